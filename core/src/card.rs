@@ -1,0 +1,68 @@
+//! Card data as a user passes it. Nothing here can print the number or CVC.
+
+use chrono::{Datelike, Utc};
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+use crate::secret::{CardNumber, Cvc};
+use crate::validate;
+use crate::wire::istanbul;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Card {
+    pub number: CardNumber,
+    #[serde(deserialize_with = "loose_int")]
+    pub exp_month: u32,
+    /// Four digits; two-digit years are read as 20YY.
+    #[serde(deserialize_with = "loose_int")]
+    pub exp_year: u32,
+    pub cvc: Cvc,
+    pub holder_name: String,
+}
+
+impl Card {
+    /// Month 1–12, a year that is not past, and not absurdly far ahead.
+    /// Expiry is checked against Istanbul time, where Paynet's banks are.
+    pub fn validate(&self, field: &str) -> Result<(), Error> {
+        if !(1..=12).contains(&self.exp_month) {
+            return Err(Error::invalid(format!("{field}.exp_month"), "must be between 1 and 12"));
+        }
+        let year = self.full_year();
+        let today = Utc::now().with_timezone(&istanbul()).date_naive();
+        let this_year = today.year() as u32;
+        if year < this_year || (year == this_year && self.exp_month < today.month()) {
+            return Err(Error::invalid(format!("{field}.exp_year"), "the card has expired"));
+        }
+        if year > this_year + 30 {
+            return Err(Error::invalid(format!("{field}.exp_year"), "is too far in the future"));
+        }
+        validate::required(&format!("{field}.holder_name"), &self.holder_name, 50)
+    }
+
+    pub fn full_year(&self) -> u32 {
+        if self.exp_year < 100 { 2000 + self.exp_year } else { self.exp_year }
+    }
+
+    /// Paynet's non-3D card fields: `pan`, `month`, `year`, `cvc`, `card_holder`.
+    pub fn write_wire(&self, body: &mut Map<String, Value>) {
+        body.insert("pan".into(), Value::String(self.number.expose().to_owned()));
+        body.insert("month".into(), Value::from(self.exp_month));
+        body.insert("year".into(), Value::from(self.full_year()));
+        body.insert("cvc".into(), Value::String(self.cvc.expose().to_owned()));
+        body.insert("card_holder".into(), Value::String(self.holder_name.clone()));
+    }
+}
+
+/// Forms hand us `"08"`; bindings hand us `8`. Both mean August. The error
+/// never repeats the value: expiry dates are card data too.
+fn loose_int<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Number(n) => n.as_u64().and_then(|v| u32::try_from(v).ok()),
+        Value::String(s) => s.trim().parse::<u32>().ok(),
+        _ => None,
+    }
+    .ok_or_else(|| de::Error::custom("must be a whole number"))
+}

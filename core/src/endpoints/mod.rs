@@ -1,0 +1,100 @@
+//! Every endpoint, one module each, and the registry bindings call through.
+//!
+//! Adding an endpoint: write `endpoints/<name>.rs` (params + validation +
+//! wire + answer), add it to `registry!` below, and add its thin method to
+//! the Python and Node wrappers.
+
+pub mod capture;
+pub mod charge;
+pub mod check;
+pub mod payment;
+pub mod payment_list;
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind};
+use crate::models::Transaction;
+use crate::wire::Reader;
+
+pub(crate) fn insert_opt<T: Into<Value>>(body: &mut Map<String, Value>, key: &str, value: Option<T>) {
+    if let Some(v) = value {
+        body.insert(key.to_owned(), v.into());
+    }
+}
+
+/// A money-moving answer: success (code 0), replay (code 100), or a decline
+/// (HTTP 200 with `is_succeed: false`), which becomes a `card_declined` error
+/// carrying the whole transaction.
+pub(crate) fn transaction_result(body: &Map<String, Value>) -> Result<Transaction, Error> {
+    let tx = Transaction::from_wire(body)?;
+    if tx.is_succeed {
+        return Ok(tx);
+    }
+    let reason = tx
+        .bank_error_message
+        .clone()
+        .or_else(|| tx.paynet_error_message.clone())
+        .or_else(|| tx.message.clone())
+        .unwrap_or_else(|| "no reason given".to_owned());
+    let mut e = Error::new(ErrorKind::CardDeclined, format!("The card was declined: {reason}"));
+    e.result_code = tx.result_code;
+    e.paynet_error_id = tx.paynet_error_id.clone();
+    e.bank_error_code = tx.bank_error_code.clone();
+    e.bank_message = tx.bank_error_message.clone();
+    e.reference_no = tx.reference_no.clone();
+    e.transaction = Some(Box::new(tx));
+    Err(e)
+}
+
+/// Paynet's "no data" (result code 12) as an `api` error.
+pub(crate) fn not_found(body: &Map<String, Value>) -> Error {
+    let r = Reader::new(body);
+    let mut e = Error::new(ErrorKind::Api, r.string(&["message"]).unwrap_or_else(|| "No such transaction".to_owned()));
+    e.result_code = Some(r.int(&["code"]).ok().flatten().filter(|c| *c != 0).unwrap_or(12));
+    e.error_type = Some("no_data_error".to_owned());
+    e
+}
+
+/// Generates the name-based dispatch the bindings use, from one list.
+macro_rules! registry {
+    ($($endpoint:ty),* $(,)?) => {
+        /// Every method name a binding can call.
+        pub const METHODS: &[&str] = &[$(<$endpoint as crate::endpoint::Endpoint>::NAME),*];
+
+        impl crate::client::Client {
+            /// Calls a method by name with user-facing JSON parameters and
+            /// returns the user-facing JSON result. The bindings' one path.
+            pub async fn call_value(
+                &self,
+                method: &str,
+                params: serde_json::Value,
+                options: &crate::config::RequestOptions,
+            ) -> Result<serde_json::Value, crate::error::Error> {
+                $(if method == <$endpoint as crate::endpoint::Endpoint>::NAME {
+                    return self.call_json::<$endpoint>(params, options).await;
+                })*
+                Err(crate::error::Error::invalid("method", format!("unknown method `{method}`")))
+            }
+
+            /// Validates and encodes without sending: the path and exact wire body.
+            pub fn prepare_value(
+                &self,
+                method: &str,
+                params: serde_json::Value,
+            ) -> Result<crate::client::PreparedRequest, crate::error::Error> {
+                $(if method == <$endpoint as crate::endpoint::Endpoint>::NAME {
+                    return self.prepare_json::<$endpoint>(params);
+                })*
+                Err(crate::error::Error::invalid("method", format!("unknown method `{method}`")))
+            }
+        }
+    };
+}
+
+registry!(
+    payment::CreatePayment,
+    charge::Charge,
+    capture::Capture,
+    check::Check,
+    payment_list::PaymentList,
+);

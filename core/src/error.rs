@@ -1,0 +1,155 @@
+//! One error type for every failure, with a stable `kind` string that the
+//! Python and Node bindings map to their exception classes.
+
+use std::fmt;
+
+use crate::models::Transaction;
+use crate::secret::scrub_card_numbers;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// 401 / result_code 7: missing or wrong secret key.
+    Authentication,
+    /// 400 / result_code 11, and every local validation failure (with `field`).
+    InvalidRequest,
+    /// HTTP 200 with `is_succeed: false`: the bank said no. Carries the transaction.
+    CardDeclined,
+    /// Any other error Paynet reported (`type`, `result_code`, HTTP status).
+    Api,
+    /// The request could not be delivered (DNS, refused, reset before sending).
+    Connection,
+    /// No answer within the timeout on a call that is safe to repeat
+    /// (read-only, or deduplicated by `reference_no`).
+    Timeout,
+    /// A money-moving call Paynet does not deduplicate was sent, but its result
+    /// could not be learned. Check the transaction before trying again.
+    UnknownOutcome,
+    /// An answer we cannot read: not JSON, or not the shape Paynet documents.
+    Protocol,
+    /// A bug in this SDK (including a caught panic).
+    Internal,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 9] = [
+        ErrorKind::Authentication,
+        ErrorKind::InvalidRequest,
+        ErrorKind::CardDeclined,
+        ErrorKind::Api,
+        ErrorKind::Connection,
+        ErrorKind::Timeout,
+        ErrorKind::UnknownOutcome,
+        ErrorKind::Protocol,
+        ErrorKind::Internal,
+    ];
+
+    /// The stable name both bindings expose as `.kind`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ErrorKind::Authentication => "authentication",
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::CardDeclined => "card_declined",
+            ErrorKind::Api => "api",
+            ErrorKind::Connection => "connection",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::UnknownOutcome => "unknown_outcome",
+            ErrorKind::Protocol => "protocol",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every field is optional except `kind` and `message`; which ones are set
+/// depends on the kind (see the field docs).
+#[derive(Debug, Clone)]
+pub struct Error {
+    pub kind: ErrorKind,
+    /// Human-readable, in English where we wrote it, Paynet's text otherwise.
+    /// Never contains the secret key, a card number or a CVC.
+    pub message: String,
+    /// `invalid_request`: the parameter at fault, as the user spelled it (`card.exp_month`).
+    pub field: Option<String>,
+    pub http_status: Option<u16>,
+    /// Paynet's `result_code` / `code`.
+    pub result_code: Option<i64>,
+    /// Paynet's error `type` (`invalid_request_error`, `api_error`, …).
+    pub error_type: Option<String>,
+    pub paynet_error_id: Option<String>,
+    pub bank_error_code: Option<String>,
+    pub bank_message: Option<String>,
+    /// `card_declined`: the declined transaction as Paynet returned it.
+    pub transaction: Option<Box<Transaction>>,
+    /// The `reference_no` of the call, when it had one: what to check after
+    /// `timeout` or `unknown_outcome`.
+    pub reference_no: Option<String>,
+    /// `protocol`: the start of the body we could not read, card numbers masked.
+    pub body_snippet: Option<String>,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            kind,
+            message: scrub_card_numbers(&message.into()),
+            field: None,
+            http_status: None,
+            result_code: None,
+            error_type: None,
+            paynet_error_id: None,
+            bank_error_code: None,
+            bank_message: None,
+            transaction: None,
+            reference_no: None,
+            body_snippet: None,
+        }
+    }
+
+    pub fn invalid(field: impl Into<String>, problem: impl fmt::Display) -> Error {
+        let field = field.into();
+        let mut e = Error::new(ErrorKind::InvalidRequest, format!("{field}: {problem}"));
+        e.field = Some(field);
+        e
+    }
+
+    pub fn internal(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Internal, message)
+    }
+
+    pub(crate) fn protocol(message: impl Into<String>, body: &[u8]) -> Error {
+        let mut e = Error::new(ErrorKind::Protocol, message);
+        e.body_snippet = Some(snippet(body));
+        e
+    }
+
+    pub(crate) fn with_reference_no(mut self, reference_no: Option<&str>) -> Error {
+        if self.reference_no.is_none() {
+            self.reference_no = reference_no.map(str::to_owned);
+        }
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// At most 200 characters of a body, card numbers masked, for diagnosis.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let cut: String = text.chars().take(200).collect();
+    scrub_card_numbers(&cut)
+}

@@ -1,0 +1,31 @@
+//! paynet-core: the one implementation of the Paynet (paynet.com.tr) API.
+//!
+//! The Python and Node packages are thin bindings over this crate; every
+//! rule (validation, money encoding, retries, error mapping) lives here.
+//! See `ARCHITECTURE.md` at the repository root for the data path.
+
+mod card;
+mod client;
+mod config;
+mod endpoint;
+pub mod endpoints;
+mod error;
+mod models;
+mod money;
+pub mod schema;
+mod secret;
+mod validate;
+pub mod wire;
+
+pub use card::Card;
+pub use client::{Client, Payments, PreparedRequest, Reports, Transactions};
+pub use config::{Config, Environment, RequestEvent, RequestHook, RequestOptions};
+pub use endpoint::{Endpoint, RetryPolicy, WireOptions};
+pub use endpoints::METHODS;
+pub use error::{Error, ErrorKind};
+pub use models::{PaymentReport, PaymentReportRow, Transaction, TransactionType, CODE_REPLAYED};
+pub use money::{Money, MoneyError};
+pub use secret::{CardNumber, Cvc, SecretKey};
+
+/// The SDK version, for User-Agent strings and `__version__`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,192 @@
+//! Money: Turkish lira amounts as exact decimals.
+//!
+//! Users only ever pass TL amounts; the per-endpoint wire encodings (decimal TL,
+//! ×100 kuruş strings, comma decimals) live in [`crate::wire`]. A float never
+//! becomes a `Money`: bindings hand us text (`Decimal`'s `str()`, a JS number's
+//! shortest round-trip form), and this parser is the one place that reads it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// A non-negative TL amount with at most two fractional digits.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(Decimal);
+
+/// Why a text is not a valid amount. The message never repeats the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoneyError {
+    NotANumber,
+    Negative,
+    TooManyDecimals,
+    TooLarge,
+}
+
+impl fmt::Display for MoneyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MoneyError::NotANumber => "must be a decimal amount such as \"12.50\"",
+            MoneyError::Negative => "must not be negative",
+            MoneyError::TooManyDecimals => "must have at most 2 decimal places (kuruş)",
+            MoneyError::TooLarge => "is larger than the maximum of 99999999.99",
+        })
+    }
+}
+
+impl std::error::Error for MoneyError {}
+
+impl Money {
+    /// Largest amount accepted: far above any card limit, far below where
+    /// ×100 kuruş could overflow anything on the way.
+    pub const MAX: Money = Money(Decimal::from_parts(0x540B_E3FF, 0x2, 0, false, 2)); // 99999999.99
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Parses a dot-decimal text (`"12"`, `"12.5"`, `"12.50"`, `"1E+2"`).
+    /// Trailing zeros beyond two places are accepted (`"12.500"` is exactly
+    /// 12.50); any non-zero digit beyond kuruş is refused, never rounded.
+    pub fn parse(text: &str) -> Result<Money, MoneyError> {
+        let text = text.trim();
+        let looks_numeric = !text.is_empty()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+        if !looks_numeric {
+            return Err(MoneyError::NotANumber);
+        }
+        let value = if text.contains(['e', 'E']) {
+            Decimal::from_scientific(text)
+        } else {
+            Decimal::from_str(text)
+        }
+        .map_err(|_| {
+            // rust_decimal fails on >28 significant digits: either huge or absurdly precise.
+            let tiny_exponent = text.contains("e-") || text.contains("E-");
+            if tiny_exponent || text.split(['e', 'E']).next().is_some_and(|m| m.contains('.')) {
+                MoneyError::TooManyDecimals
+            } else {
+                MoneyError::TooLarge
+            }
+        })?;
+        Money::from_decimal(value)
+    }
+
+    pub fn from_decimal(value: Decimal) -> Result<Money, MoneyError> {
+        if value < Decimal::ZERO {
+            return Err(MoneyError::Negative);
+        }
+        let normalized = value.normalize();
+        if normalized.scale() > 2 {
+            return Err(MoneyError::TooManyDecimals);
+        }
+        if normalized > Money::MAX.0 {
+            return Err(MoneyError::TooLarge);
+        }
+        let mut exact = normalized;
+        exact.rescale(2);
+        Ok(Money(exact))
+    }
+
+    pub fn from_kurus(kurus: u64) -> Result<Money, MoneyError> {
+        Money::from_decimal(Decimal::from_i128_with_scale(i128::from(kurus), 2))
+    }
+
+    /// The amount in kuruş (×100), the unit of Paynet's string amount fields.
+    pub fn kurus(&self) -> u64 {
+        // Scale is always 2 and the value is bounded by MAX, so the mantissa fits.
+        u64::try_from(self.0.mantissa()).unwrap_or(u64::MAX)
+    }
+
+    pub fn as_decimal(&self) -> Decimal {
+        self.0
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+}
+
+impl fmt::Display for Money {
+    /// Always two fractional digits: `12.50`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.2}", self.0)
+    }
+}
+
+impl fmt::Debug for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Money({self})")
+    }
+}
+
+impl FromStr for Money {
+    type Err = MoneyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Money::parse(s)
+    }
+}
+
+impl From<Money> for Decimal {
+    fn from(m: Money) -> Decimal {
+        m.0
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Accepts a JSON string or a JSON number. Numbers are read from their text
+/// (serde_json runs with `arbitrary_precision`), so `12.5` is 12.5 and
+/// `0.30000000000000004` is refused rather than rounded.
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        let text = match &value {
+            serde_json::Value::String(s) => s.as_str().to_owned(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => return Err(de::Error::custom("must be a decimal amount (string or number)")),
+        };
+        Money::parse(&text).map_err(de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_exact_amounts() {
+        assert_eq!(Money::parse("12.5").unwrap().to_string(), "12.50");
+        assert_eq!(Money::parse("12").unwrap().to_string(), "12.00");
+        assert_eq!(Money::parse("12.500").unwrap().to_string(), "12.50");
+        assert_eq!(Money::parse("1E+2").unwrap().to_string(), "100.00");
+        assert_eq!(Money::parse("0.01").unwrap().kurus(), 1);
+        assert_eq!(Money::parse("99999999.99").unwrap(), Money::MAX);
+    }
+
+    #[test]
+    fn refuses_what_is_not_exact_money() {
+        assert_eq!(Money::parse("0.30000000000000004"), Err(MoneyError::TooManyDecimals));
+        assert_eq!(Money::parse("12.345"), Err(MoneyError::TooManyDecimals));
+        assert_eq!(Money::parse("-1"), Err(MoneyError::Negative));
+        assert_eq!(Money::parse("1,5"), Err(MoneyError::NotANumber));
+        assert_eq!(Money::parse("NaN"), Err(MoneyError::NotANumber));
+        assert_eq!(Money::parse("Infinity"), Err(MoneyError::NotANumber));
+        assert_eq!(Money::parse(""), Err(MoneyError::NotANumber));
+        assert_eq!(Money::parse("100000000"), Err(MoneyError::TooLarge));
+        assert_eq!(Money::parse("1e21"), Err(MoneyError::TooLarge));
+        assert_eq!(Money::parse("1e-30"), Err(MoneyError::TooManyDecimals));
+    }
+
+    #[test]
+    fn kurus_round_trip() {
+        let m = Money::from_kurus(125_600).unwrap();
+        assert_eq!(m.to_string(), "1256.00");
+        assert_eq!(m.kurus(), 125_600);
+    }
+}

@@ -1,0 +1,206 @@
+//! Values that must never be printed: the secret key, the card number, the CVC.
+//!
+//! Each type keeps its value private and implements `Debug` (and nothing
+//! else that formats) as a mask, so neither a `{:?}` in a log line nor a
+//! panic message can carry it. Their `Deserialize` impls never echo the input
+//! in an error message (serde's stock messages would quote it).
+
+use std::fmt;
+
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+
+/// The merchant's secret key (`sck_…`), sent as `Authorization: Basic <key>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(String);
+
+impl SecretKey {
+    /// Refuses keys that could not travel in an HTTP header.
+    pub fn new(key: impl Into<String>) -> Result<SecretKey, &'static str> {
+        let key = key.into();
+        if key.trim().is_empty() {
+            return Err("is required");
+        }
+        if key.chars().any(|c| c.is_control() || c.is_whitespace() || !c.is_ascii()) {
+            return Err("contains characters that cannot be sent in an HTTP header");
+        }
+        Ok(SecretKey(key))
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `sck_…wXyZ`: enough to tell two keys apart in a support ticket.
+    pub fn masked(&self) -> String {
+        let prefix: String = self.0.split('_').next().unwrap_or_default().chars().take(4).collect();
+        let tail: String = {
+            let chars: Vec<char> = self.0.chars().collect();
+            if chars.len() >= 12 { chars[chars.len() - 4..].iter().collect() } else { String::new() }
+        };
+        format!("{prefix}_…{tail}")
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey({})", self.masked())
+    }
+}
+
+/// A primary account number, digits only, Luhn-checked when validated.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CardNumber(String);
+
+impl CardNumber {
+    /// Accepts the spaces and dashes people type; keeps digits only.
+    pub fn new(raw: &str) -> Result<CardNumber, &'static str> {
+        let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err("must contain digits only");
+        }
+        if !(12..=19).contains(&digits.len()) {
+            return Err("must be 12 to 19 digits long");
+        }
+        if !luhn_valid(&digits) {
+            return Err("is not a valid card number (Luhn check failed)");
+        }
+        Ok(CardNumber(digits))
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// First six and last four, as Paynet masks it: `435508******4358`.
+    pub fn masked(&self) -> String {
+        let n = self.0.len();
+        format!("{}{}{}", &self.0[..6], "*".repeat(n - 10), &self.0[n - 4..])
+    }
+}
+
+impl fmt::Debug for CardNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CardNumber({})", self.masked())
+    }
+}
+
+impl<'de> Deserialize<'de> for CardNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => CardNumber::new(&s).map_err(de::Error::custom),
+            _ => Err(de::Error::custom("must be a string of digits")),
+        }
+    }
+}
+
+/// Card verification code: 3 or 4 digits.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Cvc(String);
+
+impl Cvc {
+    pub fn new(raw: &str) -> Result<Cvc, &'static str> {
+        let raw = raw.trim();
+        if !(3..=4).contains(&raw.len()) || !raw.bytes().all(|b| b.is_ascii_digit()) {
+            return Err("must be 3 or 4 digits");
+        }
+        Ok(Cvc(raw.to_owned()))
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Cvc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Cvc(***)")
+    }
+}
+
+impl<'de> Deserialize<'de> for Cvc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => Cvc::new(&s).map_err(de::Error::custom),
+            _ => Err(de::Error::custom("must be a string of 3 or 4 digits (a number would lose leading zeros)")),
+        }
+    }
+}
+
+pub fn luhn_valid(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let doubled = d * 2;
+                if doubled > 9 { doubled - 9 } else { doubled }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// Masks anything that looks like a card number (12–19 digits, spaces or
+/// dashes allowed inside) in free text such as a response snippet.
+pub fn scrub_card_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let mut j = i;
+            let mut digits = 0;
+            while j < chars.len() && (chars[j].is_ascii_digit() || (matches!(chars[j], ' ' | '-') && digits > 0 && j + 1 < chars.len() && chars[j + 1].is_ascii_digit())) {
+                if chars[j].is_ascii_digit() {
+                    digits += 1;
+                }
+                j += 1;
+            }
+            if digits >= 12 {
+                out.push_str("[redacted card number]");
+            } else {
+                out.extend(&chars[i..j]);
+            }
+            i = j;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let key = SecretKey::new("sck_pcs_jECRyoZq0khnsV9elaF/SIBVvxQI+bIW").unwrap();
+        assert_eq!(format!("{key:?}"), "SecretKey(sck_…+bIW)");
+        let pan = CardNumber::new("4355 0843 5508 4358").unwrap();
+        assert_eq!(format!("{pan:?}"), "CardNumber(435508******4358)");
+        assert_eq!(format!("{:?}", Cvc::new("000").unwrap()), "Cvc(***)");
+    }
+
+    #[test]
+    fn luhn() {
+        assert!(luhn_valid("4355084355084358"));
+        assert!(!luhn_valid("4355084355084359"));
+        assert!(CardNumber::new("4546711234567890").is_err());
+    }
+
+    #[test]
+    fn scrubs_card_numbers_from_text() {
+        assert_eq!(
+            scrub_card_numbers(r#"{"pan":"4355084355084358","id":2049043}"#),
+            r#"{"pan":"[redacted card number]","id":2049043}"#
+        );
+        assert_eq!(scrub_card_numbers("4355 0843 5508 4358 ok"), "[redacted card number] ok");
+    }
+}

@@ -1,0 +1,182 @@
+//! Paynet's wire conventions, in one place.
+//!
+//! Requests: how each money field travels ([`MoneyWire`]). Responses: Paynet is
+//! inconsistent (numbers or numeric strings, `""` and `null` for absent,
+//! `"True"`, three date formats), so responses are read through [`Reader`],
+//! which accepts every encoding the reference documents and nothing looser.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use rust_decimal::Decimal;
+use serde_json::{Map, Number, Value};
+use std::str::FromStr;
+
+use crate::error::Error;
+use crate::money::Money;
+
+/// Turkey has been on UTC+3 all year since 2016; Paynet prints naive local times.
+pub fn istanbul() -> FixedOffset {
+    FixedOffset::east_opt(3 * 3600).expect("+03:00 is a valid offset")
+}
+
+/// How one money field is encoded on the wire. Declared per endpoint field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoneyWire {
+    /// A JSON number in TL: `12.50` (v2/transaction/payment per S001).
+    DecimalNumber,
+    /// A string in TL with a decimal comma: `"12,50"` (what the newer docs and
+    /// most PHP/.NET clients send for payment and tds_initial).
+    CommaString,
+    /// A string in kuruş, ×100: `"1250"` (charge, capture, reversed_request).
+    KurusString,
+}
+
+impl MoneyWire {
+    pub fn encode(self, m: Money) -> Value {
+        match self {
+            MoneyWire::DecimalNumber => Value::Number(exact_number(&m.to_string())),
+            MoneyWire::CommaString => Value::String(m.to_string().replace('.', ",")),
+            MoneyWire::KurusString => Value::String(m.kurus().to_string()),
+        }
+    }
+}
+
+/// A JSON number token with exactly this text (serde_json runs with
+/// `arbitrary_precision`, so `12.50` stays `12.50`, never a float).
+fn exact_number(text: &str) -> Number {
+    serde_json::from_str(text).expect("Money always formats as a valid JSON number")
+}
+
+/// Reads one JSON object leniently; every accessor names the field on error.
+pub struct Reader<'a> {
+    obj: &'a Map<String, Value>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(obj: &'a Map<String, Value>) -> Reader<'a> {
+        Reader { obj }
+    }
+
+    /// The first present, non-empty value among `names` (Paynet spells some
+    /// fields differently per endpoint).
+    fn raw<'n>(&self, names: &[&'n str]) -> Option<(&'n str, &'a Value)> {
+        names.iter().find_map(|n| match self.obj.get(*n) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.trim().is_empty() => None,
+            Some(v) => Some((*n, v)),
+        })
+    }
+
+    pub fn string(&self, names: &[&str]) -> Option<String> {
+        self.raw(names).map(|(_, v)| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    }
+
+    pub fn int(&self, names: &[&str]) -> Result<Option<i64>, Error> {
+        let Some((name, v)) = self.raw(names) else { return Ok(None) };
+        let parsed = match v {
+            Value::Number(n) => n.as_i64().or_else(|| {
+                Decimal::from_str(&n.to_string()).ok().filter(|d| d.fract().is_zero()).and_then(|d| i64::try_from(d).ok())
+            }),
+            Value::String(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        parsed.map(Some).ok_or_else(|| bad(name, "an integer"))
+    }
+
+    pub fn bool(&self, names: &[&str]) -> Result<Option<bool>, Error> {
+        let Some((name, v)) = self.raw(names) else { return Ok(None) };
+        match v {
+            Value::Bool(b) => Ok(Some(*b)),
+            Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Value::Number(n) if n.as_i64() == Some(1) => Ok(Some(true)),
+            Value::Number(n) if n.as_i64() == Some(0) => Ok(Some(false)),
+            _ => Err(bad(name, "a boolean")),
+        }
+    }
+
+    /// A decimal read from its text: response amounts are JSON numbers
+    /// (`3500.0000`), sometimes numeric strings (`"0.1"`), never rounded here.
+    pub fn decimal(&self, names: &[&str]) -> Result<Option<Decimal>, Error> {
+        let Some((name, v)) = self.raw(names) else { return Ok(None) };
+        let text = match v {
+            Value::Number(n) => n.to_string(),
+            Value::String(s) => s.trim().replace(',', "."),
+            _ => return Err(bad(name, "a decimal number")),
+        };
+        let parsed = if text.contains(['e', 'E']) { Decimal::from_scientific(&text) } else { Decimal::from_str(&text) };
+        parsed.map(Some).map_err(|_| bad(name, "a decimal number"))
+    }
+
+    /// Timestamps in any of Paynet's three formats; naive ones are Istanbul time.
+    pub fn datetime(&self, names: &[&str]) -> Result<Option<DateTime<FixedOffset>>, Error> {
+        let Some((name, v)) = self.raw(names) else { return Ok(None) };
+        let Value::String(s) = v else { return Err(bad(name, "a date-time string")) };
+        parse_datetime(s).map(Some).ok_or_else(|| bad(name, "a date-time in a known format"))
+    }
+
+    pub fn date(&self, names: &[&str]) -> Result<Option<NaiveDate>, Error> {
+        let Some((name, v)) = self.raw(names) else { return Ok(None) };
+        let Value::String(s) = v else { return Err(bad(name, "a date string")) };
+        let s = s.trim();
+        let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .or_else(|| parse_datetime(s).map(|dt| dt.date_naive()));
+        date.map(Some).ok_or_else(|| bad(name, "a date in a known format"))
+    }
+}
+
+fn bad(field: &str, expected: &str) -> Error {
+    Error::new(
+        crate::error::ErrorKind::Protocol,
+        format!("Paynet returned an unexpected value for `{field}`: expected {expected}"),
+    )
+}
+
+/// `2016-04-08T10:27:22.0296925+03:00`, `03.02.2020 17:44:41`, `2020-02-05T00:00:00`.
+pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
+    let s = s.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Some(dt);
+    }
+    let naive = NaiveDateTime::parse_from_str(s, "%d.%m.%Y %H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f"))
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f"))
+        .ok()?;
+    istanbul().from_local_datetime(&naive).single()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn money_encodings() {
+        let m = Money::parse("1256").unwrap();
+        assert_eq!(serde_json::to_string(&MoneyWire::DecimalNumber.encode(m)).unwrap(), "1256.00");
+        assert_eq!(MoneyWire::CommaString.encode(m), json!("1256,00"));
+        assert_eq!(MoneyWire::KurusString.encode(m), json!("125600"));
+    }
+
+    #[test]
+    fn tolerant_reading() {
+        let v: Value = serde_json::from_str(
+            r#"{"amount":3500.0000,"ratio":"0.1","flag":"True","n":"8","empty":"","nul":null,
+                "d1":"2016-04-08T10:27:22.0296925+03:00","d2":"03.02.2020 17:44:41","d3":"2020-02-05T00:00:00"}"#,
+        )
+        .unwrap();
+        let r = Reader::new(v.as_object().unwrap());
+        assert_eq!(r.decimal(&["amount"]).unwrap().unwrap().to_string(), "3500.0000");
+        assert_eq!(r.decimal(&["ratio"]).unwrap().unwrap().to_string(), "0.1");
+        assert_eq!(r.bool(&["flag"]).unwrap(), Some(true));
+        assert_eq!(r.int(&["n"]).unwrap(), Some(8));
+        assert_eq!(r.string(&["empty"]), None);
+        assert_eq!(r.string(&["nul"]), None);
+        assert_eq!(r.datetime(&["d1"]).unwrap().unwrap().to_rfc3339(), "2016-04-08T10:27:22.029692500+03:00");
+        assert_eq!(r.datetime(&["d2"]).unwrap().unwrap().to_rfc3339(), "2020-02-03T17:44:41+03:00");
+        assert_eq!(r.date(&["d3"]).unwrap().unwrap().to_string(), "2020-02-05");
+    }
+}
