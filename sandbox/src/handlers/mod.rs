@@ -1,0 +1,164 @@
+//! HTTP routing, the cross-cutting layers (request counting, fault injection, auth) and
+//! helpers shared by the endpoint handlers.
+
+mod admin;
+mod capture;
+mod charge;
+mod check;
+mod payment;
+mod payment_list;
+mod responses;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Datelike;
+use serde::Serialize;
+
+use crate::Shared;
+use crate::ledger::CardData;
+use crate::util;
+use crate::wire::{ApiError, ApiResult, Fields, rc};
+
+pub const ADMIN_PREFIX: &str = "/__sandbox/";
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    let api = Router::new()
+        .route("/v2/transaction/payment", post(payment::payment))
+        .route("/v1/transaction/charge", post(charge::charge))
+        .route("/v1/transaction/capture", post(capture::capture))
+        .route("/v1/transaction/check", post(check::check))
+        .route("/v1/transaction/payment_list", post(payment_list::payment_list))
+        // route_layer: unknown paths fall through to the 404 without an auth check.
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), auth));
+    let admin = Router::new()
+        .route("/__sandbox/stats", get(admin::stats))
+        .route("/__sandbox/ledger", get(admin::ledger))
+        .route("/__sandbox/faults", post(admin::faults))
+        .route("/__sandbox/seed", post(admin::seed))
+        .route("/__sandbox/paynetjs/session", post(charge::create_session));
+    api.merge(admin)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(Arc::clone(&shared), count_and_faults))
+        .with_state(shared)
+}
+
+/// Counts API requests and serves injected faults before anything else (auth, ledger) runs.
+async fn count_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with(ADMIN_PREFIX) {
+        return next.run(req).await;
+    }
+    s.requests.fetch_add(1, Ordering::Relaxed);
+    let fault = {
+        let mut f = s.faults.lock().unwrap_or_else(|e| e.into_inner());
+        if f.remaining > 0 {
+            f.remaining -= 1;
+            Some(f.status)
+        } else {
+            None
+        }
+    };
+    if let Some(status) = fault {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        return ApiError::new(status, "api_error", rc::SERVER_ERROR, "Sandbox: enjekte edilmiş hata (injected fault)")
+            .into_response();
+    }
+    next.run(req).await
+}
+
+async fn auth(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    if authorized(req.headers(), &s.config.secret_key) {
+        next.run(req).await
+    } else {
+        ApiError::unauthorized().into_response()
+    }
+}
+
+/// Paynet's scheme is `Basic <secret_key>` with the raw key, not base64(user:pass).
+fn authorized(headers: &HeaderMap, key: &str) -> bool {
+    let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let value = value.trim();
+    match value.split_once(' ') {
+        Some((scheme, given)) => scheme.eq_ignore_ascii_case("basic") && given.trim() == key,
+        None => false,
+    }
+}
+
+async fn not_found(req: Request) -> Response {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "api_error",
+        rc::NOT_IMPLEMENTED,
+        format!("Servis bulunamadı (no such service): {}", req.uri().path()),
+    )
+    .into_response()
+}
+
+async fn method_not_allowed(req: Request) -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "api_error",
+        rc::NOT_IMPLEMENTED,
+        format!("{} desteklenmiyor; Paynet servisleri POST ile çağrılır (use POST)", req.method()),
+    )
+    .into_response()
+}
+
+/// A 200 JSON answer. Serialization of our own response structs cannot fail in practice,
+/// but a failure becomes a 500 in Paynet's shape rather than a panic.
+pub fn json_ok<T: Serialize>(value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(body) => json_bytes(body),
+        Err(e) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "api_error", rc::SERVER_ERROR, e.to_string())
+            .into_response(),
+    }
+}
+
+pub fn json_bytes(body: Vec<u8>) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body).into_response()
+}
+
+pub fn unwrap_response(r: ApiResult<Response>) -> Response {
+    r.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// Reads and checks `pan`, `month`, `year`, `cvc`, `card_holder`. Only Luhn failures use
+/// result code 18 (wrongcarddata); malformed expiry/CVC are plain 400/11 naming the field.
+pub fn read_card(f: &Fields<'_>) -> ApiResult<CardData> {
+    let raw_pan = f.required_string("pan", 32)?;
+    let pan: String = raw_pan.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    if !crate::cards::luhn_valid(&pan) {
+        return Err(ApiError::invalid_rc(
+            rc::WRONG_CARD_DATA,
+            "pan geçersiz: kart numarası hatalı (invalid card number: pan fails the Luhn check)",
+        ));
+    }
+    let month = f.int("month")?.ok_or_else(|| crate::wire::required("month"))?;
+    if !(1..=12).contains(&month) {
+        return Err(ApiError::invalid("month 1 ile 12 arasında olmalı (month must be 1-12)"));
+    }
+    let year = f.int("year")?.ok_or_else(|| crate::wire::required("year"))?;
+    if !(1000..=9999).contains(&year) {
+        return Err(ApiError::invalid("year 4 haneli olmalı, örn. 2030 (year must have 4 digits)"));
+    }
+    let cvc = f.required_string("cvc", 8)?;
+    if !(3..=4).contains(&cvc.len()) || !cvc.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::invalid("cvc 3 veya 4 haneli olmalı (cvc must be 3 or 4 digits)"));
+    }
+    let card_holder = f.required_string("card_holder", 50)?;
+    Ok(CardData { pan, month: month as u32, year: year as i32, card_holder })
+}
+
+pub fn is_expired(month: u32, year: i32) -> bool {
+    let today = util::today();
+    (year, month) < (today.year(), today.month())
+}

@@ -1,0 +1,284 @@
+//! The in-memory ledger: every transaction attempt, its indexes, saved cards and
+//! Paynet.js sessions. One `std::sync::Mutex` guards it all; no handler holds it across
+//! an `.await`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use tokio::sync::watch;
+
+use crate::cards::{Bank, Decline};
+use crate::money::Split;
+
+/// The first transaction id, taken from the S001 example.
+pub const FIRST_ID: u64 = 2_049_043;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XactType {
+    Sale,
+    PreAuth,
+    Capture,
+}
+
+impl XactType {
+    pub fn code(self) -> &'static str {
+        match self {
+            XactType::Sale => "S",
+            XactType::PreAuth => "PR",
+            XactType::Capture => "CR",
+        }
+    }
+}
+
+/// Card-storage outcome attached to a transaction (the `card_*` response fields).
+#[derive(Debug, Clone, Default)]
+pub struct CardStorage {
+    pub card_hash: String,
+    pub card_owner_id: String,
+    pub user_unique_id: String,
+    pub is_save_card_succeed: bool,
+    pub save_card_result_message: String,
+    pub card_bank_id: String,
+    pub card_logo_url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: u64,
+    pub xact_id: String,
+    pub date: DateTime<FixedOffset>,
+    pub due_date: NaiveDate,
+    pub xact_type: XactType,
+    /// The numeric `transaction_type` reported for this entry (1, 2/3, or 4 for a capture).
+    pub transaction_type: u8,
+    pub is_succeed: bool,
+    pub decline: Option<Decline>,
+    pub split: Split,
+    pub ratio_bp: u32,
+    pub instalment: i64,
+    pub bank: Bank,
+    pub card_masked: String,
+    pub card_brand: &'static str,
+    pub card_holder: String,
+    /// The NNNN of `aut-NNNN` / `ref-NNNN` / `order-NNNN`.
+    pub bank_code: u16,
+    pub reference_no: String,
+    pub description: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub agent_id: String,
+    pub ratio_code: String,
+    pub is_tds: bool,
+    pub user_id: &'static str,
+    /// For a capture: the pre-auth's id.
+    pub parent: Option<u64>,
+    /// For a pre-auth: the capture's id once captured.
+    pub captured_by: Option<u64>,
+    pub storage: CardStorage,
+}
+
+impl Entry {
+    pub fn authorization_code(&self) -> String {
+        if self.is_succeed { format!("aut-{:04}", self.bank_code) } else { String::new() }
+    }
+    pub fn reference_code(&self) -> String {
+        format!("ref-{:04}", self.bank_code)
+    }
+    pub fn order_id(&self) -> String {
+        format!("order-{:04}", self.bank_code)
+    }
+    /// Counts in the settlement report.
+    pub fn is_payable(&self) -> bool {
+        self.is_succeed && matches!(self.xact_type, XactType::Sale | XactType::Capture)
+    }
+}
+
+/// A stored card. The PAN lives only here, in memory, because a later `card_hash`
+/// payment must run the same bank simulation as the original card.
+#[derive(Debug, Clone)]
+pub struct SavedCard {
+    pub pan: String,
+    pub month: u32,
+    pub year: i32,
+    pub card_holder: String,
+    pub card_owner_id: String,
+    pub user_unique_id: String,
+}
+
+/// A Paynet.js session created by `/__sandbox/paynetjs/session`.
+#[derive(Debug, Clone)]
+pub struct JsSession {
+    pub token_id: String,
+    pub amount: i64,
+    pub add_comission_amount: bool,
+    pub ratio_code: String,
+    pub installments: String,
+    pub no_instalment: bool,
+    pub tds_required: bool,
+    pub instalment: i64,
+    pub card: CardData,
+    /// Set when a charge on this session has completed: success id or a decline.
+    pub result: Option<SessionResult>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum SessionResult {
+    Succeeded(u64),
+    Declined,
+}
+
+#[derive(Debug, Clone)]
+pub struct CardData {
+    pub pan: String,
+    pub month: u32,
+    pub year: i32,
+    pub card_holder: String,
+}
+
+#[derive(Default)]
+pub struct Ledger {
+    entries: Vec<Entry>,
+    by_xact_id: HashMap<String, usize>,
+    /// Payment attempts (sales and pre-auths) per reference_no, oldest first.
+    by_reference: HashMap<String, Vec<usize>>,
+    /// Successful sales and captures per due date, in id order.
+    by_due_date: BTreeMap<NaiveDate, Vec<usize>>,
+    in_flight: HashMap<String, watch::Sender<()>>,
+    pub cards: HashMap<String, SavedCard>,
+    /// user_unique_id → card_owner_id.
+    pub owners: HashMap<String, String>,
+    pub sessions: HashMap<String, JsSession>,
+}
+
+impl Ledger {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn next_id(&self) -> u64 {
+        FIRST_ID + self.entries.len() as u64
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn get(&self, id: u64) -> Option<&Entry> {
+        let idx = usize::try_from(id.checked_sub(FIRST_ID)?).ok()?;
+        self.entries.get(idx)
+    }
+
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut Entry> {
+        let idx = usize::try_from(id.checked_sub(FIRST_ID)?).ok()?;
+        self.entries.get_mut(idx)
+    }
+
+    pub fn by_xact_id(&self, xact_id: &str) -> Option<&Entry> {
+        self.by_xact_id.get(xact_id).map(|&i| &self.entries[i])
+    }
+
+    /// The latest successful attempt for a reference, else the latest attempt.
+    pub fn by_reference(&self, reference_no: &str) -> Option<&Entry> {
+        let attempts = self.by_reference.get(reference_no)?;
+        attempts
+            .iter()
+            .rev()
+            .map(|&i| &self.entries[i])
+            .find(|e| e.is_succeed)
+            .or_else(|| attempts.last().map(|&i| &self.entries[i]))
+    }
+
+    pub fn successful_by_reference(&self, reference_no: &str) -> Option<&Entry> {
+        self.by_reference.get(reference_no)?.iter().rev().map(|&i| &self.entries[i]).find(|e| e.is_succeed)
+    }
+
+    pub fn payable_on(&self, date: NaiveDate) -> impl Iterator<Item = &Entry> {
+        self.by_due_date.get(&date).into_iter().flatten().map(|&i| &self.entries[i])
+    }
+
+    /// Appends an entry whose `id` must be `next_id()`; keeps every index in step.
+    pub fn push(&mut self, entry: Entry) -> &Entry {
+        debug_assert_eq!(entry.id, self.next_id());
+        let idx = self.entries.len();
+        self.by_xact_id.insert(entry.xact_id.clone(), idx);
+        if !entry.reference_no.is_empty() && matches!(entry.xact_type, XactType::Sale | XactType::PreAuth) {
+            self.by_reference.entry(entry.reference_no.clone()).or_default().push(idx);
+        }
+        if entry.is_payable() {
+            self.by_due_date.entry(entry.due_date).or_default().push(idx);
+        }
+        self.entries.push(entry);
+        &self.entries[idx]
+    }
+
+    pub fn reserve_capacity(&mut self, n: usize) {
+        self.entries.reserve(n);
+        self.by_xact_id.reserve(n);
+    }
+}
+
+pub type SharedLedger = Arc<Mutex<Ledger>>;
+
+/// Poisoning only means another handler panicked mid-update; the sandbox keeps serving.
+pub fn lock(ledger: &Mutex<Ledger>) -> MutexGuard<'_, Ledger> {
+    ledger.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Exclusive right to run one money-moving attempt for a key (a reference_no or a
+/// Paynet.js session). Released on drop, also when the handler future is cancelled, so
+/// a client that disconnects mid-request never blocks later retries.
+pub struct Reservation {
+    ledger: SharedLedger,
+    key: String,
+}
+
+impl Reservation {
+    /// Releases the key under a lock the caller already holds (the std mutex is not
+    /// re-entrant, so dropping the reservation there would deadlock).
+    pub fn release_in(mut self, ledger: &mut Ledger) {
+        ledger.in_flight.remove(&self.key);
+        self.key.clear();
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if !self.key.is_empty() {
+            // Dropping the sender wakes every waiter; they re-check the ledger.
+            lock(&self.ledger).in_flight.remove(&self.key);
+        }
+    }
+}
+
+pub enum Claim {
+    /// No earlier success and nobody else busy: go ahead.
+    Owner(Reservation),
+    /// An earlier attempt succeeded: answer with it (code 100).
+    Replay(Box<Entry>),
+}
+
+/// Serializes attempts per key: while one attempt for `key` is in flight (e.g. sleeping
+/// in the slow bank), identical requests wait for it and then either replay its success
+/// or become the next attempt. This is what keeps two concurrent identical payments
+/// down to one charge.
+pub async fn claim(ledger: &SharedLedger, key: String, find: impl Fn(&Ledger) -> Option<u64>) -> Claim {
+    loop {
+        let mut rx = {
+            let mut l = lock(ledger);
+            if let Some(e) = find(&l).and_then(|id| l.get(id)) {
+                return Claim::Replay(Box::new(e.clone()));
+            }
+            match l.in_flight.get(&key) {
+                Some(tx) => tx.subscribe(),
+                None => {
+                    let (tx, _) = watch::channel(());
+                    l.in_flight.insert(key.clone(), tx);
+                    return Claim::Owner(Reservation { ledger: Arc::clone(ledger), key });
+                }
+            }
+        };
+        // Err means the owner dropped its reservation, which is the only signal we need.
+        let _ = rx.changed().await;
+    }
+}

@@ -1,0 +1,160 @@
+//! `paynet-sandbox`: a stateful, local emulator of the Paynet (paynet.com.tr) payment API.
+//!
+//! It is what the SDK's demo and tests, and our users' own test suites, run against: no
+//! credentials, no network. Start it in-process with [`Sandbox::start`] or run the
+//! `paynet-sandbox` binary. See `README.md` for the test cards and every behaviour choice.
+
+mod cards;
+mod handlers;
+mod ledger;
+mod money;
+mod util;
+mod wire;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::ledger::{Ledger, SharedLedger};
+
+pub const DEFAULT_SECRET_KEY: &str = "sck_sandbox_0000000000000000";
+
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// The key clients must send as `Authorization: Basic <secret_key>`.
+    pub secret_key: String,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// How long the slow-bank test card (4000000000000259) takes to answer.
+    pub slow_bank_delay: Duration,
+    /// Days from transaction date to due (payout) date in `payment_list`. 0 by default so
+    /// a demo sees today's payments in today's report.
+    pub settlement_days: i64,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            secret_key: DEFAULT_SECRET_KEY.to_owned(),
+            port: 0,
+            slow_bank_delay: Duration::from_secs(3),
+            settlement_days: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// API requests received, whatever their outcome; `/__sandbox/*` calls excluded.
+    pub requests: u64,
+    pub ledger_entries: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Faults {
+    remaining: u64,
+    status: u16,
+}
+
+/// State shared by every handler.
+struct Shared {
+    config: SandboxConfig,
+    requests: AtomicU64,
+    faults: Mutex<Faults>,
+    ledger: SharedLedger,
+    rng: util::Rng,
+}
+
+impl Shared {
+    fn stats(&self) -> Stats {
+        Stats {
+            requests: self.requests.load(Ordering::Relaxed),
+            ledger_entries: ledger::lock(&self.ledger).len(),
+        }
+    }
+}
+
+/// A running sandbox server. Dropping it signals shutdown; [`Sandbox::stop`] also waits.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Starts with the default config on a free port of 127.0.0.1.
+    pub async fn start() -> std::io::Result<Sandbox> {
+        Self::start_with(SandboxConfig::default()).await
+    }
+
+    /// Binds 127.0.0.1:`config.port` and serves on a task of the current tokio runtime.
+    pub async fn start_with(config: SandboxConfig) -> std::io::Result<Sandbox> {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            config,
+            requests: AtomicU64::new(0),
+            faults: Mutex::new(Faults::default()),
+            ledger: Arc::new(Mutex::new(Ledger::default())),
+            rng: util::Rng::new(),
+        });
+        let app = handlers::router(Arc::clone(&shared));
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    // Either an explicit stop or the handle being dropped.
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "paynet-sandbox server stopped with an error");
+            }
+        });
+        tracing::info!(%addr, "paynet-sandbox listening");
+        Ok(Sandbox { shared, addr, shutdown: Some(tx), task: Some(task) })
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn secret_key(&self) -> &str {
+        &self.shared.config.secret_key
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.shared.stats()
+    }
+
+    /// Graceful shutdown: stops accepting, lets in-flight requests finish, waits for the task.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // Sending on a oneshot needs no runtime and never blocks, so this is safe anywhere.
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").field("url", &self.url()).finish_non_exhaustive()
+    }
+}
