@@ -1,0 +1,1 @@
+//! Node binding of paynet-core (being written).
