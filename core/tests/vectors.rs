@@ -1,0 +1,85 @@
+//! The shared vectors in tests/vectors: the same files Python and Node run.
+
+use std::fs;
+use std::path::PathBuf;
+
+use paynet_core::{Client, Config, Endpoint, ErrorKind};
+use serde_json::Value;
+
+fn vectors(dir: &str) -> Vec<(String, Value)> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors").join(dir);
+    let mut files: Vec<_> = fs::read_dir(&root).expect("vectors directory").map(|e| e.expect("entry").path()).collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let text = fs::read_to_string(&p).expect("readable vector");
+            (p.file_name().unwrap().to_string_lossy().into_owned(), serde_json::from_str(&text).expect("valid JSON"))
+        })
+        .collect()
+}
+
+#[test]
+fn request_vectors() {
+    let client = Client::new(Config::new("sck_vectors").unwrap()).unwrap();
+    let all = vectors("requests");
+    assert!(all.len() >= 20, "expected the full vector set");
+    for (name, v) in all {
+        let method = v["method"].as_str().unwrap();
+        let result = client.prepare_value(method, v["params"].clone());
+        if let Some(expected) = v.get("expect") {
+            let prepared = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(prepared.path, expected["path"].as_str().unwrap(), "{name}");
+            // Compare as text: `12.50` must be exactly that number token.
+            assert_eq!(
+                serde_json::to_string(&Value::Object(prepared.body)).unwrap(),
+                serde_json::to_string(&expected["body"]).unwrap(),
+                "{name}"
+            );
+        } else {
+            let expected = &v["expect_error"];
+            let err = result.err().unwrap_or_else(|| panic!("{name}: expected an error"));
+            assert_eq!(err.kind.as_str(), expected["kind"].as_str().unwrap(), "{name}: {err}");
+            assert_eq!(err.field.as_deref(), expected["field"].as_str(), "{name}: {err}");
+            assert_eq!(err.kind, ErrorKind::InvalidRequest);
+        }
+    }
+}
+
+#[test]
+fn response_vectors() {
+    for (name, v) in vectors("responses") {
+        let body = v["body"].as_object().unwrap();
+        let parsed = match v["endpoint"].as_str().unwrap() {
+            "payments.create" => serde_json::to_value(
+                <paynet_core::endpoints::payment::CreatePayment as Endpoint>::from_wire(&serde_json::from_value(minimal_payment()).unwrap(), body)
+                    .unwrap(),
+            ),
+            "reports.payment_list" => serde_json::to_value(
+                <paynet_core::endpoints::payment_list::PaymentList as Endpoint>::from_wire(
+                    &serde_json::from_value(serde_json::json!({"date": "2020-02-05"})).unwrap(),
+                    body,
+                )
+                .unwrap(),
+            ),
+            other => panic!("{name}: no reader for {other}"),
+        }
+        .unwrap();
+        if let Some(expected) = v.get("expect") {
+            for (key, want) in expected.as_object().unwrap() {
+                let got = pointer(&parsed, key);
+                assert_eq!(&got, want, "{name}: {key}");
+            }
+        }
+    }
+}
+
+fn minimal_payment() -> Value {
+    serde_json::json!({"amount": "1", "reference_no": "r", "domain": "d", "card_hash": "h"})
+}
+
+fn pointer(v: &Value, dotted: &str) -> Value {
+    let path = format!("/{}", dotted.replace('.', "/"));
+    v.pointer(&path).cloned().unwrap_or(Value::Null)
+}
