@@ -70,10 +70,8 @@ impl CreatePaymentParams {
         if matches!(self.installment, Some(n) if n > 36) {
             return Err(Error::invalid("installment", "must be between 0 and 36"));
         }
-        if let Some(company_amount) = self.company_amount {
-            if company_amount > self.amount {
-                return Err(Error::invalid("company_amount", "must not exceed amount"));
-            }
+        if self.company_amount.is_some_and(|company| company > self.amount) {
+            return Err(Error::invalid("company_amount", "must not exceed amount"));
         }
         if self.save_card {
             if self.card.is_none() {
