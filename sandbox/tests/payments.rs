@@ -446,3 +446,21 @@ async fn stop_is_graceful_and_drop_does_not_panic() {
     let s = paynet_sandbox::Sandbox::start().await.expect("start");
     drop(s);
 }
+
+#[tokio::test]
+async fn a_client_that_hangs_up_is_still_charged_and_its_retry_replays() {
+    let env = Env::start().await; // slow bank: 300 ms
+    let impatient = reqwest::Client::builder().timeout(std::time::Duration::from_millis(80)).build().expect("client");
+    let sent = impatient
+        .post(env.url("/v2/transaction/payment"))
+        .header("Authorization", format!("Basic {}", env.sandbox.secret_key()))
+        .json(&payment("HANGUP-1", "4000000000000259"))
+        .send()
+        .await;
+    assert!(sent.is_err(), "the client gave up");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(env.ledger_count().await, 1);
+    let retry = env.pay(payment("HANGUP-1", "4000000000000259")).await;
+    assert_eq!(retry.json["code"], 100, "{}", retry.text);
+    assert_eq!(env.ledger_count().await, 1);
+}

@@ -5,15 +5,15 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::payment::{Attempt, COMPANY_CODE, bank_step, decide, make_entry, ratio, transaction_type, truncated_body};
 use super::responses::charge_response;
-use super::{json_ok, read_card, unwrap_response};
+use super::{json_ok, read_card, run_detached, unwrap_response};
 use crate::Shared;
 use crate::cards::Behaviour;
-use crate::ledger::{self, Claim, JsSession, SessionResult};
+use crate::ledger::{self, Claim, JsSession, SessionResult, XactType};
 use crate::money;
 use crate::wire::{ApiError, ApiResult, Fields, parse_object, rc};
 
@@ -84,7 +84,20 @@ fn new_session(s: &Shared, body: &[u8]) -> ApiResult<Response> {
 }
 
 pub async fn charge(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
-    unwrap_response(run(s, body).await)
+    match prepare(&s, &body) {
+        Ok(prepared) => run_detached(execute(s, prepared)).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// A charge whose request matched its Paynet.js session.
+struct Prepared {
+    session_id: String,
+    session: JsSession,
+    amount: i64,
+    xact_type: XactType,
+    transaction_type: u8,
+    reference_no: String,
 }
 
 fn unmatched(field: &str) -> ApiError {
@@ -97,8 +110,8 @@ fn unmatched(field: &str) -> ApiError {
     )
 }
 
-async fn run(s: Arc<Shared>, body: Bytes) -> ApiResult<Response> {
-    let map = parse_object(&body)?;
+fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
+    let map = parse_object(body)?;
     let f = Fields::new(&map);
     let session_id = f.required_string("session_id", 100)?;
     let token_id = f.required_string("token_id", 100)?;
@@ -143,7 +156,13 @@ async fn run(s: Arc<Shared>, body: Bytes) -> ApiResult<Response> {
     if form.tds_required != session.tds_required {
         return Err(unmatched("tds_required"));
     }
+    Ok(Prepared { session_id, session, amount, xact_type, transaction_type: tt, reference_no })
+}
 
+/// Detached from the request for the same reason as payments: a disconnect must not undo
+/// a charge that reached the bank.
+async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
+    let Prepared { session_id, session, amount, xact_type, transaction_type: tt, reference_no } = p;
     let key = format!("js:{session_id}");
     let reservation = match ledger::claim(&s.ledger, key, |l| match l.sessions.get(&session_id)?.result? {
         SessionResult::Succeeded(id) => Some(id),

@@ -127,6 +127,20 @@ pub fn json_bytes(body: Vec<u8>) -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body).into_response()
 }
 
+/// Runs a money-moving step on its own task and waits for it. Dropping the handler (the
+/// client hung up) does not cancel the task, so the ledger never loses an attempt that
+/// reached the bank.
+pub async fn run_detached<F>(work: F) -> Response
+where
+    F: Future<Output = ApiResult<Response>> + Send + 'static,
+{
+    match tokio::spawn(work).await {
+        Ok(r) => unwrap_response(r),
+        Err(e) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "api_error", rc::SERVER_ERROR, e.to_string())
+            .into_response(),
+    }
+}
+
 pub fn unwrap_response(r: ApiResult<Response>) -> Response {
     r.unwrap_or_else(IntoResponse::into_response)
 }

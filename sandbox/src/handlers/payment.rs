@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use super::responses::payment_response;
-use super::{is_expired, json_bytes, json_ok, read_card, unwrap_response};
+use super::{is_expired, json_bytes, json_ok, read_card, run_detached};
 use crate::Shared;
 use crate::cards::{self, Behaviour};
 use crate::ledger::{self, CardData, CardStorage, Claim, Entry, Ledger, SavedCard, XactType};
@@ -131,11 +131,21 @@ struct SaveRequest {
 }
 
 pub async fn payment(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
-    unwrap_response(run(s, body).await)
+    match prepare(&s, &body) {
+        Ok(prepared) => run_detached(execute(s, prepared)).await,
+        Err(e) => e.into_response(),
+    }
 }
 
-async fn run(s: Arc<Shared>, body: Bytes) -> ApiResult<Response> {
-    let map = parse_object(&body)?;
+/// A validated payment request, ready for the bank.
+struct Prepared {
+    attempt: Attempt,
+    saved_hash: Option<(String, SavedCard)>,
+    save: Option<SaveRequest>,
+}
+
+fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
+    let map = parse_object(body)?;
     let f = Fields::new(&map);
 
     let requested = f.amount_tl("amount")?.ok_or_else(|| crate::wire::required("amount"))?;
@@ -229,18 +239,6 @@ async fn run(s: Arc<Shared>, body: Bytes) -> ApiResult<Response> {
         }
     };
 
-    let reservation = match ledger::claim(&s.ledger, format!("ref:{reference_no}"), |l| {
-        l.successful_by_reference(&reference_no).map(|e| e.id)
-    })
-    .await
-    {
-        Claim::Replay(e) => return Ok(json_ok(&payment_response(&e, true))),
-        Claim::Owner(r) => r,
-    };
-
-    let behaviour = decide(&card);
-    super::payment::bank_step(&s, behaviour).await;
-
     let attempt = Attempt {
         split: money::split(requested, ratio_bp, add_commission),
         card,
@@ -257,6 +255,26 @@ async fn run(s: Arc<Shared>, body: Bytes) -> ApiResult<Response> {
         is_tds: false,
         user_id: "PaynetApi",
     };
+    Ok(Prepared { attempt, saved_hash, save })
+}
+
+/// Claims the reference, asks the bank and records the outcome. Runs detached from the
+/// request so a client that times out and disconnects still gets charged, exactly as with
+/// the real gateway; its retry with the same reference_no then replays the result.
+async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
+    let Prepared { attempt, saved_hash, save } = p;
+    let key = format!("ref:{}", attempt.reference_no);
+    let reservation = match ledger::claim(&s.ledger, key, |l| {
+        l.successful_by_reference(&attempt.reference_no).map(|e| e.id)
+    })
+    .await
+    {
+        Claim::Replay(e) => return Ok(json_ok(&payment_response(&e, true))),
+        Claim::Owner(r) => r,
+    };
+
+    let behaviour = decide(&attempt.card);
+    bank_step(&s, behaviour).await;
 
     let mut l = ledger::lock(&s.ledger);
     let pan = attempt.card.pan.clone();
