@@ -1,1 +1,156 @@
-//! Node binding of paynet-core (being written).
+//! Node binding of paynet-core: conversion only, no business rules.
+//!
+//! Parameters and results cross the boundary as JSON text. serde_json runs
+//! with `arbitrary_precision` in this workspace, so an amount such as
+//! `1500.00` keeps its exact text in both directions; a JS object would turn
+//! it into a float first. The wrapper in `lib/` does the camelCase mapping,
+//! money and date conversion and builds the error classes.
+
+mod error;
+mod sandbox;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi_derive::napi;
+use paynet_core::{Config, Environment, Error as CoreError, RequestEvent, RequestOptions};
+use serde_json::{Value, json};
+
+use crate::error::{guard, to_napi};
+
+#[napi(object)]
+pub struct NativeClientOptions {
+    pub secret_key: String,
+    /// `"test"` (default) or `"live"`.
+    pub environment: Option<String>,
+    pub base_url: Option<String>,
+    pub timeout_ms: Option<u32>,
+    pub connect_timeout_ms: Option<u32>,
+    pub max_retries: Option<u32>,
+    pub user_agent_extra: Option<String>,
+}
+
+/// Weak: a client with a hook must not keep the process alive on its own.
+type RequestCallback = ThreadsafeFunction<String, Unknown<'static>, String, Status, false, true>;
+
+#[napi]
+pub struct NativeClient {
+    inner: paynet_core::Client,
+}
+
+#[napi]
+impl NativeClient {
+    /// `onRequest` receives one JSON event per HTTP attempt (no headers, no bodies).
+    #[napi(constructor)]
+    pub fn new(
+        options: NativeClientOptions,
+        #[napi(ts_arg_type = "(eventJson: string) => void")] on_request: Option<RequestCallback>,
+    ) -> Result<Self> {
+        guard(|| build_client(options, on_request).map(|inner| NativeClient { inner }))
+    }
+
+    /// Resolves to the result as JSON text; rejects with a `PAYNET:` envelope.
+    #[napi]
+    pub async fn call(
+        &self,
+        method: String,
+        params_json: String,
+        timeout_ms: Option<u32>,
+        max_retries: Option<u32>,
+    ) -> Result<String> {
+        let options = RequestOptions { timeout: timeout_ms.map(millis), max_retries };
+        let params = parse_params(&params_json).map_err(to_napi)?;
+        // call_value already turns a panic below it into an `internal` error.
+        let value = self.inner.call_value(&method, params, &options).await.map_err(to_napi)?;
+        encode(&value).map_err(to_napi)
+    }
+
+    /// Validates and encodes without sending.
+    #[napi]
+    pub fn prepare(&self, method: String, params_json: String) -> Result<PreparedRequest> {
+        guard(|| {
+            let prepared = self.inner.prepare_value(&method, parse_params(&params_json)?)?;
+            Ok(PreparedRequest { method: prepared.method.to_owned(), path: prepared.path.to_owned(), body: encode(&prepared.body)? })
+        })
+    }
+}
+
+#[napi(object)]
+pub struct PreparedRequest {
+    /// Always `"POST"` today.
+    pub method: String,
+    /// Relative to the base URL, e.g. `v2/transaction/payment`.
+    pub path: String,
+    /// The exact wire body as JSON text: numbers keep their text (`12.50`).
+    pub body: String,
+}
+
+/// Result field name (snake_case) → `money` | `ratio` | `datetime` | `date`.
+#[napi]
+pub fn field_kinds() -> HashMap<String, String> {
+    paynet_core::schema::FIELD_KINDS.iter().map(|(name, kind)| ((*name).to_owned(), kind.as_str().to_owned())).collect()
+}
+
+/// Every method name `NativeClient.call` accepts.
+#[napi]
+pub fn methods() -> Vec<String> {
+    paynet_core::METHODS.iter().map(|m| (*m).to_owned()).collect()
+}
+
+fn build_client(options: NativeClientOptions, on_request: Option<RequestCallback>) -> std::result::Result<paynet_core::Client, CoreError> {
+    let mut config = Config::new(options.secret_key)?;
+    if let Some(env) = options.environment {
+        config = config.environment(Environment::parse(&env)?);
+    }
+    if let Some(url) = options.base_url {
+        config = config.base_url(url);
+    }
+    if let Some(ms) = options.timeout_ms {
+        config = config.timeout(millis(ms));
+    }
+    if let Some(ms) = options.connect_timeout_ms {
+        config = config.connect_timeout(millis(ms));
+    }
+    if let Some(n) = options.max_retries {
+        config = config.max_retries(n);
+    }
+    if let Some(extra) = options.user_agent_extra {
+        config = config.user_agent_extra(extra);
+    }
+    if let Some(callback) = on_request {
+        let callback = Arc::new(callback);
+        config = config.on_request(Arc::new(move |event: &RequestEvent<'_>| {
+            // NonBlocking: the hook runs on tokio workers, which must never wait for JS.
+            callback.call(event_json(event), ThreadsafeFunctionCallMode::NonBlocking);
+        }));
+    }
+    paynet_core::Client::new(config)
+}
+
+fn event_json(event: &RequestEvent<'_>) -> String {
+    json!({
+        "method": event.method,
+        "path": event.path,
+        "status": event.status,
+        "durationMs": event.duration.as_secs_f64() * 1000.0,
+        "attempt": event.attempt,
+        "outcome": event.outcome,
+        "willRetry": event.will_retry,
+    })
+    .to_string()
+}
+
+fn millis(ms: u32) -> Duration {
+    Duration::from_millis(u64::from(ms))
+}
+
+fn parse_params(text: &str) -> std::result::Result<Value, CoreError> {
+    serde_json::from_str(text).map_err(|e| CoreError::invalid("params", format!("is not valid JSON: {e}")))
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> std::result::Result<String, CoreError> {
+    serde_json::to_string(value).map_err(|e| CoreError::internal(format!("could not encode the result: {e}")))
+}

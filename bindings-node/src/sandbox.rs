@@ -1,0 +1,94 @@
+//! `paynet/testing`: the in-process sandbox, served on napi's tokio runtime.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use paynet_sandbox::{Sandbox, SandboxConfig};
+
+#[napi(object)]
+pub struct SandboxOptions {
+    /// The key clients must send; the sandbox's default key otherwise.
+    pub secret_key: Option<String>,
+    /// Port on 127.0.0.1; 0 (default) picks a free one.
+    pub port: Option<u32>,
+    /// How long the slow-bank card (4000000000000259) takes; default 3000.
+    pub slow_bank_delay_ms: Option<u32>,
+    /// Days from transaction to payout date in `reports.paymentList`; default 0.
+    pub settlement_days: Option<u32>,
+}
+
+#[napi(object)]
+pub struct SandboxStats {
+    /// API requests received (`/__sandbox/*` excluded).
+    pub requests: i64,
+    pub ledger_entries: i64,
+}
+
+#[napi]
+pub struct SandboxHandle {
+    url: String,
+    secret_key: String,
+    /// `None` once stopped.
+    sandbox: Mutex<Option<Sandbox>>,
+}
+
+#[napi]
+pub async fn start_sandbox(options: Option<SandboxOptions>) -> Result<SandboxHandle> {
+    let mut config = SandboxConfig::default();
+    if let Some(o) = options {
+        if let Some(key) = o.secret_key {
+            config.secret_key = key;
+        }
+        if let Some(port) = o.port {
+            config.port = u16::try_from(port).map_err(|_| Error::from_reason("port must be at most 65535"))?;
+        }
+        if let Some(ms) = o.slow_bank_delay_ms {
+            config.slow_bank_delay = Duration::from_millis(u64::from(ms));
+        }
+        if let Some(days) = o.settlement_days {
+            config.settlement_days = i64::from(days);
+        }
+    }
+    let sandbox = Sandbox::start_with(config).await.map_err(|e| Error::from_reason(format!("could not start the sandbox: {e}")))?;
+    Ok(SandboxHandle { url: sandbox.url(), secret_key: sandbox.secret_key().to_owned(), sandbox: Mutex::new(Some(sandbox)) })
+}
+
+#[napi]
+impl SandboxHandle {
+    /// `http://127.0.0.1:PORT`: pass it as the client's `baseUrl`.
+    #[napi(getter)]
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    #[napi(getter)]
+    pub fn secret_key(&self) -> String {
+        self.secret_key.clone()
+    }
+
+    /// Counters since start; zeros once stopped.
+    #[napi]
+    pub fn stats(&self) -> SandboxStats {
+        let stats = self.lock().as_ref().map(Sandbox::stats).unwrap_or_default();
+        SandboxStats {
+            requests: i64::try_from(stats.requests).unwrap_or(i64::MAX),
+            ledger_entries: i64::try_from(stats.ledger_entries).unwrap_or(i64::MAX),
+        }
+    }
+
+    /// Stops accepting, lets in-flight requests finish. Idempotent.
+    #[napi]
+    pub async fn stop(&self) {
+        let sandbox = self.lock().take();
+        if let Some(sandbox) = sandbox {
+            sandbox.stop().await;
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Sandbox>> {
+        // A panic while holding this lock cannot leave the Option half-written.
+        self.sandbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

@@ -1,0 +1,119 @@
+'use strict';
+
+const util = require('node:util');
+const native = require('./native');
+const { decodeResult, encodeParams, toCamel } = require('./convert');
+const { fromNative, invalid } = require('./errors');
+
+const U32_MAX = 2 ** 32 - 1;
+
+const METHODS = native.methods().map((method) => {
+  const [resource, name] = method.split('.').map(toCamel);
+  return { method, resource, name };
+});
+
+function checkCount(options, name) {
+  const value = options[name];
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isInteger(value) || value < 0 || value > U32_MAX) {
+    throw invalid(name, 'must be a whole number between 0 and 4294967295');
+  }
+  return value;
+}
+
+function checkOneOf(options, name, allowed) {
+  const value = options[name];
+  if (value === undefined || value === null) return undefined;
+  if (!allowed.includes(value)) {
+    throw invalid(name, `must be ${allowed.map((v) => JSON.stringify(v)).join(' or ')}`);
+  }
+  return value;
+}
+
+function checkHook(hook) {
+  if (hook === undefined || hook === null) return undefined;
+  if (typeof hook !== 'function') throw invalid('onRequest', 'must be a function');
+  // Runs on the JS thread from a native queue: a throw there would have no
+  // caller to reach, so it becomes a process warning instead.
+  return (eventJson) => {
+    try {
+      hook(JSON.parse(eventJson));
+    } catch (error) {
+      process.emitWarning(`paynet: the onRequest hook threw: ${error}`, 'PaynetWarning');
+    }
+  };
+}
+
+class Client {
+  #native;
+  #money;
+  #environment;
+  #baseUrl;
+
+  /** @param {import('./index').ClientOptions} options */
+  constructor(options) {
+    if (options === null || typeof options !== 'object') throw invalid('options', 'must be an object');
+    if (typeof options.secretKey !== 'string') throw invalid('secretKey', 'must be a string');
+    this.#money = checkOneOf(options, 'money', ['string', 'number']) ?? 'string';
+    this.#environment = checkOneOf(options, 'environment', ['test', 'live']) ?? 'test';
+    if (options.baseUrl != null && typeof options.baseUrl !== 'string') throw invalid('baseUrl', 'must be a string');
+    this.#baseUrl = options.baseUrl ?? null;
+    const nativeOptions = {
+      secretKey: options.secretKey,
+      environment: this.#environment,
+      baseUrl: options.baseUrl ?? undefined,
+      timeoutMs: checkCount(options, 'timeoutMs'),
+      connectTimeoutMs: checkCount(options, 'connectTimeoutMs'),
+      maxRetries: checkCount(options, 'maxRetries'),
+      userAgentExtra: `node/${process.versions.node}`,
+    };
+    try {
+      this.#native = new native.NativeClient(nativeOptions, checkHook(options.onRequest));
+    } catch (error) {
+      throw fromNative(error, this.#money);
+    }
+    // One resource object per core method prefix, one function per method:
+    // an endpoint added to core's registry appears here with no JS change.
+    for (const { method, resource, name } of METHODS) {
+      (this[resource] ??= {})[name] = (params, callOptions) => this.#call(method, params, callOptions);
+    }
+  }
+
+  async #call(method, params, callOptions = {}) {
+    if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+      throw invalid('params', 'must be an object');
+    }
+    if (callOptions === null || typeof callOptions !== 'object') throw invalid('options', 'must be an object');
+    const timeoutMs = checkCount(callOptions, 'timeoutMs');
+    const maxRetries = checkCount(callOptions, 'maxRetries');
+    let answer;
+    try {
+      answer = await this.#native.call(method, encodeParams(params), timeoutMs, maxRetries);
+    } catch (error) {
+      throw fromNative(error, this.#money);
+    }
+    return decodeResult(JSON.parse(answer), this.#money);
+  }
+
+  /**
+   * What `method` (core's name, e.g. `payments.create`) would send for
+   * `params`: `{ method, path, body }` with the exact wire body as JSON text
+   * (numbers keep their text). Validates like a
+   * real call; sends nothing. For tests and debugging.
+   */
+  prepare(method, params) {
+    try {
+      return this.#native.prepare(method, encodeParams(params));
+    } catch (error) {
+      throw fromNative(error, this.#money);
+    }
+  }
+
+  // The key lives only in the native object; show where we talk to instead.
+  [util.inspect.custom](depth, options, inspect) {
+    const shown = { environment: this.#environment, baseUrl: this.#baseUrl, money: this.#money };
+    return `Client ${inspect(shown, options)}`;
+  }
+}
+
+module.exports = { Client };

@@ -1,0 +1,90 @@
+'use strict';
+// JS values <-> the JSON text core reads and writes. Generic over every
+// endpoint: names are mapped camelCase <-> snake_case, and result fields get
+// their JS type from core's field-kind table (money, ratio, datetime, date).
+
+const native = require('./native');
+
+const FIELD_KINDS = native.fieldKinds();
+
+function toSnake(name) {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function toCamel(name) {
+  return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+}
+
+/** `card.exp_month` / `installments[0]` -> `card.expMonth` / `installments[0]`. */
+function fieldToCamel(path) {
+  return path.split('.').map(toCamel).join('.');
+}
+
+/**
+ * Serializes user parameters to JSON text with snake_case keys.
+ *
+ * Written by hand rather than with JSON.stringify because numbers must keep
+ * their shortest round-trip text (what String(n) prints, which core then
+ * refuses if it has more than two decimals), and because JSON.stringify would
+ * silently turn NaN and Infinity into `null`, i.e. "parameter absent". Those
+ * go over as the strings "NaN" / "Infinity", which core refuses naming the
+ * field. A bigint goes over as its exact digits.
+ */
+function encodeParams(value) {
+  if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : JSON.stringify(String(value));
+    case 'bigint':
+      return value.toString();
+    case 'object':
+      break;
+    default:
+      throw new TypeError(`paynet: cannot send a ${typeof value} as a parameter`);
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map((item) => (item === undefined ? 'null' : encodeParams(item))).join(',')}]`;
+  }
+  if (value instanceof Date) return JSON.stringify(value.toJSON());
+  const members = [];
+  for (const [key, item] of Object.entries(value)) {
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    members.push(`${JSON.stringify(toSnake(key))}:${encodeParams(item)}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
+/**
+ * Turns core's result (snake_case, money as exact decimal strings, datetimes
+ * as RFC 3339 text) into the JS shape promised by `index.d.ts`.
+ * `money: 'number'` converts money fields with Number(); see README for why
+ * strings are the default.
+ */
+function decodeResult(value, money) {
+  if (Array.isArray(value)) return value.map((item) => decodeResult(item, money));
+  if (value === null || typeof value !== 'object') return value;
+  const out = {};
+  for (const [key, item] of Object.entries(value)) {
+    const name = toCamel(key);
+    const kind = FIELD_KINDS[key];
+    if (kind === 'money' && typeof item === 'string') {
+      out[name] = money === 'number' ? Number(item) : item;
+    } else if (kind === 'ratio' && typeof item === 'string') {
+      // A rate is a factor, not an amount: a float is fine (core's table says so).
+      out[name] = Number(item);
+    } else if (kind === 'datetime') {
+      // Date keeps the instant but drops Paynet's offset (+03:00); the raw
+      // text keeps it for display and for exact comparisons.
+      out[name] = typeof item === 'string' ? new Date(item) : null;
+      out[`${name}Raw`] = typeof item === 'string' ? item : null;
+    } else {
+      out[name] = decodeResult(item, money);
+    }
+  }
+  return out;
+}
+
+module.exports = { encodeParams, decodeResult, fieldToCamel, toCamel, toSnake };

@@ -1,0 +1,127 @@
+'use strict';
+// The error classes, and the one place where a native rejection becomes one.
+// The native layer can only reject with a plain Error (napi gives async
+// functions no way to choose the class), so it puts the data in the message
+// as `PAYNET:` + JSON; see bindings-node/src/error.rs.
+
+const { decodeResult, fieldToCamel, toCamel } = require('./convert');
+
+const ENVELOPE_PREFIX = 'PAYNET:';
+
+class PaynetError extends Error {
+  /**
+   * @param {string} message
+   * @param {object} [details] any of the fields below, plus `kind`
+   * @param {{ cause?: unknown }} [options]
+   */
+  constructor(message, details = {}, options = undefined) {
+    super(message, options);
+    this.name = new.target.name;
+    this.kind = details.kind ?? new.target.kind ?? 'internal';
+    // A Node-style alias: `switch (err.code)` in generic error handlers.
+    this.code = this.kind;
+    this.field = details.field ?? null;
+    this.httpStatus = details.httpStatus ?? null;
+    this.resultCode = details.resultCode ?? null;
+    this.errorType = details.errorType ?? null;
+    this.paynetErrorId = details.paynetErrorId ?? null;
+    this.bankErrorCode = details.bankErrorCode ?? null;
+    this.bankMessage = details.bankMessage ?? null;
+    this.transaction = details.transaction ?? null;
+    this.referenceNo = details.referenceNo ?? null;
+    this.bodySnippet = details.bodySnippet ?? null;
+  }
+}
+
+class AuthenticationError extends PaynetError {}
+AuthenticationError.kind = 'authentication';
+class InvalidRequestError extends PaynetError {}
+InvalidRequestError.kind = 'invalid_request';
+class CardDeclinedError extends PaynetError {}
+CardDeclinedError.kind = 'card_declined';
+class APIError extends PaynetError {}
+APIError.kind = 'api';
+class APIConnectionError extends PaynetError {}
+APIConnectionError.kind = 'connection';
+/** Repeating the call is safe (read-only, or deduplicated by referenceNo). */
+class TimeoutError extends APIConnectionError {}
+TimeoutError.kind = 'timeout';
+/**
+ * Not an APIConnectionError on purpose: code that retries connection errors
+ * must not blindly retry this one, which may have moved money.
+ */
+class UnknownOutcomeError extends PaynetError {}
+UnknownOutcomeError.kind = 'unknown_outcome';
+class ProtocolError extends PaynetError {}
+ProtocolError.kind = 'protocol';
+class InternalError extends PaynetError {}
+InternalError.kind = 'internal';
+
+const CLASSES = [
+  AuthenticationError,
+  InvalidRequestError,
+  CardDeclinedError,
+  APIError,
+  APIConnectionError,
+  TimeoutError,
+  UnknownOutcomeError,
+  ProtocolError,
+  InternalError,
+];
+const BY_KIND = new Map(CLASSES.map((cls) => [cls.kind, cls]));
+
+/** A parameter/option refused by the wrapper itself, before core sees it. */
+function invalid(field, problem) {
+  return new InvalidRequestError(`${field}: ${problem}`, { field });
+}
+
+/**
+ * Core names fields in snake_case (`card.exp_month`, `unknown field
+ * \`holdername\``); JS users wrote camelCase, so say it their way.
+ */
+function camelizeMessage(message, rawField, field) {
+  let text = message;
+  if (rawField && text.startsWith(`${rawField}:`)) text = field + text.slice(rawField.length);
+  return text.replace(/`([a-z0-9_]+)`/g, (_, name) => `\`${toCamel(name)}\``);
+}
+
+/** Native rejection -> PaynetError subclass; `cause` keeps the original. */
+function fromNative(error, money) {
+  const text = error && typeof error.message === 'string' ? error.message : '';
+  if (!text.startsWith(ENVELOPE_PREFIX)) {
+    return new InternalError(`paynet: unexpected native error: ${text || String(error)}`, {}, { cause: error });
+  }
+  let envelope;
+  try {
+    envelope = JSON.parse(text.slice(ENVELOPE_PREFIX.length));
+  } catch {
+    return new InternalError('paynet: unreadable native error', {}, { cause: error });
+  }
+  // The envelope now lives in the new error's fields; keep `cause` readable.
+  error.message = envelope.message;
+  const cls = BY_KIND.get(envelope.kind) ?? InternalError;
+  const field = envelope.field == null ? null : fieldToCamel(envelope.field);
+  const message =
+    envelope.kind === 'invalid_request' ? camelizeMessage(envelope.message, envelope.field, field) : envelope.message;
+  const details = {
+    ...envelope,
+    field,
+    transaction: envelope.transaction == null ? null : decodeResult(envelope.transaction, money),
+  };
+  return new cls(message, details, { cause: error });
+}
+
+module.exports = {
+  PaynetError,
+  AuthenticationError,
+  InvalidRequestError,
+  CardDeclinedError,
+  APIError,
+  APIConnectionError,
+  TimeoutError,
+  UnknownOutcomeError,
+  ProtocolError,
+  InternalError,
+  fromNative,
+  invalid,
+};
