@@ -6,25 +6,97 @@ pub struct Bank {
     pub name: &'static str,
 }
 
-pub const OTHER_BANK: Bank = Bank { id: "ZDGR", name: "Diğer Banka" };
+pub const OTHER_BANK: Bank = Bank {
+    id: "ZDGR",
+    name: "Diğer Banka",
+};
 
 /// BIN (first 6 digits) → bank, from the Paynet test-card lists (paynet-api.md §6).
 const BINS: [(&str, Bank); 11] = [
-    ("435508", Bank { id: "AXSS", name: "Axess" }),
-    ("557113", Bank { id: "AXSS", name: "Axess" }),
-    ("545616", Bank { id: "FINS", name: "CardFinans" }),
-    ("402277", Bank { id: "FINS", name: "CardFinans" }),
-    ("450634", Bank { id: "WRLD", name: "World" }),
-    ("450803", Bank { id: "MAXM", name: "Maximum" }),
-    ("540667", Bank { id: "MAXM", name: "Maximum" }),
-    ("428220", Bank { id: "BONS", name: "Bonus" }),
-    ("409070", Bank { id: "DENZ", name: "Denizbank" }),
-    ("453144", Bank { id: "PARF", name: "Paraf" }),
-    ("581877", Bank { id: "PARF", name: "Paraf" }),
+    (
+        "435508",
+        Bank {
+            id: "AXSS",
+            name: "Axess",
+        },
+    ),
+    (
+        "557113",
+        Bank {
+            id: "AXSS",
+            name: "Axess",
+        },
+    ),
+    (
+        "545616",
+        Bank {
+            id: "FINS",
+            name: "CardFinans",
+        },
+    ),
+    (
+        "402277",
+        Bank {
+            id: "FINS",
+            name: "CardFinans",
+        },
+    ),
+    (
+        "450634",
+        Bank {
+            id: "WRLD",
+            name: "World",
+        },
+    ),
+    (
+        "450803",
+        Bank {
+            id: "MAXM",
+            name: "Maximum",
+        },
+    ),
+    (
+        "540667",
+        Bank {
+            id: "MAXM",
+            name: "Maximum",
+        },
+    ),
+    (
+        "428220",
+        Bank {
+            id: "BONS",
+            name: "Bonus",
+        },
+    ),
+    (
+        "409070",
+        Bank {
+            id: "DENZ",
+            name: "Denizbank",
+        },
+    ),
+    (
+        "453144",
+        Bank {
+            id: "PARF",
+            name: "Paraf",
+        },
+    ),
+    (
+        "581877",
+        Bank {
+            id: "PARF",
+            name: "Paraf",
+        },
+    ),
 ];
 
 pub fn bank_for(pan: &str) -> Bank {
-    BINS.iter().find(|(bin, _)| pan.starts_with(bin)).map(|(_, b)| *b).unwrap_or(OTHER_BANK)
+    BINS.iter()
+        .find(|(bin, _)| pan.starts_with(bin))
+        .map(|(_, b)| *b)
+        .unwrap_or(OTHER_BANK)
 }
 
 /// Why a bank refused a card; the codes follow ISO 8583 response codes as Turkish banks report them.
@@ -120,7 +192,10 @@ pub fn brand_name(pan: &str) -> &'static str {
 }
 
 pub fn logo_url(bank: &Bank) -> String {
-    format!("https://pts-statics.paynet.com.tr/img/banklogo/small/{}.png", bank.id)
+    format!(
+        "https://pts-statics.paynet.com.tr/img/banklogo/small/{}.png",
+        bank.id
+    )
 }
 
 #[cfg(test)]

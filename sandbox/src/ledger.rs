@@ -80,7 +80,11 @@ pub struct Entry {
 
 impl Entry {
     pub fn authorization_code(&self) -> String {
-        if self.is_succeed { format!("aut-{:04}", self.bank_code) } else { String::new() }
+        if self.is_succeed {
+            format!("aut-{:04}", self.bank_code)
+        } else {
+            String::new()
+        }
     }
     pub fn reference_code(&self) -> String {
         format!("ref-{:04}", self.bank_code)
@@ -190,11 +194,20 @@ impl Ledger {
     }
 
     pub fn successful_by_reference(&self, reference_no: &str) -> Option<&Entry> {
-        self.by_reference.get(reference_no)?.iter().rev().map(|&i| &self.entries[i]).find(|e| e.is_succeed)
+        self.by_reference
+            .get(reference_no)?
+            .iter()
+            .rev()
+            .map(|&i| &self.entries[i])
+            .find(|e| e.is_succeed)
     }
 
     pub fn payable_on(&self, date: NaiveDate) -> impl Iterator<Item = &Entry> {
-        self.by_due_date.get(&date).into_iter().flatten().map(|&i| &self.entries[i])
+        self.by_due_date
+            .get(&date)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.entries[i])
     }
 
     /// Appends an entry whose `id` must be `next_id()`; keeps every index in step.
@@ -202,11 +215,19 @@ impl Ledger {
         debug_assert_eq!(entry.id, self.next_id());
         let idx = self.entries.len();
         self.by_xact_id.insert(entry.xact_id.clone(), idx);
-        if !entry.reference_no.is_empty() && matches!(entry.xact_type, XactType::Sale | XactType::PreAuth) {
-            self.by_reference.entry(entry.reference_no.clone()).or_default().push(idx);
+        if !entry.reference_no.is_empty()
+            && matches!(entry.xact_type, XactType::Sale | XactType::PreAuth)
+        {
+            self.by_reference
+                .entry(entry.reference_no.clone())
+                .or_default()
+                .push(idx);
         }
         if entry.is_payable() {
-            self.by_due_date.entry(entry.due_date).or_default().push(idx);
+            self.by_due_date
+                .entry(entry.due_date)
+                .or_default()
+                .push(idx);
         }
         self.entries.push(entry);
         &self.entries[idx]
@@ -262,7 +283,11 @@ pub enum Claim {
 /// in the slow bank), identical requests wait for it and then either replay its success
 /// or become the next attempt. This is what keeps two concurrent identical payments
 /// down to one charge.
-pub async fn claim(ledger: &SharedLedger, key: String, find: impl Fn(&Ledger) -> Option<u64>) -> Claim {
+pub async fn claim(
+    ledger: &SharedLedger,
+    key: String,
+    find: impl Fn(&Ledger) -> Option<u64>,
+) -> Claim {
     loop {
         let mut rx = {
             let mut l = lock(ledger);
@@ -274,7 +299,10 @@ pub async fn claim(ledger: &SharedLedger, key: String, find: impl Fn(&Ledger) ->
                 None => {
                     let (tx, _) = watch::channel(());
                     l.in_flight.insert(key.clone(), tx);
-                    return Claim::Owner(Reservation { ledger: Arc::clone(ledger), key });
+                    return Claim::Owner(Reservation {
+                        ledger: Arc::clone(ledger),
+                        key,
+                    });
                 }
             }
         };

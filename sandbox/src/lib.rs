@@ -117,7 +117,12 @@ impl Sandbox {
             }
         });
         tracing::info!(%addr, "paynet-sandbox listening");
-        Ok(Sandbox { shared, addr, shutdown: Some(tx), task: Some(task) })
+        Ok(Sandbox {
+            shared,
+            addr,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
@@ -155,6 +160,8 @@ impl Drop for Sandbox {
 
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox").field("url", &self.url()).finish_non_exhaustive()
+        f.debug_struct("Sandbox")
+            .field("url", &self.url())
+            .finish_non_exhaustive()
     }
 }

@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use paynet_sandbox::{Sandbox, SandboxConfig};
 
-const USAGE: &str =
-    "usage: paynet-sandbox [--port N] [--secret-key K] [--slow-bank-delay-ms N] [--settlement-days N]";
+const USAGE: &str = "usage: paynet-sandbox [--port N] [--secret-key K] [--slow-bank-delay-ms N] [--settlement-days N]";
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<SandboxConfig, String> {
     let mut config = SandboxConfig::default();
@@ -24,9 +23,18 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<SandboxConfig, Strin
         if flag == "-h" || flag == "--help" {
             return Err(String::new());
         }
-        let mut value = || inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{flag} needs a value"));
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
         match flag.as_str() {
-            "--port" => config.port = value()?.parse().map_err(|_| "--port must be 0-65535".to_owned())?,
+            "--port" => {
+                config.port = value()?
+                    .parse()
+                    .map_err(|_| "--port must be 0-65535".to_owned())?
+            }
             "--secret-key" => {
                 let key = value()?;
                 if key.is_empty() {
@@ -35,12 +43,15 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<SandboxConfig, Strin
                 config.secret_key = key;
             }
             "--slow-bank-delay-ms" => {
-                let ms: u64 = value()?.parse().map_err(|_| "--slow-bank-delay-ms must be a number".to_owned())?;
+                let ms: u64 = value()?
+                    .parse()
+                    .map_err(|_| "--slow-bank-delay-ms must be a number".to_owned())?;
                 config.slow_bank_delay = Duration::from_millis(ms);
             }
             "--settlement-days" => {
-                config.settlement_days =
-                    value()?.parse().map_err(|_| "--settlement-days must be an integer".to_owned())?;
+                config.settlement_days = value()?
+                    .parse()
+                    .map_err(|_| "--settlement-days must be an integer".to_owned())?;
             }
             other => return Err(format!("unknown argument: {other}")),
         }
@@ -109,7 +120,15 @@ mod tests {
 
     #[test]
     fn args() {
-        let c = parse(&["--port", "8080", "--secret-key=k", "--slow-bank-delay-ms", "10", "--settlement-days", "2"]);
+        let c = parse(&[
+            "--port",
+            "8080",
+            "--secret-key=k",
+            "--slow-bank-delay-ms",
+            "10",
+            "--settlement-days",
+            "2",
+        ]);
         let c = c.unwrap_or_default();
         assert_eq!(c.port, 8080);
         assert_eq!(c.secret_key, "k");

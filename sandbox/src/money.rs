@@ -27,7 +27,10 @@ pub const RATIO_TABLE: [(i64, u32); 12] = [
 const TAX_PERCENT: i64 = 20;
 
 pub fn ratio_for(instalment: i64) -> Option<u32> {
-    RATIO_TABLE.iter().find(|(n, _)| *n == instalment).map(|(_, r)| *r)
+    RATIO_TABLE
+        .iter()
+        .find(|(n, _)| *n == instalment)
+        .map(|(_, r)| *r)
 }
 
 /// Money split of one transaction, all in kuruş.
@@ -46,9 +49,19 @@ pub fn split(requested: i64, ratio_bp: u32, add_commission: bool) -> Split {
     let commission = div_round_half_up(requested * i64::from(ratio_bp), 10_000);
     let tax = div_round_half_up(commission * TAX_PERCENT, 100);
     if add_commission {
-        Split { amount: requested + commission + tax, net: requested, commission, tax }
+        Split {
+            amount: requested + commission + tax,
+            net: requested,
+            commission,
+            tax,
+        }
     } else {
-        Split { amount: requested, net: requested - commission - tax, commission, tax }
+        Split {
+            amount: requested,
+            net: requested - commission - tax,
+            commission,
+            tax,
+        }
     }
 }
 
@@ -116,8 +129,24 @@ mod tests {
     #[test]
     fn commission_split() {
         // 100.00 TL at 1.99 %: commission 1.99, tax 0.40 (0.398 rounded), net 97.61
-        assert_eq!(split(10_000, 199, false), Split { amount: 10_000, net: 9_761, commission: 199, tax: 40 });
-        assert_eq!(split(10_000, 199, true), Split { amount: 10_239, net: 10_000, commission: 199, tax: 40 });
+        assert_eq!(
+            split(10_000, 199, false),
+            Split {
+                amount: 10_000,
+                net: 9_761,
+                commission: 199,
+                tax: 40
+            }
+        );
+        assert_eq!(
+            split(10_000, 199, true),
+            Split {
+                amount: 10_239,
+                net: 10_000,
+                commission: 199,
+                tax: 40
+            }
+        );
         // 12.50 at 1.99 % = 0.24875 → 0.25; tax 0.05
         assert_eq!(split(1_250, 199, false).commission, 25);
     }
@@ -130,6 +159,9 @@ mod tests {
         let mut s = String::new();
         push_ratio(&mut s, 199);
         assert_eq!(s, "0.0199");
-        assert_eq!(serde_json::to_string(&Tl(1250)).ok().as_deref(), Some("12.50"));
+        assert_eq!(
+            serde_json::to_string(&Tl(1250)).ok().as_deref(),
+            Some("12.50")
+        );
     }
 }

@@ -32,14 +32,22 @@ pub struct Rng {
 
 impl Rng {
     pub fn new() -> Self {
-        let t = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+        let t = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
         let local = &t as *const u64 as u64;
-        Rng { state: AtomicU64::new(t ^ local.rotate_left(32) ^ 0x5DEE_CE66_D1A4_F681) }
+        Rng {
+            state: AtomicU64::new(t ^ local.rotate_left(32) ^ 0x5DEE_CE66_D1A4_F681),
+        }
     }
 
     /// splitmix64 over an atomic counter: lock-free and good enough for identifiers.
     pub fn next_u64(&self) -> u64 {
-        let mut z = self.state.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self
+            .state
+            .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+            .wrapping_add(0x9E37_79B9_7F4A_7C15);
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)

@@ -45,20 +45,45 @@ struct ErrorBody<'a> {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, kind: &'static str, result_code: i32, message: impl Into<String>) -> Self {
-        ApiError { status, kind, message: message.into(), result_code }
+    pub fn new(
+        status: StatusCode,
+        kind: &'static str,
+        result_code: i32,
+        message: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            kind,
+            message: message.into(),
+            result_code,
+        }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_request_error", rc::BAD_REQUEST, message)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            rc::BAD_REQUEST,
+            message,
+        )
     }
 
     pub fn invalid_rc(result_code: i32, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_request_error", result_code, message)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            result_code,
+            message,
+        )
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "authorization_error", rc::UNAUTHORIZED, "API anahtarınız yanlış")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "authorization_error",
+            rc::UNAUTHORIZED,
+            "API anahtarınız yanlış",
+        )
     }
 
     pub fn not_found_tx(message: impl Into<String>) -> Self {
@@ -80,7 +105,12 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = self.body();
-        (self.status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body).into_response()
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+            body,
+        )
+            .into_response()
     }
 }
 
@@ -95,8 +125,12 @@ pub fn parse_object(body: &[u8]) -> ApiResult<Map<String, Value>> {
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::invalid("İstek gövdesi bir JSON nesnesi olmalı (request body must be a JSON object)")),
-        Err(e) => Err(ApiError::invalid(format!("İstek gövdesi geçerli JSON değil (invalid JSON body): {e}"))),
+        Ok(_) => Err(ApiError::invalid(
+            "İstek gövdesi bir JSON nesnesi olmalı (request body must be a JSON object)",
+        )),
+        Err(e) => Err(ApiError::invalid(format!(
+            "İstek gövdesi geçerli JSON değil (invalid JSON body): {e}"
+        ))),
     }
 }
 
@@ -106,7 +140,9 @@ pub struct Fields<'a> {
 }
 
 fn bad(field: &str, expected: &str) -> ApiError {
-    ApiError::invalid(format!("{field} alanı geçersiz: {expected} bekleniyor (invalid {field}: expected {expected})"))
+    ApiError::invalid(format!(
+        "{field} alanı geçersiz: {expected} bekleniyor (invalid {field}: expected {expected})"
+    ))
 }
 
 impl<'a> Fields<'a> {
@@ -140,7 +176,9 @@ impl<'a> Fields<'a> {
 
     /// A string field; numbers are accepted and kept as their textual form.
     pub fn string(&self, name: &str, max_len: usize) -> ApiResult<Option<String>> {
-        let Some(s) = self.text(name)? else { return Ok(None) };
+        let Some(s) = self.text(name)? else {
+            return Ok(None);
+        };
         if s.chars().count() > max_len {
             return Err(ApiError::invalid(format!(
                 "{name} alanı en fazla {max_len} karakter olabilir ({name} must be at most {max_len} characters)"
@@ -155,8 +193,12 @@ impl<'a> Fields<'a> {
 
     /// An integer sent as a JSON number or a numeric string (`8`, `"8"`).
     pub fn int(&self, name: &str) -> ApiResult<Option<i64>> {
-        let Some(s) = self.text(name)? else { return Ok(None) };
-        parse_int(&s).map(Some).ok_or_else(|| bad(name, "an integer"))
+        let Some(s) = self.text(name)? else {
+            return Ok(None);
+        };
+        parse_int(&s)
+            .map(Some)
+            .ok_or_else(|| bad(name, "an integer"))
     }
 
     /// A boolean sent as `true`/`false` or as a string in any letter case (`"False"`),
@@ -165,15 +207,21 @@ impl<'a> Fields<'a> {
         match self.present(name) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(Value::String(s)) => parse_bool(s.trim()).map(Some).ok_or_else(|| bad(name, "true or false")),
-            Some(Value::Number(n)) => parse_bool(&n.to_string()).map(Some).ok_or_else(|| bad(name, "true or false")),
+            Some(Value::String(s)) => parse_bool(s.trim())
+                .map(Some)
+                .ok_or_else(|| bad(name, "true or false")),
+            Some(Value::Number(n)) => parse_bool(&n.to_string())
+                .map(Some)
+                .ok_or_else(|| bad(name, "true or false")),
             Some(_) => Err(bad(name, "true or false")),
         }
     }
 
     /// A decimal TL amount (`12.5`, `"12.50"`, `"12,50"`), returned in kuruş; must be > 0.
     pub fn amount_tl(&self, name: &str) -> ApiResult<Option<i64>> {
-        let Some(s) = self.text(name)? else { return Ok(None) };
+        let Some(s) = self.text(name)? else {
+            return Ok(None);
+        };
         let kurus = parse_decimal_tl(&s).ok_or_else(|| {
             ApiError::invalid(format!(
                 "{name} geçersiz: en fazla 2 ondalıklı pozitif bir TL tutarı bekleniyor, örn. 12.50 veya \"12,50\" \
@@ -185,7 +233,9 @@ impl<'a> Fields<'a> {
 
     /// An amount multiplied by 100 (`"1500"` or `1500` = 15.00 TL), returned in kuruş; must be > 0.
     pub fn amount_x100(&self, name: &str) -> ApiResult<Option<i64>> {
-        let Some(s) = self.text(name)? else { return Ok(None) };
+        let Some(s) = self.text(name)? else {
+            return Ok(None);
+        };
         let kurus = parse_int(&s).ok_or_else(|| {
             ApiError::invalid(format!(
                 "{name} geçersiz: tutar 100 ile çarpılmış tam sayı olmalı, örn. \"1500\" = 15,00 TL \
@@ -198,7 +248,9 @@ impl<'a> Fields<'a> {
 
 fn positive(name: &str, kurus: i64) -> ApiResult<i64> {
     if kurus <= 0 {
-        return Err(ApiError::invalid(format!("{name} sıfırdan büyük olmalı ({name} must be greater than zero)")));
+        return Err(ApiError::invalid(format!(
+            "{name} sıfırdan büyük olmalı ({name} must be greater than zero)"
+        )));
     }
     Ok(kurus)
 }
@@ -247,7 +299,11 @@ pub fn parse_decimal_tl(s: &str) -> Option<i64> {
         return None;
     }
     let int: i64 = int_part.parse().ok()?;
-    let mut frac: i64 = if frac_part.is_empty() { 0 } else { frac_part.parse().ok()? };
+    let mut frac: i64 = if frac_part.is_empty() {
+        0
+    } else {
+        frac_part.parse().ok()?
+    };
     if frac_part.len() == 1 {
         frac *= 10;
     }

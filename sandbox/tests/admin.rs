@@ -24,7 +24,9 @@ async fn stats_count_api_requests_only() {
 #[tokio::test]
 async fn faults_fail_the_next_requests_before_the_ledger() {
     let env = Env::start().await;
-    let r = env.post_noauth("/__sandbox/faults", &json!({"fail_next": 2, "status": 503})).await;
+    let r = env
+        .post_noauth("/__sandbox/faults", &json!({"fail_next": 2, "status": 503}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     for _ in 0..2 {
         let r = env.pay(payment("F-1", "4355084355084358")).await;
@@ -40,24 +42,40 @@ async fn faults_fail_the_next_requests_before_the_ledger() {
     assert_eq!(env.sandbox.stats().requests, 3);
 
     // Faults come before auth too, like an outage in front of the API.
-    env.post_noauth("/__sandbox/faults", &json!({"fail_next": "1", "status": "500"})).await;
+    env.post_noauth(
+        "/__sandbox/faults",
+        &json!({"fail_next": "1", "status": "500"}),
+    )
+    .await;
     let r = env.post_noauth("/v1/transaction/check", &json!({})).await;
     assert_eq!(r.status, 500);
-    let r = env.post_noauth("/__sandbox/faults", &json!({"fail_next": 1, "status": 200})).await;
+    let r = env
+        .post_noauth("/__sandbox/faults", &json!({"fail_next": 1, "status": 200}))
+        .await;
     assert_eq!(r.status, 400);
 }
 
 #[test]
 fn binary_prints_listening_line_and_serves() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_paynet-sandbox"))
-        .args(["--port", "0", "--secret-key", "sck_bin_test", "--slow-bank-delay-ms", "10"])
+        .args([
+            "--port",
+            "0",
+            "--secret-key",
+            "sck_bin_test",
+            "--slow-bank-delay-ms",
+            "10",
+        ])
         .stdout(Stdio::piped())
         .spawn()
         .expect("binary starts");
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).expect("line");
-    let url = line.trim().strip_prefix("LISTENING url=").map(str::to_owned);
+    let url = line
+        .trim()
+        .strip_prefix("LISTENING url=")
+        .map(str::to_owned);
 
     let result = std::panic::catch_unwind(|| {
         let url = url.expect("LISTENING url=... line");
@@ -83,7 +101,10 @@ fn binary_prints_listening_line_and_serves() {
         });
     });
     // SIGTERM ends it cleanly; kill is the fallback so the test never leaves it running.
-    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
     let status = child.wait().expect("wait");
     if let Err(e) = result {
         std::panic::resume_unwind(e);
@@ -93,7 +114,10 @@ fn binary_prints_listening_line_and_serves() {
 
 #[test]
 fn bad_arguments_exit_with_usage() {
-    let out = Command::new(env!("CARGO_BIN_EXE_paynet-sandbox")).arg("--nope").output().expect("runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_paynet-sandbox"))
+        .arg("--nope")
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage"));
 }

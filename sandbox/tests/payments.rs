@@ -8,7 +8,12 @@ use serde_json::json;
 #[tokio::test]
 async fn wrong_or_missing_key_is_401_with_paynet_body() {
     let env = Env::start().await;
-    let r = env.post_noauth("/v2/transaction/payment", &payment("A1", "4355084355084358")).await;
+    let r = env
+        .post_noauth(
+            "/v2/transaction/payment",
+            &payment("A1", "4355084355084358"),
+        )
+        .await;
     assert_eq!(r.status, 401);
     assert_eq!(
         r.json,
@@ -18,7 +23,10 @@ async fn wrong_or_missing_key_is_401_with_paynet_body() {
     let resp = env
         .http
         .post(env.url("/v2/transaction/payment"))
-        .header("Authorization", "Basic c2NrX3NhbmRib3hfMDAwMDAwMDAwMDAwMDAwMDo=")
+        .header(
+            "Authorization",
+            "Basic c2NrX3NhbmRib3hfMDAwMDAwMDAwMDAwMDAwMDo=",
+        )
         .body(payment("A1", "4355084355084358").to_string())
         .send()
         .await
@@ -41,7 +49,10 @@ async fn successful_sale_has_every_documented_field() {
     assert_eq!(b["id"], 2_049_043);
     assert_eq!(b["xact_transaction_id"], "2049043");
     let xact_id = b["xact_id"].as_str().expect("xact_id");
-    assert!(xact_id.starts_with("xk_") && xact_id.len() == 43, "{xact_id}");
+    assert!(
+        xact_id.starts_with("xk_") && xact_id.len() == 43,
+        "{xact_id}"
+    );
     let date = b["xact_date"].as_str().expect("date");
     assert!(date.ends_with("+03:00") && date.len() == 33, "{date}");
     assert_eq!(b["transaction_type"], 1);
@@ -127,7 +138,8 @@ async fn s001_example_request_is_accepted_verbatim() {
     assert_eq!(num(&r.json["amount"]), "12.50");
     assert_eq!(r.json["card_no_masked"], "450803******4509");
     assert_eq!(r.json["bank_id"], "MAXM");
-    let expired = chrono::Utc::now().date_naive() >= chrono::NaiveDate::from_ymd_opt(2026, 9, 1).expect("date");
+    let expired = chrono::Utc::now().date_naive()
+        >= chrono::NaiveDate::from_ymd_opt(2026, 9, 1).expect("date");
     if expired {
         assert_eq!(r.json["is_succeed"], false);
         assert_eq!(r.json["bank_error_id"], "54");
@@ -135,7 +147,12 @@ async fn s001_example_request_is_accepted_verbatim() {
         assert_eq!(r.json["is_succeed"], true);
     }
     // The same body with a future expiry succeeds.
-    let r = env.post_raw("/v2/transaction/payment", &body.replace("\"2026\"", "\"2031\"")).await;
+    let r = env
+        .post_raw(
+            "/v2/transaction/payment",
+            &body.replace("\"2026\"", "\"2031\""),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["is_succeed"], true, "{}", r.text);
     assert_eq!(r.json["code"], 0);
@@ -163,7 +180,12 @@ async fn every_success_card_maps_to_its_bank() {
     ];
     for (i, (pan, bank_id, bank_name)) in cards.iter().enumerate() {
         let cvc = if pan.len() == 15 { "1234" } else { "000" };
-        let r = env.pay(with(payment(&format!("BANK-{i}"), pan), json!({"cvc": cvc}))).await;
+        let r = env
+            .pay(with(
+                payment(&format!("BANK-{i}"), pan),
+                json!({"cvc": cvc}),
+            ))
+            .await;
         assert_eq!(r.status, 200, "{pan}: {}", r.text);
         assert_eq!(r.json["is_succeed"], true, "{pan}");
         assert_eq!(r.json["bank_id"], *bank_id, "{pan}");
@@ -187,19 +209,35 @@ async fn decline_cards_answer_200_with_bank_errors_and_are_recorded() {
         assert_eq!(b["code"], 1);
         assert_eq!(b["message"], "İşlem başarısız");
         assert_eq!(b["bank_error_id"], code);
-        for field in
-            ["paynet_error_id", "paynet_error_message", "bank_error_message", "bank_error_short_desc", "bank_error_long_desc"]
-        {
-            assert!(b[field].as_str().is_some_and(|s| !s.is_empty()), "{field} of {pan}");
+        for field in [
+            "paynet_error_id",
+            "paynet_error_message",
+            "bank_error_message",
+            "bank_error_short_desc",
+            "bank_error_long_desc",
+        ] {
+            assert!(
+                b[field].as_str().is_some_and(|s| !s.is_empty()),
+                "{field} of {pan}"
+            );
         }
     }
     let r = env.pay(payment("DECL-51", "4000000000009995")).await;
     assert_eq!(r.json["bank_error_id"], "51");
-    assert!(r.json["bank_error_message"].as_str().is_some_and(|m| m.contains("Yetersiz bakiye")));
+    assert!(
+        r.json["bank_error_message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Yetersiz bakiye"))
+    );
     assert_eq!(env.ledger_count().await, 5);
 
     // An expired success card declines with 54.
-    let r = env.pay(with(payment("EXP", "4355084355084358"), json!({"month": 1, "year": 2020}))).await;
+    let r = env
+        .pay(with(
+            payment("EXP", "4355084355084358"),
+            json!({"month": 1, "year": 2020}),
+        ))
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json["is_succeed"], false);
     assert_eq!(r.json["bank_error_id"], "54");
@@ -220,19 +258,48 @@ async fn amount_encodings() {
     .into_iter()
     .enumerate()
     {
-        let r = env.pay(with(payment(&format!("AMT-{i}"), "4355084355084358"), json!({ "amount": amount }))).await;
+        let r = env
+            .pay(with(
+                payment(&format!("AMT-{i}"), "4355084355084358"),
+                json!({ "amount": amount }),
+            ))
+            .await;
         assert_eq!(r.status, 200, "{amount}: {}", r.text);
         assert_eq!(num(&r.json["amount"]), expected, "{amount}");
     }
-    for (i, amount) in [json!("12.505"), json!(0), json!("-5"), json!("abc"), json!("1.234,56"), json!(true), json!("1e3")]
-        .into_iter()
-        .enumerate()
+    for (i, amount) in [
+        json!("12.505"),
+        json!(0),
+        json!("-5"),
+        json!("abc"),
+        json!("1.234,56"),
+        json!(true),
+        json!("1e3"),
+    ]
+    .into_iter()
+    .enumerate()
     {
-        let r = env.pay(with(payment(&format!("BAD-{i}"), "4355084355084358"), json!({ "amount": amount }))).await;
+        let r = env
+            .pay(with(
+                payment(&format!("BAD-{i}"), "4355084355084358"),
+                json!({ "amount": amount }),
+            ))
+            .await;
         assert_error(&r, 400, "invalid_request_error", 11);
-        assert!(r.json["message"].as_str().is_some_and(|m| m.contains("amount")), "{}", r.text);
+        assert!(
+            r.json["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("amount")),
+            "{}",
+            r.text
+        );
     }
-    let r = env.pay(with(payment("NOAMT", "4355084355084358"), json!({"amount": ""}))).await;
+    let r = env
+        .pay(with(
+            payment("NOAMT", "4355084355084358"),
+            json!({"amount": ""}),
+        ))
+        .await;
     assert_error(&r, 400, "invalid_request_error", 11);
     assert_eq!(env.ledger_count().await, 7);
 }
@@ -253,7 +320,11 @@ async fn validation_names_the_field() {
         (json!({"card_holder": null}), 11, "card_holder"),
         (json!({"card_holder": "x".repeat(51)}), 11, "card_holder"),
         (json!({"description": "x".repeat(141)}), 11, "description"),
-        (json!({"card_holder_phone": "05321234567"}), 11, "card_holder_phone"),
+        (
+            json!({"card_holder_phone": "05321234567"}),
+            11,
+            "card_holder_phone",
+        ),
         (json!({"instalment": 5000}), 11, "instalment"),
         (json!({"instalment": 1}), 11, "instalment"),
         (json!({"transaction_type": 7}), 11, "transaction_type"),
@@ -261,12 +332,22 @@ async fn validation_names_the_field() {
         (json!({"pan": null}), 11, "card_hash"),
         (json!({"card_hash": "pch_x"}), 11, "card_hash"),
         (json!({"save_card": true}), 11, "card_desc"),
-        (json!({"save_card": "True", "card_desc": "my card"}), 11, "user_unique_id"),
+        (
+            json!({"save_card": "True", "card_desc": "my card"}),
+            11,
+            "user_unique_id",
+        ),
     ];
     for (patch, rc, field) in cases {
         let r = env.pay(with(base.clone(), patch.clone())).await;
         assert_error(&r, 400, "invalid_request_error", rc);
-        assert!(r.json["message"].as_str().is_some_and(|m| m.contains(field)), "{patch}: {}", r.text);
+        assert!(
+            r.json["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(field)),
+            "{patch}: {}",
+            r.text
+        );
     }
     let r = env.post_raw("/v2/transaction/payment", "{not json").await;
     assert_error(&r, 400, "invalid_request_error", 11);
@@ -274,7 +355,12 @@ async fn validation_names_the_field() {
     assert_error(&r, 400, "invalid_request_error", 11);
     assert_eq!(env.ledger_count().await, 0);
     // Unknown fields are ignored.
-    let r = env.pay(with(base, json!({"whatever": {"nested": true}, "instalment": "3"}))).await;
+    let r = env
+        .pay(with(
+            base,
+            json!({"whatever": {"nested": true}, "instalment": "3"}),
+        ))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(num(&r.json["ratio"]), "0.0349");
     assert_eq!(r.json["instalment"], 3);
@@ -295,7 +381,12 @@ async fn unknown_path_and_method() {
 #[tokio::test]
 async fn add_commission_charges_the_customer_on_top() {
     let env = Env::start().await;
-    let r = env.pay(with(payment("ADD", "4355084355084358"), json!({"add_commission": "true", "instalment": 6}))).await;
+    let r = env
+        .pay(with(
+            payment("ADD", "4355084355084358"),
+            json!({"add_commission": "true", "instalment": 6}),
+        ))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     // 100.00 at 5.99 %: commission 5.99, tax 1.20; customer pays 107.19, merchant nets 100.00.
     assert_eq!(num(&r.json["comission"]), "5.99");
@@ -309,11 +400,23 @@ async fn same_reference_replays_the_success_with_code_100() {
     let env = Env::start().await;
     let first = env.pay(payment("IDEM-1", "4355084355084358")).await;
     assert_eq!(first.json["code"], 0);
-    let again = env.pay(with(payment("IDEM-1", "4355084355084358"), json!({"amount": "999.99"}))).await;
+    let again = env
+        .pay(with(
+            payment("IDEM-1", "4355084355084358"),
+            json!({"amount": "999.99"}),
+        ))
+        .await;
     assert_eq!(again.status, 200);
     assert_eq!(again.json["code"], 100);
     assert_eq!(again.json["message"], "Önceki Başarılı İşlem");
-    for field in ["id", "xact_id", "xact_date", "amount", "net_amount", "bank_authorization_code"] {
+    for field in [
+        "id",
+        "xact_id",
+        "xact_date",
+        "amount",
+        "net_amount",
+        "bank_authorization_code",
+    ] {
         assert_eq!(again.json[field], first.json[field], "{field}");
     }
     assert_eq!(env.ledger_count().await, 1);
@@ -347,7 +450,8 @@ async fn concurrent_identical_requests_charge_once() {
 
     let body = payment("RACE-2", "4355084355084358");
     let replies = futures_join_all(&env, body, 8).await;
-    let ids: std::collections::HashSet<_> = replies.iter().map(|r| r.json["id"].to_string()).collect();
+    let ids: std::collections::HashSet<_> =
+        replies.iter().map(|r| r.json["id"].to_string()).collect();
     assert_eq!(ids.len(), 1);
     assert_eq!(replies.iter().filter(|r| r.json["code"] == 0).count(), 1);
     assert_eq!(env.ledger_count().await, 2);
@@ -361,10 +465,20 @@ async fn futures_join_all(env: &Env, body: serde_json::Value, n: usize) -> Vec<c
         let auth = format!("Basic {}", env.sandbox.secret_key());
         let body = body.clone();
         set.spawn(async move {
-            let resp = http.post(url).header("Authorization", auth).json(&body).send().await.expect("sent");
+            let resp = http
+                .post(url)
+                .header("Authorization", auth)
+                .json(&body)
+                .send()
+                .await
+                .expect("sent");
             let status = resp.status().as_u16();
             let text = resp.text().await.expect("body");
-            common::Reply { status, json: serde_json::from_str(&text).unwrap_or_default(), text }
+            common::Reply {
+                status,
+                json: serde_json::from_str(&text).unwrap_or_default(),
+                text,
+            }
         });
     }
     let mut out = Vec::new();
@@ -384,9 +498,15 @@ async fn slow_bank_and_malformed_cards() {
 
     let r = env.pay(payment("BROKEN", "4000000000000119")).await;
     assert_eq!(r.status, 200);
-    assert!(serde_json::from_str::<serde_json::Value>(&r.text).is_err(), "{}", r.text);
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&r.text).is_err(),
+        "{}",
+        r.text
+    );
     // The charge did happen: check tells the truth, and a retry replays it properly.
-    let c = env.post("/v1/transaction/check", &json!({"reference_no": "BROKEN"})).await;
+    let c = env
+        .post("/v1/transaction/check", &json!({"reference_no": "BROKEN"}))
+        .await;
     assert_eq!(c.json["Data"][0]["is_succeed"], true);
     let retry = env.pay(payment("BROKEN", "4000000000000119")).await;
     assert_eq!(retry.json["code"], 100);
@@ -427,12 +547,27 @@ async fn saved_cards() {
     assert_eq!(r.json["card_no_masked"], "557113******5575");
     assert_eq!(num(&r.json["amount"]), "25.00");
 
-    let r = env.pay(with(by_hash.clone(), json!({"card_hash": "pch_unknown", "reference_no": "HASH-2"}))).await;
+    let r = env
+        .pay(with(
+            by_hash.clone(),
+            json!({"card_hash": "pch_unknown", "reference_no": "HASH-2"}),
+        ))
+        .await;
     assert_error(&r, 400, "invalid_request_error", 18);
-    let r = env.pay(with(by_hash, json!({"card_owner_id": "someone-else", "reference_no": "HASH-3"}))).await;
+    let r = env
+        .pay(with(
+            by_hash,
+            json!({"card_owner_id": "someone-else", "reference_no": "HASH-3"}),
+        ))
+        .await;
     assert_error(&r, 400, "invalid_request_error", 18);
     // Card data and a hash together is ambiguous.
-    let r = env.pay(with(payment("BOTH", "4355084355084358"), json!({"card_hash": hash}))).await;
+    let r = env
+        .pay(with(
+            payment("BOTH", "4355084355084358"),
+            json!({"card_hash": hash}),
+        ))
+        .await;
     assert_error(&r, 400, "invalid_request_error", 11);
 }
 
@@ -442,7 +577,13 @@ async fn stop_is_graceful_and_drop_does_not_panic() {
     let url = env.sandbox.url();
     assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with('/'));
     env.sandbox.stop().await;
-    assert!(reqwest::Client::new().post(format!("{url}/v1/transaction/check")).send().await.is_err());
+    assert!(
+        reqwest::Client::new()
+            .post(format!("{url}/v1/transaction/check"))
+            .send()
+            .await
+            .is_err()
+    );
     let s = paynet_sandbox::Sandbox::start().await.expect("start");
     drop(s);
 }
@@ -450,10 +591,16 @@ async fn stop_is_graceful_and_drop_does_not_panic() {
 #[tokio::test]
 async fn a_client_that_hangs_up_is_still_charged_and_its_retry_replays() {
     let env = Env::start().await; // slow bank: 300 ms
-    let impatient = reqwest::Client::builder().timeout(std::time::Duration::from_millis(80)).build().expect("client");
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(80))
+        .build()
+        .expect("client");
     let sent = impatient
         .post(env.url("/v2/transaction/payment"))
-        .header("Authorization", format!("Basic {}", env.sandbox.secret_key()))
+        .header(
+            "Authorization",
+            format!("Basic {}", env.sandbox.secret_key()),
+        )
         .json(&payment("HANGUP-1", "4000000000000259"))
         .send()
         .await;

@@ -9,22 +9,41 @@ use paynet_sandbox::SandboxConfig;
 use serde_json::json;
 
 fn today() -> String {
-    (chrono::Utc::now() + chrono::Duration::hours(3)).format("%Y-%m-%d").to_string()
+    (chrono::Utc::now() + chrono::Duration::hours(3))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 #[tokio::test]
 async fn lists_sales_and_captures_due_today() {
     let env = Env::start().await;
-    let sale = env.pay(with(payment("L-1", "4355084355084358"), json!({"amount": "3500"}))).await;
+    let sale = env
+        .pay(with(
+            payment("L-1", "4355084355084358"),
+            json!({"amount": "3500"}),
+        ))
+        .await;
     env.pay(payment("L-2", "4000000000009995")).await; // declined: excluded
-    let pre = env.pay(with(payment("L-3", "4508034508034509"), json!({"transaction_type": 3}))).await; // excluded
-    let cap = env.post("/v1/transaction/capture", &json!({"xact_id": pre.json["xact_id"], "amount": "2500"})).await;
+    let pre = env
+        .pay(with(
+            payment("L-3", "4508034508034509"),
+            json!({"transaction_type": 3}),
+        ))
+        .await; // excluded
+    let cap = env
+        .post(
+            "/v1/transaction/capture",
+            &json!({"xact_id": pre.json["xact_id"], "amount": "2500"}),
+        )
+        .await;
     assert_eq!(cap.status, 200);
 
     // No date: today in Istanbul time.
     let r = env.post("/v1/transaction/payment_list", &json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let same = env.post("/v1/transaction/payment_list", &json!({"date": today()})).await;
+    let same = env
+        .post("/v1/transaction/payment_list", &json!({"date": today()}))
+        .await;
     assert_eq!(r.json, same.json);
     let b = &r.json;
     assert_eq!(b["object_name"], "transaction_payment_list");
@@ -45,7 +64,8 @@ async fn lists_sales_and_captures_due_today() {
     assert_eq!(num(&s["ratio"]), "0.0199");
     assert_eq!(s["due_date"], format!("{}T00:00:00", today()));
     let date = s["xact_date"].as_str().expect("xact_date");
-    let parsed = chrono::NaiveDateTime::parse_from_str(date, "%d.%m.%Y %H:%M:%S").expect("dd.MM.yyyy HH:mm:ss");
+    let parsed = chrono::NaiveDateTime::parse_from_str(date, "%d.%m.%Y %H:%M:%S")
+        .expect("dd.MM.yyyy HH:mm:ss");
     assert_eq!(parsed.format("%Y-%m-%d").to_string(), today());
     assert_eq!(s["card_no"], "435508******4358");
     assert_eq!(s["card_type"], "cc");
@@ -73,11 +93,18 @@ async fn lists_sales_and_captures_due_today() {
     assert_eq!(num(&c["amount"]), "25.0000");
     assert_eq!(c["bank_id"], "MAXM");
 
-    let other = env.post("/v1/transaction/payment_list", &json!({"date": "2001-01-01"})).await;
+    let other = env
+        .post(
+            "/v1/transaction/payment_list",
+            &json!({"date": "2001-01-01"}),
+        )
+        .await;
     assert_eq!(other.json["total"], 0);
     assert_eq!(other.json["Data"], json!([]));
     for bad in ["23.11.2026", "2026-13-01", "2026-1-1", "yesterday"] {
-        let r = env.post("/v1/transaction/payment_list", &json!({ "date": bad })).await;
+        let r = env
+            .post("/v1/transaction/payment_list", &json!({ "date": bad }))
+            .await;
         assert_error(&r, 400, "invalid_request_error", 11);
     }
     // A bare POST with no body works like `{}`.
@@ -87,12 +114,22 @@ async fn lists_sales_and_captures_due_today() {
 
 #[tokio::test]
 async fn settlement_days_move_the_due_date() {
-    let env = Env::start_with(SandboxConfig { settlement_days: 2, ..SandboxConfig::default() }).await;
+    let env = Env::start_with(SandboxConfig {
+        settlement_days: 2,
+        ..SandboxConfig::default()
+    })
+    .await;
     env.pay(payment("SD-1", "4355084355084358")).await;
     let r = env.post("/v1/transaction/payment_list", &json!({})).await;
     assert_eq!(r.json["total"], 0);
-    let due = (chrono::Utc::now() + chrono::Duration::hours(3) + chrono::Duration::days(2)).format("%Y-%m-%d");
-    let r = env.post("/v1/transaction/payment_list", &json!({"date": due.to_string()})).await;
+    let due = (chrono::Utc::now() + chrono::Duration::hours(3) + chrono::Duration::days(2))
+        .format("%Y-%m-%d");
+    let r = env
+        .post(
+            "/v1/transaction/payment_list",
+            &json!({"date": due.to_string()}),
+        )
+        .await;
     assert_eq!(r.json["total"], 1);
     assert_eq!(r.json["Data"][0]["due_date"], format!("{due}T00:00:00"));
 }
@@ -101,15 +138,29 @@ async fn settlement_days_move_the_due_date() {
 async fn seed_100k_and_list_them_quickly() {
     let env = Env::start().await;
     let t = Instant::now();
-    let r = env.post_noauth("/__sandbox/seed", &json!({"count": 100_000, "date": "2026-01-15", "amount": "12.50"})).await;
+    let r = env
+        .post_noauth(
+            "/__sandbox/seed",
+            &json!({"count": 100_000, "date": "2026-01-15", "amount": "12.50"}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["inserted"], 100_000);
-    env.post_noauth("/__sandbox/seed", &json!({"count": 10, "date": "2026-01-16"})).await;
+    env.post_noauth(
+        "/__sandbox/seed",
+        &json!({"count": 10, "date": "2026-01-16"}),
+    )
+    .await;
     assert_eq!(env.ledger_count().await, 100_010);
     let seeded = t.elapsed();
 
     let t = Instant::now();
-    let r = env.post("/v1/transaction/payment_list", &json!({"date": "2026-01-15"})).await;
+    let r = env
+        .post(
+            "/v1/transaction/payment_list",
+            &json!({"date": "2026-01-15"}),
+        )
+        .await;
     let listed = t.elapsed();
     assert_eq!(r.status, 200);
     assert_eq!(r.json["total"], 100_000);
@@ -119,10 +170,15 @@ async fn seed_100k_and_list_them_quickly() {
     assert_eq!(rows[99_999]["due_date"], "2026-01-15T00:00:00");
     // Generous bounds: unoptimised test builds on a shared 2-core machine.
     assert!(seeded < Duration::from_secs(20), "seed took {seeded:?}");
-    assert!(listed < Duration::from_secs(20), "payment_list took {listed:?}");
+    assert!(
+        listed < Duration::from_secs(20),
+        "payment_list took {listed:?}"
+    );
     // Seeding is an admin call: not counted as an API request.
     assert_eq!(env.sandbox.stats().requests, 1);
 
-    let r = env.post_noauth("/__sandbox/seed", &json!({"count": 0})).await;
+    let r = env
+        .post_noauth("/__sandbox/seed", &json!({"count": 0}))
+        .await;
     assert_eq!(r.status, 400);
 }

@@ -104,8 +104,13 @@ fn set_faults(s: &Shared, body: &[u8]) -> ApiResult<Response> {
         .filter(|c| (400..=599).contains(c) && StatusCode::from_u16(*c).is_ok())
         .ok_or_else(|| ApiError::invalid("status must be an HTTP error status (400-599)"))?;
     let mut faults = s.faults.lock().unwrap_or_else(|e| e.into_inner());
-    *faults = Faults { remaining: fail_next as u64, status };
-    Ok(json_ok(&serde_json::json!({ "fail_next": fail_next, "status": status })))
+    *faults = Faults {
+        remaining: fail_next as u64,
+        status,
+    };
+    Ok(json_ok(
+        &serde_json::json!({ "fail_next": fail_next, "status": status }),
+    ))
 }
 
 /// Upper bound for one seed call, to keep a typo from eating the machine's memory.
@@ -118,9 +123,13 @@ pub async fn seed(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
 fn run_seed(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let map = parse_object(body)?;
     let f = Fields::new(&map);
-    let count = f.int("count")?.ok_or_else(|| crate::wire::required("count"))?;
+    let count = f
+        .int("count")?
+        .ok_or_else(|| crate::wire::required("count"))?;
     if !(1..=MAX_SEED).contains(&count) {
-        return Err(ApiError::invalid(format!("count must be between 1 and {MAX_SEED}")));
+        return Err(ApiError::invalid(format!(
+            "count must be between 1 and {MAX_SEED}"
+        )));
     }
     let due = match f.string("date", 32)? {
         Some(d) => parse_date("date", &d)?,
@@ -131,7 +140,9 @@ fn run_seed(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let split = money::split(amount, ratio_bp, false);
     // Seeded sales happened settlement_days before their due date, at noon Istanbul time.
     let day = due - chrono::Duration::days(s.config.settlement_days);
-    let date = day.and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default()).and_local_timezone(util::istanbul());
+    let date = day
+        .and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default())
+        .and_local_timezone(util::istanbul());
     let date = date.single().unwrap_or_else(util::now);
     let pan = "4355084355084358";
     let bank = cards::bank_for(pan);

@@ -8,7 +8,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::payment::{Attempt, COMPANY_CODE, bank_step, decide, make_entry, ratio, transaction_type, truncated_body};
+use super::payment::{
+    Attempt, COMPANY_CODE, bank_step, decide, make_entry, ratio, transaction_type, truncated_body,
+};
 use super::responses::charge_response;
 use super::{json_ok, read_card, run_detached, unwrap_response};
 use crate::Shared;
@@ -49,16 +51,23 @@ fn form_data(f: &Fields<'_>) -> ApiResult<FormData> {
 fn new_session(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let map = parse_object(body)?;
     let f = Fields::new(&map);
-    let amount = f.amount_x100("amount")?.ok_or_else(|| crate::wire::required("amount"))?;
+    let amount = f
+        .amount_x100("amount")?
+        .ok_or_else(|| crate::wire::required("amount"))?;
     let form = form_data(&f)?;
     let instalment = f.int("instalment")?.unwrap_or(0);
     ratio(instalment)?;
     if form.no_instalment && instalment != 0 {
-        return Err(ApiError::invalid("no_instalment true iken taksit seçilemez (no_instalment forbids instalments)"));
+        return Err(ApiError::invalid(
+            "no_instalment true iken taksit seçilemez (no_instalment forbids instalments)",
+        ));
     }
     if !form.installments.is_empty()
         && instalment != 0
-        && !form.installments.split(',').any(|t| t.trim().parse::<i64>().ok() == Some(instalment))
+        && !form
+            .installments
+            .split(',')
+            .any(|t| t.trim().parse::<i64>().ok() == Some(instalment))
     {
         return Err(ApiError::invalid(
             "instalment, installments listesinde yok (instalment is not among the allowed installments)",
@@ -79,8 +88,13 @@ fn new_session(s: &Shared, body: &[u8]) -> ApiResult<Response> {
         card,
         result: None,
     };
-    ledger::lock(&s.ledger).sessions.insert(session_id.clone(), session);
-    Ok(json_ok(&SessionResponse { session_id, token_id }))
+    ledger::lock(&s.ledger)
+        .sessions
+        .insert(session_id.clone(), session);
+    Ok(json_ok(&SessionResponse {
+        session_id,
+        token_id,
+    }))
 }
 
 pub async fn charge(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
@@ -115,7 +129,9 @@ fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
     let f = Fields::new(&map);
     let session_id = f.required_string("session_id", 100)?;
     let token_id = f.required_string("token_id", 100)?;
-    let amount = f.amount_x100("amount")?.ok_or_else(|| crate::wire::required("amount"))?;
+    let amount = f
+        .amount_x100("amount")?
+        .ok_or_else(|| crate::wire::required("amount"))?;
     let (xact_type, tt) = transaction_type(&f, None)?;
     let form = form_data(&f)?;
     let reference_no = f.string("reference_no", 50)?.unwrap_or_default();
@@ -124,12 +140,17 @@ fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
     if let Some(iban) = f.string("iban", 34)?
         && (iban.len() != 26 || !iban.starts_with("TR"))
     {
-        return Err(ApiError::invalid("iban TR ile başlayan 26 karakter olmalı (iban must be 26 characters starting with TR)"));
+        return Err(ApiError::invalid(
+            "iban TR ile başlayan 26 karakter olmalı (iban must be 26 characters starting with TR)",
+        ));
     }
 
     let session = {
         let l = ledger::lock(&s.ledger);
-        let session = l.sessions.get(&session_id).filter(|js| js.token_id.eq_ignore_ascii_case(&token_id));
+        let session = l
+            .sessions
+            .get(&session_id)
+            .filter(|js| js.token_id.eq_ignore_ascii_case(&token_id));
         let session = session.ok_or_else(|| {
             ApiError::invalid_rc(
                 rc::PAYNETJ_NO_SESSION,
@@ -156,17 +177,33 @@ fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
     if form.tds_required != session.tds_required {
         return Err(unmatched("tds_required"));
     }
-    Ok(Prepared { session_id, session, amount, xact_type, transaction_type: tt, reference_no })
+    Ok(Prepared {
+        session_id,
+        session,
+        amount,
+        xact_type,
+        transaction_type: tt,
+        reference_no,
+    })
 }
 
 /// Detached from the request for the same reason as payments: a disconnect must not undo
 /// a charge that reached the bank.
 async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
-    let Prepared { session_id, session, amount, xact_type, transaction_type: tt, reference_no } = p;
+    let Prepared {
+        session_id,
+        session,
+        amount,
+        xact_type,
+        transaction_type: tt,
+        reference_no,
+    } = p;
     let key = format!("js:{session_id}");
-    let reservation = match ledger::claim(&s.ledger, key, |l| match l.sessions.get(&session_id)?.result? {
-        SessionResult::Succeeded(id) => Some(id),
-        SessionResult::Declined => None,
+    let reservation = match ledger::claim(&s.ledger, key, |l| {
+        match l.sessions.get(&session_id)?.result? {
+            SessionResult::Succeeded(id) => Some(id),
+            SessionResult::Declined => None,
+        }
     })
     .await
     {
@@ -174,7 +211,11 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
         Claim::Owner(r) => r,
     };
     // A declined token cannot be retried: the browser has to start a new session.
-    if let Some(SessionResult::Declined) = ledger::lock(&s.ledger).sessions.get(&session_id).and_then(|js| js.result) {
+    if let Some(SessionResult::Declined) = ledger::lock(&s.ledger)
+        .sessions
+        .get(&session_id)
+        .and_then(|js| js.result)
+    {
         return Err(ApiError::invalid_rc(
             rc::PAYNETJ_USED_SESSION,
             "Bu Paynet.js oturumu kullanılmış (this Paynet.js session has already been used)",
@@ -203,10 +244,17 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
     };
     let mut l = ledger::lock(&s.ledger);
     let entry = make_entry(&s, &l, attempt, behaviour);
-    let result = if entry.is_succeed { SessionResult::Succeeded(entry.id) } else { SessionResult::Declined };
+    let result = if entry.is_succeed {
+        SessionResult::Succeeded(entry.id)
+    } else {
+        SessionResult::Declined
+    };
     let entry = l.push(entry);
-    let response =
-        if behaviour == Behaviour::Malformed { truncated_body(entry) } else { json_ok(&charge_response(entry, false)) };
+    let response = if behaviour == Behaviour::Malformed {
+        truncated_body(entry)
+    } else {
+        json_ok(&charge_response(entry, false))
+    };
     if let Some(js) = l.sessions.get_mut(&session_id) {
         js.result = Some(result);
     }

@@ -42,7 +42,8 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
             ));
         }
     };
-    let entry = entry.ok_or_else(|| ApiError::not_found_tx("İşlem bulunamadı (transaction not found)"))?;
+    let entry =
+        entry.ok_or_else(|| ApiError::not_found_tx("İşlem bulunamadı (transaction not found)"))?;
     Ok(json_ok(&CheckResponse {
         object_name: "transaction_check",
         code: 0,

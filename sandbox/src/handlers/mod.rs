@@ -34,7 +34,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/transaction/charge", post(charge::charge))
         .route("/v1/transaction/capture", post(capture::capture))
         .route("/v1/transaction/check", post(check::check))
-        .route("/v1/transaction/payment_list", post(payment_list::payment_list))
+        .route(
+            "/v1/transaction/payment_list",
+            post(payment_list::payment_list),
+        )
         // route_layer: unknown paths fall through to the 404 without an auth check.
         .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), auth));
     let admin = Router::new()
@@ -46,7 +49,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
     api.merge(admin)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(Arc::clone(&shared), count_and_faults))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&shared),
+            count_and_faults,
+        ))
         .with_state(shared)
 }
 
@@ -67,8 +73,13 @@ async fn count_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Next
     };
     if let Some(status) = fault {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-        return ApiError::new(status, "api_error", rc::SERVER_ERROR, "Sandbox: enjekte edilmiş hata (injected fault)")
-            .into_response();
+        return ApiError::new(
+            status,
+            "api_error",
+            rc::SERVER_ERROR,
+            "Sandbox: enjekte edilmiş hata (injected fault)",
+        )
+        .into_response();
     }
     next.run(req).await
 }
@@ -83,7 +94,10 @@ async fn auth(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respons
 
 /// Paynet's scheme is `Basic <secret_key>` with the raw key, not base64(user:pass).
 fn authorized(headers: &HeaderMap, key: &str) -> bool {
-    let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
     let value = value.trim();
@@ -108,7 +122,10 @@ async fn method_not_allowed(req: Request) -> Response {
         StatusCode::METHOD_NOT_ALLOWED,
         "api_error",
         rc::NOT_IMPLEMENTED,
-        format!("{} desteklenmiyor; Paynet servisleri POST ile çağrılır (use POST)", req.method()),
+        format!(
+            "{} desteklenmiyor; Paynet servisleri POST ile çağrılır (use POST)",
+            req.method()
+        ),
     )
     .into_response()
 }
@@ -118,13 +135,23 @@ async fn method_not_allowed(req: Request) -> Response {
 pub fn json_ok<T: Serialize>(value: &T) -> Response {
     match serde_json::to_vec(value) {
         Ok(body) => json_bytes(body),
-        Err(e) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "api_error", rc::SERVER_ERROR, e.to_string())
-            .into_response(),
+        Err(e) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "api_error",
+            rc::SERVER_ERROR,
+            e.to_string(),
+        )
+        .into_response(),
     }
 }
 
 pub fn json_bytes(body: Vec<u8>) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body).into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 /// Runs a money-moving step on its own task and waits for it. Dropping the handler (the
@@ -136,8 +163,13 @@ where
 {
     match tokio::spawn(work).await {
         Ok(r) => unwrap_response(r),
-        Err(e) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "api_error", rc::SERVER_ERROR, e.to_string())
-            .into_response(),
+        Err(e) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "api_error",
+            rc::SERVER_ERROR,
+            e.to_string(),
+        )
+        .into_response(),
     }
 }
 
@@ -149,27 +181,45 @@ pub fn unwrap_response(r: ApiResult<Response>) -> Response {
 /// result code 18 (wrongcarddata); malformed expiry/CVC are plain 400/11 naming the field.
 pub fn read_card(f: &Fields<'_>) -> ApiResult<CardData> {
     let raw_pan = f.required_string("pan", 32)?;
-    let pan: String = raw_pan.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let pan: String = raw_pan
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .collect();
     if !crate::cards::luhn_valid(&pan) {
         return Err(ApiError::invalid_rc(
             rc::WRONG_CARD_DATA,
             "pan geçersiz: kart numarası hatalı (invalid card number: pan fails the Luhn check)",
         ));
     }
-    let month = f.int("month")?.ok_or_else(|| crate::wire::required("month"))?;
+    let month = f
+        .int("month")?
+        .ok_or_else(|| crate::wire::required("month"))?;
     if !(1..=12).contains(&month) {
-        return Err(ApiError::invalid("month 1 ile 12 arasında olmalı (month must be 1-12)"));
+        return Err(ApiError::invalid(
+            "month 1 ile 12 arasında olmalı (month must be 1-12)",
+        ));
     }
-    let year = f.int("year")?.ok_or_else(|| crate::wire::required("year"))?;
+    let year = f
+        .int("year")?
+        .ok_or_else(|| crate::wire::required("year"))?;
     if !(1000..=9999).contains(&year) {
-        return Err(ApiError::invalid("year 4 haneli olmalı, örn. 2030 (year must have 4 digits)"));
+        return Err(ApiError::invalid(
+            "year 4 haneli olmalı, örn. 2030 (year must have 4 digits)",
+        ));
     }
     let cvc = f.required_string("cvc", 8)?;
     if !(3..=4).contains(&cvc.len()) || !cvc.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::invalid("cvc 3 veya 4 haneli olmalı (cvc must be 3 or 4 digits)"));
+        return Err(ApiError::invalid(
+            "cvc 3 veya 4 haneli olmalı (cvc must be 3 or 4 digits)",
+        ));
     }
     let card_holder = f.required_string("card_holder", 50)?;
-    Ok(CardData { pan, month: month as u32, year: year as i32, card_holder })
+    Ok(CardData {
+        pan,
+        month: month as u32,
+        year: year as i32,
+        card_holder,
+    })
 }
 
 pub fn is_expired(month: u32, year: i32) -> bool {

@@ -117,7 +117,13 @@ pub fn make_entry(shared: &Shared, l: &Ledger, a: Attempt, behaviour: Behaviour)
 
 /// The answer for the malformed-response test card: valid HTTP, JSON cut off mid-object.
 pub fn truncated_body(e: &Entry) -> Response {
-    json_bytes(format!("{{\"id\":{},\"xact_id\":\"{}\",\"xact_date\":\"", e.id, e.xact_id).into_bytes())
+    json_bytes(
+        format!(
+            "{{\"id\":{},\"xact_id\":\"{}\",\"xact_date\":\"",
+            e.id, e.xact_id
+        )
+        .into_bytes(),
+    )
 }
 
 enum CardSource {
@@ -148,7 +154,9 @@ fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
     let map = parse_object(body)?;
     let f = Fields::new(&map);
 
-    let requested = f.amount_tl("amount")?.ok_or_else(|| crate::wire::required("amount"))?;
+    let requested = f
+        .amount_tl("amount")?
+        .ok_or_else(|| crate::wire::required("amount"))?;
     let reference_no = f.required_string("reference_no", 50)?;
     // Required by the docs, but the S001 example itself sends "", so it is only length-checked.
     f.string("domain", 256)?;
@@ -159,12 +167,16 @@ fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
     if let Some(company_amount) = f.amount_tl("company_amount")?
         && company_amount > requested
     {
-        return Err(ApiError::invalid("company_amount amount'tan büyük olamaz (company_amount exceeds amount)"));
+        return Err(ApiError::invalid(
+            "company_amount amount'tan büyük olamaz (company_amount exceeds amount)",
+        ));
     }
     let phone = f.string("card_holder_phone", 10)?;
     let email = f.string("card_holder_mail", 60)?;
     let description = f.string("description", 140)?.unwrap_or_default();
-    let agent_id = f.string("agent_id", 10)?.unwrap_or_else(|| COMPANY_CODE.to_owned());
+    let agent_id = f
+        .string("agent_id", 10)?
+        .unwrap_or_else(|| COMPANY_CODE.to_owned());
     let ratio_code = f.string("ratio_code", 8)?.unwrap_or_default();
     let card_owner_id = f.string("card_owner_id", 100)?;
     let user_unique_id = f.string("user_unique_id", 100)?;
@@ -183,7 +195,9 @@ fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
             ));
         }
         (true, false) => CardSource::Data(read_card(&f)?),
-        (false, true) => CardSource::Saved { card_hash: f.required_string("card_hash", 100)? },
+        (false, true) => CardSource::Saved {
+            card_hash: f.required_string("card_hash", 100)?,
+        },
     };
 
     let save = if f.bool("save_card")?.unwrap_or(false) {
@@ -196,7 +210,10 @@ fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
                  (card_owner_id or user_unique_id is required when save_card is true)",
             ));
         }
-        Some(SaveRequest { card_owner_id: card_owner_id.clone(), user_unique_id: user_unique_id.clone() })
+        Some(SaveRequest {
+            card_owner_id: card_owner_id.clone(),
+            user_unique_id: user_unique_id.clone(),
+        })
     } else {
         f.string("card_desc", 100)?;
         None
@@ -218,7 +235,10 @@ fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
             CardSource::Data(card) => (card, None),
             CardSource::Saved { card_hash } => {
                 let saved = l.cards.get(&card_hash).ok_or_else(|| {
-                    ApiError::invalid_rc(rc::WRONG_CARD_DATA, "card_hash bulunamadı (unknown card_hash)")
+                    ApiError::invalid_rc(
+                        rc::WRONG_CARD_DATA,
+                        "card_hash bulunamadı (unknown card_hash)",
+                    )
                 })?;
                 if let Some(owner) = &card_owner_id
                     && owner != &saved.card_owner_id
@@ -255,17 +275,26 @@ fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
         is_tds: false,
         user_id: "PaynetApi",
     };
-    Ok(Prepared { attempt, saved_hash, save })
+    Ok(Prepared {
+        attempt,
+        saved_hash,
+        save,
+    })
 }
 
 /// Claims the reference, asks the bank and records the outcome. Runs detached from the
 /// request so a client that times out and disconnects still gets charged, exactly as with
 /// the real gateway; its retry with the same reference_no then replays the result.
 async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
-    let Prepared { attempt, saved_hash, save } = p;
+    let Prepared {
+        attempt,
+        saved_hash,
+        save,
+    } = p;
     let key = format!("ref:{}", attempt.reference_no);
     let reservation = match ledger::claim(&s.ledger, key, |l| {
-        l.successful_by_reference(&attempt.reference_no).map(|e| e.id)
+        l.successful_by_reference(&attempt.reference_no)
+            .map(|e| e.id)
     })
     .await
     {
@@ -278,7 +307,11 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
 
     let mut l = ledger::lock(&s.ledger);
     let pan = attempt.card.pan.clone();
-    let (month, year, holder) = (attempt.card.month, attempt.card.year, attempt.card.card_holder.clone());
+    let (month, year, holder) = (
+        attempt.card.month,
+        attempt.card.year,
+        attempt.card.card_holder.clone(),
+    );
     let mut entry = make_entry(&s, &l, attempt, behaviour);
     if let Some((hash, saved)) = saved_hash {
         entry.storage = CardStorage {
@@ -301,7 +334,11 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
                 (None, None) => String::new(),
             };
             let user_unique_id = req.user_unique_id.clone().unwrap_or_else(|| {
-                l.owners.iter().find(|(_, o)| **o == owner).map(|(u, _)| u.clone()).unwrap_or_default()
+                l.owners
+                    .iter()
+                    .find(|(_, o)| **o == owner)
+                    .map(|(u, _)| u.clone())
+                    .unwrap_or_default()
             });
             let hash = format!("pch_{}", s.rng.token(28));
             l.cards.insert(
@@ -334,7 +371,11 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
         };
     }
     let entry = l.push(entry);
-    tracing::debug!(id = entry.id, succeed = entry.is_succeed, "payment recorded");
+    tracing::debug!(
+        id = entry.id,
+        succeed = entry.is_succeed,
+        "payment recorded"
+    );
     let response = if behaviour == Behaviour::Malformed {
         truncated_body(entry)
     } else {

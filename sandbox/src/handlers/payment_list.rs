@@ -30,11 +30,17 @@ pub fn parse_date(field: &str, s: &str) -> ApiResult<NaiveDate> {
     let shaped = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     shaped
         .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
         .flatten()
-        .ok_or_else(|| ApiError::invalid(format!("{field} yyyy-MM-dd formatında olmalı ({field} must be yyyy-MM-dd)")))
+        .ok_or_else(|| {
+            ApiError::invalid(format!(
+                "{field} yyyy-MM-dd formatında olmalı ({field} must be yyyy-MM-dd)"
+            ))
+        })
 }
 
 fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
@@ -73,7 +79,11 @@ fn push_row(out: &mut String, e: &Entry) {
     push_str(out, COMPANY_NAME);
     out.push_str(",\"xact_id\":");
     push_str(out, &e.xact_id);
-    let _ = write!(out, ",\"xact_date\":\"{}\"", e.date.format("%d.%m.%Y %H:%M:%S"));
+    let _ = write!(
+        out,
+        ",\"xact_date\":\"{}\"",
+        e.date.format("%d.%m.%Y %H:%M:%S")
+    );
     out.push_str(",\"bank_id\":");
     push_str(out, e.bank.id);
     out.push_str(",\"bank_name\":");
@@ -101,8 +111,14 @@ fn push_row(out: &mut String, e: &Entry) {
     push_str(out, e.user_id);
     out.push_str(",\"amount\":");
     push_tl(out, e.split.amount, 4);
-    let _ = write!(out, ",\"due_date\":\"{}T00:00:00\"", e.due_date.format("%Y-%m-%d"));
-    out.push_str(",\"agent_service_amount\":0.0000,\"agent_pay_amount\":0.0000,\"company_pay_amount\":");
+    let _ = write!(
+        out,
+        ",\"due_date\":\"{}T00:00:00\"",
+        e.due_date.format("%Y-%m-%d")
+    );
+    out.push_str(
+        ",\"agent_service_amount\":0.0000,\"agent_pay_amount\":0.0000,\"company_pay_amount\":",
+    );
     push_tl(out, e.split.net, 4);
     out.push_str(",\"company_service_amount\":");
     push_tl(out, e.split.commission + e.split.tax, 4);

@@ -19,13 +19,19 @@ pub struct Reply {
 
 impl Env {
     pub async fn start() -> Env {
-        Self::start_with(SandboxConfig { slow_bank_delay: Duration::from_millis(300), ..SandboxConfig::default() })
-            .await
+        Self::start_with(SandboxConfig {
+            slow_bank_delay: Duration::from_millis(300),
+            ..SandboxConfig::default()
+        })
+        .await
     }
 
     pub async fn start_with(config: SandboxConfig) -> Env {
         let sandbox = Sandbox::start_with(config).await.expect("sandbox starts");
-        Env { sandbox, http: reqwest::Client::new() }
+        Env {
+            sandbox,
+            http: reqwest::Client::new(),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -53,12 +59,23 @@ impl Env {
 
     /// POST without auth (admin endpoints, or to test the 401).
     pub async fn post_noauth(&self, path: &str, body: &Value) -> Reply {
-        let resp = self.http.post(self.url(path)).json(body).send().await.expect("request sent");
+        let resp = self
+            .http
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent");
         reply(resp).await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        let resp = self.http.get(self.url(path)).send().await.expect("request sent");
+        let resp = self
+            .http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent");
         reply(resp).await
     }
 
@@ -118,6 +135,14 @@ pub fn assert_error(r: &Reply, status: u16, kind: &str, result_code: i64) {
     assert_eq!(r.status, status, "status; body: {}", r.text);
     assert_eq!(r.json["type"], kind, "type; body: {}", r.text);
     assert_eq!(r.json["code"], status, "code; body: {}", r.text);
-    assert_eq!(r.json["result_code"], result_code, "result_code; body: {}", r.text);
-    assert!(r.json["message"].as_str().is_some_and(|m| !m.is_empty()), "message; body: {}", r.text);
+    assert_eq!(
+        r.json["result_code"], result_code,
+        "result_code; body: {}",
+        r.text
+    );
+    assert!(
+        r.json["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "message; body: {}",
+        r.text
+    );
 }
