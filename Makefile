@@ -22,8 +22,19 @@ test-rust: toolchain
 	cargo test --profile ci -p paynet-core -p paynet-sandbox
 
 # --- Python (owned by bindings-python) ---
-test-python:
-	@echo "python tests: not yet wired"
+PY_DEV_DEPS := "maturin>=1.16,<1.17" "pytest>=8" "pytest-asyncio>=1.5" "hypothesis>=6" "mypy>=2.4"
+
+# A venv with the dev tools, and the extension built once (editable install).
+.PHONY: python
+python: toolchain
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check $(PY_DEV_DEPS)
+	$(VENV)/bin/maturin develop --quiet --profile ci
+
+test-python: python
+	$(PY) -m pytest -q tests/python
+	$(PY) -m mypy --strict examples tests/python/typing_check.py
+	$(PY) -m mypy.stubtest paynet._native
 
 # --- Node (owned by bindings-node) ---
 test-node:

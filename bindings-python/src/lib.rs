@@ -1,1 +1,30 @@
-//! Python binding of paynet-core (being written).
+//! `paynet._native`: the Python binding of paynet-core.
+//!
+//! Only conversion lives here (Python values ↔ core JSON, core errors →
+//! Python exceptions, one runtime); every rule is core's. The public API is
+//! the pure-Python package around it.
+
+mod client;
+mod convert;
+mod errors;
+mod runtime;
+mod sandbox;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+mod _native {
+    #[pymodule_export]
+    use crate::client::NativeClient;
+    #[pymodule_export]
+    use crate::sandbox::NativeSandbox;
+
+    use pyo3::prelude::*;
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", paynet_core::VERSION)?;
+        m.add("METHODS", paynet_core::METHODS.to_vec())?;
+        Ok(())
+    }
+}

@@ -1,0 +1,67 @@
+"""paynet: the Python SDK for the Paynet (paynet.com.tr) payment API.
+
+    import paynet
+    from decimal import Decimal
+
+    with paynet.Client(secret_key="sck_...") as client:
+        tx = client.payments.create(
+            amount=Decimal("12.50"), reference_no="ORDER-1001", domain="shop.example.com",
+            card=paynet.Card(number="4355084355084358", exp_month=12, exp_year=2030,
+                             cvc="000", holder_name="TEST TEST"),
+        )
+
+`AsyncClient` has the same resources and arguments, awaited. Amounts are
+`decimal.Decimal` both ways (`int` and numeric `str` accepted, `float` refused).
+"""
+
+from ._client import AsyncClient, Client, Payments, Reports, Transactions
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    AuthenticationError,
+    CardDeclinedError,
+    InternalError,
+    InvalidRequestError,
+    PaynetError,
+    ProtocolError,
+    TimeoutError,
+    UnknownOutcomeError,
+)
+from ._models import (
+    BankId,
+    Card,
+    CardType,
+    PaymentReport,
+    PaymentReportRow,
+    Transaction,
+    TransactionType,
+    XactType,
+)
+from ._native import __version__
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "AsyncClient",
+    "AuthenticationError",
+    "BankId",
+    "Card",
+    "CardDeclinedError",
+    "CardType",
+    "Client",
+    "InternalError",
+    "InvalidRequestError",
+    "PaymentReport",
+    "PaymentReportRow",
+    "Payments",
+    "PaynetError",
+    "ProtocolError",
+    "Reports",
+    "TimeoutError",
+    "Transaction",
+    "TransactionType",
+    "Transactions",
+    "UnknownOutcomeError",
+    "XactType",
+    "__version__",
+]

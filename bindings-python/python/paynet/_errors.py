@@ -1,0 +1,194 @@
+"""The exception hierarchy: one class per core error kind, all under `PaynetError`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._models import Transaction
+
+__all__ = [
+    "PaynetError",
+    "AuthenticationError",
+    "InvalidRequestError",
+    "CardDeclinedError",
+    "APIError",
+    "APIConnectionError",
+    "TimeoutError",
+    "UnknownOutcomeError",
+    "ProtocolError",
+    "InternalError",
+]
+
+_FIELDS = (
+    "field",
+    "http_status",
+    "result_code",
+    "error_type",
+    "paynet_error_id",
+    "bank_error_code",
+    "bank_message",
+    "transaction",
+    "reference_no",
+    "body_snippet",
+)
+
+
+class PaynetError(Exception):
+    """Base of every error the SDK raises for a failed call.
+
+    `kind` is the stable name shared with the Node package; the other attributes
+    are set when the kind has them and None otherwise. Messages never contain
+    the secret key, a card number or a CVC.
+    """
+
+    kind: str = "internal"
+
+    message: str
+    field: str | None
+    http_status: int | None
+    result_code: int | None
+    error_type: str | None
+    paynet_error_id: str | None
+    bank_error_code: str | None
+    bank_message: str | None
+    transaction: Transaction | None
+    reference_no: str | None
+    body_snippet: str | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        http_status: int | None = None,
+        result_code: int | None = None,
+        error_type: str | None = None,
+        paynet_error_id: str | None = None,
+        bank_error_code: str | None = None,
+        bank_message: str | None = None,
+        transaction: Transaction | None = None,
+        reference_no: str | None = None,
+        body_snippet: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.http_status = http_status
+        self.result_code = result_code
+        self.error_type = error_type
+        self.paynet_error_id = paynet_error_id
+        self.bank_error_code = bank_error_code
+        self.bank_message = bank_message
+        self.transaction = transaction
+        self.reference_no = reference_no
+        self.body_snippet = body_snippet
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={getattr(self, name)!r}"
+            for name in ("field", "http_status", "result_code", "bank_error_code", "reference_no")
+            if getattr(self, name) is not None
+        )
+        return f"{type(self).__name__}({self.message!r}{', ' if shown else ''}{shown})"
+
+    # Celery and multiprocessing pickle exceptions; keyword-only attributes
+    # would be lost by BaseException's default reduce.
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, {name: getattr(self, name) for name in _FIELDS}))
+
+
+class AuthenticationError(PaynetError):
+    """The secret key is missing or wrong (HTTP 401 / result code 7)."""
+
+    kind = "authentication"
+
+
+class InvalidRequestError(PaynetError):
+    """A parameter was refused, locally before any request or by Paynet. See `field`."""
+
+    kind = "invalid_request"
+
+
+class CardDeclinedError(PaynetError):
+    """The bank said no. `transaction` is the declined transaction."""
+
+    kind = "card_declined"
+
+
+class APIError(PaynetError):
+    """Any other error Paynet reported (`result_code`, `error_type`, `http_status`)."""
+
+    kind = "api"
+
+
+class APIConnectionError(PaynetError):
+    """The request could not be delivered; repeating it is safe."""
+
+    kind = "connection"
+
+
+class TimeoutError(APIConnectionError):  # noqa: A001 - mirrors the core kind's name
+    """No answer in time on a call that is safe to repeat."""
+
+    kind = "timeout"
+
+
+class UnknownOutcomeError(PaynetError):
+    """A money-moving call was sent but its result is unknown.
+
+    Check the transaction (`client.transactions.check(reference_no=...)`) before retrying.
+    """
+
+    kind = "unknown_outcome"
+
+
+class ProtocolError(PaynetError):
+    """Paynet's answer could not be read. `body_snippet` has its start, card numbers masked."""
+
+    kind = "protocol"
+
+
+class InternalError(PaynetError):
+    """A bug in this SDK (including a caught Rust panic). Please report it."""
+
+    kind = "internal"
+
+
+_BY_KIND: dict[str, type[PaynetError]] = {
+    cls.kind: cls
+    for cls in (
+        AuthenticationError,
+        InvalidRequestError,
+        CardDeclinedError,
+        APIError,
+        APIConnectionError,
+        TimeoutError,
+        UnknownOutcomeError,
+        ProtocolError,
+        InternalError,
+    )
+}
+
+
+def _rebuild(cls: type[PaynetError], message: str, fields: dict[str, Any]) -> PaynetError:
+    return cls(message, **fields)
+
+
+def _from_native(kind: str, message: str, fields: dict[str, Any]) -> PaynetError:
+    """Called by `paynet._native` for every core error."""
+    from ._models import Transaction
+
+    transaction = fields.get("transaction")
+    if transaction is not None:
+        fields = {**fields, "transaction": Transaction._from_native(transaction)}
+    cls = _BY_KIND.get(kind)
+    if cls is not None:
+        return cls(message, **fields)
+    # A kind newer than this package: still a PaynetError, with the real kind.
+    error = PaynetError(message, **fields)
+    error.kind = kind
+    return error

@@ -1,0 +1,44 @@
+# Stub of the Rust extension `paynet._native` (bindings-python/src); checked by `mypy.stubtest`.
+from collections.abc import Awaitable
+from typing import Any, Final, final
+
+__version__: Final[str]
+METHODS: Final[list[str]]
+
+@final
+class NativeClient:
+    def __new__(
+        cls,
+        secret_key: str,
+        *,
+        environment: str = "test",
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        connect_timeout: float = 10.0,
+        max_retries: int = 2,
+        user_agent_extra: str | None = None,
+    ) -> NativeClient: ...
+    def call(
+        self, method: str, params: dict[str, Any], *, timeout: float | None = None, max_retries: int | None = None
+    ) -> Any: ...
+    def call_async(
+        self, method: str, params: dict[str, Any], *, timeout: float | None = None, max_retries: int | None = None
+    ) -> Awaitable[Any]: ...
+    def prepare(self, method: str, params: dict[str, Any]) -> tuple[str, str]: ...
+
+@final
+class NativeSandbox:
+    def __new__(
+        cls,
+        *,
+        secret_key: str | None = None,
+        port: int = 0,
+        slow_bank_delay: float = 3.0,
+        settlement_days: int = 0,
+    ) -> NativeSandbox: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def secret_key(self) -> str: ...
+    def stats(self) -> dict[str, int]: ...
+    def stop(self) -> None: ...

@@ -1,0 +1,238 @@
+//! `NativeClient`: one core client behind the sync and async Python clients.
+
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyTuple};
+use serde_json::Value;
+
+use paynet_core::{Client, Config, Environment, Error, RequestEvent, RequestOptions};
+
+use crate::runtime::{self, ForkLocal};
+use crate::{convert, errors};
+
+/// How often a blocked sync call looks for Ctrl-C.
+const SIGNAL_POLL: Duration = Duration::from_millis(100);
+
+#[pyclass(frozen, module = "paynet._native")]
+pub struct NativeClient {
+    config: Config,
+    /// reqwest's pool is bound to the runtime that opened its connections,
+    /// and a forked child must not share the parent's sockets: rebuilt per process.
+    client: ForkLocal<Client>,
+}
+
+impl NativeClient {
+    fn client(&self) -> Result<Client, Error> {
+        self.client.get_or_try_init(|| Client::new(self.config.clone())).cloned()
+    }
+
+    fn prepare_call(
+        &self,
+        params: &Bound<'_, PyDict>,
+        timeout: Option<f64>,
+        max_retries: Option<i64>,
+    ) -> PyResult<(Client, Value, RequestOptions)> {
+        let py = params.py();
+        let params = convert::to_json(params.as_any(), "")?;
+        let options = request_options(timeout, max_retries).map_err(|e| errors::to_py(py, &e))?;
+        let client = self.client().map_err(|e| errors::to_py(py, &e))?;
+        Ok((client, params, options))
+    }
+}
+
+#[pymethods]
+impl NativeClient {
+    #[new]
+    #[pyo3(signature = (secret_key, *, environment = "test", base_url = None, timeout = 60.0, connect_timeout = 10.0, max_retries = 2, user_agent_extra = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        secret_key: &str,
+        environment: &str,
+        base_url: Option<String>,
+        timeout: f64,
+        connect_timeout: f64,
+        max_retries: i64,
+        user_agent_extra: Option<String>,
+    ) -> PyResult<Self> {
+        errors::guard(py, || {
+            let build = || -> Result<NativeClient, Error> {
+                let mut config = Config::new(secret_key)?
+                    .environment(Environment::parse(environment)?)
+                    .timeout(seconds("timeout", timeout)?)
+                    .connect_timeout(seconds("connect_timeout", connect_timeout)?)
+                    .max_retries(retries(max_retries)?)
+                    .on_request(std::sync::Arc::new(log_event));
+                if let Some(url) = base_url {
+                    config = config.base_url(url);
+                }
+                if let Some(extra) = user_agent_extra {
+                    config = config.user_agent_extra(extra);
+                }
+                let native = NativeClient { config, client: ForkLocal::new() };
+                native.client()?;
+                Ok(native)
+            };
+            build().map_err(|e| errors::to_py(py, &e))
+        })
+    }
+
+    /// Calls `method` and blocks, without the GIL, until it finishes;
+    /// Ctrl-C (or any signal handler that raises) abandons the request.
+    #[pyo3(signature = (method, params, *, timeout = None, max_retries = None))]
+    fn call(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        params: &Bound<'_, PyDict>,
+        timeout: Option<f64>,
+        max_retries: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        errors::guard(py, || {
+            let (client, params, options) = self.prepare_call(params, timeout, max_retries)?;
+            let method = method.to_owned();
+            let rt = runtime::get();
+            let mut task = rt.spawn(async move { client.call_value(&method, params, &options).await });
+            let joined = loop {
+                let waited = py.detach(|| rt.block_on(async { tokio::time::timeout(SIGNAL_POLL, &mut task).await }));
+                match waited {
+                    Ok(joined) => break joined,
+                    Err(_) => {
+                        if let Err(interrupt) = py.check_signals() {
+                            task.abort();
+                            return Err(interrupt);
+                        }
+                    }
+                }
+            };
+            match joined {
+                Ok(result) => Outcome(result).into_pyobject(py).map(Bound::unbind),
+                Err(_) => Err(errors::internal(py)),
+            }
+        })
+    }
+
+    /// Like `call`, as an asyncio awaitable; cancelling it aborts the request.
+    #[pyo3(signature = (method, params, *, timeout = None, max_retries = None))]
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        method: &str,
+        params: &Bound<'py, PyDict>,
+        timeout: Option<f64>,
+        max_retries: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        errors::guard(py, || {
+            let (client, params, options) = self.prepare_call(params, timeout, max_retries)?;
+            let method = method.to_owned();
+            runtime::future_into_py(py, async move { Ok(Outcome(client.call_value(&method, params, &options).await)) })
+        })
+    }
+
+    /// Validates and encodes without sending: `(path, body as JSON text)`.
+    fn prepare(&self, py: Python<'_>, method: &str, params: &Bound<'_, PyDict>) -> PyResult<(String, String)> {
+        errors::guard(py, || {
+            let params = convert::to_json(params.as_any(), "")?;
+            let prepared = self
+                .client()
+                .and_then(|client| client.prepare_value(method, params))
+                .map_err(|e| errors::to_py(py, &e))?;
+            let body = serde_json::to_string(&prepared.body).map_err(|_| errors::internal(py))?;
+            Ok((prepared.path.to_owned(), body))
+        })
+    }
+}
+
+fn request_options(timeout: Option<f64>, max_retries: Option<i64>) -> Result<RequestOptions, Error> {
+    Ok(RequestOptions {
+        timeout: timeout.map(|t| seconds("timeout", t)).transpose()?,
+        max_retries: max_retries.map(retries).transpose()?,
+    })
+}
+
+fn seconds(field: &str, value: f64) -> Result<Duration, Error> {
+    match Duration::try_from_secs_f64(value) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        _ => Err(Error::invalid(field, "must be a positive number of seconds")),
+    }
+}
+
+fn retries(value: i64) -> Result<u32, Error> {
+    u32::try_from(value).map_err(|_| Error::invalid("max_retries", "must be a whole number ≥ 0"))
+}
+
+/// A core result on its way to Python, converted where the GIL is held
+/// (pyo3-async-runtimes does that on a blocking thread, not a tokio worker).
+struct Outcome(Result<Value, Error>);
+
+impl<'py> IntoPyObject<'py> for Outcome {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        errors::guard(py, || match &self.0 {
+            Ok(value) => convert::to_python(py, value),
+            Err(e) => Err(errors::to_py(py, e)),
+        })
+    }
+}
+
+static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+const INFO: i32 = 20;
+const WARNING: i32 = 30;
+
+/// Forwards one attempt to `logging.getLogger("paynet")`. Runs on a tokio
+/// worker: it must never panic, and must not touch Python once the
+/// interpreter is shutting down. Core's event holds no key or card data.
+fn log_event(event: &RequestEvent<'_>) {
+    let _ = std::panic::catch_unwind(|| {
+        Python::try_attach(|py| {
+            let _ = emit(py, event);
+        })
+    });
+}
+
+fn emit(py: Python<'_>, event: &RequestEvent<'_>) -> PyResult<()> {
+    let logger = LOGGER
+        .get_or_try_init(py, || {
+            py.import("logging")?.call_method1("getLogger", ("paynet",)).map(Bound::unbind)
+        })?
+        .bind(py);
+    let level = if matches!(event.outcome, "ok" | "card_declined") { INFO } else { WARNING };
+    if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
+        return Ok(());
+    }
+    let duration_ms = event.duration.as_secs_f64() * 1000.0;
+    let extra = PyDict::new(py);
+    extra.set_item("paynet_method", event.method)?;
+    extra.set_item("paynet_path", event.path)?;
+    extra.set_item("paynet_status", event.status)?;
+    extra.set_item("paynet_duration_ms", duration_ms)?;
+    extra.set_item("paynet_attempt", event.attempt)?;
+    extra.set_item("paynet_outcome", event.outcome)?;
+    extra.set_item("paynet_will_retry", event.will_retry)?;
+    let status = event.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+    let retry = if event.will_retry { ", will retry" } else { "" };
+    let args = PyTuple::new(
+        py,
+        [
+            level.into_pyobject(py)?.into_any(),
+            "%s %s -> %s (%s) in %.0f ms, attempt %d%s".into_pyobject(py)?.into_any(),
+            event.method.into_pyobject(py)?.into_any(),
+            event.path.into_pyobject(py)?.into_any(),
+            status.into_pyobject(py)?.into_any(),
+            event.outcome.into_pyobject(py)?.into_any(),
+            duration_ms.into_pyobject(py)?.into_any(),
+            event.attempt.into_pyobject(py)?.into_any(),
+            retry.into_pyobject(py)?.into_any(),
+        ],
+    )?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("extra", extra)?;
+    logger.call_method("log", args, Some(&kwargs))?;
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! core `Error` → the matching exception class of `paynet/_errors.py`.
+//!
+//! The classes live in Python (rich attributes, pickling, stubs for free);
+//! Rust only hands over the fields, through one cached factory.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyDict;
+
+use paynet_core::{Error, ErrorKind};
+
+use crate::convert;
+
+static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+pub fn to_py(py: Python<'_>, error: &Error) -> PyErr {
+    // If the factory itself fails (a broken install), its error is still raised.
+    build(py, error).unwrap_or_else(|failure| failure)
+}
+
+fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
+    let factory = FACTORY.import(py, "paynet._errors", "_from_native")?;
+    let fields = PyDict::new(py);
+    fields.set_item("field", &e.field)?;
+    fields.set_item("http_status", e.http_status)?;
+    fields.set_item("result_code", e.result_code)?;
+    fields.set_item("error_type", &e.error_type)?;
+    fields.set_item("paynet_error_id", &e.paynet_error_id)?;
+    fields.set_item("bank_error_code", &e.bank_error_code)?;
+    fields.set_item("bank_message", &e.bank_message)?;
+    fields.set_item("reference_no", &e.reference_no)?;
+    fields.set_item("body_snippet", &e.body_snippet)?;
+    let transaction = match &e.transaction {
+        Some(tx) => {
+            let value = serde_json::to_value(tx.as_ref())
+                .map_err(|err| to_py(py, &Error::internal(format!("could not encode the transaction: {err}"))))?;
+            Some(convert::to_python(py, &value)?)
+        }
+        None => None,
+    };
+    fields.set_item("transaction", transaction)?;
+    let exc = factory.call1((e.kind.as_str(), &e.message, fields))?;
+    Ok(PyErr::from_value(exc))
+}
+
+/// Runs `f`, turning a panic into `paynet.InternalError` instead of pyo3's
+/// `PanicException`, which derives from `BaseException` and so escapes
+/// `except Exception`.
+pub fn guard<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(internal(py)))
+}
+
+pub fn internal(py: Python<'_>) -> PyErr {
+    to_py(py, &Error::new(ErrorKind::Internal, "paynet hit an internal error (a bug); please report it"))
+}

@@ -1,0 +1,85 @@
+//! The Rust sandbox, in-process, on the binding's runtime: what
+//! `paynet.testing.Sandbox` starts for tests and demos.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use paynet_sandbox::{Sandbox, SandboxConfig};
+
+use crate::{errors, runtime};
+
+#[pyclass(frozen, module = "paynet._native")]
+pub struct NativeSandbox {
+    /// `None` once stopped.
+    server: Mutex<Option<Sandbox>>,
+    url: String,
+    secret_key: String,
+}
+
+#[pymethods]
+impl NativeSandbox {
+    #[new]
+    #[pyo3(signature = (*, secret_key = None, port = 0, slow_bank_delay = 3.0, settlement_days = 0))]
+    fn new(
+        py: Python<'_>,
+        secret_key: Option<String>,
+        port: u16,
+        slow_bank_delay: f64,
+        settlement_days: i64,
+    ) -> PyResult<Self> {
+        errors::guard(py, || {
+            let delay = Duration::try_from_secs_f64(slow_bank_delay)
+                .map_err(|_| PyValueError::new_err("slow_bank_delay must be a number of seconds ≥ 0"))?;
+            let mut config = SandboxConfig { port, slow_bank_delay: delay, settlement_days, ..SandboxConfig::default() };
+            if let Some(key) = secret_key {
+                config.secret_key = key;
+            }
+            let server = py
+                .detach(|| runtime::get().block_on(Sandbox::start_with(config)))
+                .map_err(|e| PyOSError::new_err(format!("could not start the paynet sandbox: {e}")))?;
+            Ok(NativeSandbox { url: server.url(), secret_key: server.secret_key().to_owned(), server: Mutex::new(Some(server)) })
+        })
+    }
+
+    #[getter]
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    #[getter]
+    fn secret_key(&self) -> &str {
+        &self.secret_key
+    }
+
+    /// `{"requests": API requests received, "ledger_entries": transactions recorded}`.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        errors::guard(py, || {
+            let stats = self.lock().as_ref().map(Sandbox::stats).unwrap_or_default();
+            let dict = PyDict::new(py);
+            dict.set_item("requests", stats.requests)?;
+            dict.set_item("ledger_entries", stats.ledger_entries)?;
+            Ok(dict)
+        })
+    }
+
+    /// Waits for in-flight requests, then stops listening. Idempotent.
+    fn stop(&self, py: Python<'_>) -> PyResult<()> {
+        errors::guard(py, || {
+            if let Some(server) = self.lock().take() {
+                py.detach(|| runtime::get().block_on(server.stop()));
+            }
+            Ok(())
+        })
+    }
+}
+
+impl NativeSandbox {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Sandbox>> {
+        // A panic while holding the lock leaves nothing half-updated: take the value anyway.
+        self.server.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
