@@ -1,0 +1,87 @@
+// Compiled (never run) by `tsc --strict` in `make test-node`: the public
+// types accept what they should and, at each @ts-expect-error, refuse the rest.
+import {
+  APIConnectionError,
+  CardDeclinedError,
+  Client,
+  InvalidRequestError,
+  PaynetError,
+  TimeoutError,
+  type ErrorKind,
+  type PaymentReport,
+  type Transaction,
+} from 'paynet';
+import { startSandbox, type Sandbox } from 'paynet/testing';
+
+declare const client: Client;
+declare const numeric: Client<'number'>;
+
+async function accepted(): Promise<void> {
+  const tx: Transaction = await client.payments.create(
+    { amount: '12.50', referenceNo: 'R', domain: 'd', card: { number: '4355084355084358', expMonth: 12, expYear: 2030, cvc: '000', holderName: 'A B' } },
+    { timeoutMs: 500, maxRetries: 0 },
+  );
+  const amount: string | null = tx.amount;
+  const when: Date | null = tx.xactDate;
+  const raw: string | null = tx.xactDateRaw;
+  const replayed: boolean = tx.replayed;
+  await client.payments.create({ amount: 12.5, referenceNo: 'R', domain: 'd', cardHash: 'h', transactionType: 'pre_auth' });
+  await client.payments.capture({ xactId: 'x', amount: 10 });
+  await client.payments.charge({ sessionId: 's', tokenId: 't', amount: '12.50', installments: [0, 3] });
+  await client.transactions.check({ referenceNo: 'R' });
+  const report: PaymentReport = await client.reports.paymentList({ date: '2026-01-31' });
+  const due: string | null = report.rows[0]!.dueDate;
+  const n: number | null = (await numeric.payments.create({ amount: 1, referenceNo: 'R', domain: 'd' })).amount;
+  const fromOptions: Client<'number'> = new Client({ secretKey: 'k', money: 'number' });
+  const sandbox: Sandbox = await startSandbox({ slowBankDelayMs: 100 });
+  const requests: number = sandbox.stats().requests;
+  void [amount, when, raw, replayed, due, n, fromOptions, requests];
+}
+
+function narrowing(error: unknown): void {
+  if (error instanceof CardDeclinedError) {
+    const tx: Transaction<'string' | 'number'> = error.transaction;
+    const code: 'card_declined' = error.code;
+    void [tx, code, error.bankErrorCode, error.bankMessage, error.cause];
+  }
+  if (error instanceof InvalidRequestError) {
+    const field: string = error.field;
+    void field;
+  }
+  if (error instanceof TimeoutError) {
+    const asConnection: APIConnectionError = error;
+    const ref: string | null = error.referenceNo;
+    void [asConnection, ref];
+  }
+  if (error instanceof PaynetError) {
+    const kind: ErrorKind = error.kind;
+    const status: number | null = error.httpStatus;
+    void [kind, status];
+  }
+}
+
+async function refused(): Promise<void> {
+  // @ts-expect-error secretKey is required
+  new Client({ environment: 'test' });
+  // @ts-expect-error only 'test' | 'live'
+  new Client({ secretKey: 'k', environment: 'production' });
+  // @ts-expect-error money is 'string' | 'number'
+  new Client({ secretKey: 'k', money: 'bigint' });
+  // @ts-expect-error referenceNo is required
+  await client.payments.create({ amount: '1', domain: 'd' });
+  // @ts-expect-error amounts are string | number, not bigint
+  await client.payments.create({ amount: 1n, referenceNo: 'R', domain: 'd' });
+  // @ts-expect-error camelCase only
+  await client.payments.create({ amount: '1', reference_no: 'R', domain: 'd' });
+  // @ts-expect-error transactionType is 'sale' | 'pre_auth'
+  await client.payments.create({ amount: '1', referenceNo: 'R', domain: 'd', transactionType: 'refund' });
+  // @ts-expect-error amounts are strings unless money: 'number'
+  const n: number | null = (await client.transactions.check({ xactId: 'x' })).amount;
+  // @ts-expect-error no such resource
+  client.refunds;
+  // @ts-expect-error the per-call option is timeoutMs
+  await client.transactions.check({ xactId: 'x' }, { timeout: 5 });
+  void n;
+}
+
+void [accepted, narrowing, refused];
