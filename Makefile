@@ -37,5 +37,17 @@ test-python: python
 	$(PY) -m mypy.stubtest paynet._native
 
 # --- Node (owned by bindings-node) ---
-test-node:
-	@echo "node tests: not yet wired"
+.PHONY: node
+# npm packages only when the lock changed; the addon always (cargo is incremental).
+node: toolchain
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js >= 20.17 first" >&2; exit 1; }
+	if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+		npm ci --ignore-scripts --no-audit --no-fund; fi
+	npm run --silent build:native
+
+# The generated native loader and .d.ts are committed: fail if a build changed them.
+test-node: node
+	node --test tests/node/
+	npx --no-install tsc -p tsconfig.json
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git diff --exit-code -- bindings-node/native/index.js bindings-node/native/index.d.ts; fi
