@@ -5,7 +5,7 @@ SHELL := bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint test-rust test-python test-node toolchain
+.PHONY: demo test lint test-rust test-python test-node toolchain bench
 
 demo: toolchain
 	cargo run --quiet --profile ci -p paynet-core --example demo
@@ -33,16 +33,18 @@ python: toolchain
 
 test-python: python
 	$(PY) -m pytest -q tests/python
-	$(PY) -m mypy --strict examples tests/python/typing_check.py
+	$(PY) -m mypy --strict examples tests/python/typing_check.py bindings-python/python/paynet
 	$(PY) -m mypy.stubtest paynet._native
 
 # --- Node (owned by bindings-node) ---
 .PHONY: node
 # npm packages only when the lock changed; the addon always (cargo is incremental).
+# `npm install`, not `npm ci`: the lock can only list the optional platform
+# packages the registry in use serves, and `npm ci` refuses such a lock.
 node: toolchain
 	@command -v npm >/dev/null || { echo "npm not found: install Node.js >= 20.17 first" >&2; exit 1; }
 	if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
-		npm ci --ignore-scripts --no-audit --no-fund; fi
+		npm install --ignore-scripts --no-audit --no-fund; fi
 	npm run --silent build:native
 
 # The generated native loader and .d.ts are committed: fail if a build changed them.
@@ -51,3 +53,8 @@ test-node: node
 	npx --no-install tsc -p tsconfig.json
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 		git diff --exit-code -- bindings-node/native/index.js bindings-node/native/index.d.ts; fi
+
+# --- Benchmarks (owned by benches/; see BENCHMARKS.md). Not part of `test`. ---
+# BENCH_SMOKE=1 make bench: a seconds-long harness check.
+bench: toolchain
+	benches/run.sh

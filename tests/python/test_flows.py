@@ -157,3 +157,31 @@ async def test_async_flow(aclient: paynet.AsyncClient, sandbox: Sandbox) -> None
     assert checked.xact_id == auth.xact_id
     report = await aclient.reports.payment_list()
     assert len(report) >= 1
+
+
+def paynetjs_session(sandbox: Sandbox, amount_kurus: str, pan: str) -> tuple[str, str]:
+    """What the Paynet.js script does in the browser: card data in, session and token out."""
+    import json
+    import urllib.request
+
+    body = {"amount": amount_kurus, "pan": pan, "month": "12", "year": "2030", "cvc": "000", "card_holder": "TEST TEST"}
+    request = urllib.request.Request(
+        f"{sandbox.url}/__sandbox/paynetjs/session", data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request) as answer:
+        session = json.load(answer)
+    return session["session_id"], session["token_id"]
+
+
+def test_charge_paynetjs(client: paynet.Client, sandbox: Sandbox) -> None:
+    session_id, token_id = paynetjs_session(sandbox, "4250", "4355084355084358")
+    tx = client.payments.charge(session_id=session_id, token_id=token_id, amount=Decimal("42.50"), reference_no=reference())
+    assert tx.is_succeed and tx.amount == Decimal("42.50")
+
+
+async def test_charge_paynetjs_async_decline(aclient: paynet.AsyncClient, sandbox: Sandbox) -> None:
+    session_id, token_id = paynetjs_session(sandbox, "1000", "4000000000000002")
+    with pytest.raises(paynet.CardDeclinedError) as raised:
+        await aclient.payments.charge(session_id=session_id, token_id=token_id, amount=Decimal("10"))
+    assert raised.value.bank_error_code == "05"

@@ -265,7 +265,7 @@ class PaymentReport(_Model):
         Money columns hold `decimal.Decimal` objects (dtype `object`) so that no
         amount passes through a float; convert explicitly if you want floats.
         """
-        import pandas
+        import pandas  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
         columns = [f.name for f in dataclasses.fields(PaymentReportRow)]
         return pandas.DataFrame([row.to_dict() for row in self.rows], columns=columns)

@@ -2,6 +2,8 @@
 from collections.abc import Awaitable
 from typing import Any, Final, final
 
+__all__ = ["NativeClient", "NativeSandbox", "__version__", "METHODS"]
+
 __version__: Final[str]
 METHODS: Final[list[str]]
 

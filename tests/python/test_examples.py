@@ -1,0 +1,17 @@
+"""The examples are real programs: run them."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    runpy.run_path(str(EXAMPLES / "demo.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "replayed=True" in out and "bank code 51" in out and "Settlement report" in out
+    assert "4355084355084358" not in out

@@ -1,0 +1,78 @@
+"""The Python models against what core actually returns, so they cannot drift apart silently."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import paynet
+from paynet import _native
+
+from .conftest import SECRET_KEY, card, reference
+
+
+def field_names(cls: type[Any]) -> set[str]:
+    return {f.name for f in dataclasses.fields(cls)}
+
+
+@pytest.fixture
+def native(client: paynet.Client) -> _native.NativeClient:
+    return client._require_native()
+
+
+def test_transaction_fields_match_core(native: _native.NativeClient) -> None:
+    params = {"amount": Decimal("1"), "reference_no": reference(), "domain": "d", "card": card().to_dict()}
+    raw = native.call("payments.create", params)
+    assert set(raw) == field_names(paynet.Transaction)
+
+
+def test_report_fields_match_core(native: _native.NativeClient) -> None:
+    native.call("payments.create", {"amount": Decimal("1"), "reference_no": reference(), "domain": "d", "card": card().to_dict()})
+    raw = native.call("reports.payment_list", {})
+    assert set(raw) == field_names(paynet.PaymentReport)
+    assert raw["rows"] and set(raw["rows"][0]) == field_names(paynet.PaymentReportRow)
+    assert isinstance(raw["date"], dt.date)
+
+
+def test_unknown_enum_values_and_keys_still_parse() -> None:
+    tx = paynet.Transaction._from_native(
+        {"is_succeed": True, "transaction_type": "refund", "bank_id": "NEWB", "brand_new_field": 1}
+    )
+    assert tx.transaction_type == "refund" and not isinstance(tx.transaction_type, paynet.TransactionType)
+    assert tx.bank_id == "NEWB"
+
+
+def test_unknown_error_kind_is_still_a_paynet_error() -> None:
+    from paynet._errors import _from_native
+
+    e = _from_native("rate_limited", "slow down", {"http_status": 429})
+    assert type(e) is paynet.PaynetError and e.kind == "rate_limited" and e.http_status == 429
+
+
+def test_each_kind_has_one_class() -> None:
+    from paynet._errors import _BY_KIND
+
+    kinds = ["authentication", "invalid_request", "card_declined", "api", "connection", "timeout",
+             "unknown_outcome", "protocol", "internal"]
+    assert sorted(_BY_KIND) == sorted(kinds)
+    assert all(issubclass(cls, paynet.PaynetError) and cls.kind == k for k, cls in _BY_KIND.items())
+
+
+def test_to_pandas_keeps_decimals(client: paynet.Client) -> None:
+    pytest.importorskip("pandas")
+    client.payments.create(amount=Decimal("12.34"), reference_no=reference(), domain="d", card=card())
+    frame = client.reports.payment_list().to_pandas()
+    assert Decimal("12.34") in list(frame["amount"])
+    assert all(isinstance(v, Decimal) for v in frame["amount"])
+
+
+def test_native_methods_are_core_methods() -> None:
+    assert sorted(_native.METHODS) == sorted(
+        ["payments.create", "payments.charge", "payments.capture", "transactions.check", "reports.payment_list"]
+    )
+    assert paynet.__version__ == _native.__version__
+    assert SECRET_KEY not in repr(_native.NativeClient(SECRET_KEY))

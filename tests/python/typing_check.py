@@ -1,0 +1,60 @@
+"""Type-checked with `mypy --strict` (not run): the public API as users write it.
+
+Lines marked `type: ignore[...]` must stay errors; mypy's `warn_unused_ignores`
+(part of --strict) fails if one of them starts to type-check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import paynet
+from paynet.testing import Sandbox, SandboxStats
+
+
+def sync_usage(client: paynet.Client) -> Decimal | None:
+    tx: paynet.Transaction = client.payments.create(
+        amount=Decimal("12.50"),
+        reference_no="ORDER-1",
+        domain="shop.example.com",
+        card=paynet.Card(number="4355084355084358", exp_month=12, exp_year=2030, cvc="000", holder_name="A B"),
+        transaction_type=paynet.TransactionType.PRE_AUTH,
+        timeout=5.0,
+    )
+    captured: paynet.Transaction = client.payments.capture(xact_id=tx.xact_id, amount="10.00")
+    checked: paynet.Transaction = client.transactions.check(reference_no="ORDER-1")
+    report: paynet.PaymentReport = client.reports.payment_list(date=dt.date(2024, 1, 31))
+    for row in report:
+        row_amount: Decimal | None = row.amount
+        del row_amount
+    replayed: bool = checked.replayed
+    del replayed
+    client.payments.create(amount=1.5, reference_no="x", domain="d", card_hash="h")  # type: ignore[arg-type]
+    client.payments.create(reference_no="x", domain="d", card_hash="h")  # type: ignore[call-arg]
+    return captured.amount
+
+
+async def async_usage(client: paynet.AsyncClient) -> paynet.Transaction:
+    report: paynet.PaymentReport = await client.reports.payment_list()
+    del report
+    try:
+        return await client.payments.create(amount=7, reference_no="x", domain="d", card_hash="h")
+    except paynet.CardDeclinedError as e:
+        assert e.transaction is not None
+        return e.transaction
+    except paynet.InvalidRequestError as e:
+        field: str | None = e.field
+        raise RuntimeError(field) from e
+
+
+def sandbox_usage() -> SandboxStats:
+    with Sandbox() as sb, paynet.Client(secret_key=sb.secret_key, base_url=sb.url) as client:
+        sync_usage(client)
+        return sb.stats()
+
+
+def errors_share_a_base(e: paynet.TimeoutError) -> paynet.APIConnectionError:
+    kind: str = e.kind
+    del kind
+    return e
