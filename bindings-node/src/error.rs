@@ -26,7 +26,10 @@ pub fn to_napi(e: CoreError) -> NapiError {
         "referenceNo": e.reference_no,
         "bodySnippet": e.body_snippet,
     });
-    NapiError::new(Status::GenericFailure, format!("{ENVELOPE_PREFIX}{envelope}"))
+    NapiError::new(
+        Status::GenericFailure,
+        format!("{ENVELOPE_PREFIX}{envelope}"),
+    )
 }
 
 /// Runs a synchronous export so that a panic becomes an `internal` error
@@ -35,6 +38,10 @@ pub fn to_napi(e: CoreError) -> NapiError {
 /// nothing is shared mutably across the boundary, so asserting it is sound.)
 pub fn guard<T>(f: impl FnOnce() -> Result<T, CoreError>) -> napi::Result<T> {
     catch_unwind(AssertUnwindSafe(f))
-        .unwrap_or_else(|_| Err(CoreError::internal("paynet hit an internal error (a bug); please report it")))
+        .unwrap_or_else(|_| {
+            Err(CoreError::internal(
+                "paynet hit an internal error (a bug); please report it",
+            ))
+        })
         .map_err(to_napi)
 }

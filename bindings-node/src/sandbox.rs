@@ -42,7 +42,8 @@ pub async fn start_sandbox(options: Option<SandboxOptions>) -> Result<SandboxHan
             config.secret_key = key;
         }
         if let Some(port) = o.port {
-            config.port = u16::try_from(port).map_err(|_| Error::from_reason("port must be at most 65535"))?;
+            config.port = u16::try_from(port)
+                .map_err(|_| Error::from_reason("port must be at most 65535"))?;
         }
         if let Some(ms) = o.slow_bank_delay_ms {
             config.slow_bank_delay = Duration::from_millis(u64::from(ms));
@@ -51,8 +52,14 @@ pub async fn start_sandbox(options: Option<SandboxOptions>) -> Result<SandboxHan
             config.settlement_days = i64::from(days);
         }
     }
-    let sandbox = Sandbox::start_with(config).await.map_err(|e| Error::from_reason(format!("could not start the sandbox: {e}")))?;
-    Ok(SandboxHandle { url: sandbox.url(), secret_key: sandbox.secret_key().to_owned(), sandbox: Mutex::new(Some(sandbox)) })
+    let sandbox = Sandbox::start_with(config)
+        .await
+        .map_err(|e| Error::from_reason(format!("could not start the sandbox: {e}")))?;
+    Ok(SandboxHandle {
+        url: sandbox.url(),
+        secret_key: sandbox.secret_key().to_owned(),
+        sandbox: Mutex::new(Some(sandbox)),
+    })
 }
 
 #[napi]
@@ -89,6 +96,8 @@ impl SandboxHandle {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Sandbox>> {
         // A panic while holding this lock cannot leave the Option half-written.
-        self.sandbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.sandbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
