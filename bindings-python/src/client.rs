@@ -25,7 +25,9 @@ pub struct NativeClient {
 
 impl NativeClient {
     fn client(&self) -> Result<Client, Error> {
-        self.client.get_or_try_init(|| Client::new(self.config.clone())).cloned()
+        self.client
+            .get_or_try_init(|| Client::new(self.config.clone()))
+            .cloned()
     }
 
     fn prepare_call(
@@ -71,7 +73,10 @@ impl NativeClient {
                 if let Some(extra) = user_agent_extra {
                     config = config.user_agent_extra(extra);
                 }
-                let native = NativeClient { config, client: ForkLocal::new() };
+                let native = NativeClient {
+                    config,
+                    client: ForkLocal::new(),
+                };
                 native.client()?;
                 Ok(native)
             };
@@ -94,9 +99,12 @@ impl NativeClient {
             let (client, params, options) = self.prepare_call(params, timeout, max_retries)?;
             let method = method.to_owned();
             let rt = runtime::get();
-            let mut task = rt.spawn(async move { client.call_value(&method, params, &options).await });
+            let mut task =
+                rt.spawn(async move { client.call_value(&method, params, &options).await });
             let joined = loop {
-                let waited = py.detach(|| rt.block_on(async { tokio::time::timeout(SIGNAL_POLL, &mut task).await }));
+                let waited = py.detach(|| {
+                    rt.block_on(async { tokio::time::timeout(SIGNAL_POLL, &mut task).await })
+                });
                 match waited {
                     Ok(joined) => break joined,
                     Err(_) => {
@@ -127,12 +135,19 @@ impl NativeClient {
         errors::guard(py, || {
             let (client, params, options) = self.prepare_call(params, timeout, max_retries)?;
             let method = method.to_owned();
-            runtime::future_into_py(py, async move { Ok(Outcome(client.call_value(&method, params, &options).await)) })
+            runtime::future_into_py(py, async move {
+                Ok(Outcome(client.call_value(&method, params, &options).await))
+            })
         })
     }
 
     /// Validates and encodes without sending: `(path, body as JSON text)`.
-    fn prepare(&self, py: Python<'_>, method: &str, params: &Bound<'_, PyDict>) -> PyResult<(String, String)> {
+    fn prepare(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        params: &Bound<'_, PyDict>,
+    ) -> PyResult<(String, String)> {
         errors::guard(py, || {
             let params = convert::to_json(params.as_any(), "")?;
             let prepared = self
@@ -145,7 +160,10 @@ impl NativeClient {
     }
 }
 
-fn request_options(timeout: Option<f64>, max_retries: Option<i64>) -> Result<RequestOptions, Error> {
+fn request_options(
+    timeout: Option<f64>,
+    max_retries: Option<i64>,
+) -> Result<RequestOptions, Error> {
     Ok(RequestOptions {
         timeout: timeout.map(|t| seconds("timeout", t)).transpose()?,
         max_retries: max_retries.map(retries).transpose()?,
@@ -155,7 +173,10 @@ fn request_options(timeout: Option<f64>, max_retries: Option<i64>) -> Result<Req
 fn seconds(field: &str, value: f64) -> Result<Duration, Error> {
     match Duration::try_from_secs_f64(value) {
         Ok(d) if !d.is_zero() => Ok(d),
-        _ => Err(Error::invalid(field, "must be a positive number of seconds")),
+        _ => Err(Error::invalid(
+            field,
+            "must be a positive number of seconds",
+        )),
     }
 }
 
@@ -199,10 +220,16 @@ fn log_event(event: &RequestEvent<'_>) {
 fn emit(py: Python<'_>, event: &RequestEvent<'_>) -> PyResult<()> {
     let logger = LOGGER
         .get_or_try_init(py, || {
-            py.import("logging")?.call_method1("getLogger", ("paynet",)).map(Bound::unbind)
+            py.import("logging")?
+                .call_method1("getLogger", ("paynet",))
+                .map(Bound::unbind)
         })?
         .bind(py);
-    let level = if matches!(event.outcome, "ok" | "card_declined") { INFO } else { WARNING };
+    let level = if matches!(event.outcome, "ok" | "card_declined") {
+        INFO
+    } else {
+        WARNING
+    };
     if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
         return Ok(());
     }
@@ -215,13 +242,17 @@ fn emit(py: Python<'_>, event: &RequestEvent<'_>) -> PyResult<()> {
     extra.set_item("paynet_attempt", event.attempt)?;
     extra.set_item("paynet_outcome", event.outcome)?;
     extra.set_item("paynet_will_retry", event.will_retry)?;
-    let status = event.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+    let status = event
+        .status
+        .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
     let retry = if event.will_retry { ", will retry" } else { "" };
     let args = PyTuple::new(
         py,
         [
             level.into_pyobject(py)?.into_any(),
-            "%s %s -> %s (%s) in %.0f ms, attempt %d%s".into_pyobject(py)?.into_any(),
+            "%s %s -> %s (%s) in %.0f ms, attempt %d%s"
+                .into_pyobject(py)?
+                .into_any(),
             event.method.into_pyobject(py)?.into_any(),
             event.path.into_pyobject(py)?.into_any(),
             status.into_pyobject(py)?.into_any(),

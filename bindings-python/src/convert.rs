@@ -10,7 +10,9 @@ use chrono::{DateTime, NaiveDate};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{
+    PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType,
+};
 use serde_json::{Map, Number, Value};
 
 use paynet_core::schema::{FieldKind, field_kind};
@@ -58,7 +60,9 @@ pub fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
         )));
     }
     if obj.is_instance_of::<PyDate>() {
-        return Ok(Value::String(obj.call_method0("isoformat")?.str()?.to_str()?.to_owned()));
+        return Ok(Value::String(
+            obj.call_method0("isoformat")?.str()?.to_str()?.to_owned(),
+        ));
     }
     if let Ok(dict) = obj.cast::<PyDict>() {
         let mut map = Map::new();
@@ -68,7 +72,11 @@ pub fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
                 .map_err(|_| PyTypeError::new_err(format!("{}: keys must be str", name(path))))?
                 .to_str()?
                 .to_owned();
-            let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            let child = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
             map.insert(key, to_json(&value, &child)?);
         }
         return Ok(Value::Object(map));

@@ -34,8 +34,12 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     fields.set_item("body_snippet", &e.body_snippet)?;
     let transaction = match &e.transaction {
         Some(tx) => {
-            let value = serde_json::to_value(tx.as_ref())
-                .map_err(|err| to_py(py, &Error::internal(format!("could not encode the transaction: {err}"))))?;
+            let value = serde_json::to_value(tx.as_ref()).map_err(|err| {
+                to_py(
+                    py,
+                    &Error::internal(format!("could not encode the transaction: {err}")),
+                )
+            })?;
             Some(convert::to_python(py, &value)?)
         }
         None => None,
@@ -53,5 +57,11 @@ pub fn guard<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> 
 }
 
 pub fn internal(py: Python<'_>) -> PyErr {
-    to_py(py, &Error::new(ErrorKind::Internal, "paynet hit an internal error (a bug); please report it"))
+    to_py(
+        py,
+        &Error::new(
+            ErrorKind::Internal,
+            "paynet hit an internal error (a bug); please report it",
+        ),
+    )
 }

@@ -30,7 +30,9 @@ pub struct ForkLocal<T> {
 
 impl<T> ForkLocal<T> {
     pub const fn new() -> Self {
-        ForkLocal { slot: AtomicPtr::new(ptr::null_mut()) }
+        ForkLocal {
+            slot: AtomicPtr::new(ptr::null_mut()),
+        }
     }
 
     pub fn get_or_try_init<E>(&self, build: impl FnOnce() -> Result<T, E>) -> Result<&T, E> {
@@ -38,13 +40,16 @@ impl<T> ForkLocal<T> {
         let current = self.slot.load(Ordering::Acquire);
         // SAFETY: a non-null slot points to a Box that is freed only by `Drop`,
         // which cannot run while `&self` is borrowed.
-        if let Some((owner, value)) = unsafe { current.as_ref() } {
-            if *owner == pid {
-                return Ok(value);
-            }
+        if let Some((owner, value)) = unsafe { current.as_ref() }
+            && *owner == pid
+        {
+            return Ok(value);
         }
         let fresh = Box::into_raw(Box::new((pid, build()?)));
-        match self.slot.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire) {
+        match self
+            .slot
+            .compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire)
+        {
             // The previous value (if any) was the parent's: leaked on purpose.
             Ok(_) => Ok(unsafe { &(*fresh).1 }),
             Err(winner) => {
@@ -59,10 +64,10 @@ impl<T> ForkLocal<T> {
 impl<T> Drop for ForkLocal<T> {
     fn drop(&mut self) {
         let current = *self.slot.get_mut();
-        if let Some((owner, _)) = unsafe { current.as_ref() } {
-            if *owner == std::process::id() {
-                drop(unsafe { Box::from_raw(current) });
-            }
+        if let Some((owner, _)) = unsafe { current.as_ref() }
+            && *owner == std::process::id()
+        {
+            drop(unsafe { Box::from_raw(current) });
         }
     }
 }
@@ -118,7 +123,9 @@ impl ContextExt for PaynetRuntime {
     }
 
     fn get_task_locals() -> Option<TaskLocals> {
-        TASK_LOCALS.try_with(|c| c.get().cloned()).unwrap_or_default()
+        TASK_LOCALS
+            .try_with(|c| c.get().cloned())
+            .unwrap_or_default()
     }
 }
 

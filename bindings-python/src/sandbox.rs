@@ -32,16 +32,28 @@ impl NativeSandbox {
         settlement_days: i64,
     ) -> PyResult<Self> {
         errors::guard(py, || {
-            let delay = Duration::try_from_secs_f64(slow_bank_delay)
-                .map_err(|_| PyValueError::new_err("slow_bank_delay must be a number of seconds ≥ 0"))?;
-            let mut config = SandboxConfig { port, slow_bank_delay: delay, settlement_days, ..SandboxConfig::default() };
+            let delay = Duration::try_from_secs_f64(slow_bank_delay).map_err(|_| {
+                PyValueError::new_err("slow_bank_delay must be a number of seconds ≥ 0")
+            })?;
+            let mut config = SandboxConfig {
+                port,
+                slow_bank_delay: delay,
+                settlement_days,
+                ..SandboxConfig::default()
+            };
             if let Some(key) = secret_key {
                 config.secret_key = key;
             }
             let server = py
                 .detach(|| runtime::get().block_on(Sandbox::start_with(config)))
-                .map_err(|e| PyOSError::new_err(format!("could not start the paynet sandbox: {e}")))?;
-            Ok(NativeSandbox { url: server.url(), secret_key: server.secret_key().to_owned(), server: Mutex::new(Some(server)) })
+                .map_err(|e| {
+                    PyOSError::new_err(format!("could not start the paynet sandbox: {e}"))
+                })?;
+            Ok(NativeSandbox {
+                url: server.url(),
+                secret_key: server.secret_key().to_owned(),
+                server: Mutex::new(Some(server)),
+            })
         })
     }
 
@@ -80,6 +92,8 @@ impl NativeSandbox {
 impl NativeSandbox {
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Sandbox>> {
         // A panic while holding the lock leaves nothing half-updated: take the value anyway.
-        self.server.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.server
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
