@@ -51,6 +51,8 @@ async def async_usage(client: paynet.AsyncClient) -> paynet.Transaction:
 def sandbox_usage() -> SandboxStats:
     with Sandbox() as sb, paynet.Client(secret_key=sb.secret_key, base_url=sb.url) as client:
         sync_usage(client)
+        with sb.client(timeout=5.0) as other:
+            sync_usage(other)
         return sb.stats()
 
 

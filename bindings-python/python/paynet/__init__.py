@@ -14,6 +14,8 @@
 `decimal.Decimal` both ways (`int` and numeric `str` accepted, `float` refused).
 """
 
+import logging as _logging
+
 from ._client import AsyncClient, Client, Payments, Reports, Transactions
 from ._errors import (
     APIConnectionError,
@@ -38,6 +40,10 @@ from ._models import (
     XactType,
 )
 from ._native import __version__
+
+# A library leaves output to the application: without this, Python's last-resort
+# handler would print the SDK's retry warnings to stderr.
+_logging.getLogger("paynet").addHandler(_logging.NullHandler())
 
 __all__ = [
     "APIConnectionError",

@@ -71,9 +71,9 @@ class Sandbox:
         raw = self._native.stats()
         return SandboxStats(requests=raw["requests"], ledger_entries=raw["ledger_entries"])
 
-    def client(self, **options: float) -> Client:
-        """A `Client` bound to this sandbox (`timeout=`, `max_retries=`, ...)."""
-        return Client(secret_key=self.secret_key, base_url=self.url, **options)  # type: ignore[arg-type]
+    def client(self, *, timeout: float = 60.0, max_retries: int = 2) -> Client:
+        """A `Client` bound to this sandbox."""
+        return Client(secret_key=self.secret_key, base_url=self.url, timeout=timeout, max_retries=max_retries)
 
     def stop(self) -> None:
         self._native.stop()
@@ -108,5 +108,5 @@ else:
     @pytest.fixture
     def paynet_client(paynet_sandbox: Sandbox) -> Iterator[Client]:
         """A `Client` talking to `paynet_sandbox`."""
-        with Client(secret_key=paynet_sandbox.secret_key, base_url=paynet_sandbox.url) as client:
+        with paynet_sandbox.client() as client:
             yield client
