@@ -7,6 +7,9 @@ const { fromNative, invalid } = require('./errors');
 
 const U32_MAX = 2 ** 32 - 1;
 
+/** Core's config field names that are not the JS option's snake_case. */
+const CONFIG_FIELDS = { timeout: 'timeoutMs', connect_timeout: 'connectTimeoutMs' };
+
 const METHODS = native.methods().map((method) => {
   const [resource, name] = method.split('.').map(toCamel);
   return { method, resource, name };
@@ -67,10 +70,11 @@ class Client {
       maxRetries: checkCount(options, 'maxRetries'),
       userAgentExtra: `node/${process.versions.node}`,
     };
+    const onRequest = checkHook(options.onRequest);
     try {
-      this.#native = new native.NativeClient(nativeOptions, checkHook(options.onRequest));
+      this.#native = new native.NativeClient(nativeOptions, onRequest);
     } catch (error) {
-      throw fromNative(error, this.#money);
+      throw fromNative(error, this.#money, CONFIG_FIELDS);
     }
     // One resource object per core method prefix, one function per method:
     // an endpoint added to core's registry appears here with no JS change.
@@ -86,9 +90,10 @@ class Client {
     if (callOptions === null || typeof callOptions !== 'object') throw invalid('options', 'must be an object');
     const timeoutMs = checkCount(callOptions, 'timeoutMs');
     const maxRetries = checkCount(callOptions, 'maxRetries');
+    const paramsJson = encodeParams(params);
     let answer;
     try {
-      answer = await this.#native.call(method, encodeParams(params), timeoutMs, maxRetries);
+      answer = await this.#native.call(method, paramsJson, timeoutMs, maxRetries);
     } catch (error) {
       throw fromNative(error, this.#money);
     }
@@ -102,8 +107,9 @@ class Client {
    * real call; sends nothing. For tests and debugging.
    */
   prepare(method, params) {
+    const paramsJson = encodeParams(params);
     try {
-      return this.#native.prepare(method, encodeParams(params));
+      return this.#native.prepare(method, paramsJson);
     } catch (error) {
       throw fromNative(error, this.#money);
     }
