@@ -7,19 +7,16 @@ const { fromNative, invalid } = require('./errors');
 
 const U32_MAX = 2 ** 32 - 1;
 
-/** Core's config field names that are not the JS option's snake_case. */
-const CONFIG_FIELDS = { timeout: 'timeoutMs', connect_timeout: 'connectTimeoutMs' };
-
 const METHODS = native.methods().map((method) => {
   const [resource, name] = method.split('.').map(toCamel);
   return { method, resource, name };
 });
 
-function checkCount(options, name) {
+function checkCount(options, name, min = 0) {
   const value = options[name];
   if (value === undefined || value === null) return undefined;
-  if (!Number.isInteger(value) || value < 0 || value > U32_MAX) {
-    throw invalid(name, 'must be a whole number between 0 and 4294967295');
+  if (!Number.isInteger(value) || value < min || value > U32_MAX) {
+    throw invalid(name, `must be a whole number between ${min} and ${U32_MAX}`);
   }
   return value;
 }
@@ -65,8 +62,8 @@ class Client {
       secretKey: options.secretKey,
       environment: this.#environment,
       baseUrl: options.baseUrl ?? undefined,
-      timeoutMs: checkCount(options, 'timeoutMs'),
-      connectTimeoutMs: checkCount(options, 'connectTimeoutMs'),
+      timeoutMs: checkCount(options, 'timeoutMs', 1),
+      connectTimeoutMs: checkCount(options, 'connectTimeoutMs', 1),
       maxRetries: checkCount(options, 'maxRetries'),
       userAgentExtra: `node/${process.versions.node}`,
     };
@@ -74,7 +71,7 @@ class Client {
     try {
       this.#native = new native.NativeClient(nativeOptions, onRequest);
     } catch (error) {
-      throw fromNative(error, this.#money, CONFIG_FIELDS);
+      throw fromNative(error, this.#money);
     }
     // One resource object per core method prefix, one function per method:
     // an endpoint added to core's registry appears here with no JS change.
@@ -88,7 +85,7 @@ class Client {
       throw invalid('params', 'must be an object');
     }
     if (callOptions === null || typeof callOptions !== 'object') throw invalid('options', 'must be an object');
-    const timeoutMs = checkCount(callOptions, 'timeoutMs');
+    const timeoutMs = checkCount(callOptions, 'timeoutMs', 1);
     const maxRetries = checkCount(callOptions, 'maxRetries');
     const paramsJson = encodeParams(params);
     let answer;

@@ -85,12 +85,8 @@ function camelizeMessage(message, rawField, field) {
   return text.replace(/`([a-z0-9_]+)`/g, (_, name) => `\`${toCamel(name)}\``);
 }
 
-/**
- * Native rejection -> PaynetError subclass; `cause` keeps the original.
- * `renames` maps core field names that are not plain snake_case of the JS
- * name (core's `timeout` is the client's `timeoutMs`).
- */
-function fromNative(error, money, renames = {}) {
+/** Native rejection -> PaynetError subclass; `cause` keeps the original. */
+function fromNative(error, money) {
   const text = error && typeof error.message === 'string' ? error.message : '';
   if (!text.startsWith(ENVELOPE_PREFIX)) {
     return new InternalError(`paynet: unexpected native error: ${text || String(error)}`, {}, { cause: error });
@@ -104,7 +100,7 @@ function fromNative(error, money, renames = {}) {
   // The envelope now lives in the new error's fields; keep `cause` readable.
   error.message = envelope.message;
   const cls = BY_KIND.get(envelope.kind) ?? InternalError;
-  const field = envelope.field == null ? null : (renames[envelope.field] ?? fieldToCamel(envelope.field));
+  const field = envelope.field == null ? null : fieldToCamel(envelope.field);
   const message =
     envelope.kind === 'invalid_request' ? camelizeMessage(envelope.message, envelope.field, field) : envelope.message;
   const details = {

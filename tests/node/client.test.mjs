@@ -35,6 +35,8 @@ test('bad per-call options and params are refused before sending', async () => {
   const client = sandbox.client();
   const before = sandbox.stats().requests;
   await assert.rejects(client.payments.create(payment(), { timeoutMs: -5 }), refusedWith('timeoutMs'));
+  await assert.rejects(client.payments.create(payment(), { timeoutMs: 0 }), refusedWith('timeoutMs'));
+  await assert.rejects(client.payments.create(payment(), { maxRetries: -1 }), refusedWith('maxRetries'));
   await assert.rejects(client.payments.create(null), refusedWith('params'));
   await assert.rejects(client.transactions.check({}), InvalidRequestError);
   assert.equal(sandbox.stats().requests, before);
