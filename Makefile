@@ -5,10 +5,12 @@ SHELL := bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint test-rust test-python test-node toolchain bench bench
+.PHONY: demo test lint test-rust test-python test-node toolchain bench
 
-demo: toolchain
-	cargo run --quiet --profile ci -p paynet-core --example demo
+# The flow in Python, the package most of our users start with. The same flow
+# for Rust users: cargo run -p paynet-core --example demo
+demo: python
+	$(PY) examples/demo.py
 
 test: lint test-rust test-python test-node
 
@@ -53,11 +55,6 @@ test-node: node
 	npx --no-install tsc -p tsconfig.json
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 		git diff --exit-code -- bindings-node/native/index.js bindings-node/native/index.d.ts; fi
-
-# --- Benchmarks (owned by benches/; see BENCHMARKS.md). Not part of `test`. ---
-# BENCH_SMOKE=1 make bench: a seconds-long harness check.
-bench: toolchain
-	benches/run.sh
 
 # --- Benchmarks (owned by benches/; see BENCHMARKS.md). Not part of `test`. ---
 # BENCH_SMOKE=1 make bench: a seconds-long harness check.
