@@ -84,6 +84,12 @@ impl NativeClient {
         })
     }
 
+    /// The key as core masks it (`sck_…wXyZ`), for reprs.
+    #[getter]
+    fn masked_key(&self) -> String {
+        self.config.secret_key.masked()
+    }
+
     /// Calls `method` and blocks, without the GIL, until it finishes;
     /// Ctrl-C (or any signal handler that raises) abandons the request.
     #[pyo3(signature = (method, params, *, timeout = None, max_retries = None))]

@@ -168,13 +168,6 @@ class Reports(Generic[_Report]):
         return self._call("reports.payment_list", _params(locals()))
 
 
-def _mask_key(secret_key: str) -> str:
-    if len(secret_key) < 12:
-        return "…"
-    prefix = secret_key.split("_", 1)[0] + "_" if "_" in secret_key[:8] else ""
-    return f"{prefix}…{secret_key[-4:]}"
-
-
 class _BaseClient:
     def __init__(
         self,
@@ -198,7 +191,7 @@ class _BaseClient:
             user_agent_extra=f"python/{platform.python_version()}",
         )
         self._description = (
-            f"environment={environment!r}, base_url={base_url!r}, secret_key={_mask_key(secret_key)!r}"
+            f"environment={environment!r}, base_url={base_url!r}, secret_key={self._native.masked_key!r}"
         )
         self._bind_resources()
 
