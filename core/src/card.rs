@@ -10,7 +10,7 @@ use crate::secret::{CardNumber, Cvc};
 use crate::validate;
 use crate::wire::istanbul;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Card {
     pub number: CardNumber,
@@ -21,6 +21,18 @@ pub struct Card {
     pub exp_year: u32,
     pub cvc: Cvc,
     pub holder_name: String,
+}
+
+/// Masked number, no expiry, no CVC: only what a log may hold.
+impl std::fmt::Debug for Card {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Card")
+            .field("number", &self.number)
+            .field("expiry", &"**/****")
+            .field("cvc", &self.cvc)
+            .field("holder_name", &self.holder_name)
+            .finish()
+    }
 }
 
 impl Card {
@@ -65,4 +77,20 @@ fn loose_int<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
         _ => None,
     }
     .ok_or_else(|| de::Error::custom("must be a whole number"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_number_expiry_and_cvc() {
+        let card: Card = serde_json::from_value(serde_json::json!({
+            "number": "4355084355084358", "exp_month": 7, "exp_year": 2031, "cvc": "123", "holder_name": "A B"
+        }))
+        .unwrap();
+        let shown = format!("{card:?}");
+        assert!(!shown.contains("4355084355084358") && !shown.contains("2031") && !shown.contains("123"), "{shown}");
+        assert!(shown.contains("435508******4358"));
+    }
 }
