@@ -26,6 +26,9 @@ pub(crate) fn insert_opt<T: Into<Value>>(body: &mut Map<String, Value>, key: &st
 /// (HTTP 200 with `is_succeed: false`), which becomes a `card_declined` error
 /// carrying the whole transaction.
 pub(crate) fn transaction_result(body: &Map<String, Value>) -> Result<Transaction, Error> {
+    if Reader::new(body).bool(&["is_succeed"])?.is_none() {
+        return Err(without_transaction(body));
+    }
     let tx = Transaction::from_wire(body)?;
     if tx.is_succeed {
         return Ok(tx);
@@ -44,6 +47,21 @@ pub(crate) fn transaction_result(body: &Map<String, Value>) -> Result<Transactio
     e.reference_no = tx.reference_no.clone();
     e.transaction = Some(Box::new(tx));
     Err(e)
+}
+
+/// A 2xx answer with no transaction in it: a business error Paynet chose to
+/// send with status 200 (not a bank decline), or a body we cannot read.
+fn without_transaction(body: &Map<String, Value>) -> Error {
+    let r = Reader::new(body);
+    match r.int(&["code"]).ok().flatten() {
+        Some(code) if code != 0 && code != crate::models::CODE_REPLAYED => {
+            let mut e = Error::new(ErrorKind::Api, r.string(&["message"]).unwrap_or_else(|| format!("Paynet result code {code}")));
+            e.result_code = Some(code);
+            e.error_type = r.string(&["type"]);
+            e
+        }
+        _ => Error::new(ErrorKind::Protocol, "Paynet's answer has no `is_succeed`: it is not a transaction"),
+    }
 }
 
 /// Paynet's "no data" (result code 12) as an `api` error.
@@ -98,3 +116,23 @@ registry!(
     check::Check,
     payment_list::PaymentList,
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn a_200_without_a_transaction_is_not_a_decline() {
+        let e = transaction_result(&obj(json!({"code": 5, "message": "duplicatedata"}))).unwrap_err();
+        assert_eq!((e.kind, e.result_code), (ErrorKind::Api, Some(5)));
+        let e = transaction_result(&obj(json!({"code": 0, "message": "ok"}))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Protocol);
+        let e = transaction_result(&obj(json!({"is_succeed": "False", "code": 1, "bank_error_id": "05"}))).unwrap_err();
+        assert_eq!((e.kind, e.bank_error_code.as_deref()), (ErrorKind::CardDeclined, Some("05")));
+    }
+}
