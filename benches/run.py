@@ -39,6 +39,16 @@ PYBENCH = str(BENCHES / "py" / "pybench.py")
 NODEBENCH = str(BENCHES / "node" / "bench.js")
 
 
+PY_IMPORT = (
+    "import time; t = time.perf_counter(); import MOD; "
+    "print('{\"import_ms\": %f}' % ((time.perf_counter() - t) * 1e3))"
+)
+NODE_IMPORT = (
+    "const t = performance.now(); require('MOD'); "
+    "console.log(JSON.stringify({ import_ms: performance.now() - t }))"
+)
+
+
 def log(msg: str) -> None:
     print(f"[bench] {msg}", file=sys.stderr, flush=True)
 
@@ -85,7 +95,10 @@ class Sandbox:
 
 
 def run_json(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 300) -> dict[str, Any]:
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+    # Node runs from benches/.build/node: from the repo root, require('paynet')
+    # would resolve to the repo's own package (self-reference) and its test build.
+    cwd = NODE_DIR if cmd[0] == "node" else None
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd)
     if p.returncode != 0:
         raise SystemExit(f"case failed: {' '.join(cmd)}\n{p.stderr[-3000:]}")
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -132,7 +145,7 @@ def summarize(samples: list[float]) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", default=os.environ.get("BENCH_SMOKE") == "1")
-    ap.add_argument("--reps", type=int, default=int(os.environ.get("BENCH_REPS", "3")))
+    ap.add_argument("--reps", type=int, default=int(os.environ.get("BENCH_REPS", "5")))
     ap.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "2")))
     ap.add_argument("--rows", default=os.environ.get("BENCH_ROWS", "1,2,3,4,5,6"),
                     help="comma list of rows to run (1 wrk, 2 py sync, 3 py async, 4 node, 5 report, 6 cold start)")
@@ -198,13 +211,13 @@ def main() -> None:
         if 6 in want:
             log("cold start")
             for _ in range(cold_reps):
-                add("import_py/baseline", run_json([PY, "-c",
-                    "import time,json;t=time.perf_counter();json.dump({'import_ms':(time.perf_counter()-t)*1e3},__import__('sys').stdout)"]))
+                # A bare interpreter with nothing imported first: shared stdlib
+                # modules (decimal, datetime, enum, typing...) count against each library.
                 for client in ("paynet", "requests", "httpx", "aiohttp"):
-                    add(f"import_py/{client}", run_json([PY, PYBENCH, "import", "--client", client, *py_common]))
+                    add(f"import_py/{client}", run_json([PY, "-c", PY_IMPORT.replace("MOD", client)]))
                 for client in ("paynet", "axios"):
-                    add(f"import_node/{client}", run_json(["node", NODEBENCH, "import", "--client", client,
-                        *node_common], env=node_env()))
+                    add(f"import_node/{client}", run_json(["node", "-e", NODE_IMPORT.replace("MOD", client)],
+                                                          env=node_env()))
             for _ in range(min(3, cold_reps)):
                 for client in ("paynet", "requests", "httpx", "aiohttp"):
                     add(f"idle_py/{client}", run_json([PY, PYBENCH, "idle", "--client", client, *py_common]))
@@ -219,10 +232,10 @@ def main() -> None:
                 subprocess.run([PY, "-c", "pass"], check=True)
                 add("process_py/bare", {"wall_ms": (time.perf_counter() - t) * 1e3})
                 t = time.perf_counter()
-                subprocess.run(["node", "-e", "require('paynet')"], check=True, env=node_env())
+                subprocess.run(["node", "-e", "require('paynet')"], check=True, env=node_env(), cwd=NODE_DIR)
                 add("process_node/paynet", {"wall_ms": (time.perf_counter() - t) * 1e3})
                 t = time.perf_counter()
-                subprocess.run(["node", "-e", "0"], check=True)
+                subprocess.run(["node", "-e", "0"], check=True, cwd=NODE_DIR)
                 add("process_node/bare", {"wall_ms": (time.perf_counter() - t) * 1e3})
     finally:
         sb.stop()
@@ -395,20 +408,24 @@ def render(r: dict[str, Any]) -> str:
     if "import_py/paynet" in S:
         w("## 6. Cold start and idle client")
         w("")
-        w("Import time measured inside the process around the import statement (interpreter start "
-          "excluded), median of several fresh processes; whole-process wall time for reference. "
-          "Idle RSS: resident growth from constructing one client (after import).")
+        w("Import time: measured inside a bare `python -c` / `node -e` around the import statement "
+          "(interpreter start excluded; stdlib modules the library pulls in count against it), "
+          "median (min–max) of fresh processes. RSS: resident growth from the import, then from "
+          "constructing one client.")
         w("")
-        w("| what | import | idle client RSS |")
-        w("|---|---|---|")
+        w("| what | import time | RSS of the import | RSS of one idle client |")
+        w("|---|---|---|---|")
+
+        def mib(k: str, f: str) -> str:
+            return f"{S[k][f]['median'] / 1024:.1f} MiB"
+
         for c in ("paynet", "requests", "httpx", "aiohttp"):
             w(f"| Python `import {c}` | {fmt_num(S[f'import_py/{c}']['import_ms'], 'ms')} | "
-              f"{S[f'idle_py/{c}']['idle_rss_kb']['median'] / 1024:.1f} MiB |")
-        w(f"| Node `require('paynet')` | {fmt_num(S['import_node/paynet']['import_ms'], 'ms')} | "
-          f"{S['idle_node/paynet']['idle_rss_kb']['median'] / 1024:.1f} MiB |")
-        w(f"| Node `require('axios')` | {fmt_num(S['import_node/axios']['import_ms'], 'ms')} | "
-          f"{S['idle_node/axios']['idle_rss_kb']['median'] / 1024:.1f} MiB |")
-        w(f"| Node `fetch` (built in) | – | {S['idle_node/fetch']['idle_rss_kb']['median'] / 1024:.1f} MiB |")
+              f"{mib(f'idle_py/{c}', 'import_rss_kb')} | {mib(f'idle_py/{c}', 'idle_rss_kb')} |")
+        for c in ("paynet", "axios"):
+            w(f"| Node `require('{c}')` | {fmt_num(S[f'import_node/{c}']['import_ms'], 'ms')} | "
+              f"{mib(f'idle_node/{c}', 'import_rss_kb')} | {mib(f'idle_node/{c}', 'idle_rss_kb')} |")
+        w(f"| Node `fetch` (built in) | – | – | {mib('idle_node/fetch', 'idle_rss_kb')} |")
         w("")
         w(f"Whole process: `python -c 'import paynet'` {S['process_py/paynet']['wall_ms']['median']:.0f} ms "
           f"vs `python -c pass` {S['process_py/bare']['wall_ms']['median']:.0f} ms; "

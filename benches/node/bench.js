@@ -217,22 +217,25 @@ function importTime(a) {
 }
 
 function idle(a) {
+  // RSS growth from loading the library, then from one idle client.
   if (global.gc) global.gc();
-  const before = process.memoryUsage().rss / 1024;
+  const rss0 = process.memoryUsage().rss / 1024;
+  const mod = a.client === 'fetch' ? null : require(a.client);
+  if (global.gc) global.gc();
+  const rss1 = process.memoryUsage().rss / 1024;
   let c;
   if (a.client === 'paynet') {
-    const { Client } = require('paynet');
-    c = new Client({ secretKey: a.key, baseUrl: a.url });
+    c = new mod.Client({ secretKey: a.key, baseUrl: a.url });
   } else if (a.client === 'axios') {
     const http = require('node:http');
-    c = require('axios').create({ baseURL: a.url, httpAgent: new http.Agent({ keepAlive: true }) });
+    c = mod.create({ baseURL: a.url, httpAgent: new http.Agent({ keepAlive: true }) });
   } else {
-    c = fetch; // built in: nothing to construct
+    c = fetch; // built in: nothing to load or construct
   }
   if (global.gc) global.gc();
-  const after = process.memoryUsage().rss / 1024;
+  const rss2 = process.memoryUsage().rss / 1024;
   if (!c) throw new Error('no client');
-  return { idle_rss_kb: after - before, process_rss_kb: after };
+  return { import_rss_kb: rss1 - rss0, idle_rss_kb: rss2 - rss1, process_rss_kb: rss2 };
 }
 
 async function main() {

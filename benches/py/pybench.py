@@ -407,34 +407,32 @@ def run_import(a: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_idle(a: argparse.Namespace) -> dict[str, Any]:
+    """RSS growth from importing the library, then from one idle client."""
     import gc
+    import importlib
 
     gc.collect()
-    before = rss_now_kb()
+    rss0 = rss_now_kb()
+    mod = importlib.import_module(IMPORTS[a.client])
+    gc.collect()
+    rss1 = rss_now_kb()
     if a.client == "paynet":
-        import paynet
-
-        c = paynet.Client(secret_key=a.key, base_url=a.url)
+        c = mod.Client(secret_key=a.key, base_url=a.url)
     elif a.client == "requests":
-        import requests
-
-        c = requests.Session()
+        c = mod.Session()
     elif a.client == "httpx":
-        import httpx
-
-        c = httpx.Client(base_url=a.url)
-    elif a.client == "aiohttp":
-        import aiohttp
+        c = mod.Client(base_url=a.url)
+    else:
 
         async def mk():
-            return aiohttp.ClientSession(base_url=a.url)
+            return mod.ClientSession(base_url=a.url)
 
         loop = asyncio.new_event_loop()
         c = loop.run_until_complete(mk())
     gc.collect()
-    after = rss_now_kb()
+    rss2 = rss_now_kb()
     assert c is not None
-    return {"idle_rss_kb": after - before, "process_rss_kb": after}
+    return {"import_rss_kb": rss1 - rss0, "idle_rss_kb": rss2 - rss1, "process_rss_kb": rss2}
 
 
 def main() -> None:
