@@ -30,6 +30,11 @@ struct Inner {
     auth: HeaderValue,
 }
 
+/// A result for a binding to serialize into whatever it needs (JSON text,
+/// host objects) in one pass, with user-facing names and money as decimal
+/// strings, without an intermediate JSON tree.
+pub type Output = Box<dyn erased_serde::Serialize + Send>;
+
 /// What would be sent: for tests, vectors and debugging.
 #[derive(Debug, Clone, Serialize)]
 pub struct PreparedRequest {
@@ -101,16 +106,26 @@ impl Client {
         self.prepare::<E>(&parse_params::<E>(params)?)
     }
 
-    /// The bindings' path: user-facing JSON in, user-facing JSON out, and a
-    /// panic anywhere below becomes an `internal` error instead of unwinding
-    /// into Python or JavaScript.
-    pub(crate) async fn call_json<E: Endpoint>(&self, params: Value, options: &RequestOptions) -> Result<Value, Error> {
+    /// The bindings' path: user-facing JSON parameters in, the typed result
+    /// out behind `Output`, and a panic anywhere below becomes an `internal`
+    /// error instead of unwinding into Python or JavaScript.
+    pub(crate) async fn call_boxed<E: Endpoint>(&self, params: Value, options: &RequestOptions) -> Result<Output, Error>
+    where
+        E::Output: 'static,
+    {
         catch_panics(async {
             let params = parse_params::<E>(params)?;
-            let output = self.call::<E>(&params, options).await?;
-            serde_json::to_value(output).map_err(|e| Error::internal(format!("could not encode the result: {e}")))
+            let output: Output = Box::new(self.call::<E>(&params, options).await?);
+            Ok(output)
         })
         .await
+    }
+
+    /// `call_output` with the result as a JSON value: convenient where
+    /// speed does not matter (tests, tools).
+    pub async fn call_value(&self, method: &str, params: Value, options: &RequestOptions) -> Result<Value, Error> {
+        let output = self.call_output(method, params, options).await?;
+        serde_json::to_value(&*output).map_err(|e| Error::internal(format!("could not encode the result: {e}")))
     }
 
     async fn send(

@@ -22,7 +22,7 @@ mod validate;
 pub mod wire;
 
 pub use card::Card;
-pub use client::{Client, Payments, PreparedRequest, Reports, Transactions};
+pub use client::{Client, Output, Payments, PreparedRequest, Reports, Transactions};
 pub use config::{Config, Environment, RequestEvent, RequestHook, RequestOptions};
 pub use endpoint::{Endpoint, RetryPolicy, WireOptions};
 pub use endpoints::METHODS;

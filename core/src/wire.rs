@@ -141,11 +141,24 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Some(dt);
     }
-    let naive = NaiveDateTime::parse_from_str(s, "%d.%m.%Y %H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f"))
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f"))
-        .ok()?;
+    let naive = parse_report_timestamp(s)
+        .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").ok())
+        .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").ok())?;
     istanbul().from_local_datetime(&naive).single()
+}
+
+/// `dd.MM.yyyy HH:mm:ss`, the report format, read by position: a settlement
+/// report has one per row, and a format-string parser per row shows in profiles.
+fn parse_report_timestamp(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if b.len() != 19 || b[2] != b'.' || b[5] != b'.' || b[10] != b' ' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(num(6, 10)?).ok()?, num(3, 5)?, num(0, 2)?)?;
+    date.and_hms_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?)
 }
 
 #[cfg(test)]
@@ -178,5 +191,7 @@ mod tests {
         assert_eq!(r.datetime(&["d1"]).unwrap().unwrap().to_rfc3339(), "2016-04-08T10:27:22.029692500+03:00");
         assert_eq!(r.datetime(&["d2"]).unwrap().unwrap().to_rfc3339(), "2020-02-03T17:44:41+03:00");
         assert_eq!(r.date(&["d3"]).unwrap().unwrap().to_string(), "2020-02-05");
+        assert_eq!(parse_datetime("31.02.2020 17:44:41"), None);
+        assert_eq!(parse_datetime("03.02.2020 24:00:00"), None);
     }
 }

@@ -80,16 +80,17 @@ macro_rules! registry {
         pub const METHODS: &[&str] = &[$(<$endpoint as crate::endpoint::Endpoint>::NAME),*];
 
         impl crate::client::Client {
-            /// Calls a method by name with user-facing JSON parameters and
-            /// returns the user-facing JSON result. The bindings' one path.
-            pub async fn call_value(
+            /// Calls a method by name with user-facing JSON parameters. The
+            /// bindings' one path: they serialize the result straight into
+            /// their own representation.
+            pub async fn call_output(
                 &self,
                 method: &str,
                 params: serde_json::Value,
                 options: &crate::config::RequestOptions,
-            ) -> Result<serde_json::Value, crate::error::Error> {
+            ) -> Result<crate::client::Output, crate::error::Error> {
                 $(if method == <$endpoint as crate::endpoint::Endpoint>::NAME {
-                    return self.call_json::<$endpoint>(params, options).await;
+                    return self.call_boxed::<$endpoint>(params, options).await;
                 })*
                 Err(crate::error::Error::invalid("method", format!("unknown method `{method}`")))
             }
