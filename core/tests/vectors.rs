@@ -43,6 +43,12 @@ fn request_vectors() {
             assert_eq!(err.kind.as_str(), expected["kind"].as_str().unwrap(), "{name}: {err}");
             assert_eq!(err.field.as_deref(), expected["field"].as_str(), "{name}: {err}");
             assert_eq!(err.kind, ErrorKind::InvalidRequest);
+            let card = &v["params"]["card"];
+            for secret in [&card["number"], &card["cvc"]] {
+                let text = secret.to_string();
+                let text = text.trim_matches('"');
+                assert!(secret.is_null() || !err.message.contains(text), "{name}: the error repeats card data");
+            }
         }
     }
 }
