@@ -99,7 +99,7 @@ impl Client {
             .send(E::PATH, &body, E::retry_policy(params), options)
             .await
             .map_err(|e| e.with_reference_no(reference_no))?;
-        E::from_wire(params, &answer).map_err(|e| e.with_reference_no(reference_no))
+        E::decode(params, &answer).map_err(|e| e.with_reference_no(reference_no))
     }
 
     pub(crate) fn prepare_json<E: Endpoint>(&self, params: Value) -> Result<PreparedRequest, Error> {
@@ -134,7 +134,7 @@ impl Client {
         body: &Map<String, Value>,
         policy: RetryPolicy,
         options: &RequestOptions,
-    ) -> Result<Map<String, Value>, Error> {
+    ) -> Result<Vec<u8>, Error> {
         let config = &self.inner.config;
         let url = format!("{}/{}", self.inner.base_url, path);
         let timeout = options.timeout.unwrap_or(config.timeout);
@@ -157,15 +157,16 @@ impl Client {
             };
             let delay = backoff(config.retry_initial_delay, attempt);
             let will_retry = retryable && attempt <= max_retries && Instant::now() + delay < deadline;
-            let outcome = match &result {
-                Ok((status, bytes)) => interpret(*status, bytes),
+            let status = result.as_ref().ok().map(|(s, _)| *s);
+            let outcome = match result {
+                Ok((status, bytes)) => interpret(status, bytes),
                 Err(failure) => Err(failure.to_error(policy, timeout)),
             };
             if let Some(hook) = &config.on_request {
                 hook(&RequestEvent {
                     method: "POST",
                     path,
-                    status: result.as_ref().ok().map(|(s, _)| *s),
+                    status,
                     duration: started.elapsed(),
                     attempt,
                     outcome: outcome.as_ref().map_or_else(|e| e.kind.as_str(), |_| "ok"),
@@ -250,19 +251,16 @@ fn backoff(initial: Duration, attempt: u32) -> Duration {
     capped.mul_f64(0.5 + fastrand::f64() * 0.5)
 }
 
-/// Maps a complete HTTP answer to a JSON object or the error it stands for.
-fn interpret(status: u16, bytes: &[u8]) -> Result<Map<String, Value>, Error> {
-    let parsed: Option<Map<String, Value>> = serde_json::from_slice::<Value>(bytes).ok().and_then(|v| match v {
-        Value::Object(obj) => Some(obj),
-        _ => None,
-    });
+/// Passes a 2xx body on for its endpoint to read; maps anything else to the
+/// error it stands for.
+fn interpret(status: u16, bytes: Vec<u8>) -> Result<Vec<u8>, Error> {
     if (200..300).contains(&status) {
-        return parsed.ok_or_else(|| Error::protocol("Paynet's answer is not a JSON object", bytes));
+        return Ok(bytes);
     }
-    let Some(obj) = parsed else {
+    let Ok(obj) = crate::wire::parse_object(&bytes) else {
         let mut e = Error::new(ErrorKind::Api, format!("Paynet answered HTTP {status} without a readable error body"));
         e.http_status = Some(status);
-        e.body_snippet = Some(crate::error::snippet(bytes));
+        e.body_snippet = Some(crate::error::snippet(&bytes));
         return Err(e);
     };
     let r = Reader::new(&obj);

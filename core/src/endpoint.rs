@@ -48,4 +48,10 @@ pub trait Endpoint {
 
     /// Reads a 2xx answer. Declines and "not found" become errors here.
     fn from_wire(params: &Self::Params, body: &Map<String, Value>) -> Result<Self::Output, Error>;
+
+    /// Reads a 2xx body: by default one JSON object handed to `from_wire`.
+    /// An endpoint whose answers can be huge may read the bytes itself.
+    fn decode(params: &Self::Params, body: &[u8]) -> Result<Self::Output, Error> {
+        Self::from_wire(params, &crate::wire::parse_object(body)?)
+    }
 }

@@ -46,6 +46,14 @@ fn exact_number(text: &str) -> Number {
     serde_json::from_str(text).expect("Money always formats as a valid JSON number")
 }
 
+/// A body that must be one JSON object; anything else is a protocol error.
+pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Error> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(obj)) => Ok(obj),
+        _ => Err(Error::protocol("Paynet's answer is not a JSON object", body)),
+    }
+}
+
 /// Reads one JSON object leniently; every accessor names the field on error.
 pub struct Reader<'a> {
     obj: &'a Map<String, Value>,
