@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::error::Error;
-use crate::wire::Reader;
+use crate::wire::{Fields, Reader};
 
 /// Amounts come back as Paynet printed them (`12.5`, `3500.0000`, `0`); users
 /// get the canonical two-place form (`12.50`), exactly the same value.
@@ -259,7 +259,7 @@ pub struct PaymentReportRow {
 }
 
 impl PaymentReportRow {
-    pub fn from_wire(obj: &Map<String, Value>) -> Result<PaymentReportRow, Error> {
+    pub fn from_wire<F: Fields + ?Sized>(obj: &F) -> Result<PaymentReportRow, Error> {
         let r = Reader::new(obj);
         Ok(PaymentReportRow {
             xact_id: r.string(&["xact_id"]),

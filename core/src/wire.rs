@@ -5,10 +5,14 @@
 //! `"True"`, three date formats), so responses are read through [`Reader`],
 //! which accepts every encoding the reference documents and nothing looser.
 
+use std::borrow::Cow;
+use std::str::FromStr;
+
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
-use std::str::FromStr;
 
 use crate::error::Error;
 use crate::money::Money;
@@ -54,40 +58,132 @@ pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Error> {
     }
 }
 
-/// Reads one JSON object leniently; every accessor names the field on error.
-pub struct Reader<'a> {
-    obj: &'a Map<String, Value>,
+/// One field of a Paynet object as its JSON encoding gave it.
+pub enum Scalar<'a> {
+    Bool(bool),
+    /// The number's text, exactly as sent (`3500.0000`).
+    Number(&'a str),
+    Text(Cow<'a, str>),
+    /// An array or object where a scalar was expected.
+    Nested,
 }
 
-impl<'a> Reader<'a> {
-    pub fn new(obj: &'a Map<String, Value>) -> Reader<'a> {
+/// Where a [`Reader`] finds fields: a parsed JSON map, or a row borrowed
+/// straight from the body text (see [`RawObject`]).
+pub trait Fields {
+    /// `None` for absent and `null`.
+    fn scalar(&self, name: &str) -> Option<Scalar<'_>>;
+}
+
+impl Fields for Map<String, Value> {
+    fn scalar(&self, name: &str) -> Option<Scalar<'_>> {
+        Some(match self.get(name)? {
+            Value::Null => return None,
+            Value::Bool(b) => Scalar::Bool(*b),
+            Value::Number(n) => Scalar::Number(n.as_str()),
+            Value::String(s) => Scalar::Text(Cow::Borrowed(s)),
+            Value::Array(_) | Value::Object(_) => Scalar::Nested,
+        })
+    }
+}
+
+/// A JSON object whose values stay unparsed slices of the body: reading a
+/// large report this way allocates only for the strings kept in the result.
+/// A report row has a few dozen keys, so a list beats hashing them.
+pub struct RawObject<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for RawObject<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
+            type Value = RawObject<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(32));
+                while let Some((Key(key), value)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
+                    fields.push((key, value));
+                }
+                Ok(RawObject(fields))
+            }
+        }
+        d.deserialize_map(ObjectVisitor)
+    }
+}
+
+/// A key borrowed from the body unless it had escapes to undo.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+impl Fields for RawObject<'_> {
+    fn scalar(&self, name: &str) -> Option<Scalar<'_>> {
+        let raw = self.0.iter().find(|(key, _)| key == name)?.1.get();
+        Some(match raw.as_bytes().first()? {
+            b'n' => return None,
+            b't' => Scalar::Bool(true),
+            b'f' => Scalar::Bool(false),
+            b'[' | b'{' => Scalar::Nested,
+            b'"' if !raw.contains('\\') => Scalar::Text(Cow::Borrowed(&raw[1..raw.len() - 1])),
+            b'"' => Scalar::Text(Cow::Owned(serde_json::from_str(raw).ok()?)),
+            _ => Scalar::Number(raw),
+        })
+    }
+}
+
+/// Reads one JSON object leniently; every accessor names the field on error.
+pub struct Reader<'a, F: Fields + ?Sized = Map<String, Value>> {
+    obj: &'a F,
+}
+
+impl<'a, F: Fields + ?Sized> Reader<'a, F> {
+    pub fn new(obj: &'a F) -> Reader<'a, F> {
         Reader { obj }
     }
 
     /// The first present, non-empty value among `names` (Paynet spells some
     /// fields differently per endpoint).
-    fn raw<'n>(&self, names: &[&'n str]) -> Option<(&'n str, &'a Value)> {
-        names.iter().find_map(|n| match self.obj.get(*n) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s.trim().is_empty() => None,
-            Some(v) => Some((*n, v)),
+    fn raw<'n>(&self, names: &[&'n str]) -> Option<(&'n str, Scalar<'a>)> {
+        names.iter().find_map(|n| match self.obj.scalar(n)? {
+            Scalar::Text(s) if s.trim().is_empty() => None,
+            v => Some((*n, v)),
         })
     }
 
     pub fn string(&self, names: &[&str]) -> Option<String> {
         self.raw(names).map(|(_, v)| match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
+            Scalar::Text(s) => s.into_owned(),
+            Scalar::Number(n) => n.to_owned(),
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::Nested => String::new(),
         })
     }
 
     pub fn int(&self, names: &[&str]) -> Result<Option<i64>, Error> {
         let Some((name, v)) = self.raw(names) else { return Ok(None) };
         let parsed = match v {
-            Value::Number(n) => n.as_i64().or_else(|| {
-                Decimal::from_str(&n.to_string()).ok().filter(|d| d.fract().is_zero()).and_then(|d| i64::try_from(d).ok())
+            Scalar::Number(n) => n.parse::<i64>().ok().or_else(|| {
+                Decimal::from_str(n).ok().filter(|d| d.fract().is_zero()).and_then(|d| i64::try_from(d).ok())
             }),
-            Value::String(s) => s.trim().parse::<i64>().ok(),
+            Scalar::Text(s) => s.trim().parse::<i64>().ok(),
             _ => None,
         };
         parsed.map(Some).ok_or_else(|| bad(name, "an integer"))
@@ -96,11 +192,11 @@ impl<'a> Reader<'a> {
     pub fn bool(&self, names: &[&str]) -> Result<Option<bool>, Error> {
         let Some((name, v)) = self.raw(names) else { return Ok(None) };
         match v {
-            Value::Bool(b) => Ok(Some(*b)),
-            Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
-            Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
-            Value::Number(n) if n.as_i64() == Some(1) => Ok(Some(true)),
-            Value::Number(n) if n.as_i64() == Some(0) => Ok(Some(false)),
+            Scalar::Bool(b) => Ok(Some(b)),
+            Scalar::Text(s) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Scalar::Text(s) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Scalar::Number("1") => Ok(Some(true)),
+            Scalar::Number("0") => Ok(Some(false)),
             _ => Err(bad(name, "a boolean")),
         }
     }
@@ -109,9 +205,10 @@ impl<'a> Reader<'a> {
     /// (`3500.0000`), sometimes numeric strings (`"0.1"`), never rounded here.
     pub fn decimal(&self, names: &[&str]) -> Result<Option<Decimal>, Error> {
         let Some((name, v)) = self.raw(names) else { return Ok(None) };
-        let text = match v {
-            Value::Number(n) => n.to_string(),
-            Value::String(s) => s.trim().replace(',', "."),
+        let text = match &v {
+            Scalar::Number(n) => Cow::Borrowed(*n),
+            Scalar::Text(s) if s.contains(',') => Cow::Owned(s.trim().replace(',', ".")),
+            Scalar::Text(s) => Cow::Borrowed(s.trim()),
             _ => return Err(bad(name, "a decimal number")),
         };
         let parsed = if text.contains(['e', 'E']) { Decimal::from_scientific(&text) } else { Decimal::from_str(&text) };
@@ -121,17 +218,15 @@ impl<'a> Reader<'a> {
     /// Timestamps in any of Paynet's three formats; naive ones are Istanbul time.
     pub fn datetime(&self, names: &[&str]) -> Result<Option<DateTime<FixedOffset>>, Error> {
         let Some((name, v)) = self.raw(names) else { return Ok(None) };
-        let Value::String(s) = v else { return Err(bad(name, "a date-time string")) };
-        parse_datetime(s).map(Some).ok_or_else(|| bad(name, "a date-time in a known format"))
+        let Scalar::Text(s) = v else { return Err(bad(name, "a date-time string")) };
+        parse_datetime(&s).map(Some).ok_or_else(|| bad(name, "a date-time in a known format"))
     }
 
     pub fn date(&self, names: &[&str]) -> Result<Option<NaiveDate>, Error> {
         let Some((name, v)) = self.raw(names) else { return Ok(None) };
-        let Value::String(s) = v else { return Err(bad(name, "a date string")) };
+        let Scalar::Text(s) = v else { return Err(bad(name, "a date string")) };
         let s = s.trim();
-        let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .ok()
-            .or_else(|| parse_datetime(s).map(|dt| dt.date_naive()));
+        let date = parse_iso_date(s).or_else(|| parse_datetime(s).map(|dt| dt.date_naive()));
         date.map(Some).ok_or_else(|| bad(name, "a date in a known format"))
     }
 }
@@ -155,6 +250,28 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
     istanbul().from_local_datetime(&naive).single()
 }
 
+/// `yyyy-MM-dd` or `yyyy-MM-ddTHH:mm:ss` (a report's `due_date`), read by
+/// position for the same reason as below; other shapes take the slow path.
+fn parse_iso_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let shaped = b.len() >= 10 && b[4] == b'-' && b[7] == b'-';
+    let time_ok = match b.len() {
+        10 => true,
+        19 if b[10] == b'T' && b[13] == b':' && b[16] == b':' => {
+            matches!((digits(b, 11, 13), digits(b, 14, 16), digits(b, 17, 19)), (Some(h), Some(m), Some(s)) if h < 24 && m < 60 && s < 60)
+        }
+        _ => false,
+    };
+    if !(shaped && time_ok) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(digits(b, 0, 4)?).ok()?, digits(b, 5, 7)?, digits(b, 8, 10)?)
+}
+
+fn digits(b: &[u8], from: usize, to: usize) -> Option<u32> {
+    b[from..to].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+}
+
 /// `dd.MM.yyyy HH:mm:ss`, the report format, read by position: a settlement
 /// report has one per row, and a format-string parser per row shows in profiles.
 fn parse_report_timestamp(s: &str) -> Option<NaiveDateTime> {
@@ -162,11 +279,8 @@ fn parse_report_timestamp(s: &str) -> Option<NaiveDateTime> {
     if b.len() != 19 || b[2] != b'.' || b[5] != b'.' || b[10] != b' ' || b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let num = |from: usize, to: usize| -> Option<u32> {
-        b[from..to].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
-    };
-    let date = NaiveDate::from_ymd_opt(i32::try_from(num(6, 10)?).ok()?, num(3, 5)?, num(0, 2)?)?;
-    date.and_hms_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?)
+    let date = NaiveDate::from_ymd_opt(i32::try_from(digits(b, 6, 10)?).ok()?, digits(b, 3, 5)?, digits(b, 0, 2)?)?;
+    date.and_hms_opt(digits(b, 11, 13)?, digits(b, 14, 16)?, digits(b, 17, 19)?)
 }
 
 #[cfg(test)]
@@ -200,6 +314,11 @@ mod tests {
         assert_eq!(r.datetime(&["d2"]).unwrap().unwrap().to_rfc3339(), "2020-02-03T17:44:41+03:00");
         assert_eq!(r.date(&["d3"]).unwrap().unwrap().to_string(), "2020-02-05");
         assert_eq!(parse_datetime("31.02.2020 17:44:41"), None);
+        for (text, date) in [("2020-02-05", Some("2020-02-05")), ("2020-02-05T23:59:59", Some("2020-02-05")), ("2020-02-05T24:00:00", None), ("2020-02-30", None), ("2020-02-05T10:00:00.5", Some("2020-02-05"))] {
+            let v = serde_json::json!({ "d": text });
+            let got = Reader::new(v.as_object().unwrap()).date(&["d"]).ok().flatten().map(|d| d.to_string());
+            assert_eq!(got.as_deref(), date, "{text}");
+        }
         assert_eq!(parse_datetime("03.02.2020 24:00:00"), None);
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
 use crate::models::{PaymentReport, PaymentReportRow};
-use crate::wire::{istanbul, Reader};
+use crate::wire::{istanbul, RawObject, Reader};
 
 pub struct PaymentList;
 
@@ -139,7 +139,7 @@ impl<'de> Visitor<'de> for RowsSeed {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(row) = seq.next_element::<Map<String, Value>>()? {
+        while let Some(row) = seq.next_element::<RawObject<'de>>()? {
             rows.push(PaymentReportRow::from_wire(&row).map_err(|e| de::Error::custom(e.message))?);
         }
         Ok(rows)
@@ -162,6 +162,9 @@ mod tests {
         assert_eq!((report.total, report.total_count, report.rows.len()), (Some(2), Some(2), 2));
         assert_eq!(report.rows[1].amount.unwrap().to_string(), "2.25");
         assert!(decode(r#"{"total":0,"Data":null}"#).unwrap().rows.is_empty());
+        let row = &decode(r#"{"Data":[{"card_holder":"\u00d6zkan \"Q\"","is_succeed":"True","instalment":"3","card_no":""}]}"#).unwrap().rows[0];
+        assert_eq!(row.card_holder.as_deref(), Some("Özkan \"Q\""));
+        assert_eq!((row.is_succeed, row.installment, row.card_no_masked.as_deref()), (Some(true), Some(3), None));
     }
 
     #[test]
