@@ -7,10 +7,10 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple};
 use serde_json::Value;
 
-use paynet_core::{Client, Config, Environment, Error, RequestEvent, RequestOptions};
+use paynet_core::{Client, Config, Environment, Error, Output, RequestEvent, RequestOptions};
 
 use crate::runtime::{self, ForkLocal};
-use crate::{convert, errors};
+use crate::{convert, errors, pyser};
 
 /// How often a blocked sync call looks for Ctrl-C.
 const SIGNAL_POLL: Duration = Duration::from_millis(100);
@@ -92,7 +92,8 @@ impl NativeClient {
 
     /// Calls `method` and blocks, without the GIL, until it finishes;
     /// Ctrl-C (or any signal handler that raises) abandons the request.
-    #[pyo3(signature = (method, params, *, timeout = None, max_retries = None))]
+    /// `typed`: the registered model classes instead of dicts (see `pyser`).
+    #[pyo3(signature = (method, params, *, timeout = None, max_retries = None, typed = false))]
     fn call(
         &self,
         py: Python<'_>,
@@ -100,36 +101,34 @@ impl NativeClient {
         params: &Bound<'_, PyDict>,
         timeout: Option<f64>,
         max_retries: Option<i64>,
+        typed: bool,
     ) -> PyResult<Py<PyAny>> {
         errors::guard(py, || {
             let (client, params, options) = self.prepare_call(params, timeout, max_retries)?;
             let method = method.to_owned();
             let rt = runtime::get();
-            let mut task =
-                rt.spawn(async move { client.call_value(&method, params, &options).await });
-            let joined = loop {
+            // Polled right here, on the calling thread (`block_on` from a
+            // thread outside the runtime): no hand-off to a worker and back.
+            let mut call =
+                Box::pin(async move { client.call_output(&method, params, &options).await });
+            let result = loop {
                 let waited = py.detach(|| {
-                    rt.block_on(async { tokio::time::timeout(SIGNAL_POLL, &mut task).await })
+                    rt.block_on(async { tokio::time::timeout(SIGNAL_POLL, &mut call).await })
                 });
                 match waited {
-                    Ok(joined) => break joined,
+                    Ok(result) => break result,
                     Err(_) => {
-                        if let Err(interrupt) = py.check_signals() {
-                            task.abort();
-                            return Err(interrupt);
-                        }
+                        // Dropping the future (on return) abandons the request.
+                        py.check_signals()?;
                     }
                 }
             };
-            match joined {
-                Ok(result) => Outcome(result).into_pyobject(py).map(Bound::unbind),
-                Err(_) => Err(errors::internal(py)),
-            }
+            Outcome { result, typed }.into_pyobject(py).map(Bound::unbind)
         })
     }
 
     /// Like `call`, as an asyncio awaitable; cancelling it aborts the request.
-    #[pyo3(signature = (method, params, *, timeout = None, max_retries = None))]
+    #[pyo3(signature = (method, params, *, timeout = None, max_retries = None, typed = false))]
     fn call_async<'py>(
         &self,
         py: Python<'py>,
@@ -137,12 +136,16 @@ impl NativeClient {
         params: &Bound<'py, PyDict>,
         timeout: Option<f64>,
         max_retries: Option<i64>,
+        typed: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         errors::guard(py, || {
             let (client, params, options) = self.prepare_call(params, timeout, max_retries)?;
             let method = method.to_owned();
             runtime::future_into_py(py, async move {
-                Ok(Outcome(client.call_value(&method, params, &options).await))
+                Ok(Outcome {
+                    result: client.call_output(&method, params, &options).await,
+                    typed,
+                })
             })
         })
     }
@@ -192,7 +195,10 @@ fn retries(value: i64) -> Result<u32, Error> {
 
 /// A core result on its way to Python, converted where the GIL is held
 /// (pyo3-async-runtimes does that on a blocking thread, not a tokio worker).
-struct Outcome(Result<Value, Error>);
+struct Outcome {
+    result: Result<Output, Error>,
+    typed: bool,
+}
 
 impl<'py> IntoPyObject<'py> for Outcome {
     type Target = PyAny;
@@ -200,9 +206,14 @@ impl<'py> IntoPyObject<'py> for Outcome {
     type Error = PyErr;
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        errors::guard(py, || match &self.0 {
-            Ok(value) => convert::to_python(py, value),
-            Err(e) => Err(errors::to_py(py, e)),
+        errors::guard(py, || match self.result {
+            Ok(output) => {
+                let converted = pyser::to_python(py, &*output, self.typed);
+                // A large report's rows are freed without holding up other threads.
+                py.detach(move || drop(output));
+                converted
+            }
+            Err(e) => Err(errors::to_py(py, &e)),
         })
     }
 }
@@ -226,9 +237,13 @@ fn log_event(event: &RequestEvent<'_>) {
 fn emit(py: Python<'_>, event: &RequestEvent<'_>) -> PyResult<()> {
     let logger = LOGGER
         .get_or_try_init(py, || {
-            py.import("logging")?
-                .call_method1("getLogger", ("paynet",))
-                .map(Bound::unbind)
+            // Imported on first use, not by `import paynet`. A library leaves
+            // output to the application: without the NullHandler, Python's
+            // last-resort handler would print retry warnings to stderr.
+            let logging = py.import("logging")?;
+            let logger = logging.call_method1("getLogger", ("paynet",))?;
+            logger.call_method1("addHandler", (logging.call_method0("NullHandler")?,))?;
+            Ok::<_, PyErr>(logger.unbind())
         })?
         .bind(py);
     let level = if matches!(event.outcome, "ok" | "card_declined") {

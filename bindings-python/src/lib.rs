@@ -11,6 +11,7 @@
 mod client;
 mod convert;
 mod errors;
+mod pyser;
 mod runtime;
 mod sandbox;
 
@@ -20,6 +21,8 @@ use pyo3::prelude::*;
 mod _native {
     #[pymodule_export]
     use crate::client::NativeClient;
+    #[pymodule_export]
+    use crate::pyser::_register_models;
     #[pymodule_export]
     use crate::sandbox::NativeSandbox;
 

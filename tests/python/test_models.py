@@ -76,3 +76,33 @@ def test_native_methods_are_core_methods() -> None:
     )
     assert paynet.__version__ == _native.__version__
     assert SECRET_KEY not in repr(_native.NativeClient(SECRET_KEY))
+
+
+def _same(a: Any, b: Any) -> None:
+    """Equal, and of the same types field by field (enum members stay members)."""
+    assert type(a) is type(b) and a == b
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, tuple):
+            assert len(x) == len(y)
+            for u, v in zip(x, y):
+                _same(u, v)
+        else:
+            assert type(x) is type(y) and x == y, f.name
+
+
+def test_typed_results_equal_models_built_from_dicts(native: _native.NativeClient) -> None:
+    """The native fast path (`typed=True`) builds exactly what `_from_native` builds from dicts."""
+    params = {"amount": Decimal("12.5"), "reference_no": reference(), "domain": "d", "card": card().to_dict()}
+    typed = native.call("payments.create", params, typed=True)
+    check = {"reference_no": params["reference_no"]}
+    _same(native.call("transactions.check", check, typed=True),
+          paynet.Transaction._from_native(native.call("transactions.check", check)))
+    assert isinstance(typed, paynet.Transaction) and typed.amount == Decimal("12.50")
+    assert isinstance(typed.transaction_type, paynet.TransactionType)
+    assert isinstance(typed.xact_date, dt.datetime) and typed.xact_date.utcoffset() is not None
+    typed_report = native.call("reports.payment_list", {}, typed=True)
+    built = paynet.PaymentReport._from_native(native.call("reports.payment_list", {}))
+    assert isinstance(typed_report.rows, tuple) and typed_report.rows
+    _same(typed_report, built)
+    assert isinstance(typed_report.rows[0].xact_type, paynet.XactType)

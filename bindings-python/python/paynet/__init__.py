@@ -14,8 +14,6 @@
 `decimal.Decimal` both ways (`int` and numeric `str` accepted, `float` refused).
 """
 
-import logging as _logging
-
 from ._client import AsyncClient, Client, Payments, Reports, Transactions
 from ._errors import (
     APIConnectionError,
@@ -41,9 +39,8 @@ from ._models import (
 )
 from ._native import __version__
 
-# A library leaves output to the application: without this, Python's last-resort
-# handler would print the SDK's retry warnings to stderr.
-_logging.getLogger("paynet").addHandler(_logging.NullHandler())
+# `logging` is imported by the native module when a client first logs (with a
+# NullHandler on the "paynet" logger), not here: `import paynet` stays cheap.
 
 __all__ = [
     "APIConnectionError",

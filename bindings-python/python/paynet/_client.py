@@ -10,7 +10,6 @@ typed without a second copy of any signature.
 from __future__ import annotations
 
 import datetime as _dt
-import platform
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
@@ -181,6 +180,7 @@ class _BaseClient:
     ) -> None:
         """`timeout` bounds a whole call, retries included; `max_retries` only
         applies where a retry cannot charge twice. Both can be set per call."""
+        import platform  # here, not at import: `import paynet` stays cheap
         self._native: _native.NativeClient | None = _native.NativeClient(
             secret_key,
             environment=environment,
@@ -212,10 +212,6 @@ class _BaseClient:
         return f"{type(self).__name__}({self._description})"
 
 
-def _options(params: dict[str, Any]) -> tuple[float | None, int | None]:
-    return params.pop("timeout", None), params.pop("max_retries", None)
-
-
 class Client(_BaseClient):
     """The synchronous client. One instance is safe to share across threads.
 
@@ -227,17 +223,19 @@ class Client(_BaseClient):
     reports: Reports[PaymentReport]
 
     def _bind_resources(self) -> None:
-        self.payments = Payments(self._caller(Transaction._from_native))
-        self.transactions = Transactions(self._caller(Transaction._from_native))
-        self.reports = Reports(self._caller(PaymentReport._from_native))
+        call = self._call
+        self.payments = Payments(call)
+        self.transactions = Transactions(call)
+        self.reports = Reports(call)
 
-    def _caller(self, convert: Callable[[Any], _R]) -> CallFunction[_R]:
-        def call(method: str, params: dict[str, Any]) -> _R:
-            timeout, max_retries = _options(params)
+    def _call(self, method: str, params: dict[str, Any]) -> Any:
+        # typed: the native side builds `Transaction` / `PaymentReport` itself.
+        native = self._native
+        if native is None:
             native = self._require_native()
-            return convert(native.call(method, params, timeout=timeout, max_retries=max_retries))
-
-        return call
+        return native.call(
+            method, params, timeout=params.pop("timeout", None), max_retries=params.pop("max_retries", None), typed=True
+        )
 
     def __enter__(self) -> Client:
         return self
@@ -262,17 +260,19 @@ class AsyncClient(_BaseClient):
     reports: Reports[Awaitable[PaymentReport]]
 
     def _bind_resources(self) -> None:
-        self.payments = Payments(self._caller(Transaction._from_native))
-        self.transactions = Transactions(self._caller(Transaction._from_native))
-        self.reports = Reports(self._caller(PaymentReport._from_native))
+        call = self._call
+        self.payments = Payments(call)
+        self.transactions = Transactions(call)
+        self.reports = Reports(call)
 
-    def _caller(self, convert: Callable[[Any], _R]) -> CallFunction[Awaitable[_R]]:
-        async def call(method: str, params: dict[str, Any]) -> _R:
-            timeout, max_retries = _options(params)
+    async def _call(self, method: str, params: dict[str, Any]) -> Any:
+        # typed: the native side builds `Transaction` / `PaymentReport` itself.
+        native = self._native
+        if native is None:
             native = self._require_native()
-            return convert(await native.call_async(method, params, timeout=timeout, max_retries=max_retries))
-
-        return call
+        return await native.call_async(
+            method, params, timeout=params.pop("timeout", None), max_retries=params.pop("max_retries", None), typed=True
+        )
 
     async def aclose(self) -> None:
         self.close()

@@ -99,11 +99,17 @@ _ENUM_FIELDS: Mapping[str, type[enum.Enum]] = {
 _T = TypeVar("_T")
 
 
+_KNOWN: dict[type[Any], frozenset[str]] = {}
+
+
 def _build(cls: type[_T], data: Mapping[str, Any]) -> _T:
-    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    values = {
-        k: (_enum(_ENUM_FIELDS[k], v) if k in _ENUM_FIELDS else v) for k, v in data.items() if k in known
-    }
+    """A model from a dict: unknown keys ignored, enum values made members when known."""
+    known = _KNOWN.get(cls)
+    if known is None:
+        known = _KNOWN[cls] = frozenset(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    values = {k: v for k, v in data.items() if k in known}
+    for k in _ENUM_FIELDS.keys() & values.keys():
+        values[k] = _enum(_ENUM_FIELDS[k], values[k])
     return cls(**values)
 
 
@@ -180,8 +186,8 @@ class Transaction(_Model):
     note: str | None = None
 
     @classmethod
-    def _from_native(cls, data: Mapping[str, Any]) -> Transaction:
-        return _build(cls, data)
+    def _from_native(cls, data: Mapping[str, Any] | Transaction) -> Transaction:
+        return data if isinstance(data, Transaction) else _build(cls, data)
 
     def __repr__(self) -> str:
         return self._repr(
@@ -244,7 +250,9 @@ class PaymentReport(_Model):
     total_count: int | None = None
 
     @classmethod
-    def _from_native(cls, data: Mapping[str, Any]) -> PaymentReport:
+    def _from_native(cls, data: Mapping[str, Any] | PaymentReport) -> PaymentReport:
+        if isinstance(data, PaymentReport):
+            return data
         rows = tuple(_build(PaymentReportRow, row) for row in data.get("rows") or ())
         return _build(cls, {**data, "rows": rows})
 
@@ -268,7 +276,9 @@ class PaymentReport(_Model):
         import pandas  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
         columns = [f.name for f in dataclasses.fields(PaymentReportRow)]
-        return pandas.DataFrame([row.to_dict() for row in self.rows], columns=columns)
+        # Column by column: no dict per row.
+        rows = self.rows
+        return pandas.DataFrame({name: [getattr(row, name) for row in rows] for name in columns}, columns=columns)
 
     def __repr__(self) -> str:
         return f"PaymentReport(date={self.date!r}, rows={len(self.rows)}, total={self.total!r})"
@@ -289,3 +299,25 @@ class Card(_Model):
             f"Card(number={_mask_pan(self.number)!r}, exp_month=**, exp_year=****, "
             f"cvc='***', holder_name={self.holder_name!r})"
         )
+
+
+def _register_models() -> None:
+    """Lets `_native` build these classes directly from core's typed results
+    (`NativeClient.call(..., typed=True)`), with what `_build` would do."""
+    from . import _native
+
+    models: list[tuple[str, type, list[str], list[Any], dict[str, dict[Any, Any]]]] = []
+    for struct_name, cls in (
+        ("Transaction", Transaction),
+        ("PaymentReport", PaymentReport),
+        ("PaymentReportRow", PaymentReportRow),
+    ):
+        fields = dataclasses.fields(cls)
+        assert all(f.default_factory is dataclasses.MISSING for f in fields)
+        names = [f.name for f in fields]
+        members = {n: {m.value: m for m in _ENUM_FIELDS[n]} for n in names if n in _ENUM_FIELDS}
+        models.append((struct_name, cls, names, [f.default for f in fields], members))
+    _native._register_models(models, dataclasses.MISSING)
+
+
+_register_models()

@@ -2,7 +2,7 @@
 from collections.abc import Awaitable
 from typing import Any, Final, final
 
-__all__ = ["NativeClient", "NativeSandbox", "__version__", "METHODS"]
+__all__ = ["NativeClient", "NativeSandbox", "__version__", "METHODS", "_register_models"]
 
 __version__: Final[str]
 METHODS: Final[list[str]]
@@ -23,13 +23,26 @@ class NativeClient:
     @property
     def masked_key(self) -> str: ...
     def call(
-        self, method: str, params: dict[str, Any], *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        method: str,
+        params: dict[str, Any],
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        typed: bool = False,
     ) -> Any: ...
     def call_async(
-        self, method: str, params: dict[str, Any], *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        method: str,
+        params: dict[str, Any],
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        typed: bool = False,
     ) -> Awaitable[Any]: ...
     def prepare(self, method: str, params: dict[str, Any]) -> tuple[str, str]: ...
 
+def _register_models(models: list[tuple[str, type, list[str], list[Any], dict[str, dict[Any, Any]]]], missing: Any) -> None: ...
 @final
 class NativeSandbox:
     def __new__(

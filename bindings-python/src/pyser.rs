@@ -1,0 +1,733 @@
+//! Core's typed results → Python objects in one pass: a `serde::Serializer`
+//! whose output is Python objects, fed directly by core's `Output`.
+//!
+//! No intermediate JSON tree. Core's schema (`field_kind`) says which string
+//! fields are money and ratios (`Decimal`), timestamps (aware `datetime`) and
+//! dates (`date`), exactly as `convert::to_python` does for a JSON value.
+//!
+//! Two modes:
+//! - plain: dicts and lists, the same values `convert::to_python` gives for
+//!   `serde_json::to_value(result)` (what `NativeClient.call` returns by default);
+//! - typed: structs whose name `_models` registered (`Transaction`,
+//!   `PaymentReport`, `PaymentReportRow`) become those classes directly,
+//!   built with `object.__new__` and the slots set as the dataclass `__init__`
+//!   would (unknown fields ignored, absent ones get their default, enum fields
+//!   become members when the value is known, else stay `str`); sequences are
+//!   tuples. Equal consecutive values of one field share one immutable
+//!   object (a report repeats its bank, company and dates in every row).
+
+use std::collections::HashMap;
+use std::fmt::{self, Display, Write as _};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Timelike};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{
+    PyBool, PyDate, PyDateTime, PyDict, PyList, PyString, PyTuple, PyType, PyTzInfo,
+};
+use pyo3::{IntoPyObjectExt, ffi};
+use serde::ser::{self, Serialize};
+
+use paynet_core::schema::{FieldKind, field_kind};
+
+// ---------------------------------------------------------------------------
+// The registry of model classes (set once by `paynet._models` at import)
+// ---------------------------------------------------------------------------
+
+/// FNV-1a: field names are short and few; SipHash would dominate a lookup.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+struct Slot {
+    name: Py<PyString>,
+    /// `None`: required (the dataclass has no default).
+    default: Option<Py<PyAny>>,
+    kind: Option<FieldKind>,
+    /// value → enum member, for enum fields.
+    members: Option<Py<PyDict>>,
+}
+
+struct Model {
+    struct_name: String,
+    cls: Py<PyType>,
+    slots: Vec<Slot>,
+    index: FastMap<String, usize>,
+}
+
+struct Registry {
+    models: Vec<Model>,
+}
+
+static REGISTRY: PyOnceLock<Registry> = PyOnceLock::new();
+
+/// `_native._register_models([(struct_name, cls, names, defaults, members), ...])`:
+/// `defaults[i]` is `missing` for a required field; `members` maps enum
+/// field names to `{value: member}`.
+#[pyfunction]
+pub fn _register_models(
+    py: Python<'_>,
+    models: Vec<(
+        String,
+        Bound<'_, PyType>,
+        Vec<String>,
+        Vec<Bound<'_, PyAny>>,
+        Bound<'_, PyDict>,
+    )>,
+    missing: Bound<'_, PyAny>,
+) -> PyResult<()> {
+    let mut built = Vec::new();
+    for (struct_name, cls, names, defaults, members) in models {
+        if names.len() != defaults.len() {
+            return Err(PyValueError::new_err("names and defaults differ in length"));
+        }
+        let mut slots = Vec::new();
+        let mut index = FastMap::default();
+        for (i, (name, default)) in names.iter().zip(defaults).enumerate() {
+            let enum_members = match members.get_item(name)? {
+                Some(m) => Some(m.cast_into::<PyDict>()?.unbind()),
+                None => None,
+            };
+            slots.push(Slot {
+                name: PyString::intern(py, name).unbind(),
+                default: (!default.is(&missing)).then(|| default.unbind()),
+                kind: field_kind(name),
+                members: enum_members,
+            });
+            index.insert(name.clone(), i);
+        }
+        built.push(Model {
+            struct_name,
+            cls: cls.unbind(),
+            slots,
+            index,
+        });
+    }
+    REGISTRY
+        .set(py, Registry { models: built })
+        .map_err(|_| PyValueError::new_err("models are already registered"))
+}
+
+// ---------------------------------------------------------------------------
+// Entry point
+// ---------------------------------------------------------------------------
+
+/// `value` as Python objects; `typed` builds the registered model classes.
+pub fn to_python<'py, T: Serialize + ?Sized>(
+    py: Python<'py>,
+    value: &T,
+    typed: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let registry = if typed { REGISTRY.get(py) } else { None };
+    let mut cx = Cx {
+        py,
+        registry,
+        last: Vec::new(),
+        zones: Vec::new(),
+        buf: String::new(),
+    };
+    value
+        .serialize(Ser {
+            cx: &mut cx,
+            field: Field::None,
+        })
+        .map_err(|e| e.0)
+}
+
+static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static OBJECT_NEW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+struct Cx<'a, 'py> {
+    py: Python<'py>,
+    registry: Option<&'a Registry>,
+    /// Per model, per slot: the last text converted and its object.
+    last: Vec<Vec<Option<(String, Py<PyAny>)>>>,
+    /// Fixed offsets (seconds) → `datetime.timezone`.
+    zones: Vec<(i32, Py<PyTzInfo>)>,
+    buf: String,
+}
+
+impl<'py> Cx<'_, 'py> {
+    fn decimal(&self, text: &str) -> PyResult<Bound<'py, PyAny>> {
+        DECIMAL
+            .import(self.py, "decimal", "Decimal")?
+            .call1((text,))
+    }
+
+    fn zone(&mut self, offset: FixedOffset) -> PyResult<Bound<'py, PyTzInfo>> {
+        let secs = offset.local_minus_utc();
+        if let Some((_, z)) = self.zones.iter().find(|(s, _)| *s == secs) {
+            return Ok(z.bind(self.py).clone());
+        }
+        let z = offset.into_pyobject(self.py)?;
+        self.zones.push((secs, z.clone().unbind()));
+        Ok(z)
+    }
+
+    fn datetime(&mut self, dt: &DateTime<FixedOffset>) -> PyResult<Bound<'py, PyAny>> {
+        let naive = dt.naive_local();
+        let nanos = naive.nanosecond();
+        if nanos >= 1_000_000_000 {
+            // A leap second: pyo3's conversion knows what to do (and warns).
+            return dt.into_pyobject(self.py).map(Bound::into_any);
+        }
+        let tz = self.zone(*dt.offset())?;
+        use chrono::Datelike;
+        PyDateTime::new(
+            self.py,
+            naive.year(),
+            naive.month() as u8,
+            naive.day() as u8,
+            naive.hour() as u8,
+            naive.minute() as u8,
+            naive.second() as u8,
+            nanos / 1000,
+            Some(&tz),
+        )
+        .map(Bound::into_any)
+    }
+
+    /// A string field's Python value, as `convert::convert` makes it.
+    fn text(&mut self, kind: Option<FieldKind>, s: &str) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.py;
+        Ok(match kind {
+            Some(FieldKind::Money | FieldKind::Ratio) => self.decimal(s)?,
+            Some(FieldKind::DateTime) => match DateTime::parse_from_rfc3339(s) {
+                Ok(dt) => self.datetime(&dt)?,
+                Err(_) => PyString::new(py, s).into_any(),
+            },
+            Some(FieldKind::Date) => match s.parse::<NaiveDate>() {
+                Ok(d) => {
+                    use chrono::Datelike;
+                    PyDate::new(py, d.year(), d.month() as u8, d.day() as u8)?.into_any()
+                }
+                Err(_) => PyString::new(py, s).into_any(),
+            },
+            None => PyString::new(py, s).into_any(),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The serializer
+// ---------------------------------------------------------------------------
+
+pub struct Error(PyErr);
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+impl Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Display::fmt(&self.0, f)
+    }
+}
+impl std::error::Error for Error {}
+impl ser::Error for Error {
+    fn custom<T: Display>(msg: T) -> Self {
+        Error(PyValueError::new_err(format!("could not encode the result: {msg}")))
+    }
+}
+impl From<PyErr> for Error {
+    fn from(e: PyErr) -> Self {
+        Error(e)
+    }
+}
+
+/// Where a value sits: its kind comes from the key it is stored under.
+#[derive(Clone, Copy)]
+enum Field {
+    None,
+    Key(Option<FieldKind>),
+    Slot { model: usize, slot: usize },
+}
+
+struct Ser<'c, 'a, 'py> {
+    cx: &'c mut Cx<'a, 'py>,
+    field: Field,
+}
+
+type R<'py> = Result<Bound<'py, PyAny>, Error>;
+
+impl<'a, 'py> Ser<'_, 'a, 'py> {
+    fn int(self, v: impl IntoPyObjectExt<'py>) -> R<'py> {
+        Ok(v.into_bound_py_any(self.cx.py)?)
+    }
+
+    fn child(&mut self, field: Field) -> Ser<'_, 'a, 'py> {
+        Ser {
+            cx: &mut *self.cx,
+            field,
+        }
+    }
+}
+
+impl<'c, 'a, 'py> ser::Serializer for Ser<'c, 'a, 'py> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    type SerializeSeq = Seq<'c, 'a, 'py>;
+    type SerializeTuple = Seq<'c, 'a, 'py>;
+    type SerializeTupleStruct = Seq<'c, 'a, 'py>;
+    type SerializeTupleVariant = Variant<Seq<'c, 'a, 'py>>;
+    type SerializeMap = Map<'c, 'a, 'py>;
+    type SerializeStruct = Struct<'c, 'a, 'py>;
+    type SerializeStructVariant = Variant<Struct<'c, 'a, 'py>>;
+
+    fn serialize_bool(self, v: bool) -> R<'py> {
+        Ok(PyBool::new(self.cx.py, v).to_owned().into_any())
+    }
+    fn serialize_i8(self, v: i8) -> R<'py> {
+        self.int(v)
+    }
+    fn serialize_i16(self, v: i16) -> R<'py> {
+        self.int(v)
+    }
+    fn serialize_i32(self, v: i32) -> R<'py> {
+        self.int(v)
+    }
+    fn serialize_i64(self, v: i64) -> R<'py> {
+        self.int(v)
+    }
+    fn serialize_i128(self, v: i128) -> R<'py> {
+        self.int(v)
+    }
+    fn serialize_u8(self, v: u8) -> R<'py> {
+        self.int(v)
+    }
+    fn serialize_u16(self, v: u16) -> R<'py> {
+        self.int(v)
+    }
+    fn serialize_u32(self, v: u32) -> R<'py> {
+        self.int(v)
+    }
+    fn serialize_u64(self, v: u64) -> R<'py> {
+        self.int(v)
+    }
+    fn serialize_u128(self, v: u128) -> R<'py> {
+        self.int(v)
+    }
+    fn serialize_f32(self, v: f32) -> R<'py> {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> R<'py> {
+        // As serde_json's value would hold it: never a float, None if not finite.
+        match serde_json::Number::from_f64(v) {
+            Some(n) => match n.as_i64() {
+                Some(i) => self.int(i),
+                None => Ok(self.cx.decimal(&n.to_string())?),
+            },
+            None => self.serialize_none(),
+        }
+    }
+    fn serialize_char(self, v: char) -> R<'py> {
+        let mut b = [0u8; 4];
+        self.serialize_str(v.encode_utf8(&mut b))
+    }
+    fn serialize_str(self, v: &str) -> R<'py> {
+        let cx = self.cx;
+        let py = cx.py;
+        match self.field {
+            Field::None => Ok(PyString::new(py, v).into_any()),
+            Field::Key(kind) => Ok(cx.text(kind, v)?),
+            Field::Slot { model, slot } => {
+                if let Some(Some((text, obj))) = cx.last.get(model).and_then(|m| m.get(slot))
+                    && text == v
+                {
+                    return Ok(obj.bind(py).clone());
+                }
+                let registry = cx.registry.expect("slots exist only with a registry");
+                let s = &registry.models[model].slots[slot];
+                let mut obj = cx.text(s.kind, v)?;
+                if let Some(members) = &s.members
+                    && let Some(member) = members.bind(py).get_item(&obj)?
+                {
+                    obj = member;
+                }
+                if cx.last.len() <= model {
+                    cx.last.resize_with(model + 1, Vec::new);
+                }
+                let per_model = &mut cx.last[model];
+                if per_model.len() <= slot {
+                    per_model.resize_with(slot + 1, || None);
+                }
+                match &mut per_model[slot] {
+                    Some((text, cached)) => {
+                        text.clear();
+                        text.push_str(v);
+                        *cached = obj.clone().unbind();
+                    }
+                    empty => *empty = Some((v.to_owned(), obj.clone().unbind())),
+                }
+                Ok(obj)
+            }
+        }
+    }
+    fn collect_str<T: Display + ?Sized>(self, value: &T) -> R<'py> {
+        let mut buf = std::mem::take(&mut self.cx.buf);
+        buf.clear();
+        let _ = write!(buf, "{value}");
+        let cx = &mut *self.cx;
+        let out = Ser {
+            cx: &mut *cx,
+            field: self.field,
+        }
+        .serialize_str(&buf);
+        cx.buf = buf;
+        out
+    }
+    fn serialize_bytes(self, v: &[u8]) -> R<'py> {
+        // serde_json writes bytes as an array of numbers.
+        let py = self.cx.py;
+        Ok(PyList::new(py, v)?.into_any())
+    }
+    fn serialize_none(self) -> R<'py> {
+        Ok(self.cx.py.None().into_bound(self.cx.py))
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> R<'py> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> R<'py> {
+        self.serialize_none()
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> R<'py> {
+        self.serialize_none()
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> R<'py> {
+        Ok(PyString::new(self.cx.py, variant).into_any())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> R<'py> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        mut self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> R<'py> {
+        let py = self.cx.py;
+        let inner = value.serialize(self.child(Field::Key(field_kind(variant))))?;
+        let dict = PyDict::new(py);
+        dict.set_item(variant, inner)?;
+        Ok(dict.into_any())
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<Seq<'c, 'a, 'py>, Error> {
+        Ok(Seq {
+            items: Vec::with_capacity(len.unwrap_or(0)),
+            cx: self.cx,
+        })
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Seq<'c, 'a, 'py>, Error> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Seq<'c, 'a, 'py>, Error> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Variant<Seq<'c, 'a, 'py>>, Error> {
+        Ok(Variant {
+            variant,
+            inner: self.serialize_seq(Some(len))?,
+        })
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Map<'c, 'a, 'py>, Error> {
+        let dict = PyDict::new(self.cx.py);
+        Ok(Map {
+            cx: self.cx,
+            dict,
+            key: None,
+        })
+    }
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Struct<'c, 'a, 'py>, Error> {
+        let model = self
+            .cx
+            .registry
+            .and_then(|r| r.models.iter().position(|m| m.struct_name == name));
+        let target = match model {
+            Some(m) => Target::Model {
+                model: m,
+                values: Vec::new(),
+            },
+            None if name == NUMBER_TOKEN => Target::Number(None),
+            None => Target::Dict(PyDict::new(self.cx.py)),
+        };
+        let _ = len;
+        Ok(Struct { cx: self.cx, target })
+    }
+    fn serialize_struct_variant(
+        self,
+        name: &'static str,
+        _: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Variant<Struct<'c, 'a, 'py>>, Error> {
+        let _ = name;
+        let dict = PyDict::new(self.cx.py);
+        Ok(Variant {
+            variant,
+            inner: Struct {
+                cx: self.cx,
+                target: Target::Dict(dict),
+            },
+        })
+        .map(|v| {
+            let _ = len;
+            v
+        })
+    }
+}
+
+/// serde_json's private name for an arbitrary-precision number.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+pub struct Seq<'c, 'a, 'py> {
+    cx: &'c mut Cx<'a, 'py>,
+    items: Vec<Bound<'py, PyAny>>,
+}
+
+impl<'py> Seq<'_, '_, 'py> {
+    fn finish(self) -> R<'py> {
+        let py = self.cx.py;
+        Ok(if self.cx.registry.is_some() {
+            PyTuple::new(py, self.items)?.into_any()
+        } else {
+            PyList::new(py, self.items)?.into_any()
+        })
+    }
+    fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        let item = value.serialize(Ser {
+            cx: &mut *self.cx,
+            field: Field::None,
+        })?;
+        self.items.push(item);
+        Ok(())
+    }
+}
+
+impl<'py> ser::SerializeSeq for Seq<'_, '_, 'py> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.push(value)
+    }
+    fn end(self) -> R<'py> {
+        self.finish()
+    }
+}
+impl<'py> ser::SerializeTuple for Seq<'_, '_, 'py> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.push(value)
+    }
+    fn end(self) -> R<'py> {
+        self.finish()
+    }
+}
+impl<'py> ser::SerializeTupleStruct for Seq<'_, '_, 'py> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.push(value)
+    }
+    fn end(self) -> R<'py> {
+        self.finish()
+    }
+}
+
+/// `{variant: inner}`, as serde_json represents enum variants with data.
+pub struct Variant<I> {
+    variant: &'static str,
+    inner: I,
+}
+
+impl<'py> ser::SerializeTupleVariant for Variant<Seq<'_, '_, 'py>> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.inner.push(value)
+    }
+    fn end(self) -> R<'py> {
+        let py = self.inner.cx.py;
+        let dict = PyDict::new(py);
+        dict.set_item(self.variant, self.inner.finish()?)?;
+        Ok(dict.into_any())
+    }
+}
+
+impl<'py> ser::SerializeStructVariant for Variant<Struct<'_, '_, 'py>> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        ser::SerializeStruct::serialize_field(&mut self.inner, key, value)
+    }
+    fn end(self) -> R<'py> {
+        let py = self.inner.cx.py;
+        let dict = PyDict::new(py);
+        dict.set_item(self.variant, ser::SerializeStruct::end(self.inner)?)?;
+        Ok(dict.into_any())
+    }
+}
+
+pub struct Map<'c, 'a, 'py> {
+    cx: &'c mut Cx<'a, 'py>,
+    dict: Bound<'py, PyDict>,
+    key: Option<String>,
+}
+
+impl<'py> ser::SerializeMap for Map<'_, '_, 'py> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        // serde_json's rule: map keys are strings (numbers and bools as their text).
+        let v = serde_json::to_value(key).map_err(<Error as ser::Error>::custom)?;
+        self.key = Some(match v {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Bool(b) => b.to_string(),
+            _ => return Err(Error(PyTypeError::new_err("key must be a string"))),
+        });
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        let key = self.key.take().unwrap_or_default();
+        let v = value.serialize(Ser {
+            cx: &mut *self.cx,
+            field: Field::Key(field_kind(&key)),
+        })?;
+        self.dict.set_item(key, v)?;
+        Ok(())
+    }
+    fn end(self) -> R<'py> {
+        Ok(self.dict.into_any())
+    }
+}
+
+enum Target<'py> {
+    Dict(Bound<'py, PyDict>),
+    Model {
+        model: usize,
+        values: Vec<Option<Bound<'py, PyAny>>>,
+    },
+    Number(Option<String>),
+}
+
+pub struct Struct<'c, 'a, 'py> {
+    cx: &'c mut Cx<'a, 'py>,
+    target: Target<'py>,
+}
+
+impl<'py> ser::SerializeStruct for Struct<'_, '_, 'py> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        let py = self.cx.py;
+        match &mut self.target {
+            Target::Dict(dict) => {
+                let v = value.serialize(Ser {
+                    cx: &mut *self.cx,
+                    field: Field::Key(field_kind(key)),
+                })?;
+                dict.set_item(PyString::intern(py, key), v)?;
+            }
+            Target::Model { model, values } => {
+                let model = *model;
+                let registry = self.cx.registry.expect("models exist only with a registry");
+                let m = &registry.models[model];
+                // Fields the Python class does not have are ignored, as `_build` does.
+                if let Some(&slot) = m.index.get(key) {
+                    let v = value.serialize(Ser {
+                        cx: &mut *self.cx,
+                        field: Field::Slot { model, slot },
+                    })?;
+                    if values.is_empty() {
+                        values.resize_with(m.slots.len(), || None);
+                    }
+                    values[slot] = Some(v);
+                }
+            }
+            Target::Number(text) => {
+                let v = value.serialize(Ser {
+                    cx: &mut *self.cx,
+                    field: Field::None,
+                })?;
+                *text = Some(v.extract::<String>()?);
+            }
+        }
+        Ok(())
+    }
+
+    fn end(self) -> R<'py> {
+        let py = self.cx.py;
+        match self.target {
+            Target::Dict(dict) => Ok(dict.into_any()),
+            Target::Number(text) => {
+                let text = text.unwrap_or_default();
+                match text.parse::<i64>() {
+                    Ok(i) => Ok(i.into_bound_py_any(py)?),
+                    Err(_) => Ok(self.cx.decimal(&text)?),
+                }
+            }
+            Target::Model { model, mut values } => {
+                let registry = self.cx.registry.expect("models exist only with a registry");
+                let m = &registry.models[model];
+                let cls = m.cls.bind(py);
+                let new = OBJECT_NEW.get_or_try_init(py, || {
+                    py.import("builtins")?
+                        .getattr("object")?
+                        .getattr("__new__")
+                        .map(Bound::unbind)
+                })?;
+                let obj = new.bind(py).call1((cls,))?;
+                values.resize_with(m.slots.len(), || None);
+                for (slot, value) in m.slots.iter().zip(values) {
+                    let value = match (value, &slot.default) {
+                        (Some(v), _) => v,
+                        (None, Some(d)) => d.bind(py).clone(),
+                        (None, None) => {
+                            return Err(Error(PyTypeError::new_err(format!(
+                                "{}.__init__() missing required keyword argument: '{}'",
+                                cls.name()?,
+                                slot.name.bind(py)
+                            ))));
+                        }
+                    };
+                    // The frozen dataclass's own `__setattr__` refuses; its
+                    // `__init__` uses `object.__setattr__`, which is this.
+                    let rc = unsafe {
+                        ffi::PyObject_GenericSetAttr(obj.as_ptr(), slot.name.as_ptr(), value.as_ptr())
+                    };
+                    if rc != 0 {
+                        return Err(Error(PyErr::fetch(py)));
+                    }
+                }
+                Ok(obj)
+            }
+        }
+    }
+}
