@@ -2,7 +2,7 @@
 
 const util = require('node:util');
 const native = require('./native');
-const { decodeResult, encodeParams, toCamel } = require('./convert');
+const { decodeOutput, encodeParams, toCamel } = require('./convert');
 const { fromNative, invalid } = require('./errors');
 
 const U32_MAX = 2 ** 32 - 1;
@@ -66,6 +66,7 @@ class Client {
       connectTimeoutMs: checkCount(options, 'connectTimeoutMs', 1),
       maxRetries: checkCount(options, 'maxRetries'),
       userAgentExtra: `node/${process.versions.node}`,
+      moneyAsNumber: this.#money === 'number',
     };
     const onRequest = checkHook(options.onRequest);
     try {
@@ -94,7 +95,7 @@ class Client {
     } catch (error) {
       throw fromNative(error, this.#money);
     }
-    return decodeResult(JSON.parse(answer), this.#money);
+    return decodeOutput(answer);
   }
 
   /**

@@ -7,13 +7,34 @@ const native = require('./native');
 
 const FIELD_KINDS = native.fieldKinds();
 
+// Parameter and result names come from a small fixed set: convert each once.
+const SNAKE = new Map();
+const CAMEL = new Map();
+
 function toSnake(name) {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  let out = SNAKE.get(name);
+  if (out === undefined) {
+    out = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    if (SNAKE.size < 10000) SNAKE.set(name, out);
+  }
+  return out;
 }
 
 function toCamel(name) {
-  return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+  let out = CAMEL.get(name);
+  if (out === undefined) {
+    out = name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+    if (CAMEL.size < 10000) CAMEL.set(name, out);
+  }
+  return out;
 }
+
+/** camelCase names of datetime fields (`xactDate`). */
+const DATETIMES = new Set(
+  Object.entries(FIELD_KINDS)
+    .filter(([, kind]) => kind === 'datetime')
+    .map(([name]) => toCamel(name)),
+);
 
 /** `card.exp_month` / `installments[0]` -> `card.expMonth` / `installments[0]`. */
 function fieldToCamel(path) {
@@ -58,6 +79,66 @@ function encodeParams(value) {
 }
 
 /**
+ * Reads `NativeClient.call`'s answer: `[result, datetimePaths]` as JSON text
+ * already in the JS shape (camelCase, money per the client's mode, rates as
+ * numbers, each datetime as `xDate: null` + `xDateRaw`; see
+ * bindings-node/src/output.rs). What is left is making the `Date`s, only
+ * where the paths say datetimes are (`['rows', '*', 'xactDate']`), or, if the
+ * paths are `null`, wherever a datetime name is found.
+ */
+function decodeOutput(text) {
+  const [value, paths] = JSON.parse(text);
+  if (paths === null) {
+    fillAllDates(value);
+  } else {
+    for (const path of paths) fillDates(value, path, 0);
+  }
+  return value;
+}
+
+function fillDate(object, name) {
+  const raw = object[`${name}Raw`];
+  object[name] = typeof raw === 'string' ? new Date(raw) : null;
+}
+
+function fillDates(node, path, at) {
+  if (node === null || typeof node !== 'object') return;
+  const step = path[at];
+  if (at === path.length - 1) {
+    fillDate(node, step);
+  } else if (step === '*') {
+    if (!Array.isArray(node)) return;
+    if (at === path.length - 2) {
+      // The common case, a list of rows: no recursion per row.
+      const name = path[at + 1];
+      const rawName = `${name}Raw`;
+      for (let i = 0; i < node.length; i++) {
+        const row = node[i];
+        if (row === null || typeof row !== 'object') continue;
+        const raw = row[rawName];
+        row[name] = typeof raw === 'string' ? new Date(raw) : null;
+      }
+    } else {
+      for (let i = 0; i < node.length; i++) fillDates(node[i], path, at + 1);
+    }
+  } else {
+    fillDates(node[step], path, at + 1);
+  }
+}
+
+function fillAllDates(node) {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) fillAllDates(item);
+    return;
+  }
+  for (const key of Object.keys(node)) {
+    if (DATETIMES.has(key) && node[key] === null && `${key}Raw` in node) fillDate(node, key);
+    else fillAllDates(node[key]);
+  }
+}
+
+/**
  * Turns core's result (snake_case, money as exact decimal strings, datetimes
  * as RFC 3339 text) into the JS shape promised by `index.d.ts`.
  * `money: 'number'` converts money fields with Number(); see README for why
@@ -87,4 +168,4 @@ function decodeResult(value, money) {
   return out;
 }
 
-module.exports = { encodeParams, decodeResult, fieldToCamel, toCamel, toSnake };
+module.exports = { encodeParams, decodeOutput, decodeResult, fieldToCamel, toCamel, toSnake };

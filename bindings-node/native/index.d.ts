@@ -12,7 +12,10 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class NativeClient {
   /** `onRequest` receives one JSON event per HTTP attempt (no headers, no bodies). */
   constructor(options: NativeClientOptions, onRequest?: (eventJson: string) => void)
-  /** Resolves to the result as JSON text; rejects with a `PAYNET:` envelope. */
+  /**
+   * Resolves to `[result, datetimePaths]` as JSON text (see `output.rs`);
+   * rejects with a `PAYNET:` envelope.
+   */
   call(method: string, paramsJson: string, timeoutMs?: number | undefined | null, maxRetries?: number | undefined | null): Promise<string>
   /** Validates and encodes without sending. */
   prepare(method: string, paramsJson: string): PreparedRequest
@@ -43,6 +46,8 @@ export interface NativeClientOptions {
   connectTimeoutMs?: number
   maxRetries?: number
   userAgentExtra?: string
+  /** Money fields in results as JSON numbers instead of decimal strings. */
+  moneyAsNumber?: boolean
 }
 
 export interface PreparedRequest {

@@ -3,14 +3,16 @@
 //! Parameters and results cross the boundary as JSON text. serde_json runs
 //! with `arbitrary_precision` in this workspace, so an amount such as
 //! `1500.00` keeps its exact text in both directions; a JS object would turn
-//! it into a float first. The wrapper in `lib/` does the camelCase mapping,
-//! money and date conversion and builds the error classes.
+//! it into a float first. Results are written straight from core's typed
+//! output in the JS shape (`output.rs`); the wrapper in `lib/` maps parameter
+//! names, makes `Date`s and builds the error classes.
 
 // `paynet_core::Error` is large by design (it carries the declined
 // transaction); errors are rare and leave through here once, so boxing buys nothing.
 #![allow(clippy::result_large_err)]
 
 mod error;
+mod output;
 // Public so its napi exports count as used in the test build too.
 pub mod sandbox;
 
@@ -36,6 +38,8 @@ pub struct NativeClientOptions {
     pub connect_timeout_ms: Option<u32>,
     pub max_retries: Option<u32>,
     pub user_agent_extra: Option<String>,
+    /// Money fields in results as JSON numbers instead of decimal strings.
+    pub money_as_number: Option<bool>,
 }
 
 /// Weak: a client with a hook must not keep the process alive on its own.
@@ -44,6 +48,7 @@ type RequestCallback = ThreadsafeFunction<String, Unknown<'static>, String, Stat
 #[napi]
 pub struct NativeClient {
     inner: paynet_core::Client,
+    money_as_number: bool,
 }
 
 #[napi]
@@ -54,30 +59,42 @@ impl NativeClient {
         options: NativeClientOptions,
         #[napi(ts_arg_type = "(eventJson: string) => void")] on_request: Option<RequestCallback>,
     ) -> Result<Self> {
-        guard(|| build_client(options, on_request).map(|inner| NativeClient { inner }))
+        let money_as_number = options.money_as_number.unwrap_or(false);
+        guard(|| {
+            build_client(options, on_request).map(|inner| NativeClient {
+                inner,
+                money_as_number,
+            })
+        })
     }
 
-    /// Resolves to the result as JSON text; rejects with a `PAYNET:` envelope.
-    #[napi]
+    /// Resolves to `[result, datetimePaths]` as JSON text (see `output.rs`);
+    /// rejects with a `PAYNET:` envelope.
+    #[napi(ts_return_type = "Promise<string>")]
     pub async fn call(
         &self,
         method: String,
         params_json: String,
         timeout_ms: Option<u32>,
         max_retries: Option<u32>,
-    ) -> Result<String> {
+    ) -> Result<AsciiJson> {
         let options = RequestOptions {
             timeout: timeout_ms.map(millis),
             max_retries,
         };
         let params = parse_params(&params_json).map_err(to_napi)?;
-        // call_value already turns a panic below it into an `internal` error.
-        let value = self
+        // call_output already turns a panic below it into an `internal` error.
+        let output = self
             .inner
-            .call_value(&method, params, &options)
+            .call_output(&method, params, &options)
             .await
             .map_err(to_napi)?;
-        encode(&value).map_err(to_napi)
+        let money_as_number = self.money_as_number;
+        guard(|| {
+            output::to_json(&*output, money_as_number, 1024)
+                .map(AsciiJson)
+                .map_err(|e| CoreError::internal(format!("could not encode the result: {e}")))
+        })
     }
 
     /// Validates and encodes without sending.
@@ -93,6 +110,29 @@ impl NativeClient {
                 body: encode(&prepared.body)?,
             })
         })
+    }
+}
+
+/// JSON text that is ASCII by construction (`output.rs`), so it becomes a
+/// one-byte JS string with a copy rather than a UTF-8 decode.
+pub struct AsciiJson(Vec<u8>);
+
+impl ToNapiValue for AsciiJson {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
+        debug_assert!(val.0.is_ascii());
+        let mut out = std::ptr::null_mut();
+        // SAFETY: `env` is valid for this call (the trait's contract); the
+        // pointer and length describe `val.0`, which outlives the call.
+        let status = unsafe {
+            napi::sys::napi_create_string_latin1(
+                env,
+                val.0.as_ptr().cast(),
+                val.0.len() as isize,
+                &mut out,
+            )
+        };
+        napi::check_status!(status, "could not create the result string")?;
+        Ok(out)
     }
 }
 
