@@ -10,7 +10,7 @@ use serde_json::Value;
 use paynet_core::{Client, Config, Environment, Error, Output, RequestEvent, RequestOptions};
 
 use crate::runtime::{self, ForkLocal};
-use crate::{convert, errors, pyser};
+use crate::{completion, convert, errors, pyser};
 
 /// How often a blocked sync call looks for Ctrl-C.
 const SIGNAL_POLL: Duration = Duration::from_millis(100);
@@ -141,12 +141,11 @@ impl NativeClient {
         errors::guard(py, || {
             let (client, params, options) = self.prepare_call(params, timeout, max_retries)?;
             let method = method.to_owned();
-            runtime::future_into_py(py, async move {
-                Ok(Outcome {
-                    result: client.call_output(&method, params, &options).await,
-                    typed,
-                })
-            })
+            completion::future_into_py(
+                py,
+                async move { client.call_output(&method, params, &options).await },
+                move |py, result| Outcome { result, typed }.into_pyobject(py),
+            )
         })
     }
 

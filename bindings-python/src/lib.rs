@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 mod client;
+mod completion;
 mod convert;
 mod errors;
 mod pyser;

@@ -78,19 +78,25 @@ struct Registry {
 
 static REGISTRY: PyOnceLock<Registry> = PyOnceLock::new();
 
+/// `(struct name, class, field names, defaults, {enum field: {value: member}})`.
+type ModelSpec<'py> = (
+    String,
+    Bound<'py, PyType>,
+    Vec<String>,
+    Vec<Bound<'py, PyAny>>,
+    Bound<'py, PyDict>,
+);
+
+/// The last text a slot converted and the object made from it.
+type Last = Option<(String, Py<PyAny>)>;
+
 /// `_native._register_models([(struct_name, cls, names, defaults, members), ...])`:
 /// `defaults[i]` is `missing` for a required field; `members` maps enum
 /// field names to `{value: member}`.
 #[pyfunction]
 pub fn _register_models(
     py: Python<'_>,
-    models: Vec<(
-        String,
-        Bound<'_, PyType>,
-        Vec<String>,
-        Vec<Bound<'_, PyAny>>,
-        Bound<'_, PyDict>,
-    )>,
+    models: Vec<ModelSpec<'_>>,
     missing: Bound<'_, PyAny>,
 ) -> PyResult<()> {
     let mut built = Vec::new();
@@ -158,7 +164,7 @@ struct Cx<'a, 'py> {
     py: Python<'py>,
     registry: Option<&'a Registry>,
     /// Per model, per slot: the last text converted and its object.
-    last: Vec<Vec<Option<(String, Py<PyAny>)>>>,
+    last: Vec<Vec<Last>>,
     /// Fixed offsets (seconds) → `datetime.timezone`.
     zones: Vec<(i32, Py<PyTzInfo>)>,
     buf: String,
@@ -462,7 +468,7 @@ impl<'c, 'a, 'py> ser::Serializer for Ser<'c, 'a, 'py> {
             key: None,
         })
     }
-    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Struct<'c, 'a, 'py>, Error> {
+    fn serialize_struct(self, name: &'static str, _: usize) -> Result<Struct<'c, 'a, 'py>, Error> {
         let model = self
             .cx
             .registry
@@ -475,17 +481,15 @@ impl<'c, 'a, 'py> ser::Serializer for Ser<'c, 'a, 'py> {
             None if name == NUMBER_TOKEN => Target::Number(None),
             None => Target::Dict(PyDict::new(self.cx.py)),
         };
-        let _ = len;
         Ok(Struct { cx: self.cx, target })
     }
     fn serialize_struct_variant(
         self,
-        name: &'static str,
+        _: &'static str,
         _: u32,
         variant: &'static str,
-        len: usize,
+        _: usize,
     ) -> Result<Variant<Struct<'c, 'a, 'py>>, Error> {
-        let _ = name;
         let dict = PyDict::new(self.cx.py);
         Ok(Variant {
             variant,
@@ -493,10 +497,6 @@ impl<'c, 'a, 'py> ser::Serializer for Ser<'c, 'a, 'py> {
                 cx: self.cx,
                 target: Target::Dict(dict),
             },
-        })
-        .map(|v| {
-            let _ = len;
-            v
         })
     }
 }

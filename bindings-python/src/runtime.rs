@@ -7,15 +7,9 @@
 //! runtime itself, reqwest's connection pool) is therefore kept in a
 //! [`ForkLocal`]: a value tagged with the pid that built it.
 
-use std::cell::OnceCell;
-use std::future::Future;
-use std::pin::Pin;
 use std::ptr;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
-use pyo3::prelude::*;
-use pyo3_async_runtimes::TaskLocals;
-use pyo3_async_runtimes::generic::{ContextExt, Runtime as GenericRuntime};
 use tokio::runtime::Runtime;
 
 /// A lazily built value, rebuilt when first used in a new process.
@@ -84,57 +78,4 @@ pub fn get() -> &'static Runtime {
                 .build()
         })
         .expect("cannot start the paynet runtime: the OS refused to create threads")
-}
-
-/// `pyo3_async_runtimes` bound to [`get`], so awaitables also follow forks.
-pub struct PaynetRuntime;
-
-tokio::task_local! {
-    static TASK_LOCALS: OnceCell<TaskLocals>;
-}
-
-impl GenericRuntime for PaynetRuntime {
-    type JoinError = tokio::task::JoinError;
-    type JoinHandle = tokio::task::JoinHandle<()>;
-
-    fn spawn<F>(fut: F) -> Self::JoinHandle
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        get().spawn(fut)
-    }
-
-    fn spawn_blocking<F>(f: F) -> Self::JoinHandle
-    where
-        F: FnOnce() + Send + 'static,
-    {
-        get().spawn_blocking(f)
-    }
-}
-
-impl ContextExt for PaynetRuntime {
-    fn scope<F, R>(locals: TaskLocals, fut: F) -> Pin<Box<dyn Future<Output = R> + Send>>
-    where
-        F: Future<Output = R> + Send + 'static,
-    {
-        let cell = OnceCell::new();
-        let _ = cell.set(locals);
-        Box::pin(TASK_LOCALS.scope(cell, fut))
-    }
-
-    fn get_task_locals() -> Option<TaskLocals> {
-        TASK_LOCALS
-            .try_with(|c| c.get().cloned())
-            .unwrap_or_default()
-    }
-}
-
-/// An asyncio awaitable for `fut`, run on [`get`]. Cancelling the Python task
-/// drops the Rust future, which aborts its HTTP request.
-pub fn future_into_py<F, T>(py: Python<'_>, fut: F) -> PyResult<Bound<'_, PyAny>>
-where
-    F: Future<Output = PyResult<T>> + Send + 'static,
-    T: for<'py> IntoPyObject<'py> + Send + 'static,
-{
-    pyo3_async_runtimes::generic::future_into_py::<PaynetRuntime, F, T>(py, fut)
 }
