@@ -123,7 +123,9 @@ impl NativeClient {
                     }
                 }
             };
-            Outcome { result, typed }.into_pyobject(py).map(Bound::unbind)
+            Outcome { result, typed }
+                .into_pyobject(py)
+                .map(Bound::unbind)
         })
     }
 

@@ -45,7 +45,11 @@ impl Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for b in bytes {
             h ^= u64::from(*b);
             h = h.wrapping_mul(0x100_0000_01b3);
@@ -250,7 +254,9 @@ impl Display for Error {
 impl std::error::Error for Error {}
 impl ser::Error for Error {
     fn custom<T: Display>(msg: T) -> Self {
-        Error(PyValueError::new_err(format!("could not encode the result: {msg}")))
+        Error(PyValueError::new_err(format!(
+            "could not encode the result: {msg}"
+        )))
     }
 }
 impl From<PyErr> for Error {
@@ -445,7 +451,11 @@ impl<'c, 'a, 'py> ser::Serializer for Ser<'c, 'a, 'py> {
     fn serialize_tuple(self, len: usize) -> Result<Seq<'c, 'a, 'py>, Error> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Seq<'c, 'a, 'py>, Error> {
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        len: usize,
+    ) -> Result<Seq<'c, 'a, 'py>, Error> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -481,7 +491,10 @@ impl<'c, 'a, 'py> ser::Serializer for Ser<'c, 'a, 'py> {
             None if name == NUMBER_TOKEN => Target::Number(None),
             None => Target::Dict(PyDict::new(self.cx.py)),
         };
-        Ok(Struct { cx: self.cx, target })
+        Ok(Struct {
+            cx: self.cx,
+            target,
+        })
     }
     fn serialize_struct_variant(
         self,
@@ -582,7 +595,11 @@ impl<'py> ser::SerializeTupleVariant for Variant<Seq<'_, '_, 'py>> {
 impl<'py> ser::SerializeStructVariant for Variant<Struct<'_, '_, 'py>> {
     type Ok = Bound<'py, PyAny>;
     type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         ser::SerializeStruct::serialize_field(&mut self.inner, key, value)
     }
     fn end(self) -> R<'py> {
@@ -645,7 +662,11 @@ impl<'py> ser::SerializeStruct for Struct<'_, '_, 'py> {
     type Ok = Bound<'py, PyAny>;
     type Error = Error;
 
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         let py = self.cx.py;
         match &mut self.target {
             Target::Dict(dict) => {
@@ -705,6 +726,11 @@ impl<'py> ser::SerializeStruct for Struct<'_, '_, 'py> {
                 })?;
                 let obj = new.bind(py).call1((cls,))?;
                 values.resize_with(m.slots.len(), || None);
+                // Only immutable scalars (str, Decimal, datetime, enum members...)
+                // inside: the object can never be part of a reference cycle, so
+                // the cyclic GC need not scan it (100 000 report rows otherwise
+                // make every full collection walk them all). Containers keep it tracked.
+                let mut atomic = true;
                 for (slot, value) in m.slots.iter().zip(values) {
                     let value = match (value, &slot.default) {
                         (Some(v), _) => v,
@@ -720,11 +746,26 @@ impl<'py> ser::SerializeStruct for Struct<'_, '_, 'py> {
                     // The frozen dataclass's own `__setattr__` refuses; its
                     // `__init__` uses `object.__setattr__`, which is this.
                     let rc = unsafe {
-                        ffi::PyObject_GenericSetAttr(obj.as_ptr(), slot.name.as_ptr(), value.as_ptr())
+                        ffi::PyObject_GenericSetAttr(
+                            obj.as_ptr(),
+                            slot.name.as_ptr(),
+                            value.as_ptr(),
+                        )
                     };
                     if rc != 0 {
                         return Err(Error(PyErr::fetch(py)));
                     }
+                    if atomic
+                        && (value.is_instance_of::<PyTuple>()
+                            || value.is_instance_of::<PyList>()
+                            || value.is_instance_of::<PyDict>())
+                    {
+                        atomic = false;
+                    }
+                }
+                if atomic {
+                    // SAFETY: `obj` is a GC-tracked instance we just created.
+                    unsafe { ffi::PyObject_GC_UnTrack(obj.as_ptr().cast()) };
                 }
                 Ok(obj)
             }
