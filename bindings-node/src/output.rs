@@ -112,7 +112,15 @@ struct State {
     dates: Vec<Vec<&'static str>>,
     /// A datetime under a map: the wrapper must walk everything.
     dates_anywhere: bool,
-    names: HashMap<(usize, usize), &'static Name, BuildHasherDefault<AddrHasher>>,
+    names: NameCache,
+}
+
+type NameCache = HashMap<(usize, usize), &'static Name, BuildHasherDefault<AddrHasher>>;
+
+thread_local! {
+    /// The fast path in front of `name`, kept per thread across calls: a
+    /// small result (one transaction) would otherwise rebuild it every call.
+    static NAME_CACHE: RefCell<NameCache> = RefCell::default();
 }
 
 impl State {
@@ -160,17 +168,21 @@ pub fn to_json<T: Serialize + ?Sized>(
         pending: "",
         dates: Vec::new(),
         dates_anywhere: false,
-        names: HashMap::default(),
+        // Taken, not borrowed: the thread's cache is back in place however
+        // this call ends, and a (never expected) nested call starts empty.
+        names: NAME_CACHE.take(),
     });
     let mut out = Vec::with_capacity(capacity);
     out.push(b'[');
     let mut ser = serde_json::Serializer::with_formatter(&mut out, Ascii);
-    value.serialize(Ser {
+    let written = value.serialize(Ser {
         inner: &mut ser,
         st: &state,
         number: false,
-    })?;
-    let state = state.into_inner();
+    });
+    let mut state = state.into_inner();
+    NAME_CACHE.set(std::mem::take(&mut state.names));
+    written?;
     out.push(b',');
     if state.dates_anywhere {
         out.extend_from_slice(b"null");
