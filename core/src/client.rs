@@ -26,7 +26,8 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     config: Config,
-    base_url: String,
+    /// One parsed URL per endpoint path, so no call re-parses it.
+    urls: Vec<(&'static str, reqwest::Url)>,
     auth: HeaderValue,
 }
 
@@ -63,7 +64,15 @@ impl Client {
             .tcp_nodelay(true)
             .build()
             .map_err(|e| Error::internal(format!("could not build the HTTP client: {e}")))?;
-        Ok(Client { inner: Arc::new(Inner { http, config, base_url, auth }) })
+        let urls = crate::endpoints::PATHS
+            .iter()
+            .map(|path| {
+                reqwest::Url::parse(&format!("{base_url}/{path}"))
+                    .map(|url| (*path, url))
+                    .map_err(|_| Error::invalid("base_url", "is not a valid URL"))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Client { inner: Arc::new(Inner { http, config, urls, auth }) })
     }
 
     pub fn config(&self) -> &Config {
@@ -136,7 +145,13 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<Vec<u8>, Error> {
         let config = &self.inner.config;
-        let url = format!("{}/{}", self.inner.base_url, path);
+        let url = self
+            .inner
+            .urls
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(_, url)| url)
+            .ok_or_else(|| Error::internal(format!("no URL for {path}")))?;
         let timeout = options.timeout.unwrap_or(config.timeout);
         let max_retries = options.max_retries.unwrap_or(config.max_retries);
         let deadline = Instant::now() + timeout;
@@ -148,7 +163,7 @@ impl Client {
             let result = if remaining.is_zero() {
                 Err(Failure::Timeout)
             } else {
-                self.attempt(&url, body, remaining).await
+                self.attempt(url, body, remaining).await
             };
             let retryable = match &result {
                 Ok((status, _)) => policy == RetryPolicy::Safe && (*status >= 500 || *status == 429),
@@ -180,11 +195,11 @@ impl Client {
         }
     }
 
-    async fn attempt(&self, url: &str, body: &Map<String, Value>, timeout: Duration) -> Result<(u16, Vec<u8>), Failure> {
+    async fn attempt(&self, url: &reqwest::Url, body: &Map<String, Value>, timeout: Duration) -> Result<(u16, Vec<u8>), Failure> {
         let response = self
             .inner
             .http
-            .post(url)
+            .post(url.clone())
             .header(AUTHORIZATION, self.inner.auth.clone())
             .header(ACCEPT, "application/json; charset=UTF-8")
             .header(CONTENT_TYPE, "application/json; charset=UTF-8")
@@ -195,7 +210,8 @@ impl Client {
             .map_err(Failure::classify)?;
         let status = response.status().as_u16();
         let bytes = response.bytes().await.map_err(Failure::classify)?;
-        Ok((status, bytes.to_vec()))
+        // Takes the buffer over without copying it (a report can be tens of MB).
+        Ok((status, Vec::from(bytes)))
     }
 }
 

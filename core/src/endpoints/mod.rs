@@ -78,6 +78,8 @@ macro_rules! registry {
     ($($endpoint:ty),* $(,)?) => {
         /// Every method name a binding can call.
         pub const METHODS: &[&str] = &[$(<$endpoint as crate::endpoint::Endpoint>::NAME),*];
+        /// Their paths, in the same order.
+        pub const PATHS: &[&str] = &[$(<$endpoint as crate::endpoint::Endpoint>::PATH),*];
 
         impl crate::client::Client {
             /// Calls a method by name with user-facing JSON parameters. The
