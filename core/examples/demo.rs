@@ -52,7 +52,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn payment(reference_no: &str, pan: &str, amount: &str, kind: &str) -> Result<CreatePaymentParams, serde_json::Error> {
     serde_json::from_value(json!({
         "amount": amount, "reference_no": reference_no, "domain": "shop.example.com", "transaction_type": kind,
-        "card": {"number": pan, "exp_month": 12, "exp_year": 2030, "cvc": "000", "holder_name": "AYSE YILMAZ"},
+        "card": {"number": pan, "exp_month": 12, "exp_year": 2045, "cvc": "000", "holder_name": "AYSE YILMAZ"},
     }))
 }
 

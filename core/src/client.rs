@@ -36,12 +36,28 @@ struct Inner {
 /// strings, without an intermediate JSON tree.
 pub type Output = Box<dyn erased_serde::Serialize + Send>;
 
-/// What would be sent: for tests, vectors and debugging.
-#[derive(Debug, Clone, Serialize)]
+/// What would be sent: for tests, vectors and debugging. `body` holds the
+/// card data as sent; `Debug` does not show it.
+#[derive(Clone, Serialize)]
 pub struct PreparedRequest {
     pub method: &'static str,
     pub path: &'static str,
     pub body: Map<String, Value>,
+}
+
+/// Wire fields that carry card data (`pan`, `cvc`, the expiry).
+const CARD_FIELDS: &[&str] = &["pan", "cvc", "month", "year"];
+
+impl std::fmt::Debug for PreparedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = Value::String("[hidden]".to_owned());
+        let body: Map<String, Value> = self
+            .body
+            .iter()
+            .map(|(k, v)| (k.clone(), if CARD_FIELDS.contains(&k.as_str()) { hidden.clone() } else { v.clone() }))
+            .collect();
+        f.debug_struct("PreparedRequest").field("method", &self.method).field("path", &self.path).field("body", &body).finish()
+    }
 }
 
 impl std::fmt::Debug for Client {
@@ -102,13 +118,12 @@ impl Client {
 
     /// Calls one endpoint with typed parameters.
     pub async fn call<E: Endpoint>(&self, params: &E::Params, options: &RequestOptions) -> Result<E::Output, Error> {
+        options.check()?;
         let body = E::to_wire(params, &self.wire_options())?;
         let reference_no = E::reference_no(params);
-        let answer = self
-            .send(E::PATH, &body, E::retry_policy(params), options)
+        self.send(E::PATH, &body, E::retry_policy(params), options, |answer| E::decode(params, &answer))
             .await
-            .map_err(|e| e.with_reference_no(reference_no))?;
-        E::decode(params, &answer).map_err(|e| e.with_reference_no(reference_no))
+            .map_err(|e| e.with_reference_no(reference_no))
     }
 
     pub(crate) fn prepare_json<E: Endpoint>(&self, params: Value) -> Result<PreparedRequest, Error> {
@@ -137,13 +152,17 @@ impl Client {
         serde_json::to_value(&*output).map_err(|e| Error::internal(format!("could not encode the result: {e}")))
     }
 
-    async fn send(
+    /// Sends with retries; `decode` reads the final 2xx body, before the
+    /// attempt is reported, so a decline is logged as one.
+    async fn send<T>(
         &self,
         path: &'static str,
         body: &Map<String, Value>,
         policy: RetryPolicy,
         options: &RequestOptions,
-    ) -> Result<Vec<u8>, Error> {
+        decode: impl FnOnce(Vec<u8>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut decode = Some(decode);
         let config = &self.inner.config;
         let url = self
             .inner
@@ -154,7 +173,9 @@ impl Client {
             .ok_or_else(|| Error::internal(format!("no URL for {path}")))?;
         let timeout = options.timeout.unwrap_or(config.timeout);
         let max_retries = options.max_retries.unwrap_or(config.max_retries);
-        let deadline = Instant::now() + timeout;
+        let deadline = Instant::now()
+            .checked_add(timeout)
+            .ok_or_else(|| Error::invalid("timeout", "is too large"))?;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -174,7 +195,9 @@ impl Client {
             let will_retry = retryable && attempt <= max_retries && Instant::now() + delay < deadline;
             let status = result.as_ref().ok().map(|(s, _)| *s);
             let outcome = match result {
-                Ok((status, bytes)) => interpret(status, bytes),
+                // A 2xx is never retried, so this is the one call of `decode`.
+                Ok((status, bytes)) => interpret(status, bytes)
+                    .and_then(|bytes| decode.take().ok_or_else(|| Error::internal("answer decoded twice"))?(bytes)),
                 Err(failure) => Err(failure.to_error(policy, timeout)),
             };
             if let Some(hook) = &config.on_request {
@@ -273,19 +296,21 @@ fn interpret(status: u16, bytes: Vec<u8>) -> Result<Vec<u8>, Error> {
     if (200..300).contains(&status) {
         return Ok(bytes);
     }
+    let kind_of = |result_code: Option<i64>| match (status, result_code) {
+        (401, _) | (_, Some(7)) => ErrorKind::Authentication,
+        (400, _) | (_, Some(11)) => ErrorKind::InvalidRequest,
+        _ => ErrorKind::Api,
+    };
     let Ok(obj) = crate::wire::parse_object(&bytes) else {
-        let mut e = Error::new(ErrorKind::Api, format!("Paynet answered HTTP {status} without a readable error body"));
+        // A proxy's HTML page or a truncated body: the status still says what failed.
+        let mut e = Error::new(kind_of(None), format!("Paynet answered HTTP {status} without a readable error body"));
         e.http_status = Some(status);
         e.body_snippet = Some(crate::error::snippet(&bytes));
         return Err(e);
     };
     let r = Reader::new(&obj);
     let result_code = r.int(&["result_code"]).ok().flatten();
-    let kind = match (status, result_code) {
-        (401, _) | (_, Some(7)) => ErrorKind::Authentication,
-        (400, _) | (_, Some(11)) => ErrorKind::InvalidRequest,
-        _ => ErrorKind::Api,
-    };
+    let kind = kind_of(result_code);
     let message = r.string(&["message"]).unwrap_or_else(|| format!("Paynet answered HTTP {status}"));
     let mut e = Error::new(kind, message);
     e.http_status = Some(status);
@@ -307,9 +332,26 @@ fn parse_params<E: Endpoint>(params: Value) -> Result<E::Params, Error> {
             (None, "." | "") => "params".to_owned(),
             (None, p) => p.to_owned(),
         };
-        let problem = if inner.starts_with("missing field") { "is required".to_owned() } else { inner };
+        let problem = if inner.starts_with("missing field") { "is required".to_owned() } else { without_echo(inner) };
         Error::invalid(field, problem)
     })
+}
+
+/// serde quotes the offending value (`invalid type: string "4355…|12|30|123",
+/// expected struct Card`). Keep only what was expected, so card data given in
+/// the wrong place is never repeated in an error.
+fn without_echo(message: String) -> String {
+    let problem = if message.starts_with("invalid type: ") {
+        "has the wrong type"
+    } else if message.starts_with("invalid value: ") || message.starts_with("invalid length ") {
+        "has an invalid value"
+    } else {
+        return message;
+    };
+    match message.rsplit_once(", expected ") {
+        Some((_, expected)) => format!("{problem}: expected {expected}"),
+        None => problem.to_owned(),
+    }
 }
 
 async fn catch_panics<T>(fut: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {

@@ -191,4 +191,11 @@ impl RequestOptions {
     pub fn timeout(timeout: Duration) -> RequestOptions {
         RequestOptions { timeout: Some(timeout), ..Default::default() }
     }
+
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        if self.timeout.is_some_and(|t| t.is_zero()) {
+            return Err(Error::invalid("timeout", "must be greater than zero"));
+        }
+        Ok(())
+    }
 }

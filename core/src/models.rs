@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::error::Error;
+use crate::secret::mask_answer_card_number;
 use crate::wire::{Fields, Reader};
 
 /// Amounts come back as Paynet printed them (`12.5`, `3500.0000`, `0`); users
@@ -180,7 +181,7 @@ impl Transaction {
             phone: r.string(&["phone"]),
             bank_id: r.string(&["bank_id"]),
             bank_name: r.string(&["bank_name"]),
-            card_no_masked: r.string(&["card_no_masked", "card_no"]),
+            card_no_masked: r.string(&["card_no_masked", "card_no"]).map(mask_answer_card_number),
             card_holder: r.string(&["card_holder"]),
             card_type: r.string(&["card_type"]),
             card_brand_name: r.string(&["card_brand_name"]),
@@ -283,7 +284,7 @@ impl PaymentReportRow {
             agent_name: r.string(&["agent_name"]),
             bank_id: r.string(&["bank_id"]),
             bank_name: r.string(&["bank_name"]),
-            card_no_masked: r.string(&["card_no", "card_no_masked"]),
+            card_no_masked: r.string(&["card_no", "card_no_masked"]).map(mask_answer_card_number),
             card_holder: r.string(&["card_holder"]),
             card_type: r.string(&["card_type"]),
             authorization_code: r.string(&["authorization_code"]),

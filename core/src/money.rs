@@ -62,7 +62,11 @@ impl Money {
             Decimal::from_str(text)
         }
         .map_err(|_| {
-            // rust_decimal fails on >28 significant digits: either huge or absurdly precise.
+            if !is_number_syntax(text) {
+                return MoneyError::NotANumber;
+            }
+            // A well-formed number rust_decimal still refuses has more than 28
+            // significant digits: either huge or absurdly precise.
             let tiny_exponent = text.contains("e-") || text.contains("E-");
             if tiny_exponent || text.split(['e', 'E']).next().is_some_and(|m| m.contains('.')) {
                 MoneyError::TooManyDecimals
@@ -155,6 +159,23 @@ impl<'de> Deserialize<'de> for Money {
     }
 }
 
+/// `[+-]digits[.digits][e[+-]digits]`, with digits on at least one side of the point.
+fn is_number_syntax(text: &str) -> bool {
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (text, None),
+    };
+    let mantissa = mantissa.strip_prefix(['+', '-']).unwrap_or(mantissa);
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = digits(whole) && digits(fraction) && !(whole.is_empty() && fraction.is_empty());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +202,10 @@ mod tests {
         assert_eq!(Money::parse("100000000"), Err(MoneyError::TooLarge));
         assert_eq!(Money::parse("1e21"), Err(MoneyError::TooLarge));
         assert_eq!(Money::parse("1e-30"), Err(MoneyError::TooManyDecimals));
+        assert_eq!(Money::parse("123456789012345678901234567890"), Err(MoneyError::TooLarge));
+        for garbage in ["1-2", ".", "1..2", "1e", "e5", "--1", "1.2.3", "+"] {
+            assert_eq!(Money::parse(garbage), Err(MoneyError::NotANumber), "{garbage}");
+        }
     }
 
     #[test]

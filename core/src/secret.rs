@@ -31,14 +31,13 @@ impl SecretKey {
         &self.0
     }
 
-    /// `sck_…wXyZ`: enough to tell two keys apart in a support ticket.
+    /// `sck_…wXyZ`: enough to tell two keys apart in a support ticket. The
+    /// prefix only when it is Paynet's own (`sck_`/`pbk_`), the last four
+    /// characters only of a key long enough that they give little away.
     pub fn masked(&self) -> String {
-        let prefix: String = self.0.split('_').next().unwrap_or_default().chars().take(4).collect();
-        let tail: String = {
-            let chars: Vec<char> = self.0.chars().collect();
-            if chars.len() >= 12 { chars[chars.len() - 4..].iter().collect() } else { String::new() }
-        };
-        format!("{prefix}_…{tail}")
+        let prefix = ["sck_", "pbk_"].into_iter().find(|p| self.0.starts_with(p)).unwrap_or("");
+        let tail = if self.0.len() >= 16 { &self.0[self.0.len() - 4..] } else { "" };
+        format!("{prefix}…{tail}")
     }
 }
 
@@ -77,6 +76,18 @@ impl CardNumber {
         let n = self.0.len();
         format!("{}{}{}", &self.0[..6], "*".repeat(n - 10), &self.0[n - 4..])
     }
+}
+
+/// A card number field of an answer (`card_no`, `card_no_masked`) as we hand
+/// it on: Paynet masks it, but should a full number ever arrive it is masked
+/// here, so no result, repr or log line can carry it.
+pub fn mask_answer_card_number(text: String) -> String {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let only_number = text.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-'));
+    if only_number && (12..=19).contains(&digits.len()) {
+        return CardNumber(digits).masked();
+    }
+    if digits.len() >= 12 { scrub_card_numbers(&text) } else { text }
 }
 
 impl fmt::Debug for CardNumber {
@@ -183,9 +194,16 @@ mod tests {
     fn debug_never_shows_secrets() {
         let key = SecretKey::new("sck_pcs_jECRyoZq0khnsV9elaF/SIBVvxQI+bIW").unwrap();
         assert_eq!(format!("{key:?}"), "SecretKey(sck_…+bIW)");
+        // A key in another shape shows no prefix, and a short one nothing at all.
+        assert_eq!(SecretKey::new("hunter2hunter2xyz").unwrap().masked(), "…2xyz");
+        assert_eq!(SecretKey::new("hunter").unwrap().masked(), "…");
+        assert_eq!(SecretKey::new("sck_short").unwrap().masked(), "sck_…");
         let pan = CardNumber::new("4355 0843 5508 4358").unwrap();
         assert_eq!(format!("{pan:?}"), "CardNumber(435508******4358)");
         assert_eq!(format!("{:?}", Cvc::new("000").unwrap()), "Cvc(***)");
+        assert_eq!(mask_answer_card_number("4355084355084358".into()), "435508******4358");
+        assert_eq!(mask_answer_card_number("435508******4358".into()), "435508******4358");
+        assert_eq!(mask_answer_card_number("4355 **** **** 4358".into()), "4355 **** **** 4358");
     }
 
     #[test]

@@ -24,6 +24,16 @@ pub fn optional(field: &str, value: Option<&String>, max: usize) -> Result<(), E
     value.map_or(Ok(()), |v| max_len(field, v, max))
 }
 
+/// An optional identifier (`xact_id`, `card_hash`, …): absent, or a real
+/// value. A blank one would pass a "one of these is required" check and
+/// reach Paynet as "no value", so it is refused here by name.
+pub fn optional_id(field: &str, value: Option<&String>, max: usize) -> Result<(), Error> {
+    match value {
+        Some(v) if v.trim().is_empty() => Err(Error::invalid(field, "must not be empty; leave it out instead")),
+        _ => optional(field, value, max),
+    }
+}
+
 pub fn positive(field: &str, amount: Money) -> Result<(), Error> {
     if amount.is_zero() {
         return Err(Error::invalid(field, "must be greater than zero"));

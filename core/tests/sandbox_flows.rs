@@ -26,7 +26,7 @@ fn payment(reference_no: &str, pan: &str, amount: &str) -> Value {
         "amount": amount,
         "reference_no": reference_no,
         "domain": "shop.example.com",
-        "card": {"number": pan, "exp_month": 12, "exp_year": 2030, "cvc": "000", "holder_name": "TEST TEST"},
+        "card": {"number": pan, "exp_month": 12, "exp_year": 2045, "cvc": "000", "holder_name": "TEST TEST"},
     })
 }
 
@@ -103,7 +103,8 @@ async fn pre_auth_partial_full_and_over_capture() {
     assert_eq!(partial["amount"], "60.50");
 
     let again = client.call_value("payments.capture", json!({"xact_id": auth["xact_id"]}), &opts).await.unwrap_err();
-    assert_ne!(again.kind, ErrorKind::CardDeclined, "a second capture is refused by the API, not the bank");
+    // Refused by the API (HTTP 400, "noprocess" 6), not declined by the bank.
+    assert_eq!((again.kind, again.result_code), (ErrorKind::InvalidRequest, Some(6)), "{again}");
 
     let mut pre2 = payment("PRE-2", SUCCESS_CARD, "80");
     pre2["transaction_type"] = json!("pre_auth");
@@ -324,7 +325,7 @@ async fn paynetjs_session(sb: &Sandbox, pan: &str, data_amount: &str) -> (String
         .json(&json!({
             "amount": data_amount, "add_comission_amount": false, "ratio_code": "", "installments": "",
             "no_instalment": false, "tds_required": false,
-            "pan": pan, "month": 12, "year": 2030, "cvc": "000", "card_holder": "TEST TEST",
+            "pan": pan, "month": 12, "year": 2045, "cvc": "000", "card_holder": "TEST TEST",
         }))
         .send()
         .await
@@ -333,4 +334,38 @@ async fn paynetjs_session(sb: &Sandbox, pan: &str, data_amount: &str) -> (String
         .await
         .unwrap();
     (body["session_id"].as_str().unwrap().to_owned(), body["token_id"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn the_request_hook_reports_a_decline_as_one() {
+    let sb = sandbox().await;
+    let outcomes = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&outcomes);
+    let client = Client::new(
+        Config::new(sb.secret_key())
+            .unwrap()
+            .base_url(sb.url())
+            .on_request(Arc::new(move |e| seen.lock().unwrap().push((e.status, e.outcome)))),
+    )
+    .unwrap();
+    pay(&client, payment("HOOK-OK", SUCCESS_CARD, "10")).await.unwrap();
+    pay(&client, payment("HOOK-DECLINED", "4000000000009995", "10")).await.unwrap_err();
+    pay(&client, payment("HOOK-MALFORMED", MALFORMED_CARD, "10")).await.unwrap_err();
+    assert_eq!(
+        outcomes.lock().unwrap().as_slice(),
+        &[(Some(200), "ok"), (Some(200), "card_declined"), (Some(200), "protocol")]
+    );
+}
+
+#[test]
+fn a_prepared_request_debug_hides_card_data() {
+    let client = client_for_url("http://127.0.0.1:9");
+    let prepared = client.prepare_value("payments.create", payment("DEBUG-1", SUCCESS_CARD, "10")).unwrap();
+    assert_eq!(prepared.body["pan"], SUCCESS_CARD, "the body itself is what is sent");
+    let shown = format!("{prepared:?}");
+    assert!(!shown.contains(SUCCESS_CARD) && !shown.contains("\"000\"") && shown.contains("DEBUG-1"), "{shown}");
+}
+
+fn client_for_url(url: &str) -> Client {
+    Client::new(Config::new("sck_debug").unwrap().base_url(url)).unwrap()
 }

@@ -23,6 +23,9 @@ use crate::ledger::{Ledger, SharedLedger};
 
 pub const DEFAULT_SECRET_KEY: &str = "sck_sandbox_0000000000000000";
 
+/// The longest settlement delay the sandbox accepts (ten years).
+pub const MAX_SETTLEMENT_DAYS: i64 = 3650;
+
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
     /// The key clients must send as `Authorization: Basic <secret_key>`.
@@ -94,6 +97,13 @@ impl Sandbox {
 
     /// Binds 127.0.0.1:`config.port` and serves on a task of the current tokio runtime.
     pub async fn start_with(config: SandboxConfig) -> std::io::Result<Sandbox> {
+        // Due dates are computed with chrono; beyond ten years they could overflow it.
+        if !(0..=MAX_SETTLEMENT_DAYS).contains(&config.settlement_days) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("settlement_days must be between 0 and {MAX_SETTLEMENT_DAYS}"),
+            ));
+        }
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {

@@ -20,7 +20,7 @@ async fn session(env: &Env, body: Value) -> (String, String) {
 }
 
 fn card(pan: &str) -> Value {
-    json!({"pan": pan, "month": "12", "year": "2030", "cvc": "000", "card_holder": "TEST"})
+    json!({"pan": pan, "month": "12", "year": "2045", "cvc": "000", "card_holder": "TEST"})
 }
 
 fn merge(mut a: Value, b: Value) -> Value {

@@ -26,13 +26,13 @@ pub struct CaptureParams {
 
 impl CaptureParams {
     fn validate(&self) -> Result<(), Error> {
+        validate::optional_id("xact_id", self.xact_id.as_ref(), 100)?;
+        validate::optional_id("reference_no", self.reference_no.as_ref(), 50)?;
         validate::at_least_one(&[
             ("xact_id", self.xact_id.is_some()),
             ("xact", self.xact.is_some()),
             ("reference_no", self.reference_no.is_some()),
         ])?;
-        validate::optional("xact_id", self.xact_id.as_ref(), 100)?;
-        validate::optional("reference_no", self.reference_no.as_ref(), 50)?;
         if let Some(amount) = self.amount {
             validate::positive("amount", amount)?;
         }

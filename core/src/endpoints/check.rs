@@ -35,9 +35,9 @@ impl Endpoint for Check {
     }
 
     fn to_wire(p: &CheckParams, _: &WireOptions) -> Result<Map<String, Value>, Error> {
+        validate::optional_id("xact_id", p.xact_id.as_ref(), 100)?;
+        validate::optional_id("reference_no", p.reference_no.as_ref(), 50)?;
         validate::at_least_one(&[("xact_id", p.xact_id.is_some()), ("reference_no", p.reference_no.is_some())])?;
-        validate::optional("xact_id", p.xact_id.as_ref(), 100)?;
-        validate::optional("reference_no", p.reference_no.as_ref(), 50)?;
         let mut body = Map::new();
         insert_opt(&mut body, "xact_id", p.xact_id.clone());
         insert_opt(&mut body, "reference_no", p.reference_no.clone());

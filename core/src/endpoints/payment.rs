@@ -53,19 +53,19 @@ impl CreatePaymentParams {
         validate::positive("amount", self.amount)?;
         validate::required("reference_no", &self.reference_no, 50)?;
         validate::required("domain", &self.domain, 256)?;
+        validate::optional_id("card_hash", self.card_hash.as_ref(), 100)?;
         validate::exactly_one(("card", self.card.is_some()), ("card_hash", self.card_hash.is_some()))?;
         if let Some(card) = &self.card {
             card.validate("card")?;
         }
-        validate::optional("card_hash", self.card_hash.as_ref(), 100)?;
-        validate::optional("card_owner_id", self.card_owner_id.as_ref(), 100)?;
+        validate::optional_id("card_owner_id", self.card_owner_id.as_ref(), 100)?;
         validate::optional("description", self.description.as_ref(), 140)?;
         validate::optional("card_holder_phone", self.card_holder_phone.as_ref(), 10)?;
         validate::optional("card_holder_mail", self.card_holder_mail.as_ref(), 60)?;
         validate::optional("agent_id", self.agent_id.as_ref(), 10)?;
         validate::optional("ratio_code", self.ratio_code.as_ref(), 8)?;
         validate::optional("card_desc", self.card_desc.as_ref(), 100)?;
-        validate::optional("user_unique_id", self.user_unique_id.as_ref(), 100)?;
+        validate::optional_id("user_unique_id", self.user_unique_id.as_ref(), 100)?;
         validate::optional("user_gsm_no", self.user_gsm_no.as_ref(), 20)?;
         if matches!(self.installment, Some(n) if n > 36) {
             return Err(Error::invalid("installment", "must be between 0 and 36"));
@@ -78,7 +78,7 @@ impl CreatePaymentParams {
                 return Err(Error::invalid("save_card", "needs `card`: a saved card is already saved"));
             }
             if self.card_desc.as_deref().is_none_or(|d| d.trim().is_empty()) {
-                return Err(Error::invalid("card_desc", "is required when save_card is true"));
+                return Err(Error::invalid("card_desc", "is required when `save_card` is true"));
             }
             validate::at_least_one(&[
                 ("card_owner_id", self.card_owner_id.is_some()),

@@ -104,7 +104,7 @@ pub fn payment(reference_no: &str, pan: &str) -> Value {
         "card_holder": "TEST KART",
         "pan": pan,
         "month": 12,
-        "year": 2030,
+        "year": 2045,
         "cvc": "000",
         "description": "sandbox test",
     })
