@@ -9,7 +9,7 @@ async function payOrder(client: Client, orderId: string, amount: string): Promis
       amount,
       referenceNo: orderId,
       domain: 'shop.example.com',
-      card: { number: '4355084355084358', expMonth: 12, expYear: 2030, cvc: '000', holderName: 'TEST TEST' },
+      card: { number: '4355084355084358', expMonth: 12, expYear: 2045, cvc: '000', holderName: 'TEST TEST' },
     });
   } catch (error) {
     if (error instanceof CardDeclinedError) {

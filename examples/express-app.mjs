@@ -4,7 +4,7 @@
 //   PAYNET_SECRET_KEY=sck_... node examples/express-app.mjs   # Paynet's test system
 //
 //   curl -X POST localhost:3000/checkout -H 'content-type: application/json' -d '{"orderId":"A-1",
-//     "amount":"12.50","card":{"number":"4355084355084358","expMonth":12,"expYear":2030,
+//     "amount":"12.50","card":{"number":"4355084355084358","expMonth":12,"expYear":2045,
 //     "cvc":"000","holderName":"TEST TEST"}}'
 import express from 'express';
 import { pathToFileURL } from 'node:url';

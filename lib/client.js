@@ -81,7 +81,7 @@ class Client {
     }
   }
 
-  async #call(method, params, callOptions = {}) {
+  async #call(method, params = {}, callOptions = {}) {
     if (params === null || typeof params !== 'object' || Array.isArray(params)) {
       throw invalid('params', 'must be an object');
     }
@@ -104,7 +104,7 @@ class Client {
    * (numbers keep their text). Validates like a
    * real call; sends nothing. For tests and debugging.
    */
-  prepare(method, params) {
+  prepare(method, params = {}) {
     const paramsJson = encodeParams(params);
     try {
       return this.#native.prepare(method, paramsJson);

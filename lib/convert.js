@@ -50,8 +50,13 @@ function fieldToCamel(path) {
  * silently turn NaN and Infinity into `null`, i.e. "parameter absent". Those
  * go over as the strings "NaN" / "Infinity", which core refuses naming the
  * field. A bigint goes over as its exact digits.
+ *
+ * What cannot be a parameter is refused here, naming it: functions, symbols,
+ * cycles, snake_case names (the wire spelling; sent as given they would
+ * reach core beside their camelCase twin), and `Date`s (an instant, while
+ * Paynet's dates are calendar days: which day depends on a time zone).
  */
-function encodeParams(value) {
+function encodeParams(value, path = 'params', seen = new Set()) {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string':
@@ -64,18 +69,31 @@ function encodeParams(value) {
     case 'object':
       break;
     default:
-      throw new TypeError(`paynet: cannot send a ${typeof value} as a parameter`);
+      throw refuse(path, `cannot be a ${typeof value}`);
   }
+  if (value instanceof Date) throw refuse(path, "must be a 'YYYY-MM-DD' string, not a Date");
+  if (seen.has(value)) throw refuse(path, 'refers to itself');
+  seen.add(value);
+  let text;
   if (Array.isArray(value)) {
-    return `[${value.map((item) => (item === undefined ? 'null' : encodeParams(item))).join(',')}]`;
+    text = `[${value.map((item, i) => (item === undefined ? 'null' : encodeParams(item, `${path}[${i}]`, seen))).join(',')}]`;
+  } else {
+    const members = [];
+    for (const [key, item] of Object.entries(value)) {
+      const at = path === 'params' ? key : `${path}.${key}`;
+      if (key.includes('_')) throw refuse(at, `unknown parameter; did you mean \`${toCamel(key)}\`?`);
+      if (item === undefined) continue;
+      members.push(`${JSON.stringify(toSnake(key))}:${encodeParams(item, at, seen)}`);
+    }
+    text = `{${members.join(',')}}`;
   }
-  if (value instanceof Date) return JSON.stringify(value.toJSON());
-  const members = [];
-  for (const [key, item] of Object.entries(value)) {
-    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-    members.push(`${JSON.stringify(toSnake(key))}:${encodeParams(item)}`);
-  }
-  return `{${members.join(',')}}`;
+  seen.delete(value);
+  return text;
+}
+
+function refuse(field, problem) {
+  // Required here, not at the top: errors.js requires this module.
+  return require('./errors').invalid(field, problem);
 }
 
 /**

@@ -340,7 +340,8 @@ export declare class AuthenticationError extends PaynetError {
 export declare class InvalidRequestError extends PaynetError {
   readonly kind: 'invalid_request';
   readonly code: 'invalid_request';
-  readonly field: string;
+  /** The parameter at fault (`card.expYear`); `null` when Paynet refused without naming one. */
+  readonly field: string | null;
 }
 
 /** The bank said no; `transaction` is the declined transaction. */

@@ -18,6 +18,11 @@ export interface SandboxStats {
   ledgerEntries: number;
 }
 
+/**
+ * A running sandbox. It stops when `stop()` is called or when it is garbage-
+ * collected; a client made by `client()` keeps it alive. Its methods work
+ * detached (`const { stop } = await startSandbox()`).
+ */
 export declare class Sandbox {
   private constructor();
   /** `http://127.0.0.1:PORT`, for `new Client({ baseUrl })`. */

@@ -5,6 +5,8 @@ const util = require('node:util');
 const native = require('./native');
 const { Client } = require('./client');
 
+const KEEP_ALIVE = Symbol('paynet.sandbox');
+
 class Sandbox {
   #handle;
 
@@ -14,6 +16,10 @@ class Sandbox {
     this.url = handle.url;
     /** The key the sandbox accepts (a test key, not a secret). */
     this.secretKey = handle.secretKey;
+    // Usable detached: `const { stop } = await startSandbox()`.
+    this.stats = this.stats.bind(this);
+    this.client = this.client.bind(this);
+    this.stop = this.stop.bind(this);
   }
 
   /** `{ requests, ledgerEntries }` since start. */
@@ -23,7 +29,11 @@ class Sandbox {
 
   /** A client pointed at this sandbox; `options` override the defaults. */
   client(options = {}) {
-    return new Client({ secretKey: this.secretKey, baseUrl: this.url, ...options });
+    const client = new Client({ secretKey: this.secretKey, baseUrl: this.url, ...options });
+    // The server stops when its handle is garbage-collected: a client made
+    // here keeps it alive for as long as the client itself is in use.
+    Object.defineProperty(client, KEEP_ALIVE, { value: this });
+    return client;
   }
 
   /** Stops the server after in-flight requests finish. Safe to call twice. */

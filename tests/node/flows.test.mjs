@@ -113,7 +113,7 @@ test('a Paynet.js payment is charged with its session', async () => {
   const response = await fetch(`${sandbox.url}/__sandbox/paynetjs/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ amount: '1250', pan: CARDS.success, month: 12, year: 2030, cvc: '000', card_holder: 'TEST TEST' }),
+    body: JSON.stringify({ amount: '1250', pan: CARDS.success, month: 12, year: 2045, cvc: '000', card_holder: 'TEST TEST' }),
   });
   assert.equal(response.status, 200);
   const { session_id: sessionId, token_id: tokenId } = await response.json();

@@ -79,7 +79,7 @@ test('a process that logs everything it can prints no secret (stdout and stderr)
       const client = new Client({ secretKey: ${JSON.stringify(SECRET)}, baseUrl: sandbox.url,
         onRequest: (event) => console.log('paynet request', event) });
       const params = { amount: '12.50', referenceNo: 'ORDER-LOG', domain: 'd',
-        card: { number: ${JSON.stringify(CARDS.insufficientFunds)}, expMonth: 12, expYear: 2030,
+        card: { number: ${JSON.stringify(CARDS.insufficientFunds)}, expMonth: 12, expYear: 2045,
                 cvc: ${JSON.stringify(CVC)}, holderName: 'TEST TEST' } };
       console.log(client);
       await client.payments.create(params).catch((error) => console.error(error));

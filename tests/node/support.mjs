@@ -12,7 +12,7 @@ export const CARDS = {
 };
 
 export function card(number = CARDS.success, extra = {}) {
-  return { number, expMonth: 12, expYear: 2030, cvc: '000', holderName: 'TEST TEST', ...extra };
+  return { number, expMonth: 12, expYear: 2045, cvc: '000', holderName: 'TEST TEST', ...extra };
 }
 
 /** Valid `payments.create` parameters with a fresh referenceNo. */

@@ -18,7 +18,7 @@ declare const numeric: Client<'number'>;
 
 async function accepted(): Promise<void> {
   const tx: Transaction = await client.payments.create(
-    { amount: '12.50', referenceNo: 'R', domain: 'd', card: { number: '4355084355084358', expMonth: 12, expYear: 2030, cvc: '000', holderName: 'A B' } },
+    { amount: '12.50', referenceNo: 'R', domain: 'd', card: { number: '4355084355084358', expMonth: 12, expYear: 2045, cvc: '000', holderName: 'A B' } },
     { timeoutMs: 500, maxRetries: 0 },
   );
   const amount: string | null = tx.amount;
@@ -45,7 +45,7 @@ function narrowing(error: unknown): void {
     void [tx, code, error.bankErrorCode, error.bankMessage, error.cause];
   }
   if (error instanceof InvalidRequestError) {
-    const field: string = error.field;
+    const field: string | null = error.field;
     void field;
   }
   if (error instanceof TimeoutError) {

@@ -93,7 +93,7 @@ const CALLS = {
       amount: '12.50',
       referenceNo: 'deneme11',
       domain: 'shop.example.com',
-      card: { number: '4355084355084358', expMonth: 12, expYear: 2030, cvc: '000', holderName: 'TEST TEST' },
+      card: { number: '4355084355084358', expMonth: 12, expYear: 2045, cvc: '000', holderName: 'TEST TEST' },
     }),
   'reports.payment_list': (client) => client.reports.paymentList({ date: '2020-02-05' }),
 };
