@@ -24,7 +24,7 @@ test-rust: toolchain
 	cargo test --profile ci -p paynet-core -p paynet-sandbox
 
 # --- Python (owned by bindings-python) ---
-PY_DEV_DEPS := "maturin>=1.16,<1.17" "pytest>=8" "pytest-asyncio>=1.5" "hypothesis>=6" "mypy>=2.4"
+PY_DEV_DEPS := "maturin>=1.16,<1.17" "pytest>=8" "pytest-asyncio>=1.5" "hypothesis>=6" "mypy>=2.4" "pandas>=2.2"
 
 # A venv with the dev tools, and the extension built once (editable install).
 .PHONY: python

@@ -170,7 +170,7 @@ def main() -> None:
     try:
         pay = sb.post("/v2/transaction/payment", {
             "amount": "12.50", "reference_no": REF, "domain": "bench.example",
-            "pan": "4355084355084358", "month": 12, "year": 2030, "cvc": "000", "card_holder": "BENCH",
+            "pan": "4355084355084358", "month": 12, "year": 2045, "cvc": "000", "card_holder": "BENCH",
         })
         assert pay.get("is_succeed") is True, pay
         seeded = sb.post("/__sandbox/seed", {"count": report_rows, "date": REPORT_DATE}, auth=False)

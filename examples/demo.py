@@ -17,7 +17,7 @@ DOMAIN = "shop.example.com"
 
 
 def card(number: str) -> paynet.Card:
-    return paynet.Card(number=number, exp_month=12, exp_year=2030, cvc="000", holder_name="AYSE YILMAZ")
+    return paynet.Card(number=number, exp_month=12, exp_year=2045, cvc="000", holder_name="AYSE YILMAZ")
 
 
 def order_no() -> str:

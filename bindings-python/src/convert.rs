@@ -38,9 +38,14 @@ pub fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
         return Ok(Value::String(s.to_str()?.to_owned()));
     }
     if obj.is_instance_of::<PyInt>() {
-        return obj
-            .extract::<i64>()
-            .map(|i| Value::Number(Number::from(i)))
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::Number(Number::from(i)));
+        }
+        // Beyond 64 bits: its exact digits (serde_json keeps arbitrary
+        // precision), so core refuses it by field like any other bad value.
+        let digits = obj.str()?.to_str()?.to_owned();
+        return serde_json::from_str::<Number>(&digits)
+            .map(Value::Number)
             .map_err(|_| PyTypeError::new_err(format!("{}: integer out of range", name(path))));
     }
     if obj.is_instance_of::<PyFloat>() {

@@ -46,8 +46,9 @@ impl NativeSandbox {
             }
             let server = py
                 .detach(|| runtime::get().block_on(Sandbox::start_with(config)))
-                .map_err(|e| {
-                    PyOSError::new_err(format!("could not start the paynet sandbox: {e}"))
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::InvalidInput => PyValueError::new_err(e.to_string()),
+                    _ => PyOSError::new_err(format!("could not start the paynet sandbox: {e}")),
                 })?;
             Ok(NativeSandbox {
                 url: server.url(),

@@ -18,7 +18,7 @@ CVC = "739"
 
 
 def card(kind: str = "success") -> paynet.Card:
-    return paynet.Card(number=TEST_CARDS[kind], exp_month=12, exp_year=2030, cvc=CVC, holder_name="TEST TEST")
+    return paynet.Card(number=TEST_CARDS[kind], exp_month=12, exp_year=2045, cvc=CVC, holder_name="TEST TEST")
 
 
 def reference() -> str:

@@ -97,6 +97,30 @@ def test_client_created_before_fork_works_in_child(client: paynet.Client, sandbo
     assert sandbox.stats()["ledger_entries"] - before == 2
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_async_client_created_before_fork_works_in_child(sandbox: Sandbox) -> None:
+    aclient = paynet.AsyncClient(secret_key=sandbox.secret_key, base_url=sandbox.url, max_retries=0)
+
+    async def pay(amount: str) -> bool:
+        tx = await aclient.payments.create(amount=Decimal(amount), reference_no=reference(), domain=DOMAIN, card=card())
+        return tx.is_succeed
+
+    # Used on an event loop (runtime, pool and the loop's completion queue) before forking.
+    assert asyncio.run(pay("3"))
+    before = sandbox.stats()["ledger_entries"]
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            code = 0 if asyncio.run(pay("4")) else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert asyncio.run(pay("5"))
+    assert sandbox.stats()["ledger_entries"] - before == 2
+
+
 async def test_cancelling_a_task_aborts_the_call(aclient: paynet.AsyncClient) -> None:
     task = asyncio.create_task(
         aclient.payments.create(amount=Decimal("1"), reference_no=reference(), domain=DOMAIN, card=card("slow_bank"))

@@ -164,7 +164,7 @@ def paynetjs_session(sandbox: Sandbox, amount_kurus: str, pan: str) -> tuple[str
     import json
     import urllib.request
 
-    body = {"amount": amount_kurus, "pan": pan, "month": "12", "year": "2030", "cvc": "000", "card_holder": "TEST TEST"}
+    body = {"amount": amount_kurus, "pan": pan, "month": "12", "year": "2045", "cvc": "000", "card_holder": "TEST TEST"}
     request = urllib.request.Request(
         f"{sandbox.url}/__sandbox/paynetjs/session", data=json.dumps(body).encode(), method="POST",
         headers={"Content-Type": "application/json"},

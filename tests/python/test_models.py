@@ -106,3 +106,32 @@ def test_typed_results_equal_models_built_from_dicts(native: _native.NativeClien
     assert isinstance(typed_report.rows, tuple) and typed_report.rows
     _same(typed_report, built)
     assert isinstance(typed_report.rows[0].xact_type, paynet.XactType)
+
+
+def test_errors_and_enums_read_naturally() -> None:
+    # Tracebacks name the class as users import it.
+    assert paynet.CardDeclinedError.__module__ == "paynet"
+    assert repr(paynet.InvalidRequestError("x")).startswith("InvalidRequestError(")
+    # `except TimeoutError` (the builtin) catches paynet's timeout too.
+    assert issubclass(paynet.TimeoutError, TimeoutError) and issubclass(paynet.TimeoutError, paynet.APIConnectionError)
+    e = paynet.TimeoutError("no answer", reference_no="R-1")
+    assert str(e) == "no answer" and e.reference_no == "R-1" and e.kind == "timeout"
+    # An enum member prints as its value, in str() and f-strings alike.
+    assert str(paynet.TransactionType.SALE) == "sale" and f"{paynet.BankId('AXSS')}" == "AXSS"
+    assert paynet.TransactionType.SALE == "sale"
+
+
+def test_huge_integers_are_refused_by_field(client: paynet.Client) -> None:
+    with pytest.raises(paynet.InvalidRequestError) as refused:
+        client.payments.create(amount=10**30, reference_no=reference(), domain="d", card=card())
+    assert refused.value.field == "amount"
+    with pytest.raises(paynet.InvalidRequestError) as refused:
+        client.payments.create(amount=1, installment=2**70, reference_no=reference(), domain="d", card=card())
+    assert refused.value.field == "installment"
+
+
+def test_sandbox_options_are_checked() -> None:
+    from paynet.testing import Sandbox
+
+    with pytest.raises(ValueError, match="settlement_days"):
+        Sandbox(settlement_days=10**6)

@@ -85,6 +85,15 @@ def test_logs_name_the_call_but_nothing_secret(client: paynet.Client, caplog: py
     assert not leaks(record.getMessage() + repr(vars(record)))
 
 
+def test_a_decline_is_logged_as_one(client: paynet.Client, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="paynet"), pytest.raises(paynet.CardDeclinedError):
+        client.payments.create(amount=Decimal("1"), reference_no=reference(), domain=DOMAIN, card=card("insufficient_funds"))
+    record = [r for r in caplog.records if r.name == "paynet"][-1]
+    assert vars(record)["paynet_status"] == 200
+    assert vars(record)["paynet_outcome"] == "card_declined"
+    assert not leaks(record.getMessage() + repr(vars(record)))
+
+
 def test_fixtures_for_users(paynet_client: paynet.Client, paynet_sandbox: Sandbox) -> None:
     tx = paynet_client.payments.create(amount=Decimal("1"), reference_no=reference(), domain=DOMAIN, card=card())
     assert tx.is_succeed

@@ -92,7 +92,7 @@ def test_response_payment_success(canned: tuple[str, dict[str, tuple[int, bytes]
     with paynet.Client(secret_key="sck_test_vectors_0000000000", base_url=url) as client:
         tx = client.payments.create(
             amount=Decimal("12.5"), reference_no="deneme11", domain="d", card=paynet.Card(
-                number="4355084355084358", exp_month=12, exp_year=2030, cvc="000", holder_name="TEST TEST"
+                number="4355084355084358", exp_month=12, exp_year=2045, cvc="000", holder_name="TEST TEST"
             )
         )
     assert tx.id == body["id"] and tx.xact_id == body["xact_id"]

@@ -18,7 +18,7 @@ def sync_usage(client: paynet.Client) -> Decimal | None:
         amount=Decimal("12.50"),
         reference_no="ORDER-1",
         domain="shop.example.com",
-        card=paynet.Card(number="4355084355084358", exp_month=12, exp_year=2030, cvc="000", holder_name="A B"),
+        card=paynet.Card(number="4355084355084358", exp_month=12, exp_year=2045, cvc="000", holder_name="A B"),
         transaction_type=paynet.TransactionType.PRE_AUTH,
         timeout=5.0,
     )

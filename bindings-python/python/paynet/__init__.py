@@ -6,7 +6,7 @@
     with paynet.Client(secret_key="sck_...") as client:
         tx = client.payments.create(
             amount=Decimal("12.50"), reference_no="ORDER-1001", domain="shop.example.com",
-            card=paynet.Card(number="4355084355084358", exp_month=12, exp_year=2030,
+            card=paynet.Card(number="4355084355084358", exp_month=12, exp_year=2045,
                              cvc="000", holder_name="TEST TEST"),
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -117,6 +118,8 @@ class CardDeclinedError(PaynetError):
     """The bank said no. `transaction` is the declined transaction."""
 
     kind = "card_declined"
+    # Core always attaches it to a decline.
+    transaction: Transaction
 
 
 class APIError(PaynetError):
@@ -131,8 +134,12 @@ class APIConnectionError(PaynetError):
     kind = "connection"
 
 
-class TimeoutError(APIConnectionError):  # noqa: A001 - mirrors the core kind's name
-    """No answer in time on a call that is safe to repeat."""
+class TimeoutError(APIConnectionError, builtins.TimeoutError):  # noqa: A001 - mirrors the core kind's name
+    """No answer in time on a call that is safe to repeat.
+
+    Also a builtin `TimeoutError`, so `except TimeoutError` catches it even
+    where `from paynet import *` has not replaced the builtin name.
+    """
 
     kind = "timeout"
 
@@ -157,6 +164,22 @@ class InternalError(PaynetError):
 
     kind = "internal"
 
+
+# Tracebacks and reprs show `paynet.CardDeclinedError`, the name users import.
+for _cls in (
+    PaynetError,
+    AuthenticationError,
+    InvalidRequestError,
+    CardDeclinedError,
+    APIError,
+    APIConnectionError,
+    TimeoutError,
+    UnknownOutcomeError,
+    ProtocolError,
+    InternalError,
+):
+    _cls.__module__ = "paynet"
+del _cls
 
 _BY_KIND: dict[str, type[PaynetError]] = {
     cls.kind: cls

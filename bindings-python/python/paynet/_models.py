@@ -27,19 +27,26 @@ __all__ = [
 ]
 
 
-class TransactionType(str, enum.Enum):
+class _StrEnum(str, enum.Enum):
+    """`str()` and f-strings give the value (`"sale"`), as `enum.StrEnum` does on 3.11+."""
+
+    # Enum's own __format__ follows __str__ once a class defines it.
+    __str__ = str.__str__
+
+
+class TransactionType(_StrEnum):
     SALE = "sale"
     PRE_AUTH = "pre_auth"
     CAPTURE = "capture"
 
 
-class CardType(str, enum.Enum):
+class CardType(_StrEnum):
     CREDIT = "cc"
     DEBIT = "dc"
     BUSINESS = "bc"
 
 
-class XactType(str, enum.Enum):
+class XactType(_StrEnum):
     """Paynet's transaction type codes in reports."""
 
     SALE = "S"
@@ -53,7 +60,7 @@ class XactType(str, enum.Enum):
     RP = "RP"
 
 
-class BankId(str, enum.Enum):
+class BankId(_StrEnum):
     ADVT = "ADVT"
     AXSS = "AXSS"
     BONS = "BONS"
