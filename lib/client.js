@@ -65,6 +65,7 @@ class Client {
       timeoutMs: checkCount(options, 'timeoutMs', 1),
       connectTimeoutMs: checkCount(options, 'connectTimeoutMs', 1),
       maxRetries: checkCount(options, 'maxRetries'),
+      paymentAmountFormat: checkOneOf(options, 'paymentAmountFormat', ['number', 'comma']),
       userAgentExtra: `node/${process.versions.node}`,
       moneyAsNumber: this.#money === 'number',
     };

@@ -44,6 +44,12 @@ export interface ClientOptions<M extends MoneyMode = 'string'> {
   connectTimeoutMs?: number;
   /** Extra attempts where a retry cannot charge twice. Default 2. */
   maxRetries?: number;
+  /**
+   * How `payments.create` sends `amount`: Paynet's payment page (S001) shows a
+   * JSON number (`12.50`, default), newer pages a comma string (`"12,50"`).
+   * You always pass TL amounts.
+   */
+  paymentAmountFormat?: 'number' | 'comma';
   /** Result amounts as exact strings (default) or as numbers. */
   money?: M;
   /** Called once per HTTP attempt, for logs and metrics. Must not throw. */

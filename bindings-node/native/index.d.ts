@@ -45,6 +45,8 @@ export interface NativeClientOptions {
   timeoutMs?: number
   connectTimeoutMs?: number
   maxRetries?: number
+  /** `"number"` (default) or `"comma"`: how `payments.create` sends `amount`. */
+  paymentAmountFormat?: string
   userAgentExtra?: string
   /** Money fields in results as JSON numbers instead of decimal strings. */
   moneyAsNumber?: boolean

@@ -37,6 +37,8 @@ pub struct NativeClientOptions {
     pub timeout_ms: Option<u32>,
     pub connect_timeout_ms: Option<u32>,
     pub max_retries: Option<u32>,
+    /// `"number"` (default) or `"comma"`: how `payments.create` sends `amount`.
+    pub payment_amount_format: Option<String>,
     pub user_agent_extra: Option<String>,
     /// Money fields in results as JSON numbers instead of decimal strings.
     pub money_as_number: Option<bool>,
@@ -209,6 +211,9 @@ fn build_client(
     }
     if let Some(n) = options.max_retries {
         config = config.max_retries(n);
+    }
+    if let Some(format) = options.payment_amount_format {
+        config = config.payment_amount_format_named(&format)?;
     }
     if let Some(extra) = options.user_agent_extra {
         config = config.user_agent_extra(extra);

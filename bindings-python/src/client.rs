@@ -47,7 +47,7 @@ impl NativeClient {
 #[pymethods]
 impl NativeClient {
     #[new]
-    #[pyo3(signature = (secret_key, *, environment = "test", base_url = None, timeout = 60.0, connect_timeout = 10.0, max_retries = 2, user_agent_extra = None))]
+    #[pyo3(signature = (secret_key, *, environment = "test", base_url = None, timeout = 60.0, connect_timeout = 10.0, max_retries = 2, payment_amount_format = "number", user_agent_extra = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -57,6 +57,7 @@ impl NativeClient {
         timeout: f64,
         connect_timeout: f64,
         max_retries: i64,
+        payment_amount_format: &str,
         user_agent_extra: Option<String>,
     ) -> PyResult<Self> {
         errors::guard(py, || {
@@ -66,6 +67,7 @@ impl NativeClient {
                     .timeout(seconds("timeout", timeout)?)
                     .connect_timeout(seconds("connect_timeout", connect_timeout)?)
                     .max_retries(retries(max_retries)?)
+                    .payment_amount_format_named(payment_amount_format)?
                     .on_request(std::sync::Arc::new(log_event));
                 if let Some(url) = base_url {
                     config = config.base_url(url);

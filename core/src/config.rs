@@ -128,6 +128,17 @@ impl Config {
         self
     }
 
+    /// The bindings' spelling of `payment_amount_format`: `"number"` (`12.50`,
+    /// the default, per S001) or `"comma"` (`"12,50"`, per the newer docs).
+    pub fn payment_amount_format_named(self, name: &str) -> Result<Config, Error> {
+        let format = match name {
+            "number" => MoneyWire::DecimalNumber,
+            "comma" => MoneyWire::CommaString,
+            _ => return Err(Error::invalid("payment_amount_format", "must be \"number\" or \"comma\"")),
+        };
+        Ok(self.payment_amount_format(format))
+    }
+
     pub fn user_agent_extra(mut self, extra: impl Into<String>) -> Config {
         self.user_agent_extra = Some(extra.into());
         self

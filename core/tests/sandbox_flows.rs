@@ -369,3 +369,14 @@ fn a_prepared_request_debug_hides_card_data() {
 fn client_for_url(url: &str) -> Client {
     Client::new(Config::new("sck_debug").unwrap().base_url(url)).unwrap()
 }
+
+#[tokio::test]
+async fn a_comma_amount_is_understood_by_the_sandbox() {
+    let sb = sandbox().await;
+    let config = Config::new(sb.secret_key()).unwrap().base_url(sb.url()).payment_amount_format_named("comma").unwrap();
+    let client = Client::new(config).unwrap();
+    let tx = pay(&client, payment("COMMA-1", SUCCESS_CARD, "1234.5")).await.unwrap();
+    assert_eq!(tx["amount"], "1234.50");
+    let err = Config::new("sck_x").unwrap().payment_amount_format_named("kurus").unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("payment_amount_format"));
+}

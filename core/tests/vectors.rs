@@ -22,10 +22,14 @@ fn vectors(dir: &str) -> Vec<(String, Value)> {
 
 #[test]
 fn request_vectors() {
-    let client = Client::new(Config::new("sck_vectors").unwrap()).unwrap();
     let all = vectors("requests");
     assert!(all.len() >= 20, "expected the full vector set");
     for (name, v) in all {
+        let mut config = Config::new("sck_vectors").unwrap();
+        if let Some(format) = v["client"]["payment_amount_format"].as_str() {
+            config = config.payment_amount_format_named(format).unwrap();
+        }
+        let client = Client::new(config).unwrap();
         let method = v["method"].as_str().unwrap();
         let result = client.prepare_value(method, v["params"].clone());
         if let Some(expected) = v.get("expect") {

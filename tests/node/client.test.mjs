@@ -28,6 +28,7 @@ test('bad client options are refused naming the option in camelCase', () => {
   assert.throws(() => new Client({ secretKey: 'k', timeoutMs: 0 }), refusedWith('timeoutMs'));
   assert.throws(() => new Client({ secretKey: 'k', maxRetries: 1.5 }), refusedWith('maxRetries'));
   assert.throws(() => new Client({ secretKey: 'k', money: 'bigint' }), refusedWith('money'));
+  assert.throws(() => new Client({ secretKey: 'k', paymentAmountFormat: 'kurus' }), refusedWith('paymentAmountFormat'));
   assert.throws(() => new Client({ secretKey: 'k', onRequest: 'log' }), refusedWith('onRequest'));
 });
 

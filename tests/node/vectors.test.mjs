@@ -53,7 +53,8 @@ describe('request vectors', () => {
     for (const [label, input] of variants) {
       test(`${name} (amounts as ${label})`, async () => {
         if (vector.expect) {
-          const prepared = client.prepare(vector.method, input);
+          const options = Object.fromEntries(Object.entries(vector.client ?? {}).map(([k, v]) => [toCamel(k), v]));
+          const prepared = (vector.client ? sandbox.client(options) : client).prepare(vector.method, input);
           assert.equal(prepared.method, 'POST');
           assert.equal(prepared.path, vector.expect.path);
           assert.deepEqual(parseExact(prepared.body), exact.expect.body);

@@ -185,3 +185,12 @@ async def test_charge_paynetjs_async_decline(aclient: paynet.AsyncClient, sandbo
     with pytest.raises(paynet.CardDeclinedError) as raised:
         await aclient.payments.charge(session_id=session_id, token_id=token_id, amount=Decimal("10"))
     assert raised.value.bank_error_code == "05"
+
+
+def test_payment_amount_format_comma(sandbox: Sandbox) -> None:
+    with paynet.Client(secret_key=sandbox.secret_key, base_url=sandbox.url, payment_amount_format="comma") as c:
+        tx = c.payments.create(amount=Decimal("1234.5"), reference_no=reference(), domain="d", card=card())
+    assert tx.amount == Decimal("1234.50")
+    with pytest.raises(paynet.InvalidRequestError) as refused:
+        paynet.Client(secret_key="sck_x", payment_amount_format="kurus")  # type: ignore[arg-type]
+    assert refused.value.field == "payment_amount_format"

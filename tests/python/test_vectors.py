@@ -44,6 +44,8 @@ def native() -> _native.NativeClient:
 
 @pytest.mark.parametrize(("name", "vector"), load("requests"), ids=[n for n, _ in load("requests")])
 def test_request_vector(native: _native.NativeClient, name: str, vector: dict[str, Any]) -> None:
+    if "client" in vector:
+        native = _native.NativeClient("sck_test_vectors_0000000000", base_url="http://127.0.0.1:9", **vector["client"])
     params = as_python(vector["params"])
     if "expect_error" in vector:
         with pytest.raises(paynet.InvalidRequestError) as raised:

@@ -25,6 +25,7 @@ Amount = Decimal | int | str
 
 CardInput = Card | Mapping[str, Any]
 Environment = Literal["test", "live"]
+PaymentAmountFormat = Literal["number", "comma"]
 
 _Tx = TypeVar("_Tx")
 _Report = TypeVar("_Report")
@@ -177,9 +178,15 @@ class _BaseClient:
         timeout: float = 60.0,
         connect_timeout: float = 10.0,
         max_retries: int = 2,
+        payment_amount_format: PaymentAmountFormat = "number",
     ) -> None:
         """`timeout` bounds a whole call, retries included; `max_retries` only
-        applies where a retry cannot charge twice. Both can be set per call."""
+        applies where a retry cannot charge twice. Both can be set per call.
+
+        `payment_amount_format`: how `payments.create` sends `amount`. Paynet's
+        documentation disagrees: its payment page (S001) shows a JSON number
+        (`12.50`, the default), newer pages a comma string (`"12,50"`: pass
+        `"comma"`). Either way you pass TL amounts."""
         import platform  # here, not at import: `import paynet` stays cheap
         self._native: _native.NativeClient | None = _native.NativeClient(
             secret_key,
@@ -188,6 +195,7 @@ class _BaseClient:
             timeout=timeout,
             connect_timeout=connect_timeout,
             max_retries=max_retries,
+            payment_amount_format=payment_amount_format,
             user_agent_extra=f"python/{platform.python_version()}",
         )
         self._description = (

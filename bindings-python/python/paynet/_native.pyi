@@ -18,6 +18,7 @@ class NativeClient:
         timeout: float = 60.0,
         connect_timeout: float = 10.0,
         max_retries: int = 2,
+        payment_amount_format: str = "number",
         user_agent_extra: str | None = None,
     ) -> NativeClient: ...
     @property
