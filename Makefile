@@ -26,12 +26,13 @@ test-rust: toolchain
 # --- Python (owned by bindings-python) ---
 PY_DEV_DEPS := "maturin>=1.16,<1.17" "pytest>=8" "pytest-asyncio>=1.5" "hypothesis>=6" "mypy>=2.4" "pandas>=2.2"
 
-# A venv with the dev tools, and the extension built once (editable install).
+# A venv with the dev tools, and the extension built once (editable install),
+# with the test hooks (`testing.panic`) that `pip install .` leaves out.
 .PHONY: python
 python: toolchain
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check $(PY_DEV_DEPS)
-	$(VENV)/bin/maturin develop --quiet --profile ci
+	$(VENV)/bin/maturin develop --quiet --profile ci --features test-hooks
 
 test-python: python
 	$(PY) -m pytest -q tests/python
@@ -40,14 +41,15 @@ test-python: python
 
 # --- Node (owned by bindings-node) ---
 .PHONY: node
-# npm packages only when the lock changed; the addon always (cargo is incremental).
+# npm packages only when the lock changed; the addon always (cargo is incremental),
+# with the test hooks that `npm install` (the `prepare` script) leaves out.
 # `npm install`, not `npm ci`: the lock can only list the optional platform
 # packages the registry in use serves, and `npm ci` refuses such a lock.
 node: toolchain
 	@command -v npm >/dev/null || { echo "npm not found: install Node.js >= 20.17 first" >&2; exit 1; }
 	if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 		npm install --ignore-scripts --no-audit --no-fund; fi
-	npm run --silent build:native
+	npm run --silent build:native -- --features test-hooks
 
 # The generated native loader and .d.ts are committed: fail if a build changed them.
 test-node: node

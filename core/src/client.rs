@@ -36,6 +36,11 @@ struct Inner {
 /// strings, without an intermediate JSON tree.
 pub type Output = Box<dyn erased_serde::Serialize + Send>;
 
+/// Test builds only (feature `test-hooks`): a method that panics inside the
+/// call, to prove in each binding that a panic becomes an `internal` error.
+#[cfg(feature = "test-hooks")]
+pub const PANIC_PROBE: &str = "testing.panic";
+
 /// What would be sent: for tests, vectors and debugging. `body` holds the
 /// card data as sent; `Debug` does not show it.
 #[derive(Clone, Serialize)]
@@ -143,6 +148,11 @@ impl Client {
             Ok(output)
         })
         .await
+    }
+
+    #[cfg(feature = "test-hooks")]
+    pub(crate) async fn panic_probe(&self) -> Result<Output, Error> {
+        catch_panics(async { panic!("paynet test hook: a deliberate panic") }).await
     }
 
     /// `call_output` with the result as a JSON value: convenient where

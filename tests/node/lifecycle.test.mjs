@@ -1,12 +1,15 @@
 // The wrapper's edges: sandbox lifetime, default params, what cannot be a
 // parameter, and a charge whose outcome is unknown.
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { APIConnectionError, InvalidRequestError, UnknownOutcomeError } from 'paynet';
+import { APIConnectionError, InternalError, InvalidRequestError, UnknownOutcomeError } from 'paynet';
 import { startSandbox } from 'paynet/testing';
 import { CARDS, payment } from './support.mjs';
+
+const require = createRequire(import.meta.url);
 
 let sandbox;
 before(async () => {
@@ -83,4 +86,18 @@ test('a charge that outlives its timeout has an unknown outcome, never retried',
     },
   );
   assert.equal(sandbox.stats().requests, sent + 1, 'sent once');
+});
+
+test('a panic inside a call is an InternalError, and the process lives on', async () => {
+  // `testing.panic` exists in test builds only (feature test-hooks): it panics inside core.
+  const { NativeClient } = require('../../lib/native.js');
+  const { fromNative } = require('../../lib/errors.js');
+  const native = new NativeClient({ secretKey: sandbox.secretKey, baseUrl: sandbox.url });
+  const error = await native.call('testing.panic', '{}').then(
+    () => assert.fail('the call should fail'),
+    (raw) => fromNative(raw, 'string'),
+  );
+  assert.ok(error instanceof InternalError, `${error}`);
+  assert.equal(error.kind, 'internal');
+  assert.equal((await sandbox.client().payments.create(payment())).isSucceed, true);
 });

@@ -182,3 +182,19 @@ async def test_async_timeout(aclient: paynet.AsyncClient) -> None:
         await aclient.payments.create(
             amount=Decimal("1"), reference_no=reference(), domain=DOMAIN, card=card("slow_bank"), timeout=0.5
         )
+
+
+def test_a_panic_inside_a_call_is_an_internal_error(client: paynet.Client) -> None:
+    # `testing.panic` exists in test builds only (feature test-hooks): it panics inside core.
+    with pytest.raises(paynet.InternalError) as raised:
+        client._require_native().call("testing.panic", {})
+    assert raised.value.kind == "internal" and "bug" in str(raised.value)
+    assert client.transactions  # the client is still usable
+    client.payments.create(amount=Decimal("1"), reference_no=reference(), domain=DOMAIN, card=card())
+
+
+async def test_a_panic_inside_an_async_call_is_an_internal_error(aclient: paynet.AsyncClient) -> None:
+    with pytest.raises(paynet.InternalError):
+        await aclient._require_native().call_async("testing.panic", {})
+    tx = await aclient.payments.create(amount=Decimal("1"), reference_no=reference(), domain=DOMAIN, card=card())
+    assert tx.is_succeed

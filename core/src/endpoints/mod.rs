@@ -91,6 +91,10 @@ macro_rules! registry {
                 params: serde_json::Value,
                 options: &crate::config::RequestOptions,
             ) -> Result<crate::client::Output, crate::error::Error> {
+                #[cfg(feature = "test-hooks")]
+                if method == crate::client::PANIC_PROBE {
+                    return self.panic_probe().await;
+                }
                 $(if method == <$endpoint as crate::endpoint::Endpoint>::NAME {
                     return self.call_boxed::<$endpoint>(params, options).await;
                 })*
