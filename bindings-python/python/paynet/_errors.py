@@ -165,22 +165,6 @@ class InternalError(PaynetError):
     kind = "internal"
 
 
-# Tracebacks and reprs show `paynet.CardDeclinedError`, the name users import.
-for _cls in (
-    PaynetError,
-    AuthenticationError,
-    InvalidRequestError,
-    CardDeclinedError,
-    APIError,
-    APIConnectionError,
-    TimeoutError,
-    UnknownOutcomeError,
-    ProtocolError,
-    InternalError,
-):
-    _cls.__module__ = "paynet"
-del _cls
-
 _BY_KIND: dict[str, type[PaynetError]] = {
     cls.kind: cls
     for cls in (
@@ -195,6 +179,11 @@ _BY_KIND: dict[str, type[PaynetError]] = {
         InternalError,
     )
 }
+
+# Tracebacks and reprs show `paynet.CardDeclinedError`, the name users import.
+for _cls in (PaynetError, *_BY_KIND.values()):
+    _cls.__module__ = "paynet"
+del _cls
 
 
 def _rebuild(cls: type[PaynetError], message: str, fields: dict[str, Any]) -> PaynetError:
