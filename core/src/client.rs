@@ -126,7 +126,9 @@ impl Client {
         options.check()?;
         let body = E::to_wire(params, &self.wire_options())?;
         let reference_no = E::reference_no(params);
-        self.send(E::PATH, &body, E::retry_policy(params), options, |answer| E::decode(params, &answer))
+        self.send(E::PATH, &body, E::retry_policy(params), options, |answer| {
+            E::decode(params, &answer).map_err(|e| e.with_body(&answer))
+        })
             .await
             .map_err(|e| e.with_reference_no(reference_no))
     }

@@ -134,6 +134,14 @@ impl Error {
         self
     }
 
+    /// A `protocol` error gets the start of the body it could not read.
+    pub(crate) fn with_body(mut self, body: &[u8]) -> Error {
+        if self.kind == ErrorKind::Protocol && self.body_snippet.is_none() {
+            self.body_snippet = Some(snippet(body));
+        }
+        self
+    }
+
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }

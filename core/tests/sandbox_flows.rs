@@ -380,3 +380,22 @@ async fn a_comma_amount_is_understood_by_the_sandbox() {
     let err = Config::new("sck_x").unwrap().payment_amount_format_named("kurus").unwrap_err();
     assert_eq!(err.field.as_deref(), Some("payment_amount_format"));
 }
+
+#[tokio::test]
+async fn a_2xx_that_is_not_a_transaction_is_a_protocol_error_with_its_body() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().unwrap();
+        let mut request = [0u8; 4096];
+        let _ = socket.read(&mut request).unwrap();
+        let body = r#"{"object_name":"transaction","code":0,"message":"card 4355084355084358"}"#;
+        let answer = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+        socket.write_all(answer.as_bytes()).unwrap();
+    });
+    let err = pay(&client_for_url(&url), payment("PROTO-1", SUCCESS_CARD, "1")).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Protocol, "{err}");
+    let snippet = err.body_snippet.expect("the body's start");
+    assert!(snippet.contains("\"object_name\"") && !snippet.contains(SUCCESS_CARD), "{snippet}");
+}
