@@ -218,6 +218,10 @@ export interface PaymentReportRow<M extends MoneyMode = 'string'> {
   /** `'YYYY-MM-DD'`. */
   dueDate: string | null;
   /** `S` sale, `CR` capture, `CD` refund, `R` cancel, …. */
+  /**
+   * Paynet's code: `S` sale, `R` cancel, `CD` refund, `CR` capture, `PI` points
+   * cancel, `PK` points usage, `PR` pre-auth, `RC` capture cancel, `RP` pre-auth cancel.
+   */
   xactType: string | null;
   isSucceed: boolean | null;
   amount: Amount<M> | null;

@@ -47,17 +47,17 @@ class CardType(_StrEnum):
 
 
 class XactType(_StrEnum):
-    """Paynet's transaction type codes in reports."""
+    """Paynet's transaction type codes in reports (names from the reference)."""
 
     SALE = "S"
     CANCEL = "R"
     REFUND = "CD"
     CAPTURE = "CR"
-    PI = "PI"
-    PK = "PK"
-    PR = "PR"
-    RC = "RC"
-    RP = "RP"
+    POINTS_CANCEL = "PI"
+    POINTS_USAGE = "PK"
+    PRE_AUTH = "PR"
+    CAPTURE_CANCEL = "RC"
+    PRE_AUTH_CANCEL = "RP"
 
 
 class BankId(_StrEnum):
