@@ -217,7 +217,6 @@ export interface PaymentReportRow<M extends MoneyMode = 'string'> {
   xactDateRaw: string | null;
   /** `'YYYY-MM-DD'`. */
   dueDate: string | null;
-  /** `S` sale, `CR` capture, `CD` refund, `R` cancel, …. */
   /**
    * Paynet's code: `S` sale, `R` cancel, `CD` refund, `CR` capture, `PI` points
    * cancel, `PK` points usage, `PR` pre-auth, `RC` capture cancel, `RP` pre-auth cancel.
