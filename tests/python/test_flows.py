@@ -194,3 +194,12 @@ def test_payment_amount_format_comma(sandbox: Sandbox) -> None:
     with pytest.raises(paynet.InvalidRequestError) as refused:
         paynet.Client(secret_key="sck_x", payment_amount_format="kurus")  # type: ignore[arg-type]
     assert refused.value.field == "payment_amount_format"
+
+
+def test_a_client_from_sandbox_client_keeps_the_sandbox_running() -> None:
+    import gc
+
+    client = Sandbox().client()
+    gc.collect()
+    tx = client.payments.create(amount=Decimal("1"), reference_no=reference(), domain="d", card=card())
+    assert tx.is_succeed

@@ -169,6 +169,9 @@ class Reports(Generic[_Report]):
 
 
 class _BaseClient:
+    # Whatever must outlive this client: the test sandbox it was made by.
+    _keeps_alive: object = None
+
     def __init__(
         self,
         *,

@@ -42,8 +42,8 @@ class SandboxStats(TypedDict):
 class Sandbox:
     """A local, stateful Paynet emulator on a free port of 127.0.0.1.
 
-    It runs inside this process (on the SDK's own runtime); `stop()` or leaving
-    the `with` block shuts it down.
+    It runs inside this process (on the SDK's own runtime); `stop()`, leaving
+    the `with` block, or the object being garbage-collected shuts it down.
     """
 
     def __init__(
@@ -72,8 +72,11 @@ class Sandbox:
         return SandboxStats(requests=raw["requests"], ledger_entries=raw["ledger_entries"])
 
     def client(self, *, timeout: float = 60.0, max_retries: int = 2) -> Client:
-        """A `Client` bound to this sandbox."""
-        return Client(secret_key=self.secret_key, base_url=self.url, timeout=timeout, max_retries=max_retries)
+        """A `Client` bound to this sandbox; while it is in use, the sandbox keeps running."""
+        client = Client(secret_key=self.secret_key, base_url=self.url, timeout=timeout, max_retries=max_retries)
+        # The server stops when its handle is collected; the client holds it.
+        client._keeps_alive = self
+        return client
 
     def stop(self) -> None:
         self._native.stop()
