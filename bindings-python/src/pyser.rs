@@ -253,10 +253,10 @@ impl Display for Error {
 }
 impl std::error::Error for Error {}
 impl ser::Error for Error {
+    /// Only core's own `Serialize` impls fail this way: a bug, so `InternalError`.
     fn custom<T: Display>(msg: T) -> Self {
-        Error(PyValueError::new_err(format!(
-            "could not encode the result: {msg}"
-        )))
+        let error = paynet_core::Error::internal(format!("could not encode the result: {msg}"));
+        Error(Python::attach(|py| crate::errors::to_py(py, &error)))
     }
 }
 impl From<PyErr> for Error {
