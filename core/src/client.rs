@@ -174,7 +174,6 @@ impl Client {
         options: &RequestOptions,
         decode: impl FnOnce(Vec<u8>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let mut decode = Some(decode);
         let config = &self.inner.config;
         let url = self
             .inner
@@ -207,26 +206,31 @@ impl Client {
             let will_retry = retryable && attempt <= max_retries && Instant::now() + delay < deadline;
             let status = result.as_ref().ok().map(|(s, _)| *s);
             let outcome = match result {
-                // A 2xx is never retried, so this is the one call of `decode`.
-                Ok((status, bytes)) => interpret(status, bytes)
-                    .and_then(|bytes| decode.take().ok_or_else(|| Error::internal("answer decoded twice"))?(bytes)),
+                Ok((status, bytes)) => interpret(status, bytes),
                 Err(failure) => Err(failure.to_error(policy, timeout)),
             };
-            if let Some(hook) = &config.on_request {
-                hook(&RequestEvent {
-                    method: "POST",
-                    path,
-                    status,
-                    duration: started.elapsed(),
-                    attempt,
-                    outcome: outcome.as_ref().map_or_else(|e| e.kind.as_str(), |_| "ok"),
-                    will_retry,
-                });
+            let report = |error: Option<&Error>| {
+                if let Some(hook) = &config.on_request {
+                    hook(&RequestEvent {
+                        method: "POST",
+                        path,
+                        status,
+                        duration: started.elapsed(),
+                        attempt,
+                        outcome: error.map_or("ok", |e| e.kind.as_str()),
+                        will_retry,
+                    });
+                }
+            };
+            if will_retry {
+                report(outcome.as_ref().err());
+                tokio::time::sleep(delay).await;
+                continue;
             }
-            if !will_retry {
-                return outcome;
-            }
-            tokio::time::sleep(delay).await;
+            // The last attempt: its answer is decoded before it is reported.
+            let outcome = outcome.and_then(decode);
+            report(outcome.as_ref().err());
+            return outcome;
         }
     }
 
