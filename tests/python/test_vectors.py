@@ -37,15 +37,20 @@ def as_python(params: dict[str, Any]) -> dict[str, Any]:
     return {k: Decimal(v) if k in MONEY_PARAMS and isinstance(v, str) else v for k, v in params.items()}
 
 
+def native_client(**options: Any) -> _native.NativeClient:
+    """Only `prepare` is used: the URL is never reached."""
+    return _native.NativeClient("sck_test_vectors_0000000000", base_url="http://127.0.0.1:9", **options)
+
+
 @pytest.fixture(scope="module")
 def native() -> _native.NativeClient:
-    return _native.NativeClient("sck_test_vectors_0000000000", base_url="http://127.0.0.1:9")
+    return native_client()
 
 
 @pytest.mark.parametrize(("name", "vector"), load("requests"), ids=[n for n, _ in load("requests")])
 def test_request_vector(native: _native.NativeClient, name: str, vector: dict[str, Any]) -> None:
     if "client" in vector:
-        native = _native.NativeClient("sck_test_vectors_0000000000", base_url="http://127.0.0.1:9", **vector["client"])
+        native = native_client(**vector["client"])
     params = as_python(vector["params"])
     if "expect_error" in vector:
         with pytest.raises(paynet.InvalidRequestError) as raised:
