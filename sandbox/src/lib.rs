@@ -5,6 +5,8 @@
 //! `paynet-sandbox` binary. See `README.md` for the test cards and every behaviour choice.
 
 mod cards;
+mod conn;
+mod faults;
 mod handlers;
 mod ledger;
 mod money;
@@ -19,7 +21,13 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::conn::{ConnHandle, FaultListener};
 use crate::ledger::{Ledger, SharedLedger};
+
+pub use crate::faults::{
+    API_PATHS, DEFAULT_SEED, FaultKind, FaultPlan, FaultRule, FaultRuleStats, FaultStats,
+    FaultWhen, MAX_DELAY_MS,
+};
 
 pub const DEFAULT_SECRET_KEY: &str = "sck_sandbox_0000000000000000";
 
@@ -37,6 +45,8 @@ pub struct SandboxConfig {
     /// Days from transaction date to due (payout) date in `payment_list`. 0 by default so
     /// a demo sees today's payments in today's report.
     pub settlement_days: i64,
+    /// Faults active from the start (see [`Sandbox::set_faults`]); `None` = none.
+    pub faults: Option<FaultPlan>,
 }
 
 impl Default for SandboxConfig {
@@ -46,6 +56,7 @@ impl Default for SandboxConfig {
             port: 0,
             slow_bank_delay: Duration::from_secs(3),
             settlement_days: 0,
+            faults: None,
         }
     }
 }
@@ -57,17 +68,11 @@ pub struct Stats {
     pub ledger_entries: usize,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-struct Faults {
-    remaining: u64,
-    status: u16,
-}
-
 /// State shared by every handler.
 struct Shared {
     config: SandboxConfig,
     requests: AtomicU64,
-    faults: Mutex<Faults>,
+    faults: faults::Injector,
     ledger: SharedLedger,
     rng: util::Rng,
 }
@@ -104,19 +109,28 @@ impl Sandbox {
                 format!("settlement_days must be between 0 and {MAX_SETTLEMENT_DAYS}"),
             ));
         }
+        let plan = match &config.faults {
+            Some(plan) => plan
+                .normalized()
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+            None => FaultPlan::default(),
+        };
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             config,
             requests: AtomicU64::new(0),
-            faults: Mutex::new(Faults::default()),
+            faults: faults::Injector::new(plan),
             ledger: Arc::new(Mutex::new(Ledger::default())),
             rng: util::Rng::new(),
         });
         let app = handlers::router(Arc::clone(&shared));
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
+            // Our own listener and connect info: the connection-level faults (reset, close,
+            // truncate) act on the stream itself.
+            let app = app.into_make_service_with_connect_info::<ConnHandle>();
+            let served = axum::serve(FaultListener(listener), app)
                 .with_graceful_shutdown(async move {
                     // Either an explicit stop or the handle being dropped.
                     let _ = rx.await;
@@ -146,6 +160,28 @@ impl Sandbox {
 
     pub fn stats(&self) -> Stats {
         self.shared.stats()
+    }
+
+    /// Replaces the fault plan and zeroes the fault counters. `Err` names the bad field
+    /// (`rules[0].location is required for kind redirect`); the plan in force is then kept.
+    pub fn set_faults(&self, plan: FaultPlan) -> Result<(), String> {
+        self.shared.faults.set(plan.normalized()?);
+        Ok(())
+    }
+
+    /// [`Sandbox::set_faults`] from the HTTP API's JSON form `{"seed": n, "rules": [...]}`.
+    pub fn set_faults_json(&self, plan: &serde_json::Value) -> Result<(), String> {
+        self.set_faults(FaultPlan::from_json(plan)?)
+    }
+
+    /// Removes every fault rule (and zeroes the counters).
+    pub fn clear_faults(&self) {
+        self.shared.faults.set(FaultPlan::default());
+    }
+
+    /// The active rules and how many faults of each kind they injected.
+    pub fn fault_stats(&self) -> FaultStats {
+        self.shared.faults.stats()
     }
 
     /// Graceful shutdown: stops accepting, lets in-flight requests finish, waits for the task.

@@ -12,12 +12,13 @@ use serde::Serialize;
 use super::payment::COMPANY_CODE;
 use super::payment_list::parse_date;
 use super::{json_ok, unwrap_response};
+use crate::Shared;
 use crate::cards;
+use crate::faults::{FaultPlan, FaultRule};
 use crate::ledger::{self, CardStorage, Entry, FIRST_ID, XactType};
 use crate::money::{self, Ratio, Tl};
 use crate::util;
 use crate::wire::{ApiError, ApiResult, Fields, parse_object};
-use crate::{Faults, Shared};
 
 pub async fn stats(State(s): State<Arc<Shared>>) -> Response {
     let st = s.stats();
@@ -91,8 +92,22 @@ pub async fn faults(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
     unwrap_response(set_faults(&s, &body))
 }
 
+pub async fn fault_stats(State(s): State<Arc<Shared>>) -> Response {
+    json_ok(&s.faults.stats().to_json())
+}
+
+/// `{"seed": n, "rules": [...]}` replaces the plan; without `rules` (and `seed`) the body is
+/// the legacy `{"fail_next": n, "status": s}`, one `before`/`status` rule for the next n
+/// requests. Either form zeroes the counters.
 fn set_faults(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let map = parse_object(body)?;
+    if map.contains_key("rules") || map.contains_key("seed") {
+        let plan = FaultPlan::from_json(&serde_json::Value::Object(map))
+            .and_then(|p| p.normalized())
+            .map_err(ApiError::invalid)?;
+        s.faults.set(plan);
+        return Ok(json_ok(&s.faults.stats().to_json()));
+    }
     let f = Fields::new(&map);
     let fail_next = f.int("fail_next")?.unwrap_or(1);
     let status = f.int("status")?.unwrap_or(503);
@@ -103,11 +118,15 @@ fn set_faults(s: &Shared, body: &[u8]) -> ApiResult<Response> {
         .ok()
         .filter(|c| (400..=599).contains(c) && StatusCode::from_u16(*c).is_ok())
         .ok_or_else(|| ApiError::invalid("status must be an HTTP error status (400-599)"))?;
-    let mut faults = s.faults.lock().unwrap_or_else(|e| e.into_inner());
-    *faults = Faults {
-        remaining: fail_next as u64,
-        status,
+    let rules = if fail_next == 0 {
+        Vec::new()
+    } else {
+        vec![FaultRule::status(status).before().count(fail_next as u64)]
     };
+    let plan = FaultPlan::new(rules)
+        .normalized()
+        .map_err(ApiError::invalid)?;
+    s.faults.set(plan);
     Ok(json_ok(
         &serde_json::json!({ "fail_next": fail_next, "status": status }),
     ))

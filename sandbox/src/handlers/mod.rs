@@ -5,6 +5,7 @@ mod admin;
 mod capture;
 mod charge;
 mod check;
+mod inject;
 mod payment;
 mod payment_list;
 mod responses;
@@ -43,7 +44,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
     let admin = Router::new()
         .route("/__sandbox/stats", get(admin::stats))
         .route("/__sandbox/ledger", get(admin::ledger))
-        .route("/__sandbox/faults", post(admin::faults))
+        .route(
+            "/__sandbox/faults",
+            post(admin::faults).get(admin::fault_stats),
+        )
         .route("/__sandbox/seed", post(admin::seed))
         .route("/__sandbox/paynetjs/session", post(charge::create_session));
     api.merge(admin)
@@ -56,32 +60,18 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-/// Counts API requests and serves injected faults before anything else (auth, ledger) runs.
+/// Counts API requests and serves injected faults: a `before` fault answers before anything
+/// else (auth, ledger) runs; an `after` fault lets the request through and then replaces,
+/// holds, cuts or kills its answer (see `inject`).
 async fn count_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     if req.uri().path().starts_with(ADMIN_PREFIX) {
         return next.run(req).await;
     }
     s.requests.fetch_add(1, Ordering::Relaxed);
-    let fault = {
-        let mut f = s.faults.lock().unwrap_or_else(|e| e.into_inner());
-        if f.remaining > 0 {
-            f.remaining -= 1;
-            Some(f.status)
-        } else {
-            None
-        }
-    };
-    if let Some(status) = fault {
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-        return ApiError::new(
-            status,
-            "api_error",
-            rc::SERVER_ERROR,
-            "Sandbox: enjekte edilmiş hata (injected fault)",
-        )
-        .into_response();
+    match s.faults.pick(req.uri().path()) {
+        Some(rule) => inject::strike(rule, req, next).await,
+        None => next.run(req).await,
     }
-    next.run(req).await
 }
 
 async fn auth(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
