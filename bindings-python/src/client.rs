@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyInt, PyString, PyTuple};
 use serde_json::Value;
 
 use paynet_core::{Client, Config, Environment, Error, Output, RequestEvent, RequestOptions};
@@ -33,12 +33,15 @@ impl NativeClient {
     fn prepare_call(
         &self,
         params: &Bound<'_, PyDict>,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(Client, Value, RequestOptions)> {
         let py = params.py();
         let params = convert::to_json(params.as_any(), "")?;
-        let options = request_options(timeout, max_retries).map_err(|e| errors::to_py(py, &e))?;
+        let options = RequestOptions {
+            timeout: seconds_arg(timeout, "timeout")?,
+            max_retries: retries_arg(max_retries)?,
+        };
         let client = self.client().map_err(|e| errors::to_py(py, &e))?;
         Ok((client, params, options))
     }
@@ -46,29 +49,48 @@ impl NativeClient {
 
 #[pymethods]
 impl NativeClient {
+    /// Every option is checked here, by name: a wrong type is a
+    /// `paynet.InvalidTypeError`, a bad value (or a lone surrogate in a
+    /// string) a `paynet.InvalidRequestError`. `None` means the default.
     #[new]
-    #[pyo3(signature = (secret_key, *, environment = "test", base_url = None, timeout = 60.0, connect_timeout = 10.0, max_retries = 2, payment_amount_format = "number", user_agent_extra = None))]
+    #[pyo3(signature = (secret_key, *, environment = None, base_url = None, timeout = None, connect_timeout = None, max_retries = None, payment_amount_format = None, user_agent_extra = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        secret_key: &str,
-        environment: &str,
-        base_url: Option<String>,
-        timeout: f64,
-        connect_timeout: f64,
-        max_retries: i64,
-        payment_amount_format: &str,
-        user_agent_extra: Option<String>,
+        secret_key: &Bound<'_, PyAny>,
+        environment: Option<&Bound<'_, PyAny>>,
+        base_url: Option<&Bound<'_, PyAny>>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        connect_timeout: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
+        payment_amount_format: Option<&Bound<'_, PyAny>>,
+        user_agent_extra: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         errors::guard(py, || {
+            let secret_key = convert::text(secret_key, "secret_key")?;
+            let environment = text_arg(environment, "environment")?;
+            let base_url = text_arg(base_url, "base_url")?;
+            let timeout = seconds_arg(timeout, "timeout")?;
+            let connect_timeout = seconds_arg(connect_timeout, "connect_timeout")?;
+            let max_retries = retries_arg(max_retries)?;
+            let payment_amount_format = text_arg(payment_amount_format, "payment_amount_format")?;
+            let user_agent_extra = text_arg(user_agent_extra, "user_agent_extra")?;
             let build = || -> Result<NativeClient, Error> {
                 let mut config = Config::new(secret_key)?
-                    .environment(Environment::parse(environment)?)
-                    .timeout(seconds("timeout", timeout)?)
-                    .connect_timeout(seconds("connect_timeout", connect_timeout)?)
-                    .max_retries(retries(max_retries)?)
-                    .payment_amount_format_named(payment_amount_format)?
+                    .environment(Environment::parse(environment.as_deref().unwrap_or("test"))?)
                     .on_request(std::sync::Arc::new(log_event));
+                if let Some(timeout) = timeout {
+                    config = config.timeout(timeout);
+                }
+                if let Some(timeout) = connect_timeout {
+                    config = config.connect_timeout(timeout);
+                }
+                if let Some(retries) = max_retries {
+                    config = config.max_retries(retries);
+                }
+                if let Some(format) = payment_amount_format {
+                    config = config.payment_amount_format_named(&format)?;
+                }
                 if let Some(url) = base_url {
                     config = config.base_url(url);
                 }
@@ -101,8 +123,8 @@ impl NativeClient {
         py: Python<'_>,
         method: &str,
         params: &Bound<'_, PyDict>,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
         typed: bool,
     ) -> PyResult<Py<PyAny>> {
         errors::guard(py, || {
@@ -138,8 +160,8 @@ impl NativeClient {
         py: Python<'py>,
         method: &str,
         params: &Bound<'py, PyDict>,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
+        timeout: Option<&Bound<'py, PyAny>>,
+        max_retries: Option<&Bound<'py, PyAny>>,
         typed: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         errors::guard(py, || {
@@ -172,14 +194,64 @@ impl NativeClient {
     }
 }
 
-fn request_options(
-    timeout: Option<f64>,
-    max_retries: Option<i64>,
-) -> Result<RequestOptions, Error> {
-    Ok(RequestOptions {
-        timeout: timeout.map(|t| seconds("timeout", t)).transpose()?,
-        max_retries: max_retries.map(retries).transpose()?,
-    })
+/// An optional string option; `None` means the default.
+fn text_arg(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<String>> {
+    value
+        .filter(|v| !v.is_none())
+        .map(|v| convert::text(v, field))
+        .transpose()
+}
+
+/// A positive number of seconds (`int`, `float` or anything with
+/// `__float__`, such as `Decimal`); `None` means the default.
+fn seconds_arg(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<Duration>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let py = value.py();
+    let number = if value.is_instance_of::<PyBool>() || value.is_instance_of::<PyString>() {
+        None
+    } else {
+        value.extract::<f64>().ok()
+    };
+    let Some(number) = number else {
+        if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
+            // An int too large for a float: a number, but not a usable one.
+            return Err(errors::invalid(py, field, "must be a positive number of seconds"));
+        }
+        return Err(errors::wrong_type(
+            py,
+            field,
+            &format!(
+                "must be a number of seconds (int or float), not {}",
+                convert::type_name(value)
+            ),
+        ));
+    };
+    seconds(field, number).map(Some).map_err(|e| errors::to_py(py, &e))
+}
+
+/// `max_retries`: a whole number ≥ 0; `None` means the default.
+fn retries_arg(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u32>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let py = value.py();
+    if value.is_instance_of::<PyBool>() {
+        return Err(errors::wrong_type(py, "max_retries", "must be an int, not bool"));
+    }
+    match value.extract::<i64>() {
+        Ok(n) => retries(n).map(Some).map_err(|e| errors::to_py(py, &e)),
+        // Beyond 64 bits: an int, only out of range.
+        Err(_) if value.is_instance_of::<PyInt>() => {
+            Err(errors::invalid(py, "max_retries", "must be a whole number ≥ 0"))
+        }
+        Err(_) => Err(errors::wrong_type(
+            py,
+            "max_retries",
+            &format!("must be an int, not {}", convert::type_name(value)),
+        )),
+    }
 }
 
 fn seconds(field: &str, value: f64) -> Result<Duration, Error> {

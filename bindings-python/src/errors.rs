@@ -14,6 +14,23 @@ use paynet_core::{Error, ErrorKind};
 use crate::convert;
 
 static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static TYPE_ERROR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// `paynet.InvalidRequestError` for a bad value: `field: problem`, `.field` set.
+pub fn invalid(py: Python<'_>, field: &str, problem: &str) -> PyErr {
+    to_py(py, &Error::invalid(field, problem))
+}
+
+/// `paynet.InvalidTypeError` (an `InvalidRequestError` and a `TypeError`) for
+/// a value of the wrong Python type: `field: problem`, `.field` set.
+pub fn wrong_type(py: Python<'_>, field: &str, problem: &str) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let factory = TYPE_ERROR.import(py, "paynet._errors", "_invalid_type")?;
+        let exc = factory.call1((format!("{field}: {problem}"), field))?;
+        Ok(PyErr::from_value(exc))
+    };
+    build().unwrap_or_else(|failure| failure)
+}
 
 pub fn to_py(py: Python<'_>, error: &Error) -> PyErr {
     // If the factory itself fails (a broken install), its error is still raised.

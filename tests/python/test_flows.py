@@ -129,7 +129,7 @@ def test_connection_error() -> None:
 def test_closed_client_refuses_calls(sandbox: Sandbox) -> None:
     c = paynet.Client(secret_key=sandbox.secret_key, base_url=sandbox.url)
     c.close()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(paynet.APIConnectionError, match="closed"):
         c.transactions.check(reference_no="x")
 
 

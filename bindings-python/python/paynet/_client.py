@@ -9,6 +9,7 @@ typed without a second copy of any signature.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
@@ -16,6 +17,8 @@ from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar
 
 from . import _native
+from ._errors import APIConnectionError, InvalidTypeError
+from ._native import NativeClient as _NativeClient
 from ._models import Card, PaymentReport, Transaction, TransactionType
 
 __all__ = ["AsyncClient", "Client", "Payments", "Reports", "Transactions"]
@@ -38,13 +41,43 @@ _NOT_PARAMS = ("self",)
 
 
 def _params(arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """A method's `locals()` → core parameters: unset (None) ones dropped."""
-    params: dict[str, Any] = {}
-    for name, value in arguments.items():
-        if name in _NOT_PARAMS or value is None:
-            continue
-        params[name] = value.to_dict() if isinstance(value, Card) else value
-    return params
+    """A method's `locals()` → core parameters: unset (None) ones dropped.
+
+    A card stays a `Card` (the native side reads its attributes): a plain dict
+    of card data would show the number and CVC in any traceback formatted with
+    its frames' locals (Sentry, rich, `pytest --showlocals`)."""
+    return {name: value for name, value in arguments.items() if name not in _NOT_PARAMS and value is not None}
+
+
+_CARD_FIELDS = frozenset(f.name for f in dataclasses.fields(Card))
+
+
+class _CardMapping(dict[str, Any]):
+    """A user's card mapping that is not a whole card (a key missing or
+    unknown), on its way to core, which names the key at fault. Its repr
+    names the known keys only, never a value."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        known = [key for key in self if key in _CARD_FIELDS]
+        others = len(self) - len(known)
+        more = f"; {others} other key{'s' if others > 1 else ''}" if others else ""
+        return f"<card data: {', '.join(known) or 'no card fields'}{more}>"
+
+
+def _as_card(value: object) -> Card | _CardMapping | None:
+    """The `card` argument as a `Card`, so that no frame of ours keeps the
+    user's mapping (whose repr shows the number and CVC)."""
+    if value is None or isinstance(value, Card):
+        return value
+    if isinstance(value, Mapping):
+        if value.keys() == _CARD_FIELDS:
+            return Card(**value)
+        return _CardMapping(value)
+    problem = f"card: must be a paynet.Card or a mapping, not {type(value).__name__}"
+    del value  # not in this frame's locals when the error is shown
+    raise InvalidTypeError(problem, field="card")
 
 
 class Payments(Generic[_Tx]):
@@ -85,6 +118,12 @@ class Payments(Generic[_Tx]):
         twice, so retrying after a timeout is safe. A declined card raises
         `CardDeclinedError`.
         """
+        # First thing: the user's mapping is no longer referenced from this frame.
+        try:
+            card = _as_card(card)
+        except InvalidTypeError:
+            del card
+            raise
         return self._call("payments.create", _params(locals()))
 
     def charge(
@@ -171,6 +210,10 @@ class Reports(Generic[_Report]):
 class _BaseClient:
     # Whatever must outlive this client: the test sandbox it was made by.
     _keeps_alive: object = None
+    # Class-level defaults, so that a half-built client (its `__init__` failed,
+    # or a subclass never called it) reads as closed and still has a repr.
+    _native: _NativeClient | None = None
+    _description: str | None = None
 
     def __init__(
         self,
@@ -191,28 +234,33 @@ class _BaseClient:
         (`12.50`, the default), newer pages a comma string (`"12,50"`: pass
         `"comma"`). Either way you pass TL amounts."""
         import platform  # here, not at import: `import paynet` stays cheap
-        self._native: _native.NativeClient | None = _native.NativeClient(
-            secret_key,
-            environment=environment,
-            base_url=base_url,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-            payment_amount_format=payment_amount_format,
-            user_agent_extra=f"python/{platform.python_version()}",
-        )
-        self._description = (
-            f"environment={environment!r}, base_url={base_url!r}, secret_key={self._native.masked_key!r}"
-        )
+        try:
+            native = _native.NativeClient(
+                secret_key,
+                environment=environment,
+                base_url=base_url,
+                timeout=timeout,
+                connect_timeout=connect_timeout,
+                max_retries=max_retries,
+                payment_amount_format=payment_amount_format,
+                user_agent_extra=f"python/{platform.python_version()}",
+            )
+        finally:
+            # The key now lives only in the native client. Dropped even when
+            # that failed: a traceback formatted with its frames' locals
+            # (Sentry, rich, `pytest --showlocals`) must not find it here.
+            del secret_key
+        self._native = native
+        self._description = f"environment={environment!r}, base_url={base_url!r}, secret_key={native.masked_key!r}"
         self._bind_resources()
 
     def _bind_resources(self) -> None:
         raise NotImplementedError
 
-    def _require_native(self) -> _native.NativeClient:
+    def _require_native(self) -> _NativeClient:
         native = self._native
         if native is None:
-            raise RuntimeError("this paynet client is closed")
+            raise APIConnectionError("this paynet client is closed; nothing was sent")
         return native
 
     def close(self) -> None:
@@ -220,7 +268,12 @@ class _BaseClient:
         self._native = None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._description})"
+        # Never raises, even on a half-built client: reprs run in error reports.
+        try:
+            description = self._description
+        except Exception:  # noqa: BLE001 - a subclass's attribute hook may raise anything
+            description = None
+        return f"{type(self).__name__}({description or '<not initialized>'})"
 
 
 class Client(_BaseClient):

@@ -12,6 +12,7 @@ __all__ = [
     "PaynetError",
     "AuthenticationError",
     "InvalidRequestError",
+    "InvalidTypeError",
     "CardDeclinedError",
     "APIError",
     "APIConnectionError",
@@ -114,6 +115,17 @@ class InvalidRequestError(PaynetError):
     kind = "invalid_request"
 
 
+class InvalidTypeError(InvalidRequestError, builtins.TypeError):
+    """A parameter or option of the wrong Python type (a `float` amount, `secret_key=None`,
+    `timeout="5"`), refused before any request. See `field`.
+
+    Also a builtin `TypeError`, the class Python itself uses for a value of the
+    wrong type; its `kind` is `invalid_request`, as for any refused parameter.
+    """
+
+    kind = "invalid_request"
+
+
 class CardDeclinedError(PaynetError):
     """The bank said no. `transaction` is the declined transaction."""
 
@@ -181,13 +193,18 @@ _BY_KIND: dict[str, type[PaynetError]] = {
 }
 
 # Tracebacks and reprs show `paynet.CardDeclinedError`, the name users import.
-for _cls in (PaynetError, *_BY_KIND.values()):
+for _cls in (PaynetError, InvalidTypeError, *_BY_KIND.values()):
     _cls.__module__ = "paynet"
 del _cls
 
 
 def _rebuild(cls: type[PaynetError], message: str, fields: dict[str, Any]) -> PaynetError:
     return cls(message, **fields)
+
+
+def _invalid_type(message: str, field: str) -> InvalidTypeError:
+    """Called by `paynet._native` when a value has the wrong Python type."""
+    return InvalidTypeError(message, field=field)
 
 
 def _from_native(kind: str, message: str, fields: dict[str, Any]) -> PaynetError:

@@ -13,12 +13,13 @@ class NativeClient:
         cls,
         secret_key: str,
         *,
-        environment: str = "test",
+        # None: the default ("test", 60 s, 10 s, 2, "number").
+        environment: str | None = None,
         base_url: str | None = None,
-        timeout: float = 60.0,
-        connect_timeout: float = 10.0,
-        max_retries: int = 2,
-        payment_amount_format: str = "number",
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+        max_retries: int | None = None,
+        payment_amount_format: str | None = None,
         user_agent_extra: str | None = None,
     ) -> NativeClient: ...
     @property
