@@ -12,6 +12,78 @@ const METHODS = native.methods().map((method) => {
   return { method, resource, name };
 });
 
+// The options each object takes: the one list per options object, used both
+// to read them and to refuse any other name (`timeout` instead of `timeoutMs`
+// would otherwise be silently ignored). Keep in step with `ClientOptions` and
+// `RequestOptions` in index.d.ts.
+const CLIENT_OPTIONS = Object.freeze([
+  'secretKey',
+  'environment',
+  'baseUrl',
+  'timeoutMs',
+  'connectTimeoutMs',
+  'maxRetries',
+  'paymentAmountFormat',
+  'money',
+  'onRequest',
+]);
+const CALL_OPTIONS = Object.freeze(['timeoutMs', 'maxRetries']);
+
+/** Only `{...}` literals (or `Object.create(null)`): a Map, array or class instance is a mistake. */
+function isPlainObject(value) {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `options` is a plain object with only `known` names, or an InvalidRequestError naming the first other. */
+function checkOptions(options, known) {
+  if (!isPlainObject(options)) throw invalid('options', 'must be a plain object');
+  for (const name of Object.keys(options)) {
+    if (known.includes(name)) continue;
+    const near = nearest(name, known);
+    const hint = near ? `did you mean \`${near}\`?` : `known options are ${known.map((k) => `\`${k}\``).join(', ')}`;
+    throw invalid(name, `unknown option; ${hint}`);
+  }
+}
+
+/** The known name a misspelt one most likely meant: `timeout` -> `timeoutMs`, `baseURL` -> `baseUrl`. */
+function nearest(name, known) {
+  const plain = (text) => text.toLowerCase().replace(/[_-]/g, '');
+  const wanted = plain(name);
+  if (wanted.length < 3) return null;
+  let best = null;
+  let bestScore = Infinity;
+  for (const candidate of known) {
+    const have = plain(candidate);
+    let score;
+    if (have === wanted) score = 0; // baseURL, max_retries, secretkey
+    else if (have.startsWith(wanted) || have.endsWith(wanted)) score = 1 + (have.length - wanted.length) / 100; // timeout, retries
+    else {
+      const distance = editDistance(wanted, have);
+      if (distance > Math.max(1, Math.floor(have.length / 4))) continue; // environmnet, onrequst
+      score = 2 + distance;
+    }
+    if (score < bestScore) {
+      best = candidate;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
 function checkCount(options, name, min = 0) {
   const value = options[name];
   if (value === undefined || value === null) return undefined;
@@ -52,7 +124,7 @@ class Client {
 
   /** @param {import('./index').ClientOptions} options */
   constructor(options) {
-    if (options === null || typeof options !== 'object') throw invalid('options', 'must be an object');
+    checkOptions(options, CLIENT_OPTIONS);
     if (typeof options.secretKey !== 'string') throw invalid('secretKey', 'must be a string');
     this.#money = checkOneOf(options, 'money', ['string', 'number']) ?? 'string';
     this.#environment = checkOneOf(options, 'environment', ['test', 'live']) ?? 'test';
@@ -86,7 +158,7 @@ class Client {
     if (params === null || typeof params !== 'object' || Array.isArray(params)) {
       throw invalid('params', 'must be an object');
     }
-    if (callOptions === null || typeof callOptions !== 'object') throw invalid('options', 'must be an object');
+    checkOptions(callOptions, CALL_OPTIONS);
     const timeoutMs = checkCount(callOptions, 'timeoutMs', 1);
     const maxRetries = checkCount(callOptions, 'maxRetries');
     const paramsJson = encodeParams(params);

@@ -31,6 +31,10 @@ export interface RequestEvent {
   willRetry: boolean;
 }
 
+/**
+ * Any other name (`timeout` for `timeoutMs`) is refused with an
+ * `InvalidRequestError` naming it, as is anything but a plain object.
+ */
 export interface ClientOptions<M extends MoneyMode = 'string'> {
   /** Your Paynet secret key (`sck_…`). Kept in native memory; never printed. */
   secretKey: string;
@@ -56,7 +60,7 @@ export interface ClientOptions<M extends MoneyMode = 'string'> {
   onRequest?: (event: RequestEvent) => void;
 }
 
-/** Per-call overrides, the second argument of every method. */
+/** Per-call overrides, the second argument of every method. Any other name is refused, naming it. */
 export interface RequestOptions {
   timeoutMs?: number;
   maxRetries?: number;
