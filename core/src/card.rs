@@ -11,7 +11,7 @@ use crate::validate;
 use crate::wire::istanbul;
 
 #[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct Card {
     pub number: CardNumber,
     #[serde(deserialize_with = "loose_int")]
@@ -21,6 +21,25 @@ pub struct Card {
     pub exp_year: u32,
     pub cvc: Cvc,
     pub holder_name: String,
+}
+
+/// Only an object: serde would also take a list positionally
+/// (`[number, month, year, cvc, name]`), where one field out of place sends
+/// the CVC as the holder's name.
+impl<'de> Deserialize<'de> for Card {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct MapOnly;
+        impl<'de> de::Visitor<'de> for MapOnly {
+            type Value = Card;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a card object with number, exp_month, exp_year, cvc and holder_name")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Card, A::Error> {
+                Card::deserialize(de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(MapOnly)
+    }
 }
 
 /// Masked number, no expiry, no CVC: only what a log may hold.

@@ -23,6 +23,7 @@ pub enum MoneyError {
     Negative,
     TooManyDecimals,
     TooLarge,
+    Exponent,
 }
 
 impl fmt::Display for MoneyError {
@@ -32,6 +33,7 @@ impl fmt::Display for MoneyError {
             MoneyError::Negative => "must not be negative",
             MoneyError::TooManyDecimals => "must have at most 2 decimal places (kuruş)",
             MoneyError::TooLarge => "is larger than the maximum of 99999999.99",
+            MoneyError::Exponent => "must be written out without exponent notation, e.g. \"1250.75\"",
         })
     }
 }
@@ -44,36 +46,40 @@ impl Money {
     pub const MAX: Money = Money(Decimal::from_parts(0x540B_E3FF, 0x2, 0, false, 2)); // 99999999.99
     pub const ZERO: Money = Money(Decimal::ZERO);
 
-    /// Parses a dot-decimal text (`"12"`, `"12.5"`, `"12.50"`, `"1E+2"`).
+    /// Parses a plain dot-decimal text: `"12"`, `"12.5"`, `"12.50"`.
     /// Trailing zeros beyond two places are accepted (`"12.500"` is exactly
     /// 12.50); any non-zero digit beyond kuruş is refused, never rounded.
+    /// Everything else is refused rather than guessed at: exponent notation
+    /// (`"1e5"` is 100 000 TL, one typo from 15), surrounding whitespace,
+    /// a bare point (`"12."`, `".5"`), signs other than a leading minus.
     pub fn parse(text: &str) -> Result<Money, MoneyError> {
-        let text = text.trim();
-        let looks_numeric = !text.is_empty()
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
-        if !looks_numeric {
-            return Err(MoneyError::NotANumber);
-        }
-        let value = if text.contains(['e', 'E']) {
-            Decimal::from_scientific(text)
-        } else {
-            Decimal::from_str(text)
-        }
-        .map_err(|_| {
-            if !is_number_syntax(text) {
-                return MoneyError::NotANumber;
-            }
-            // A well-formed number rust_decimal still refuses has more than 28
-            // significant digits: either huge or absurdly precise.
-            let tiny_exponent = text.contains("e-") || text.contains("E-");
-            if tiny_exponent || text.split(['e', 'E']).next().is_some_and(|m| m.contains('.')) {
-                MoneyError::TooManyDecimals
+        let (negative, unsigned) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || (unsigned.contains('.') && !digits(fraction)) {
+            return Err(if is_number_syntax(text) && text.contains(['e', 'E']) {
+                MoneyError::Exponent
             } else {
-                MoneyError::TooLarge
-            }
-        })?;
+                MoneyError::NotANumber
+            });
+        }
+        if negative && (whole.bytes().any(|b| b != b'0') || fraction.bytes().any(|b| b != b'0')) {
+            return Err(MoneyError::Negative);
+        }
+        // Checked on the text, before any decimal type could round it.
+        if fraction.bytes().skip(2).any(|b| b != b'0') {
+            return Err(MoneyError::TooManyDecimals);
+        }
+        let significant = whole.trim_start_matches('0');
+        if significant.len() > 8 {
+            return Err(MoneyError::TooLarge);
+        }
+        let whole = if significant.is_empty() { "0" } else { significant };
+        let kept = &fraction[..fraction.len().min(2)];
+        let value = Decimal::from_str(&format!("{whole}.{kept:0<2}")).map_err(|_| MoneyError::NotANumber)?;
         Money::from_decimal(value)
     }
 
@@ -185,7 +191,7 @@ mod tests {
         assert_eq!(Money::parse("12.5").unwrap().to_string(), "12.50");
         assert_eq!(Money::parse("12").unwrap().to_string(), "12.00");
         assert_eq!(Money::parse("12.500").unwrap().to_string(), "12.50");
-        assert_eq!(Money::parse("1E+2").unwrap().to_string(), "100.00");
+        assert_eq!(Money::parse("007.10").unwrap().to_string(), "7.10");
         assert_eq!(Money::parse("0.01").unwrap().kurus(), 1);
         assert_eq!(Money::parse("99999999.99").unwrap(), Money::MAX);
     }
@@ -200,10 +206,12 @@ mod tests {
         assert_eq!(Money::parse("Infinity"), Err(MoneyError::NotANumber));
         assert_eq!(Money::parse(""), Err(MoneyError::NotANumber));
         assert_eq!(Money::parse("100000000"), Err(MoneyError::TooLarge));
-        assert_eq!(Money::parse("1e21"), Err(MoneyError::TooLarge));
-        assert_eq!(Money::parse("1e-30"), Err(MoneyError::TooManyDecimals));
         assert_eq!(Money::parse("123456789012345678901234567890"), Err(MoneyError::TooLarge));
-        for garbage in ["1-2", ".", "1..2", "1e", "e5", "--1", "1.2.3", "+"] {
+        assert_eq!(Money::parse("1.0000000000000000000000000000001"), Err(MoneyError::TooManyDecimals));
+        for exponent in ["1e5", "1E+5", "1e21", "1e-30", "1.5E2"] {
+            assert_eq!(Money::parse(exponent), Err(MoneyError::Exponent), "{exponent}");
+        }
+        for garbage in ["1-2", ".", "1..2", "1e", "e5", "--1", "1.2.3", "+", "+12", " 12", "12 ", "12.", ".5", "1\n", "\u{0}1", "-"] {
             assert_eq!(Money::parse(garbage), Err(MoneyError::NotANumber), "{garbage}");
         }
     }

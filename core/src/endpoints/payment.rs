@@ -67,8 +67,10 @@ impl CreatePaymentParams {
         validate::optional("card_desc", self.card_desc.as_ref(), 100)?;
         validate::optional_id("user_unique_id", self.user_unique_id.as_ref(), 100)?;
         validate::optional("user_gsm_no", self.user_gsm_no.as_ref(), 20)?;
-        if matches!(self.installment, Some(n) if n > 36) {
-            return Err(Error::invalid("installment", "must be between 0 and 36"));
+        // Paynet documents 0 (single payment), 3, 6 and 9, and its banks offer
+        // 2 to 12; 1 or 13 and more are refused by Paynet later, with no field.
+        if matches!(self.installment, Some(n) if n == 1 || n > 12) {
+            return Err(Error::invalid("installment", "must be 0 (a single payment) or between 2 and 12"));
         }
         if self.company_amount.is_some_and(|company| company > self.amount) {
             return Err(Error::invalid("company_amount", "must not exceed amount"));
@@ -96,7 +98,7 @@ impl Endpoint for CreatePayment {
     type Output = Transaction;
 
     fn retry_policy(_: &CreatePaymentParams) -> RetryPolicy {
-        RetryPolicy::Safe
+        RetryPolicy::Deduplicated
     }
 
     fn reference_no(p: &CreatePaymentParams) -> Option<&str> {
@@ -132,7 +134,7 @@ impl Endpoint for CreatePayment {
         Ok(body)
     }
 
-    fn from_wire(_: &CreatePaymentParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
-        transaction_result(body)
+    fn from_wire(p: &CreatePaymentParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
+        transaction_result(body, Some(&p.reference_no))
     }
 }
