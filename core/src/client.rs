@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::config::{Config, RequestEvent, RequestOptions};
-use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
+use crate::endpoint::{Deadline, Endpoint, RetryPolicy, WireOptions};
 use crate::endpoints::{capture, charge, check, payment, payment_list};
 use crate::error::{Error, ErrorKind};
 use crate::models::{PaymentReport, Transaction};
@@ -83,6 +83,13 @@ impl Client {
             .user_agent(config.user_agent())
             .pool_idle_timeout(Duration::from_secs(60))
             .tcp_nodelay(true)
+            // Requests go to the base URL and nowhere else: a redirect would
+            // re-send the card data (307/308) or turn a payment into a GET
+            // whose answer reads as one (301/302); a proxy from the
+            // environment would see every request.
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .https_only(base_url.starts_with("https://"))
             .build()
             .map_err(|e| Error::internal(format!("could not build the HTTP client: {e}")))?;
         let urls = crate::endpoints::PATHS
@@ -125,12 +132,20 @@ impl Client {
     pub async fn call<E: Endpoint>(&self, params: &E::Params, options: &RequestOptions) -> Result<E::Output, Error> {
         options.check()?;
         let body = E::to_wire(params, &self.wire_options())?;
-        let reference_no = E::reference_no(params);
-        self.send(E::PATH, &body, E::retry_policy(params), options, |answer| {
-            E::decode(params, &answer).map_err(|e| e.with_body(&answer))
+        let config = &self.inner.config;
+        let call = CallInfo {
+            operation: E::NAME,
+            path: E::PATH,
+            policy: E::retry_policy(params),
+            reference_no: E::reference_no(params),
+            body_limit: if E::LARGE_ANSWERS { config.max_report_bytes } else { config.max_response_bytes },
+        };
+        self.send(&call, &body, options, |answer, deadline| {
+            E::decode(params, &answer, deadline).map_err(|e| e.with_body(&answer))
         })
-            .await
-            .map_err(|e| e.with_reference_no(reference_no))
+        .await
+        .or_else(|e| E::recover(params, e))
+        .map_err(|e| e.with_identifiers(call.reference_no, E::xact_id(params)).redacted(&config.secret_key))
     }
 
     pub(crate) fn prepare_json<E: Endpoint>(&self, params: Value) -> Result<PreparedRequest, Error> {
@@ -168,20 +183,19 @@ impl Client {
     /// attempt is reported, so a decline is logged as one.
     async fn send<T>(
         &self,
-        path: &'static str,
+        call: &CallInfo<'_>,
         body: &Map<String, Value>,
-        policy: RetryPolicy,
         options: &RequestOptions,
-        decode: impl FnOnce(Vec<u8>) -> Result<T, Error>,
+        decode: impl FnOnce(Vec<u8>, &Deadline) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let config = &self.inner.config;
         let url = self
             .inner
             .urls
             .iter()
-            .find(|(p, _)| *p == path)
+            .find(|(p, _)| *p == call.path)
             .map(|(_, url)| url)
-            .ok_or_else(|| Error::internal(format!("no URL for {path}")))?;
+            .ok_or_else(|| Error::internal(format!("no URL for {}", call.path)))?;
         let timeout = options.timeout.unwrap_or(config.timeout);
         let max_retries = options.max_retries.unwrap_or(config.max_retries);
         let deadline = Instant::now()
@@ -192,34 +206,48 @@ impl Client {
             attempt += 1;
             let started = Instant::now();
             let remaining = deadline.saturating_duration_since(started);
+            let event = |status, outcome, will_retry| RequestEvent {
+                method: "POST",
+                path: call.path,
+                operation: call.operation,
+                reference_no: call.reference_no,
+                status,
+                duration: started.elapsed(),
+                attempt,
+                outcome,
+                will_retry,
+            };
             let result = if remaining.is_zero() {
                 Err(Failure::Timeout)
             } else {
-                self.attempt(url, body, remaining).await
+                // Dropped with the call (Ctrl-C, a cancelled task) while the
+                // request is out: the one moment a payment can vanish from view.
+                let in_flight = call.policy.moves_money().then(|| InFlight {
+                    hook: config.on_request.as_ref(),
+                    event: event(None, "cancelled", false),
+                    started,
+                });
+                let result = self.attempt(url, body, remaining, call.body_limit).await;
+                std::mem::forget(in_flight);
+                result
             };
             let retryable = match &result {
-                Ok((status, _)) => policy == RetryPolicy::Safe && (*status >= 500 || *status == 429),
+                Ok(answer) => call.policy.resends() && (answer.status >= 500 || answer.status == 429),
                 Err(Failure::NotSent(_)) => true,
-                Err(Failure::Timeout | Failure::AfterSend(_)) => policy == RetryPolicy::Safe,
+                Err(Failure::AfterSend(_)) => call.policy.resends(),
+                Err(Failure::Timeout | Failure::TooLarge(_)) => false,
             };
-            let delay = backoff(config.retry_initial_delay, attempt);
+            let waited_for = result.as_ref().ok().and_then(|answer| answer.retry_after);
+            let delay = backoff(config.retry_initial_delay, attempt).max(waited_for.unwrap_or_default());
             let will_retry = retryable && attempt <= max_retries && Instant::now() + delay < deadline;
-            let status = result.as_ref().ok().map(|(s, _)| *s);
+            let status = result.as_ref().ok().map(|answer| answer.status);
             let outcome = match result {
-                Ok((status, bytes)) => interpret(status, bytes),
-                Err(failure) => Err(failure.to_error(policy, timeout)),
+                Ok(answer) => interpret(call.policy, answer),
+                Err(failure) => Err(failure.into_error(call.policy, timeout)),
             };
             let report = |error: Option<&Error>| {
                 if let Some(hook) = &config.on_request {
-                    hook(&RequestEvent {
-                        method: "POST",
-                        path,
-                        status,
-                        duration: started.elapsed(),
-                        attempt,
-                        outcome: error.map_or("ok", |e| e.kind.as_str()),
-                        will_retry,
-                    });
+                    hook(&event(status, error.map_or("ok", |e| e.kind.as_str()), will_retry));
                 }
             };
             if will_retry {
@@ -228,14 +256,14 @@ impl Client {
                 continue;
             }
             // The last attempt: its answer is decoded before it is reported.
-            let outcome = outcome.and_then(decode);
+            let outcome = outcome.and_then(|bytes| decode(bytes, &Deadline::at(deadline)));
             report(outcome.as_ref().err());
             return outcome;
         }
     }
 
-    async fn attempt(&self, url: &reqwest::Url, body: &Map<String, Value>, timeout: Duration) -> Result<(u16, Vec<u8>), Failure> {
-        let response = self
+    async fn attempt(&self, url: &reqwest::Url, body: &Map<String, Value>, timeout: Duration, limit: usize) -> Result<Answer, Failure> {
+        let mut response = self
             .inner
             .http
             .post(url.clone())
@@ -248,54 +276,175 @@ impl Client {
             .await
             .map_err(Failure::classify)?;
         let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(Failure::classify)?;
-        // Takes the buffer over without copying it (a report can be tens of MB).
-        Ok((status, Vec::from(bytes)))
+        let headers = response.headers();
+        let retry_after = headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
+        let location = headers.get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        // Refused unread when it says it is too large; counted as it streams otherwise.
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(Failure::TooLarge(limit));
+        }
+        let mut chunks = Vec::new();
+        let mut size = 0;
+        while let Some(chunk) = response.chunk().await.map_err(Failure::classify)? {
+            size += chunk.len();
+            if size > limit {
+                return Err(Failure::TooLarge(limit));
+            }
+            chunks.push(chunk);
+        }
+        // A body that came in one piece is taken over without copying (a report can be tens of MB).
+        let body = match <[_; 1]>::try_from(chunks) {
+            Ok([whole]) => Vec::from(whole),
+            Err(chunks) => chunks.concat(),
+        };
+        Ok(Answer { status, retry_after, location, body })
     }
+}
+
+/// What `send` needs to know about a call besides its body.
+struct CallInfo<'a> {
+    operation: &'static str,
+    path: &'static str,
+    policy: RetryPolicy,
+    reference_no: Option<&'a str>,
+    body_limit: usize,
+}
+
+/// A complete HTTP answer.
+struct Answer {
+    status: u16,
+    retry_after: Option<Duration>,
+    location: Option<String>,
+    body: Vec<u8>,
+}
+
+/// Reports a money-moving attempt as `cancelled` if it is dropped while
+/// in flight; `mem::forget` once the attempt finished disarms it.
+struct InFlight<'a> {
+    hook: Option<&'a crate::config::RequestHook>,
+    event: RequestEvent<'a>,
+    started: Instant,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Some(hook) = self.hook {
+            self.event.duration = self.started.elapsed();
+            hook(&self.event);
+        }
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    if let Ok(seconds) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value.trim()).ok()?;
+    (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().ok()
 }
 
 /// How one attempt failed before a complete answer arrived.
 enum Failure {
     /// The request never left (no connection): always safe to retry.
     NotSent(String),
+    /// The deadline passed; the request may have arrived.
     Timeout,
-    /// The connection broke after the request may have been delivered.
+    /// The connection broke after the request may have been delivered,
+    /// or the answer was cut short.
     AfterSend(String),
+    /// The answer is larger than the client reads (the limit in bytes).
+    TooLarge(usize),
 }
 
 impl Failure {
     fn classify(e: reqwest::Error) -> Failure {
-        // reqwest's Display for errors carries the URL, never headers or bodies.
-        let detail = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
         if e.is_connect() {
-            Failure::NotSent(detail)
+            Failure::NotSent(connect_cause(&e))
         } else if e.is_timeout() {
             Failure::Timeout
         } else {
-            Failure::AfterSend(detail)
+            Failure::AfterSend(cause_chain(&e))
         }
     }
 
-    fn to_error(&self, policy: RetryPolicy, timeout: Duration) -> Error {
+    fn into_error(self, policy: RetryPolicy, timeout: Duration) -> Error {
+        let unknown = |what: String| Error::new(ErrorKind::UnknownOutcome, unknown_outcome(&what, policy));
         match (self, policy) {
-            (Failure::NotSent(detail), _) => Error::new(ErrorKind::Connection, format!("Could not connect to Paynet: {detail}")),
-            (Failure::Timeout, RetryPolicy::Safe) => Error::new(
+            (Failure::NotSent(cause), _) => Error::new(
+                ErrorKind::Connection,
+                format!("Could not connect to Paynet ({cause}); the request was not sent, so repeating it is safe"),
+            ),
+            (Failure::Timeout, RetryPolicy::ReadOnly) => Error::new(
                 ErrorKind::Timeout,
-                format!("Paynet did not answer within {timeout:?}; repeating the call is safe"),
+                format!("Paynet did not answer within {timeout:?}; repeating the call is safe (it is read-only)"),
             ),
-            (Failure::AfterSend(detail), RetryPolicy::Safe) => {
-                Error::new(ErrorKind::Connection, format!("The connection to Paynet broke: {detail}; repeating the call is safe"))
-            }
-            (Failure::Timeout, RetryPolicy::OnlyIfNotSent) => Error::new(
-                ErrorKind::UnknownOutcome,
-                format!("Paynet did not answer within {timeout:?}; the request may have been processed. Check the transaction before retrying"),
+            (Failure::Timeout, RetryPolicy::Deduplicated) => Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "Paynet did not answer within {timeout:?}; the payment may have been processed. Repeating it with the same reference_no is safe: Paynet returns the earlier result instead of charging twice"
+                ),
             ),
-            (Failure::AfterSend(detail), RetryPolicy::OnlyIfNotSent) => Error::new(
-                ErrorKind::UnknownOutcome,
-                format!("The connection broke after the request was sent ({detail}); it may have been processed. Check the transaction before retrying"),
+            (Failure::Timeout, RetryPolicy::OnlyIfNotSent) => unknown(format!("Paynet did not answer within {timeout:?}")),
+            (Failure::AfterSend(cause), RetryPolicy::ReadOnly) => Error::new(
+                ErrorKind::Connection,
+                format!("The connection to Paynet broke after the request was sent ({cause}); the call is read-only, so repeating it is safe"),
             ),
+            (Failure::AfterSend(cause), _) => unknown(format!("The connection to Paynet broke after the request was sent ({cause})")),
+            (Failure::TooLarge(limit), RetryPolicy::ReadOnly) => Error::new(
+                ErrorKind::Protocol,
+                format!("Paynet's answer is larger than {limit} bytes, the most this client reads (max_response_bytes / max_report_bytes)"),
+            ),
+            (Failure::TooLarge(limit), _) => unknown(format!("Paynet's answer is larger than {limit} bytes, the most this client reads")),
         }
     }
+}
+
+/// What an `unknown_outcome` says: what happened, and the way out.
+fn unknown_outcome(what: &str, policy: RetryPolicy) -> String {
+    let repeat = if policy == RetryPolicy::Deduplicated {
+        "; or repeat it with the same reference_no, which Paynet deduplicates (it returns the earlier result instead of charging twice)"
+    } else {
+        ""
+    };
+    format!("{what}: Paynet may have processed it. Look it up (transactions.lookup with this error's reference_no) before trying again{repeat}")
+}
+
+/// Every message down reqwest's chain of sources (its own Display carries
+/// the URL, never headers or bodies): `client error (Connect)` alone says
+/// nothing of the cause.
+fn cause_chain(e: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    if parts.is_empty() { e.to_string() } else { parts.join(": ") }
+}
+
+/// Why a connection could not be made, named first: a certificate problem
+/// and a closed port need different fixes.
+fn connect_cause(e: &reqwest::Error) -> String {
+    let chain = cause_chain(e);
+    let lower = chain.to_ascii_lowercase();
+    let summary = if lower.contains("certificate") || lower.contains("unknownissuer") || lower.contains("invalid peer") {
+        "the server's TLS certificate was not accepted"
+    } else if lower.contains("tls") || lower.contains("handshake") {
+        "the TLS handshake failed"
+    } else if lower.contains("refused") {
+        "connection refused"
+    } else if lower.contains("dns") || lower.contains("resolve") || lower.contains("lookup") {
+        "the host name could not be resolved"
+    } else if e.is_timeout() {
+        "connecting timed out"
+    } else {
+        "the connection failed"
+    };
+    format!("{summary}: {chain}")
 }
 
 /// 0.5 s, 1 s, 2 s, … capped at 5 s, each scaled into [50 %, 100 %] so that
@@ -307,22 +456,56 @@ fn backoff(initial: Duration, attempt: u32) -> Duration {
 }
 
 /// Passes a 2xx body on for its endpoint to read; maps anything else to the
-/// error it stands for.
-fn interpret(status: u16, bytes: Vec<u8>) -> Result<Vec<u8>, Error> {
+/// error it stands for. Where money may have moved, an answer that does not
+/// say what happened (a redirect, 429, 5xx) is `unknown_outcome`.
+fn interpret(policy: RetryPolicy, answer: Answer) -> Result<Vec<u8>, Error> {
+    let Answer { status, location, body: bytes, .. } = answer;
     if (200..300).contains(&status) {
         return Ok(bytes);
     }
+    if (300..400).contains(&status) {
+        // Never followed: a redirect would re-send card data elsewhere.
+        let to = location
+            .as_deref()
+            .and_then(|l| reqwest::Url::parse(l).ok())
+            .and_then(|u| u.host_str().map(|h| format!(" to {h}")))
+            .unwrap_or_default();
+        let what = format!("Paynet answered a redirect (HTTP {status}{to}), which this SDK never follows");
+        let mut e = if policy.moves_money() {
+            Error::new(ErrorKind::UnknownOutcome, unknown_outcome(&format!("{what}, after the request arrived"), policy))
+        } else {
+            Error::new(ErrorKind::Protocol, what)
+        };
+        e.http_status = Some(status);
+        return Err(e);
+    }
+    let mut e = error_answer(status, &bytes);
+    if policy.moves_money() && (status >= 500 || status == 429) {
+        e.kind = ErrorKind::UnknownOutcome;
+        let said = e.message.trim_end_matches('.');
+        let what = if said.contains(&format!("HTTP {status}")) {
+            format!("{said}, after the request was sent")
+        } else {
+            format!("{said} (HTTP {status}, after the request was sent)")
+        };
+        e.message = unknown_outcome(&what, policy);
+    }
+    Err(e)
+}
+
+/// A non-2xx answer as the error it reports.
+fn error_answer(status: u16, bytes: &[u8]) -> Error {
     let kind_of = |result_code: Option<i64>| match (status, result_code) {
         (401, _) | (_, Some(7)) => ErrorKind::Authentication,
         (400, _) | (_, Some(11)) => ErrorKind::InvalidRequest,
         _ => ErrorKind::Api,
     };
-    let Ok(obj) = crate::wire::parse_object(&bytes) else {
+    let Ok(obj) = crate::wire::parse_object(bytes) else {
         // A proxy's HTML page or a truncated body: the status still says what failed.
-        let mut e = Error::new(kind_of(None), format!("Paynet answered HTTP {status} without a readable error body"));
+        let mut e = Error::new(kind_of(None), format!("Paynet answered without a readable error body (HTTP {status})"));
         e.http_status = Some(status);
-        e.body_snippet = Some(crate::error::snippet(&bytes));
-        return Err(e);
+        e.body_snippet = Some(crate::error::snippet(bytes));
+        return e;
     };
     let r = Reader::new(&obj);
     let result_code = r.int(&["result_code"]).ok().flatten();
@@ -333,10 +516,11 @@ fn interpret(status: u16, bytes: Vec<u8>) -> Result<Vec<u8>, Error> {
     e.result_code = result_code.or_else(|| r.int(&["code"]).ok().flatten());
     e.error_type = r.string(&["type"]);
     e.paynet_error_id = r.string(&["paynet_error_id"]);
-    Err(e)
+    e
 }
 
 fn parse_params<E: Endpoint>(params: Value) -> Result<E::Params, Error> {
+    refuse_control_characters(&params, "")?;
     serde_path_to_error::deserialize(params).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner().to_string();
@@ -351,6 +535,22 @@ fn parse_params<E: Endpoint>(params: Value) -> Result<E::Params, Error> {
         let problem = if inner.starts_with("missing field") { "is required".to_owned() } else { without_echo(inner) };
         Error::invalid(field, problem)
     })
+}
+
+/// A CR, LF or NUL in a reference, a name or a domain is never meant: it
+/// splits log lines, ends C strings in the bank's systems and can forge
+/// fields downstream. Refused in every string parameter, by its path.
+fn refuse_control_characters(value: &Value, path: &str) -> Result<(), Error> {
+    match value {
+        Value::String(s) if s.chars().any(char::is_control) => {
+            Err(Error::invalid(if path.is_empty() { "params" } else { path }, "must not contain control characters (CR, LF, NUL, tab, …)"))
+        }
+        Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| refuse_control_characters(item, &format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().try_for_each(|(key, item)| {
+            refuse_control_characters(item, &if path.is_empty() { key.clone() } else { format!("{path}.{key}") })
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// serde quotes the offending value (`invalid type: string "4355…|12|30|123",
@@ -400,6 +600,13 @@ pub struct Transactions<'a>(&'a Client);
 impl Transactions<'_> {
     pub async fn check(&self, params: &check::CheckParams, options: &RequestOptions) -> Result<Transaction, Error> {
         self.0.call::<check::Check>(params, options).await
+    }
+
+    /// What became of a call that failed with `unknown_outcome` (or any
+    /// call, by its `reference_no` or `xact_id`): the transaction, or
+    /// `None` when Paynet has none, so the call did not happen.
+    pub async fn lookup(&self, params: &check::CheckParams, options: &RequestOptions) -> Result<Option<Transaction>, Error> {
+        self.0.call::<check::Lookup>(params, options).await
     }
 }
 

@@ -39,12 +39,19 @@ impl Environment {
 pub struct RequestEvent<'a> {
     pub method: &'static str,
     pub path: &'a str,
+    /// The SDK method: `payments.create`.
+    pub operation: &'a str,
+    /// The call's `reference_no`, if it has one: not a secret, and what a
+    /// log reader needs after a `cancelled` or `unknown_outcome`.
+    pub reference_no: Option<&'a str>,
     /// `None` when no response arrived (connection error, timeout).
     pub status: Option<u16>,
     pub duration: Duration,
     /// 1 for the first try.
     pub attempt: u32,
-    /// `"ok"` or the error kind of this attempt.
+    /// `"ok"`, the error kind of this attempt, or `"cancelled"`: the caller
+    /// gave up on a money-moving call (Ctrl-C, a cancelled task) after it
+    /// was sent, so Paynet may have processed it. Bindings log that as a warning.
     pub outcome: &'static str,
     pub will_retry: bool,
 }
@@ -70,12 +77,23 @@ pub struct Config {
     /// Appended to the User-Agent by a binding, e.g. `python/3.11.7`.
     pub user_agent_extra: Option<String>,
     pub on_request: Option<RequestHook>,
+    /// Plain `http://` to a host other than this machine (a sandbox in
+    /// docker-compose). Off by default; never allowed for `live`.
+    pub allow_insecure_http: bool,
+    /// The largest answer read from an ordinary endpoint; a larger one is
+    /// refused (`protocol`, or `unknown_outcome` where money may have moved).
+    pub max_response_bytes: usize,
+    /// The same for report endpoints (`payment_list`), whose answers grow
+    /// with the business: about 1 KB per row.
+    pub max_report_bytes: usize,
 }
 
 impl Config {
     pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
     pub const DEFAULT_MAX_RETRIES: u32 = 2;
+    pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 << 20;
+    pub const DEFAULT_MAX_REPORT_BYTES: usize = 512 << 20;
 
     pub fn new(secret_key: impl Into<String>) -> Result<Config, Error> {
         let secret_key = SecretKey::new(secret_key).map_err(|m| Error::invalid("secret_key", m))?;
@@ -90,6 +108,9 @@ impl Config {
             payment_amount_format: MoneyWire::DecimalNumber,
             user_agent_extra: None,
             on_request: None,
+            allow_insecure_http: false,
+            max_response_bytes: Config::DEFAULT_MAX_RESPONSE_BYTES,
+            max_report_bytes: Config::DEFAULT_MAX_REPORT_BYTES,
         })
     }
 
@@ -149,13 +170,57 @@ impl Config {
         self
     }
 
-    /// The base URL without a trailing slash, checked to be http(s).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Config {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    pub fn max_response_bytes(mut self, limit: usize) -> Config {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    pub fn max_report_bytes(mut self, limit: usize) -> Config {
+        self.max_report_bytes = limit;
+        self
+    }
+
+    /// The base URL without a trailing slash. Card data travels to it, so
+    /// it must be exactly a place to send requests to: https (plain http
+    /// only to this machine, or with `allow_insecure_http` outside `live`),
+    /// no credentials, query or fragment, no control characters or spaces.
     pub fn resolved_base_url(&self) -> Result<String, Error> {
-        let url = self.base_url.as_deref().unwrap_or(self.environment.base_url()).trim_end_matches('/');
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(Error::invalid("base_url", "must start with https:// or http://"));
+        let raw = self.base_url.as_deref().unwrap_or(self.environment.base_url());
+        let bad = |problem: &str| Err(Error::invalid("base_url", problem));
+        if raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return bad("must not contain spaces or control characters");
         }
-        Ok(url.to_owned())
+        let Ok(url) = reqwest::Url::parse(raw) else {
+            return bad("is not a valid URL");
+        };
+        match url.scheme() {
+            "https" => {}
+            "http" if self.environment == Environment::Live => {
+                return bad("must use https:// for the live environment: card data would travel unencrypted");
+            }
+            "http" if !self.allow_insecure_http && !is_loopback(&url) => {
+                return bad(
+                    "uses plain http:// to another machine: card data would travel unencrypted; use https://, or set allow_insecure_http for a test server",
+                );
+            }
+            "http" => {}
+            _ => return bad("must start with https:// or http://"),
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return bad("has no host");
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return bad("must not contain credentials (user:password@); the key is sent in its own header");
+        }
+        if url.query().is_some() || url.fragment().is_some() || raw.contains(['?', '#']) {
+            return bad("must not contain a query (?…) or fragment (#…)");
+        }
+        Ok(url.as_str().trim_end_matches('/').to_owned())
     }
 
     pub fn user_agent(&self) -> String {
@@ -173,7 +238,23 @@ impl Config {
         if self.connect_timeout.is_zero() {
             return Err(Error::invalid("connect_timeout", "must be greater than zero"));
         }
+        if self.max_response_bytes == 0 {
+            return Err(Error::invalid("max_response_bytes", "must be greater than zero"));
+        }
+        if self.max_report_bytes == 0 {
+            return Err(Error::invalid("max_report_bytes", "must be greater than zero"));
+        }
         self.resolved_base_url().map(drop)
+    }
+}
+
+/// `localhost`, 127.0.0.0/8 or ::1: traffic that never leaves the machine.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost") || name.to_ascii_lowercase().ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -187,6 +268,9 @@ impl fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
             .field("payment_amount_format", &self.payment_amount_format)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_report_bytes", &self.max_report_bytes)
             .finish_non_exhaustive()
     }
 }

@@ -7,19 +7,74 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::error::Error;
+use std::time::Instant;
+
+use crate::error::{Error, ErrorKind};
 use crate::wire::MoneyWire;
 
-/// When a failed attempt may be sent again.
+/// When a failed attempt may be sent again, and what a failure after the
+/// request may have arrived means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryPolicy {
-    /// Read-only, or deduplicated by Paynet (same `reference_no` returns the
-    /// earlier success with code 100): retry connection errors, timeouts, 5xx, 429.
-    Safe,
-    /// Moves money and Paynet does not deduplicate it: retry only when the
-    /// request provably never left (connection refused). Otherwise the
-    /// outcome is unknown and the caller must check before trying again.
+    /// Moves nothing: retry connection errors, 5xx and 429. A final failure
+    /// is what it looks like (`api`, `connection`, `timeout`, `protocol`).
+    ReadOnly,
+    /// Moves money, and Paynet deduplicates it (the same `reference_no`
+    /// returns the earlier result with code 100): retried like `ReadOnly`,
+    /// but a final failure after the request may have arrived is
+    /// `unknown_outcome` (or `timeout`), never an error that reads as "nothing happened".
+    Deduplicated,
+    /// Moves money and Paynet does not deduplicate it: resent only when the
+    /// request provably never left (no connection). Any failure after it may
+    /// have arrived (5xx, 429, 3xx, a broken connection, a timeout, an
+    /// unreadable or oversized body) is `unknown_outcome`: check before trying again.
     OnlyIfNotSent,
+}
+
+impl RetryPolicy {
+    pub fn moves_money(self) -> bool {
+        self != RetryPolicy::ReadOnly
+    }
+
+    /// Whether an attempt that may have arrived can be sent again.
+    pub fn resends(self) -> bool {
+        self != RetryPolicy::OnlyIfNotSent
+    }
+
+    /// The name in docs and the exported spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetryPolicy::ReadOnly => "read_only",
+            RetryPolicy::Deduplicated => "deduplicated",
+            RetryPolicy::OnlyIfNotSent => "only_if_not_sent",
+        }
+    }
+}
+
+/// When a call must end, retries and decoding included. Decoders of large
+/// answers check it as they go, so a huge body cannot outlive the deadline.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline(Option<Instant>);
+
+impl Deadline {
+    pub fn at(instant: Instant) -> Deadline {
+        Deadline(Some(instant))
+    }
+
+    /// For decoding outside a call (tests, tools).
+    pub fn none() -> Deadline {
+        Deadline(None)
+    }
+
+    pub fn check(&self) -> Result<(), Error> {
+        match self.0 {
+            Some(at) if Instant::now() >= at => Err(Error::new(
+                ErrorKind::Timeout,
+                "Paynet's answer could not be read before the deadline; repeating the call is safe (it is read-only)",
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Settings that change the wire form of a request.
@@ -43,6 +98,16 @@ pub trait Endpoint {
         None
     }
 
+    /// The transaction the call acts on, if it names one (a capture's
+    /// pre-auth): carried by its errors so an unknown outcome can be looked up.
+    fn xact_id(_params: &Self::Params) -> Option<&str> {
+        None
+    }
+
+    /// Answers larger than the client's `max_response_bytes` are refused,
+    /// except for endpoints that return reports (`max_report_bytes`).
+    const LARGE_ANSWERS: bool = false;
+
     /// Validates and builds the exact JSON body Paynet receives.
     fn to_wire(params: &Self::Params, options: &WireOptions) -> Result<Map<String, Value>, Error>;
 
@@ -50,8 +115,15 @@ pub trait Endpoint {
     fn from_wire(params: &Self::Params, body: &Map<String, Value>) -> Result<Self::Output, Error>;
 
     /// Reads a 2xx body: by default one JSON object handed to `from_wire`.
-    /// An endpoint whose answers can be huge may read the bytes itself.
-    fn decode(params: &Self::Params, body: &[u8]) -> Result<Self::Output, Error> {
+    /// An endpoint whose answers can be huge may read the bytes itself,
+    /// checking `deadline` as it goes.
+    fn decode(params: &Self::Params, body: &[u8], _deadline: &Deadline) -> Result<Self::Output, Error> {
         Self::from_wire(params, &crate::wire::parse_object(body)?)
+    }
+
+    /// Turns an error into a result where the endpoint defines one (a
+    /// lookup's "no such transaction" is an answer, not a failure).
+    fn recover(_params: &Self::Params, error: Error) -> Result<Self::Output, Error> {
+        Err(error)
     }
 }

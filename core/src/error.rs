@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::models::Transaction;
-use crate::secret::scrub_card_numbers;
+use crate::secret::{SecretKey, redact_answer_text, scrub_card_numbers, scrub_cvc_fields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
@@ -88,6 +88,9 @@ pub struct Error {
     /// The `reference_no` of the call, when it had one: what to check after
     /// `timeout` or `unknown_outcome`.
     pub reference_no: Option<String>,
+    /// The transaction the call acted on, when it named one (a capture's
+    /// pre-auth): with `reference_no`, what `transactions.lookup` takes.
+    pub xact_id: Option<String>,
     /// `protocol`: the start of the body we could not read, card numbers masked.
     pub body_snippet: Option<String>,
 }
@@ -96,7 +99,7 @@ impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error {
             kind,
-            message: scrub_card_numbers(&message.into()),
+            message: scrub_cvc_fields(&scrub_card_numbers(&message.into())),
             field: None,
             http_status: None,
             result_code: None,
@@ -106,6 +109,7 @@ impl Error {
             bank_message: None,
             transaction: None,
             reference_no: None,
+            xact_id: None,
             body_snippet: None,
         }
     }
@@ -127,9 +131,31 @@ impl Error {
         e
     }
 
-    pub(crate) fn with_reference_no(mut self, reference_no: Option<&str>) -> Error {
+    /// The call's own identifiers, so a failure says what to look up.
+    pub(crate) fn with_identifiers(mut self, reference_no: Option<&str>, xact_id: Option<&str>) -> Error {
         if self.reference_no.is_none() {
             self.reference_no = reference_no.map(str::to_owned);
+        }
+        if self.xact_id.is_none() {
+            self.xact_id = xact_id.map(str::to_owned);
+        }
+        self
+    }
+
+    /// Masks the client's own key (a proxy may echo the request), card
+    /// numbers and CVC fields in every text of the error that came from an
+    /// answer, including the declined transaction's.
+    pub(crate) fn redacted(mut self, key: &SecretKey) -> Error {
+        let clean = |text: &mut String| *text = redact_answer_text(text, key);
+        clean(&mut self.message);
+        for text in [&mut self.bank_message, &mut self.body_snippet, &mut self.error_type].into_iter().flatten() {
+            clean(text);
+        }
+        if let Some(tx) = self.transaction.as_deref_mut() {
+            tx.redact_texts(|text| redact_answer_text(text, key));
+        }
+        if let Some(snippet) = &mut self.body_snippet {
+            *snippet = snippet.chars().take(SNIPPET_CHARS).collect();
         }
         self
     }
@@ -155,9 +181,13 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// At most 200 characters of a body, card numbers masked, for diagnosis.
+/// How much of an unreadable body an error shows.
+const SNIPPET_CHARS: usize = 200;
+
+/// The start of a body, card numbers and CVCs masked, for diagnosis. It is
+/// cut to [`SNIPPET_CHARS`] only in [`Error::redacted`], after the key is
+/// masked too, so a cut never leaves half a secret that no longer matches.
 pub(crate) fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let cut: String = text.chars().take(200).collect();
-    scrub_card_numbers(&cut)
+    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
+    scrub_cvc_fields(&scrub_card_numbers(&text))
 }

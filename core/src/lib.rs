@@ -24,7 +24,7 @@ pub mod wire;
 pub use card::Card;
 pub use client::{Client, Output, Payments, PreparedRequest, Reports, Transactions};
 pub use config::{Config, Environment, RequestEvent, RequestHook, RequestOptions};
-pub use endpoint::{Endpoint, RetryPolicy, WireOptions};
+pub use endpoint::{Deadline, Endpoint, RetryPolicy, WireOptions};
 pub use endpoints::METHODS;
 pub use error::{Error, ErrorKind};
 pub use models::{PaymentReport, PaymentReportRow, Transaction, TransactionType, CODE_REPLAYED};

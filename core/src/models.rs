@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::error::Error;
-use crate::secret::mask_answer_card_number;
+use crate::secret::{mask_answer_card_number, scrub_card_numbers, scrub_cvc_fields};
 use crate::wire::{Fields, Reader};
 
 /// Amounts come back as Paynet printed them (`12.5`, `3500.0000`, `0`); users
@@ -155,6 +155,8 @@ pub struct Transaction {
 impl Transaction {
     pub fn from_wire(obj: &Map<String, Value>) -> Result<Transaction, Error> {
         let r = Reader::new(obj);
+        // Free text a bank or Paynet wrote: it has carried card numbers.
+        let text = |names: &[&str]| r.string(names).map(|t| scrub_cvc_fields(&scrub_card_numbers(&t)));
         let result_code = r.int(&["code"])?;
         Ok(Transaction {
             id: r.int(&["id", "xact"])?,
@@ -165,7 +167,7 @@ impl Transaction {
             is_succeed: r.bool(&["is_succeed"])?.unwrap_or(false),
             replayed: result_code == Some(CODE_REPLAYED),
             result_code,
-            message: r.string(&["message"]),
+            message: text(&["message"]),
             amount: r.decimal(&["amount"])?,
             net_amount: r.decimal(&["net_amount", "netAmount"])?,
             commission: r.decimal(&["comission", "commission"])?,
@@ -182,7 +184,7 @@ impl Transaction {
             bank_id: r.string(&["bank_id"]),
             bank_name: r.string(&["bank_name"]),
             card_no_masked: r.string(&["card_no_masked", "card_no"]).map(mask_answer_card_number),
-            card_holder: r.string(&["card_holder"]),
+            card_holder: text(&["card_holder"]),
             card_type: r.string(&["card_type"]),
             card_brand_name: r.string(&["card_brand_name"]),
             authorization_code: r.string(&["bank_authorization_code", "authorization_code"]),
@@ -190,16 +192,16 @@ impl Transaction {
             order_id: r.string(&["bank_order_id", "order_id"]),
             xact_transaction_id: r.string(&["xact_transaction_id"]),
             paynet_error_id: r.string(&["paynet_error_id"]),
-            paynet_error_message: r.string(&["paynet_error_message"]),
+            paynet_error_message: text(&["paynet_error_message"]),
             bank_error_code: r.string(&["bank_error_id"]),
-            bank_error_message: r.string(&["bank_error_message"]),
-            bank_error_short_desc: r.string(&["bank_error_short_desc"]),
-            bank_error_long_desc: r.string(&["bank_error_long_desc"]),
+            bank_error_message: text(&["bank_error_message"]),
+            bank_error_short_desc: text(&["bank_error_short_desc"]),
+            bank_error_long_desc: text(&["bank_error_long_desc"]),
             card_hash: r.string(&["card_hash"]),
             card_owner_id: r.string(&["card_owner_id"]),
             user_unique_id: r.string(&["user_unique_id"]),
             is_save_card_succeed: r.bool(&["is_save_card_succeed"])?,
-            save_card_result_message: r.string(&["save_card_result_message"]),
+            save_card_result_message: text(&["save_card_result_message"]),
             card_bank_id: r.string(&["card_bank_id"]),
             card_logo_url: r.string(&["card_logo_url"]),
             campaign_url: r.string(&["campaign_url"]),
@@ -207,8 +209,29 @@ impl Transaction {
             end_user_ratio: r.decimal(&["end_user_ratio"])?,
             ratio_code: r.string(&["ratio_code"]),
             md_status: r.int(&["md_status"])?,
-            note: r.string(&["note"]),
+            note: text(&["note"]),
         })
+    }
+}
+
+impl Transaction {
+    /// Applies `clean` to every free text of the answer (see `Error::redacted`).
+    pub(crate) fn redact_texts(&mut self, clean: impl Fn(&str) -> String) {
+        for text in [
+            &mut self.message,
+            &mut self.card_holder,
+            &mut self.paynet_error_message,
+            &mut self.bank_error_message,
+            &mut self.bank_error_short_desc,
+            &mut self.bank_error_long_desc,
+            &mut self.save_card_result_message,
+            &mut self.note,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *text = clean(text);
+        }
     }
 }
 

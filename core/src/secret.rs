@@ -159,6 +159,9 @@ pub fn luhn_valid(digits: &str) -> bool {
 /// Masks anything that looks like a card number (12–19 digits, spaces or
 /// dashes allowed inside) in free text such as a response snippet.
 pub fn scrub_card_numbers(text: &str) -> String {
+    if text.bytes().filter(u8::is_ascii_digit).count() < 12 {
+        return text.to_owned();
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -186,6 +189,64 @@ pub fn scrub_card_numbers(text: &str) -> String {
     out
 }
 
+/// Names under which a CVC travels in JSON, form or query text.
+/// A name also counts after a `_` (`card_cvv2`).
+const CVC_NAMES: &[&str] = &["cvc", "cvv", "cvc2", "cvv2", "cvn", "cid", "security_code", "securitycode"];
+
+/// Masks the value of any CVC-named field (`"cvc":"123"`, `cvv2=123`,
+/// `'cvc': 123`) in free text, such as a proxy's echo of our request.
+pub fn scrub_cvc_fields(text: &str) -> String {
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return text.to_owned();
+    }
+    let lower = text.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let start_of_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        let name = CVC_NAMES.iter().filter(|n| start_of_word && bytes[i..].starts_with(n.as_bytes())).map(|n| n.len()).max();
+        let Some(len) = name else {
+            i += 1;
+            continue;
+        };
+        let mut j = i + len;
+        if j < bytes.len() && word(bytes[j]) {
+            i = j;
+            continue;
+        }
+        let skip = |j: &mut usize, set: &[u8]| {
+            while *j < bytes.len() && set.contains(&bytes[*j]) {
+                *j += 1;
+            }
+        };
+        skip(&mut j, b"\"' \t");
+        if j < bytes.len() && (bytes[j] == b':' || bytes[j] == b'=') {
+            j += 1;
+            skip(&mut j, b"\"' \t");
+            let digits_start = j;
+            skip(&mut j, b"0123456789");
+            if j > digits_start {
+                out.push_str(&text[copied..digits_start]);
+                out.push_str("***");
+                copied = j;
+            }
+        }
+        i = j.max(i + 1);
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Text that came from an answer, as it may reach a user: the client's own
+/// key (echoed by a broken proxy), card numbers and CVC fields masked.
+pub fn redact_answer_text(text: &str, key: &SecretKey) -> String {
+    let text = if text.contains(key.expose()) { text.replace(key.expose(), "[redacted key]") } else { text.to_owned() };
+    scrub_cvc_fields(&scrub_card_numbers(&text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +272,18 @@ mod tests {
         assert!(luhn_valid("4355084355084358"));
         assert!(!luhn_valid("4355084355084359"));
         assert!(CardNumber::new("4546711234567890").is_err());
+    }
+
+    #[test]
+    fn scrubs_cvc_fields_and_the_key() {
+        assert_eq!(scrub_cvc_fields(r#"{"cvc":"987","card_cvv2": 1234, cvc=555&x=1}"#), r#"{"cvc":"***","card_cvv2": ***, cvc=***&x=1}"#);
+        assert_eq!(scrub_cvc_fields("CVV2 : '321' and cvcode: 12 and xcvc=1"), "CVV2 : '***' and cvcode: 12 and xcvc=1");
+        assert_eq!(scrub_cvc_fields("ünïcode cvc=1 ✓"), "ünïcode cvc=*** ✓");
+        let key = SecretKey::new("sck_live_abcdefgh12345678").unwrap();
+        assert_eq!(
+            redact_answer_text("Authorization: Basic sck_live_abcdefgh12345678 pan=4355084355084358 cvc=000", &key),
+            "Authorization: Basic [redacted key] pan=[redacted card number] cvc=***"
+        );
     }
 
     #[test]

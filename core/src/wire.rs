@@ -50,11 +50,73 @@ fn exact_number(text: &str) -> Number {
     serde_json::from_str(text).expect("Money always formats as a valid JSON number")
 }
 
-/// A body that must be one JSON object; anything else is a protocol error.
+/// A body that must be one JSON object; anything else is a protocol error,
+/// and so is a key repeated in any object of it (serde_json would keep the
+/// last one silently: `{"is_succeed": false, …, "is_succeed": true}`).
 pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Error> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(obj)) => Ok(obj),
-        _ => Err(Error::protocol("Paynet's answer is not a JSON object", body)),
+    let obj = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(obj)) => obj,
+        _ => return Err(Error::protocol("Paynet's answer is not a JSON object", body)),
+    };
+    match serde_json::from_slice::<NoRepeatedKeys>(body) {
+        Ok(_) => Ok(obj),
+        Err(e) => Err(Error::protocol(
+            format!("Paynet's answer repeats a key ({e}): which one counts is anyone's guess, so it is not believed"),
+            body,
+        )),
+    }
+}
+
+/// A second pass over a (small) body that only looks for repeated keys.
+struct NoRepeatedKeys;
+
+impl<'de> Deserialize<'de> for NoRepeatedKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoRepeatedKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoRepeatedKeys {
+    type Value = NoRepeatedKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<NoRepeatedKeys>()?.is_some() {}
+        Ok(self)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut keys: Vec<Cow<'de, str>> = Vec::new();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if keys.contains(&key) {
+                return Err(serde::de::Error::custom(format_args!("`{key}`")));
+            }
+            map.next_value::<NoRepeatedKeys>()?;
+            keys.push(key);
+        }
+        Ok(self)
     }
 }
 
@@ -109,6 +171,27 @@ impl<'de> Deserialize<'de> for RawObject<'de> {
             }
         }
         d.deserialize_map(ObjectVisitor)
+    }
+}
+
+impl RawObject<'_> {
+    /// A key that occurs twice in the row, if any. Rows are many and keys
+    /// few, so a 64-bit sketch of (length, first and last byte) spares the
+    /// pairwise comparison unless two keys already look alike.
+    pub fn repeated_key(&self) -> Option<&str> {
+        let mut sketch = 0u64;
+        let mut suspect = false;
+        for (key, _) in &self.0 {
+            let b = key.as_bytes();
+            let mix = b.len() * 7 + usize::from(b.first().copied().unwrap_or(0)) * 3 + usize::from(b.last().copied().unwrap_or(0));
+            let bit = 1u64 << (mix % 64);
+            suspect |= sketch & bit != 0;
+            sketch |= bit;
+        }
+        if !suspect {
+            return None;
+        }
+        self.0.iter().enumerate().find_map(|(i, (key, _))| self.0[..i].iter().any(|(k, _)| k == key).then_some(key.as_ref()))
     }
 }
 

@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::PathBuf;
 
-use paynet_core::{Client, Config, Endpoint, ErrorKind};
+use paynet_core::{Client, Config, Deadline, Endpoint, ErrorKind};
 use serde_json::Value;
 
 fn vectors(dir: &str) -> Vec<(String, Value)> {
@@ -64,13 +64,18 @@ fn response_vectors() {
         let body = serde_json::to_vec(&v["body"]).unwrap();
         let parsed = match v["endpoint"].as_str().unwrap() {
             "payments.create" => serde_json::to_value(
-                <paynet_core::endpoints::payment::CreatePayment as Endpoint>::decode(&serde_json::from_value(minimal_payment()).unwrap(), &body)
-                    .unwrap(),
+                <paynet_core::endpoints::payment::CreatePayment as Endpoint>::decode(
+                    &serde_json::from_value(minimal_payment(&v["body"])).unwrap(),
+                    &body,
+                    &Deadline::none(),
+                )
+                .unwrap(),
             ),
             "reports.payment_list" => serde_json::to_value(
                 <paynet_core::endpoints::payment_list::PaymentList as Endpoint>::decode(
                     &serde_json::from_value(serde_json::json!({"date": "2020-02-05"})).unwrap(),
                     &body,
+                    &Deadline::none(),
                 )
                 .unwrap(),
             ),
@@ -86,8 +91,10 @@ fn response_vectors() {
     }
 }
 
-fn minimal_payment() -> Value {
-    serde_json::json!({"amount": "1", "reference_no": "r", "domain": "d", "card_hash": "h"})
+/// The payment the answer is for: it carries the reference the answer echoes.
+fn minimal_payment(answer: &Value) -> Value {
+    let reference_no = answer["reference_no"].as_str().unwrap_or("r");
+    serde_json::json!({"amount": "1", "reference_no": reference_no, "domain": "d", "card_hash": "h"})
 }
 
 fn pointer(v: &Value, dotted: &str) -> Value {

@@ -57,6 +57,10 @@ impl Endpoint for Capture {
         p.reference_no.as_deref()
     }
 
+    fn xact_id(p: &CaptureParams) -> Option<&str> {
+        p.xact_id.as_deref()
+    }
+
     fn to_wire(p: &CaptureParams, _: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.validate()?;
         let mut body = Map::new();
@@ -67,7 +71,7 @@ impl Endpoint for Capture {
         Ok(body)
     }
 
-    fn from_wire(_: &CaptureParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
-        transaction_result(body)
+    fn from_wire(p: &CaptureParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
+        transaction_result(body, p.reference_no.as_deref())
     }
 }

@@ -102,7 +102,7 @@ impl Endpoint for Charge {
         Ok(body)
     }
 
-    fn from_wire(_: &ChargeParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
-        transaction_result(body)
+    fn from_wire(p: &ChargeParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
+        transaction_result(body, p.reference_no.as_deref())
     }
 }

@@ -1,10 +1,12 @@
-//! `v1/transaction/check`: the status of one payment, by `xact_id` or `reference_no`.
-//! The way to learn what happened after a timeout.
+//! `v1/transaction/check`: the status of one payment, by `xact_id` or `reference_no`,
+//! as `transactions.check` (no such payment is an error) and as
+//! `transactions.lookup` (no such payment is an answer: it did not happen),
+//! the one call that settles an `unknown_outcome`.
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{insert_opt, not_found};
+use super::{insert_opt, not_found, same_reference};
 use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
 use crate::models::Transaction;
@@ -27,7 +29,7 @@ impl Endpoint for Check {
     type Output = Transaction;
 
     fn retry_policy(_: &CheckParams) -> RetryPolicy {
-        RetryPolicy::Safe
+        RetryPolicy::ReadOnly
     }
 
     fn reference_no(p: &CheckParams) -> Option<&str> {
@@ -35,25 +37,102 @@ impl Endpoint for Check {
     }
 
     fn to_wire(p: &CheckParams, _: &WireOptions) -> Result<Map<String, Value>, Error> {
-        validate::optional_id("xact_id", p.xact_id.as_ref(), 100)?;
-        validate::optional_id("reference_no", p.reference_no.as_ref(), 50)?;
-        validate::at_least_one(&[("xact_id", p.xact_id.is_some()), ("reference_no", p.reference_no.is_some())])?;
+        p.to_wire()
+    }
+
+    fn from_wire(p: &CheckParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
+        p.read(body)
+    }
+}
+
+impl CheckParams {
+    fn validated(&self) -> Result<&CheckParams, Error> {
+        validate::optional_id("xact_id", self.xact_id.as_ref(), 100)?;
+        validate::optional_id("reference_no", self.reference_no.as_ref(), 50)?;
+        validate::at_least_one(&[("xact_id", self.xact_id.is_some()), ("reference_no", self.reference_no.is_some())])?;
+        Ok(self)
+    }
+
+    /// An error from a capture carries both the pre-auth's `xact_id` and
+    /// the order's `reference_no`; by reference Paynet returns the latest
+    /// successful transaction of the order (the capture, once there is one),
+    /// by id only the pre-auth itself. So a lookup asks by reference when it can.
+    fn by_reference_first(&self) -> CheckParams {
+        match &self.reference_no {
+            Some(_) => CheckParams { xact_id: None, reference_no: self.reference_no.clone() },
+            None => self.clone(),
+        }
+    }
+
+    fn to_wire(&self) -> Result<Map<String, Value>, Error> {
+        let p = self.validated()?;
         let mut body = Map::new();
         insert_opt(&mut body, "xact_id", p.xact_id.clone());
         insert_opt(&mut body, "reference_no", p.reference_no.clone());
         Ok(body)
     }
 
-    fn from_wire(_: &CheckParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
+    /// The row asked for; a row about another payment is not believed.
+    fn read(&self, body: &Map<String, Value>) -> Result<Transaction, Error> {
         let rows = match body.get("Data").or_else(|| body.get("data")) {
             Some(Value::Array(rows)) => rows,
             None | Some(Value::Null) => return Err(not_found(body)),
             Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` that is not a list")),
         };
-        match rows.first() {
-            Some(Value::Object(row)) => Transaction::from_wire(row),
-            Some(_) => Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` row that is not an object")),
-            None => Err(not_found(body)),
+        let tx = match rows.first() {
+            Some(Value::Object(row)) => Transaction::from_wire(row)?,
+            Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` row that is not an object")),
+            None => return Err(not_found(body)),
+        };
+        if let (Some(asked), Some(got)) = (self.xact_id.as_deref(), tx.xact_id.as_deref())
+            && asked != got
+        {
+            return Err(Error::new(ErrorKind::Protocol, "Paynet answered about another xact_id than the one asked for: the answer is not believed"));
         }
+        if self.xact_id.is_none() {
+            same_reference(&tx, self.reference_no.as_deref())?;
+        }
+        Ok(tx)
     }
 }
+
+pub struct Lookup;
+
+impl Endpoint for Lookup {
+    const NAME: &'static str = "transactions.lookup";
+    const PATH: &'static str = "v1/transaction/check";
+    type Params = CheckParams;
+    /// `None`: Paynet has no such transaction, so the call it was made for
+    /// did not happen. A declined one is returned, not raised.
+    type Output = Option<Transaction>;
+
+    fn retry_policy(_: &CheckParams) -> RetryPolicy {
+        RetryPolicy::ReadOnly
+    }
+
+    fn reference_no(p: &CheckParams) -> Option<&str> {
+        p.reference_no.as_deref()
+    }
+
+    fn xact_id(p: &CheckParams) -> Option<&str> {
+        p.xact_id.as_deref()
+    }
+
+    fn to_wire(p: &CheckParams, _: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.validated()?.by_reference_first().to_wire()
+    }
+
+    fn from_wire(p: &CheckParams, body: &Map<String, Value>) -> Result<Option<Transaction>, Error> {
+        p.by_reference_first().read(body).map(Some)
+    }
+
+    fn recover(_: &CheckParams, error: Error) -> Result<Option<Transaction>, Error> {
+        if error.kind == ErrorKind::Api && error.result_code == Some(NO_DATA) {
+            return Ok(None);
+        }
+        Err(error)
+    }
+}
+
+/// Paynet's `no_data_error` result code.
+const NO_DATA: i64 = 12;

@@ -24,13 +24,23 @@ pub(crate) fn insert_opt<T: Into<Value>>(body: &mut Map<String, Value>, key: &st
 
 /// A money-moving answer: success (code 0), replay (code 100), or a decline
 /// (HTTP 200 with `is_succeed: false`), which becomes a `card_declined` error
-/// carrying the whole transaction.
-pub(crate) fn transaction_result(body: &Map<String, Value>) -> Result<Transaction, Error> {
+/// carrying the whole transaction. `sent_reference` is the `reference_no`
+/// the request carried: an answer about another one is not believed.
+pub(crate) fn transaction_result(body: &Map<String, Value>, sent_reference: Option<&str>) -> Result<Transaction, Error> {
     if Reader::new(body).bool(&["is_succeed"])?.is_none() {
         return Err(without_transaction(body));
     }
     let tx = Transaction::from_wire(body)?;
+    same_reference(&tx, sent_reference)?;
     if tx.is_succeed {
+        // Amounts are not compared: Paynet's own capture answer says
+        // `"amount": 0`, and `add_commission` changes what is charged.
+        if tx.xact_id.is_none() {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                "Paynet's answer says the payment succeeded but names no xact_id: it is not believed. Look the transaction up before trying again",
+            ));
+        }
         return Ok(tx);
     }
     let reason = tx
@@ -47,6 +57,18 @@ pub(crate) fn transaction_result(body: &Map<String, Value>) -> Result<Transactio
     e.reference_no = tx.reference_no.clone();
     e.transaction = Some(Box::new(tx));
     Err(e)
+}
+
+/// An answer that echoes a reference must echo the one sent: another one
+/// means the answer is about someone else's payment.
+pub(crate) fn same_reference(tx: &Transaction, sent: Option<&str>) -> Result<(), Error> {
+    match (sent, tx.reference_no.as_deref()) {
+        (Some(sent), Some(echoed)) if sent != echoed => Err(Error::new(
+            ErrorKind::Protocol,
+            format!("Paynet answered about reference_no {echoed:?}, not the {sent:?} that was sent: the answer is not believed"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A 2xx answer with no transaction in it: a business error Paynet chose to
@@ -121,6 +143,7 @@ registry!(
     charge::Charge,
     capture::Capture,
     check::Check,
+    check::Lookup,
     payment_list::PaymentList,
 );
 
@@ -135,11 +158,24 @@ mod tests {
 
     #[test]
     fn a_200_without_a_transaction_is_not_a_decline() {
-        let e = transaction_result(&obj(json!({"code": 5, "message": "duplicatedata"}))).unwrap_err();
+        let e = transaction_result(&obj(json!({"code": 5, "message": "duplicatedata"})), None).unwrap_err();
         assert_eq!((e.kind, e.result_code), (ErrorKind::Api, Some(5)));
-        let e = transaction_result(&obj(json!({"code": 0, "message": "ok"}))).unwrap_err();
+        let e = transaction_result(&obj(json!({"code": 0, "message": "ok"})), None).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Protocol);
-        let e = transaction_result(&obj(json!({"is_succeed": "False", "code": 1, "bank_error_id": "05"}))).unwrap_err();
+        let e = transaction_result(&obj(json!({"is_succeed": "False", "code": 1, "bank_error_id": "05"})), None).unwrap_err();
         assert_eq!((e.kind, e.bank_error_code.as_deref()), (ErrorKind::CardDeclined, Some("05")));
+    }
+
+    #[test]
+    fn a_success_needs_an_id_and_the_reference_sent() {
+        let e = transaction_result(&obj(json!({"is_succeed": true, "code": 0})), Some("R1")).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Protocol);
+        let other = obj(json!({"is_succeed": true, "xact_id": "xk_1", "reference_no": "R2"}));
+        assert_eq!(transaction_result(&other, Some("R1")).unwrap_err().kind, ErrorKind::Protocol);
+        let declined_other = obj(json!({"is_succeed": false, "reference_no": "R2"}));
+        assert_eq!(transaction_result(&declined_other, Some("R1")).unwrap_err().kind, ErrorKind::Protocol);
+        assert!(transaction_result(&other, Some("R2")).is_ok());
+        // Not every answer echoes the reference; the sample capture answer does not.
+        assert!(transaction_result(&obj(json!({"is_succeed": true, "xact_id": "xk_1"})), Some("R1")).is_ok());
     }
 }

@@ -1,5 +1,6 @@
 //! `v1/transaction/payment_list`: the settlement report for one due date.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use chrono::{NaiveDate, Utc};
@@ -7,7 +8,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
+use crate::endpoint::{Deadline, Endpoint, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
 use crate::models::{PaymentReport, PaymentReportRow};
 use crate::wire::{istanbul, RawObject, Reader};
@@ -30,11 +31,12 @@ fn today() -> NaiveDate {
 impl Endpoint for PaymentList {
     const NAME: &'static str = "reports.payment_list";
     const PATH: &'static str = "v1/transaction/payment_list";
+    const LARGE_ANSWERS: bool = true;
     type Params = PaymentListParams;
     type Output = PaymentReport;
 
     fn retry_policy(_: &PaymentListParams) -> RetryPolicy {
-        RetryPolicy::Safe
+        RetryPolicy::ReadOnly
     }
 
     /// The date is always sent, so the report's date never depends on
@@ -48,14 +50,16 @@ impl Endpoint for PaymentList {
     /// A report can hold hundreds of thousands of rows: each row is read into
     /// its typed form as soon as it is parsed, so the whole body never exists
     /// as a JSON tree next to the result.
-    fn decode(p: &PaymentListParams, body: &[u8]) -> Result<PaymentReport, Error> {
+    fn decode(p: &PaymentListParams, body: &[u8], deadline: &Deadline) -> Result<PaymentReport, Error> {
+        let failure = RefCell::new(None);
         let mut de = serde_json::Deserializer::from_slice(body);
         let envelope = de
-            .deserialize_map(EnvelopeVisitor)
+            .deserialize_map(EnvelopeVisitor { deadline, failure: &failure })
             .and_then(|envelope| de.end().map(|()| envelope))
-            .map_err(|e| match e.classify() {
-                serde_json::error::Category::Data => Error::new(ErrorKind::Protocol, e.to_string()),
-                _ => Error::protocol("Paynet's answer is not a JSON object", body),
+            .map_err(|e| match (failure.take(), e.classify()) {
+                (Some(failure), _) => failure,
+                (None, serde_json::error::Category::Data) => Error::new(ErrorKind::Protocol, e.to_string()),
+                (None, _) => Error::protocol("Paynet's answer is not a JSON object", body),
             })?;
         let r = Reader::new(&envelope.rest);
         Ok(PaymentReport {
@@ -94,9 +98,22 @@ struct Envelope {
     rest: Map<String, Value>,
 }
 
-struct EnvelopeVisitor;
+/// Reads the envelope; a failure serde cannot carry (a timeout, a
+/// protocol error with its own message) is left in `failure`.
+struct EnvelopeVisitor<'a> {
+    deadline: &'a Deadline,
+    failure: &'a RefCell<Option<Error>>,
+}
 
-impl<'de> Visitor<'de> for EnvelopeVisitor {
+impl EnvelopeVisitor<'_> {
+    fn fail<E: de::Error>(&self, error: Error) -> E {
+        let message = error.message.clone();
+        *self.failure.borrow_mut() = Some(error);
+        E::custom(message)
+    }
+}
+
+impl<'de> Visitor<'de> for EnvelopeVisitor<'_> {
     type Value = Envelope;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -105,28 +122,43 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
         let mut envelope = Envelope { rows: Vec::new(), rest: Map::new() };
+        let mut seen_rows = false;
         while let Some(key) = map.next_key::<String>()? {
-            if key == "Data" || key == "data" {
-                envelope.rows = map.next_value_seed(RowsSeed)?;
+            let repeated = if key == "Data" || key == "data" {
+                envelope.rows = map.next_value_seed(RowsSeed { envelope: &self })?;
+                std::mem::replace(&mut seen_rows, true)
             } else {
-                envelope.rest.insert(key, map.next_value()?);
+                let value = map.next_value()?;
+                envelope.rest.insert(key.clone(), value).is_some()
+            };
+            if repeated {
+                return Err(self.fail(duplicate_key(&key)));
             }
         }
         Ok(envelope)
     }
 }
 
-struct RowsSeed;
+fn duplicate_key(key: &str) -> Error {
+    Error::new(ErrorKind::Protocol, format!("Paynet's answer repeats the key `{key}`: which one counts is anyone's guess, so it is not believed"))
+}
 
-impl<'de> DeserializeSeed<'de> for RowsSeed {
+/// How many rows are read between two looks at the clock.
+const ROWS_PER_DEADLINE_CHECK: usize = 4096;
+
+struct RowsSeed<'v, 'a> {
+    envelope: &'v EnvelopeVisitor<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for RowsSeed<'_, '_> {
     type Value = Vec<PaymentReportRow>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(RowsSeed)
+        d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for RowsSeed {
+impl<'de> Visitor<'de> for RowsSeed<'_, '_> {
     type Value = Vec<PaymentReportRow>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -140,7 +172,13 @@ impl<'de> Visitor<'de> for RowsSeed {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0));
         while let Some(row) = seq.next_element::<RawObject<'de>>()? {
-            rows.push(PaymentReportRow::from_wire(&row).map_err(|e| de::Error::custom(e.message))?);
+            if let Some(key) = row.repeated_key() {
+                return Err(self.envelope.fail(duplicate_key(key)));
+            }
+            rows.push(PaymentReportRow::from_wire(&row).map_err(|e| self.envelope.fail(e))?);
+            if rows.len().is_multiple_of(ROWS_PER_DEADLINE_CHECK) {
+                self.envelope.deadline.check().map_err(|e| self.envelope.fail(e))?;
+            }
         }
         Ok(rows)
     }
@@ -153,7 +191,7 @@ mod tests {
 
     fn decode(body: &str) -> Result<PaymentReport, Error> {
         let params = PaymentListParams { date: NaiveDate::from_ymd_opt(2020, 2, 5).unwrap() };
-        PaymentList::decode(&params, body.as_bytes())
+        PaymentList::decode(&params, body.as_bytes(), &Deadline::none())
     }
 
     #[test]
@@ -165,6 +203,29 @@ mod tests {
         let row = &decode(r#"{"Data":[{"card_holder":"\u00d6zkan \"Q\"","is_succeed":"True","instalment":"3","card_no":""}]}"#).unwrap().rows[0];
         assert_eq!(row.card_holder.as_deref(), Some("Özkan \"Q\""));
         assert_eq!((row.is_succeed, row.installment, row.card_no_masked.as_deref()), (Some(true), Some(3), None));
+    }
+
+    #[test]
+    fn repeated_keys_are_not_believed() {
+        for body in [
+            r#"{"total":1,"total":2,"Data":[]}"#,
+            r#"{"Data":[],"Data":[{"amount":1}]}"#,
+            r#"{"Data":[{"amount":1,"xact_id":"a","amount":1000}]}"#,
+        ] {
+            let e = decode(body).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Protocol, "{body}");
+            assert!(e.message.contains("repeats the key"), "{body}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_report_read_past_its_deadline_is_a_timeout() {
+        let rows = vec![r#"{"amount":1.5,"xact_id":"x"}"#; ROWS_PER_DEADLINE_CHECK * 2].join(",");
+        let body = format!(r#"{{"Data":[{rows}]}}"#);
+        let params = PaymentListParams { date: NaiveDate::from_ymd_opt(2020, 2, 5).unwrap() };
+        let past = Deadline::at(std::time::Instant::now());
+        assert_eq!(PaymentList::decode(&params, body.as_bytes(), &past).unwrap_err().kind, ErrorKind::Timeout);
+        assert_eq!(PaymentList::decode(&params, body.as_bytes(), &Deadline::none()).unwrap().rows.len(), ROWS_PER_DEADLINE_CHECK * 2);
     }
 
     #[test]
