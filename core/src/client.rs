@@ -148,6 +148,17 @@ impl Client {
         .map_err(|e| e.with_identifiers(call.reference_no, E::xact_id(params)).redacted(&config.secret_key))
     }
 
+    pub(crate) fn read_answer_as<E: Endpoint>(&self, params: Value, status: u16, body: &[u8]) -> Result<Value, Error> {
+        let params = parse_params::<E>(params)?;
+        let policy = E::retry_policy(&params);
+        let answer = Answer { status, retry_after: None, location: None, body: body.to_vec() };
+        interpret(policy, answer)
+            .and_then(|bytes| E::decode(&params, &bytes, &Deadline::none()).map_err(|e| e.with_body(&bytes)))
+            .or_else(|e| E::recover(&params, e))
+            .and_then(|output| serde_json::to_value(&output).map_err(|e| Error::internal(format!("could not encode the result: {e}"))))
+            .map_err(|e| e.with_identifiers(E::reference_no(&params), E::xact_id(&params)).redacted(&self.inner.config.secret_key))
+    }
+
     pub(crate) fn prepare_json<E: Endpoint>(&self, params: Value) -> Result<PreparedRequest, Error> {
         self.prepare::<E>(&parse_params::<E>(params)?)
     }

@@ -123,6 +123,22 @@ macro_rules! registry {
                 Err(crate::error::Error::invalid("method", format!("unknown method `{method}`")))
             }
 
+            /// Reads an answer as a call of `method` with `params` would:
+            /// status mapping, decoding, the checks on successes. No network:
+            /// for fuzzing and property tests of the decoders.
+            pub fn read_answer(
+                &self,
+                method: &str,
+                params: serde_json::Value,
+                status: u16,
+                body: &[u8],
+            ) -> Result<serde_json::Value, crate::error::Error> {
+                $(if method == <$endpoint as crate::endpoint::Endpoint>::NAME {
+                    return self.read_answer_as::<$endpoint>(params, status, body);
+                })*
+                Err(crate::error::Error::invalid("method", format!("unknown method `{method}`")))
+            }
+
             /// Validates and encodes without sending: the path and exact wire body.
             pub fn prepare_value(
                 &self,
