@@ -8,7 +8,7 @@ use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use paynet_sandbox::{Sandbox, SandboxConfig};
+use paynet_sandbox::{FaultPlan, FaultStats, Sandbox, SandboxConfig};
 
 use crate::{errors, runtime};
 
@@ -23,13 +23,15 @@ pub struct NativeSandbox {
 #[pymethods]
 impl NativeSandbox {
     #[new]
-    #[pyo3(signature = (*, secret_key = None, port = 0, slow_bank_delay = 3.0, settlement_days = 0))]
+    /// `faults`: a fault plan as JSON text, `{"seed": n, "rules": [...]}`.
+    #[pyo3(signature = (*, secret_key = None, port = 0, slow_bank_delay = 3.0, settlement_days = 0, faults = None))]
     fn new(
         py: Python<'_>,
         secret_key: Option<String>,
         port: u16,
         slow_bank_delay: f64,
         settlement_days: i64,
+        faults: Option<&str>,
     ) -> PyResult<Self> {
         errors::guard(py, || {
             let delay = Duration::try_from_secs_f64(slow_bank_delay).map_err(|_| {
@@ -39,6 +41,7 @@ impl NativeSandbox {
                 port,
                 slow_bank_delay: delay,
                 settlement_days,
+                faults: faults.map(parse_plan).transpose()?,
                 ..SandboxConfig::default()
             };
             if let Some(key) = secret_key {
@@ -79,6 +82,38 @@ impl NativeSandbox {
         })
     }
 
+    /// Replaces the fault plan (JSON text, the HTTP API's form) and zeroes the fault
+    /// counters; `ValueError` naming the bad field. A stopped sandbox only validates.
+    fn set_faults(&self, py: Python<'_>, plan: &str) -> PyResult<()> {
+        errors::guard(py, || {
+            let plan = parse_plan(plan)?;
+            if let Some(server) = self.lock().as_ref() {
+                server.set_faults(plan).map_err(PyValueError::new_err)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn clear_faults(&self, py: Python<'_>) -> PyResult<()> {
+        errors::guard(py, || {
+            if let Some(server) = self.lock().as_ref() {
+                server.clear_faults();
+            }
+            Ok(())
+        })
+    }
+
+    /// The active rules and the faults injected so far, as JSON text (`GET /__sandbox/faults`).
+    fn fault_stats(&self, py: Python<'_>) -> PyResult<String> {
+        errors::guard(py, || {
+            let stats = match self.lock().as_ref() {
+                Some(server) => server.fault_stats(),
+                None => FaultStats::default(),
+            };
+            Ok(stats.to_json().to_string())
+        })
+    }
+
     /// Waits for in-flight requests, then stops listening. Idempotent.
     fn stop(&self, py: Python<'_>) -> PyResult<()> {
         errors::guard(py, || {
@@ -88,6 +123,13 @@ impl NativeSandbox {
             Ok(())
         })
     }
+}
+
+/// A fault plan from JSON text; `ValueError` names the bad field.
+fn parse_plan(text: &str) -> PyResult<FaultPlan> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| PyValueError::new_err(format!("fault plan is not valid JSON: {e}")))?;
+    FaultPlan::from_json(&value).map_err(PyValueError::new_err)
 }
 
 impl NativeSandbox {

@@ -577,6 +577,18 @@ pub struct FaultRuleStats {
     pub remaining: Option<u64>,
 }
 
+impl Default for FaultStats {
+    /// What a sandbox without a plan reports: every kind at zero, no rules.
+    fn default() -> FaultStats {
+        FaultStats {
+            seed: DEFAULT_SEED,
+            injected: FaultKind::ALL.into_iter().map(|k| (k, 0)).collect(),
+            total: 0,
+            rules: Vec::new(),
+        }
+    }
+}
+
 impl FaultStats {
     pub fn injected(&self, kind: FaultKind) -> u64 {
         self.injected.get(&kind).copied().unwrap_or(0)
@@ -842,5 +854,9 @@ mod tests {
             (3, 2, 1)
         );
         assert_eq!(st.rules[0].remaining, Some(0));
+        assert_eq!(
+            Injector::new(FaultPlan::default()).stats(),
+            FaultStats::default()
+        );
     }
 }

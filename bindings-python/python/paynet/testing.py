@@ -11,14 +11,26 @@ use the `paynet_sandbox` and `paynet_client` fixtures (a fresh sandbox per test)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import TypedDict
+from typing import Literal, TypedDict
 
 from . import _native
 from ._client import Client
 
-__all__ = ["Sandbox", "SandboxStats", "TEST_CARDS", "paynet_client", "paynet_sandbox"]
+__all__ = [
+    "FaultCounts",
+    "FaultPlan",
+    "FaultRule",
+    "FaultRuleState",
+    "FaultStats",
+    "Sandbox",
+    "SandboxStats",
+    "TEST_CARDS",
+    "paynet_client",
+    "paynet_sandbox",
+]
 
 #: The sandbox's test card numbers (any future expiry, any CVC).
 TEST_CARDS = {
@@ -39,6 +51,84 @@ class SandboxStats(TypedDict):
     """Transactions recorded."""
 
 
+FaultKind = Literal["reset", "close", "status", "delay", "truncate", "redirect", "replace", "echo"]
+
+
+class _FaultRuleKind(TypedDict):
+    kind: FaultKind
+    """reset (RST, no byte), close (FIN, no byte), status, delay, truncate (half the body),
+    redirect, replace (literal body), echo (502 echoing the request, secrets included)."""
+
+
+class FaultRule(_FaultRuleKind, total=False):
+    """One fault rule, with the sandbox HTTP API's field names (see the sandbox README)."""
+
+    when: Literal["before", "after"]
+    """"after" (default): the handler ran and the ledger committed. "before": nothing is recorded."""
+    path: str
+    """One API path, e.g. "v1/transaction/capture"; absent: every API path."""
+    count: int
+    """Fire for the next `count` matching requests (without count and rate: once)."""
+    rate: float
+    """Fire with this probability per matching request (seeded, reproducible)."""
+    status: int
+    retry_after: int
+    delay_ms: int
+    location: str
+    body: str
+
+
+class FaultPlan(TypedDict, total=False):
+    seed: int
+    """Seeds the PRNG of `rate` rules; a fixed default otherwise."""
+    rules: list[FaultRule]
+
+
+class FaultCounts(TypedDict):
+    """Faults injected per kind since the plan was set."""
+
+    reset: int
+    close: int
+    status: int
+    delay: int
+    truncate: int
+    redirect: int
+    replace: int
+    echo: int
+
+
+class FaultRuleState(FaultRule):
+    """A rule as the sandbox reports it: defaults filled in, with its counters."""
+
+    fired: int
+    remaining: int | None
+    """Firings left; None for a rule without `count`."""
+
+
+class FaultStats(TypedDict):
+    seed: int
+    injected: FaultCounts
+    total: int
+    """Sum of `injected`."""
+    rules: list[FaultRuleState]
+
+
+def _plan_json(faults: FaultPlan | Sequence[FaultRule]) -> str:
+    if isinstance(faults, Mapping):
+        plan = dict(faults)
+    elif isinstance(faults, (str, bytes)):
+        raise TypeError("faults must be a list of rule dicts or a {'seed': ..., 'rules': [...]} dict")
+    else:
+        plan = {"rules": _rule_list(faults)}
+    return json.dumps(plan, allow_nan=False)
+
+
+def _rule_list(rules: Sequence[FaultRule]) -> list[FaultRule]:
+    if isinstance(rules, (Mapping, str, bytes)):
+        raise TypeError("rules must be a list of rule dicts, e.g. [{'kind': 'reset'}]")
+    return list(rules)
+
+
 class Sandbox:
     """A local, stateful Paynet emulator on a free port of 127.0.0.1.
 
@@ -53,9 +143,15 @@ class Sandbox:
         slow_bank_delay: float = 3.0,
         settlement_days: int = 0,
         port: int = 0,
+        faults: FaultPlan | Sequence[FaultRule] | None = None,
     ) -> None:
+        """`faults`: rules active from the start, as a list or `{"seed": 7, "rules": [...]}`."""
         self._native = _native.NativeSandbox(
-            secret_key=secret_key, port=port, slow_bank_delay=slow_bank_delay, settlement_days=settlement_days
+            secret_key=secret_key,
+            port=port,
+            slow_bank_delay=slow_bank_delay,
+            settlement_days=settlement_days,
+            faults=None if faults is None else _plan_json(faults),
         )
 
     @property
@@ -70,6 +166,26 @@ class Sandbox:
     def stats(self) -> SandboxStats:
         raw = self._native.stats()
         return SandboxStats(requests=raw["requests"], ledger_entries=raw["ledger_entries"])
+
+    def set_faults(self, rules: Sequence[FaultRule], *, seed: int | None = None) -> None:
+        """Replaces the fault rules and zeroes the fault counters.
+
+        Rules are tried in order and at most one fires per request. `ValueError`
+        names a bad field (`rules[0].delay_ms is required for kind delay`).
+        """
+        plan: dict[str, object] = {"rules": _rule_list(rules)}
+        if seed is not None:
+            plan["seed"] = seed
+        self._native.set_faults(json.dumps(plan, allow_nan=False))
+
+    def clear_faults(self) -> None:
+        """Removes every fault rule (and zeroes the counters)."""
+        self._native.clear_faults()
+
+    def fault_stats(self) -> FaultStats:
+        """The active rules and how many faults of each kind were injected since they were set."""
+        stats: FaultStats = json.loads(self._native.fault_stats())
+        return stats
 
     def client(self, *, timeout: float = 60.0, max_retries: int = 2) -> Client:
         """A `Client` bound to this sandbox; while it is in use, the sandbox keeps running."""
