@@ -10,6 +10,62 @@ export interface SandboxOptions {
   slowBankDelayMs?: number;
   /** Days from transaction to payout date in `reports.paymentList`; default 0. */
   settlementDays?: number;
+  /** Fault rules active from the start: a list, or `{ seed, rules }`. */
+  faults?: FaultRule[] | FaultPlan;
+}
+
+/**
+ * What a fault does: `reset` (RST, no byte), `close` (FIN, no byte), `status`,
+ * `delay`, `truncate` (half the body), `redirect`, `replace` (a literal body),
+ * `echo` (502 echoing the request, its secrets included).
+ */
+export type FaultKind = 'reset' | 'close' | 'status' | 'delay' | 'truncate' | 'redirect' | 'replace' | 'echo';
+
+/** One fault rule; the fields of the sandbox README, camelCase. */
+export interface FaultRule {
+  kind: FaultKind;
+  /** `'after'` (default): the handler ran and the ledger committed. `'before'`: nothing is recorded. */
+  when?: 'before' | 'after';
+  /** One API path, e.g. `'v1/transaction/capture'`; absent: every API path. */
+  path?: string;
+  /** Fire for the next `count` matching requests (without count and rate: once). */
+  count?: number;
+  /** Fire with this probability per matching request (seeded, reproducible). */
+  rate?: number;
+  status?: number;
+  /** Seconds, sent as `Retry-After` (status, redirect, replace). */
+  retryAfter?: number;
+  /** `delay`: how long the answer is held. */
+  delayMs?: number;
+  /** `redirect`: the `Location` header. */
+  location?: string;
+  /** `replace`: the answer body, as is. */
+  body?: string;
+}
+
+export interface FaultPlan {
+  /** Seeds the PRNG of `rate` rules; a fixed default otherwise. */
+  seed?: number;
+  rules: FaultRule[];
+}
+
+/** Faults injected per kind since the rules were set. */
+export type FaultCounts = Record<FaultKind, number>;
+
+/** A rule as the sandbox reports it: defaults filled in, with its counters. */
+export interface FaultRuleState extends FaultRule {
+  when: 'before' | 'after';
+  fired: number;
+  /** Firings left; `null` for a rule without `count`. */
+  remaining: number | null;
+}
+
+export interface FaultStats {
+  seed: number;
+  injected: FaultCounts;
+  /** Sum of `injected`. */
+  total: number;
+  rules: FaultRuleState[];
 }
 
 export interface SandboxStats {
@@ -30,6 +86,14 @@ export declare class Sandbox {
   /** The key the sandbox accepts (a test key, not a secret). */
   readonly secretKey: string;
   stats(): SandboxStats;
+  /**
+   * Replaces the fault rules (tried in order, at most one fires per request)
+   * and zeroes the fault counters. A bad rule throws a TypeError naming it.
+   */
+  setFaults(rules: FaultRule[], options?: { seed?: number }): void;
+  /** Removes every fault rule (and zeroes the counters). */
+  clearFaults(): void;
+  faultStats(): FaultStats;
   /** A client pointed at this sandbox; `options` override the defaults. */
   client<M extends MoneyMode = 'string'>(options?: Partial<ClientOptions<M>>): Client<M>;
   /** Stops after in-flight requests finish. Safe to call twice. */

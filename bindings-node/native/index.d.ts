@@ -27,6 +27,15 @@ export declare class SandboxHandle {
   get secretKey(): string
   /** Counters since start; zeros once stopped. */
   stats(): SandboxStats
+  /**
+   * Replaces the fault plan (JSON text, as in `SandboxOptions::faults`) and zeroes the
+   * fault counters. An `InvalidArg` error names the bad field; a stopped sandbox only
+   * validates.
+   */
+  setFaults(plan: string): void
+  clearFaults(): void
+  /** The active rules and the faults injected so far, as JSON text (`GET /__sandbox/faults`). */
+  faultStats(): string
   /** Stops accepting, lets in-flight requests finish. Idempotent. */
   stop(): Promise<void>
 }
@@ -70,6 +79,11 @@ export interface SandboxOptions {
   slowBankDelayMs?: number
   /** Days from transaction to payout date in `reports.paymentList`; default 0. */
   settlementDays?: number
+  /**
+   * Faults active from the start: the plan as JSON text, `{"seed": n, "rules": [...]}`
+   * with the HTTP API's (snake_case) names; `lib/testing.js` writes it.
+   */
+  faults?: string
 }
 
 export interface SandboxStats {

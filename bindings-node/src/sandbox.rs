@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use paynet_sandbox::{Sandbox, SandboxConfig};
+use paynet_sandbox::{FaultPlan, FaultStats, Sandbox, SandboxConfig};
 
 #[napi(object)]
 pub struct SandboxOptions {
@@ -17,6 +17,9 @@ pub struct SandboxOptions {
     pub slow_bank_delay_ms: Option<u32>,
     /// Days from transaction to payout date in `reports.paymentList`; default 0.
     pub settlement_days: Option<u32>,
+    /// Faults active from the start: the plan as JSON text, `{"seed": n, "rules": [...]}`
+    /// with the HTTP API's (snake_case) names; `lib/testing.js` writes it.
+    pub faults: Option<String>,
 }
 
 #[napi(object)]
@@ -50,6 +53,9 @@ pub async fn start_sandbox(options: Option<SandboxOptions>) -> Result<SandboxHan
         }
         if let Some(days) = o.settlement_days {
             config.settlement_days = i64::from(days);
+        }
+        if let Some(plan) = o.faults {
+            config.faults = Some(parse_plan(&plan)?);
         }
     }
     let sandbox = Sandbox::start_with(config)
@@ -85,6 +91,35 @@ impl SandboxHandle {
         }
     }
 
+    /// Replaces the fault plan (JSON text, as in `SandboxOptions::faults`) and zeroes the
+    /// fault counters. An `InvalidArg` error names the bad field; a stopped sandbox only
+    /// validates.
+    #[napi]
+    pub fn set_faults(&self, plan: String) -> Result<()> {
+        let plan = parse_plan(&plan)?;
+        if let Some(sandbox) = self.lock().as_ref() {
+            sandbox.set_faults(plan).map_err(invalid_plan)?;
+        }
+        Ok(())
+    }
+
+    #[napi]
+    pub fn clear_faults(&self) {
+        if let Some(sandbox) = self.lock().as_ref() {
+            sandbox.clear_faults();
+        }
+    }
+
+    /// The active rules and the faults injected so far, as JSON text (`GET /__sandbox/faults`).
+    #[napi]
+    pub fn fault_stats(&self) -> String {
+        let stats = match self.lock().as_ref() {
+            Some(sandbox) => sandbox.fault_stats(),
+            None => FaultStats::default(),
+        };
+        stats.to_json().to_string()
+    }
+
     /// Stops accepting, lets in-flight requests finish. Idempotent.
     #[napi]
     pub async fn stop(&self) {
@@ -100,4 +135,15 @@ impl SandboxHandle {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+fn invalid_plan(message: String) -> Error {
+    Error::new(Status::InvalidArg, message)
+}
+
+/// A fault plan from JSON text; an `InvalidArg` error names the bad field.
+fn parse_plan(text: &str) -> Result<FaultPlan> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| invalid_plan(format!("fault plan is not valid JSON: {e}")))?;
+    FaultPlan::from_json(&value).map_err(invalid_plan)
 }
