@@ -3,7 +3,7 @@
 const util = require('node:util');
 const native = require('./native');
 const { decodeOutput, encodeParams, toCamel } = require('./convert');
-const { fromNative, invalid } = require('./errors');
+const { PaynetError, fromNative, invalid } = require('./errors');
 
 const U32_MAX = 2 ** 32 - 1;
 
@@ -26,6 +26,9 @@ const CLIENT_OPTIONS = Object.freeze([
   'paymentAmountFormat',
   'money',
   'onRequest',
+  'allowInsecureHttp',
+  'maxResponseBytes',
+  'maxReportBytes',
 ]);
 const CALL_OPTIONS = Object.freeze(['timeoutMs', 'maxRetries']);
 
@@ -116,6 +119,17 @@ function checkHook(hook) {
   };
 }
 
+function lookupParams(target) {
+  if (typeof target === 'string') return { referenceNo: target };
+  if (target instanceof PaynetError) {
+    if (target.referenceNo == null && target.xactId == null) {
+      throw invalid('target', 'this error names no referenceNo or xactId to look up');
+    }
+    return { referenceNo: target.referenceNo ?? undefined, xactId: target.xactId ?? undefined };
+  }
+  return target;
+}
+
 class Client {
   #native;
   #money;
@@ -138,6 +152,9 @@ class Client {
       connectTimeoutMs: checkCount(options, 'connectTimeoutMs', 1),
       maxRetries: checkCount(options, 'maxRetries'),
       paymentAmountFormat: checkOneOf(options, 'paymentAmountFormat', ['number', 'comma']),
+      allowInsecureHttp: checkOneOf(options, 'allowInsecureHttp', [true, false]),
+      maxResponseBytes: checkCount(options, 'maxResponseBytes', 1),
+      maxReportBytes: checkCount(options, 'maxReportBytes', 1),
       userAgentExtra: `node/${process.versions.node}`,
       moneyAsNumber: this.#money === 'number',
     };
@@ -152,6 +169,10 @@ class Client {
     for (const { method, resource, name } of METHODS) {
       (this[resource] ??= {})[name] = (params, callOptions) => this.#call(method, params, callOptions);
     }
+    // `lookup(err)`: what became of the call that failed with `err`
+    // (or `lookup('ORDER-1')` by reference); the params form works too.
+    const lookup = this.transactions.lookup;
+    this.transactions.lookup = (target, callOptions) => lookup(lookupParams(target), callOptions);
   }
 
   async #call(method, params = {}, callOptions = {}) {

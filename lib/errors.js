@@ -29,6 +29,7 @@ class PaynetError extends Error {
     this.bankMessage = details.bankMessage ?? null;
     this.transaction = details.transaction ?? null;
     this.referenceNo = details.referenceNo ?? null;
+    this.xactId = details.xactId ?? null;
     this.bodySnippet = details.bodySnippet ?? null;
   }
 }

@@ -21,13 +21,20 @@ export interface RequestEvent {
   method: string;
   /** Relative to the base URL, e.g. `v2/transaction/payment`. */
   path: string;
+  /** The SDK method, e.g. `payments.create`. */
+  operation: MethodName;
+  /** The call's `referenceNo`, if it has one. */
+  referenceNo: string | null;
   /** `null` when no response arrived (connection error, timeout). */
   status: number | null;
   durationMs: number;
   /** 1 for the first try. */
   attempt: number;
-  /** `'ok'` or the error kind of this attempt. */
-  outcome: 'ok' | ErrorKind;
+  /**
+   * `'ok'`, the error kind of this attempt, or `'cancelled'`: a money-moving
+   * call given up while its request was out (Paynet may have processed it).
+   */
+  outcome: 'ok' | 'cancelled' | ErrorKind;
   willRetry: boolean;
 }
 
@@ -58,6 +65,15 @@ export interface ClientOptions<M extends MoneyMode = 'string'> {
   money?: M;
   /** Called once per HTTP attempt, for logs and metrics. Must not throw. */
   onRequest?: (event: RequestEvent) => void;
+  /**
+   * Plain `http://` to a host other than this machine (a sandbox in
+   * docker-compose). Never allowed for `live`; loopback needs no opt-in.
+   */
+  allowInsecureHttp?: boolean;
+  /** The largest answer read, in bytes (default 8 MiB); larger ones are refused. */
+  maxResponseBytes?: number;
+  /** The same for reports (`paymentList`), default 512 MiB. */
+  maxReportBytes?: number;
 }
 
 /** Per-call overrides, the second argument of every method. Any other name is refused, naming it. */
@@ -264,6 +280,14 @@ export interface Payments<M extends MoneyMode = 'string'> {
 export interface Transactions<M extends MoneyMode = 'string'> {
   /** `v1/transaction/check`: a payment's status; a declined one is returned, not thrown. */
   check(params: CheckParams, options?: RequestOptions): Promise<Transaction<M>>;
+  /**
+   * What became of a call: pass the `UnknownOutcomeError` (or any error with a
+   * `referenceNo`/`xactId`), a `referenceNo`, or `{ referenceNo }` / `{ xactId }`.
+   * The transaction as Paynet has it (declined ones included), or `null`:
+   * Paynet has none, so the call did not happen. By reference, Paynet returns
+   * the order's latest successful transaction (a capture, once there is one).
+   */
+  lookup(target: PaynetError | string | CheckParams, options?: RequestOptions): Promise<Transaction<M> | null>;
 }
 
 export interface Reports<M extends MoneyMode = 'string'> {
@@ -277,6 +301,7 @@ export type MethodName =
   | 'payments.charge'
   | 'payments.capture'
   | 'transactions.check'
+  | 'transactions.lookup'
   | 'reports.payment_list';
 
 export interface PreparedRequest {
@@ -337,8 +362,10 @@ export declare class PaynetError extends Error {
   readonly bankErrorCode: string | null;
   readonly bankMessage: string | null;
   readonly transaction: Transaction<MoneyMode> | null;
-  /** The call's `referenceNo`: what to `transactions.check` after a timeout. */
+  /** The call's `referenceNo`: what to `transactions.lookup` after a timeout or an unknown outcome. */
   readonly referenceNo: string | null;
+  /** The transaction the call acted on, when it named one (a capture's pre-auth). */
+  readonly xactId: string | null;
   /** `protocol`: the start of the unreadable body, card numbers masked. */
   readonly bodySnippet: string | null;
 }

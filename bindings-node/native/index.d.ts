@@ -59,6 +59,10 @@ export interface NativeClientOptions {
   userAgentExtra?: string
   /** Money fields in results as JSON numbers instead of decimal strings. */
   moneyAsNumber?: boolean
+  /** Plain http:// to a host other than this machine (never for live). */
+  allowInsecureHttp?: boolean
+  maxResponseBytes?: number
+  maxReportBytes?: number
 }
 
 export interface PreparedRequest {

@@ -24,6 +24,7 @@ pub fn to_napi(e: CoreError) -> NapiError {
         "bankMessage": e.bank_message,
         "transaction": e.transaction,
         "referenceNo": e.reference_no,
+        "xactId": e.xact_id,
         "bodySnippet": e.body_snippet,
     });
     NapiError::new(

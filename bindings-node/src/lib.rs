@@ -42,6 +42,10 @@ pub struct NativeClientOptions {
     pub user_agent_extra: Option<String>,
     /// Money fields in results as JSON numbers instead of decimal strings.
     pub money_as_number: Option<bool>,
+    /// Plain http:// to a host other than this machine (never for live).
+    pub allow_insecure_http: Option<bool>,
+    pub max_response_bytes: Option<u32>,
+    pub max_report_bytes: Option<u32>,
 }
 
 /// Weak: a client with a hook must not keep the process alive on its own.
@@ -215,6 +219,15 @@ fn build_client(
     if let Some(format) = options.payment_amount_format {
         config = config.payment_amount_format_named(&format)?;
     }
+    if let Some(allow) = options.allow_insecure_http {
+        config = config.allow_insecure_http(allow);
+    }
+    if let Some(limit) = options.max_response_bytes {
+        config = config.max_response_bytes(limit as usize);
+    }
+    if let Some(limit) = options.max_report_bytes {
+        config = config.max_report_bytes(limit as usize);
+    }
     if let Some(extra) = options.user_agent_extra {
         config = config.user_agent_extra(extra);
     }
@@ -232,6 +245,8 @@ fn event_json(event: &RequestEvent<'_>) -> String {
     json!({
         "method": event.method,
         "path": event.path,
+        "operation": event.operation,
+        "referenceNo": event.reference_no,
         "status": event.status,
         "durationMs": event.duration.as_secs_f64() * 1000.0,
         "attempt": event.attempt,

@@ -76,7 +76,8 @@ test('onRequest sees each attempt without headers or bodies', async () => {
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(events.length, 1);
   const [event] = events;
-  assert.deepEqual(Object.keys(event).sort(), ['attempt', 'durationMs', 'method', 'outcome', 'path', 'status', 'willRetry']);
+  assert.deepEqual(Object.keys(event).sort(), ['attempt', 'durationMs', 'method', 'operation', 'outcome', 'path', 'referenceNo', 'status', 'willRetry']);
+  assert.equal(event.operation, 'payments.create');
   assert.equal(event.path, 'v2/transaction/payment');
   assert.equal(event.status, 200);
   assert.equal(event.outcome, 'ok');

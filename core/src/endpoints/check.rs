@@ -53,10 +53,11 @@ impl CheckParams {
         Ok(self)
     }
 
-    /// An error from a capture carries both the pre-auth's `xact_id` and
-    /// the order's `reference_no`; by reference Paynet returns the latest
-    /// successful transaction of the order (the capture, once there is one),
-    /// by id only the pre-auth itself. So a lookup asks by reference when it can.
+    /// An error can carry both a `reference_no` and an `xact_id` (a capture
+    /// by reference names the pre-auth too). The reference is the caller's
+    /// own order number, the one Paynet deduplicates on, so a lookup asks by
+    /// it when it can: Paynet answers with the order's latest successful
+    /// transaction, else its latest attempt.
     fn by_reference_first(&self) -> CheckParams {
         match &self.reference_no {
             Some(_) => CheckParams { xact_id: None, reference_no: self.reference_no.clone() },
