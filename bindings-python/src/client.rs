@@ -53,7 +53,7 @@ impl NativeClient {
     /// `paynet.InvalidTypeError`, a bad value (or a lone surrogate in a
     /// string) a `paynet.InvalidRequestError`. `None` means the default.
     #[new]
-    #[pyo3(signature = (secret_key, *, environment = None, base_url = None, timeout = None, connect_timeout = None, max_retries = None, payment_amount_format = None, user_agent_extra = None))]
+    #[pyo3(signature = (secret_key, *, environment = None, base_url = None, timeout = None, connect_timeout = None, max_retries = None, payment_amount_format = None, allow_insecure_http = None, max_response_bytes = None, max_report_bytes = None, user_agent_extra = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -64,6 +64,9 @@ impl NativeClient {
         connect_timeout: Option<&Bound<'_, PyAny>>,
         max_retries: Option<&Bound<'_, PyAny>>,
         payment_amount_format: Option<&Bound<'_, PyAny>>,
+        allow_insecure_http: Option<&Bound<'_, PyAny>>,
+        max_response_bytes: Option<&Bound<'_, PyAny>>,
+        max_report_bytes: Option<&Bound<'_, PyAny>>,
         user_agent_extra: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         errors::guard(py, || {
@@ -74,6 +77,9 @@ impl NativeClient {
             let connect_timeout = seconds_arg(connect_timeout, "connect_timeout")?;
             let max_retries = retries_arg(max_retries)?;
             let payment_amount_format = text_arg(payment_amount_format, "payment_amount_format")?;
+            let allow_insecure_http = bool_arg(allow_insecure_http, "allow_insecure_http")?;
+            let max_response_bytes = size_arg(max_response_bytes, "max_response_bytes")?;
+            let max_report_bytes = size_arg(max_report_bytes, "max_report_bytes")?;
             let user_agent_extra = text_arg(user_agent_extra, "user_agent_extra")?;
             let build = || -> Result<NativeClient, Error> {
                 let mut config = Config::new(secret_key)?
@@ -93,6 +99,15 @@ impl NativeClient {
                 }
                 if let Some(url) = base_url {
                     config = config.base_url(url);
+                }
+                if let Some(allow) = allow_insecure_http {
+                    config = config.allow_insecure_http(allow);
+                }
+                if let Some(limit) = max_response_bytes {
+                    config = config.max_response_bytes(limit);
+                }
+                if let Some(limit) = max_report_bytes {
+                    config = config.max_report_bytes(limit);
                 }
                 if let Some(extra) = user_agent_extra {
                     config = config.user_agent_extra(extra);
@@ -202,6 +217,33 @@ fn text_arg(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<St
         .transpose()
 }
 
+fn bool_arg(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<bool>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    if !value.is_instance_of::<PyBool>() {
+        let problem = format!("must be a bool, not {}", convert::type_name(value));
+        return Err(errors::wrong_type(value.py(), field, &problem));
+    }
+    Ok(Some(value.is_truthy()?))
+}
+
+/// A positive number of bytes.
+fn size_arg(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<usize>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let py = value.py();
+    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+        let problem = format!("must be an int (bytes), not {}", convert::type_name(value));
+        return Err(errors::wrong_type(py, field, &problem));
+    }
+    match value.extract::<usize>() {
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => Err(errors::invalid(py, field, "must be a positive number of bytes")),
+    }
+}
+
 /// A positive number of seconds (`int`, `float` or anything with
 /// `__float__`, such as `Decimal`); `None` means the default.
 fn seconds_arg(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<Duration>> {
@@ -293,6 +335,31 @@ impl<'py> IntoPyObject<'py> for Outcome {
     }
 }
 
+/// A money-moving call given up (Ctrl-C, a cancelled task) while its request
+/// was out: the one trace of a payment that may have happened.
+fn warn_cancelled(py: Python<'_>, logger: &Bound<'_, PyAny>, event: &RequestEvent<'_>) -> PyResult<()> {
+    let extra = PyDict::new(py);
+    extra.set_item("paynet_operation", event.operation)?;
+    extra.set_item("paynet_reference_no", event.reference_no)?;
+    extra.set_item("paynet_outcome", event.outcome)?;
+    let args = PyTuple::new(
+        py,
+        [
+            WARNING.into_pyobject(py)?.into_any(),
+            "%s (reference_no=%s) was cancelled after its request was sent: Paynet may have processed it; \
+             look it up with client.transactions.lookup(reference_no=...) before trying again"
+                .into_pyobject(py)?
+                .into_any(),
+            event.operation.into_pyobject(py)?.into_any(),
+            event.reference_no.unwrap_or("none").into_pyobject(py)?.into_any(),
+        ],
+    )?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("extra", extra)?;
+    logger.call_method("log", args, Some(&kwargs))?;
+    Ok(())
+}
+
 static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 const INFO: i32 = 20;
@@ -326,6 +393,9 @@ fn emit(py: Python<'_>, event: &RequestEvent<'_>) -> PyResult<()> {
     } else {
         WARNING
     };
+    if event.outcome == "cancelled" {
+        return warn_cancelled(py, logger, event);
+    }
     if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
         return Ok(());
     }
@@ -338,6 +408,8 @@ fn emit(py: Python<'_>, event: &RequestEvent<'_>) -> PyResult<()> {
     extra.set_item("paynet_attempt", event.attempt)?;
     extra.set_item("paynet_outcome", event.outcome)?;
     extra.set_item("paynet_will_retry", event.will_retry)?;
+    extra.set_item("paynet_operation", event.operation)?;
+    extra.set_item("paynet_reference_no", event.reference_no)?;
     let status = event
         .status
         .map_or_else(|| "no answer".to_owned(), |s| s.to_string());

@@ -48,6 +48,7 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     fields.set_item("bank_error_code", &e.bank_error_code)?;
     fields.set_item("bank_message", &e.bank_message)?;
     fields.set_item("reference_no", &e.reference_no)?;
+    fields.set_item("xact_id", &e.xact_id)?;
     fields.set_item("body_snippet", &e.body_snippet)?;
     let transaction = match &e.transaction {
         Some(tx) => {

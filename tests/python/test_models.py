@@ -72,8 +72,20 @@ def test_to_pandas_keeps_decimals(client: paynet.Client) -> None:
 
 def test_native_methods_are_core_methods() -> None:
     assert sorted(_native.METHODS) == sorted(
-        ["payments.create", "payments.charge", "payments.capture", "transactions.check", "reports.payment_list"]
+        [
+            "payments.create",
+            "payments.charge",
+            "payments.capture",
+            "transactions.check",
+            "transactions.lookup",
+            "reports.payment_list",
+        ]
     )
+    for cls in (paynet.Client, paynet.AsyncClient):
+        client = cls(secret_key=SECRET_KEY, base_url="http://127.0.0.1:9")
+        for method in _native.METHODS:
+            resource, name = method.split(".")
+            assert callable(getattr(getattr(client, resource), name)), f"{cls.__name__}: no {method}"
     assert paynet.__version__ == _native.__version__
     assert SECRET_KEY not in repr(_native.NativeClient(SECRET_KEY))
 

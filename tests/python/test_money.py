@@ -17,8 +17,12 @@ from .conftest import card, reference
 DOMAIN = "shop.example.com"
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
+# `normalize()` is kept where it prints without an exponent (12.5); 1E+2 is refused (below).
 valid_amounts = st.integers(min_value=1, max_value=9_999_999_999).flatmap(
-    lambda kurus: st.sampled_from([Decimal(kurus).scaleb(-2), Decimal(kurus).scaleb(-2).normalize()])
+    lambda kurus: st.sampled_from(
+        [Decimal(kurus).scaleb(-2)]
+        + [d for d in [Decimal(kurus).scaleb(-2).normalize()] if "E" not in str(d)]
+    )
 )
 
 
@@ -36,6 +40,17 @@ too_precise = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("9999999
 negative = st.decimals(max_value=Decimal("-0.01"), places=2, allow_nan=False, allow_infinity=False)
 not_finite = st.sampled_from([Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("-Infinity")])
 too_large = st.decimals(min_value=Decimal("100000000.00"), places=2, allow_nan=False, allow_infinity=False)
+
+
+@pytest.mark.parametrize(
+    "amount", [Decimal("1E+5"), Decimal("100.00").normalize(), "1e5", "1E+2", " 12.50", "12.50 ", "12.", ".5", "+12", "1_000"]
+)
+def test_amounts_not_written_out_plainly_are_refused(client: paynet.Client, sandbox: Sandbox, amount: Any) -> None:
+    before = sandbox.stats()["requests"]
+    with pytest.raises(paynet.InvalidRequestError) as raised:
+        client.payments.create(amount=amount, reference_no=reference(), domain=DOMAIN, card=card())
+    assert raised.value.field == "amount"
+    assert sandbox.stats()["requests"] == before
 
 
 @SETTINGS

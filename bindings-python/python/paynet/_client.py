@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar
 
 from . import _native
-from ._errors import APIConnectionError, InvalidTypeError
+from ._errors import APIConnectionError, InvalidTypeError, PaynetError
 from ._native import NativeClient as _NativeClient
 from ._models import Card, PaymentReport, Transaction, TransactionType
 
@@ -31,6 +31,7 @@ Environment = Literal["test", "live"]
 PaymentAmountFormat = Literal["number", "comma"]
 
 _Tx = TypeVar("_Tx")
+_MaybeTx = TypeVar("_MaybeTx")
 _Report = TypeVar("_Report")
 _R = TypeVar("_R")
 
@@ -169,11 +170,42 @@ class Payments(Generic[_Tx]):
         return self._call("payments.capture", _params(locals()))
 
 
-class Transactions(Generic[_Tx]):
+class Transactions(Generic[_Tx, _MaybeTx]):
     """`client.transactions`: look payments up."""
 
-    def __init__(self, call: CallFunction[_Tx]) -> None:
+    def __init__(self, call: CallFunction[_Tx], lookup_call: CallFunction[_MaybeTx]) -> None:
         self._call = call
+        self._lookup_call = lookup_call
+
+    def lookup(
+        self,
+        target: PaynetError | str | None = None,
+        *,
+        reference_no: str | None = None,
+        xact_id: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> _MaybeTx:
+        """What became of a call: the `Transaction` as Paynet has it, or None
+        when Paynet has none (the call did not happen).
+
+        `target` is the error a call raised (an `UnknownOutcomeError`, or any
+        error with a `reference_no` or `xact_id`) or a `reference_no`. By
+        reference Paynet answers with the order's latest successful
+        transaction, else its latest attempt. A declined one is returned, not
+        raised. A capture shows as its pre-auth: settle a capture's unknown
+        outcome by repeating it (a pre-auth is captured at most once).
+        """
+        if isinstance(target, PaynetError):
+            if target.reference_no is None and target.xact_id is None:
+                raise InvalidTypeError("target: this error names no reference_no or xact_id to look up", field="target")
+            reference_no, xact_id = reference_no or target.reference_no, xact_id or target.xact_id
+        elif isinstance(target, str):
+            reference_no = reference_no or target
+        elif target is not None:
+            raise InvalidTypeError(f"target: must be a PaynetError or a reference_no, not {type(target).__name__}", field="target")
+        del target
+        return self._lookup_call("transactions.lookup", _params(locals()))
 
     def check(
         self,
@@ -225,9 +257,17 @@ class _BaseClient:
         connect_timeout: float = 10.0,
         max_retries: int = 2,
         payment_amount_format: PaymentAmountFormat = "number",
+        allow_insecure_http: bool = False,
+        max_response_bytes: int = 8 << 20,
+        max_report_bytes: int = 512 << 20,
     ) -> None:
         """`timeout` bounds a whole call, retries included; `max_retries` only
         applies where a retry cannot charge twice. Both can be set per call.
+
+        `base_url` must be https; plain http is accepted to this machine, or
+        to another one with `allow_insecure_http=True` (a sandbox in
+        docker-compose), never for `environment="live"`. Answers larger than
+        `max_response_bytes` (reports: `max_report_bytes`) are refused.
 
         `payment_amount_format`: how `payments.create` sends `amount`. Paynet's
         documentation disagrees: its payment page (S001) shows a JSON number
@@ -243,6 +283,9 @@ class _BaseClient:
                 connect_timeout=connect_timeout,
                 max_retries=max_retries,
                 payment_amount_format=payment_amount_format,
+                allow_insecure_http=allow_insecure_http,
+                max_response_bytes=max_response_bytes,
+                max_report_bytes=max_report_bytes,
                 user_agent_extra=f"python/{platform.python_version()}",
             )
         finally:
@@ -283,13 +326,13 @@ class Client(_BaseClient):
     """
 
     payments: Payments[Transaction]
-    transactions: Transactions[Transaction]
+    transactions: Transactions[Transaction, Transaction | None]
     reports: Reports[PaymentReport]
 
     def _bind_resources(self) -> None:
         call = self._call
         self.payments = Payments(call)
-        self.transactions = Transactions(call)
+        self.transactions = Transactions(call, call)
         self.reports = Reports(call)
 
     def _call(self, method: str, params: dict[str, Any]) -> Any:
@@ -320,13 +363,13 @@ class AsyncClient(_BaseClient):
     """
 
     payments: Payments[Awaitable[Transaction]]
-    transactions: Transactions[Awaitable[Transaction]]
+    transactions: Transactions[Awaitable[Transaction], Awaitable[Transaction | None]]
     reports: Reports[Awaitable[PaymentReport]]
 
     def _bind_resources(self) -> None:
         call = self._call
         self.payments = Payments(call)
-        self.transactions = Transactions(call)
+        self.transactions = Transactions(call, call)
         self.reports = Reports(call)
 
     async def _call(self, method: str, params: dict[str, Any]) -> Any:

@@ -32,6 +32,7 @@ _FIELDS = (
     "bank_message",
     "transaction",
     "reference_no",
+    "xact_id",
     "body_snippet",
 )
 
@@ -56,6 +57,8 @@ class PaynetError(Exception):
     bank_message: str | None
     transaction: Transaction | None
     reference_no: str | None
+    xact_id: str | None
+    """The transaction the call acted on, when it named one (a capture's pre-auth)."""
     body_snippet: str | None
 
     def __init__(
@@ -71,6 +74,7 @@ class PaynetError(Exception):
         bank_message: str | None = None,
         transaction: Transaction | None = None,
         reference_no: str | None = None,
+        xact_id: str | None = None,
         body_snippet: str | None = None,
     ) -> None:
         super().__init__(message)
@@ -84,6 +88,7 @@ class PaynetError(Exception):
         self.bank_message = bank_message
         self.transaction = transaction
         self.reference_no = reference_no
+        self.xact_id = xact_id
         self.body_snippet = body_snippet
 
     def __str__(self) -> str:
@@ -92,7 +97,7 @@ class PaynetError(Exception):
     def __repr__(self) -> str:
         shown = ", ".join(
             f"{name}={getattr(self, name)!r}"
-            for name in ("field", "http_status", "result_code", "bank_error_code", "reference_no")
+            for name in ("field", "http_status", "result_code", "bank_error_code", "reference_no", "xact_id")
             if getattr(self, name) is not None
         )
         return f"{type(self).__name__}({self.message!r}{', ' if shown else ''}{shown})"
@@ -159,7 +164,8 @@ class TimeoutError(APIConnectionError, builtins.TimeoutError):  # noqa: A001 - m
 class UnknownOutcomeError(PaynetError):
     """A money-moving call was sent but its result is unknown.
 
-    Check the transaction (`client.transactions.check(reference_no=...)`) before retrying.
+    Look it up before anything else: `client.transactions.lookup(error)`
+    returns the transaction, or None when it did not happen.
     """
 
     kind = "unknown_outcome"

@@ -20,6 +20,9 @@ class NativeClient:
         connect_timeout: float | None = None,
         max_retries: int | None = None,
         payment_amount_format: str | None = None,
+        allow_insecure_http: bool | None = None,
+        max_response_bytes: int | None = None,
+        max_report_bytes: int | None = None,
         user_agent_extra: str | None = None,
     ) -> NativeClient: ...
     @property
