@@ -5,7 +5,7 @@ SHELL := bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint test-rust test-python test-node toolchain bench
+.PHONY: demo test lint test-rust test-python test-node toolchain bench soak
 
 # The flow in Python, the package most of our users start with. The same flow
 # for Rust users: cargo run -p paynet-core --example demo
@@ -57,6 +57,14 @@ test-node: node
 	npx --no-install tsc -p tsconfig.json
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 		git diff --exit-code -- bindings-node/native/index.js bindings-node/native/index.d.ts; fi
+
+# --- The long soak (RELIABILITY.md). Not part of `test`, which runs a bounded one. ---
+# SOAK_PAYMENTS=10000 SOAK_SEED=1 make soak: async Python, then Node, through 10 % after-commit faults.
+SOAK_PAYMENTS ?= 10000
+SOAK_SEED ?= 1
+soak: python node
+	$(PY) tests/python/soak.py $(SOAK_PAYMENTS) $(SOAK_SEED)
+	node tests/node/soak.mjs $(SOAK_PAYMENTS) $(SOAK_SEED)
 
 # --- Benchmarks (owned by benches/; see BENCHMARKS.md). Not part of `test`. ---
 # BENCH_SMOKE=1 make bench: a seconds-long harness check.

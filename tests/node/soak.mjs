@@ -67,6 +67,7 @@ function reconcile(figures, references, results, moved, { resent }) {
     const times = moved.get(reference) ?? 0;
     if (times > 1) figures.doubles += 1;
     if (times === 0) return;
+    if (result instanceof PaynetError) figures.movedButFailed += 1;
     let ok;
     if (!(result instanceof PaynetError)) ok = result.isSucceed && (result.referenceNo ?? reference) === reference;
     else if (result instanceof UnknownOutcomeError) ok = result.referenceNo === reference;
@@ -87,7 +88,7 @@ function movedBy(entries, xactType) {
 async function phase(sb, path, seed, references, calls, xactType, resent) {
   sb.setFaults(AFTER_COMMIT_FAULTS.map((r) => ({ ...r, path })), { seed });
   const results = await bounded(calls);
-  const figures = { calls: references.length, faults: sb.faultStats().total, outcomes: {}, doubles: 0, misclassified: [] };
+  const figures = { calls: references.length, faults: sb.faultStats().total, outcomes: {}, doubles: 0, movedButFailed: 0, misclassified: [] };
   sb.clearFaults();
   reconcile(figures, references, results, movedBy(await ledger(sb), xactType), { resent });
   return figures;
@@ -123,7 +124,7 @@ export async function soak(paymentCount, otherCount, seed = 1) {
 
 export function line(what, f) {
   const kinds = Object.entries(f.outcomes).sort().map(([k, v]) => `${k} ${v}`).join(', ');
-  return `${what}: ${f.calls} calls, ${f.faults} faults injected; outcomes: ${kinds}; double charges ${f.doubles}; misclassified ${f.misclassified.length}`;
+  return `${what}: ${f.calls} calls, ${f.faults} faults injected; outcomes: ${kinds}; moved money but threw ${f.movedButFailed}; double charges ${f.doubles}; misclassified ${f.misclassified.length}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -46,13 +46,16 @@ class Figures:
     outcomes: Counter[str] = field(default_factory=Counter)
     faults: int = 0
     doubles: int = 0
+    #: Calls that moved money although the caller got an error (all must name their reference).
+    moved_but_failed: int = 0
     misclassified: list[str] = field(default_factory=list)
 
     def line(self, what: str) -> str:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items()))
         return (
             f"{what}: {self.calls} calls, {self.faults} faults injected; outcomes: {kinds}; "
-            f"double charges {self.doubles}; misclassified {len(self.misclassified)}"
+            f"moved money but raised {self.moved_but_failed}; double charges {self.doubles}; "
+            f"misclassified {len(self.misclassified)}"
         )
 
 
@@ -83,6 +86,8 @@ def reconcile(
             figures.doubles += 1
         if not moved[reference]:
             continue
+        if isinstance(result, paynet.PaynetError):
+            figures.moved_but_failed += 1
         if isinstance(result, paynet.Transaction):
             ok = result.is_succeed and result.reference_no in (reference, None)
         elif isinstance(result, paynet.UnknownOutcomeError):
