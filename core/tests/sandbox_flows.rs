@@ -400,3 +400,29 @@ async fn a_2xx_that_is_not_a_transaction_is_a_protocol_error_with_its_body() {
     let snippet = err.body_snippet.expect("the body's start");
     assert!(snippet.contains("\"object_name\"") && !snippet.contains(SUCCESS_CARD), "{snippet}");
 }
+
+/// A report too large to read before the deadline ends the call at the
+/// deadline (the download and the row decoding both count), not seconds later.
+/// Multi-threaded: the sandbox builds its answer on a worker of this runtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_report_ends_at_its_deadline() {
+    let sb = sandbox().await;
+    let seeded = reqwest::Client::new()
+        .post(format!("{}/__sandbox/seed", sb.url()))
+        .json(&json!({"count": 150_000, "date": "2030-01-15"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(seeded.status().is_success());
+    let client = client_for(&sb);
+    let deadline = Duration::from_millis(400);
+    let started = std::time::Instant::now();
+    let err = client
+        .call_value("reports.payment_list", json!({"date": "2030-01-15"}), &RequestOptions { timeout: Some(deadline), max_retries: Some(0) })
+        .await
+        .unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(err.kind, ErrorKind::Timeout, "{err}");
+    // Generous: a bound on the deadline's enforcement, not a speed measurement.
+    assert!(took < deadline * 4, "the call took {took:?} against a {deadline:?} deadline");
+}
