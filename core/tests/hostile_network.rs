@@ -179,6 +179,10 @@ async fn answers_larger_than_the_limit_are_refused() {
     assert!(e.message.contains("max_response_bytes"), "{e}");
     assert_eq!(call(&limited, "payments.charge", charge("R")).await.unwrap_err().kind, ErrorKind::UnknownOutcome);
     assert!(call(&client_for(&server), "transactions.check", check("R")).await.is_ok(), "the default limit is larger");
+    let huge = format!(r#"{{"code":0,"Data":[{{"xact_id":"x","reference_no":"R","note":"{}"}}]}}"#, "a".repeat(9 << 20));
+    let default_limit = server::start(move |_, _| answer(200, &huge)).await;
+    let e = call(&client_for(&default_limit), "transactions.check", check("R")).await.unwrap_err();
+    assert!(e.message.contains("8388608 bytes"), "the default limit is 8 MiB: {e}");
 
     // Without a Content-Length: counted as it streams.
     let chunked = server::start(move |_, _| {
@@ -194,25 +198,33 @@ async fn answers_larger_than_the_limit_are_refused() {
     })
     .await;
     let limited = Client::new(config(&chunked.url).max_response_bytes(1 << 20)).unwrap();
-    assert_eq!(call(&limited, "transactions.check", check("R")).await.unwrap_err().kind, ErrorKind::Protocol);
+    let e = call(&limited, "transactions.check", check("R")).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Protocol);
+    assert!(e.message.contains("max_response_bytes"), "refused for its size, not its content: {e}");
 }
 
 #[tokio::test]
 async fn error_texts_never_carry_the_key_the_card_number_or_the_cvc() {
-    // A broken proxy that echoes the request, headers and all.
-    let echo = server::start(|_, request| {
-        let mut body = format!("<pre>{}", request.head).into_bytes();
-        body.extend_from_slice(&request.body);
-        response(502, &[("Content-Type", "text/html")], &body)
-    })
-    .await;
-    let client = Client::new(config(&echo.url).max_retries(0)).unwrap();
-    for (method, params) in [("payments.create", payment("R-ECHO")), ("transactions.check", check("R-ECHO"))] {
-        let e = call(&client, method, params).await.unwrap_err();
-        let text = format!("{} {:?}", shown(&e), e.body_snippet);
-        assert!(e.body_snippet.is_some(), "{method}: the snippet is kept");
-        for secret in [KEY, PAN, "\"987\""] {
-            assert!(!text.contains(secret), "{method}: {secret} leaked in {text}");
+    // A broken proxy that echoes the request, headers and all: once headers
+    // first (the key within the snippet's reach), once the body first (the
+    // card data within it).
+    for body_first in [false, true] {
+        let echo = server::start(move |_, request| {
+            let (head, body) = (request.head.as_bytes(), request.body.as_slice());
+            let echoed = if body_first { [body, head].concat() } else { [head, body].concat() };
+            response(502, &[("Content-Type", "text/html")], &echoed)
+        })
+        .await;
+        let client = Client::new(config(&echo.url).max_retries(0)).unwrap();
+        for (method, params) in [("payments.create", payment("R-ECHO")), ("transactions.check", check("R-ECHO"))] {
+            let e = call(&client, method, params).await.unwrap_err();
+            let snippet = e.body_snippet.clone().expect("the snippet is kept");
+            let text = format!("{} {snippet}", shown(&e));
+            for secret in [KEY, PAN, "\"987\""] {
+                assert!(!text.contains(secret), "{method}: {secret} leaked in {text}");
+            }
+            let expected = if body_first && method == "payments.create" { "[redacted card number]" } else { "[redacted key]" };
+            assert!(snippet.contains(expected), "{method}: the masked secret is within the snippet: {snippet}");
         }
     }
 
