@@ -7,19 +7,30 @@ use serde_json::{Map, Value};
 
 use crate::error::Error;
 use crate::secret::{CardNumber, Cvc};
+use crate::spec::Spec;
 use crate::validate;
 use crate::wire::istanbul;
 
-#[derive(Clone, Deserialize)]
+/// Card data for a non-3D payment. Checked before sending: the number
+/// with Luhn, the expiry against today in Istanbul.
+#[derive(Clone, Deserialize, Spec)]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[spec(params)]
 pub struct Card {
+    /// The PAN; spaces and dashes are allowed.
+    #[spec(wire = "pan")]
     pub number: CardNumber,
+    /// 1 to 12; a number or a numeric string (`"08"`).
     #[serde(deserialize_with = "loose_int")]
+    #[spec(wire = "month")]
     pub exp_month: u32,
     /// Four digits; two-digit years are read as 20YY.
     #[serde(deserialize_with = "loose_int")]
+    #[spec(wire = "year")]
     pub exp_year: u32,
     pub cvc: Cvc,
+    /// The name on the card.
+    #[spec(wire = "card_holder", not_blank, max_len = 50)]
     pub holder_name: String,
 }
 

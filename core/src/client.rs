@@ -136,7 +136,7 @@ impl Client {
         let call = CallInfo {
             operation: E::NAME,
             path: E::PATH,
-            policy: E::retry_policy(params),
+            policy: E::RETRY,
             reference_no: E::reference_no(params),
             body_limit: if E::LARGE_ANSWERS { config.max_report_bytes } else { config.max_response_bytes },
         };
@@ -150,7 +150,7 @@ impl Client {
 
     pub(crate) fn read_answer_as<E: Endpoint>(&self, params: Value, status: u16, body: &[u8]) -> Result<Value, Error> {
         let params = parse_params::<E>(params)?;
-        let policy = E::retry_policy(&params);
+        let policy = E::RETRY;
         let answer = Answer { status, retry_after: None, location: None, body: body.to_vec() };
         interpret(policy, answer)
             .and_then(|bytes| E::decode(&params, &bytes, &Deadline::none()).map_err(|e| e.with_body(&bytes)))

@@ -33,6 +33,104 @@ impl Environment {
     }
 }
 
+/// Which bindings offer a client option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bindings {
+    Both,
+    NodeOnly,
+    PythonOnly,
+}
+
+/// A client option's type; each binding spells it its own way (see `spec`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionType {
+    /// Text that is never shown (the secret key).
+    Secret,
+    Text,
+    OneOf(&'static [&'static str]),
+    Bool,
+    /// Python: seconds (`float`); Node: milliseconds (the name ends in `Ms`).
+    Duration,
+    /// A whole number of times.
+    Count,
+    /// A whole number of bytes.
+    Bytes,
+    /// A function called with each `RequestEvent`.
+    Callback,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OptionDefault {
+    /// The option must be given.
+    Required,
+    /// Absent unless given (no value stands in for it).
+    Unset,
+    Text(&'static str),
+    Bool(bool),
+    Count(u64),
+    Duration(Duration),
+}
+
+/// One client option, as both bindings expose it. [`CLIENT_OPTIONS`] is the
+/// one list; the exported spec and `docs/API.md` are made from it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientOption {
+    /// snake_case: core's and Python's name.
+    pub name: &'static str,
+    /// Node's name: camelCase, with `Ms` where it counts milliseconds.
+    pub node_name: &'static str,
+    pub ty: OptionType,
+    pub default: OptionDefault,
+    pub bindings: Bindings,
+    /// Also accepted per call.
+    pub per_call: bool,
+    pub doc: &'static str,
+}
+
+const fn option(name: &'static str, node_name: &'static str, ty: OptionType, default: OptionDefault, doc: &'static str) -> ClientOption {
+    ClientOption { name, node_name, ty, default, bindings: Bindings::Both, per_call: false, doc }
+}
+
+/// Every client option, in the order the docs list them.
+pub const CLIENT_OPTIONS: &[ClientOption] = &[
+    option("secret_key", "secretKey", OptionType::Secret, OptionDefault::Required,
+        "Your Paynet secret key (`sck_…`). Kept in native memory and sent only as the `Authorization` header; never printed."),
+    option("environment", "environment", OptionType::OneOf(&["test", "live"]), OptionDefault::Text("test"),
+        "Paynet's test or live system. The default is `test`, so a forgotten setting never moves real money."),
+    option("base_url", "baseUrl", OptionType::Text, OptionDefault::Unset,
+        "Overrides the environment's URL (the sandbox, a proxy). Must be https; plain http only to this machine, or with `allow_insecure_http`, never for `live`."),
+    ClientOption {
+        per_call: true,
+        ..option("timeout", "timeoutMs", OptionType::Duration, OptionDefault::Duration(Config::DEFAULT_TIMEOUT),
+            "Deadline for a whole call, retries, waits and the reading of the answer included.")
+    },
+    option("connect_timeout", "connectTimeoutMs", OptionType::Duration, OptionDefault::Duration(Config::DEFAULT_CONNECT_TIMEOUT),
+        "Deadline for opening a connection."),
+    ClientOption {
+        per_call: true,
+        ..option("max_retries", "maxRetries", OptionType::Count, OptionDefault::Count(Config::DEFAULT_MAX_RETRIES as u64),
+            "Extra attempts, only where a retry cannot charge twice (see the retry policies).")
+    },
+    option("payment_amount_format", "paymentAmountFormat", OptionType::OneOf(&["number", "comma"]), OptionDefault::Text("number"),
+        "How `payments.create` sends `amount`: Paynet's payment page (S001) shows a JSON number (`12.50`, the default), newer pages a comma string (`\"12,50\"`). You always pass TL amounts."),
+    option("allow_insecure_http", "allowInsecureHttp", OptionType::Bool, OptionDefault::Bool(false),
+        "Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in."),
+    option("max_response_bytes", "maxResponseBytes", OptionType::Bytes, OptionDefault::Count(Config::DEFAULT_MAX_RESPONSE_BYTES as u64),
+        "The largest answer read from an ordinary endpoint; a larger one is refused (`protocol`, or `unknown_outcome` where money may have moved)."),
+    option("max_report_bytes", "maxReportBytes", OptionType::Bytes, OptionDefault::Count(Config::DEFAULT_MAX_REPORT_BYTES as u64),
+        "The same for report endpoints (`reports.payment_list`), whose answers grow with the business: about 1 KB per row."),
+    ClientOption {
+        bindings: Bindings::NodeOnly,
+        ..option("money", "money", OptionType::OneOf(&["string", "number"]), OptionDefault::Text("string"),
+            "Result amounts as exact decimal strings (the default) or as JS numbers. Python always returns `Decimal`.")
+    },
+    ClientOption {
+        bindings: Bindings::NodeOnly,
+        ..option("on_request", "onRequest", OptionType::Callback, OptionDefault::Unset,
+            "Called once per HTTP attempt (operation, path, status, duration, attempt, outcome; never headers or bodies), for logs and metrics. Must not throw.")
+    },
+];
+
 /// One HTTP attempt, as reported to [`Config::on_request`]. It holds no
 /// headers and no bodies, so nothing secret can reach a log through it.
 #[derive(Debug, Clone)]
@@ -292,5 +390,32 @@ impl RequestOptions {
             return Err(Error::invalid("timeout", "must be greater than zero"));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table's defaults are the ones `Config::new` sets.
+    #[test]
+    fn option_defaults_are_the_configs() {
+        let c = Config::new("sck_defaults_Q7w8e9r0t1y2u3i4").unwrap();
+        let default = |name: &str| CLIENT_OPTIONS.iter().find(|o| o.name == name).unwrap_or_else(|| panic!("{name}")).default;
+        assert_eq!(default("environment"), OptionDefault::Text("test"));
+        assert_eq!(c.environment, Environment::parse("test").unwrap());
+        assert_eq!(default("timeout"), OptionDefault::Duration(c.timeout));
+        assert_eq!(default("connect_timeout"), OptionDefault::Duration(c.connect_timeout));
+        assert_eq!(default("max_retries"), OptionDefault::Count(u64::from(c.max_retries)));
+        assert_eq!(default("allow_insecure_http"), OptionDefault::Bool(c.allow_insecure_http));
+        assert_eq!(default("max_response_bytes"), OptionDefault::Count(c.max_response_bytes as u64));
+        assert_eq!(default("max_report_bytes"), OptionDefault::Count(c.max_report_bytes as u64));
+        assert_eq!(default("payment_amount_format"), OptionDefault::Text("number"));
+        assert_eq!(c.payment_amount_format, Config::new("sck_defaults_Q7w8e9r0t1y2u3i4").unwrap().payment_amount_format_named("number").unwrap().payment_amount_format);
+        for o in CLIENT_OPTIONS {
+            if let OptionType::OneOf(values) = o.ty {
+                assert!(matches!(o.default, OptionDefault::Text(t) if values.contains(&t)), "{}", o.name);
+            }
+        }
     }
 }

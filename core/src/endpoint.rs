@@ -10,11 +10,12 @@ use serde_json::{Map, Value};
 use std::time::Instant;
 
 use crate::error::{Error, ErrorKind};
+use crate::spec::{Described, Doc, SpecType};
 use crate::wire::MoneyWire;
 
 /// When a failed attempt may be sent again, and what a failure after the
 /// request may have arrived means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Doc)]
 pub enum RetryPolicy {
     /// Moves nothing: retry connection errors, 5xx and 429. A final failure
     /// is what it looks like (`api`, `connection`, `timeout`, `protocol`).
@@ -32,6 +33,8 @@ pub enum RetryPolicy {
 }
 
 impl RetryPolicy {
+    pub const ALL: [RetryPolicy; 3] = [RetryPolicy::ReadOnly, RetryPolicy::Deduplicated, RetryPolicy::OnlyIfNotSent];
+
     pub fn moves_money(self) -> bool {
         self != RetryPolicy::ReadOnly
     }
@@ -83,15 +86,19 @@ pub struct WireOptions {
     pub payment_amount: MoneyWire,
 }
 
-pub trait Endpoint {
+/// One method. Its doc comment (`#[derive(Doc)]` on the endpoint type) is
+/// the method's doc in the exported spec; `Params` and `Output` describe
+/// themselves there too (`#[derive(Spec)]`).
+pub trait Endpoint: Doc {
     /// The name bindings call it by: `payments.create`.
     const NAME: &'static str;
     /// Relative to the base URL: `v2/transaction/payment`.
     const PATH: &'static str;
-    type Params: DeserializeOwned + Send + Sync;
-    type Output: Serialize + Send;
-
-    fn retry_policy(params: &Self::Params) -> RetryPolicy;
+    /// What a failure may mean and whether an attempt is sent again. One per
+    /// method, whatever the parameters, so the spec can state it.
+    const RETRY: RetryPolicy;
+    type Params: DeserializeOwned + Send + Sync + Described;
+    type Output: Serialize + Send + SpecType;
 
     /// What to check after a timeout, if the call carries one.
     fn reference_no(_params: &Self::Params) -> Option<&str> {

@@ -5,8 +5,11 @@ use std::fmt;
 
 use crate::models::Transaction;
 use crate::secret::{SecretKey, redact_answer_text, scrub_card_numbers, scrub_cvc_fields};
+use crate::spec::Doc;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What went wrong, as both bindings name it (`.kind`). Each variant's doc
+/// is its doc in the exported spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Doc)]
 pub enum ErrorKind {
     /// 401 / result_code 7: missing or wrong secret key.
     Authentication,

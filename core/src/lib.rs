@@ -8,6 +8,9 @@
 // It only travels on the failure path, next to a network round trip.
 #![allow(clippy::result_large_err)]
 
+// `#[derive(Spec)]` writes `::paynet_core::…` paths, in this crate too.
+extern crate self as paynet_core;
+
 mod card;
 mod client;
 mod config;
@@ -18,12 +21,13 @@ mod models;
 mod money;
 pub mod schema;
 mod secret;
+pub mod spec;
 mod validate;
 pub mod wire;
 
 pub use card::Card;
 pub use client::{Client, Output, Payments, PreparedRequest, Reports, Transactions};
-pub use config::{Config, Environment, RequestEvent, RequestHook, RequestOptions};
+pub use config::{Bindings, CLIENT_OPTIONS, ClientOption, Config, Environment, OptionDefault, OptionType, RequestEvent, RequestHook, RequestOptions};
 pub use endpoint::{Deadline, Endpoint, RetryPolicy, WireOptions};
 pub use endpoints::METHODS;
 pub use error::{Error, ErrorKind};

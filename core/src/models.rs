@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::Error;
 use crate::secret::{mask_answer_card_number, scrub_card_numbers, scrub_cvc_fields};
+use crate::spec::{Doc, Spec};
 use crate::wire::{Fields, Reader};
 
 /// Amounts come back as Paynet printed them (`12.5`, `3500.0000`, `0`); users
@@ -33,16 +34,22 @@ pub const CODE_REPLAYED: i64 = 100;
 /// Numeric `transaction_type`. Requests send 1 (sale) or 3 (pre-auth);
 /// responses say 1 sale, 4 capture, and pre-auth as 3 or as 2 (S001's table
 /// and its request disagree, so both read as `PreAuth`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Doc)]
 pub enum TransactionType {
+    /// The card is charged now.
     Sale,
+    /// The amount is reserved on the card; a capture takes it.
     PreAuth,
+    /// A pre-auth taken (results only).
     Capture,
     /// A code the reference does not list, kept as Paynet sent it.
     Other(String),
 }
 
 impl TransactionType {
+    /// Every value the reference lists, for the spec.
+    pub const KNOWN: &'static [TransactionType] = &[TransactionType::Sale, TransactionType::PreAuth, TransactionType::Capture];
+
     pub fn as_str(&self) -> &str {
         match self {
             TransactionType::Sale => "sale",
@@ -90,7 +97,7 @@ impl<'de> Deserialize<'de> for TransactionType {
 /// One payment, pre-auth or capture as Paynet reports it after
 /// `v2/transaction/payment`, `v1/transaction/charge`, `v1/transaction/capture`
 /// and `v1/transaction/check`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
 pub struct Transaction {
     pub id: Option<i64>,
     pub xact_id: Option<String>,
@@ -236,7 +243,7 @@ impl Transaction {
 }
 
 /// `v1/transaction/payment_list`: what Paynet pays out on one due date.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
 pub struct PaymentReport {
     pub date: NaiveDate,
     pub total: Option<i64>,
@@ -244,7 +251,8 @@ pub struct PaymentReport {
     pub rows: Vec<PaymentReportRow>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One transaction in a payment report.
+#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
 pub struct PaymentReportRow {
     pub xact_id: Option<String>,
     pub xact_date: Option<DateTime<FixedOffset>>,

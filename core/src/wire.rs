@@ -22,8 +22,9 @@ pub fn istanbul() -> FixedOffset {
     FixedOffset::east_opt(3 * 3600).expect("+03:00 is a valid offset")
 }
 
-/// How one money field is encoded on the wire. Declared per endpoint field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How one money field is encoded on the wire. Declared per endpoint field
+/// (`#[spec(money = "...")]` on the parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, crate::spec::Doc)]
 pub enum MoneyWire {
     /// A JSON number in TL: `12.50` (v2/transaction/payment per S001).
     DecimalNumber,
@@ -35,6 +36,17 @@ pub enum MoneyWire {
 }
 
 impl MoneyWire {
+    pub const ALL: [MoneyWire; 3] = [MoneyWire::DecimalNumber, MoneyWire::CommaString, MoneyWire::KurusString];
+
+    /// The name in docs and the exported spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MoneyWire::DecimalNumber => "decimal_number",
+            MoneyWire::CommaString => "comma_string",
+            MoneyWire::KurusString => "kurus_string",
+        }
+    }
+
     pub fn encode(self, m: Money) -> Value {
         match self {
             MoneyWire::DecimalNumber => Value::Number(exact_number(&m.to_string())),

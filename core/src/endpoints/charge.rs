@@ -9,37 +9,62 @@ use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::Error;
 use crate::models::{Transaction, TransactionType};
 use crate::money::Money;
+use crate::spec::{Doc, Spec};
 use crate::validate;
 use crate::wire::MoneyWire;
 
+/// Completes a Paynet.js payment with the `session_id`/`token_id` your page received.
+///
+/// The form options (`add_commission`, `ratio_code`, `installments`, ...)
+/// must equal the `data-*` attributes the Paynet.js form was started with.
+#[derive(Doc)]
 pub struct Charge;
 
 /// The `add_commission`, `ratio_code`, `installments`, `no_installment` and
 /// `tds_required` values must equal the `data-*` attributes the Paynet.js
 /// form was started with; Paynet refuses the charge otherwise.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Spec)]
 #[serde(deny_unknown_fields)]
+#[spec(params)]
 pub struct ChargeParams {
+    /// The `session_id` Paynet.js posted to your server.
+    #[spec(not_blank, max_len = 100)]
     pub session_id: String,
+    /// The `token_id` Paynet.js posted to your server.
+    #[spec(not_blank, max_len = 100)]
     pub token_id: String,
     /// In TL, as everywhere in this SDK; sent as kuruş (×100) like `data-amount`.
+    #[spec(money = "kurus", positive)]
     pub amount: Money,
+    /// `sale` (the default) or `pre_auth`.
     #[serde(default = "sale")]
+    #[spec(default = "sale")]
     pub transaction_type: TransactionType,
+    /// `data-add_commission_amount`.
     #[serde(default)]
+    #[spec(wire = "add_comission_amount")]
     pub add_commission: bool,
+    /// `data-ratio_code`.
     #[serde(default)]
+    #[spec(max_len = 8)]
     pub ratio_code: String,
     /// Allowed installment counts (`data-installments`), empty for no limit.
     #[serde(default)]
     pub installments: Vec<u32>,
+    /// `data-no_instalment`.
     #[serde(default)]
+    #[spec(wire = "no_instalment")]
     pub no_installment: bool,
+    /// `data-tds_required`.
     #[serde(default)]
     pub tds_required: bool,
+    /// Your order number; Paynet does not deduplicate charges on it.
+    #[spec(max_len = 50)]
     pub reference_no: Option<String>,
     pub is_escrow: Option<bool>,
+    #[spec(max_len = 100)]
     pub agent_customer_name: Option<String>,
+    /// A Turkish IBAN: `TR` and 24 digits (spaces allowed).
     pub iban: Option<String>,
 }
 
@@ -68,15 +93,12 @@ impl ChargeParams {
 impl Endpoint for Charge {
     const NAME: &'static str = "payments.charge";
     const PATH: &'static str = "v1/transaction/charge";
-    type Params = ChargeParams;
-    type Output = Transaction;
-
     /// Paynet documents no deduplication for charge (S003 advises a unique
     /// `reference_no` plus `transactions.check` instead), so never resend it
     /// once it may have arrived.
-    fn retry_policy(_: &ChargeParams) -> RetryPolicy {
-        RetryPolicy::OnlyIfNotSent
-    }
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    type Params = ChargeParams;
+    type Output = Transaction;
 
     fn reference_no(p: &ChargeParams) -> Option<&str> {
         p.reference_no.as_deref()

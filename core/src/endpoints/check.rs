@@ -10,27 +10,36 @@ use super::{insert_opt, not_found, same_reference};
 use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
 use crate::models::Transaction;
+use crate::spec::{Doc, Spec};
 use crate::validate;
 
+/// The status of one payment; the way to learn what happened after a timeout.
+///
+/// A declined transaction is returned (`is_succeed` false), not raised. No
+/// such payment is an `api` error with `result_code` 12.
+#[derive(Doc)]
 pub struct Check;
 
-#[derive(Debug, Clone, Deserialize)]
+/// Identify the payment by `xact_id` or `reference_no`.
+#[derive(Debug, Clone, Deserialize, Spec)]
 #[serde(deny_unknown_fields)]
+#[spec(params, at_least_one = ["xact_id", "reference_no"])]
 pub struct CheckParams {
+    #[spec(not_blank, max_len = 100)]
     pub xact_id: Option<String>,
+    /// Your order number: Paynet answers with the order's latest successful
+    /// transaction, else its latest attempt.
+    #[spec(not_blank, max_len = 50)]
     pub reference_no: Option<String>,
 }
 
 impl Endpoint for Check {
     const NAME: &'static str = "transactions.check";
     const PATH: &'static str = "v1/transaction/check";
+    const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
     type Params = CheckParams;
     /// A declined transaction is returned, not raised: this is a status query.
     type Output = Transaction;
-
-    fn retry_policy(_: &CheckParams) -> RetryPolicy {
-        RetryPolicy::ReadOnly
-    }
 
     fn reference_no(p: &CheckParams) -> Option<&str> {
         p.reference_no.as_deref()
@@ -97,19 +106,25 @@ impl CheckParams {
     }
 }
 
+/// What became of a call: the transaction as Paynet has it, or none when
+/// Paynet has none (the call did not happen).
+///
+/// Give the `reference_no` or `xact_id` an error carried (`unknown_outcome`,
+/// `timeout`). By reference Paynet answers with the order's latest
+/// successful transaction, else its latest attempt. A declined one is
+/// returned, not raised. A capture shows as its pre-auth: settle a capture's
+/// unknown outcome by repeating it (a pre-auth is captured at most once).
+#[derive(Doc)]
 pub struct Lookup;
 
 impl Endpoint for Lookup {
     const NAME: &'static str = "transactions.lookup";
     const PATH: &'static str = "v1/transaction/check";
+    const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
     type Params = CheckParams;
     /// `None`: Paynet has no such transaction, so the call it was made for
     /// did not happen. A declined one is returned, not raised.
     type Output = Option<Transaction>;
-
-    fn retry_policy(_: &CheckParams) -> RetryPolicy {
-        RetryPolicy::ReadOnly
-    }
 
     fn reference_no(p: &CheckParams) -> Option<&str> {
         p.reference_no.as_deref()

@@ -1,8 +1,9 @@
 //! Every endpoint, one module each, and the registry bindings call through.
 //!
 //! Adding an endpoint: write `endpoints/<name>.rs` (params + validation +
-//! wire + answer), add it to `registry!` below, and add its thin method to
-//! the Python and Node wrappers.
+//! wire + answer; `#[derive(Spec)]` on the params, `#[derive(Doc)]` on the
+//! endpoint type), add it to `registry!` below, run `make gen`, and add its
+//! thin method to the Python and Node wrappers.
 
 pub mod capture;
 pub mod charge;
@@ -102,6 +103,11 @@ macro_rules! registry {
         pub const METHODS: &[&str] = &[$(<$endpoint as crate::endpoint::Endpoint>::NAME),*];
         /// Their paths, in the same order.
         pub const PATHS: &[&str] = &[$(<$endpoint as crate::endpoint::Endpoint>::PATH),*];
+
+        /// Every method as the spec describes it, in the same order.
+        pub(crate) fn describe_methods(registry: &mut crate::spec::Registry) -> Vec<crate::spec::MethodSpec> {
+            vec![$(crate::spec::describe::<$endpoint>(registry)),*]
+        }
 
         impl crate::client::Client {
             /// Calls a method by name with user-facing JSON parameters. The

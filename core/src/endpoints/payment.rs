@@ -9,38 +9,75 @@ use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::Error;
 use crate::models::{Transaction, TransactionType};
 use crate::money::Money;
+use crate::spec::{Doc, Spec};
 use crate::validate;
 
+/// A sale (default) or pre-auth with `card` data or a saved `card_hash`.
+///
+/// `reference_no` is your order number: repeating a call with the same one
+/// returns the earlier success (`replayed` is true) instead of charging
+/// twice, so retrying after a timeout is safe. A declined card is a
+/// `card_declined` error carrying the transaction.
+#[derive(Doc)]
 pub struct CreatePayment;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Spec)]
 #[serde(deny_unknown_fields)]
+#[spec(params, exactly_one = ["card", "card_hash"])]
 pub struct CreatePaymentParams {
+    /// In TL.
+    #[spec(money = "decimal", money_option = "payment_amount_format", positive)]
     pub amount: Money,
     /// Your order number. Paynet deduplicates on it: a retry with the same
     /// value returns the earlier success (code 100) instead of charging again.
+    #[spec(not_blank, max_len = 50)]
     pub reference_no: String,
     /// The shop's domain, e.g. `www.acme.com`.
+    #[spec(not_blank, max_len = 256)]
     pub domain: String,
+    /// Card data, instead of `card_hash`.
+    #[spec(flatten)]
     pub card: Option<Card>,
     /// A saved card's token, instead of `card`.
+    #[spec(not_blank, max_len = 100)]
     pub card_hash: Option<String>,
+    /// Your id for the card's owner (saved cards).
+    #[spec(not_blank, max_len = 100)]
     pub card_owner_id: Option<String>,
+    /// `sale` (the default) or `pre_auth` (capture it later).
     #[serde(default = "sale")]
+    #[spec(default = "sale")]
     pub transaction_type: TransactionType,
     /// Number of installments; absent or 0 is a single payment.
+    #[spec(wire = "instalment", one_of = [0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])]
     pub installment: Option<u32>,
+    #[spec(max_len = 140)]
     pub description: Option<String>,
+    #[spec(max_len = 10)]
     pub card_holder_phone: Option<String>,
+    #[spec(max_len = 60)]
     pub card_holder_mail: Option<String>,
+    /// The agent (sub-merchant) the payment is for.
+    #[spec(max_len = 10)]
     pub agent_id: Option<String>,
+    /// The company's share of `amount`, in TL; at most `amount`.
+    #[spec(money = "decimal", money_option = "payment_amount_format")]
     pub company_amount: Option<Money>,
+    /// The commission is added to what the card is charged.
     pub add_commission: Option<bool>,
+    /// Which commission plan applies.
+    #[spec(max_len = 8)]
     pub ratio_code: Option<String>,
+    /// Save the card (needs `card`, `card_desc`, and `card_owner_id` or `user_unique_id`).
     #[serde(default)]
     pub save_card: bool,
+    /// The saved card's description; required with `save_card`.
+    #[spec(max_len = 100)]
     pub card_desc: Option<String>,
+    /// Your id for the user (saved cards).
+    #[spec(not_blank, max_len = 100)]
     pub user_unique_id: Option<String>,
+    #[spec(max_len = 20)]
     pub user_gsm_no: Option<String>,
 }
 
@@ -94,12 +131,9 @@ impl CreatePaymentParams {
 impl Endpoint for CreatePayment {
     const NAME: &'static str = "payments.create";
     const PATH: &'static str = "v2/transaction/payment";
+    const RETRY: RetryPolicy = RetryPolicy::Deduplicated;
     type Params = CreatePaymentParams;
     type Output = Transaction;
-
-    fn retry_policy(_: &CreatePaymentParams) -> RetryPolicy {
-        RetryPolicy::Deduplicated
-    }
 
     fn reference_no(p: &CreatePaymentParams) -> Option<&str> {
         Some(&p.reference_no)

@@ -11,12 +11,16 @@ use serde_json::{Map, Value};
 use crate::endpoint::{Deadline, Endpoint, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
 use crate::models::{PaymentReport, PaymentReportRow};
+use crate::spec::{Doc, Spec};
 use crate::wire::{istanbul, RawObject, Reader};
 
+/// What Paynet pays out on `date` (default: today in Istanbul).
+#[derive(Doc)]
 pub struct PaymentList;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Spec)]
 #[serde(deny_unknown_fields)]
+#[spec(params)]
 pub struct PaymentListParams {
     /// `yyyy-MM-dd`; absent means today in Istanbul, as Paynet does. Resolved
     /// once, when the parameters are read, so request and report agree.
@@ -31,13 +35,10 @@ fn today() -> NaiveDate {
 impl Endpoint for PaymentList {
     const NAME: &'static str = "reports.payment_list";
     const PATH: &'static str = "v1/transaction/payment_list";
+    const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
     const LARGE_ANSWERS: bool = true;
     type Params = PaymentListParams;
     type Output = PaymentReport;
-
-    fn retry_policy(_: &PaymentListParams) -> RetryPolicy {
-        RetryPolicy::ReadOnly
-    }
 
     /// The date is always sent, so the report's date never depends on
     /// Paynet's clock agreeing with ours.

@@ -1,0 +1,647 @@
+//! The SDK's whole surface as data: every method (names in Python and Node,
+//! path, retry policy, parameters, result), every parameter struct and result
+//! model with their fields, the enums, the error kinds and the client
+//! options. Each is declared once, next to the code it describes:
+//!
+//! - parameters and models: `#[derive(Spec)]` on the struct (field names,
+//!   types, doc comments, serde attributes; `#[spec(...)]` for wire names,
+//!   money units and rules), see `paynet-spec-derive`;
+//! - methods: the `Endpoint` impls in `registry!` (`NAME`, `PATH`, `RETRY`,
+//!   and the endpoint type's doc comment through `#[derive(Doc)]`);
+//! - error kinds, retry policies, money units: the enums' variant docs;
+//! - client options: `config::CLIENT_OPTIONS`.
+//!
+//! [`spec`] collects it; `make gen` (crate `paynet-codegen`) writes it to
+//! `spec/paynet.json` and `docs/API.md`. The rules here are data only: the
+//! endpoints' hand-written `validate` still enforces them.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+use crate::config::{Bindings, CLIENT_OPTIONS, ClientOption, OptionDefault, OptionType};
+use crate::endpoint::{Endpoint, RetryPolicy};
+use crate::error::ErrorKind;
+use crate::models::TransactionType;
+use crate::money::Money;
+use crate::secret::{CardNumber, Cvc};
+use crate::wire::MoneyWire;
+
+pub use paynet_spec_derive::{Doc, Spec};
+
+/// An item's doc comment (`#[derive(Doc)]`).
+pub trait Doc {
+    const DOC: &'static str;
+}
+
+/// Each variant's doc comment (`#[derive(Doc)]` on an enum).
+pub trait VariantDoc {
+    fn variant_doc(&self) -> &'static str;
+}
+
+/// How a Rust type appears in the spec.
+pub trait SpecType {
+    fn type_spec() -> TypeSpec;
+    /// Registers the structs and enums this type refers to.
+    fn visit(_registry: &mut Registry) {}
+}
+
+/// A struct described field by field (`#[derive(Spec)]`).
+pub trait Described: SpecType {
+    fn describe() -> StructSpec;
+    fn visit_fields(registry: &mut Registry);
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TypeSpec {
+    /// Text; `secret`: card data, never shown (card number, CVC).
+    String {
+        #[serde(skip_serializing_if = "is_false")]
+        secret: bool,
+    },
+    Bool,
+    /// A whole number; `format` is the Rust type (`u32`, `i64`).
+    Integer { format: &'static str },
+    /// A TL amount a user passes (at most two decimals, not negative).
+    Money,
+    /// A decimal a result carries: `money` (a TL amount, as exact two-place
+    /// text) or `ratio` (a rate such as 0.0199).
+    Decimal { kind: DecimalKind },
+    /// RFC 3339 with offset.
+    #[serde(rename = "datetime")]
+    DateTime,
+    /// `yyyy-MM-dd`.
+    Date,
+    /// May be absent (a parameter) or null (a result field).
+    Optional { of: Box<TypeSpec> },
+    List { of: Box<TypeSpec> },
+    /// One of `spec.enums`.
+    Enum { name: &'static str },
+    /// One of `spec.structs`.
+    Struct { name: &'static str },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecimalKind {
+    Money,
+    Ratio,
+}
+
+impl TypeSpec {
+    /// A field serialized with `models::money_text`: its decimal is money.
+    pub fn money_text(self) -> TypeSpec {
+        match self {
+            TypeSpec::Decimal { .. } => TypeSpec::Decimal { kind: DecimalKind::Money },
+            TypeSpec::Optional { of } => TypeSpec::Optional { of: Box::new(of.money_text()) },
+            TypeSpec::List { of } => TypeSpec::List { of: Box::new(of.money_text()) },
+            other => panic!("money_text on a field that holds no decimal: {other:?}"),
+        }
+    }
+
+    /// The type inside `Optional` and `List`.
+    pub fn innermost(&self) -> &TypeSpec {
+        match self {
+            TypeSpec::Optional { of } | TypeSpec::List { of } => of.innermost(),
+            other => other,
+        }
+    }
+}
+
+/// A check on one parameter (data only in this version: see the module doc).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Rule {
+    /// At most `max` characters.
+    MaxLen { max: usize },
+    /// Not empty or only whitespace when given.
+    NotBlank,
+    /// Greater than zero.
+    Positive,
+    /// One of these values.
+    OneOf { values: Vec<Value> },
+}
+
+/// A check across the parameters of one struct.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum StructRule {
+    ExactlyOne { fields: Vec<&'static str> },
+    AtLeastOne { fields: Vec<&'static str> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// What a user passes: fields have wire names.
+    Params,
+    /// What a call returns.
+    Model,
+}
+
+/// How a money parameter travels: `unit`, unless the client option `option`
+/// says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MoneyWireSpec {
+    pub unit: MoneyWire,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub option: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldSpec {
+    /// The user-facing name, snake_case: Python's keyword argument.
+    pub name: &'static str,
+    /// The same in camelCase: Node's property name.
+    pub node_name: String,
+    /// Paynet's name for a parameter (`installment` travels as `instalment`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wire: Option<&'static str>,
+    /// Its fields go to the top level of the wire body (a card: `pan`, `cvc`, …).
+    #[serde(skip_serializing_if = "is_false")]
+    pub wire_flatten: bool,
+    #[serde(rename = "type")]
+    pub ty: TypeSpec,
+    pub required: bool,
+    /// The value an absent parameter takes, where it is a constant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub money_wire: Option<MoneyWireSpec>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
+    pub doc: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StructSpec {
+    pub name: &'static str,
+    pub role: Role,
+    pub doc: &'static str,
+    /// An unknown parameter is refused, naming it.
+    #[serde(skip_serializing_if = "is_false")]
+    pub deny_unknown_fields: bool,
+    pub fields: Vec<FieldSpec>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<StructRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnumValue {
+    pub value: &'static str,
+    pub doc: &'static str,
+    /// Can be passed as a parameter, not only returned.
+    pub request: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnumSpec {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub values: Vec<EnumValue>,
+    /// Results may carry values not listed (kept as Paynet sent them); what such a value means.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MethodSpec {
+    /// `payments.create`: what bindings call core by.
+    pub name: &'static str,
+    /// `client.<resource>` in Python.
+    pub resource: &'static str,
+    /// `client.<node_resource>` in Node.
+    pub node_resource: String,
+    /// `client.<resource>.<method>(...)` in Python: snake_case.
+    pub method: &'static str,
+    /// `client.<node_resource>.<node_method>({...})` in Node: camelCase.
+    pub node_method: String,
+    /// Relative to the base URL.
+    pub path: &'static str,
+    pub doc: &'static str,
+    pub retry: RetryPolicy,
+    /// One of `spec.structs`.
+    pub params: &'static str,
+    pub result: TypeSpec,
+    /// The money wire units of its parameters, in parameter order.
+    pub money_wire: Vec<MoneyWireSpec>,
+    /// Answers are capped by `max_report_bytes`, not `max_response_bytes`.
+    pub large_answers: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamedDoc {
+    pub name: &'static str,
+    pub doc: &'static str,
+}
+
+/// A client option as one binding spells it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptionBinding {
+    pub name: &'static str,
+    /// The binding's type, as its signatures write it.
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClientOptionSpec {
+    /// The option's name in core and docs (snake_case).
+    pub name: &'static str,
+    pub required: bool,
+    /// Also a per-call option (the second argument in Node, a keyword in Python).
+    pub per_call: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub python: Option<OptionBinding>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<OptionBinding>,
+    pub doc: &'static str,
+}
+
+/// Everything: `spec/paynet.json` is this, serialized. Lists keep
+/// declaration order, so the file changes only where the surface does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Spec {
+    pub methods: Vec<MethodSpec>,
+    pub structs: Vec<StructSpec>,
+    pub enums: Vec<EnumSpec>,
+    pub error_kinds: Vec<NamedDoc>,
+    pub retry_policies: Vec<NamedDoc>,
+    pub money_wire_units: Vec<NamedDoc>,
+    pub client_options: Vec<ClientOptionSpec>,
+}
+
+/// The structs and enums the methods refer to, each once, in the order first met.
+#[derive(Debug, Default)]
+pub struct Registry {
+    structs: Vec<StructSpec>,
+    struct_types: Vec<&'static str>,
+    enums: Vec<EnumSpec>,
+}
+
+impl Registry {
+    pub fn add_struct<T: Described>(&mut self) {
+        let spec = T::describe();
+        let rust_type = std::any::type_name::<T>();
+        if let Some(i) = self.structs.iter().position(|s| s.name == spec.name) {
+            assert_eq!(self.struct_types[i], rust_type, "two types are named {} in the spec", spec.name);
+            return;
+        }
+        self.structs.push(spec);
+        self.struct_types.push(rust_type);
+        T::visit_fields(self);
+    }
+
+    pub fn add_enum(&mut self, spec: EnumSpec) {
+        if let Some(seen) = self.enums.iter().find(|e| e.name == spec.name) {
+            assert_eq!(*seen, spec, "two enums are named {} in the spec", spec.name);
+            return;
+        }
+        self.enums.push(spec);
+    }
+}
+
+/// A snake_case name in camelCase, the one conversion the spec makes (both
+/// spellings are stored, so nothing converts back): `card_3d_x` → `card3dX`.
+pub fn camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+// Literal defaults and `one_of` values, as written by `#[derive(Spec)]`.
+#[doc(hidden)]
+pub fn json_str(s: &str) -> Value {
+    Value::String(s.to_owned())
+}
+#[doc(hidden)]
+pub fn json_bool(b: bool) -> Value {
+    Value::Bool(b)
+}
+#[doc(hidden)]
+pub fn json_int(n: i64) -> Value {
+    Value::from(n)
+}
+
+/// The value of `#[serde(default)]`: the type's `Default`, as a user would write it.
+#[doc(hidden)]
+pub fn default_json<T: Default + Serialize>() -> Value {
+    serde_json::to_value(T::default()).expect("a default parameter value serializes")
+}
+
+impl Serialize for RetryPolicy {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl Serialize for MoneyWire {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+macro_rules! plain_types {
+    ($($t:ty => $spec:expr),* $(,)?) => {
+        $(impl SpecType for $t {
+            fn type_spec() -> TypeSpec {
+                $spec
+            }
+        })*
+    };
+}
+
+plain_types! {
+    String => TypeSpec::String { secret: false },
+    CardNumber => TypeSpec::String { secret: true },
+    Cvc => TypeSpec::String { secret: true },
+    bool => TypeSpec::Bool,
+    u32 => TypeSpec::Integer { format: "u32" },
+    i64 => TypeSpec::Integer { format: "i64" },
+    Money => TypeSpec::Money,
+    Decimal => TypeSpec::Decimal { kind: DecimalKind::Ratio },
+    DateTime<FixedOffset> => TypeSpec::DateTime,
+    NaiveDate => TypeSpec::Date,
+}
+
+impl<T: SpecType> SpecType for Option<T> {
+    fn type_spec() -> TypeSpec {
+        TypeSpec::Optional { of: Box::new(T::type_spec()) }
+    }
+    fn visit(registry: &mut Registry) {
+        T::visit(registry)
+    }
+}
+
+impl<T: SpecType> SpecType for Vec<T> {
+    fn type_spec() -> TypeSpec {
+        TypeSpec::List { of: Box::new(T::type_spec()) }
+    }
+    fn visit(registry: &mut Registry) {
+        T::visit(registry)
+    }
+}
+
+impl SpecType for TransactionType {
+    fn type_spec() -> TypeSpec {
+        TypeSpec::Enum { name: "TransactionType" }
+    }
+    fn visit(registry: &mut Registry) {
+        let values = TransactionType::KNOWN
+            .iter()
+            .map(|v| EnumValue {
+                value: v.as_str(),
+                doc: v.variant_doc(),
+                request: serde_json::from_value::<TransactionType>(Value::String(v.as_str().to_owned())).is_ok(),
+            })
+            .collect();
+        registry.add_enum(EnumSpec {
+            name: "TransactionType",
+            doc: <TransactionType as Doc>::DOC,
+            values,
+            unknown: Some(TransactionType::Other(String::new()).variant_doc()),
+        });
+    }
+}
+
+/// One method, from its `Endpoint` impl.
+pub(crate) fn describe<E: Endpoint>(registry: &mut Registry) -> MethodSpec {
+    let (resource, method) = E::NAME.split_once('.').expect("an endpoint NAME is resource.method");
+    E::Params::visit(registry);
+    E::Output::visit(registry);
+    let params = E::Params::describe();
+    let mut money_wire: Vec<MoneyWireSpec> = Vec::new();
+    for unit in params.fields.iter().filter_map(|f| f.money_wire) {
+        if !money_wire.contains(&unit) {
+            money_wire.push(unit);
+        }
+    }
+    MethodSpec {
+        name: E::NAME,
+        resource,
+        node_resource: camel(resource),
+        method,
+        node_method: camel(method),
+        path: E::PATH,
+        doc: <E as Doc>::DOC,
+        retry: E::RETRY,
+        params: params.name,
+        result: E::Output::type_spec(),
+        money_wire,
+        large_answers: E::LARGE_ANSWERS,
+    }
+}
+
+fn option_spec(o: &ClientOption) -> ClientOptionSpec {
+    let binding = |name: &'static str, node: bool| {
+        let one_of = |values: &[&str], quote: char| values.iter().map(|v| format!("{quote}{v}{quote}")).collect::<Vec<_>>();
+        let ty = match (o.ty, node) {
+            (OptionType::Secret | OptionType::Text, false) => "str".to_owned(),
+            (OptionType::Secret | OptionType::Text, true) => "string".to_owned(),
+            (OptionType::OneOf(values), false) => format!("Literal[{}]", one_of(values, '"').join(", ")),
+            (OptionType::OneOf(values), true) => one_of(values, '\'').join(" | "),
+            (OptionType::Bool, false) => "bool".to_owned(),
+            (OptionType::Bool, true) => "boolean".to_owned(),
+            (OptionType::Duration, false) => "float (seconds)".to_owned(),
+            (OptionType::Duration, true) => "number (milliseconds)".to_owned(),
+            (OptionType::Count | OptionType::Bytes, false) => "int".to_owned(),
+            (OptionType::Count | OptionType::Bytes, true) => "number".to_owned(),
+            (OptionType::Callback, false) => "Callable[[RequestEvent], None]".to_owned(),
+            (OptionType::Callback, true) => "(event: RequestEvent) => void".to_owned(),
+        };
+        let default = match o.default {
+            OptionDefault::Required | OptionDefault::Unset => None,
+            OptionDefault::Text(t) => Some(Value::String(t.to_owned())),
+            OptionDefault::Bool(b) => Some(Value::Bool(b)),
+            OptionDefault::Count(n) => Some(Value::from(n)),
+            OptionDefault::Duration(d) if node => Some(Value::from(d.as_millis() as u64)),
+            OptionDefault::Duration(d) => Some(Value::from(d.as_secs_f64())),
+        };
+        OptionBinding { name, ty, default }
+    };
+    ClientOptionSpec {
+        name: o.name,
+        required: matches!(o.default, OptionDefault::Required),
+        per_call: o.per_call,
+        python: (o.bindings != Bindings::NodeOnly).then(|| binding(o.name, false)),
+        node: (o.bindings != Bindings::PythonOnly).then(|| binding(o.node_name, true)),
+        doc: o.doc,
+    }
+}
+
+/// The whole surface, in declaration order.
+pub fn spec() -> Spec {
+    let mut registry = Registry::default();
+    let methods = crate::endpoints::describe_methods(&mut registry);
+    let named = |name: &'static str, doc: &'static str| NamedDoc { name, doc };
+    Spec {
+        methods,
+        structs: registry.structs,
+        enums: registry.enums,
+        error_kinds: ErrorKind::ALL.iter().map(|k| named(k.as_str(), k.variant_doc())).collect(),
+        retry_policies: RetryPolicy::ALL.iter().map(|p| named(p.as_str(), p.variant_doc())).collect(),
+        money_wire_units: MoneyWire::ALL.iter().map(|u| named(u.as_str(), u.variant_doc())).collect(),
+        client_options: CLIENT_OPTIONS.iter().map(option_spec).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{FIELD_KINDS, FieldKind, field_kind};
+
+    fn kind_of(ty: &TypeSpec) -> Option<FieldKind> {
+        match ty.innermost() {
+            TypeSpec::Decimal { kind: DecimalKind::Money } => Some(FieldKind::Money),
+            TypeSpec::Decimal { kind: DecimalKind::Ratio } => Some(FieldKind::Ratio),
+            TypeSpec::DateTime => Some(FieldKind::DateTime),
+            TypeSpec::Date => Some(FieldKind::Date),
+            _ => None,
+        }
+    }
+
+    /// The kinds the models' types say are the kinds `schema::FIELD_KINDS`
+    /// gives their names, and every name there is some model's field: the
+    /// table can go once the bindings read kinds from the spec.
+    #[test]
+    fn field_kinds_agree_with_the_models_types() {
+        let spec = spec();
+        let mut named = Vec::new();
+        for s in spec.structs.iter().filter(|s| s.role == Role::Model) {
+            for f in &s.fields {
+                assert_eq!(field_kind(f.name), kind_of(&f.ty), "{}.{}: FIELD_KINDS and the type disagree", s.name, f.name);
+                assert_ne!(f.ty.innermost(), &TypeSpec::Money, "{}.{}: results carry Decimal, not Money", s.name, f.name);
+                named.push(f.name);
+            }
+        }
+        for (name, _) in FIELD_KINDS {
+            assert!(named.contains(name), "FIELD_KINDS names {name}, which no model has");
+        }
+    }
+
+    #[test]
+    fn every_money_parameter_says_how_it_travels() {
+        let spec = spec();
+        for s in spec.structs.iter().filter(|s| s.role == Role::Params) {
+            for f in &s.fields {
+                let money = f.ty.innermost() == &TypeSpec::Money;
+                assert_eq!(money, f.money_wire.is_some(), "{}.{}: a Money parameter has a money unit, and only it", s.name, f.name);
+                if let Some(option) = f.money_wire.and_then(|m| m.option) {
+                    assert!(spec.client_options.iter().any(|o| o.name == option), "{}.{}: no client option {option}", s.name, f.name);
+                }
+                assert!(f.wire.is_some() != f.wire_flatten, "{}.{}: a parameter has a wire name or is flattened", s.name, f.name);
+            }
+        }
+        let unit = |name: &str| spec.methods.iter().find(|m| m.name == name).unwrap().money_wire.clone();
+        assert_eq!(unit("payments.create"), [MoneyWireSpec { unit: MoneyWire::DecimalNumber, option: Some("payment_amount_format") }]);
+        assert_eq!(unit("payments.charge"), [MoneyWireSpec { unit: MoneyWire::KurusString, option: None }]);
+        assert_eq!(unit("payments.capture"), [MoneyWireSpec { unit: MoneyWire::KurusString, option: None }]);
+        assert!(unit("transactions.check").is_empty());
+    }
+
+    #[test]
+    fn methods_are_the_registry_in_order() {
+        let spec = spec();
+        let names: Vec<&str> = spec.methods.iter().map(|m| m.name).collect();
+        assert_eq!(names, crate::endpoints::METHODS);
+        let paths: Vec<&str> = spec.methods.iter().map(|m| m.path).collect();
+        assert_eq!(paths, crate::endpoints::PATHS);
+        let list = spec.methods.iter().find(|m| m.name == "reports.payment_list").unwrap();
+        assert_eq!((list.resource, list.method, list.node_method.as_str()), ("reports", "payment_list", "paymentList"));
+        for m in &spec.methods {
+            assert!(spec.structs.iter().any(|s| s.name == m.params && s.role == Role::Params), "{}", m.name);
+            assert!(!m.doc.is_empty(), "{} has no doc", m.name);
+        }
+    }
+
+    #[test]
+    fn camel_case_keeps_digits_and_is_stored_not_undone() {
+        assert_eq!(camel("card_3d_x"), "card3dX");
+        assert_eq!(camel("payment_list"), "paymentList");
+        assert_eq!(camel("xact_id"), "xactId");
+        assert_eq!(camel("amount"), "amount");
+    }
+
+    /// Until lib/convert.js reads the spec's name pairs, it turns Node's
+    /// names back by regex (`[A-Z]` → `_x`): every name must survive that.
+    #[test]
+    fn every_name_survives_the_node_wrappers_conversion_back() {
+        let back = |camel: &str| {
+            camel.chars().fold(String::new(), |mut s, c| {
+                if c.is_ascii_uppercase() {
+                    s.push('_');
+                    s.push(c.to_ascii_lowercase());
+                } else {
+                    s.push(c);
+                }
+                s
+            })
+        };
+        let spec = spec();
+        for s in &spec.structs {
+            for f in &s.fields {
+                assert_eq!(back(&f.node_name), f.name, "{}.{}", s.name, f.name);
+            }
+        }
+        for m in &spec.methods {
+            assert_eq!(back(&m.node_method), m.method, "{}", m.name);
+        }
+    }
+
+    #[test]
+    fn enum_values_read_back() {
+        let spec = spec();
+        let tt = spec.enums.iter().find(|e| e.name == "TransactionType").unwrap();
+        let values: Vec<(&str, bool)> = tt.values.iter().map(|v| (v.value, v.request)).collect();
+        assert_eq!(values, [("sale", true), ("pre_auth", true), ("capture", false)]);
+        assert!(tt.values.iter().all(|v| !v.doc.is_empty()) && tt.unknown.is_some());
+    }
+
+    #[test]
+    fn every_kind_policy_unit_and_option_has_a_doc() {
+        let spec = spec();
+        assert_eq!(spec.error_kinds.len(), ErrorKind::ALL.len());
+        for item in spec.error_kinds.iter().chain(&spec.retry_policies).chain(&spec.money_wire_units) {
+            assert!(!item.doc.is_empty(), "{} has no doc", item.name);
+        }
+        for o in &spec.client_options {
+            assert!(!o.doc.is_empty(), "{} has no doc", o.name);
+        }
+    }
+
+    #[test]
+    fn rules_and_defaults_are_recorded() {
+        let spec = spec();
+        let field = |s: &str, f: &str| {
+            spec.structs.iter().find(|x| x.name == s).unwrap().fields.iter().find(|x| x.name == f).unwrap().clone()
+        };
+        assert_eq!(field("CreatePaymentParams", "reference_no").rules, [Rule::NotBlank, Rule::MaxLen { max: 50 }]);
+        assert_eq!(field("CreatePaymentParams", "installment").wire, Some("instalment"));
+        assert!(field("CreatePaymentParams", "card").wire_flatten);
+        assert_eq!(field("CreatePaymentParams", "transaction_type").default, Some(json_str("sale")));
+        assert_eq!(field("ChargeParams", "installments").default, Some(serde_json::json!([])));
+        assert!(!field("ChargeParams", "add_commission").required);
+        assert!(field("ChargeParams", "session_id").required);
+        assert_eq!(field("Card", "number").ty, TypeSpec::String { secret: true });
+        let payment = spec.structs.iter().find(|x| x.name == "CreatePaymentParams").unwrap();
+        assert_eq!(payment.rules, [StructRule::ExactlyOne { fields: vec!["card", "card_hash"] }]);
+    }
+}
