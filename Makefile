@@ -5,14 +5,14 @@ SHELL := bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint test-rust test-python test-node toolchain bench soak
+.PHONY: demo test lint test-rust test-python test-node toolchain bench soak gen gen-check
 
 # The flow in Python, the package most of our users start with. The same flow
 # for Rust users: cargo run -p paynet-core --example demo
 demo: python
 	$(PY) examples/demo.py
 
-test: lint test-rust test-python test-node
+test: gen-check lint test-rust test-python test-node
 
 toolchain:
 	@command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) first" >&2; exit 1; }
@@ -21,7 +21,17 @@ lint: toolchain
 	cargo clippy --profile ci --workspace --all-targets -- -D warnings
 
 test-rust: toolchain
-	cargo test --profile ci -p paynet-core -p paynet-sandbox
+	cargo test --profile ci -p paynet-core -p paynet-sandbox -p paynet-codegen
+
+# --- Generated from core's spec (ARCHITECTURE.md "The spec"): committed files. ---
+gen: toolchain
+	cargo run --profile ci -p paynet-codegen
+
+# CI fails when a declaration in core changed and `make gen` was not run.
+gen-check: gen
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files --error-unmatch spec/paynet.json docs/API.md >/dev/null; \
+		git diff --exit-code -- spec docs || { echo "spec/ or docs/ is stale: run make gen and commit the result" >&2; exit 1; }; fi
 
 # --- Python (owned by bindings-python) ---
 PY_DEV_DEPS := "maturin>=1.16,<1.17" "pytest>=8" "pytest-asyncio>=1.5" "hypothesis>=6" "mypy>=2.4" "pandas>=2.2"
