@@ -263,12 +263,14 @@ impl<'a, F: Fields + ?Sized> Reader<'a, F> {
         })
     }
 
+    /// A list or object where text belongs is no text at all: read as
+    /// absent, so `"xact_id": {}` can never pass for an id.
     pub fn string(&self, names: &[&str]) -> Option<String> {
-        self.raw(names).map(|(_, v)| match v {
-            Scalar::Text(s) => s.into_owned(),
-            Scalar::Number(n) => n.to_owned(),
-            Scalar::Bool(b) => b.to_string(),
-            Scalar::Nested => String::new(),
+        self.raw(names).and_then(|(_, v)| match v {
+            Scalar::Text(s) => Some(s.into_owned()),
+            Scalar::Number(n) => Some(n.to_owned()),
+            Scalar::Bool(b) => Some(b.to_string()),
+            Scalar::Nested => None,
         })
     }
 

@@ -448,7 +448,6 @@ fn answer_invariants(
     method: &str,
     params: &Value,
     status: u16,
-    body: &[u8],
     result: &Result<Value, paynet_core::Error>,
 ) -> Result<(), String> {
     let ok_status = (200..300).contains(&status);
@@ -456,8 +455,7 @@ fn answer_invariants(
     match result {
         Ok(v) => {
             let not_found = method == "transactions.lookup" && v.is_null();
-            // BUG 2, see `a_lookup_refused_for_load_is_not_a_not_found`: 429 and 5xx.
-            let believed_not_found = not_found && (status == 404 || status == 429 || status >= 500);
+            let believed_not_found = not_found && status == 404;
             if !(ok_status || believed_not_found) {
                 return Err(format!("HTTP {status} read as a success: {v}"));
             }
@@ -467,7 +465,6 @@ fn answer_invariants(
                 }
                 match text_of(&v["xact_id"]) {
                     Some(id) if !id.trim().is_empty() => {}
-                    _ if nested_xact_id(body) => {} // BUG 1, see `a_nested_xact_id_is_no_xact_id`
                     _ => return Err(format!("a success without a non-empty xact_id: {:?}", v["xact_id"])),
                 }
             }
@@ -503,22 +500,6 @@ fn answer_invariants(
     }
     Ok(())
 }
-
-/// BUG 1 (core, open): `wire::Reader::string` reads an array or object as
-/// `Some("")`, so `{"is_succeed": true, "xact_id": {}}` passes the "a success
-/// needs an xact_id" check and a payment succeeds with `xact_id == ""`.
-/// Exempted from `answers_are_read_safely` until core is fixed; the case
-/// itself is `a_nested_xact_id_is_no_xact_id`, ignored until then.
-fn nested_xact_id(body: &[u8]) -> bool {
-    serde_json::from_slice::<Value>(body).is_ok_and(|v| matches!(v.get("xact_id"), Some(Value::Array(_) | Value::Object(_))))
-}
-
-// BUG 2 (core, open): `transactions.lookup` reads any non-2xx answer that
-// says result code 12 as "no such transaction" (`Ok(null)`), a 429 or a 5xx
-// too: `{"code":"12"}` with HTTP 429 or 503 tells the caller that the
-// payment it lost track of did not happen, from an answer that says only
-// that the server could not answer. Exempted in `answer_invariants` until
-// core is fixed; the case itself is `a_lookup_refused_for_load_is_not_a_not_found`.
 
 /// The text of a money field in a wire body, if it is there.
 fn wire_money(body: &Map<String, Value>, key: &str) -> Option<String> {
@@ -738,7 +719,7 @@ proptest! {
     #[test]
     fn answers_are_read_safely((method, params, status, body) in answer_case()) {
         let result = CLIENT.read_answer(method, params.clone(), status, &body);
-        if let Err(why) = answer_invariants(method, &params, status, &body, &result) {
+        if let Err(why) = answer_invariants(method, &params, status, &result) {
             prop_assert!(false, "{method} {params} HTTP {status} body {:?}: {why}", String::from_utf8_lossy(&body));
         }
     }
@@ -790,24 +771,20 @@ fn every_method_has_valid_parameters() {
     }
 }
 
-/// BUG 1: a success whose `xact_id` is an object or a list is believed, with
-/// an empty `xact_id` (see `nested_xact_id`). Remove the `#[ignore]` and the
-/// exemption in `answer_invariants` once core refuses it.
+/// Found by these properties: a success whose `xact_id` was an object or a
+/// list was believed, with an empty `xact_id`.
 #[test]
-#[ignore = "BUG 1 in core: a nested xact_id is read as \"\" and a success without an id is believed"]
 fn a_nested_xact_id_is_no_xact_id() {
     let params = json!({"amount": "0.01", "card_hash": "ch_1", "domain": "shop.example.com", "reference_no": "ORD-1"});
     for body in [r#"{"is_succeed":true,"xact_id":{}}"#, r#"{"is_succeed":true,"xact_id":[]}"#] {
         let result = CLIENT.read_answer("payments.create", params.clone(), 200, body.as_bytes());
-        assert_eq!(answer_invariants("payments.create", &params, 200, b"", &result), Ok(()), "{body}");
+        assert_eq!(answer_invariants("payments.create", &params, 200, &result), Ok(()), "{body}");
     }
 }
 
-/// BUG 2: a lookup answered HTTP 429 or 5xx with result code 12 is read as
-/// "no such transaction" (see `answer_invariants`). Remove the `#[ignore]`
-/// and the exemption once core only believes "no data" from a 2xx or a 404.
+/// Found by these properties: a lookup answered HTTP 429 or 5xx with result
+/// code 12 was read as "no such transaction", "it did not happen".
 #[test]
-#[ignore = "BUG 2 in core: transactions.lookup reads a 429/5xx saying code 12 as Ok(null), \"it did not happen\""]
 fn a_lookup_refused_for_load_is_not_a_not_found() {
     let params = json!({"reference_no": "ORD-1"});
     for status in [429, 500, 502, 503] {

@@ -142,8 +142,11 @@ impl Endpoint for Lookup {
         p.by_reference_first().read(body).map(Some)
     }
 
+    /// "No data" is believed from a 2xx answer or a 404 only: a 429 or a
+    /// 5xx that happens to say code 12 says the server could not answer,
+    /// not that the payment did not happen.
     fn recover(_: &CheckParams, error: Error) -> Result<Option<Transaction>, Error> {
-        if error.kind == ErrorKind::Api && error.result_code == Some(NO_DATA) {
+        if error.kind == ErrorKind::Api && error.result_code == Some(NO_DATA) && matches!(error.http_status, None | Some(404)) {
             return Ok(None);
         }
         Err(error)
