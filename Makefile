@@ -80,3 +80,14 @@ soak: python node
 # BENCH_SMOKE=1 make bench: a seconds-long harness check.
 bench: toolchain
 	benches/run.sh
+
+# core's cargo-fuzz targets, FUZZ_SECONDS (default 60) each; nightly, by hand, not part of `test` (core/fuzz/README.md).
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: toolchain
+	@cargo +nightly --version >/dev/null 2>&1 || { echo "make fuzz needs a nightly toolchain: rustup toolchain install nightly" >&2; exit 1; }
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	cd core/fuzz && for t in answers params money; do \
+		mkdir -p corpus/$$t; \
+		env -u CARGO_TARGET_DIR cargo +nightly fuzz run $$t corpus/$$t seeds/$$t -- -dict=dicts/$$t.dict -max_total_time=$(FUZZ_SECONDS); \
+	done
