@@ -162,6 +162,15 @@ async fn success_answers_are_not_believed_blindly() {
             assert!(e.body_snippet.as_deref().is_some_and(|s| s.contains("is_succeed")), "{body}: carries what came back");
         }
     }
+    // A lookup settles an unknown outcome: "no such payment" needs an answer that says so.
+    for silent in ["{}", r#"{"code": 0, "message": "ok"}"#] {
+        let body = silent.to_owned();
+        let empty = server::start(move |_, _| answer(200, &body)).await;
+        let e = call(&client_for(&empty), "transactions.lookup", check("R-LOOKUP")).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Protocol, "{silent}: {e}");
+    }
+    let none = server::start(|_, _| answer(200, r#"{"code": 0, "Data": []}"#)).await;
+    assert_eq!(call(&client_for(&none), "transactions.lookup", check("R-LOOKUP")).await.unwrap(), Value::Null);
     // The check of another payment than the one asked for.
     let other = server::start(|_, _| answer(200, &json!({"code": 0, "Data": [{"xact_id": "xk_2", "reference_no": "OTHER", "is_succeed": true}]}).to_string())).await;
     assert_eq!(call(&client_for(&other), "transactions.check", check("MINE")).await.unwrap_err().kind, ErrorKind::Protocol);

@@ -12,6 +12,7 @@ use crate::error::{Error, ErrorKind};
 use crate::models::Transaction;
 use crate::spec::{Doc, Spec};
 use crate::validate;
+use crate::wire::Reader;
 
 /// The status of one payment; the way to learn what happened after a timeout.
 ///
@@ -138,7 +139,15 @@ impl Endpoint for Lookup {
         p.validated()?.by_reference_first().to_wire()
     }
 
+    /// Settling an unknown outcome on "it did not happen" needs an answer
+    /// that says so (a `Data` list, or code 12): an empty `{}` from a proxy
+    /// must not read as "no such payment".
     fn from_wire(p: &CheckParams, body: &Map<String, Value>) -> Result<Option<Transaction>, Error> {
+        let lists = matches!(body.get("Data").or_else(|| body.get("data")), Some(Value::Array(_)));
+        let says_no_data = Reader::new(body).int(&["code", "result_code"]).ok().flatten() == Some(NO_DATA);
+        if !lists && !says_no_data {
+            return Err(Error::new(ErrorKind::Protocol, "Paynet's answer to a lookup neither lists the transaction nor says there is none"));
+        }
         p.by_reference_first().read(body).map(Some)
     }
 
