@@ -229,7 +229,28 @@ pub struct MethodSpec {
     pub money_wire: Vec<MoneyWireSpec>,
     /// Answers are capped by `max_report_bytes`, not `max_response_bytes`.
     pub large_answers: bool,
+    /// The method can be pointed at an earlier call: see [`TargetSpec`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetSpec>,
 }
+
+/// A method whose first argument may be what an earlier call left behind:
+/// the error it raised (`unknown_outcome`, `timeout`: any error naming a
+/// `reference_no` or `xact_id`), or a bare string. `transactions.lookup(error)`
+/// in Python, `transactions.lookup(err)` in Node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetSpec {
+    /// Parameters an error carries under the same name: each one not given
+    /// is taken from the error. An error carrying none of them is refused.
+    pub from_error: Vec<&'static str>,
+    /// The parameter a bare string target stands for.
+    pub text: &'static str,
+}
+
+/// The methods that take a [`TargetSpec`] target: `(method, from_error, text)`.
+/// Kept here, next to the spec's other per-method data, rather than as an
+/// `Endpoint` constant; a test checks each names a method and its parameters.
+const TARGETS: &[(&str, &[&str], &str)] = &[("transactions.lookup", &["reference_no", "xact_id"], "reference_no")];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NamedDoc {
@@ -447,6 +468,10 @@ pub(crate) fn describe<E: Endpoint>(registry: &mut Registry) -> MethodSpec {
         result: E::Output::type_spec(),
         money_wire,
         large_answers: E::LARGE_ANSWERS,
+        target: TARGETS
+            .iter()
+            .find(|(name, _, _)| *name == E::NAME)
+            .map(|(_, from_error, text)| TargetSpec { from_error: from_error.to_vec(), text }),
     }
 }
 
@@ -570,6 +595,25 @@ mod tests {
             assert!(spec.structs.iter().any(|s| s.name == m.params && s.role == Role::Params), "{}", m.name);
             assert!(!m.doc.is_empty(), "{} has no doc", m.name);
         }
+    }
+
+    #[test]
+    fn every_target_names_a_method_and_its_parameters() {
+        let spec = spec();
+        for (name, _, _) in TARGETS {
+            assert!(spec.methods.iter().any(|m| m.name == *name), "TARGETS names {name}, which is no method");
+        }
+        for m in spec.methods.iter() {
+            let Some(target) = &m.target else { continue };
+            let params = spec.structs.iter().find(|s| s.name == m.params).unwrap();
+            for field in target.from_error.iter().chain([&target.text]) {
+                let f = params.fields.iter().find(|f| f.name == *field);
+                assert!(f.is_some_and(|f| !f.required), "{}: the target fills `{field}`, an optional parameter", m.name);
+            }
+            assert!(target.from_error.contains(&target.text), "{}", m.name);
+        }
+        let lookup = spec.methods.iter().find(|m| m.name == "transactions.lookup").unwrap();
+        assert_eq!(lookup.target, Some(TargetSpec { from_error: vec!["reference_no", "xact_id"], text: "reference_no" }));
     }
 
     #[test]
