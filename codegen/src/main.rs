@@ -4,7 +4,8 @@
 //!
 //! - `spec/paynet.json`: the whole surface as data;
 //! - `docs/API.md`: every method, its parameters, the models, error kinds
-//!   and client options.
+//!   and client options;
+//! - the Python surface (`python.rs`: resources, models).
 //!
 //! It refuses (exit 1, naming each) parameter names no binding can offer:
 //! Python keywords, the per-call options (`timeout`, `max_retries`,
@@ -15,6 +16,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod python;
 
 use paynet_core::spec::{
     ClientOptionSpec, DecimalKind, EnumSpec, FieldSpec, MethodSpec, MoneyWireSpec, Role, Rule, Spec, StructRule, StructSpec, TypeSpec,
@@ -51,7 +54,8 @@ fn main() -> ExitCode {
         }
         return ExitCode::FAILURE;
     }
-    let outputs = [("spec/paynet.json", spec_json(&spec)), ("docs/API.md", api_md(&spec))];
+    let mut outputs = vec![("spec/paynet.json", spec_json(&spec)), ("docs/API.md", api_md(&spec))];
+    outputs.extend(python::outputs(&spec));
     for (path, text) in outputs {
         if let Err(e) = write_if_changed(&root.join(path), &text) {
             eprintln!("paynet-codegen: cannot write {path}: {e}");

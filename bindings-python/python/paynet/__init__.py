@@ -10,11 +10,21 @@
                              cvc="000", holder_name="TEST TEST"),
         )
 
-`AsyncClient` has the same resources and arguments, awaited. Amounts are
+`AsyncClient` has the same resources and arguments, awaited (the resource
+classes, `Payments` / `AsyncPayments` and so on, are generated from core's spec). Amounts are
 `decimal.Decimal` both ways (`int` and numeric `str` accepted, `float` refused).
 """
 
-from ._client import AsyncClient, Client, Payments, Reports, Transactions
+from ._client import (
+    AsyncClient,
+    AsyncPayments,
+    AsyncReports,
+    AsyncTransactions,
+    Client,
+    Payments,
+    Reports,
+    Transactions,
+)
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -47,6 +57,9 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "AsyncClient",
+    "AsyncPayments",
+    "AsyncReports",
+    "AsyncTransactions",
     "AuthenticationError",
     "BankId",
     "Card",

@@ -183,24 +183,22 @@ class InternalError(PaynetError):
     kind = "internal"
 
 
-_BY_KIND: dict[str, type[PaynetError]] = {
-    cls.kind: cls
-    for cls in (
-        AuthenticationError,
-        InvalidRequestError,
-        CardDeclinedError,
-        APIError,
-        APIConnectionError,
-        TimeoutError,
-        UnknownOutcomeError,
-        ProtocolError,
-        InternalError,
-    )
-}
+def _classes() -> list[type[PaynetError]]:
+    """Every class above, parents before children, in definition order."""
+    found: list[type[PaynetError]] = [PaynetError]
+    for cls in found:
+        found.extend(cls.__subclasses__())
+    return found
 
-# Tracebacks and reprs show `paynet.CardDeclinedError`, the name users import.
-for _cls in (PaynetError, InvalidTypeError, *_BY_KIND.values()):
+
+# The class of each kind: the first class declaring it (`InvalidTypeError`
+# is an `InvalidRequestError` too). A test checks these are the spec's kinds.
+_BY_KIND: dict[str, type[PaynetError]] = {}
+for _cls in _classes()[1:]:
+    _BY_KIND.setdefault(_cls.kind, _cls)
+    # Tracebacks and reprs show `paynet.CardDeclinedError`, the name users import.
     _cls.__module__ = "paynet"
+PaynetError.__module__ = "paynet"
 del _cls
 
 

@@ -1,0 +1,94 @@
+"""Hand-written helpers of the generated resource classes (`_resources.py`).
+
+Each generated method collects its keyword arguments with `_params(locals())`
+after running these per-type rules: a parameter whose type is a parameter
+struct (a `Card`) goes through `_as_struct` first, and a method the spec gives
+a `target` takes an error or a string first (`_targeted`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable, Mapping
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from ._errors import InvalidTypeError, PaynetError
+
+Amount = Decimal | int | str
+"""Money in TL. `float` is refused: it cannot hold most amounts exactly."""
+
+#: `(method, params) -> result`; `params` may hold `timeout` and `max_retries`.
+SyncCall = Callable[[str, dict[str, Any]], Any]
+AsyncCall = Callable[[str, dict[str, Any]], Awaitable[Any]]
+
+_NOT_PARAMS = ("self",)
+
+
+def _params(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """A method's `locals()` → core parameters: unset (None) ones dropped.
+
+    A card stays a `Card` (the native side reads its attributes): a plain dict
+    of card data would show the number and CVC in any traceback formatted with
+    its frames' locals (Sentry, rich, `pytest --showlocals`)."""
+    return {name: value for name, value in arguments.items() if name not in _NOT_PARAMS and value is not None}
+
+
+_FIELDS: dict[type[Any], frozenset[str]] = {}
+
+
+def _field_names(cls: type[Any]) -> frozenset[str]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = frozenset(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+class _StructMapping(dict[str, Any]):
+    """A user's mapping that is not a whole parameter struct (a key missing or
+    unknown), on its way to core, which names the key at fault. Its repr
+    names the known keys only, never a value (it may be card data)."""
+
+    __slots__ = ("_known", "_field")
+
+    def __init__(self, value: Mapping[str, Any], known: frozenset[str], field: str) -> None:
+        super().__init__(value)
+        self._known = known
+        self._field = field
+
+    def __repr__(self) -> str:
+        known = [key for key in self if key in self._known]
+        others = len(self) - len(known)
+        more = f"; {others} other key{'s' if others > 1 else ''}" if others else ""
+        return f"<{self._field} data: {', '.join(known) or f'no {self._field} fields'}{more}>"
+
+
+_S = TypeVar("_S")
+
+
+def _as_struct(value: object, cls: type[_S], field: str) -> _S | _StructMapping | None:
+    """A parameter of a struct type (a `card`) as its class, so that no frame of
+    ours keeps the user's mapping (whose repr shows the number and CVC)."""
+    if value is None or isinstance(value, cls):
+        return value
+    if isinstance(value, Mapping):
+        known = _field_names(cls)
+        if value.keys() == known:
+            return cls(**value)
+        return _StructMapping(value, known, field)
+    problem = f"{field}: must be a paynet.{cls.__name__} or a mapping, not {type(value).__name__}"
+    del value  # not in this frame's locals when the error is shown
+    raise InvalidTypeError(problem, field=field)
+
+
+def _targeted(target: object, names: tuple[str, ...], text: str, given: tuple[str | None, ...]) -> tuple[str | None, ...]:
+    """`given` (the values of `names`) with what `target` says filled in:
+    an error's attributes of those names, or a string standing for `text`."""
+    if isinstance(target, PaynetError):
+        found = tuple(getattr(target, name) for name in names)
+        if all(value is None for value in found):
+            raise InvalidTypeError(f"target: this error names no {' or '.join(names)} to look up", field="target")
+        return tuple(mine or theirs for mine, theirs in zip(given, found))
+    if isinstance(target, str):
+        return tuple((mine or target) if name == text else mine for name, mine in zip(names, given))
+    raise InvalidTypeError(f"target: must be a PaynetError or a {text}, not {type(target).__name__}", field="target")
