@@ -6,6 +6,7 @@
 //! - `docs/API.md`: every method, its parameters, the models, error kinds
 //!   and client options;
 //! - the Python surface (`python.rs`: resources, models).
+//! - the Node surface (`typescript.rs`: `lib/api.d.ts`, `lib/names.js`).
 //!
 //! It refuses (exit 1, naming each) parameter names no binding can offer:
 //! Python keywords, the per-call options (`timeout`, `max_retries`,
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod python;
+mod typescript;
 
 use paynet_core::spec::{
     ClientOptionSpec, DecimalKind, EnumSpec, FieldSpec, MethodSpec, MoneyWireSpec, Role, Rule, Spec, StructRule, StructSpec, TypeSpec,
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
     }
     let mut outputs = vec![("spec/paynet.json", spec_json(&spec)), ("docs/API.md", api_md(&spec))];
     outputs.extend(python::outputs(&spec));
+    outputs.extend(typescript::outputs(&spec));
     for (path, text) in outputs {
         if let Err(e) = write_if_changed(&root.join(path), &text) {
             eprintln!("paynet-codegen: cannot write {path}: {e}");
