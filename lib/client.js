@@ -2,35 +2,28 @@
 
 const util = require('node:util');
 const native = require('./native');
-const { decodeOutput, encodeParams, toCamel } = require('./convert');
+const { decodeOutput, encodeParams } = require('./convert');
 const { PaynetError, fromNative, invalid } = require('./errors');
+const names = require('./names');
 
 const U32_MAX = 2 ** 32 - 1;
 
+// Every method core's addon offers, by its Node names in lib/names.js
+// (generated from the spec): a method the tables do not know means the
+// addon and lib/ come from different builds.
 const METHODS = native.methods().map((method) => {
-  const [resource, name] = method.split('.').map(toCamel);
-  return { method, resource, name };
+  const known = names.METHODS[method];
+  if (known === undefined) {
+    throw new Error(`paynet: the native addon has a method lib/names.js does not know (${method}): rebuild both (make gen, npm run build:native)`);
+  }
+  return { method, resource: known.resource, name: known.method, params: known.params, target: known.target };
 });
+const PARAMS_OF = new Map(METHODS.map((m) => [m.method, m.params]));
 
-// The options each object takes: the one list per options object, used both
-// to read them and to refuse any other name (`timeout` instead of `timeoutMs`
-// would otherwise be silently ignored). Keep in step with `ClientOptions` and
-// `RequestOptions` in index.d.ts.
-const CLIENT_OPTIONS = Object.freeze([
-  'secretKey',
-  'environment',
-  'baseUrl',
-  'timeoutMs',
-  'connectTimeoutMs',
-  'maxRetries',
-  'paymentAmountFormat',
-  'money',
-  'onRequest',
-  'allowInsecureHttp',
-  'maxResponseBytes',
-  'maxReportBytes',
-]);
-const CALL_OPTIONS = Object.freeze(['timeoutMs', 'maxRetries']);
+// The options each object takes, from the spec (lib/names.js): the one list
+// per options object, used both to read them and to refuse any other name
+// (`timeout` instead of `timeoutMs` would otherwise be silently ignored).
+const { CLIENT_OPTIONS, CALL_OPTIONS } = names;
 
 /** Only `{...}` literals (or `Object.create(null)`): a Map, array or class instance is a mistake. */
 function isPlainObject(value) {
@@ -119,13 +112,20 @@ function checkHook(hook) {
   };
 }
 
-function lookupParams(target) {
-  if (typeof target === 'string') return { referenceNo: target };
+/**
+ * What stands for the params of a method with a `target` (lib/names.js):
+ * a string is `target.text` (`lookup('ORDER-1')`), a PaynetError gives the
+ * `target.fromError` names it carries (`lookup(err)`), anything else is params.
+ */
+function targetParams(target, spec) {
+  if (typeof target === 'string') return { [spec.text]: target };
   if (target instanceof PaynetError) {
-    if (target.referenceNo == null && target.xactId == null) {
-      throw invalid('target', 'this error names no referenceNo or xactId to look up');
+    const params = {};
+    for (const name of spec.fromError) params[name] = target[name] ?? undefined;
+    if (spec.fromError.every((name) => params[name] === undefined)) {
+      throw invalid('target', `this error names no ${spec.fromError.join(' or ')} to look up`);
     }
-    return { referenceNo: target.referenceNo ?? undefined, xactId: target.xactId ?? undefined };
+    return params;
   }
   return target;
 }
@@ -165,14 +165,14 @@ class Client {
       throw fromNative(error, this.#money);
     }
     // One resource object per core method prefix, one function per method:
-    // an endpoint added to core's registry appears here with no JS change.
-    for (const { method, resource, name } of METHODS) {
-      (this[resource] ??= {})[name] = (params, callOptions) => this.#call(method, params, callOptions);
+    // an endpoint added to core's registry (and `make gen`) appears here with
+    // no JS change. A method with a `target` also takes what an earlier call
+    // left: `transactions.lookup(err)` or `lookup('ORDER-1')`.
+    for (const { method, resource, name, target } of METHODS) {
+      (this[resource] ??= {})[name] = target
+        ? (params, callOptions) => this.#call(method, targetParams(params, target), callOptions)
+        : (params, callOptions) => this.#call(method, params, callOptions);
     }
-    // `lookup(err)`: what became of the call that failed with `err`
-    // (or `lookup('ORDER-1')` by reference); the params form works too.
-    const lookup = this.transactions.lookup;
-    this.transactions.lookup = (target, callOptions) => lookup(lookupParams(target), callOptions);
   }
 
   async #call(method, params = {}, callOptions = {}) {
@@ -182,7 +182,7 @@ class Client {
     checkOptions(callOptions, CALL_OPTIONS);
     const timeoutMs = checkCount(callOptions, 'timeoutMs', 1);
     const maxRetries = checkCount(callOptions, 'maxRetries');
-    const paramsJson = encodeParams(params);
+    const paramsJson = encodeParams(params, PARAMS_OF.get(method));
     let answer;
     try {
       answer = await this.#native.call(method, paramsJson, timeoutMs, maxRetries);
@@ -199,7 +199,8 @@ class Client {
    * real call; sends nothing. For tests and debugging.
    */
   prepare(method, params = {}) {
-    const paramsJson = encodeParams(params);
+    // An unknown method keeps its keys as given: core refuses the method first.
+    const paramsJson = encodeParams(params, PARAMS_OF.get(method) ?? null);
     try {
       return this.#native.prepare(method, paramsJson);
     } catch (error) {

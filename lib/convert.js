@@ -1,32 +1,31 @@
 'use strict';
 // JS values <-> the JSON text core reads and writes. Generic over every
-// endpoint: names are mapped camelCase <-> snake_case, and result fields get
-// their JS type from core's field-kind table (money, ratio, datetime, date).
+// endpoint: names are mapped camelCase <-> snake_case through the generated
+// tables of lib/names.js (never by pattern: `card3dX` is `card_3d_x` because
+// the spec says so), and result fields get their JS type from core's
+// field-kind table (money, ratio, datetime, date).
 
 const native = require('./native');
+const { PARAMS, MODELS, OPTIONS_TO_NODE } = require('./names');
 
 const FIELD_KINDS = native.fieldKinds();
 
-// Parameter and result names come from a small fixed set: convert each once.
-const SNAKE = new Map();
-const CAMEL = new Map();
-
-function toSnake(name) {
-  let out = SNAKE.get(name);
-  if (out === undefined) {
-    out = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-    if (SNAKE.size < 10000) SNAKE.set(name, out);
+/**
+ * Core's name -> Node's, for every parameter, result field and client option:
+ * what core's error fields and messages say, shown the way JS users wrote it.
+ * Core names one thing one way, so the union of the tables is unambiguous.
+ */
+const TO_NODE = new Map();
+for (const tables of [PARAMS, MODELS]) {
+  for (const name of Object.keys(tables)) {
+    for (const [snake, camel] of Object.entries(tables[name].toCamel)) TO_NODE.set(snake, camel);
   }
-  return out;
 }
+for (const [snake, camel] of Object.entries(OPTIONS_TO_NODE)) TO_NODE.set(snake, camel);
 
+/** Core's name of a parameter, field or option in Node, or the name as is when it is none of them. */
 function toCamel(name) {
-  let out = CAMEL.get(name);
-  if (out === undefined) {
-    out = name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
-    if (CAMEL.size < 10000) CAMEL.set(name, out);
-  }
-  return out;
+  return TO_NODE.get(name) ?? name;
 }
 
 /** camelCase names of datetime fields (`xactDate`). */
@@ -38,11 +37,33 @@ const DATETIMES = new Set(
 
 /** `card.exp_month` / `installments[0]` -> `card.expMonth` / `installments[0]`. */
 function fieldToCamel(path) {
-  return path.split('.').map(toCamel).join('.');
+  return path
+    .split('.')
+    .map((segment) => {
+      const at = segment.indexOf('[');
+      return at < 0 ? toCamel(segment) : toCamel(segment.slice(0, at)) + segment.slice(at);
+    })
+    .join('.');
+}
+
+/** serde's wording, so that a name refused here reads as one core refuses. */
+function unknown(key, names) {
+  const quoted = Object.keys(names.toSnake).map((n) => `\`${n}\``);
+  let known;
+  if (quoted.length === 0) known = 'there are no fields';
+  else if (quoted.length === 1) known = `expected ${quoted[0]}`;
+  else if (quoted.length === 2) known = `expected ${quoted[0]} or ${quoted[1]}`;
+  else known = `expected one of ${quoted.join(', ')}`;
+  return `unknown field \`${key}\`, ${known}`;
 }
 
 /**
- * Serializes user parameters to JSON text with snake_case keys.
+ * Serializes user parameters to JSON text with core's (snake_case) keys.
+ * `struct` names the params struct `value` is (lib/names.js `PARAMS`; a
+ * method's from `METHODS`): each key is looked up in its table, and a name
+ * it does not list is refused here, as core would refuse it (kind, field and
+ * wording): unknown, naming the known ones. A value in no struct (a list of
+ * numbers, an object where text belongs) keeps its keys: core refuses its type.
  *
  * Written by hand rather than with JSON.stringify because numbers must keep
  * their shortest round-trip text (what String(n) prints, which core then
@@ -56,7 +77,7 @@ function fieldToCamel(path) {
  * reach core beside their camelCase twin), and `Date`s (an instant, while
  * Paynet's dates are calendar days: which day depends on a time zone).
  */
-function encodeParams(value, path = 'params', seen = new Set()) {
+function encodeParams(value, struct = null, path = 'params', seen = new Set()) {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string':
@@ -76,14 +97,28 @@ function encodeParams(value, path = 'params', seen = new Set()) {
   seen.add(value);
   let text;
   if (Array.isArray(value)) {
-    text = `[${value.map((item, i) => (item === undefined ? 'null' : encodeParams(item, `${path}[${i}]`, seen))).join(',')}]`;
+    // A list holds the field's struct (if any) in each element.
+    text = `[${value.map((item, i) => (item === undefined ? 'null' : encodeParams(item, struct, `${path}[${i}]`, seen))).join(',')}]`;
   } else {
+    const names = struct === null ? null : (PARAMS[struct] ?? null);
     const members = [];
     for (const [key, item] of Object.entries(value)) {
       const at = path === 'params' ? key : `${path}.${key}`;
-      if (key.includes('_')) throw refuse(at, `unknown parameter; did you mean \`${toCamel(key)}\`?`);
+      if (key.includes('_')) {
+        const meant = names === null ? undefined : names.toCamel[key];
+        if (meant !== undefined) throw refuse(at, `unknown parameter; did you mean \`${meant}\`?`);
+        throw refuse(at, names === null ? 'unknown parameter' : unknown(key, names));
+      }
       if (item === undefined) continue;
-      members.push(`${JSON.stringify(toSnake(key))}:${encodeParams(item, at, seen)}`);
+      const snake = names === null ? key : names.toSnake[key];
+      if (snake === undefined) {
+        // What cannot be a parameter at all (a function, a cycle) is said
+        // first, as it was before the name is looked at.
+        encodeParams(item, null, at, seen);
+        throw refuse(at, unknown(key, names));
+      }
+      const inner = names === null ? null : (names.structs[key] ?? null);
+      members.push(`${JSON.stringify(snake)}:${encodeParams(item, inner, at, seen)}`);
     }
     text = `{${members.join(',')}}`;
   }
@@ -158,16 +193,22 @@ function fillAllDates(node) {
 
 /**
  * Turns core's result (snake_case, money as exact decimal strings, datetimes
- * as RFC 3339 text) into the JS shape promised by `index.d.ts`.
+ * as RFC 3339 text) into the JS shape promised by `index.d.ts`; `model` names
+ * the result model `value` is (lib/names.js `MODELS`). A field the model does
+ * not list means lib/names.js and the native addon disagree: an
+ * `InternalError` naming it, never a guessed name.
  * `money: 'number'` converts money fields with Number(); see README for why
  * strings are the default.
  */
-function decodeResult(value, money) {
-  if (Array.isArray(value)) return value.map((item) => decodeResult(item, money));
+function decodeResult(value, money, model) {
+  if (Array.isArray(value)) return value.map((item) => decodeResult(item, money, model));
   if (value === null || typeof value !== 'object') return value;
+  const names = MODELS[model];
+  if (names === undefined) throw stale(`result model ${model}`);
   const out = {};
   for (const [key, item] of Object.entries(value)) {
-    const name = toCamel(key);
+    const name = names.toCamel[key];
+    if (name === undefined) throw stale(`${model} field \`${key}\``);
     const kind = FIELD_KINDS[key];
     if (kind === 'money' && typeof item === 'string') {
       out[name] = money === 'number' ? Number(item) : item;
@@ -180,10 +221,15 @@ function decodeResult(value, money) {
       out[name] = typeof item === 'string' ? new Date(item) : null;
       out[`${name}Raw`] = typeof item === 'string' ? item : null;
     } else {
-      out[name] = decodeResult(item, money);
+      out[name] = decodeResult(item, money, names.structs[key]);
     }
   }
   return out;
 }
 
-module.exports = { encodeParams, decodeOutput, decodeResult, fieldToCamel, toCamel, toSnake };
+function stale(what) {
+  const { InternalError } = require('./errors');
+  return new InternalError(`paynet: ${what} is not in lib/names.js: the native addon and the generated tables disagree (run make gen and rebuild)`);
+}
+
+module.exports = { encodeParams, decodeOutput, decodeResult, fieldToCamel, toCamel };

@@ -78,7 +78,9 @@ function invalid(field, problem) {
 
 /**
  * Core names fields in snake_case (`card.exp_month`, `unknown field
- * \`holdername\``); JS users wrote camelCase, so say it their way.
+ * \`holdername\``); JS users wrote camelCase, so say it their way: each
+ * quoted name that lib/names.js lists is shown by its Node name, other quoted
+ * text (a value such as `pre_auth`) as it is.
  */
 function camelizeMessage(message, rawField, field) {
   let text = message;
@@ -104,11 +106,16 @@ function fromNative(error, money) {
   const field = envelope.field == null ? null : fieldToCamel(envelope.field);
   const message =
     envelope.kind === 'invalid_request' ? camelizeMessage(envelope.message, envelope.field, field) : envelope.message;
-  const details = {
-    ...envelope,
-    field,
-    transaction: envelope.transaction == null ? null : decodeResult(envelope.transaction, money),
-  };
+  let transaction = null;
+  if (envelope.transaction != null) {
+    try {
+      transaction = decodeResult(envelope.transaction, money, 'Transaction');
+    } catch (stale) {
+      stale.cause = error;
+      return stale;
+    }
+  }
+  const details = { ...envelope, field, transaction };
   return new cls(message, details, { cause: error });
 }
 

@@ -624,32 +624,6 @@ mod tests {
         assert_eq!(camel("amount"), "amount");
     }
 
-    /// Until lib/convert.js reads the spec's name pairs, it turns Node's
-    /// names back by regex (`[A-Z]` → `_x`): every name must survive that.
-    #[test]
-    fn every_name_survives_the_node_wrappers_conversion_back() {
-        let back = |camel: &str| {
-            camel.chars().fold(String::new(), |mut s, c| {
-                if c.is_ascii_uppercase() {
-                    s.push('_');
-                    s.push(c.to_ascii_lowercase());
-                } else {
-                    s.push(c);
-                }
-                s
-            })
-        };
-        let spec = spec();
-        for s in &spec.structs {
-            for f in &s.fields {
-                assert_eq!(back(&f.node_name), f.name, "{}.{}", s.name, f.name);
-            }
-        }
-        for m in &spec.methods {
-            assert_eq!(back(&m.node_method), m.method, "{}", m.name);
-        }
-    }
-
     #[test]
     fn enum_values_read_back() {
         let spec = spec();

@@ -33,9 +33,13 @@ async function accepted(): Promise<void> {
   const due: string | null = report.rows[0]!.dueDate;
   const n: number | null = (await numeric.payments.create({ amount: 1, referenceNo: 'R', domain: 'd' })).amount;
   const fromOptions: Client<'number'> = new Client({ secretKey: 'k', money: 'number' });
+  // lookup takes an earlier call's error, a referenceNo or its params (the spec's `target`).
+  const found: Transaction | null = await client.transactions.lookup('R');
+  await client.transactions.lookup(new PaynetError('x'));
+  await client.transactions.lookup({ xactId: 'x' }, { timeoutMs: 500 });
   const sandbox: Sandbox = await startSandbox({ slowBankDelayMs: 100 });
   const requests: number = sandbox.stats().requests;
-  void [amount, when, raw, replayed, due, n, fromOptions, requests];
+  void [amount, when, raw, replayed, due, n, fromOptions, requests, found];
 }
 
 function narrowing(error: unknown): void {
@@ -79,6 +83,10 @@ async function refused(): Promise<void> {
   const n: number | null = (await client.transactions.check({ xactId: 'x' })).amount;
   // @ts-expect-error no such resource
   client.refunds;
+  // @ts-expect-error lookup takes an error, a string or CheckParams
+  await client.transactions.lookup(42);
+  // @ts-expect-error expMonth is a card field, not a payment one
+  await client.payments.create({ amount: '1', referenceNo: 'R', domain: 'd', expMonth: 1 });
   // @ts-expect-error the per-call option is timeoutMs
   await client.transactions.check({ xactId: 'x' }, { timeout: 5 });
   void n;
