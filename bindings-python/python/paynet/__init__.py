@@ -45,9 +45,10 @@ from ._models import (
     PaymentReport,
     PaymentReportRow,
     Transaction,
-    TransactionType,
     XactType,
 )
+from ._models_gen import *  # noqa: F403 - the enums and the models with no behaviour of their own
+from . import _models_gen
 from ._native import __version__
 
 # `logging` is imported by the native module when a client first logs (with a
@@ -77,9 +78,9 @@ __all__ = [
     "Reports",
     "TimeoutError",
     "Transaction",
-    "TransactionType",
     "Transactions",
     "UnknownOutcomeError",
     "XactType",
     "__version__",
 ]
+__all__ += _models_gen.__all__

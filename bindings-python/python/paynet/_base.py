@@ -66,3 +66,7 @@ class _Model:
     def _repr(self, *names: str) -> str:
         shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in names if getattr(self, n) is not None)
         return f"{type(self).__name__}({shown})"
+
+    def __repr__(self) -> str:
+        # The fields that are set; models with card data override this.
+        return self._repr(*(f.name for f in dataclasses.fields(self)))  # type: ignore[arg-type]

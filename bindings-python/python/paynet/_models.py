@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from . import _models_gen as _gen
 from ._base import BankId, CardType, XactType
-from ._models_gen import TransactionType
+from ._models_gen import *  # noqa: F403 - the enums and the models with no behaviour of their own
 
 __all__ = [
     "BankId",
@@ -29,9 +29,9 @@ __all__ = [
     "PaymentReport",
     "PaymentReportRow",
     "Transaction",
-    "TransactionType",
     "XactType",
 ]
+__all__ += _gen.__all__
 
 _E = TypeVar("_E", bound=enum.Enum)
 

@@ -18,10 +18,6 @@ from ._base import BankId, CardType, XactType, _Model, _StrEnum
 
 __all__ = [
     "TransactionType",
-    "Card",
-    "Transaction",
-    "PaymentReportRow",
-    "PaymentReport",
 ]
 
 

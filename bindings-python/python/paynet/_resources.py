@@ -15,7 +15,8 @@ from typing import Any, Final, Literal
 
 from ._calls import Amount, AsyncCall, SyncCall, _as_struct, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
-from ._models import Card, PaymentReport, Transaction, TransactionType
+from ._models import Card, PaymentReport, Transaction
+from ._models_gen import TransactionType
 
 __all__ = [
     "CardInput",
