@@ -230,6 +230,15 @@ export interface CaptureParams {
   amount?: MoneyInput;
 }
 
+export interface CancelPreAuthParams {
+  /**
+   * The pre-auth's `xactId`.
+   *
+   * Not blank; at most 100 characters.
+   */
+  xactId: string;
+}
+
 /**
  * Identify the payment by `xactId` or `referenceNo`.
  *
@@ -321,6 +330,20 @@ export interface Transaction<M extends MoneyMode = 'string'> {
   ratioCode: string | null;
   mdStatus: number | null;
   note: string | null;
+  /** A pre-auth cancelled by `payments.cancelPreAuth` (check answers only). */
+  reversed: boolean | null;
+}
+
+/**
+ * What Paynet answers to a request it carried out, when the answer holds
+ * no transaction: only its result code and message.
+ */
+export interface Acknowledgement<M extends MoneyMode = 'string'> {
+  /** 0 when done. */
+  resultCode: number;
+  message: string | null;
+  /** Paynet's name for the answer, e.g. `transaction_preauth_reversal`. */
+  objectName: string | null;
 }
 
 /** `v1/transaction/payment_list`: what Paynet pays out on one due date. */
@@ -398,6 +421,15 @@ export interface Payments<M extends MoneyMode = 'string'> {
    * `POST v1/transaction/capture` · retry policy `only_if_not_sent`.
    */
   capture(params: CaptureParams, options?: RequestOptions): Promise<Transaction<M>>;
+  /**
+   * Cancels a pre-auth that was not captured, releasing the amount held on the card.
+   *
+   * A pre-auth can be cancelled once, and not after its capture; a cancelled
+   * one cannot be captured. `transactions.check` then shows it `reversed`.
+   *
+   * `POST v1/transaction/preauth_reversal` · retry policy `only_if_not_sent`.
+   */
+  cancelPreAuth(params: CancelPreAuthParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
 }
 
 export interface Transactions<M extends MoneyMode = 'string'> {
@@ -448,6 +480,7 @@ export type MethodName =
   | 'payments.create'
   | 'payments.charge'
   | 'payments.capture'
+  | 'payments.cancel_pre_auth'
   | 'transactions.check'
   | 'transactions.lookup'
   | 'reports.payment_list';

@@ -127,6 +127,15 @@ const PARAMS = table({
     }),
     structs: table({}),
   }),
+  CancelPreAuthParams: table({
+    toSnake: table({
+      'xactId': 'xact_id',
+    }),
+    toCamel: table({
+      'xact_id': 'xactId',
+    }),
+    structs: table({}),
+  }),
   CheckParams: table({
     toSnake: table({
       'xactId': 'xact_id',
@@ -207,6 +216,7 @@ const MODELS = table({
       'ratioCode': 'ratio_code',
       'mdStatus': 'md_status',
       'note': 'note',
+      'reversed': 'reversed',
     }),
     toCamel: table({
       'id': 'id',
@@ -260,6 +270,20 @@ const MODELS = table({
       'ratio_code': 'ratioCode',
       'md_status': 'mdStatus',
       'note': 'note',
+      'reversed': 'reversed',
+    }),
+    structs: table({}),
+  }),
+  Acknowledgement: table({
+    toSnake: table({
+      'resultCode': 'result_code',
+      'message': 'message',
+      'objectName': 'object_name',
+    }),
+    toCamel: table({
+      'result_code': 'resultCode',
+      'message': 'message',
+      'object_name': 'objectName',
     }),
     structs: table({}),
   }),
@@ -354,6 +378,7 @@ const METHODS = table({
   'payments.create': table({ resource: 'payments', method: 'create', params: 'CreatePaymentParams', result: 'Transaction', target: null }),
   'payments.charge': table({ resource: 'payments', method: 'charge', params: 'ChargeParams', result: 'Transaction', target: null }),
   'payments.capture': table({ resource: 'payments', method: 'capture', params: 'CaptureParams', result: 'Transaction', target: null }),
+  'payments.cancel_pre_auth': table({ resource: 'payments', method: 'cancelPreAuth', params: 'CancelPreAuthParams', result: 'Acknowledgement', target: null }),
   'transactions.check': table({ resource: 'transactions', method: 'check', params: 'CheckParams', result: 'Transaction', target: null }),
   'transactions.lookup': table({ resource: 'transactions', method: 'lookup', params: 'CheckParams', result: 'Transaction', target: table({ fromError: Object.freeze(['referenceNo', 'xactId']), text: 'referenceNo' }) }),
   'reports.payment_list': table({ resource: 'reports', method: 'paymentList', params: 'PaymentListParams', result: 'PaymentReport', target: null }),

@@ -31,7 +31,7 @@ pub use config::{Bindings, CLIENT_OPTIONS, ClientOption, Config, Environment, Op
 pub use endpoint::{Deadline, Endpoint, RetryPolicy, WireOptions};
 pub use endpoints::METHODS;
 pub use error::{Error, ErrorKind};
-pub use models::{PaymentReport, PaymentReportRow, Transaction, TransactionType, CODE_REPLAYED};
+pub use models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction, TransactionType, CODE_REPLAYED};
 pub use money::{Money, MoneyError};
 pub use secret::{CardNumber, Cvc, SecretKey};
 

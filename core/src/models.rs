@@ -157,6 +157,8 @@ pub struct Transaction {
     pub ratio_code: Option<String>,
     pub md_status: Option<i64>,
     pub note: Option<String>,
+    /// A pre-auth cancelled by `payments.cancel_pre_auth` (check answers only).
+    pub reversed: Option<bool>,
 }
 
 impl Transaction {
@@ -217,6 +219,7 @@ impl Transaction {
             ratio_code: r.string(&["ratio_code"]),
             md_status: r.int(&["md_status"])?,
             note: text(&["note"]),
+            reversed: r.bool(&["reversed"])?,
         })
     }
 }
@@ -238,6 +241,35 @@ impl Transaction {
         .flatten()
         {
             *text = clean(text);
+        }
+    }
+}
+
+/// What Paynet answers to a request it carried out, when the answer holds
+/// no transaction: only its result code and message.
+#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+pub struct Acknowledgement {
+    /// 0 when done.
+    pub result_code: i64,
+    pub message: Option<String>,
+    /// Paynet's name for the answer, e.g. `transaction_preauth_reversal`.
+    pub object_name: Option<String>,
+}
+
+impl Acknowledgement {
+    /// Code 0 is done; any other code in a 2xx answer is an `api` error.
+    pub fn from_wire(obj: &Map<String, Value>) -> Result<Acknowledgement, Error> {
+        let r = Reader::new(obj);
+        let message = r.string(&["message"]).map(|t| scrub_cvc_fields(&scrub_card_numbers(&t)));
+        match r.int(&["code", "result_code"])? {
+            Some(0) => Ok(Acknowledgement { result_code: 0, message, object_name: r.string(&["object_name"]) }),
+            Some(code) => {
+                let mut e = Error::new(crate::error::ErrorKind::Api, message.unwrap_or_else(|| format!("Paynet result code {code}")));
+                e.result_code = Some(code);
+                e.error_type = r.string(&["type"]);
+                Err(e)
+            }
+            None => Err(Error::new(crate::error::ErrorKind::Protocol, "Paynet's answer has no result code: it does not say the request was carried out")),
         }
     }
 }

@@ -426,3 +426,43 @@ async fn a_huge_report_ends_at_its_deadline() {
     // Generous: a bound on the deadline's enforcement, not a speed measurement.
     assert!(took < deadline * 4, "the call took {took:?} against a {deadline:?} deadline");
 }
+
+#[tokio::test]
+async fn a_pre_auth_is_cancelled_once_and_never_after_capture() {
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let options = RequestOptions::default();
+    let mut pre_auth = payment("CANCEL-1", SUCCESS_CARD, "40");
+    pre_auth["transaction_type"] = json!("pre_auth");
+    let pre = pay(&client, pre_auth.clone()).await.unwrap();
+    let xact_id = pre["xact_id"].as_str().unwrap().to_owned();
+
+    let ack = client.call_value("payments.cancel_pre_auth", json!({"xact_id": xact_id}), &options).await.unwrap();
+    assert_eq!((ack["result_code"].as_i64(), ack["object_name"].as_str()), (Some(0), Some("transaction_preauth_reversal")));
+    let checked = client.call_value("transactions.check", json!({"xact_id": xact_id}), &options).await.unwrap();
+    assert_eq!(checked["reversed"], true, "the reversal shows in check");
+
+    let again = client.call_value("payments.cancel_pre_auth", json!({"xact_id": xact_id}), &options).await.unwrap_err();
+    assert_eq!((again.kind, again.result_code), (ErrorKind::InvalidRequest, Some(6)), "{again}");
+    let capture = client.call_value("payments.capture", json!({"xact_id": xact_id}), &options).await.unwrap_err();
+    assert_eq!(capture.kind, ErrorKind::InvalidRequest, "a cancelled pre-auth cannot be captured: {capture}");
+
+    // A captured pre-auth cannot be cancelled; a sale is not a pre-auth.
+    pre_auth["reference_no"] = json!("CANCEL-2");
+    let captured = pay(&client, pre_auth).await.unwrap();
+    client.call_value("payments.capture", json!({"xact_id": captured["xact_id"]}), &options).await.unwrap();
+    let e = client.call_value("payments.cancel_pre_auth", json!({"xact_id": captured["xact_id"]}), &options).await.unwrap_err();
+    assert_eq!((e.kind, e.result_code), (ErrorKind::InvalidRequest, Some(6)), "{e}");
+    let sale = pay(&client, payment("CANCEL-3", SUCCESS_CARD, "5")).await.unwrap();
+    let e = client.call_value("payments.cancel_pre_auth", json!({"xact_id": sale["xact_id"]}), &options).await.unwrap_err();
+    assert_eq!((e.kind, e.result_code), (ErrorKind::InvalidRequest, Some(19)), "{e}");
+    let e = client.call_value("payments.cancel_pre_auth", json!({"xact_id": "xk_unknown"}), &options).await.unwrap_err();
+    assert_eq!((e.kind, e.result_code), (ErrorKind::Api, Some(12)), "{e}");
+
+    // Never resent once it may have arrived; the error names the pre-auth.
+    inject_faults(&sb, 1, 502).await;
+    let before = sb.stats().requests;
+    let e = client.call_value("payments.cancel_pre_auth", json!({"xact_id": "xk_any"}), &options).await.unwrap_err();
+    assert_eq!((e.kind, e.xact_id.as_deref()), (ErrorKind::UnknownOutcome, Some("xk_any")));
+    assert_eq!(sb.stats().requests - before, 1);
+}

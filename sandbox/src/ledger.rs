@@ -153,6 +153,8 @@ pub struct Ledger {
     /// user_unique_id → card_owner_id.
     pub owners: HashMap<String, String>,
     pub sessions: HashMap<String, JsSession>,
+    /// Ids of pre-auths cancelled by `v1/transaction/preauth_reversal`.
+    pub reversed: std::collections::HashSet<u64>,
 }
 
 impl Ledger {

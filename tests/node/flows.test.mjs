@@ -84,6 +84,16 @@ test('a pre-auth is captured in part, then checked', async () => {
   assert.equal(checked.referenceNo, auth.referenceNo);
 });
 
+test('a pre-auth is cancelled once, and then cannot be captured', async () => {
+  const auth = await client.payments.create(payment({ amount: '40.00', transactionType: 'pre_auth' }));
+  const ack = await client.payments.cancelPreAuth({ xactId: auth.xactId });
+  assert.deepEqual(ack, { resultCode: 0, message: ack.message, objectName: 'transaction_preauth_reversal' });
+  assert.equal((await client.transactions.check({ xactId: auth.xactId })).reversed, true);
+  const again = await client.payments.cancelPreAuth({ xactId: auth.xactId }).catch((e) => e);
+  assert.equal(again.resultCode, 6);
+  await assert.rejects(client.payments.capture({ xactId: auth.xactId }), { kind: 'invalid_request' });
+});
+
 test('check finds a payment by xactId and returns a declined one without throwing', async () => {
   const ok = await client.payments.create(payment());
   assert.equal((await client.transactions.check({ xactId: ok.xactId })).isSucceed, true);

@@ -85,6 +85,32 @@ def test_preauth_partial_capture_and_check(client: paynet.Client) -> None:
     assert checked.reference_no == ref
 
 
+def test_a_pre_auth_is_cancelled_once(client: paynet.Client) -> None:
+    auth = client.payments.create(
+        amount=Decimal("40.00"), reference_no=reference(), domain=DOMAIN, card=card(), transaction_type="pre_auth"
+    )
+    ack = client.payments.cancel_pre_auth(xact_id=auth.xact_id)
+    assert isinstance(ack, paynet.Acknowledgement) and ack.result_code == 0
+    assert "result_code=0" in repr(ack)
+    assert client.transactions.check(xact_id=auth.xact_id).reversed is True
+    with pytest.raises(paynet.InvalidRequestError) as again:
+        client.payments.cancel_pre_auth(xact_id=auth.xact_id)
+    assert again.value.result_code == 6
+    with pytest.raises(paynet.InvalidRequestError):
+        client.payments.capture(xact_id=auth.xact_id)
+
+
+async def test_a_pre_auth_is_cancelled_from_the_async_client(sandbox: Sandbox) -> None:
+    async with paynet.AsyncClient(secret_key=sandbox.secret_key, base_url=sandbox.url) as client:
+        auth = await client.payments.create(
+            amount=Decimal("40.00"), reference_no=reference(), domain=DOMAIN, card=card(), transaction_type="pre_auth"
+        )
+        assert (await client.payments.cancel_pre_auth(xact_id=auth.xact_id)).result_code == 0
+        with pytest.raises(paynet.InvalidRequestError) as blank:
+            await client.payments.cancel_pre_auth(xact_id=" ")
+        assert blank.value.field == "xact_id"
+
+
 def test_check_unknown_reference_is_an_api_error(client: paynet.Client) -> None:
     with pytest.raises(paynet.APIError) as raised:
         client.transactions.check(reference_no=reference())

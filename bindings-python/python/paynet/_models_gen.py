@@ -18,6 +18,7 @@ from ._base import BankId, CardType, XactType, _Model, _StrEnum
 
 __all__ = [
     "TransactionType",
+    "Acknowledgement",
 ]
 
 
@@ -115,6 +116,21 @@ class Transaction(_Model):
     ratio_code: str | None = None
     md_status: int | None = None
     note: str | None = None
+    reversed: bool | None = None
+    """A pre-auth cancelled by `payments.cancel_pre_auth` (check answers only)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class Acknowledgement(_Model):
+    """What Paynet answers to a request it carried out, when the answer holds
+    no transaction: only its result code and message.
+    """
+
+    result_code: int
+    """0 when done."""
+    message: str | None = None
+    object_name: str | None = None
+    """Paynet's name for the answer, e.g. `transaction_preauth_reversal`."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -163,12 +179,13 @@ class PaymentReport(_Model):
 
 
 #: The result models, by core's struct name: what `_models._register_models` registers.
-MODELS: Final[tuple[str, ...]] = ("Transaction", "PaymentReport", "PaymentReportRow")
+MODELS: Final[tuple[str, ...]] = ("Transaction", "Acknowledgement", "PaymentReport", "PaymentReportRow")
 
 #: Per class, its fields whose values become enum members when known.
 ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "Card": {},
     "Transaction": {"transaction_type": TransactionType, "bank_id": BankId, "card_type": CardType, "card_bank_id": BankId},
+    "Acknowledgement": {},
     "PaymentReportRow": {"xact_type": XactType, "bank_id": BankId, "card_type": CardType},
     "PaymentReport": {},
 }

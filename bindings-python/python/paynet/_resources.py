@@ -16,7 +16,7 @@ from typing import Any, Final, Literal
 from ._calls import Amount, AsyncCall, SyncCall, _as_struct, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
 from ._models import Card, PaymentReport, Transaction
-from ._models_gen import TransactionType
+from ._models_gen import Acknowledgement, TransactionType
 
 __all__ = [
     "CardInput",
@@ -35,7 +35,7 @@ CardInput = Card | Mapping[str, Any]
 
 
 class Payments:
-    """`Client.payments` (blocking): `create`, `charge`, `capture`."""
+    """`Client.payments` (blocking): `create`, `charge`, `capture`, `cancel_pre_auth`."""
 
     def __init__(self, call: SyncCall) -> None:
         self._call = call
@@ -167,6 +167,26 @@ class Payments:
         result: Transaction = self._call("payments.capture", _params(locals()))
         return result
 
+    def cancel_pre_auth(
+        self,
+        *,
+        xact_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Cancels a pre-auth that was not captured, releasing the amount held on the card.
+
+        A pre-auth can be cancelled once, and not after its capture; a cancelled
+        one cannot be captured. `transactions.check` then shows it `reversed`.
+
+        Args:
+            xact_id: The pre-auth's `xact_id`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("payments.cancel_pre_auth", _params(locals()))
+        return result
+
 
 class Transactions:
     """`Client.transactions` (blocking): `check`, `lookup`."""
@@ -253,7 +273,7 @@ class Reports:
 
 
 class AsyncPayments:
-    """`AsyncClient.payments` (awaited): `create`, `charge`, `capture`."""
+    """`AsyncClient.payments` (awaited): `create`, `charge`, `capture`, `cancel_pre_auth`."""
 
     def __init__(self, call: AsyncCall) -> None:
         self._call = call
@@ -385,6 +405,26 @@ class AsyncPayments:
         result: Transaction = await self._call("payments.capture", _params(locals()))
         return result
 
+    async def cancel_pre_auth(
+        self,
+        *,
+        xact_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Cancels a pre-auth that was not captured, releasing the amount held on the card.
+
+        A pre-auth can be cancelled once, and not after its capture; a cancelled
+        one cannot be captured. `transactions.check` then shows it `reversed`.
+
+        Args:
+            xact_id: The pre-auth's `xact_id`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("payments.cancel_pre_auth", _params(locals()))
+        return result
+
 
 class AsyncTransactions:
     """`AsyncClient.transactions` (awaited): `check`, `lookup`."""
@@ -497,7 +537,7 @@ class AsyncClientResources:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.charge", "payments.capture", "transactions.check", "transactions.lookup", "reports.payment_list")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "transactions.check", "transactions.lookup", "reports.payment_list")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {

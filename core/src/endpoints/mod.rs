@@ -10,6 +10,7 @@ pub mod charge;
 pub mod check;
 pub mod payment;
 pub mod payment_list;
+pub mod preauth_reversal;
 
 use serde_json::{Map, Value};
 
@@ -164,6 +165,7 @@ registry!(
     payment::CreatePayment,
     charge::Charge,
     capture::Capture,
+    preauth_reversal::CancelPreAuth,
     check::Check,
     check::Lookup,
     payment_list::PaymentList,

@@ -56,6 +56,12 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
             "Başarısız ön provizyon finansallaştırılamaz (the pre-auth was declined)",
         ));
     }
+    if l.reversed.contains(&pre.id) {
+        return Err(ApiError::invalid_rc(
+            rc::NO_PROCESS,
+            "İptal edilmiş ön provizyon finansallaştırılamaz (the pre-auth has been reversed)",
+        ));
+    }
     if pre.captured_by.is_some() {
         return Err(ApiError::invalid_rc(
             rc::NO_PROCESS,

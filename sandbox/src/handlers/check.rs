@@ -48,6 +48,6 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
         object_name: "transaction_check",
         code: 0,
         message: MSG_OK,
-        data: [check_row(entry)],
+        data: [check_row(entry, l.reversed.contains(&entry.id))],
     }))
 }

@@ -8,6 +8,7 @@ mod check;
 mod inject;
 mod payment;
 mod payment_list;
+mod preauth_reversal;
 mod responses;
 
 use std::sync::Arc;
@@ -35,6 +36,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/transaction/charge", post(charge::charge))
         .route("/v1/transaction/capture", post(capture::capture))
         .route("/v1/transaction/check", post(check::check))
+        .route("/v1/transaction/preauth_reversal", post(preauth_reversal::preauth_reversal))
         .route(
             "/v1/transaction/payment_list",
             post(payment_list::payment_list),

@@ -361,6 +361,8 @@ pub fn charge_response(e: &Entry, replay: bool) -> ChargeResponse<'_> {
 #[derive(Serialize)]
 pub struct CheckRow<'a> {
     xact_id: &'a str,
+    /// A pre-auth cancelled by `preauth_reversal` (the legacy detail model's name).
+    reversed: bool,
     id: u64,
     xact_date: String,
     transaction_type: u8,
@@ -390,9 +392,10 @@ pub struct CheckRow<'a> {
     phone: Option<&'a str>,
 }
 
-pub fn check_row(e: &Entry) -> CheckRow<'_> {
+pub fn check_row(e: &Entry, reversed: bool) -> CheckRow<'_> {
     CheckRow {
         xact_id: &e.xact_id,
+        reversed,
         id: e.id,
         xact_date: util::iso_7(&e.date),
         transaction_type: e.transaction_type,

@@ -1,0 +1,48 @@
+//! `v1/transaction/preauth_reversal`: cancel a pre-auth that was not captured.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
+use crate::error::Error;
+use crate::models::Acknowledgement;
+use crate::spec::{Doc, Spec};
+use crate::validate;
+
+/// Cancels a pre-auth that was not captured, releasing the amount held on the card.
+///
+/// A pre-auth can be cancelled once, and not after its capture; a cancelled
+/// one cannot be captured. `transactions.check` then shows it `reversed`.
+#[derive(Doc)]
+pub struct CancelPreAuth;
+
+#[derive(Debug, Clone, Deserialize, Spec)]
+#[serde(deny_unknown_fields)]
+#[spec(params)]
+pub struct CancelPreAuthParams {
+    /// The pre-auth's `xact_id`.
+    #[spec(not_blank, max_len = 100)]
+    pub xact_id: String,
+}
+
+impl Endpoint for CancelPreAuth {
+    const NAME: &'static str = "payments.cancel_pre_auth";
+    const PATH: &'static str = "v1/transaction/preauth_reversal";
+    /// Not known to be deduplicated, and a second cancel's refusal would hide the first one's success.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    type Params = CancelPreAuthParams;
+    type Output = Acknowledgement;
+
+    fn xact_id(p: &CancelPreAuthParams) -> Option<&str> {
+        Some(&p.xact_id)
+    }
+
+    fn to_wire(p: &CancelPreAuthParams, _: &WireOptions) -> Result<Map<String, Value>, Error> {
+        validate::required("xact_id", &p.xact_id, 100)?;
+        Ok(Map::from_iter([("xact_id".to_owned(), Value::from(p.xact_id.clone()))]))
+    }
+
+    fn from_wire(_: &CancelPreAuthParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
+        Acknowledgement::from_wire(body)
+    }
+}
