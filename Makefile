@@ -30,8 +30,8 @@ gen: toolchain
 # CI fails when a declaration in core changed and `make gen` was not run.
 gen-check: gen
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
-		git ls-files --error-unmatch spec/paynet.json docs/API.md lib/api.d.ts lib/names.js bindings-python/python/paynet/_resources.py bindings-python/python/paynet/_models_gen.py >/dev/null; \
-		git diff --exit-code -- spec docs lib/api.d.ts lib/names.js bindings-python/python/paynet/_resources.py bindings-python/python/paynet/_models_gen.py || { echo "generated files are stale: run make gen and commit the result" >&2; exit 1; }; fi
+		git ls-files --error-unmatch spec/paynet.json docs/API.md lib/api.d.ts lib/names.js lib/errors_gen.js lib/errors.d.ts lib/index.mjs bindings-python/python/paynet/_resources.py bindings-python/python/paynet/_models_gen.py bindings-python/python/paynet/_errors_gen.py >/dev/null; \
+		git diff --exit-code -- spec docs lib/api.d.ts lib/names.js lib/errors_gen.js lib/errors.d.ts lib/index.mjs bindings-python/python/paynet/_resources.py bindings-python/python/paynet/_models_gen.py bindings-python/python/paynet/_errors_gen.py || { echo "generated files are stale: run make gen and commit the result" >&2; exit 1; }; fi
 
 # --- Python (owned by bindings-python) ---
 PY_DEV_DEPS := "maturin>=1.16,<1.17" "pytest>=8" "pytest-asyncio>=1.5" "hypothesis>=6" "mypy>=2.4" "pandas>=2.2"

@@ -489,14 +489,14 @@ export type MethodName =
  * What went wrong: every error's `kind` (and `code`).
  *
  * - `authentication`: 401 / result_code 7: missing or wrong secret key.
- * - `invalid_request`: 400 / result_code 11, and every local validation failure (with `field`).
- * - `card_declined`: HTTP 200 with `is_succeed: false`: the bank said no. Carries the transaction.
- * - `api`: Any other error Paynet reported (`type`, `result_code`, HTTP status).
- * - `connection`: The request could not be delivered (DNS, refused, reset before sending).
+ * - `invalid_request`: 400 / result_code 11, and every local validation failure: a parameter was refused, before any request or by Paynet. See `field`.
+ * - `card_declined`: HTTP 200 with `is_succeed: false`: the bank said no. `transaction` is the declined transaction.
+ * - `api`: Any other error Paynet reported (`result_code`, `error_type`, HTTP status).
+ * - `connection`: The request could not be delivered (DNS, refused, reset before sending); repeating it is safe.
  * - `timeout`: No answer within the timeout on a call that is safe to repeat (read-only, or deduplicated by `reference_no`).
- * - `unknown_outcome`: A money-moving call Paynet does not deduplicate was sent, but its result could not be learned. Check the transaction before trying again.
- * - `protocol`: An answer we cannot read: not JSON, or not the shape Paynet documents.
- * - `internal`: A bug in this SDK (including a caught panic).
+ * - `unknown_outcome`: A money-moving call Paynet does not deduplicate was sent, but its result could not be learned. Check the transaction before trying again: `transactions.lookup` with the error finds it, or nothing when it did not happen. Deliberately not a `connection` error: code that retries those must not blindly repeat this one, which may have moved money.
+ * - `protocol`: An answer we cannot read: not JSON, or not the shape Paynet documents. `body_snippet` has its start, card numbers masked.
+ * - `internal`: A bug in this SDK (including a caught panic). Please report it.
  */
 export type ErrorKind =
   | 'authentication'

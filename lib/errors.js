@@ -1,10 +1,12 @@
 'use strict';
-// The error classes, and the one place where a native rejection becomes one.
+// The base error class, and the one place where a native rejection becomes
+// an error (the subclasses are generated: lib/errors_gen.js).
 // The native layer can only reject with a plain Error (napi gives async
 // functions no way to choose the class), so it puts the data in the message
 // as `PAYNET:` + JSON; see bindings-node/src/error.rs.
 
 const { decodeResult, fieldToCamel, toCamel } = require('./convert');
+const { defineErrors } = require('./errors_gen');
 
 const ENVELOPE_PREFIX = 'PAYNET:';
 
@@ -34,42 +36,11 @@ class PaynetError extends Error {
   }
 }
 
-class AuthenticationError extends PaynetError {}
-AuthenticationError.kind = 'authentication';
-class InvalidRequestError extends PaynetError {}
-InvalidRequestError.kind = 'invalid_request';
-class CardDeclinedError extends PaynetError {}
-CardDeclinedError.kind = 'card_declined';
-class APIError extends PaynetError {}
-APIError.kind = 'api';
-class APIConnectionError extends PaynetError {}
-APIConnectionError.kind = 'connection';
-/** Repeating the call is safe (read-only, or deduplicated by referenceNo). */
-class TimeoutError extends APIConnectionError {}
-TimeoutError.kind = 'timeout';
-/**
- * Not an APIConnectionError on purpose: code that retries connection errors
- * must not blindly retry this one, which may have moved money.
- */
-class UnknownOutcomeError extends PaynetError {}
-UnknownOutcomeError.kind = 'unknown_outcome';
-class ProtocolError extends PaynetError {}
-ProtocolError.kind = 'protocol';
-class InternalError extends PaynetError {}
-InternalError.kind = 'internal';
-
-const CLASSES = [
-  AuthenticationError,
-  InvalidRequestError,
-  CardDeclinedError,
-  APIError,
-  APIConnectionError,
-  TimeoutError,
-  UnknownOutcomeError,
-  ProtocolError,
-  InternalError,
-];
-const BY_KIND = new Map(CLASSES.map((cls) => [cls.kind, cls]));
+// The subclasses, one per core error kind, are generated from core's spec
+// (lib/errors_gen.js, `make gen`).
+const CLASSES = defineErrors(PaynetError);
+const { InvalidRequestError, InternalError } = CLASSES;
+const BY_KIND = new Map(Object.values(CLASSES).map((cls) => [cls.kind, cls]));
 
 /** A parameter/option refused by the wrapper itself, before core sees it. */
 function invalid(field, problem) {
@@ -121,15 +92,7 @@ function fromNative(error, money) {
 
 module.exports = {
   PaynetError,
-  AuthenticationError,
-  InvalidRequestError,
-  CardDeclinedError,
-  APIError,
-  APIConnectionError,
-  TimeoutError,
-  UnknownOutcomeError,
-  ProtocolError,
-  InternalError,
+  ...CLASSES,
   fromNative,
   invalid,
 };

@@ -1,14 +1,16 @@
 // Public types of `paynet`. Hand-written here: what the spec does not describe
-// (`Client`, the error classes, `MoneyMode` and the money types, the
-// `onRequest` event). Everything else, the parameter and result types,
-// resources, `MethodName`, `ErrorKind`, `ClientOptions` and `RequestOptions`,
-// is generated from core's spec into lib/api.d.ts (`make gen`) and re-exported.
+// (`Client`, the base error class `PaynetError`, `MoneyMode` and the money
+// types, the `onRequest` event). Everything else, the parameter and result
+// types, resources, `MethodName`, `ErrorKind`, `ClientOptions` and
+// `RequestOptions` (lib/api.d.ts) and the error classes of the kinds
+// (lib/errors.d.ts), is generated from core's spec (`make gen`) and re-exported.
 // `make test-node` compiles tests/node/types.test-d.ts and examples/*.ts
 // against this file.
 
 import type { ClientOptions, ErrorKind, MethodName, Resources, Transaction } from './api';
 
 export * from './api';
+export * from './errors';
 
 /** How result amounts are returned: exact decimal strings (default) or numbers. */
 export type MoneyMode = 'string' | 'number';
@@ -81,7 +83,7 @@ export declare class PaynetError extends Error {
   readonly kind: ErrorKind;
   /** Equal to `kind`: a stable string for `switch (err.code)` in generic handlers. */
   readonly code: ErrorKind;
-  /** `invalid_request`: the parameter at fault in camelCase, e.g. `card.expMonth`. */
+  /** `invalid_request`: the parameter at fault in camelCase, e.g. `card.expMonth`; `null` when Paynet refused without naming one. */
   readonly field: string | null;
   readonly httpStatus: number | null;
   /** Paynet's `result_code` / `code`. */
@@ -98,66 +100,6 @@ export declare class PaynetError extends Error {
   readonly xactId: string | null;
   /** `protocol`: the start of the unreadable body, card numbers masked. */
   readonly bodySnippet: string | null;
-}
-
-/** Missing or wrong secret key (HTTP 401 / result code 7). */
-export declare class AuthenticationError extends PaynetError {
-  readonly kind: 'authentication';
-  readonly code: 'authentication';
-}
-
-/** Refused locally before sending, or by Paynet (HTTP 400 / result code 11). */
-export declare class InvalidRequestError extends PaynetError {
-  readonly kind: 'invalid_request';
-  readonly code: 'invalid_request';
-  /** The parameter at fault (`card.expYear`); `null` when Paynet refused without naming one. */
-  readonly field: string | null;
-}
-
-/** The bank said no; `transaction` is the declined transaction. */
-export declare class CardDeclinedError extends PaynetError {
-  readonly kind: 'card_declined';
-  readonly code: 'card_declined';
-  readonly transaction: Transaction<MoneyMode>;
-}
-
-/** Any other error Paynet reported. */
-export declare class APIError extends PaynetError {
-  readonly kind: 'api';
-  readonly code: 'api';
-}
-
-/** The request could not be delivered; nothing happened. */
-export declare class APIConnectionError extends PaynetError {
-  readonly kind: 'connection' | 'timeout';
-  readonly code: 'connection' | 'timeout';
-}
-
-/** No answer in time on a call that is safe to repeat. */
-export declare class TimeoutError extends APIConnectionError {
-  readonly kind: 'timeout';
-  readonly code: 'timeout';
-}
-
-/**
- * A money-moving call was sent but its result is unknown: `transactions.check`
- * with `referenceNo` before trying again. Deliberately not an APIConnectionError.
- */
-export declare class UnknownOutcomeError extends PaynetError {
-  readonly kind: 'unknown_outcome';
-  readonly code: 'unknown_outcome';
-}
-
-/** An answer that is not what Paynet documents. */
-export declare class ProtocolError extends PaynetError {
-  readonly kind: 'protocol';
-  readonly code: 'protocol';
-}
-
-/** A bug in paynet (including a caught Rust panic); please report it. */
-export declare class InternalError extends PaynetError {
-  readonly kind: 'internal';
-  readonly code: 'internal';
 }
 
 /** The package version. */

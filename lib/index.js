@@ -3,17 +3,11 @@
 const { Client } = require('./client');
 const errors = require('./errors');
 
+// Every error class by its name: the base and the generated ones (lib/errors_gen.js).
+const { fromNative, invalid, ...classes } = errors;
+
 module.exports = {
   Client,
-  PaynetError: errors.PaynetError,
-  AuthenticationError: errors.AuthenticationError,
-  InvalidRequestError: errors.InvalidRequestError,
-  CardDeclinedError: errors.CardDeclinedError,
-  APIError: errors.APIError,
-  APIConnectionError: errors.APIConnectionError,
-  TimeoutError: errors.TimeoutError,
-  UnknownOutcomeError: errors.UnknownOutcomeError,
-  ProtocolError: errors.ProtocolError,
-  InternalError: errors.InternalError,
+  ...classes,
   VERSION: require('../package.json').version,
 };

@@ -10,7 +10,10 @@
 //!
 //! It refuses (exit 1, naming each) parameter names no binding can offer:
 //! Python keywords, the per-call options (`timeout`, `max_retries`,
-//! `timeoutMs`, `maxRetries`), and two names with one camelCase spelling.
+//! `timeoutMs`, `maxRetries`), and two names with one camelCase spelling;
+//! and error kinds whose exception class it cannot write: no class name (or
+//! one two kinds share), a parent that is not a kind declared before, an
+//! always-set field no binding types.
 //!
 //! `paynet-codegen [--out DIR]`: DIR is the repository root by default.
 
@@ -85,6 +88,26 @@ fn check_names(spec: &Spec) -> Vec<String> {
         for name in [m.resource, m.method] {
             if PYTHON_KEYWORDS.contains(&name) {
                 problems.push(format!("method {}: `{name}` is a Python keyword", m.name));
+            }
+        }
+    }
+    let mut classes: Vec<&str> = Vec::new();
+    for (i, k) in spec.error_kinds.iter().enumerate() {
+        let identifier = k.class.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && k.class.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !identifier {
+            problems.push(format!("error kind {}: no class name (`{}`)", k.name, k.class));
+        } else if classes.contains(&k.class) {
+            problems.push(format!("error kind {}: the class name `{}` is another kind's", k.name, k.class));
+        }
+        classes.push(k.class);
+        if let Some(p) = k.parent
+            && !spec.error_kinds[..i].iter().any(|x| x.name == p)
+        {
+            problems.push(format!("error kind {}: its parent `{p}` is not a kind declared before it", k.name));
+        }
+        for f in k.always_set {
+            if !python::PY_ERROR_FIELD_TYPES.iter().any(|(name, _, _)| name == f) || !typescript::TS_ERROR_FIELD_TYPES.iter().any(|(name, _, _)| name == f) {
+                problems.push(format!("error kind {}: `{f}` is always set, but no binding types it", k.name));
             }
         }
     }
@@ -332,9 +355,13 @@ fn api_md(spec: &Spec) -> String {
     for e in &spec.enums {
         enum_table(&mut out, e);
     }
-    out.push_str("## Error kinds\n\nEvery error carries one of these as `kind`.\n\n| Kind | Doc |\n|---|---|\n");
+    out.push_str(
+        "## Error kinds\n\nEvery error carries one of these as `kind`, and is of the kind's class (Python and Node),\n\
+         a subclass of `PaynetError` or of the class named under Extends.\n\n| Kind | Class | Extends | Doc |\n|---|---|---|---|\n",
+    );
     for k in &spec.error_kinds {
-        let _ = writeln!(out, "| `{}` | {} |", k.name, cell(k.doc));
+        let parent = k.parent.and_then(|p| spec.error_kinds.iter().find(|x| x.name == p)).map_or("`PaynetError`".to_owned(), |p| format!("`{}`", p.class));
+        let _ = writeln!(out, "| `{}` | `{}` | {parent} | {} |", k.name, k.class, cell(k.doc));
     }
     out.push_str("\n## Retry policies\n\n| Policy | Doc |\n|---|---|\n");
     for p in &spec.retry_policies {
@@ -397,6 +424,22 @@ mod tests {
         assert!(said("`timeoutMs` clashes"), "{problems:?}");
         assert!(said("`card_3d` and `card3d` are both `card3d` in Node"), "{problems:?}");
         assert_eq!(problems.len(), 5, "{problems:?}");
+    }
+
+    #[test]
+    fn error_kinds_without_a_class_name_or_with_a_later_parent_are_refused() {
+        let mut spec = paynet_core::spec::spec();
+        spec.error_kinds[0].class = "";
+        spec.error_kinds[1].class = spec.error_kinds[2].class;
+        spec.error_kinds[3].parent = Some("internal");
+        spec.error_kinds[4].always_set = &["bank_message"];
+        let problems = check_names(&spec);
+        let said = |needle: &str| problems.iter().any(|p| p.contains(needle));
+        assert!(said("error kind authentication: no class name"), "{problems:?}");
+        assert!(said("the class name `CardDeclinedError` is another kind's"), "{problems:?}");
+        assert!(said("error kind api: its parent `internal` is not a kind declared before it"), "{problems:?}");
+        assert!(said("`bank_message` is always set, but no binding types it"), "{problems:?}");
+        assert_eq!(problems.len(), 4, "{problems:?}");
     }
 
     #[test]

@@ -9,7 +9,12 @@
 //! - `lib/names.js`: the tables `lib/convert.js` and `lib/client.js` read:
 //!   per params struct and per result model, Node name ↔ core's name (both
 //!   spellings are the spec's, nothing is converted here), the struct each
-//!   field holds, every method's Node names, and the option names.
+//!   field holds, every method's Node names, and the option names;
+//! - the error classes, one per spec error kind (class name, parent, doc):
+//!   `lib/errors_gen.js` (the classes and their `kind`; `lib/errors.js`
+//!   hand-writes the base `PaynetError` and hands it to `defineErrors`),
+//!   their declarations `lib/errors.d.ts`, and the ESM entry `lib/index.mjs`
+//!   (the names it re-exports from the CommonJS one).
 //!
 //! Every name comes from the spec's stored Node names (`node_name`,
 //! `node_resource`, `node_method`, the options' Node bindings).
@@ -17,7 +22,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use paynet_core::spec::{ClientOptionSpec, DecimalKind, EnumSpec, FieldSpec, MethodSpec, Role, Spec, StructSpec, TypeSpec};
+use paynet_core::spec::{ClientOptionSpec, DecimalKind, EnumSpec, ErrorKindSpec, FieldSpec, MethodSpec, Role, Spec, StructSpec, TypeSpec};
 
 use super::{rule_text, struct_rule_text};
 
@@ -354,7 +359,13 @@ fn options(out: &mut String, spec: &Spec) {
 
 /// What `make gen` writes for Node, by path from the repository root.
 pub fn outputs(spec: &Spec) -> Vec<(&'static str, String)> {
-    vec![("lib/api.d.ts", api_d_ts(spec)), ("lib/names.js", names_js(spec))]
+    vec![
+        ("lib/api.d.ts", api_d_ts(spec)),
+        ("lib/names.js", names_js(spec)),
+        ("lib/errors_gen.js", errors_js(spec)),
+        ("lib/errors.d.ts", errors_d_ts(spec)),
+        ("lib/index.mjs", index_mjs(spec)),
+    ]
 }
 
 pub fn api_d_ts(spec: &Spec) -> String {
@@ -525,6 +536,148 @@ pub fn names_js(spec: &Spec) -> String {
     out
 }
 
+// ---------------------------------------------------------------------------
+// The error classes
+// ---------------------------------------------------------------------------
+
+/// Each error field a kind may declare `always_set`: core's name, Node's,
+/// and its never-null type on the kind's class.
+pub const TS_ERROR_FIELD_TYPES: &[(&str, &str, &str)] = &[("transaction", "transaction", "Transaction<MoneyMode>")];
+
+/// The class name of a kind's parent, or `PaynetError`.
+fn error_parent<'s>(spec: &'s Spec, k: &ErrorKindSpec) -> &'s str {
+    match k.parent {
+        None => "PaynetError",
+        Some(p) => spec.error_kinds.iter().find(|x| x.name == p).unwrap_or_else(|| panic!("error kind {}: no parent kind {p}", k.name)).class,
+    }
+}
+
+/// A kind and every kind whose class extends its class: what `kind` may be.
+fn error_kinds_under<'s>(spec: &'s Spec, kind: &str) -> Vec<&'s str> {
+    let mut found: Vec<&str> = spec.error_kinds.iter().filter(|k| k.name == kind).map(|k| k.name).collect();
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(spec.error_kinds.iter().filter(|k| k.parent == Some(parent)).map(|k| k.name));
+        i += 1;
+    }
+    found
+}
+
+/// A kind's doc with Node names: fields and methods from the spec's tables,
+/// any other snake_case name (`body_snippet`, an error field) camel-cased,
+/// except the kinds themselves, which Node spells as core does.
+fn error_doc(spec: &Spec, names: &NodeNames, k: &ErrorKindSpec) -> String {
+    let text = names.doc(k.doc);
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let snake = part.contains('_') && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if i % 2 == 1 && snake && !spec.error_kinds.iter().any(|k| k.name == part) {
+            out.push_str(&paynet_core::spec::camel(part));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+fn error_field_type(field: &str) -> (&'static str, &'static str) {
+    TS_ERROR_FIELD_TYPES
+        .iter()
+        .find(|(f, _, _)| *f == field)
+        .map(|(_, node, ty)| (*node, *ty))
+        .unwrap_or_else(|| panic!("an error kind is always set `{field}`, which TS_ERROR_FIELD_TYPES does not type"))
+}
+
+fn js_header(out: &mut String) {
+    for line in HEADER.lines() {
+        let _ = writeln!(out, "// {line}");
+    }
+}
+
+pub fn errors_js(spec: &Spec) -> String {
+    let names = NodeNames::new(spec, false);
+    let mut out = String::from("'use strict';\n");
+    js_header(&mut out);
+    out.push_str(
+        "//\n// The error classes, one per core error kind, each with its `kind`.\n\
+         // lib/errors.js defines their base `PaynetError` and calls `defineErrors`.\n\n\
+         /**\n * The subclasses of `PaynetError`, parents first, by class name.\n\
+         \x20* @param {typeof import('./errors').PaynetError} PaynetError\n */\n\
+         function defineErrors(PaynetError) {\n",
+    );
+    for k in &spec.error_kinds {
+        assert!(!k.class.is_empty(), "error kind {} has no class name", k.name);
+        jsdoc(&mut out, "  ", &error_doc(spec, &names, k));
+        let _ = writeln!(out, "  class {} extends {} {{}}", k.class, error_parent(spec, k));
+        let _ = writeln!(out, "  {}.kind = {};", k.class, quoted(k.name));
+    }
+    out.push_str("  return {\n");
+    for k in &spec.error_kinds {
+        let _ = writeln!(out, "    {},", k.class);
+    }
+    out.push_str("  };\n}\n\n/** Each kind's class name, in the spec's order. */\nconst CLASS_NAMES = Object.freeze({\n");
+    for k in &spec.error_kinds {
+        let _ = writeln!(out, "  {}: {},", k.name, quoted(k.class));
+    }
+    out.push_str("});\n\nmodule.exports = { defineErrors, CLASS_NAMES };\n");
+    out
+}
+
+pub fn errors_d_ts(spec: &Spec) -> String {
+    let names = NodeNames::new(spec, false);
+    let mut out = String::new();
+    js_header(&mut out);
+    out.push_str(
+        "//\n// The error classes, one per core error kind; lib/index.d.ts declares their\n\
+         // base `PaynetError` and re-exports these.\n\n",
+    );
+    let always: Vec<&str> = spec.error_kinds.iter().flat_map(|k| k.always_set.iter().copied()).collect();
+    let mut types = vec!["PaynetError"];
+    if !always.is_empty() {
+        types.push("MoneyMode");
+    }
+    if always.contains(&"transaction") {
+        types.push("Transaction");
+    }
+    types.sort_unstable();
+    let _ = writeln!(out, "import {{ {} }} from './index';\n", types.join(", "));
+    for k in &spec.error_kinds {
+        jsdoc(&mut out, "", &error_doc(spec, &names, k));
+        let _ = writeln!(out, "export declare class {} extends {} {{", k.class, error_parent(spec, k));
+        let kinds: Vec<String> = error_kinds_under(spec, k.name).iter().map(|n| quoted(n)).collect();
+        let kinds = kinds.join(" | ");
+        let _ = writeln!(out, "  readonly kind: {kinds};\n  readonly code: {kinds};");
+        for field in k.always_set {
+            let (node, ty) = error_field_type(field);
+            let _ = writeln!(out, "  /** Always set for this kind. */\n  readonly {node}: {ty};");
+        }
+        out.push_str("}\n\n");
+    }
+    out.pop();
+    out
+}
+
+/// The ESM entry: the CommonJS entry's objects under their names, so that
+/// `instanceof` agrees between code that imports and code that requires.
+pub fn index_mjs(spec: &Spec) -> String {
+    let mut out = String::new();
+    js_header(&mut out);
+    out.push_str(
+        "//\n// ESM entry: the same objects as the CommonJS entry, so `instanceof` agrees\n\
+         // between code that imports and code that requires paynet.\n\
+         import paynet from './index.js';\n\nexport const {\n  Client,\n  PaynetError,\n",
+    );
+    for k in &spec.error_kinds {
+        let _ = writeln!(out, "  {},", k.class);
+    }
+    out.push_str("  VERSION,\n} = paynet;\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -591,6 +744,24 @@ mod tests {
         assert!(ts.contains("  xactDate: Date | null;\n") && ts.contains("  xactDateRaw: string | null;\n"), "{ts}");
         assert!(ts.contains("  money?: M;\n") && ts.contains("  timeoutMs?: number;\n"), "{ts}");
         assert!(ts.contains("  secretKey: string;\n"), "{ts}");
+    }
+
+    #[test]
+    fn every_error_kind_has_its_class_in_js_and_its_declaration() {
+        let spec = paynet_core::spec::spec();
+        let (js, ts, mjs) = (errors_js(&spec), errors_d_ts(&spec), index_mjs(&spec));
+        for k in &spec.error_kinds {
+            let parent = error_parent(&spec, k);
+            assert!(js.contains(&format!("  class {} extends {parent} {{}}\n  {}.kind = '{}';\n", k.class, k.class, k.name)), "{}: {js}", k.name);
+            assert!(js.contains(&format!("  {}: '{}',\n", k.name, k.class)), "{}", k.name);
+            assert!(ts.contains(&format!("export declare class {} extends {parent} {{\n", k.class)), "{}: {ts}", k.name);
+            assert!(mjs.contains(&format!("  {},\n", k.class)), "{}", k.name);
+        }
+        assert!(ts.contains("class APIConnectionError extends PaynetError {\n  readonly kind: 'connection' | 'timeout';\n  readonly code: 'connection' | 'timeout';\n}"), "{ts}");
+        assert!(ts.contains("class TimeoutError extends APIConnectionError {\n  readonly kind: 'timeout';"), "{ts}");
+        assert!(ts.contains("  readonly kind: 'card_declined';\n  readonly code: 'card_declined';\n  /** Always set for this kind. */\n  readonly transaction: Transaction<MoneyMode>;\n"), "{ts}");
+        // Docs in Node's names; kinds stay as they are.
+        assert!(ts.contains("`bodySnippet`") && ts.contains("`resultCode`") && ts.contains("a `connection` error"), "{ts}");
     }
 
     #[test]

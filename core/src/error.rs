@@ -8,28 +8,37 @@ use crate::secret::{SecretKey, redact_answer_text, scrub_card_numbers, scrub_cvc
 use crate::spec::Doc;
 
 /// What went wrong, as both bindings name it (`.kind`). Each variant's doc
-/// is its doc in the exported spec.
+/// is its doc in the exported spec, and the doc of its exception class in
+/// both bindings; [`ErrorKind::class_name`] and [`ErrorKind::parent`] say
+/// which class that is and where it sits (`make gen` writes the classes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Doc)]
 pub enum ErrorKind {
     /// 401 / result_code 7: missing or wrong secret key.
     Authentication,
-    /// 400 / result_code 11, and every local validation failure (with `field`).
+    /// 400 / result_code 11, and every local validation failure: a parameter
+    /// was refused, before any request or by Paynet. See `field`.
     InvalidRequest,
-    /// HTTP 200 with `is_succeed: false`: the bank said no. Carries the transaction.
+    /// HTTP 200 with `is_succeed: false`: the bank said no. `transaction` is
+    /// the declined transaction.
     CardDeclined,
-    /// Any other error Paynet reported (`type`, `result_code`, HTTP status).
+    /// Any other error Paynet reported (`result_code`, `error_type`, HTTP status).
     Api,
-    /// The request could not be delivered (DNS, refused, reset before sending).
+    /// The request could not be delivered (DNS, refused, reset before
+    /// sending); repeating it is safe.
     Connection,
     /// No answer within the timeout on a call that is safe to repeat
     /// (read-only, or deduplicated by `reference_no`).
     Timeout,
     /// A money-moving call Paynet does not deduplicate was sent, but its result
-    /// could not be learned. Check the transaction before trying again.
+    /// could not be learned. Check the transaction before trying again:
+    /// `transactions.lookup` with the error finds it, or nothing when it did
+    /// not happen. Deliberately not a `connection` error: code that retries
+    /// those must not blindly repeat this one, which may have moved money.
     UnknownOutcome,
     /// An answer we cannot read: not JSON, or not the shape Paynet documents.
+    /// `body_snippet` has its start, card numbers masked.
     Protocol,
-    /// A bug in this SDK (including a caught panic).
+    /// A bug in this SDK (including a caught panic). Please report it.
     Internal,
 }
 
@@ -58,6 +67,40 @@ impl ErrorKind {
             ErrorKind::UnknownOutcome => "unknown_outcome",
             ErrorKind::Protocol => "protocol",
             ErrorKind::Internal => "internal",
+        }
+    }
+
+    /// The exception class both bindings raise for this kind.
+    pub fn class_name(&self) -> &'static str {
+        match self {
+            ErrorKind::Authentication => "AuthenticationError",
+            ErrorKind::InvalidRequest => "InvalidRequestError",
+            ErrorKind::CardDeclined => "CardDeclinedError",
+            ErrorKind::Api => "APIError",
+            ErrorKind::Connection => "APIConnectionError",
+            ErrorKind::Timeout => "TimeoutError",
+            ErrorKind::UnknownOutcome => "UnknownOutcomeError",
+            ErrorKind::Protocol => "ProtocolError",
+            ErrorKind::Internal => "InternalError",
+        }
+    }
+
+    /// The kind whose class this kind's class extends; `None`: the base
+    /// `PaynetError`. A timeout is a connection error (nothing was done);
+    /// an unknown outcome is deliberately not one.
+    pub fn parent(&self) -> Option<ErrorKind> {
+        match self {
+            ErrorKind::Timeout => Some(ErrorKind::Connection),
+            _ => None,
+        }
+    }
+
+    /// The error fields core always sets for this kind (the bindings type
+    /// them as never null on its class).
+    pub fn always_set(&self) -> &'static [&'static str] {
+        match self {
+            ErrorKind::CardDeclined => &["transaction"],
+            _ => &[],
         }
     }
 }

@@ -258,6 +258,23 @@ pub struct NamedDoc {
     pub doc: &'static str,
 }
 
+/// An error kind (`ErrorKind`) and the exception class both bindings raise
+/// for it; `doc` is the class's doc too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorKindSpec {
+    /// The stable `.kind` string.
+    pub name: &'static str,
+    /// The class name in Python and Node (`APIError`, `TimeoutError`).
+    pub class: &'static str,
+    /// The kind whose class this one extends; none: `PaynetError` itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<&'static str>,
+    /// Error fields always set for this kind (typed never null on its class).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub always_set: &'static [&'static str],
+    pub doc: &'static str,
+}
+
 /// A client option as one binding spells it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OptionBinding {
@@ -290,7 +307,7 @@ pub struct Spec {
     pub methods: Vec<MethodSpec>,
     pub structs: Vec<StructSpec>,
     pub enums: Vec<EnumSpec>,
-    pub error_kinds: Vec<NamedDoc>,
+    pub error_kinds: Vec<ErrorKindSpec>,
     pub retry_policies: Vec<NamedDoc>,
     pub money_wire_units: Vec<NamedDoc>,
     pub client_options: Vec<ClientOptionSpec>,
@@ -512,6 +529,16 @@ fn option_spec(o: &ClientOption) -> ClientOptionSpec {
     }
 }
 
+fn error_kind_spec(k: &ErrorKind) -> ErrorKindSpec {
+    ErrorKindSpec {
+        name: k.as_str(),
+        class: k.class_name(),
+        parent: k.parent().map(|p| p.as_str()),
+        always_set: k.always_set(),
+        doc: k.variant_doc(),
+    }
+}
+
 /// The whole surface, in declaration order.
 pub fn spec() -> Spec {
     let mut registry = Registry::default();
@@ -521,7 +548,7 @@ pub fn spec() -> Spec {
         methods,
         structs: registry.structs,
         enums: registry.enums,
-        error_kinds: ErrorKind::ALL.iter().map(|k| named(k.as_str(), k.variant_doc())).collect(),
+        error_kinds: ErrorKind::ALL.iter().map(error_kind_spec).collect(),
         retry_policies: RetryPolicy::ALL.iter().map(|p| named(p.as_str(), p.variant_doc())).collect(),
         money_wire_units: MoneyWire::ALL.iter().map(|u| named(u.as_str(), u.variant_doc())).collect(),
         client_options: CLIENT_OPTIONS.iter().map(option_spec).collect(),
@@ -637,7 +664,13 @@ mod tests {
     fn every_kind_policy_unit_and_option_has_a_doc() {
         let spec = spec();
         assert_eq!(spec.error_kinds.len(), ErrorKind::ALL.len());
-        for item in spec.error_kinds.iter().chain(&spec.retry_policies).chain(&spec.money_wire_units) {
+        for k in &spec.error_kinds {
+            assert!(!k.doc.is_empty() && !k.class.is_empty(), "{} has no doc or class", k.name);
+            let parent = spec.error_kinds.iter().position(|p| Some(p.name) == k.parent);
+            let me = spec.error_kinds.iter().position(|p| p.name == k.name);
+            assert!(k.parent.is_none() || (parent.is_some() && parent < me), "{}: its parent must be a kind declared before it", k.name);
+        }
+        for item in spec.retry_policies.iter().chain(&spec.money_wire_units) {
             assert!(!item.doc.is_empty(), "{} has no doc", item.name);
         }
         for o in &spec.client_options {

@@ -1,26 +1,17 @@
-"""The exception hierarchy: one class per core error kind, all under `PaynetError`."""
+"""The exception hierarchy: one class per core error kind, all under `PaynetError`.
+
+`PaynetError` (fields, pickling, repr) and the functions `paynet._native` calls
+are written here; the subclasses are generated into `_errors_gen.py`.
+"""
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._models import Transaction
 
-__all__ = [
-    "PaynetError",
-    "AuthenticationError",
-    "InvalidRequestError",
-    "InvalidTypeError",
-    "CardDeclinedError",
-    "APIError",
-    "APIConnectionError",
-    "TimeoutError",
-    "UnknownOutcomeError",
-    "ProtocolError",
-    "InternalError",
-]
+__all__ = ["PaynetError"]
 
 _FIELDS = (
     "field",
@@ -108,97 +99,30 @@ class PaynetError(Exception):
         return (_rebuild, (type(self), self.message, {name: getattr(self, name) for name in _FIELDS}))
 
 
-class AuthenticationError(PaynetError):
-    """The secret key is missing or wrong (HTTP 401 / result code 7)."""
+# The subclasses, one per core error kind (and the Python-only
+# `InvalidTypeError`), are generated from core's spec by `make gen`; they
+# extend `PaynetError` above, so they are imported only now.
+from . import _errors_gen  # noqa: E402
+from ._errors_gen import *  # noqa: E402, F403
+from ._errors_gen import InvalidTypeError  # noqa: E402
 
-    kind = "authentication"
-
-
-class InvalidRequestError(PaynetError):
-    """A parameter was refused, locally before any request or by Paynet. See `field`."""
-
-    kind = "invalid_request"
-
-
-class InvalidTypeError(InvalidRequestError, builtins.TypeError):
-    """A parameter or option of the wrong Python type (a `float` amount, `secret_key=None`,
-    `timeout="5"`), refused before any request. See `field`.
-
-    Also a builtin `TypeError`, the class Python itself uses for a value of the
-    wrong type; its `kind` is `invalid_request`, as for any refused parameter.
-    """
-
-    kind = "invalid_request"
-
-
-class CardDeclinedError(PaynetError):
-    """The bank said no. `transaction` is the declined transaction."""
-
-    kind = "card_declined"
-    # Core always attaches it to a decline.
-    transaction: Transaction
-
-
-class APIError(PaynetError):
-    """Any other error Paynet reported (`result_code`, `error_type`, `http_status`)."""
-
-    kind = "api"
-
-
-class APIConnectionError(PaynetError):
-    """The request could not be delivered; repeating it is safe."""
-
-    kind = "connection"
-
-
-class TimeoutError(APIConnectionError, builtins.TimeoutError):  # noqa: A001 - mirrors the core kind's name
-    """No answer in time on a call that is safe to repeat.
-
-    Also a builtin `TimeoutError`, so `except TimeoutError` catches it even
-    where `from paynet import *` has not replaced the builtin name.
-    """
-
-    kind = "timeout"
-
-
-class UnknownOutcomeError(PaynetError):
-    """A money-moving call was sent but its result is unknown.
-
-    Look it up before anything else: `client.transactions.lookup(error)`
-    returns the transaction, or None when it did not happen.
-    """
-
-    kind = "unknown_outcome"
-
-
-class ProtocolError(PaynetError):
-    """Paynet's answer could not be read. `body_snippet` has its start, card numbers masked."""
-
-    kind = "protocol"
-
-
-class InternalError(PaynetError):
-    """A bug in this SDK (including a caught Rust panic). Please report it."""
-
-    kind = "internal"
+__all__ += _errors_gen.__all__
 
 
 def _classes() -> list[type[PaynetError]]:
-    """Every class above, parents before children, in definition order."""
+    """`PaynetError` and every subclass, parents before children, in definition order."""
     found: list[type[PaynetError]] = [PaynetError]
     for cls in found:
         found.extend(cls.__subclasses__())
     return found
 
 
-# The class of each kind: the first class declaring it (`InvalidTypeError`
-# is an `InvalidRequestError` too). A test checks these are the spec's kinds.
-_BY_KIND: dict[str, type[PaynetError]] = {}
-for _cls in _classes()[1:]:
-    _BY_KIND.setdefault(_cls.kind, _cls)
+# The class of each kind, from the spec (`InvalidTypeError` is an
+# `InvalidRequestError` too). A test checks these are the spec's kinds.
+_BY_KIND: dict[str, type[PaynetError]] = dict(_errors_gen.BY_KIND)
+for _cls in _classes():
     # Tracebacks and reprs show `paynet.CardDeclinedError`, the name users import.
     _cls.__module__ = "paynet"
-PaynetError.__module__ = "paynet"
 del _cls
 
 
