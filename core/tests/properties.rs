@@ -422,6 +422,7 @@ fn valid_params(method: &str) -> BoxedStrategy<Value> {
         "reports.payment_list" => prop::sample::select(vec!["2020-02-05", "2026-12-02", "2024-02-29"])
             .prop_map(|d| json!({"date": d}))
             .boxed(),
+        "payments.cancel_pre_auth" => xact_id().prop_map(|x| json!({"xact_id": x})).boxed(),
         other => panic!("no valid parameters known for {other}: add them to properties.rs"),
     }
 }
@@ -686,6 +687,7 @@ fn method_keys(method: &str) -> &'static [&'static str] {
         "payments.capture" => &["xact_id", "xact", "reference_no", "amount"],
         "transactions.check" | "transactions.lookup" => &["xact_id", "reference_no"],
         "reports.payment_list" => &["date"],
+        "payments.cancel_pre_auth" => &["xact_id"],
         other => panic!("no parameter names known for {other}: add them to properties.rs"),
     }
 }
