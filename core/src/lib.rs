@@ -19,6 +19,7 @@ pub mod endpoints;
 mod error;
 mod models;
 mod money;
+pub mod kinds;
 pub mod schema;
 mod secret;
 pub mod spec;

@@ -1,7 +1,8 @@
 //! What Paynet returns, with idiomatic names (`commission`, `installment`,
 //! `authorization_code` whichever endpoint spelt it). Serialized for the
-//! bindings with amounts as exact decimal strings and RFC 3339 timestamps;
-//! `schema::field_kind` tells a binding which fields those are.
+//! bindings with amounts as exact decimal strings and RFC 3339 timestamps,
+//! each under its kind's name (`kinds`): a binding knows a value's kind from
+//! its type as serialized, never from its field's name.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
@@ -15,15 +16,24 @@ use crate::wire::{Fields, Reader};
 
 /// Amounts come back as Paynet printed them (`12.5`, `3500.0000`, `0`); users
 /// get the canonical two-place form (`12.50`), exactly the same value.
+/// Under the name `$paynet::money` (`kinds`), `None` included.
 fn money_text<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-    match value {
-        None => s.serialize_none(),
-        Some(d) => {
-            let mut canonical = d.normalize();
-            if canonical.scale() <= 2 {
-                canonical.rescale(2);
+    crate::kinds::tagged(crate::kinds::FieldKind::Money, &MoneyText(value), s)
+}
+
+struct MoneyText<'a>(&'a Option<Decimal>);
+
+impl Serialize for MoneyText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            None => s.serialize_none(),
+            Some(d) => {
+                let mut canonical = d.normalize();
+                if canonical.scale() <= 2 {
+                    canonical.rescale(2);
+                }
+                s.collect_str(&canonical)
             }
-            s.collect_str(&canonical)
         }
     }
 }
@@ -101,6 +111,7 @@ impl<'de> Deserialize<'de> for TransactionType {
 pub struct Transaction {
     pub id: Option<i64>,
     pub xact_id: Option<String>,
+    #[serde(with = "crate::kinds::datetime")]
     pub xact_date: Option<DateTime<FixedOffset>>,
     pub transaction_type: Option<TransactionType>,
     pub reference_no: Option<String>,
@@ -120,6 +131,7 @@ pub struct Transaction {
     pub commission_tax: Option<Decimal>,
     pub currency: Option<String>,
     pub installment: Option<i64>,
+    #[serde(with = "crate::kinds::ratio")]
     pub ratio: Option<Decimal>,
     pub pos_type: Option<i64>,
     pub is_tds: Option<bool>,
@@ -153,6 +165,7 @@ pub struct Transaction {
     pub campaign_url: Option<String>,
     #[serde(serialize_with = "money_text")]
     pub end_user_commission: Option<Decimal>,
+    #[serde(with = "crate::kinds::ratio")]
     pub end_user_ratio: Option<Decimal>,
     pub ratio_code: Option<String>,
     pub md_status: Option<i64>,
@@ -277,6 +290,7 @@ impl Acknowledgement {
 /// `v1/transaction/payment_list`: what Paynet pays out on one due date.
 #[derive(Debug, Clone, Serialize, PartialEq, Spec)]
 pub struct PaymentReport {
+    #[serde(with = "crate::kinds::date")]
     pub date: NaiveDate,
     pub total: Option<i64>,
     pub total_count: Option<i64>,
@@ -287,7 +301,9 @@ pub struct PaymentReport {
 #[derive(Debug, Clone, Serialize, PartialEq, Spec)]
 pub struct PaymentReportRow {
     pub xact_id: Option<String>,
+    #[serde(with = "crate::kinds::datetime")]
     pub xact_date: Option<DateTime<FixedOffset>>,
+    #[serde(with = "crate::kinds::date")]
     pub due_date: Option<NaiveDate>,
     /// Paynet's `xact_type`: `S` sale, `CR` capture, `CD` refund, `R` cancel, ….
     pub xact_type: Option<String>,
@@ -302,7 +318,9 @@ pub struct PaymentReportRow {
     pub agent_pay_amount: Option<Decimal>,
     #[serde(serialize_with = "money_text")]
     pub agent_service_amount: Option<Decimal>,
+    #[serde(with = "crate::kinds::ratio")]
     pub ratio: Option<Decimal>,
+    #[serde(with = "crate::kinds::ratio")]
     pub company_cost_ratio: Option<Decimal>,
     pub installment: Option<i64>,
     pub plus_installment: Option<i64>,

@@ -1,0 +1,204 @@
+//! Every model's fields are serialized under the kind the spec gives their
+//! type, absent values included, and serde_json still sees today's text.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::ser::{self, Impossible, Serialize, SerializeSeq, SerializeStruct, Serializer};
+use serde_json::{Map, Value};
+
+use super::{FieldKind, kind_of};
+use crate::models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction};
+use crate::spec::{DecimalKind, Role, TypeSpec, spec};
+
+/// (model, field, the kind its value was serialized as).
+type Seen = RefCell<Vec<(&'static str, &'static str, Option<FieldKind>)>>;
+
+/// Walks a value, noting the kind of every struct field it meets.
+struct Recorder<'a>(&'a Seen);
+
+#[derive(Debug)]
+struct Never;
+impl fmt::Display for Never {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("unexpected")
+    }
+}
+impl std::error::Error for Never {}
+impl ser::Error for Never {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        panic!("{msg}")
+    }
+}
+
+macro_rules! leaf {
+    ($($method:ident($($ty:ty),*);)*) => {
+        $(fn $method(self, $(_: $ty),*) -> Result<(), Never> { Ok(()) })*
+    };
+}
+
+impl<'a> Serializer for Recorder<'a> {
+    type Ok = ();
+    type Error = Never;
+    type SerializeSeq = Recorder<'a>;
+    type SerializeTuple = Impossible<(), Never>;
+    type SerializeTupleStruct = Impossible<(), Never>;
+    type SerializeTupleVariant = Impossible<(), Never>;
+    type SerializeMap = Impossible<(), Never>;
+    type SerializeStruct = Fields<'a>;
+    type SerializeStructVariant = Impossible<(), Never>;
+
+    leaf! {
+        serialize_bool(bool); serialize_i8(i8); serialize_i16(i16); serialize_i32(i32); serialize_i64(i64);
+        serialize_i128(i128); serialize_u8(u8); serialize_u16(u16); serialize_u32(u32); serialize_u64(u64);
+        serialize_u128(u128); serialize_f32(f32); serialize_f64(f64); serialize_char(char); serialize_str(&str);
+        serialize_bytes(&[u8]); serialize_none(); serialize_unit(); serialize_unit_struct(&'static str);
+        serialize_unit_variant(&'static str, u32, &'static str);
+    }
+    fn collect_str<T: fmt::Display + ?Sized>(self, _: &T) -> Result<(), Never> {
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<(), Never> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<(), Never> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> Result<(), Never> {
+        panic!("no model has a newtype variant")
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Recorder<'a>, Never> {
+        Ok(self)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Never> {
+        panic!("no model has a tuple")
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Never> {
+        panic!("no model has a tuple struct")
+    }
+    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeTupleVariant, Never> {
+        panic!("no model has a tuple variant")
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Never> {
+        panic!("no model has a map")
+    }
+    fn serialize_struct(self, name: &'static str, _: usize) -> Result<Fields<'a>, Never> {
+        // serde_json's arbitrary-precision number (a `Decimal`) is a value, not a model.
+        Ok(Fields { seen: self.0, name: (!name.starts_with("$serde_json::")).then_some(name) })
+    }
+    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeStructVariant, Never> {
+        panic!("no model has a struct variant")
+    }
+}
+
+impl SerializeSeq for Recorder<'_> {
+    type Ok = ();
+    type Error = Never;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Never> {
+        v.serialize(Recorder(self.0))
+    }
+    fn end(self) -> Result<(), Never> {
+        Ok(())
+    }
+}
+
+struct Fields<'a> {
+    seen: &'a Seen,
+    name: Option<&'static str>,
+}
+
+impl SerializeStruct for Fields<'_> {
+    type Ok = ();
+    type Error = Never;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Never> {
+        if let Some(name) = self.name {
+            self.seen.borrow_mut().push((name, key, kind_of(v)));
+            v.serialize(Recorder(self.seen))?;
+        }
+        Ok(())
+    }
+    fn end(self) -> Result<(), Never> {
+        Ok(())
+    }
+}
+
+fn kind_in_spec(ty: &TypeSpec) -> Option<FieldKind> {
+    match ty.innermost() {
+        TypeSpec::Decimal { kind: DecimalKind::Money } => Some(FieldKind::Money),
+        TypeSpec::Decimal { kind: DecimalKind::Ratio } => Some(FieldKind::Ratio),
+        TypeSpec::DateTime => Some(FieldKind::DateTime),
+        TypeSpec::Date => Some(FieldKind::Date),
+        _ => None,
+    }
+}
+
+fn vector(name: &str) -> Value {
+    let path = format!("{}/../tests/vectors/responses/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// One value of every model: full ones from the vectors and empty ones (every
+/// optional field absent, which must say its kind as well).
+fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
+    let tx_wire = vector("payment_success.json");
+    let tx = Transaction::from_wire(tx_wire["body"].as_object().unwrap()).unwrap();
+    let list = vector("payment_list.json");
+    let rows = list["body"]["Data"].as_array().unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2020, 2, 5).unwrap();
+    let full = PaymentReport {
+        date,
+        total: Some(1),
+        total_count: Some(1),
+        rows: rows.iter().map(|r| PaymentReportRow::from_wire(r.as_object().unwrap()).unwrap()).collect(),
+    };
+    let empty_row = PaymentReportRow::from_wire(&Map::new()).unwrap();
+    let empty = PaymentReport { date, total: None, total_count: None, rows: vec![empty_row] };
+    let ack = Acknowledgement { result_code: 0, message: None, object_name: None };
+    vec![Box::new(tx), Box::new(Transaction::from_wire(&Map::new()).unwrap()), Box::new(full), Box::new(empty), Box::new(ack)]
+}
+
+#[test]
+fn every_models_fields_are_serialized_under_their_types_kind() {
+    let seen = Seen::default();
+    for sample in samples() {
+        sample.serialize(Recorder(&seen)).unwrap();
+    }
+    let seen = seen.into_inner();
+    let spec = spec();
+    let models: Vec<_> = spec.structs.iter().filter(|s| s.role == Role::Model).collect();
+    let visited: BTreeSet<_> = seen.iter().map(|(model, _, _)| *model).collect();
+    let described: BTreeSet<_> = models.iter().map(|s| s.name).collect();
+    assert_eq!(visited, described, "a model has no sample here: add one to `samples`");
+    for s in models {
+        for f in &s.fields {
+            let kinds: BTreeSet<_> = seen.iter().filter(|(m, k, _)| *m == s.name && *k == f.name).map(|(_, _, kind)| *kind).map(|k| k.map(FieldKind::as_str)).collect();
+            assert_ne!(f.ty.innermost(), &TypeSpec::Money, "{}.{}: results carry Decimal, not Money", s.name, f.name);
+            let want = kind_in_spec(&f.ty).map(FieldKind::as_str);
+            assert_eq!(kinds, BTreeSet::from([want]), "{}.{}: serialized as {kinds:?}, the spec says {want:?}", s.name, f.name);
+        }
+    }
+}
+
+#[test]
+fn serde_json_sees_the_text_alone() {
+    let tx = Transaction::from_wire(vector("payment_success.json")["body"].as_object().unwrap()).unwrap();
+    let value = serde_json::to_value(&tx).unwrap();
+    assert_eq!(value["amount"], "12.50");
+    assert!(value["xact_date"].as_str().unwrap().starts_with("20"));
+    let empty = serde_json::to_value(Transaction::from_wire(&Map::new()).unwrap()).unwrap();
+    assert_eq!(empty["amount"], Value::Null);
+    assert_eq!(empty["xact_date"], Value::Null);
+    let report = PaymentReport { date: chrono::NaiveDate::from_ymd_opt(2020, 2, 5).unwrap(), total: None, total_count: None, rows: vec![] };
+    assert_eq!(serde_json::to_string(&report).unwrap(), r#"{"date":"2020-02-05","total":null,"total_count":null,"rows":[]}"#);
+}
+
+#[test]
+fn tags_round_trip() {
+    for kind in FieldKind::ALL {
+        assert_eq!(FieldKind::from_tag(kind.tag()), Some(kind));
+    }
+    assert_eq!(FieldKind::from_tag("$serde_json::private::Number"), None);
+    assert_eq!(kind_of(&Some(1)), None);
+    assert_eq!(kind_of(&vec![1]), None);
+}
