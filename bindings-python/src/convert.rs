@@ -1,4 +1,4 @@
-//! Python values ↔ the JSON that core's generic path speaks.
+//! Python values → the JSON that core's generic path reads.
 //!
 //! Requests: no request field is a float, so floats are refused everywhere
 //! rather than guessed at; `Decimal` travels as its exact text and core
@@ -8,18 +8,14 @@
 //! repeated, since it may be card data. A `paynet.Card` is read attribute by
 //! attribute: the Python side never turns it into a plain dict, whose repr
 //! would show the number and CVC in a traceback's locals.
-//! Results: core's schema says which field names are money, ratios, dates
-//! and timestamps; everything else maps structurally.
+//! Results go the other way in `pyser.rs`, straight from core's types.
 
-use chrono::{DateTime, NaiveDate};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
     PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType,
 };
 use serde_json::{Map, Number, Value};
-
-use paynet_core::schema::{FieldKind, field_kind};
 
 use crate::errors;
 
@@ -172,47 +168,4 @@ fn child(path: &str, key: &str) -> String {
     } else {
         format!("{path}.{key}")
     }
-}
-
-/// Core's JSON result → plain Python (dicts, lists, `Decimal`, `date`, aware `datetime`).
-pub fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-    convert(py, value, None)
-}
-
-fn convert<'py>(py: Python<'py>, value: &Value, key: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => i.into_pyobject(py)?.into_any(),
-            // Never a float: a fractional number we were not told about is still exact.
-            None => decimal_type(py)?.call1((n.to_string(),))?,
-        },
-        Value::String(s) => match key.and_then(field_kind) {
-            Some(FieldKind::Money | FieldKind::Ratio) => decimal_type(py)?.call1((s.as_str(),))?,
-            Some(FieldKind::DateTime) => match DateTime::parse_from_rfc3339(s) {
-                Ok(dt) => dt.into_pyobject(py)?.into_any(),
-                Err(_) => PyString::new(py, s).into_any(),
-            },
-            Some(FieldKind::Date) => match s.parse::<NaiveDate>() {
-                Ok(d) => d.into_pyobject(py)?.into_any(),
-                Err(_) => PyString::new(py, s).into_any(),
-            },
-            None => PyString::new(py, s).into_any(),
-        },
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(convert(py, item, None)?)?;
-            }
-            list.into_any()
-        }
-        Value::Object(map) => {
-            let dict = PyDict::new(py);
-            for (k, v) in map {
-                dict.set_item(k, convert(py, v, Some(k))?)?;
-            }
-            dict.into_any()
-        }
-    })
 }

@@ -11,7 +11,7 @@ use pyo3::types::PyDict;
 
 use paynet_core::{Error, ErrorKind};
 
-use crate::convert;
+use crate::pyser;
 
 static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static TYPE_ERROR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -51,15 +51,8 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     fields.set_item("xact_id", &e.xact_id)?;
     fields.set_item("body_snippet", &e.body_snippet)?;
     let transaction = match &e.transaction {
-        Some(tx) => {
-            let value = serde_json::to_value(tx.as_ref()).map_err(|err| {
-                to_py(
-                    py,
-                    &Error::internal(format!("could not encode the transaction: {err}")),
-                )
-            })?;
-            Some(convert::to_python(py, &value)?)
-        }
+        // A plain dict, its values typed by kind as any result's.
+        Some(tx) => Some(pyser::to_python(py, tx.as_ref(), false)?),
         None => None,
     };
     fields.set_item("transaction", transaction)?;

@@ -1,13 +1,14 @@
 //! Core's typed results → Python objects in one pass: a `serde::Serializer`
 //! whose output is Python objects, fed directly by core's `Output`.
 //!
-//! No intermediate JSON tree. Core's schema (`field_kind`) says which string
-//! fields are money and ratios (`Decimal`), timestamps (aware `datetime`) and
-//! dates (`date`), exactly as `convert::to_python` does for a JSON value.
+//! No intermediate JSON tree. A value's kind comes from its type: core
+//! serializes money and ratios (`Decimal`), timestamps (aware `datetime`) and
+//! dates (`date`) as newtype structs named by their kind (`paynet_core::kinds`),
+//! whatever field holds them.
 //!
 //! Two modes:
-//! - plain: dicts and lists, the same values `convert::to_python` gives for
-//!   `serde_json::to_value(result)` (what `NativeClient.call` returns by default);
+//! - plain: dicts and lists (what `NativeClient.call` returns by default, and a
+//!   declined error's `transaction`);
 //! - typed: structs whose name `_models` registered (`Transaction`,
 //!   `PaymentReport`, `PaymentReportRow`) become those classes directly,
 //!   built with `object.__new__` and the slots set as the dataclass `__init__`
@@ -30,7 +31,7 @@ use pyo3::types::{
 use pyo3::{IntoPyObjectExt, ffi};
 use serde::ser::{self, Serialize};
 
-use paynet_core::schema::{FieldKind, field_kind};
+use paynet_core::kinds::FieldKind;
 
 // ---------------------------------------------------------------------------
 // The registry of model classes (set once by `paynet._models` at import)
@@ -64,7 +65,6 @@ struct Slot {
     name: Py<PyString>,
     /// `None`: required (the dataclass has no default).
     default: Option<Py<PyAny>>,
-    kind: Option<FieldKind>,
     /// value → enum member, for enum fields.
     members: Option<Py<PyDict>>,
 }
@@ -91,8 +91,8 @@ type ModelSpec<'py> = (
     Bound<'py, PyDict>,
 );
 
-/// The last text a slot converted and the object made from it.
-type Last = Option<(String, Py<PyAny>)>;
+/// The last text a slot converted, its kind and the object made from it.
+type Last = Option<(String, Option<FieldKind>, Py<PyAny>)>;
 
 /// `_native._register_models([(struct_name, cls, names, defaults, members), ...])`:
 /// `defaults[i]` is `missing` for a required field; `members` maps enum
@@ -118,7 +118,6 @@ pub fn _register_models(
             slots.push(Slot {
                 name: PyString::intern(py, name).unbind(),
                 default: (!default.is(&missing)).then(|| default.unbind()),
-                kind: field_kind(name),
                 members: enum_members,
             });
             index.insert(name.clone(), i);
@@ -157,6 +156,7 @@ pub fn to_python<'py, T: Serialize + ?Sized>(
         .serialize(Ser {
             cx: &mut cx,
             field: Field::None,
+            kind: None,
         })
         .map_err(|e| e.0)
 }
@@ -214,7 +214,7 @@ impl<'py> Cx<'_, 'py> {
         .map(Bound::into_any)
     }
 
-    /// A string field's Python value, as `convert::convert` makes it.
+    /// A string's Python value: its kind's type, else `str`.
     fn text(&mut self, kind: Option<FieldKind>, s: &str) -> PyResult<Bound<'py, PyAny>> {
         let py = self.py;
         Ok(match kind {
@@ -265,17 +265,18 @@ impl From<PyErr> for Error {
     }
 }
 
-/// Where a value sits: its kind comes from the key it is stored under.
+/// Where a value sits: a model's slot caches equal consecutive values.
 #[derive(Clone, Copy)]
 enum Field {
     None,
-    Key(Option<FieldKind>),
     Slot { model: usize, slot: usize },
 }
 
 struct Ser<'c, 'a, 'py> {
     cx: &'c mut Cx<'a, 'py>,
     field: Field,
+    /// The kind the value was serialized under (`$paynet::money`, ...).
+    kind: Option<FieldKind>,
 }
 
 type R<'py> = Result<Bound<'py, PyAny>, Error>;
@@ -289,6 +290,7 @@ impl<'a, 'py> Ser<'_, 'a, 'py> {
         Ser {
             cx: &mut *self.cx,
             field,
+            kind: None,
         }
     }
 }
@@ -357,18 +359,20 @@ impl<'c, 'a, 'py> ser::Serializer for Ser<'c, 'a, 'py> {
     fn serialize_str(self, v: &str) -> R<'py> {
         let cx = self.cx;
         let py = cx.py;
+        let kind = self.kind;
         match self.field {
-            Field::None => Ok(PyString::new(py, v).into_any()),
-            Field::Key(kind) => Ok(cx.text(kind, v)?),
+            Field::None => Ok(cx.text(kind, v)?),
             Field::Slot { model, slot } => {
-                if let Some(Some((text, obj))) = cx.last.get(model).and_then(|m| m.get(slot))
+                if let Some(Some((text, last_kind, obj))) =
+                    cx.last.get(model).and_then(|m| m.get(slot))
+                    && *last_kind == kind
                     && text == v
                 {
                     return Ok(obj.bind(py).clone());
                 }
                 let registry = cx.registry.expect("slots exist only with a registry");
                 let s = &registry.models[model].slots[slot];
-                let mut obj = cx.text(s.kind, v)?;
+                let mut obj = cx.text(kind, v)?;
                 if let Some(members) = &s.members
                     && let Some(member) = members.bind(py).get_item(&obj)?
                 {
@@ -382,12 +386,13 @@ impl<'c, 'a, 'py> ser::Serializer for Ser<'c, 'a, 'py> {
                     per_model.resize_with(slot + 1, || None);
                 }
                 match &mut per_model[slot] {
-                    Some((text, cached)) => {
+                    Some((text, last_kind, cached)) => {
                         text.clear();
                         text.push_str(v);
+                        *last_kind = kind;
                         *cached = obj.clone().unbind();
                     }
-                    empty => *empty = Some((v.to_owned(), obj.clone().unbind())),
+                    empty => *empty = Some((v.to_owned(), kind, obj.clone().unbind())),
                 }
                 Ok(obj)
             }
@@ -401,6 +406,7 @@ impl<'c, 'a, 'py> ser::Serializer for Ser<'c, 'a, 'py> {
         let out = Ser {
             cx: &mut *cx,
             field: self.field,
+            kind: self.kind,
         }
         .serialize_str(&buf);
         cx.buf = buf;
@@ -426,8 +432,19 @@ impl<'c, 'a, 'py> ser::Serializer for Ser<'c, 'a, 'py> {
     fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> R<'py> {
         Ok(PyString::new(self.cx.py, variant).into_any())
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> R<'py> {
-        value.serialize(self)
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> R<'py> {
+        match FieldKind::from_tag(name) {
+            Some(kind) => value.serialize(Ser {
+                cx: self.cx,
+                field: self.field,
+                kind: Some(kind),
+            }),
+            None => value.serialize(self),
+        }
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         mut self,
@@ -437,7 +454,7 @@ impl<'c, 'a, 'py> ser::Serializer for Ser<'c, 'a, 'py> {
         value: &T,
     ) -> R<'py> {
         let py = self.cx.py;
-        let inner = value.serialize(self.child(Field::Key(field_kind(variant))))?;
+        let inner = value.serialize(self.child(Field::None))?;
         let dict = PyDict::new(py);
         dict.set_item(variant, inner)?;
         Ok(dict.into_any())
@@ -535,6 +552,7 @@ impl<'py> Seq<'_, '_, 'py> {
         let item = value.serialize(Ser {
             cx: &mut *self.cx,
             field: Field::None,
+            kind: None,
         })?;
         self.items.push(item);
         Ok(())
@@ -634,7 +652,8 @@ impl<'py> ser::SerializeMap for Map<'_, '_, 'py> {
         let key = self.key.take().unwrap_or_default();
         let v = value.serialize(Ser {
             cx: &mut *self.cx,
-            field: Field::Key(field_kind(&key)),
+            field: Field::None,
+            kind: None,
         })?;
         self.dict.set_item(key, v)?;
         Ok(())
@@ -672,7 +691,8 @@ impl<'py> ser::SerializeStruct for Struct<'_, '_, 'py> {
             Target::Dict(dict) => {
                 let v = value.serialize(Ser {
                     cx: &mut *self.cx,
-                    field: Field::Key(field_kind(key)),
+                    field: Field::None,
+                    kind: None,
                 })?;
                 dict.set_item(PyString::intern(py, key), v)?;
             }
@@ -685,6 +705,7 @@ impl<'py> ser::SerializeStruct for Struct<'_, '_, 'py> {
                     let v = value.serialize(Ser {
                         cx: &mut *self.cx,
                         field: Field::Slot { model, slot },
+                        kind: None,
                     })?;
                     if values.is_empty() {
                         values.resize_with(m.slots.len(), || None);
@@ -696,6 +717,7 @@ impl<'py> ser::SerializeStruct for Struct<'_, '_, 'py> {
                 let v = value.serialize(Ser {
                     cx: &mut *self.cx,
                     field: Field::None,
+                    kind: None,
                 })?;
                 *text = Some(v.extract::<String>()?);
             }

@@ -1,0 +1,103 @@
+"""Every result value has its kind's Python type, as core's types say (spec/paynet.json),
+in every model and mode: typed models, plain dicts, a declined error's transaction.
+
+The kind travels with the value (core serializes it under its kind's name), never
+with the field's name, so this checks each model's fields against its own spec.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pathlib
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import paynet
+
+from .conftest import card, reference
+
+SPEC = json.loads((pathlib.Path(__file__).parents[2] / "spec" / "paynet.json").read_text())
+
+
+def kind_of(ty: dict[str, Any]) -> str | None:
+    while ty["type"] in ("optional", "list"):
+        ty = ty["of"]
+    if ty["type"] == "decimal":
+        return str(ty["kind"])
+    return {"datetime": "datetime", "date": "date"}.get(ty["type"])
+
+
+MODELS = {s["name"]: {f["name"]: kind_of(f["type"]) for f in s["fields"]} for s in SPEC["structs"] if s["role"] == "model"}
+
+CHECKS: dict[str | None, Callable[[Any], bool]] = {
+    "money": lambda v: type(v) is Decimal,
+    "ratio": lambda v: type(v) is Decimal or type(v) is int,
+    "datetime": lambda v: isinstance(v, dt.datetime) and v.tzinfo is not None,
+    "date": lambda v: type(v) is dt.date,
+    None: lambda v: not isinstance(v, (Decimal, dt.date, dt.datetime)),
+}
+
+
+class Seen:
+    def __init__(self) -> None:
+        self.models: set[str] = set()
+        self.kinds: set[tuple[str, str]] = set()
+
+    def check(self, model: str, get: Callable[[str], Any]) -> None:
+        self.models.add(model)
+        for name, kind in MODELS[model].items():
+            value = get(name)
+            if value is None:
+                continue
+            assert CHECKS[kind](value), f"{model}.{name} is {kind or 'of no kind'} but came as {value!r}"
+            if kind is not None:
+                self.kinds.add((model, name))
+
+    def typed(self, model: str, obj: Any) -> None:
+        self.check(model, lambda name: getattr(obj, name))
+
+    def plain(self, model: str, d: dict[str, Any]) -> None:
+        self.check(model, d.__getitem__)
+
+
+def every_kind_field() -> set[tuple[str, str]]:
+    return {(m, f) for m, fields in MODELS.items() for f, k in fields.items() if k is not None}
+
+
+def test_every_models_values_have_their_kinds_types(client: paynet.Client) -> None:
+    seen = Seen()
+    native = client._require_native()
+    params = {"amount": Decimal("12.50"), "reference_no": reference(), "domain": "d", "card": card().to_dict()}
+    tx = client.payments.create(**params)  # type: ignore[arg-type]
+    seen.typed("Transaction", tx)
+    seen.plain("Transaction", native.call("payments.create", {**params, "reference_no": reference()}))
+    with pytest.raises(paynet.CardDeclinedError) as declined:
+        client.payments.create(**{**params, "reference_no": reference(), "card": card("insufficient_funds")})  # type: ignore[arg-type]
+    seen.typed("Transaction", declined.value.transaction)
+    auth = client.payments.create(**{**params, "reference_no": reference(), "transaction_type": "pre_auth"})  # type: ignore[arg-type]
+    seen.typed("Acknowledgement", client.payments.cancel_pre_auth(xact_id=auth.xact_id))
+    seen.typed("Transaction", client.transactions.check(xact_id=auth.xact_id))
+    report = client.reports.payment_list()
+    seen.typed("PaymentReport", report)
+    assert report.rows
+    for row in report.rows:
+        seen.typed("PaymentReportRow", row)
+    raw = native.call("reports.payment_list", {})
+    seen.plain("PaymentReport", raw)
+    for row in raw["rows"]:
+        seen.plain("PaymentReportRow", row)
+    assert seen.models == set(MODELS), "a model of the spec was not checked: add a call returning it"
+    assert seen.kinds == every_kind_field(), f"never seen with a value: {every_kind_field() - seen.kinds}"
+
+
+def test_a_declined_transaction_keeps_its_kinds(client: paynet.Client) -> None:
+    params = {"amount": Decimal("7.25"), "reference_no": reference(), "domain": "d", "card": card("do_not_honour")}
+    with pytest.raises(paynet.CardDeclinedError) as declined:
+        client.payments.create(**params)  # type: ignore[arg-type]
+    tx = declined.value.transaction
+    assert tx.amount == Decimal("7.25") and type(tx.amount) is Decimal
+    assert isinstance(tx.xact_date, dt.datetime) and tx.xact_date.tzinfo is not None
