@@ -2,13 +2,12 @@
 // JS values <-> the JSON text core reads and writes. Generic over every
 // endpoint: names are mapped camelCase <-> snake_case through the generated
 // tables of lib/names.js (never by pattern: `card3dX` is `card_3d_x` because
-// the spec says so), and result fields get their JS type from core's
-// field-kind table (money, ratio, datetime, date).
+// the spec says so). A result's values come typed by their kinds (money,
+// ratio, datetime, date) from the native side, which reads them from core's
+// types (bindings-node/src/output.rs); an error's transaction, plain JSON, is
+// typed by its model's `kinds` in lib/names.js, generated from those types.
 
-const native = require('./native');
 const { PARAMS, MODELS, OPTIONS_TO_NODE } = require('./names');
-
-const FIELD_KINDS = native.fieldKinds();
 
 /**
  * Core's name -> Node's, for every parameter, result field and client option:
@@ -27,13 +26,6 @@ for (const [snake, camel] of Object.entries(OPTIONS_TO_NODE)) TO_NODE.set(snake,
 function toCamel(name) {
   return TO_NODE.get(name) ?? name;
 }
-
-/** camelCase names of datetime fields (`xactDate`). */
-const DATETIMES = new Set(
-  Object.entries(FIELD_KINDS)
-    .filter(([, kind]) => kind === 'datetime')
-    .map(([name]) => toCamel(name)),
-);
 
 /** `card.exp_month` / `installments[0]` -> `card.expMonth` / `installments[0]`. */
 function fieldToCamel(path) {
@@ -136,16 +128,12 @@ function refuse(field, problem) {
  * already in the JS shape (camelCase, money per the client's mode, rates as
  * numbers, each datetime as `xDate: null` + `xDateRaw`; see
  * bindings-node/src/output.rs). What is left is making the `Date`s, only
- * where the paths say datetimes are (`['rows', '*', 'xactDate']`), or, if the
- * paths are `null`, wherever a datetime name is found.
+ * where the paths say datetimes are (`['rows', '*', 'xactDate']`: `'*'` is
+ * every element of an array; under a map, a path names the key).
  */
 function decodeOutput(text) {
   const [value, paths] = JSON.parse(text);
-  if (paths === null) {
-    fillAllDates(value);
-  } else {
-    for (const path of paths) fillDates(value, path, 0);
-  }
+  for (const path of paths) fillDates(value, path, 0);
   return value;
 }
 
@@ -159,8 +147,7 @@ function fillDates(node, path, at) {
   const step = path[at];
   if (at === path.length - 1) {
     fillDate(node, step);
-  } else if (step === '*') {
-    if (!Array.isArray(node)) return;
+  } else if (step === '*' && Array.isArray(node)) {
     if (at === path.length - 2) {
       // The common case, a list of rows: no recursion per row.
       const name = path[at + 1];
@@ -176,18 +163,6 @@ function fillDates(node, path, at) {
     }
   } else {
     fillDates(node[step], path, at + 1);
-  }
-}
-
-function fillAllDates(node) {
-  if (node === null || typeof node !== 'object') return;
-  if (Array.isArray(node)) {
-    for (const item of node) fillAllDates(item);
-    return;
-  }
-  for (const key of Object.keys(node)) {
-    if (DATETIMES.has(key) && node[key] === null && `${key}Raw` in node) fillDate(node, key);
-    else fillAllDates(node[key]);
   }
 }
 
@@ -209,11 +184,11 @@ function decodeResult(value, money, model) {
   for (const [key, item] of Object.entries(value)) {
     const name = names.toCamel[key];
     if (name === undefined) throw stale(`${model} field \`${key}\``);
-    const kind = FIELD_KINDS[key];
+    const kind = names.kinds[key];
     if (kind === 'money' && typeof item === 'string') {
       out[name] = money === 'number' ? Number(item) : item;
     } else if (kind === 'ratio' && typeof item === 'string') {
-      // A rate is a factor, not an amount: a float is fine (core's table says so).
+      // A rate is a factor, not an amount: a float is fine (its type says so).
       out[name] = Number(item);
     } else if (kind === 'datetime') {
       // Date keeps the instant but drops Paynet's offset (+03:00); the raw

@@ -160,7 +160,9 @@ const PARAMS = table({
 
 /**
  * Each result model: `toCamel` (core's name -> Node name), `toSnake` (the
- * reverse), `structs` (core's name -> the model that field holds).
+ * reverse), `structs` (core's name -> the model that field holds), `kinds`
+ * (core's name -> `money` | `ratio` | `datetime` | `date`, from the field's type:
+ * how `decodeResult` types the plain JSON of an error's transaction).
  */
 const MODELS = table({
   Transaction: table({
@@ -273,6 +275,16 @@ const MODELS = table({
       'reversed': 'reversed',
     }),
     structs: table({}),
+    kinds: table({
+      'xact_date': 'datetime',
+      'amount': 'money',
+      'net_amount': 'money',
+      'commission': 'money',
+      'commission_tax': 'money',
+      'ratio': 'ratio',
+      'end_user_commission': 'money',
+      'end_user_ratio': 'ratio',
+    }),
   }),
   Acknowledgement: table({
     toSnake: table({
@@ -286,6 +298,7 @@ const MODELS = table({
       'object_name': 'objectName',
     }),
     structs: table({}),
+    kinds: table({}),
   }),
   PaymentReport: table({
     toSnake: table({
@@ -302,6 +315,9 @@ const MODELS = table({
     }),
     structs: table({
       'rows': 'PaymentReportRow',
+    }),
+    kinds: table({
+      'date': 'date',
     }),
   }),
   PaymentReportRow: table({
@@ -366,6 +382,17 @@ const MODELS = table({
       'user_id': 'userId',
     }),
     structs: table({}),
+    kinds: table({
+      'xact_date': 'datetime',
+      'due_date': 'date',
+      'amount': 'money',
+      'company_pay_amount': 'money',
+      'company_service_amount': 'money',
+      'agent_pay_amount': 'money',
+      'agent_service_amount': 'money',
+      'ratio': 'ratio',
+      'company_cost_ratio': 'ratio',
+    }),
   }),
 });
 

@@ -40,9 +40,6 @@ export declare class SandboxHandle {
   stop(): Promise<void>
 }
 
-/** Result field name (snake_case) → `money` | `ratio` | `datetime` | `date`. */
-export declare function fieldKinds(): Record<string, string>
-
 /** Every method name `NativeClient.call` accepts. */
 export declare function methods(): Array<string>
 

@@ -837,6 +837,5 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.SandboxHandle = nativeBinding.SandboxHandle
-module.exports.fieldKinds = nativeBinding.fieldKinds
 module.exports.methods = nativeBinding.methods
 module.exports.startSandbox = nativeBinding.startSandbox

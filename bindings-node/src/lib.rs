@@ -16,7 +16,6 @@ mod output;
 // Public so its napi exports count as used in the test build too.
 pub mod sandbox;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -176,15 +175,6 @@ pub struct PreparedRequest {
     pub path: String,
     /// The exact wire body as JSON text: numbers keep their text (`12.50`).
     pub body: String,
-}
-
-/// Result field name (snake_case) → `money` | `ratio` | `datetime` | `date`.
-#[napi]
-pub fn field_kinds() -> HashMap<String, String> {
-    paynet_core::schema::FIELD_KINDS
-        .iter()
-        .map(|(name, kind)| ((*name).to_owned(), kind.as_str().to_owned()))
-        .collect()
 }
 
 /// Every method name `NativeClient.call` accepts.

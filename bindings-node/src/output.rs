@@ -5,19 +5,23 @@
 //!
 //! - keys are camelCase (struct field names are `&'static str`: converted
 //!   once per process and cached);
+//! - a value's kind is its type's: core serializes money, ratios, timestamps
+//!   and dates as newtype structs named by their kind (`paynet_core::kinds`),
+//!   whatever field holds them;
 //! - a datetime field `x_date` is written as `"xDate":null,"xDateRaw":"…"`;
-//!   the wrapper fills `xDate` from the raw text;
-//! - money fields are exact decimal strings, or JSON numbers with
-//!   `money: 'number'`; rates are always JSON numbers. A number keeps the
-//!   decimal text, so JS reads the same double `Number(text)` gives;
+//!   the wrapper fills `xDate` from the raw text. The key comes before the
+//!   value, so whether a struct field is a datetime is learned once per
+//!   struct and field (`kinds::kind_of`, which formats nothing) and cached;
+//! - money is exact decimal strings, or JSON numbers with `money: 'number'`;
+//!   rates are always JSON numbers. A number keeps the decimal text, so JS
+//!   reads the same double `Number(text)` gives;
 //! - the text is ASCII only (other characters as `\u` escapes), so it becomes
 //!   a one-byte JS string with a plain copy instead of a UTF-8 decode.
 //!
 //! The whole answer is `[value,dates]`: `dates` lists where datetime fields
 //! are, as key paths with `"*"` for "every element of this array"
 //! (`[["rows","*","xactDate"]]`), so the wrapper visits only those objects.
-//! It is `null` when a datetime sits under a map (dynamic keys, none today):
-//! the wrapper then walks the whole value.
+//! Under a map (dynamic keys, none today) a path names the key itself.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -26,7 +30,7 @@ use std::io::{self, Write};
 use std::str::FromStr;
 use std::sync::{Mutex, OnceLock};
 
-use paynet_core::schema::{FieldKind, field_kind};
+use paynet_core::kinds::{FieldKind, kind_of};
 use serde::ser::{
     self, Serialize, SerializeMap, SerializeSeq, SerializeStruct, SerializeStructVariant,
     SerializeTuple, SerializeTupleStruct, SerializeTupleVariant, Serializer,
@@ -36,9 +40,8 @@ use serde_json::ser::{CharEscape, Formatter};
 /// One result field name, as the wrapper sees it.
 struct Name {
     camel: &'static str,
-    /// `camel + "Raw"` for datetime fields.
+    /// `camel + "Raw"`, the key of a datetime's text.
     raw: &'static str,
-    kind: Option<FieldKind>,
 }
 
 /// Process-wide: at most one leaked `Name` per distinct field name (a few
@@ -51,13 +54,8 @@ fn name(snake: &'static str) -> &'static Name {
         .unwrap_or_else(|e| e.into_inner());
     names.entry(snake).or_insert_with(|| {
         let camel: &'static str = Box::leak(to_camel(snake).into_boxed_str());
-        let kind = field_kind(snake);
-        let raw = if kind == Some(FieldKind::DateTime) {
-            Box::leak(format!("{camel}Raw").into_boxed_str())
-        } else {
-            camel
-        };
-        Box::leak(Box::new(Name { camel, raw, kind }))
+        let raw = Box::leak(format!("{camel}Raw").into_boxed_str());
+        Box::leak(Box::new(Name { camel, raw }))
     })
 }
 
@@ -109,40 +107,78 @@ struct State {
     path: Vec<&'static str>,
     /// The key of the value about to be written.
     pending: &'static str,
+    /// The text of the map key about to be written, and of each `DYNAMIC`
+    /// entry of `path`, in order.
+    pending_key: String,
+    keys: Vec<String>,
     dates: Vec<Vec<&'static str>>,
-    /// A datetime under a map: the wrapper must walk everything.
-    dates_anywhere: bool,
+    /// Datetimes under a map: their paths name the keys.
+    keyed_dates: Vec<Vec<String>>,
     names: NameCache,
 }
 
-type NameCache = HashMap<(usize, usize), &'static Name, BuildHasherDefault<AddrHasher>>;
+/// A struct field: its name, and whether it holds a datetime.
+#[derive(Clone, Copy)]
+struct Field {
+    name: &'static Name,
+    datetime: bool,
+}
+
+/// By the addresses of the struct's name and the field's (both `&'static str`).
+type NameCache = HashMap<(usize, usize, usize), Field, BuildHasherDefault<AddrHasher>>;
 
 thread_local! {
-    /// The fast path in front of `name`, kept per thread across calls: a
-    /// small result (one transaction) would otherwise rebuild it every call.
+    /// The fast path in front of `name` and `kind_of`, kept per thread across
+    /// calls: a small result (one transaction) would otherwise rebuild it every call.
     static NAME_CACHE: RefCell<NameCache> = RefCell::default();
 }
 
 impl State {
+    /// Serde's name for a variant or a field outside a struct: no kind.
     fn name(&mut self, snake: &'static str) -> &'static Name {
-        self.names
-            .entry((snake.as_ptr() as usize, snake.len()))
-            .or_insert_with(|| name(snake))
+        name(snake)
+    }
+
+    /// `value` is the field's: on first sight, it says its kind.
+    fn field<T: Serialize + ?Sized>(&mut self, ty: &'static str, snake: &'static str, value: &T) -> Field {
+        *self
+            .names
+            .entry((ty.as_ptr() as usize, snake.as_ptr() as usize, snake.len()))
+            .or_insert_with(|| Field {
+                name: name(snake),
+                datetime: kind_of(value) == Some(FieldKind::DateTime),
+            })
     }
 
     fn enter(&mut self) {
         let at = self.pending;
         self.path.push(at);
+        if at == DYNAMIC {
+            self.keys.push(std::mem::take(&mut self.pending_key));
+        }
     }
 
     fn leave(&mut self) {
-        self.path.pop();
+        if self.path.pop() == Some(DYNAMIC) {
+            self.keys.pop();
+        }
     }
 
     fn saw_datetime(&mut self, key: &'static str) {
         let within = &self.path[1..];
         if within.contains(&DYNAMIC) {
-            self.dates_anywhere = true;
+            let mut keys = self.keys.iter();
+            let mut d: Vec<String> = within
+                .iter()
+                .map(|&segment| match segment {
+                    DYNAMIC => keys.next().cloned().unwrap_or_default(),
+                    other => other.to_owned(),
+                })
+                .collect();
+            d.push(key.to_owned());
+            if !self.keyed_dates.contains(&d) {
+                self.keyed_dates.push(d);
+            }
             return;
         }
         let known = self.dates.iter().any(|d| {
@@ -166,8 +202,10 @@ pub fn to_json<T: Serialize + ?Sized>(
         money_as_number,
         path: Vec::with_capacity(8),
         pending: "",
+        pending_key: String::new(),
+        keys: Vec::new(),
         dates: Vec::new(),
-        dates_anywhere: false,
+        keyed_dates: Vec::new(),
         // Taken, not borrowed: the thread's cache is back in place however
         // this call ends, and a (never expected) nested call starts empty.
         names: NAME_CACHE.take(),
@@ -179,17 +217,26 @@ pub fn to_json<T: Serialize + ?Sized>(
         inner: &mut ser,
         st: &state,
         number: false,
+        at: At::Other,
     });
     let mut state = state.into_inner();
     NAME_CACHE.set(std::mem::take(&mut state.names));
     written?;
-    out.push(b',');
-    if state.dates_anywhere {
-        out.extend_from_slice(b"null");
-    } else {
-        serde_json::to_writer(&mut out, &state.dates)?;
+    out.extend_from_slice(b",[");
+    for (i, d) in state.dates.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, d)?;
     }
-    out.push(b']');
+    for (i, d) in state.keyed_dates.iter().enumerate() {
+        if i > 0 || !state.dates.is_empty() {
+            out.push(b',');
+        }
+        // Map keys are data: ASCII-escaped like the value.
+        d.serialize(&mut serde_json::Serializer::with_formatter(&mut out, Ascii))?;
+    }
+    out.extend_from_slice(b"]]");
     Ok(out)
 }
 
@@ -229,11 +276,21 @@ impl Formatter for Ascii {
     }
 }
 
+/// Where a value is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum At {
+    /// A struct field whose key was written as no datetime's: a datetime here
+    /// would mean the cache of kinds is wrong, and is refused.
+    Field,
+    Other,
+}
+
 /// A value to be written through `Ser` (what compound serializers hand on).
 struct W<'a, T: ?Sized> {
     value: &'a T,
     st: &'a RefCell<State>,
     number: bool,
+    at: At,
 }
 
 impl<T: Serialize + ?Sized> Serialize for W<'_, T> {
@@ -242,6 +299,7 @@ impl<T: Serialize + ?Sized> Serialize for W<'_, T> {
             inner: s,
             st: self.st,
             number: self.number,
+            at: self.at,
         })
     }
 }
@@ -250,9 +308,10 @@ impl<T: Serialize + ?Sized> Serialize for W<'_, T> {
 struct Ser<'a, S> {
     inner: S,
     st: &'a RefCell<State>,
-    /// The value is a money field (with `money: 'number'`) or a rate:
-    /// decimal text goes out as a JSON number.
+    /// The value is money (with `money: 'number'`) or a rate: decimal text
+    /// goes out as a JSON number.
     number: bool,
+    at: At,
 }
 
 macro_rules! forward {
@@ -317,22 +376,43 @@ impl<'a, S: Serializer> Serializer for Ser<'a, S> {
             value,
             st: self.st,
             number: self.number,
+            at: self.at,
         })
     }
 
+    /// A value under its kind's name: money and rates may become numbers.
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         name: &'static str,
         value: &T,
     ) -> Result<S::Ok, S::Error> {
-        self.inner.serialize_newtype_struct(
-            name,
-            &W {
-                value,
-                st: self.st,
-                number: self.number,
-            },
-        )
+        let number = match FieldKind::from_tag(name) {
+            None => {
+                return self.inner.serialize_newtype_struct(
+                    name,
+                    &W {
+                        value,
+                        st: self.st,
+                        number: self.number,
+                        at: self.at,
+                    },
+                );
+            }
+            Some(FieldKind::Money) => self.st.borrow().money_as_number,
+            Some(FieldKind::Ratio) => true,
+            Some(FieldKind::DateTime) if self.at == At::Field => {
+                return Err(ser::Error::custom(
+                    "a struct field held a datetime after a value of another kind",
+                ));
+            }
+            Some(FieldKind::DateTime | FieldKind::Date) => false,
+        };
+        value.serialize(Ser {
+            inner: self.inner,
+            st: self.st,
+            number,
+            at: At::Other,
+        })
     }
 
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -351,6 +431,7 @@ impl<'a, S: Serializer> Serializer for Ser<'a, S> {
                 value,
                 st: self.st,
                 number: false,
+                at: At::Other,
             },
         )
     }
@@ -422,6 +503,7 @@ impl<'a, S: Serializer> Serializer for Ser<'a, S> {
             return Ok(Struct {
                 inner: self.inner.serialize_struct(name, len)?,
                 st: self.st,
+                ty: name,
                 pass: true,
             });
         }
@@ -429,6 +511,7 @@ impl<'a, S: Serializer> Serializer for Ser<'a, S> {
         Ok(Struct {
             inner: self.inner.serialize_struct(name, len)?,
             st: self.st,
+            ty: name,
             pass: false,
         })
     }
@@ -450,6 +533,7 @@ impl<'a, S: Serializer> Serializer for Ser<'a, S> {
                 .inner
                 .serialize_struct_variant(name, index, variant, len)?,
             st: self.st,
+            ty: variant,
             pass: false,
         })
     }
@@ -483,7 +567,7 @@ macro_rules! elements {
 
             fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
                 self.element();
-                self.inner.$method(&W { value, st: self.st, number: false })
+                self.inner.$method(&W { value, st: self.st, number: false, at: At::Other })
             }
 
             fn end(self) -> Result<C::Ok, C::Error> {
@@ -508,11 +592,21 @@ impl<C: SerializeMap> SerializeMap for Compound<'_, C> {
     /// Map keys are data, not field names, but `decodeResult` camelCased
     /// every key; keep that for string keys. No result has a map today.
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), C::Error> {
-        self.st.borrow_mut().pending = DYNAMIC;
-        match serde_json::to_value(key) {
-            Ok(serde_json::Value::String(k)) => self.inner.serialize_key(&to_camel(&k)),
-            _ => self.inner.serialize_key(key),
-        }
+        // The key as the parsed JSON has it, for the paths of datetimes under it.
+        let (text, written) = match serde_json::to_value(key) {
+            Ok(serde_json::Value::String(k)) => {
+                let camel = to_camel(&k);
+                let written = self.inner.serialize_key(&camel);
+                (camel, written)
+            }
+            Ok(serde_json::Value::Number(n)) => (n.to_string(), self.inner.serialize_key(key)),
+            Ok(serde_json::Value::Bool(b)) => (b.to_string(), self.inner.serialize_key(key)),
+            _ => (String::new(), self.inner.serialize_key(key)),
+        };
+        let mut st = self.st.borrow_mut();
+        st.pending = DYNAMIC;
+        st.pending_key = text;
+        written
     }
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
@@ -521,6 +615,7 @@ impl<C: SerializeMap> SerializeMap for Compound<'_, C> {
             value,
             st: self.st,
             number: false,
+            at: At::Other,
         })
     }
 
@@ -530,10 +625,12 @@ impl<C: SerializeMap> SerializeMap for Compound<'_, C> {
     }
 }
 
-/// Structs and struct variants: where names are renamed and kinds applied.
+/// Structs and struct variants: where names are renamed and datetimes split.
 struct Struct<'a, C> {
     inner: C,
     st: &'a RefCell<State>,
+    /// The struct's (or variant's) name: with a field's, what its kind is cached by.
+    ty: &'static str,
     /// A serde_json token: forward as is.
     pass: bool,
 }
@@ -548,25 +645,23 @@ macro_rules! fields {
                 if self.pass {
                     return self.inner.serialize_field(key, value);
                 }
-                let (name, money_as_number) = {
+                let field = {
                     let mut st = self.st.borrow_mut();
-                    let name = st.name(key);
-                    st.pending = name.camel;
-                    (name, st.money_as_number)
+                    let field = st.field(self.ty, key, value);
+                    st.pending = field.name.camel;
+                    field
                 };
-                match name.kind {
-                    Some(FieldKind::DateTime) => {
-                        self.st.borrow_mut().saw_datetime(name.camel);
-                        self.inner.serialize_field(name.camel, &())?;
-                        self.inner.serialize_field(name.raw, &W { value, st: self.st, number: false })
+                let name = field.name;
+                if field.datetime {
+                    // Known from an earlier value of this field: this one must agree.
+                    if kind_of(value) != Some(FieldKind::DateTime) {
+                        return Err(ser::Error::custom(format!("`{key}` held a datetime, then a value of another kind")));
                     }
-                    Some(FieldKind::Money) if money_as_number => {
-                        self.inner.serialize_field(name.camel, &W { value, st: self.st, number: true })
-                    }
-                    Some(FieldKind::Ratio) => {
-                        self.inner.serialize_field(name.camel, &W { value, st: self.st, number: true })
-                    }
-                    _ => self.inner.serialize_field(name.camel, &W { value, st: self.st, number: false }),
+                    self.st.borrow_mut().saw_datetime(name.camel);
+                    self.inner.serialize_field(name.camel, &())?;
+                    self.inner.serialize_field(name.raw, &W { value, st: self.st, number: false, at: At::Other })
+                } else {
+                    self.inner.serialize_field(name.camel, &W { value, st: self.st, number: false, at: At::Field })
                 }
             }
 
@@ -604,15 +699,24 @@ mod tests {
         assert_eq!(to_camel("trailing_"), "trailing_");
     }
 
+    /// `value` under `kind`'s name, as core's models serialize it.
+    struct K<T>(FieldKind, T);
+
+    impl<T: Serialize> Serialize for K<T> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_newtype_struct(self.0.tag(), &self.1)
+        }
+    }
+
     #[test]
     fn a_report_in_the_js_shape() {
         let row = serde_json::json!({"xact_date": "2030-01-15T12:00:00+03:00", "amount": "12.50"});
         #[derive(Serialize)]
         struct Row {
-            xact_date: Option<String>,
-            amount: Option<String>,
-            ratio: &'static str,
-            end_user_ratio: serde_json::Number,
+            xact_date: K<Option<String>>,
+            amount: K<Option<String>>,
+            ratio: K<&'static str>,
+            end_user_ratio: K<serde_json::Number>,
             bank_name: &'static str,
         }
         #[derive(Serialize)]
@@ -621,10 +725,10 @@ mod tests {
             rows: Vec<Row>,
         }
         let make = || Row {
-            xact_date: row["xact_date"].as_str().map(str::to_owned),
-            amount: row["amount"].as_str().map(str::to_owned),
-            ratio: "0.0199",
-            end_user_ratio: "0.5".parse().unwrap(),
+            xact_date: K(FieldKind::DateTime, row["xact_date"].as_str().map(str::to_owned)),
+            amount: K(FieldKind::Money, row["amount"].as_str().map(str::to_owned)),
+            ratio: K(FieldKind::Ratio, "0.0199"),
+            end_user_ratio: K(FieldKind::Ratio, "0.5".parse().unwrap()),
             bank_name: "Paynet A.Ş. 🙂",
         };
         let report = Report {
@@ -642,21 +746,91 @@ mod tests {
     }
 
     #[test]
-    fn a_datetime_under_a_map_asks_for_a_full_walk() {
+    fn an_absent_datetime_is_still_a_datetime() {
+        #[derive(Serialize)]
+        struct T {
+            xact_date: K<Option<String>>,
+        }
+        let t = T { xact_date: K(FieldKind::DateTime, None) };
+        assert_eq!(text(&t, false), r#"[{"xactDate":null,"xactDateRaw":null},[["xactDate"]]]"#);
+    }
+
+    /// Kinds are the values' types', not their names': one name, two kinds.
+    #[test]
+    fn two_models_may_give_one_name_two_kinds() {
+        #[derive(Serialize)]
+        struct Settlement {
+            date: K<&'static str>,
+            fee: K<&'static str>,
+        }
+        #[derive(Serialize)]
+        struct Event {
+            date: K<&'static str>,
+            fee: K<&'static str>,
+            note: &'static str,
+        }
+        #[derive(Serialize)]
+        struct Both {
+            settlement: Settlement,
+            events: Vec<Event>,
+        }
+        let both = Both {
+            settlement: Settlement { date: K(FieldKind::Date, "2030-01-15"), fee: K(FieldKind::Money, "1.50") },
+            events: vec![Event { date: K(FieldKind::DateTime, "2030-01-15T12:00:00+03:00"), fee: K(FieldKind::Ratio, "0.02"), note: "x" }],
+        };
+        assert_eq!(
+            text(&both, true),
+            r#"[{"settlement":{"date":"2030-01-15","fee":1.50},"events":[{"date":null,"dateRaw":"2030-01-15T12:00:00+03:00","fee":0.02,"note":"x"}]},[["events","*","date"]]]"#
+        );
+        assert_eq!(
+            text(&both, false),
+            r#"[{"settlement":{"date":"2030-01-15","fee":"1.50"},"events":[{"date":null,"dateRaw":"2030-01-15T12:00:00+03:00","fee":0.02,"note":"x"}]},[["events","*","date"]]]"#
+        );
+    }
+
+    /// A field's kind is learned once; a later value of another kind is refused, not mis-shaped.
+    #[test]
+    fn a_field_that_changes_kind_is_refused() {
+        /// A datetime or plain text: what no model has.
+        struct Either(bool);
+        impl Serialize for Either {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                if self.0 { s.serialize_newtype_struct(FieldKind::DateTime.tag(), "2030-01-15T12:00:00+03:00") } else { s.serialize_str("plain") }
+            }
+        }
+        #[derive(Serialize)]
+        struct Changing {
+            changing_when: Either,
+        }
+        #[derive(Serialize)]
+        struct Changing2 {
+            changing_when: Either,
+        }
+        let rows = |a, b| vec![Changing { changing_when: Either(a) }, Changing { changing_when: Either(b) }];
+        assert!(to_json(&rows(true, true), false, 0).is_ok());
+        assert!(to_json(&rows(true, false), false, 0).is_err());
+        let rows = |a, b| vec![Changing2 { changing_when: Either(a) }, Changing2 { changing_when: Either(b) }];
+        assert!(to_json(&rows(false, false), false, 0).is_ok());
+        assert!(to_json(&rows(false, true), false, 0).is_err());
+    }
+
+    #[test]
+    fn a_datetime_under_a_map_has_a_path_through_its_key() {
         let mut m = std::collections::BTreeMap::new();
         #[derive(Serialize)]
         struct T {
-            xact_date: &'static str,
+            xact_date: K<&'static str>,
         }
         m.insert(
             "some_key",
             T {
-                xact_date: "2030-01-15T12:00:00+03:00",
+                xact_date: K(FieldKind::DateTime, "2030-01-15T12:00:00+03:00"),
             },
         );
+        m.insert("ğ", T { xact_date: K(FieldKind::DateTime, "2030-01-16T12:00:00+03:00") });
         assert_eq!(
             text(&m, false),
-            r#"[{"someKey":{"xactDate":null,"xactDateRaw":"2030-01-15T12:00:00+03:00"}},null]"#
+            r#"[{"someKey":{"xactDate":null,"xactDateRaw":"2030-01-15T12:00:00+03:00"},"\u011f":{"xactDate":null,"xactDateRaw":"2030-01-16T12:00:00+03:00"}},[["someKey","xactDate"],["\u011f","xactDate"]]]"#
         );
     }
 }

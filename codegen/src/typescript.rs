@@ -454,7 +454,23 @@ fn names_table(out: &mut String, s: &StructSpec, nested_by_node: bool) {
         .filter_map(|f| field_struct(f).map(|t| (if nested_by_node { f.node_name.as_str() } else { f.name }, t)))
         .collect();
     js_pairs(out, "    ", &nested);
+    if s.role == Role::Model {
+        out.push_str(",\n    kinds: ");
+        let kinds: Vec<(&str, &str)> = s.fields.iter().filter_map(|f| result_kind(f).map(|k| (f.name, k))).collect();
+        js_pairs(out, "    ", &kinds);
+    }
     out.push_str(",\n  }),\n");
+}
+
+/// A result field's kind, as its type says (core's `kinds::FieldKind::as_str`).
+fn result_kind(f: &FieldSpec) -> Option<&'static str> {
+    match f.ty.innermost() {
+        TypeSpec::Decimal { kind: DecimalKind::Money } => Some("money"),
+        TypeSpec::Decimal { kind: DecimalKind::Ratio } => Some("ratio"),
+        TypeSpec::DateTime => Some("datetime"),
+        TypeSpec::Date => Some("date"),
+        _ => None,
+    }
 }
 
 fn js_list(names: &[&str]) -> String {
@@ -481,7 +497,9 @@ pub fn names_js(spec: &Spec) -> String {
     }
     out.push_str(
         "});\n\n/**\n * Each result model: `toCamel` (core's name -> Node name), `toSnake` (the\n\
-         \x20* reverse), `structs` (core's name -> the model that field holds).\n */\nconst MODELS = table({\n",
+         \x20* reverse), `structs` (core's name -> the model that field holds), `kinds`\n\
+         \x20* (core's name -> `money` | `ratio` | `datetime` | `date`, from the field's type:\n\
+         \x20* how `decodeResult` types the plain JSON of an error's transaction).\n */\nconst MODELS = table({\n",
     );
     for s in spec.structs.iter().filter(|s| s.role == Role::Model) {
         names_table(&mut out, s, false);

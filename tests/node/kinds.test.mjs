@@ -1,0 +1,83 @@
+// Every result value has its kind's JS type, as core's types say (spec/paynet.json),
+// in every model, in both money modes, and in a declined error's transaction. The
+// kind travels with the value from core (bindings-node/src/output.rs), never with
+// the field's name, so each model's fields are checked against its own spec.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { CardDeclinedError } from 'paynet';
+import { startSandbox } from 'paynet/testing';
+import { CARDS, card, payment } from './support.mjs';
+
+const SPEC = JSON.parse(readFileSync(new URL('../../spec/paynet.json', import.meta.url), 'utf8'));
+
+function kindOf(ty) {
+  while (ty.type === 'optional' || ty.type === 'list') ty = ty.of;
+  if (ty.type === 'decimal') return ty.kind;
+  return ty.type === 'datetime' || ty.type === 'date' ? ty.type : null;
+}
+
+/** model -> [[nodeName, kind]] */
+const MODELS = new Map(
+  SPEC.structs.filter((s) => s.role === 'model').map((s) => [s.name, s.fields.map((f) => [f.node_name, kindOf(f.type)])]),
+);
+
+let sandbox;
+before(async () => {
+  sandbox = await startSandbox();
+});
+after(() => sandbox.stop());
+
+function checker(money) {
+  const seenModels = new Set();
+  const seenKinds = new Set();
+  const check = (model, obj) => {
+    seenModels.add(model);
+    for (const [name, kind] of MODELS.get(model)) {
+      assert.ok(name in obj, `${model}.${name} is missing`);
+      const value = obj[name];
+      if (kind === 'datetime') {
+        // A Date (or null) and its text, absent or not.
+        assert.ok(`${name}Raw` in obj, `${model}.${name}Raw is missing`);
+        const raw = obj[`${name}Raw`];
+        if (value === null) {
+          assert.equal(raw, null, `${model}.${name}`);
+          continue;
+        }
+        assert.ok(value instanceof Date, `${model}.${name} is no Date`);
+        assert.equal(typeof raw, 'string');
+        assert.equal(value.getTime(), Date.parse(raw));
+      } else {
+        assert.ok(!(`${name}Raw` in obj), `${model}.${name}Raw exists for a ${kind ?? 'kind-less'} field`);
+        if (value === null) continue;
+        if (kind === 'money') assert.equal(typeof value, money === 'number' ? 'number' : 'string', `${model}.${name}`);
+        else if (kind === 'ratio') assert.equal(typeof value, 'number', `${model}.${name}`);
+        else if (kind === 'date') assert.match(value, /^\d{4}-\d\d-\d\d$/, `${model}.${name}`);
+        else assert.ok(!(value instanceof Date), `${model}.${name}`);
+      }
+      if (kind !== null) seenKinds.add(`${model}.${name}`);
+    }
+  };
+  return { check, seenModels, seenKinds };
+}
+
+for (const money of ['string', 'number']) {
+  test(`every model's values have their kinds' JS types (money: '${money}')`, async () => {
+    const client = sandbox.client({ money });
+    const { check, seenModels, seenKinds } = checker(money);
+    check('Transaction', await client.payments.create(payment()));
+    const declined = await client.payments.create(payment({ card: card(CARDS.insufficientFunds) })).catch((e) => e);
+    assert.ok(declined instanceof CardDeclinedError);
+    check('Transaction', declined.transaction);
+    const auth = await client.payments.create(payment({ transactionType: 'pre_auth' }));
+    check('Acknowledgement', await client.payments.cancelPreAuth({ xactId: auth.xactId }));
+    check('Transaction', await client.transactions.check({ xactId: auth.xactId }));
+    const report = await client.reports.paymentList();
+    check('PaymentReport', report);
+    assert.ok(report.rows.length > 0);
+    for (const row of report.rows) check('PaymentReportRow', row);
+    assert.deepEqual([...seenModels].sort(), [...MODELS.keys()].sort(), 'a model of the spec was not checked');
+    const every = [...MODELS].flatMap(([m, fields]) => fields.filter(([, k]) => k !== null).map(([f]) => `${m}.${f}`));
+    assert.deepEqual([...seenKinds].sort(), every.sort(), 'a field with a kind was never seen with a value');
+  });
+}
