@@ -20,7 +20,6 @@ mod error;
 mod models;
 mod money;
 pub mod kinds;
-pub mod schema;
 mod secret;
 pub mod spec;
 mod validate;

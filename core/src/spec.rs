@@ -558,36 +558,6 @@ pub fn spec() -> Spec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{FIELD_KINDS, FieldKind, field_kind};
-
-    fn kind_of(ty: &TypeSpec) -> Option<FieldKind> {
-        match ty.innermost() {
-            TypeSpec::Decimal { kind: DecimalKind::Money } => Some(FieldKind::Money),
-            TypeSpec::Decimal { kind: DecimalKind::Ratio } => Some(FieldKind::Ratio),
-            TypeSpec::DateTime => Some(FieldKind::DateTime),
-            TypeSpec::Date => Some(FieldKind::Date),
-            _ => None,
-        }
-    }
-
-    /// The kinds the models' types say are the kinds `schema::FIELD_KINDS`
-    /// gives their names, and every name there is some model's field: the
-    /// table can go once the bindings read kinds from the spec.
-    #[test]
-    fn field_kinds_agree_with_the_models_types() {
-        let spec = spec();
-        let mut named = Vec::new();
-        for s in spec.structs.iter().filter(|s| s.role == Role::Model) {
-            for f in &s.fields {
-                assert_eq!(field_kind(f.name), kind_of(&f.ty), "{}.{}: FIELD_KINDS and the type disagree", s.name, f.name);
-                assert_ne!(f.ty.innermost(), &TypeSpec::Money, "{}.{}: results carry Decimal, not Money", s.name, f.name);
-                named.push(f.name);
-            }
-        }
-        for (name, _) in FIELD_KINDS {
-            assert!(named.contains(name), "FIELD_KINDS names {name}, which no model has");
-        }
-    }
 
     #[test]
     fn every_money_parameter_says_how_it_travels() {
