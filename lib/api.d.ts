@@ -117,9 +117,9 @@ export interface CardParams {
   /** The PAN; spaces and dashes are allowed. */
   number: string;
   /** 1 to 12; a number or a numeric string (`"08"`). */
-  expMonth: number;
+  expMonth: number | string;
   /** Four digits; two-digit years are read as 20YY. */
-  expYear: number;
+  expYear: number | string;
   cvc: string;
   /**
    * The name on the card.

@@ -144,6 +144,7 @@ fn param_type(spec: &Spec, ty: &TypeSpec) -> String {
     match ty {
         TypeSpec::String { .. } => "string".into(),
         TypeSpec::Bool => "boolean".into(),
+        TypeSpec::Integer { or_text: true, .. } => "number | string".into(),
         TypeSpec::Integer { .. } => "number".into(),
         TypeSpec::Money => "MoneyInput".into(),
         TypeSpec::Decimal { .. } => "string | number".into(),

@@ -7,15 +7,15 @@ use serde_json::{Map, Value};
 
 use crate::error::Error;
 use crate::secret::{CardNumber, Cvc};
-use crate::spec::Spec;
-use crate::validate;
-use crate::wire::istanbul;
+use crate::spec::{CheckDeclared, Spec};
+use crate::validate::CheckAt;
+use crate::wire::{istanbul, WireFields};
 
 /// Card data for a non-3D payment. Checked before sending: the number
 /// with Luhn, the expiry against today in Istanbul.
 #[derive(Clone, Deserialize, Spec)]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[spec(params)]
+#[spec(params, wire_by_hand)]
 pub struct Card {
     /// The PAN; spaces and dashes are allowed.
     #[spec(wire = "pan")]
@@ -65,10 +65,12 @@ impl std::fmt::Debug for Card {
     }
 }
 
-impl Card {
-    /// Month 1–12, a year that is not past, and not absurdly far ahead.
-    /// Expiry is checked against Istanbul time, where Paynet's banks are.
-    pub fn validate(&self, field: &str) -> Result<(), Error> {
+/// The number (Luhn) and CVC are checked as they are read. Here: month
+/// 1–12, a year that is not past, and not absurdly far ahead (against
+/// Istanbul time, where Paynet's banks are), then the declared rules
+/// (`holder_name`), in the order these checks always had.
+impl CheckAt for Card {
+    fn check_at(&self, field: &str) -> Result<(), Error> {
         if !(1..=12).contains(&self.exp_month) {
             return Err(Error::invalid(format!("{field}.exp_month"), "must be between 1 and 12"));
         }
@@ -81,20 +83,24 @@ impl Card {
         if year > this_year + 30 {
             return Err(Error::invalid(format!("{field}.exp_year"), "is too far in the future"));
         }
-        validate::required(&format!("{field}.holder_name"), &self.holder_name, 50)
+        self.check_declared_at(&format!("{field}."))
     }
+}
 
-    pub fn full_year(&self) -> u32 {
-        if self.exp_year < 100 { 2000 + self.exp_year } else { self.exp_year }
-    }
-
-    /// Paynet's non-3D card fields: `pan`, `month`, `year`, `cvc`, `card_holder`.
-    pub fn write_wire(&self, body: &mut Map<String, Value>) {
+/// Not from the declaration: the year travels as four digits (`full_year`).
+impl WireFields for Card {
+    fn write_wire(&self, body: &mut Map<String, Value>) {
         body.insert("pan".into(), Value::String(self.number.expose().to_owned()));
         body.insert("month".into(), Value::from(self.exp_month));
         body.insert("year".into(), Value::from(self.full_year()));
         body.insert("cvc".into(), Value::String(self.cvc.expose().to_owned()));
         body.insert("card_holder".into(), Value::String(self.holder_name.clone()));
+    }
+}
+
+impl Card {
+    pub fn full_year(&self) -> u32 {
+        if self.exp_year < 100 { 2000 + self.exp_year } else { self.exp_year }
     }
 }
 

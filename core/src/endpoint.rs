@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use std::time::Instant;
 
 use crate::error::{Error, ErrorKind};
-use crate::spec::{Described, Doc, SpecType};
+use crate::spec::{CheckDeclared, Described, Doc, SpecType, WireDeclared};
 use crate::wire::MoneyWire;
 
 /// When a failed attempt may be sent again, and what a failure after the
@@ -97,7 +97,7 @@ pub trait Endpoint: Doc {
     /// What a failure may mean and whether an attempt is sent again. One per
     /// method, whatever the parameters, so the spec can state it.
     const RETRY: RetryPolicy;
-    type Params: DeserializeOwned + Send + Sync + Described;
+    type Params: DeserializeOwned + Send + Sync + Described + CheckDeclared + WireDeclared;
     type Output: Serialize + Send + SpecType;
 
     /// What to check after a timeout, if the call carries one.
@@ -115,8 +115,14 @@ pub trait Endpoint: Doc {
     /// except for endpoints that return reports (`max_report_bytes`).
     const LARGE_ANSWERS: bool = false;
 
-    /// Validates and builds the exact JSON body Paynet receives.
-    fn to_wire(params: &Self::Params, options: &WireOptions) -> Result<Map<String, Value>, Error>;
+    /// Validates and builds the exact JSON body Paynet receives. By default
+    /// both come from the params' declaration (`#[derive(Spec)]`); an
+    /// endpoint with rules or wire forms of its own overrides it, calling
+    /// `check_declared` first.
+    fn to_wire(params: &Self::Params, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        params.check_declared()?;
+        Ok(params.to_wire_declared(options))
+    }
 
     /// Reads a 2xx answer. Declines and "not found" become errors here.
     fn from_wire(params: &Self::Params, body: &Map<String, Value>) -> Result<Self::Output, Error>;

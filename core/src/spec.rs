@@ -12,8 +12,8 @@
 //! - client options: `config::CLIENT_OPTIONS`.
 //!
 //! [`spec`] collects it; `make gen` (crate `paynet-codegen`) writes it to
-//! `spec/paynet.json` and `docs/API.md`. The rules here are data only: the
-//! endpoints' hand-written `validate` still enforces them.
+//! `spec/paynet.json` and `docs/API.md`. The same declaration enforces the
+//! rules ([`CheckDeclared`]) and builds a plain wire body ([`WireDeclared`]).
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
@@ -40,6 +40,27 @@ pub trait VariantDoc {
     fn variant_doc(&self) -> &'static str;
 }
 
+/// A params struct's declared rules (`#[derive(Spec)]` on `#[spec(params)]`):
+/// `not_blank`, `max_len`, `positive`, `one_of` (unless `by_hand`),
+/// `exactly_one`, `at_least_one`, in declaration order, with the messages of
+/// `validate.rs`. An endpoint's special rules are checked after it.
+pub trait CheckDeclared {
+    /// Errors name fields as `prefix` + the user's name (`card.holder_name`).
+    fn check_declared_at(&self, prefix: &str) -> Result<(), crate::Error>;
+
+    fn check_declared(&self) -> Result<(), crate::Error> {
+        self.check_declared_at("")
+    }
+}
+
+/// A params struct's wire body from its declaration: each field under its
+/// wire name (`#[spec(wire = ...)]`, else its own), money in its declared
+/// unit (or the client option's), flattened structs through
+/// `wire::WireFields`, an absent optional field left out.
+pub trait WireDeclared {
+    fn to_wire_declared(&self, options: &crate::WireOptions) -> serde_json::Map<String, Value>;
+}
+
 /// How a Rust type appears in the spec.
 pub trait SpecType {
     fn type_spec() -> TypeSpec;
@@ -62,8 +83,13 @@ pub enum TypeSpec {
         secret: bool,
     },
     Bool,
-    /// A whole number; `format` is the Rust type (`u32`, `i64`).
-    Integer { format: &'static str },
+    /// A whole number; `format` is the Rust type (`u32`, `i64`). `or_text`:
+    /// numeric text (`"08"`) is taken too.
+    Integer {
+        format: &'static str,
+        #[serde(skip_serializing_if = "is_false")]
+        or_text: bool,
+    },
     /// A TL amount a user passes (at most two decimals, not negative).
     Money,
     /// A decimal a result carries: `money` (a TL amount, as exact two-place
@@ -101,6 +127,15 @@ impl TypeSpec {
         }
     }
 
+    /// A field read with `card::loose_int`: a whole number, or numeric text.
+    pub fn or_text(self) -> TypeSpec {
+        match self {
+            TypeSpec::Integer { format, .. } => TypeSpec::Integer { format, or_text: true },
+            TypeSpec::Optional { of } => TypeSpec::Optional { of: Box::new(of.or_text()) },
+            other => panic!("loose_int on a field that holds no integer: {other:?}"),
+        }
+    }
+
     /// The type inside `Optional` and `List`.
     pub fn innermost(&self) -> &TypeSpec {
         match self {
@@ -110,7 +145,7 @@ impl TypeSpec {
     }
 }
 
-/// A check on one parameter (data only in this version: see the module doc).
+/// A check on one parameter, enforced by [`CheckDeclared`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Rule {
@@ -412,8 +447,8 @@ plain_types! {
     CardNumber => TypeSpec::String { secret: true },
     Cvc => TypeSpec::String { secret: true },
     bool => TypeSpec::Bool,
-    u32 => TypeSpec::Integer { format: "u32" },
-    i64 => TypeSpec::Integer { format: "i64" },
+    u32 => TypeSpec::Integer { format: "u32", or_text: false },
+    i64 => TypeSpec::Integer { format: "i64", or_text: false },
     Money => TypeSpec::Money,
     Decimal => TypeSpec::Decimal { kind: DecimalKind::Ratio },
     DateTime<FixedOffset> => TypeSpec::DateTime,

@@ -380,6 +380,102 @@ fn parse_report_timestamp(s: &str) -> Option<NaiveDateTime> {
     date.and_hms_opt(digits(b, 11, 13)?, digits(b, 14, 16)?, digits(b, 17, 19)?)
 }
 
+// What `#[derive(Spec)]`'s `to_wire_declared` calls, per field type.
+
+/// A parameter's plain wire value; `None` leaves it out (an absent optional one).
+pub trait WireValue {
+    fn wire_value(&self) -> Option<Value>;
+}
+
+impl WireValue for String {
+    fn wire_value(&self) -> Option<Value> {
+        Some(Value::String(self.clone()))
+    }
+}
+
+impl WireValue for bool {
+    fn wire_value(&self) -> Option<Value> {
+        Some(Value::Bool(*self))
+    }
+}
+
+impl WireValue for u32 {
+    fn wire_value(&self) -> Option<Value> {
+        Some(Value::from(*self))
+    }
+}
+
+impl WireValue for i64 {
+    fn wire_value(&self) -> Option<Value> {
+        Some(Value::from(*self))
+    }
+}
+
+/// `yyyy-MM-dd`.
+impl WireValue for NaiveDate {
+    fn wire_value(&self) -> Option<Value> {
+        Some(Value::String(self.format("%Y-%m-%d").to_string()))
+    }
+}
+
+/// Paynet's code: `1` (sale), `3` (pre-auth).
+impl WireValue for crate::models::TransactionType {
+    fn wire_value(&self) -> Option<Value> {
+        Some(Value::from(self.wire_code()))
+    }
+}
+
+/// A list of numbers travels as comma-separated text (`"2,3,6"`, `""` for none).
+impl WireValue for Vec<u32> {
+    fn wire_value(&self) -> Option<Value> {
+        Some(Value::String(self.iter().map(u32::to_string).collect::<Vec<_>>().join(",")))
+    }
+}
+
+impl<T: WireValue> WireValue for Option<T> {
+    fn wire_value(&self) -> Option<Value> {
+        self.as_ref().and_then(WireValue::wire_value)
+    }
+}
+
+/// `#[spec(wire_text)]`: a number that Paynet takes as text (`xact`).
+pub fn as_text(v: Value) -> Value {
+    match v {
+        Value::Number(n) => Value::String(n.to_string()),
+        other => other,
+    }
+}
+
+/// A money parameter in its declared unit; `None` leaves it out.
+pub trait WireMoney {
+    fn wire_money(&self, unit: MoneyWire) -> Option<Value>;
+}
+
+impl WireMoney for Money {
+    fn wire_money(&self, unit: MoneyWire) -> Option<Value> {
+        Some(unit.encode(*self))
+    }
+}
+
+impl WireMoney for Option<Money> {
+    fn wire_money(&self, unit: MoneyWire) -> Option<Value> {
+        self.map(|m| unit.encode(m))
+    }
+}
+
+/// A `#[spec(flatten)]` parameter: writes its own fields into the body (a card).
+pub trait WireFields {
+    fn write_wire(&self, body: &mut Map<String, Value>);
+}
+
+impl<T: WireFields> WireFields for Option<T> {
+    fn write_wire(&self, body: &mut Map<String, Value>) {
+        if let Some(v) = self {
+            v.write_wire(body);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

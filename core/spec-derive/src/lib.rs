@@ -15,8 +15,24 @@
 //! - on the struct: `params` (a parameter struct: its fields have wire
 //!   names), `exactly_one = ["a", "b"]`, `at_least_one = ["a", "b", ..]`.
 //!
-//! The rules are data only: validation is still the hand-written `validate`
-//! of each endpoint.
+//! On a `#[spec(params)]` struct the derive also generates, from the same
+//! attributes, `paynet_core::spec::CheckDeclared` (`check_declared`: the
+//! rules, in declaration order, with the messages of `validate.rs`) and,
+//! unless the struct says `wire_by_hand`, `paynet_core::spec::WireDeclared`
+//! (`to_wire_declared`: the wire body from the wire names and money units).
+//! An endpoint writes by hand only what these cannot say (Luhn and expiry,
+//! `company_amount <= amount`, save_card, IBAN, installment values):
+//!
+//! - `one_of` is enforced too, unless the field says `by_hand` (its endpoint
+//!   checks the value itself, with its own message and at its own place);
+//! - `wire_text`: a number that travels as text (`xact`);
+//! - a struct rule (`exactly_one`, `at_least_one`) is checked right after the
+//!   last field it names, and a `flatten`ed struct field (its own rules and
+//!   special checks, through `validate::CheckAt`) right after the struct rules
+//!   that name it: a card is checked once it is known to be the one given.
+//!
+//! `#[serde(deserialize_with = "loose_int")]` on an integer makes its spec
+//! type "integer, or numeric text" (`or_text`).
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
@@ -93,9 +109,12 @@ fn doc_impls(input: &DeriveInput) -> syn::Result<TokenStream2> {
 #[derive(Default)]
 struct StructAttrs {
     params: bool,
+    wire_by_hand: bool,
     deny_unknown_fields: bool,
     rules: Vec<TokenStream2>,
     rule_fields: Vec<LitStr>,
+    /// `(exactly_one?, fields)`, in declaration order: what `check_declared` enforces.
+    checks: Vec<(bool, Vec<(String, Span)>)>,
 }
 
 #[derive(Default)]
@@ -109,6 +128,13 @@ struct FieldAttrs {
     money_option: Option<LitStr>,
     default: Option<TokenStream2>,
     rules: Vec<TokenStream2>,
+    loose_int: bool,
+    wire_text: bool,
+    by_hand: bool,
+    not_blank: bool,
+    max_len: Option<usize>,
+    positive: bool,
+    one_of: Option<Vec<TokenStream2>>,
 }
 
 enum SerdeDefault {
@@ -156,6 +182,8 @@ fn struct_attrs(attrs: &[Attribute]) -> syn::Result<StructAttrs> {
             attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("params") {
                     out.params = true;
+                } else if meta.path.is_ident("wire_by_hand") {
+                    out.wire_by_hand = true;
                 } else if meta.path.is_ident("exactly_one") || meta.path.is_ident("at_least_one") {
                     let fields = string_list(&meta)?;
                     if meta.path.is_ident("exactly_one") && fields.len() != 2 {
@@ -166,9 +194,10 @@ fn struct_attrs(attrs: &[Attribute]) -> syn::Result<StructAttrs> {
                     }
                     let variant = if meta.path.is_ident("exactly_one") { quote!(ExactlyOne) } else { quote!(AtLeastOne) };
                     out.rules.push(quote!(::paynet_core::spec::StructRule::#variant { fields: ::std::vec![#(#fields),*] }));
+                    out.checks.push((meta.path.is_ident("exactly_one"), fields.iter().map(|f| (f.value(), f.span())).collect()));
                     out.rule_fields.extend(fields);
                 } else {
-                    return Err(meta.error("spec: unknown struct attribute (params, exactly_one, at_least_one)"));
+                    return Err(meta.error("spec: unknown struct attribute (params, wire_by_hand, exactly_one, at_least_one)"));
                 }
                 Ok(())
             })?;
@@ -201,8 +230,12 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                         Some("money_text") => out.money_text = true,
                         _ => return Err(syn::Error::new(f.span(), "spec: unknown serialize_with: say in paynet-spec-derive what it makes of the field")),
                     }
-                } else if p.is_ident("deserialize_with") || p.is_ident("with") {
-                    // Reads the same type more loosely: no change to the surface.
+                } else if p.is_ident("deserialize_with") {
+                    // `loose_int` also takes numeric text; any other reads the
+                    // same type more loosely: no change to the surface.
+                    let f: LitStr = meta.value()?.parse()?;
+                    out.loose_int = f.value().rsplit("::").next() == Some("loose_int");
+                } else if p.is_ident("with") {
                     meta.value()?.parse::<LitStr>()?;
                 } else {
                     return Err(meta.error("spec: this serde field attribute is not described; add it to paynet-spec-derive first"));
@@ -216,6 +249,10 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                     out.wire = Some(meta.value()?.parse()?);
                 } else if p.is_ident("flatten") {
                     out.flatten = true;
+                } else if p.is_ident("wire_text") {
+                    out.wire_text = true;
+                } else if p.is_ident("by_hand") {
+                    out.by_hand = true;
                 } else if p.is_ident("money") {
                     let unit: LitStr = meta.value()?.parse()?;
                     let variant = match unit.value().as_str() {
@@ -232,10 +269,13 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                 } else if p.is_ident("max_len") {
                     let n: syn::LitInt = meta.value()?.parse()?;
                     let n: usize = n.base10_parse()?;
+                    out.max_len = Some(n);
                     out.rules.push(quote!(::paynet_core::spec::Rule::MaxLen { max: #n }));
                 } else if p.is_ident("not_blank") {
+                    out.not_blank = true;
                     out.rules.push(quote!(::paynet_core::spec::Rule::NotBlank));
                 } else if p.is_ident("positive") {
+                    out.positive = true;
                     out.rules.push(quote!(::paynet_core::spec::Rule::Positive));
                 } else if p.is_ident("one_of") {
                     let input = meta.value()?;
@@ -245,10 +285,11 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                         .iter()
                         .map(literal_json)
                         .collect::<syn::Result<Vec<_>>>()?;
+                    out.one_of = Some(values.clone());
                     out.rules.push(quote!(::paynet_core::spec::Rule::OneOf { values: ::std::vec![#(#values),*] }));
                 } else {
                     return Err(meta.error(
-                        "spec: unknown field attribute (wire, flatten, money, money_option, default, max_len, not_blank, positive, one_of)",
+                        "spec: unknown field attribute (wire, flatten, wire_text, money, money_option, default, max_len, not_blank, positive, one_of, by_hand)",
                     ));
                 }
                 Ok(())
@@ -281,6 +322,7 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
     let mut names = Vec::new();
     let mut field_specs = Vec::new();
     let mut visits = Vec::new();
+    let mut fields_info = Vec::new();
     for field in &fields.named {
         let ident = field.ident.as_ref().expect("named field");
         let ty = &field.ty;
@@ -302,7 +344,17 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
             return Err(syn::Error::new(ident.span(), "spec: a flattened field has no wire name of its own"));
         }
 
+        if a.by_hand && a.one_of.is_none() {
+            return Err(syn::Error::new(ident.span(), "spec: by_hand says a one_of is checked by the endpoint; this field has none"));
+        }
+        if a.wire_text && (a.flatten || a.money.is_some()) {
+            return Err(syn::Error::new(ident.span(), "spec: wire_text is for a plain number"));
+        }
+
         let mut type_spec = quote_spanned!(span=> <#ty as ::paynet_core::spec::SpecType>::type_spec());
+        if a.loose_int {
+            type_spec = quote!(::paynet_core::spec::TypeSpec::or_text(#type_spec));
+        }
         if a.money_text {
             type_spec = quote!(::paynet_core::spec::TypeSpec::money_text(#type_spec));
         }
@@ -339,12 +391,49 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
             }
         });
         visits.push(quote_spanned!(span=> <#ty as ::paynet_core::spec::SpecType>::visit(registry);));
+
+        // What `check_declared` does for this field, in a fixed order whatever
+        // the order of the attributes: not blank, length, positive, one of.
+        let mut checks = Vec::new();
+        if a.not_blank {
+            checks.push(quote_spanned!(span=> ::paynet_core::validate::DeclaredText::not_blank(&self.#ident, &field(#user_name))?;));
+        }
+        if let Some(max) = a.max_len {
+            checks.push(quote_spanned!(span=> ::paynet_core::validate::DeclaredText::max_len(&self.#ident, &field(#user_name), #max)?;));
+        }
+        if a.positive {
+            checks.push(quote_spanned!(span=> ::paynet_core::validate::DeclaredAmount::positive(&self.#ident, &field(#user_name))?;));
+        }
+        if let (Some(values), false) = (&a.one_of, a.by_hand) {
+            checks.push(quote_spanned!(span=> ::paynet_core::validate::one_of(&field(#user_name), &self.#ident, &[#(#values),*])?;));
+        }
+        let nested = a.flatten.then(|| quote_spanned!(span=> ::paynet_core::validate::CheckAt::check_at(&self.#ident, &field(#user_name))?;));
+        let wire = a.wire.as_ref().map_or(user_name.clone(), LitStr::value);
+        let put = if a.flatten {
+            quote_spanned!(span=> ::paynet_core::wire::WireFields::write_wire(&self.#ident, &mut body);)
+        } else if let Some(unit) = &a.money {
+            let unit = match &a.money_option {
+                None => unit.clone(),
+                Some(o) if o.value() == "payment_amount_format" => quote!(options.payment_amount),
+                Some(o) => return Err(syn::Error::new(o.span(), "spec: no WireOptions field for this money_option; add it to paynet-spec-derive")),
+            };
+            quote_spanned!(span=> if let ::std::option::Option::Some(v) = ::paynet_core::wire::WireMoney::wire_money(&self.#ident, #unit) {
+                body.insert(#wire.into(), v);
+            })
+        } else {
+            let text = a.wire_text.then(|| quote!(.map(::paynet_core::wire::as_text)));
+            quote_spanned!(span=> if let ::std::option::Option::Some(v) = ::paynet_core::wire::WireValue::wire_value(&self.#ident) #text {
+                body.insert(#wire.into(), v);
+            })
+        };
+        fields_info.push(FieldInfo { name: user_name.clone(), checks, nested, put });
     }
     for f in &sattrs.rule_fields {
         if !names.contains(&f.value()) {
             return Err(syn::Error::new(f.span(), format!("spec: {type_name} has no field `{}`", f.value())));
         }
     }
+    let declared = if sattrs.params { declared_impls(name, &sattrs, &fields_info) } else { quote!() };
     let role = if sattrs.params { quote!(Params) } else { quote!(Model) };
     let deny = sattrs.deny_unknown_fields;
     let struct_rules = &sattrs.rules;
@@ -375,5 +464,89 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
                 registry.add_struct::<Self>();
             }
         }
+
+        #declared
     })
+}
+
+/// One field of a params struct, as `check_declared` and `to_wire_declared` use it.
+struct FieldInfo {
+    name: String,
+    /// Its own rules.
+    checks: Vec<TokenStream2>,
+    /// A flattened struct's checks (`validate::CheckAt`).
+    nested: Option<TokenStream2>,
+    /// Its entry in the wire body.
+    put: TokenStream2,
+}
+
+/// `CheckDeclared` and, unless `wire_by_hand`, `WireDeclared`.
+///
+/// Order: each field's rules in declaration order; a struct rule right after
+/// the last field it names; a flattened field's own checks right after the
+/// struct rules that name it (or at its place when none does). This is the
+/// order the hand-written `validate`s had, so the first error is the same.
+fn declared_impls(name: &syn::Ident, sattrs: &StructAttrs, fields: &[FieldInfo]) -> TokenStream2 {
+    let position = |f: &(String, Span)| fields.iter().position(|x| x.name == f.0).expect("rule fields are checked above");
+    let mut steps = Vec::new();
+    let mut deferred: Vec<usize> = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
+        steps.extend(f.checks.iter().cloned());
+        if f.nested.is_some() {
+            let pending = sattrs.checks.iter().any(|(_, names)| names.iter().any(|n| n.0 == f.name) && names.iter().map(position).max() > Some(i));
+            if pending {
+                deferred.push(i);
+            } else {
+                steps.extend(f.nested.clone());
+            }
+        }
+        for (exactly, names) in &sattrs.checks {
+            if names.iter().map(position).max() != Some(i) {
+                continue;
+            }
+            let pairs = names.iter().map(|(n, span)| {
+                let ident = syn::Ident::new(n, *span);
+                quote!((&*field(#n), ::paynet_core::validate::Present::present(&self.#ident)))
+            });
+            steps.push(if *exactly {
+                let pairs: Vec<_> = pairs.collect();
+                let (a, b) = (&pairs[0], &pairs[1]);
+                quote!(::paynet_core::validate::exactly_one(#a, #b)?;)
+            } else {
+                quote!(::paynet_core::validate::at_least_one(&[#(#pairs),*])?;)
+            });
+            let named: Vec<&String> = names.iter().map(|n| &n.0).collect();
+            deferred.retain(|&d| {
+                let now = named.contains(&&fields[d].name);
+                if now {
+                    steps.extend(fields[d].nested.clone());
+                }
+                !now
+            });
+        }
+    }
+    let mut out = quote! {
+        impl ::paynet_core::spec::CheckDeclared for #name {
+            fn check_declared_at(&self, prefix: &str) -> ::std::result::Result<(), ::paynet_core::Error> {
+                let field = |name: &'static str| ::paynet_core::validate::field_name(prefix, name);
+                #(#steps)*
+                let _ = field;
+                ::std::result::Result::Ok(())
+            }
+        }
+    };
+    if !sattrs.wire_by_hand {
+        let puts = fields.iter().map(|f| &f.put);
+        out.extend(quote! {
+            impl ::paynet_core::spec::WireDeclared for #name {
+                fn to_wire_declared(&self, options: &::paynet_core::WireOptions) -> ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+                    let _ = options;
+                    let mut body = ::serde_json::Map::new();
+                    #(#puts)*
+                    body
+                }
+            }
+        });
+    }
+    out
 }

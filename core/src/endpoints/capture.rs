@@ -3,14 +3,12 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{insert_opt, transaction_result};
-use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
+use super::transaction_result;
+use crate::endpoint::{Endpoint, RetryPolicy};
 use crate::error::Error;
 use crate::models::Transaction;
 use crate::money::Money;
 use crate::spec::{Doc, Spec};
-use crate::validate;
-use crate::wire::MoneyWire;
 
 /// Settles a pre-auth, identified by one of `xact_id`, `xact` or `reference_no`.
 ///
@@ -27,6 +25,7 @@ pub struct CaptureParams {
     #[spec(not_blank, max_len = 100)]
     pub xact_id: Option<String>,
     /// The pre-auth's plain numeric id (`id` in results).
+    #[spec(wire_text)]
     pub xact: Option<i64>,
     /// The pre-auth's `reference_no`.
     #[spec(not_blank, max_len = 50)]
@@ -34,22 +33,6 @@ pub struct CaptureParams {
     /// Absent: the whole pre-authorised amount.
     #[spec(money = "kurus", positive)]
     pub amount: Option<Money>,
-}
-
-impl CaptureParams {
-    fn validate(&self) -> Result<(), Error> {
-        validate::optional_id("xact_id", self.xact_id.as_ref(), 100)?;
-        validate::optional_id("reference_no", self.reference_no.as_ref(), 50)?;
-        validate::at_least_one(&[
-            ("xact_id", self.xact_id.is_some()),
-            ("xact", self.xact.is_some()),
-            ("reference_no", self.reference_no.is_some()),
-        ])?;
-        if let Some(amount) = self.amount {
-            validate::positive("amount", amount)?;
-        }
-        Ok(())
-    }
 }
 
 impl Endpoint for Capture {
@@ -68,16 +51,6 @@ impl Endpoint for Capture {
 
     fn xact_id(p: &CaptureParams) -> Option<&str> {
         p.xact_id.as_deref()
-    }
-
-    fn to_wire(p: &CaptureParams, _: &WireOptions) -> Result<Map<String, Value>, Error> {
-        p.validate()?;
-        let mut body = Map::new();
-        insert_opt(&mut body, "xact_id", p.xact_id.clone());
-        insert_opt(&mut body, "xact", p.xact.map(|x| x.to_string()));
-        insert_opt(&mut body, "reference_no", p.reference_no.clone());
-        insert_opt(&mut body, "amount", p.amount.map(|m| MoneyWire::KurusString.encode(m)));
-        Ok(body)
     }
 
     fn from_wire(p: &CaptureParams, body: &Map<String, Value>) -> Result<Transaction, Error> {

@@ -4,14 +4,12 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{insert_opt, transaction_result};
+use super::transaction_result;
 use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::Error;
 use crate::models::{Transaction, TransactionType};
 use crate::money::Money;
-use crate::spec::{Doc, Spec};
-use crate::validate;
-use crate::wire::MoneyWire;
+use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
 
 /// Completes a Paynet.js payment with the `session_id`/`token_id` your page received.
 ///
@@ -72,22 +70,13 @@ fn sale() -> TransactionType {
     TransactionType::Sale
 }
 
-impl ChargeParams {
-    fn validate(&self) -> Result<(), Error> {
-        validate::required("session_id", &self.session_id, 100)?;
-        validate::required("token_id", &self.token_id, 100)?;
-        validate::positive("amount", self.amount)?;
-        validate::max_len("ratio_code", &self.ratio_code, 8)?;
-        validate::optional("reference_no", self.reference_no.as_ref(), 50)?;
-        validate::optional("agent_customer_name", self.agent_customer_name.as_ref(), 100)?;
-        if let Some(iban) = &self.iban {
-            let compact: String = iban.chars().filter(|c| !c.is_whitespace()).collect();
-            if compact.len() != 26 || !compact.starts_with("TR") || !compact[2..].bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Error::invalid("iban", "must be a Turkish IBAN: \"TR\" and 24 digits"));
-            }
-        }
-        Ok(())
+/// The IBAN without its spaces, checked: what the attributes cannot say.
+fn compact_iban(iban: &str) -> Result<String, Error> {
+    let compact: String = iban.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.len() != 26 || !compact.starts_with("TR") || !compact[2..].bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid("iban", "must be a Turkish IBAN: \"TR\" and 24 digits"));
     }
+    Ok(compact)
 }
 
 impl Endpoint for Charge {
@@ -104,23 +93,14 @@ impl Endpoint for Charge {
         p.reference_no.as_deref()
     }
 
-    fn to_wire(p: &ChargeParams, _: &WireOptions) -> Result<Map<String, Value>, Error> {
-        p.validate()?;
-        let installments: Vec<String> = p.installments.iter().map(u32::to_string).collect();
-        let mut body = Map::new();
-        body.insert("session_id".into(), p.session_id.clone().into());
-        body.insert("token_id".into(), p.token_id.clone().into());
-        body.insert("amount".into(), MoneyWire::KurusString.encode(p.amount));
-        body.insert("transaction_type".into(), p.transaction_type.wire_code().into());
-        body.insert("add_comission_amount".into(), p.add_commission.into());
-        body.insert("ratio_code".into(), p.ratio_code.clone().into());
-        body.insert("installments".into(), installments.join(",").into());
-        body.insert("no_instalment".into(), p.no_installment.into());
-        body.insert("tds_required".into(), p.tds_required.into());
-        insert_opt(&mut body, "reference_no", p.reference_no.clone());
-        insert_opt(&mut body, "is_escrow", p.is_escrow);
-        insert_opt(&mut body, "agent_customer_name", p.agent_customer_name.clone());
-        insert_opt(&mut body, "iban", p.iban.as_ref().map(|i| i.chars().filter(|c| !c.is_whitespace()).collect::<String>()));
+    /// The declared rules and body; the IBAN is checked, and sent without spaces.
+    fn to_wire(p: &ChargeParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.check_declared()?;
+        let iban = p.iban.as_deref().map(compact_iban).transpose()?;
+        let mut body = p.to_wire_declared(options);
+        if let Some(iban) = iban {
+            body.insert("iban".into(), iban.into());
+        }
         Ok(body)
     }
 

@@ -6,12 +6,11 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{insert_opt, not_found, same_reference};
+use super::{not_found, same_reference};
 use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
 use crate::models::Transaction;
-use crate::spec::{Doc, Spec};
-use crate::validate;
+use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
 use crate::wire::Reader;
 
 /// The status of one payment; the way to learn what happened after a timeout.
@@ -46,23 +45,12 @@ impl Endpoint for Check {
         p.reference_no.as_deref()
     }
 
-    fn to_wire(p: &CheckParams, _: &WireOptions) -> Result<Map<String, Value>, Error> {
-        p.to_wire()
-    }
-
     fn from_wire(p: &CheckParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
         p.read(body)
     }
 }
 
 impl CheckParams {
-    fn validated(&self) -> Result<&CheckParams, Error> {
-        validate::optional_id("xact_id", self.xact_id.as_ref(), 100)?;
-        validate::optional_id("reference_no", self.reference_no.as_ref(), 50)?;
-        validate::at_least_one(&[("xact_id", self.xact_id.is_some()), ("reference_no", self.reference_no.is_some())])?;
-        Ok(self)
-    }
-
     /// An error can carry both a `reference_no` and an `xact_id` (a capture
     /// by reference names the pre-auth too). The reference is the caller's
     /// own order number, the one Paynet deduplicates on, so a lookup asks by
@@ -73,14 +61,6 @@ impl CheckParams {
             Some(_) => CheckParams { xact_id: None, reference_no: self.reference_no.clone() },
             None => self.clone(),
         }
-    }
-
-    fn to_wire(&self) -> Result<Map<String, Value>, Error> {
-        let p = self.validated()?;
-        let mut body = Map::new();
-        insert_opt(&mut body, "xact_id", p.xact_id.clone());
-        insert_opt(&mut body, "reference_no", p.reference_no.clone());
-        Ok(body)
     }
 
     /// The row asked for; a row about another payment is not believed.
@@ -135,8 +115,11 @@ impl Endpoint for Lookup {
         p.xact_id.as_deref()
     }
 
-    fn to_wire(p: &CheckParams, _: &WireOptions) -> Result<Map<String, Value>, Error> {
-        p.validated()?.by_reference_first().to_wire()
+    /// Checked as given (a blank `xact_id` is refused even beside a
+    /// reference), then sent by reference first.
+    fn to_wire(p: &CheckParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.check_declared()?;
+        Ok(p.by_reference_first().to_wire_declared(options))
     }
 
     /// Settling an unknown outcome on "it did not happen" needs an answer

@@ -1,9 +1,9 @@
 //! Every endpoint, one module each, and the registry bindings call through.
 //!
-//! Adding an endpoint: write `endpoints/<name>.rs` (params + validation +
-//! wire + answer; `#[derive(Spec)]` on the params, `#[derive(Doc)]` on the
-//! endpoint type), add it to `registry!` below, run `make gen`, and add its
-//! thin method to the Python and Node wrappers.
+//! Adding an endpoint: write `endpoints/<name>.rs` (the params' declaration
+//! with `#[derive(Spec)]`, which also validates them and builds a plain wire
+//! body; `#[derive(Doc)]` on the endpoint type; how to read the answer), add
+//! it to `registry!` below and run `make gen` (see ARCHITECTURE.md).
 
 pub mod capture;
 pub mod charge;
@@ -17,12 +17,6 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorKind};
 use crate::models::Transaction;
 use crate::wire::Reader;
-
-pub(crate) fn insert_opt<T: Into<Value>>(body: &mut Map<String, Value>, key: &str, value: Option<T>) {
-    if let Some(v) = value {
-        body.insert(key.to_owned(), v.into());
-    }
-}
 
 /// A money-moving answer: success (code 0), replay (code 100), or a decline
 /// (HTTP 200 with `is_succeed: false`), which becomes a `card_declined` error

@@ -3,13 +3,13 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{insert_opt, transaction_result};
+use super::transaction_result;
 use crate::card::Card;
 use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::Error;
 use crate::models::{Transaction, TransactionType};
 use crate::money::Money;
-use crate::spec::{Doc, Spec};
+use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
 use crate::validate;
 
 /// A sale (default) or pre-auth with `card` data or a saved `card_hash`.
@@ -49,7 +49,7 @@ pub struct CreatePaymentParams {
     #[spec(default = "sale")]
     pub transaction_type: TransactionType,
     /// Number of installments; absent or 0 is a single payment.
-    #[spec(wire = "instalment", one_of = [0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])]
+    #[spec(wire = "instalment", one_of = [0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], by_hand)]
     pub installment: Option<u32>,
     #[spec(max_len = 140)]
     pub description: Option<String>,
@@ -86,24 +86,10 @@ fn sale() -> TransactionType {
 }
 
 impl CreatePaymentParams {
+    /// The declared rules (the card's Luhn and expiry through `Card`'s
+    /// `CheckAt`), then what the attributes cannot say.
     fn validate(&self) -> Result<(), Error> {
-        validate::positive("amount", self.amount)?;
-        validate::required("reference_no", &self.reference_no, 50)?;
-        validate::required("domain", &self.domain, 256)?;
-        validate::optional_id("card_hash", self.card_hash.as_ref(), 100)?;
-        validate::exactly_one(("card", self.card.is_some()), ("card_hash", self.card_hash.is_some()))?;
-        if let Some(card) = &self.card {
-            card.validate("card")?;
-        }
-        validate::optional_id("card_owner_id", self.card_owner_id.as_ref(), 100)?;
-        validate::optional("description", self.description.as_ref(), 140)?;
-        validate::optional("card_holder_phone", self.card_holder_phone.as_ref(), 10)?;
-        validate::optional("card_holder_mail", self.card_holder_mail.as_ref(), 60)?;
-        validate::optional("agent_id", self.agent_id.as_ref(), 10)?;
-        validate::optional("ratio_code", self.ratio_code.as_ref(), 8)?;
-        validate::optional("card_desc", self.card_desc.as_ref(), 100)?;
-        validate::optional_id("user_unique_id", self.user_unique_id.as_ref(), 100)?;
-        validate::optional("user_gsm_no", self.user_gsm_no.as_ref(), 20)?;
+        self.check_declared()?;
         // Paynet documents 0 (single payment), 3, 6 and 9, and its banks offer
         // 2 to 12; 1 or 13 and more are refused by Paynet later, with no field.
         if matches!(self.installment, Some(n) if n == 1 || n > 12) {
@@ -139,32 +125,13 @@ impl Endpoint for CreatePayment {
         Some(&p.reference_no)
     }
 
+    /// The declared body, except that `save_card` is sent only when true.
     fn to_wire(p: &CreatePaymentParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.validate()?;
-        let mut body = Map::new();
-        body.insert("amount".into(), options.payment_amount.encode(p.amount));
-        body.insert("reference_no".into(), p.reference_no.clone().into());
-        body.insert("domain".into(), p.domain.clone().into());
-        body.insert("transaction_type".into(), p.transaction_type.wire_code().into());
-        if let Some(card) = &p.card {
-            card.write_wire(&mut body);
+        let mut body = p.to_wire_declared(options);
+        if !p.save_card {
+            body.remove("save_card");
         }
-        insert_opt(&mut body, "card_hash", p.card_hash.clone());
-        insert_opt(&mut body, "card_owner_id", p.card_owner_id.clone());
-        insert_opt(&mut body, "instalment", p.installment);
-        insert_opt(&mut body, "description", p.description.clone());
-        insert_opt(&mut body, "card_holder_phone", p.card_holder_phone.clone());
-        insert_opt(&mut body, "card_holder_mail", p.card_holder_mail.clone());
-        insert_opt(&mut body, "agent_id", p.agent_id.clone());
-        insert_opt(&mut body, "company_amount", p.company_amount.map(|m| options.payment_amount.encode(m)));
-        insert_opt(&mut body, "add_commission", p.add_commission);
-        insert_opt(&mut body, "ratio_code", p.ratio_code.clone());
-        if p.save_card {
-            body.insert("save_card".into(), true.into());
-        }
-        insert_opt(&mut body, "card_desc", p.card_desc.clone());
-        insert_opt(&mut body, "user_unique_id", p.user_unique_id.clone());
-        insert_opt(&mut body, "user_gsm_no", p.user_gsm_no.clone());
         Ok(body)
     }
 

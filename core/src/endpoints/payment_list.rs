@@ -8,7 +8,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::endpoint::{Deadline, Endpoint, RetryPolicy, WireOptions};
+use crate::endpoint::{Deadline, Endpoint, RetryPolicy};
 use crate::error::{Error, ErrorKind};
 use crate::models::{PaymentReport, PaymentReportRow};
 use crate::spec::{Doc, Spec};
@@ -24,6 +24,8 @@ pub struct PaymentList;
 pub struct PaymentListParams {
     /// `yyyy-MM-dd`; absent means today in Istanbul, as Paynet does. Resolved
     /// once, when the parameters are read, so request and report agree.
+    // Always sent, so the report's date never depends on Paynet's clock
+    // agreeing with ours.
     #[serde(default = "today")]
     pub date: NaiveDate,
 }
@@ -39,14 +41,6 @@ impl Endpoint for PaymentList {
     const LARGE_ANSWERS: bool = true;
     type Params = PaymentListParams;
     type Output = PaymentReport;
-
-    /// The date is always sent, so the report's date never depends on
-    /// Paynet's clock agreeing with ours.
-    fn to_wire(p: &PaymentListParams, _: &WireOptions) -> Result<Map<String, Value>, Error> {
-        let mut body = Map::new();
-        body.insert("date".into(), p.date.format("%Y-%m-%d").to_string().into());
-        Ok(body)
-    }
 
     /// A report can hold hundreds of thousands of rows: each row is read into
     /// its typed form as soon as it is parsed, so the whole body never exists

@@ -3,11 +3,10 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
+use crate::endpoint::{Endpoint, RetryPolicy};
 use crate::error::Error;
 use crate::models::Acknowledgement;
 use crate::spec::{Doc, Spec};
-use crate::validate;
 
 /// Cancels a pre-auth that was not captured, releasing the amount held on the card.
 ///
@@ -35,11 +34,6 @@ impl Endpoint for CancelPreAuth {
 
     fn xact_id(p: &CancelPreAuthParams) -> Option<&str> {
         Some(&p.xact_id)
-    }
-
-    fn to_wire(p: &CancelPreAuthParams, _: &WireOptions) -> Result<Map<String, Value>, Error> {
-        validate::required("xact_id", &p.xact_id, 100)?;
-        Ok(Map::from_iter([("xact_id".to_owned(), Value::from(p.xact_id.clone()))]))
     }
 
     fn from_wire(_: &CancelPreAuthParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
