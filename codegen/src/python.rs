@@ -192,6 +192,7 @@ fn model_type(ty: &TypeSpec, field: &str, uses: &mut Uses) -> String {
             None => "str".into(),
         },
         TypeSpec::Bool => "bool".into(),
+        TypeSpec::Integer { or_text: true, .. } => "int | str".into(),
         TypeSpec::Integer { .. } => "int".into(),
         TypeSpec::Money | TypeSpec::Decimal { .. } => {
             uses.decimal = true;
@@ -357,6 +358,7 @@ fn param_type(ty: &TypeSpec, spec: &Spec, uses: &mut Uses) -> String {
     match ty {
         TypeSpec::String { .. } => "str".into(),
         TypeSpec::Bool => "bool".into(),
+        TypeSpec::Integer { or_text: true, .. } => "int | str".into(),
         TypeSpec::Integer { .. } => "int".into(),
         TypeSpec::Money => {
             uses.names.insert("Amount".into());

@@ -46,9 +46,9 @@ class Card(_Model):
 
     number: str
     """The PAN; spaces and dashes are allowed."""
-    exp_month: int
+    exp_month: int | str
     """1 to 12; a number or a numeric string (`"08"`)."""
-    exp_year: int
+    exp_year: int | str
     """Four digits; two-digit years are read as 20YY."""
     cvc: str
     holder_name: str
