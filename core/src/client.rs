@@ -140,23 +140,25 @@ impl Client {
             reference_no: E::reference_no(params),
             body_limit: if E::LARGE_ANSWERS { config.max_report_bytes } else { config.max_response_bytes },
         };
-        self.send(&call, &body, options, |answer, deadline| {
-            E::decode(params, &answer, deadline).map_err(|e| e.with_body(&answer))
-        })
-        .await
-        .or_else(|e| E::recover(params, e))
-        .map_err(|e| e.with_identifiers(call.reference_no, E::xact_id(params)).redacted(&config.secret_key))
+        let outcome = self.send(&call, &body, options, |answer, deadline| decode::<E>(params, &answer, deadline)).await;
+        self.settle::<E>(params, outcome)
+    }
+
+    /// The end of every call, sent or read from a given answer: what the
+    /// endpoint turns into a result, and errors that name the call's
+    /// identifiers with the key, card numbers and CVCs masked.
+    fn settle<E: Endpoint>(&self, params: &E::Params, outcome: Result<E::Output, Error>) -> Result<E::Output, Error> {
+        outcome
+            .or_else(|e| E::recover(params, e))
+            .map_err(|e| e.with_identifiers(E::reference_no(params), E::xact_id(params)).redacted(&self.inner.config.secret_key))
     }
 
     pub(crate) fn read_answer_as<E: Endpoint>(&self, params: Value, status: u16, body: &[u8]) -> Result<Value, Error> {
         let params = parse_params::<E>(params)?;
-        let policy = E::RETRY;
         let answer = Answer { status, retry_after: None, location: None, body: body.to_vec() };
-        interpret(policy, answer)
-            .and_then(|bytes| E::decode(&params, &bytes, &Deadline::none()).map_err(|e| e.with_body(&bytes)))
-            .or_else(|e| E::recover(&params, e))
-            .and_then(|output| serde_json::to_value(&output).map_err(|e| Error::internal(format!("could not encode the result: {e}"))))
-            .map_err(|e| e.with_identifiers(E::reference_no(&params), E::xact_id(&params)).redacted(&self.inner.config.secret_key))
+        let outcome = interpret(E::RETRY, answer).and_then(|bytes| decode::<E>(&params, &bytes, &Deadline::none()));
+        let output = self.settle::<E>(&params, outcome)?;
+        serde_json::to_value(&output).map_err(|e| Error::internal(format!("could not encode the result: {e}")))
     }
 
     pub(crate) fn prepare_json<E: Endpoint>(&self, params: Value) -> Result<PreparedRequest, Error> {
@@ -310,6 +312,11 @@ impl Client {
         };
         Ok(Answer { status, retry_after, location, body })
     }
+}
+
+/// A 2xx body read by its endpoint; a protocol error carries the body's start.
+fn decode<E: Endpoint>(params: &E::Params, body: &[u8], deadline: &Deadline) -> Result<E::Output, Error> {
+    E::decode(params, body, deadline).map_err(|e| e.with_body(body))
 }
 
 /// What `send` needs to know about a call besides its body.

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::models::Transaction;
-use crate::secret::{SecretKey, redact_answer_text, scrub_card_numbers, scrub_cvc_fields};
+use crate::secret::{SecretKey, redact_answer_text, scrub_card_data};
 use crate::spec::Doc;
 
 /// What went wrong, as both bindings name it (`.kind`). Each variant's doc
@@ -145,7 +145,7 @@ impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error {
             kind,
-            message: scrub_cvc_fields(&scrub_card_numbers(&message.into())),
+            message: scrub_card_data(message.into()),
             field: None,
             http_status: None,
             result_code: None,
@@ -234,6 +234,5 @@ const SNIPPET_CHARS: usize = 200;
 /// cut to [`SNIPPET_CHARS`] only in [`Error::redacted`], after the key is
 /// masked too, so a cut never leaves half a secret that no longer matches.
 pub(crate) fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
-    scrub_cvc_fields(&scrub_card_numbers(&text))
+    scrub_card_data(String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned())
 }

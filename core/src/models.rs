@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::error::Error;
-use crate::secret::{mask_answer_card_number, scrub_card_numbers, scrub_cvc_fields};
+use crate::secret::{mask_answer_card_number, scrub_card_data};
 use crate::spec::{Doc, Spec};
 use crate::wire::{Fields, Reader};
 
@@ -178,7 +178,7 @@ impl Transaction {
     pub fn from_wire(obj: &Map<String, Value>) -> Result<Transaction, Error> {
         let r = Reader::new(obj);
         // Free text a bank or Paynet wrote: it has carried card numbers.
-        let text = |names: &[&str]| r.string(names).map(|t| scrub_cvc_fields(&scrub_card_numbers(&t)));
+        let text = |names: &[&str]| r.string(names).map(scrub_card_data);
         let result_code = r.int(&["code"])?;
         Ok(Transaction {
             id: r.int(&["id", "xact"])?,
@@ -273,15 +273,13 @@ impl Acknowledgement {
     /// Code 0 is done; any other code in a 2xx answer is an `api` error.
     pub fn from_wire(obj: &Map<String, Value>) -> Result<Acknowledgement, Error> {
         let r = Reader::new(obj);
-        let message = r.string(&["message"]).map(|t| scrub_cvc_fields(&scrub_card_numbers(&t)));
         match r.int(&["code", "result_code"])? {
-            Some(0) => Ok(Acknowledgement { result_code: 0, message, object_name: r.string(&["object_name"]) }),
-            Some(code) => {
-                let mut e = Error::new(crate::error::ErrorKind::Api, message.unwrap_or_else(|| format!("Paynet result code {code}")));
-                e.result_code = Some(code);
-                e.error_type = r.string(&["type"]);
-                Err(e)
-            }
+            Some(0) => Ok(Acknowledgement {
+                result_code: 0,
+                message: r.string(&["message"]).map(scrub_card_data),
+                object_name: r.string(&["object_name"]),
+            }),
+            Some(code) => Err(crate::endpoints::result_code_error(&r, code)),
             None => Err(Error::new(crate::error::ErrorKind::Protocol, "Paynet's answer has no result code: it does not say the request was carried out")),
         }
     }

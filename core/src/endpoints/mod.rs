@@ -72,14 +72,18 @@ pub(crate) fn same_reference(tx: &Transaction, sent: Option<&str>) -> Result<(),
 fn without_transaction(body: &Map<String, Value>) -> Error {
     let r = Reader::new(body);
     match r.int(&["code"]).ok().flatten() {
-        Some(code) if code != 0 && code != crate::models::CODE_REPLAYED => {
-            let mut e = Error::new(ErrorKind::Api, r.string(&["message"]).unwrap_or_else(|| format!("Paynet result code {code}")));
-            e.result_code = Some(code);
-            e.error_type = r.string(&["type"]);
-            e
-        }
+        Some(code) if code != 0 && code != crate::models::CODE_REPLAYED => result_code_error(&r, code),
         _ => Error::new(ErrorKind::Protocol, "Paynet's answer has no `is_succeed`: it is not a transaction"),
     }
+}
+
+/// A 2xx answer whose result code says Paynet did not do it: an `api` error
+/// with Paynet's message, code and type.
+pub(crate) fn result_code_error(r: &Reader<'_>, code: i64) -> Error {
+    let mut e = Error::new(ErrorKind::Api, r.string(&["message"]).unwrap_or_else(|| format!("Paynet result code {code}")));
+    e.result_code = Some(code);
+    e.error_type = r.string(&["type"]);
+    e
 }
 
 /// Paynet's "no data" (result code 12) as an `api` error.
