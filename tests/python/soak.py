@@ -114,21 +114,27 @@ async def gather_bounded(calls: list[Any], limit: int = 48) -> list[object]:
     return await asyncio.gather(*(one(c) for c in calls))
 
 
-async def payments(sb: Sandbox, client: paynet.AsyncClient, count: int, seed: int) -> Figures:
-    sb.set_faults([{**r, "path": "v2/transaction/payment"} for r in AFTER_COMMIT_FAULTS], seed=seed)
-    references = [f"SOAK-PAY-{seed}-{i}" for i in range(count)]
-
-    def pay(reference: str) -> Any:
-        return lambda: client.payments.create(
-            amount=Decimal("10.00"), reference_no=reference, domain="soak.example.com", card=CARD
-        )
-
-    results = dict(zip(references, await gather_bounded([pay(r) for r in references])))
-    figures = Figures(calls=count, faults=sb.fault_stats()["total"])
+async def phase(
+    sb: Sandbox, path: str, seed: int, references: list[str], calls: list[Any], xact_type: str, *, resent: bool
+) -> Figures:
+    """`calls[i]` for `references[i]` through the faults on `path`, reconciled
+    against the ledger's successful entries of `xact_type`."""
+    sb.set_faults([{**r, "path": path} for r in AFTER_COMMIT_FAULTS], seed=seed)
+    results = dict(zip(references, await gather_bounded(calls)))
+    figures = Figures(calls=len(references), faults=sb.fault_stats()["total"])
     sb.clear_faults()
-    moved = Counter(e["reference_no"] for e in ledger(sb) if e["is_succeed"] and e["xact_type"] == "S")
-    reconcile(figures, results, moved, resent=True)
+    moved = Counter(e["reference_no"] for e in ledger(sb) if e["is_succeed"] and e["xact_type"] == xact_type)
+    reconcile(figures, results, moved, resent=resent)
     return figures
+
+
+async def payments(sb: Sandbox, client: paynet.AsyncClient, count: int, seed: int) -> Figures:
+    references = [f"SOAK-PAY-{seed}-{i}" for i in range(count)]
+    calls = [
+        (lambda r=r: client.payments.create(amount=Decimal("10.00"), reference_no=r, domain="soak.example.com", card=CARD))
+        for r in references
+    ]
+    return await phase(sb, "v2/transaction/payment", seed, references, calls, "S", resent=True)
 
 
 async def captures(sb: Sandbox, client: paynet.AsyncClient, count: int, seed: int) -> Figures:
@@ -142,20 +148,8 @@ async def captures(sb: Sandbox, client: paynet.AsyncClient, count: int, seed: in
             for r in references
         ]
     )
-    sb.set_faults([{**r, "path": "v1/transaction/capture"} for r in AFTER_COMMIT_FAULTS], seed=seed)
-    results = dict(
-        zip(
-            references,
-            await gather_bounded(
-                [(lambda r=r: client.payments.capture(reference_no=r, amount=Decimal("15.00"))) for r in references]
-            ),
-        )
-    )
-    figures = Figures(calls=count, faults=sb.fault_stats()["total"])
-    sb.clear_faults()
-    moved = Counter(e["reference_no"] for e in ledger(sb) if e["is_succeed"] and e["xact_type"] == "CR")
-    reconcile(figures, results, moved, resent=False)
-    return figures
+    calls = [(lambda r=r: client.payments.capture(reference_no=r, amount=Decimal("15.00"))) for r in references]
+    return await phase(sb, "v1/transaction/capture", seed, references, calls, "CR", resent=False)
 
 
 async def charges(sb: Sandbox, client: paynet.AsyncClient, count: int, seed: int) -> Figures:
@@ -166,17 +160,11 @@ async def charges(sb: Sandbox, client: paynet.AsyncClient, count: int, seed: int
         })
         sessions.append((s["session_id"], s["token_id"]))
     references = [f"SOAK-CHG-{seed}-{i}" for i in range(count)]
-    sb.set_faults([{**r, "path": "v1/transaction/charge"} for r in AFTER_COMMIT_FAULTS], seed=seed)
     calls = [
         (lambda r=r, s=s: client.payments.charge(session_id=s[0], token_id=s[1], amount=Decimal("10"), reference_no=r))
         for r, s in zip(references, sessions)
     ]
-    results = dict(zip(references, await gather_bounded(calls)))
-    figures = Figures(calls=count, faults=sb.fault_stats()["total"])
-    sb.clear_faults()
-    moved = Counter(e["reference_no"] for e in ledger(sb) if e["is_succeed"] and e["xact_type"] == "S")
-    reconcile(figures, results, moved, resent=False)
-    return figures
+    return await phase(sb, "v1/transaction/charge", seed, references, calls, "S", resent=False)
 
 
 async def soak(payment_count: int, other_count: int, seed: int = 1) -> list[tuple[str, Figures]]:
