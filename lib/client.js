@@ -6,8 +6,6 @@ const { decodeOutput, encodeParams } = require('./convert');
 const { PaynetError, fromNative, invalid } = require('./errors');
 const names = require('./names');
 
-const U32_MAX = 2 ** 32 - 1;
-
 // Every method core's addon offers, by its Node names in lib/names.js
 // (generated from the spec): a method the tables do not know means the
 // addon and lib/ come from different builds.
@@ -80,22 +78,21 @@ function editDistance(a, b) {
   return previous[b.length];
 }
 
-function checkCount(options, name, min = 0) {
-  const value = options[name];
-  if (value === undefined || value === null) return undefined;
-  if (!Number.isInteger(value) || value < min || value > U32_MAX) {
-    throw invalid(name, `must be a whole number between ${min} and ${U32_MAX}`);
-  }
-  return value;
-}
-
-function checkOneOf(options, name, allowed) {
-  const value = options[name];
-  if (value === undefined || value === null) return undefined;
-  if (!allowed.includes(value)) {
-    throw invalid(name, `must be ${allowed.map((v) => JSON.stringify(v)).join(' or ')}`);
-  }
-  return value;
+/**
+ * Options as JSON for the addon, which reads each by its declared type and
+ * names the one at fault. What JSON cannot carry faithfully (a function, a
+ * BigInt, NaN) becomes an object, which no option accepts, rather than
+ * vanishing: `timeoutMs: NaN` is refused, not the default.
+ */
+function optionsJson(options) {
+  return JSON.stringify(options, function replacer(key, value) {
+    if (key === '') return value;
+    const kind = typeof value;
+    if (kind === 'function' || kind === 'bigint' || kind === 'symbol' || (kind === 'number' && !Number.isFinite(value))) {
+      return { unrepresentable: kind };
+    }
+    return value;
+  });
 }
 
 function checkHook(hook) {
@@ -133,37 +130,17 @@ function targetParams(target, spec) {
 class Client {
   #native;
   #money;
-  #environment;
-  #baseUrl;
 
   /** @param {import('./index').ClientOptions} options */
   constructor(options) {
     checkOptions(options, CLIENT_OPTIONS);
-    if (typeof options.secretKey !== 'string') throw invalid('secretKey', 'must be a string');
-    this.#money = checkOneOf(options, 'money', ['string', 'number']) ?? 'string';
-    this.#environment = checkOneOf(options, 'environment', ['test', 'live']) ?? 'test';
-    if (options.baseUrl != null && typeof options.baseUrl !== 'string') throw invalid('baseUrl', 'must be a string');
-    this.#baseUrl = options.baseUrl ?? null;
-    const nativeOptions = {
-      secretKey: options.secretKey,
-      environment: this.#environment,
-      baseUrl: options.baseUrl ?? undefined,
-      timeoutMs: checkCount(options, 'timeoutMs', 1),
-      connectTimeoutMs: checkCount(options, 'connectTimeoutMs', 1),
-      maxRetries: checkCount(options, 'maxRetries'),
-      paymentAmountFormat: checkOneOf(options, 'paymentAmountFormat', ['number', 'comma']),
-      allowInsecureHttp: checkOneOf(options, 'allowInsecureHttp', [true, false]),
-      maxResponseBytes: checkCount(options, 'maxResponseBytes', 1),
-      maxReportBytes: checkCount(options, 'maxReportBytes', 1),
-      userAgentExtra: `node/${process.versions.node}`,
-      moneyAsNumber: this.#money === 'number',
-    };
     const onRequest = checkHook(options.onRequest);
     try {
-      this.#native = new native.NativeClient(nativeOptions, onRequest);
+      this.#native = new native.NativeClient(optionsJson(options), `node/${process.versions.node}`, onRequest);
     } catch (error) {
-      throw fromNative(error, this.#money);
+      throw fromNative(error, 'string');
     }
+    this.#money = this.#native.money;
     // One resource object per core method prefix, one function per method:
     // an endpoint added to core's registry (and `make gen`) appears here with
     // no JS change. A method with a `target` also takes what an earlier call
@@ -180,12 +157,10 @@ class Client {
       throw invalid('params', 'must be an object');
     }
     checkOptions(callOptions, CALL_OPTIONS);
-    const timeoutMs = checkCount(callOptions, 'timeoutMs', 1);
-    const maxRetries = checkCount(callOptions, 'maxRetries');
     const paramsJson = encodeParams(params, PARAMS_OF.get(method));
     let answer;
     try {
-      answer = await this.#native.call(method, paramsJson, timeoutMs, maxRetries);
+      answer = await this.#native.call(method, paramsJson, Object.keys(callOptions).length === 0 ? null : optionsJson(callOptions));
     } catch (error) {
       throw fromNative(error, this.#money);
     }
@@ -210,7 +185,7 @@ class Client {
 
   // The key lives only in the native object; show where we talk to instead.
   [util.inspect.custom](depth, options, inspect) {
-    const shown = { environment: this.#environment, baseUrl: this.#baseUrl, money: this.#money };
+    const shown = { environment: this.#native.environment, baseUrl: this.#native.baseUrl ?? null, money: this.#money };
     return `Client ${inspect(shown, options)}`;
   }
 }

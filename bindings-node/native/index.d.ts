@@ -10,13 +10,22 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 export declare class NativeClient {
-  /** `onRequest` receives one JSON event per HTTP attempt (no headers, no bodies). */
-  constructor(options: NativeClientOptions, onRequest?: (eventJson: string) => void)
+  /**
+   * `optionsJson`: the client options by their Node names (a function
+   * stands as a placeholder: the hook travels apart, as `onRequest`,
+   * which receives one JSON event per HTTP attempt, no headers, no bodies).
+   */
+  constructor(optionsJson: string, userAgentExtra: string, onRequest?: (eventJson: string) => void)
+  /** `"string"` or `"number"`: how results carry money. */
+  get money(): string
+  /** Where this client talks to, for `util.inspect`: never the key. */
+  get environment(): string
+  get baseUrl(): string | null
   /**
    * Resolves to `[result, datetimePaths]` as JSON text (see `output.rs`);
    * rejects with a `PAYNET:` envelope.
    */
-  call(method: string, paramsJson: string, timeoutMs?: number | undefined | null, maxRetries?: number | undefined | null): Promise<string>
+  call(method: string, paramsJson: string, optionsJson?: string | undefined | null): Promise<string>
   /** Validates and encodes without sending. */
   prepare(method: string, paramsJson: string): PreparedRequest
 }
@@ -42,25 +51,6 @@ export declare class SandboxHandle {
 
 /** Every method name `NativeClient.call` accepts. */
 export declare function methods(): Array<string>
-
-export interface NativeClientOptions {
-  secretKey: string
-  /** `"test"` (default) or `"live"`. */
-  environment?: string
-  baseUrl?: string
-  timeoutMs?: number
-  connectTimeoutMs?: number
-  maxRetries?: number
-  /** `"number"` (default) or `"comma"`: how `payments.create` sends `amount`. */
-  paymentAmountFormat?: string
-  userAgentExtra?: string
-  /** Money fields in results as JSON numbers instead of decimal strings. */
-  moneyAsNumber?: boolean
-  /** Plain http:// to a host other than this machine (never for live). */
-  allowInsecureHttp?: boolean
-  maxResponseBytes?: number
-  maxReportBytes?: number
-}
 
 export interface PreparedRequest {
   /** Always `"POST"` today. */

@@ -22,30 +22,10 @@ use std::time::Duration;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use paynet_core::{Config, Environment, Error as CoreError, RequestEvent, RequestOptions};
+use paynet_core::{ClientOption, Config, Environment, Error as CoreError, OptionType, OptionValue, RequestEvent, RequestOptions};
 use serde_json::{Value, json};
 
 use crate::error::{guard, to_napi};
-
-#[napi(object)]
-pub struct NativeClientOptions {
-    pub secret_key: String,
-    /// `"test"` (default) or `"live"`.
-    pub environment: Option<String>,
-    pub base_url: Option<String>,
-    pub timeout_ms: Option<u32>,
-    pub connect_timeout_ms: Option<u32>,
-    pub max_retries: Option<u32>,
-    /// `"number"` (default) or `"comma"`: how `payments.create` sends `amount`.
-    pub payment_amount_format: Option<String>,
-    pub user_agent_extra: Option<String>,
-    /// Money fields in results as JSON numbers instead of decimal strings.
-    pub money_as_number: Option<bool>,
-    /// Plain http:// to a host other than this machine (never for live).
-    pub allow_insecure_http: Option<bool>,
-    pub max_response_bytes: Option<u32>,
-    pub max_report_bytes: Option<u32>,
-}
 
 /// Weak: a client with a hook must not keep the process alive on its own.
 type RequestCallback = ThreadsafeFunction<String, Unknown<'static>, String, Status, false, true>;
@@ -58,19 +38,45 @@ pub struct NativeClient {
 
 #[napi]
 impl NativeClient {
-    /// `onRequest` receives one JSON event per HTTP attempt (no headers, no bodies).
+    /// `optionsJson`: the client options by their Node names (a function
+    /// stands as a placeholder: the hook travels apart, as `onRequest`,
+    /// which receives one JSON event per HTTP attempt, no headers, no bodies).
     #[napi(constructor)]
     pub fn new(
-        options: NativeClientOptions,
+        options_json: String,
+        user_agent_extra: String,
         #[napi(ts_arg_type = "(eventJson: string) => void")] on_request: Option<RequestCallback>,
     ) -> Result<Self> {
-        let money_as_number = options.money_as_number.unwrap_or(false);
         guard(|| {
-            build_client(options, on_request).map(|inner| NativeClient {
+            let values = option_values(&options_json, false)?;
+            let money_as_number = values
+                .iter()
+                .any(|(o, v)| o.name == MONEY_OPTION && *v == OptionValue::Text("number".into()));
+            build_client(values, user_agent_extra, on_request).map(|inner| NativeClient {
                 inner,
                 money_as_number,
             })
         })
+    }
+
+    /// `"string"` or `"number"`: how results carry money.
+    #[napi(getter)]
+    pub fn money(&self) -> &'static str {
+        if self.money_as_number { "number" } else { "string" }
+    }
+
+    /// Where this client talks to, for `util.inspect`: never the key.
+    #[napi(getter)]
+    pub fn environment(&self) -> &'static str {
+        match self.inner.config().environment {
+            Environment::Test => "test",
+            Environment::Live => "live",
+        }
+    }
+
+    #[napi(getter)]
+    pub fn base_url(&self) -> Option<String> {
+        self.inner.config().base_url.clone()
     }
 
     /// Resolves to `[result, datetimePaths]` as JSON text (see `output.rs`);
@@ -80,13 +86,12 @@ impl NativeClient {
         &self,
         method: String,
         params_json: String,
-        timeout_ms: Option<u32>,
-        max_retries: Option<u32>,
+        options_json: Option<String>,
     ) -> Result<AsciiJson> {
-        let options = RequestOptions {
-            timeout: timeout_ms.map(millis),
-            max_retries,
-        };
+        let mut options = RequestOptions::default();
+        for (option, value) in option_values(options_json.as_deref().unwrap_or("{}"), true).map_err(to_napi)? {
+            options.set_option(option, &value).map_err(to_napi)?;
+        }
         let params = parse_params(&params_json).map_err(to_napi)?;
         // call_output already turns a panic below it into an `internal` error.
         let output = self
@@ -186,40 +191,60 @@ pub fn methods() -> Vec<String> {
         .collect()
 }
 
+/// Node's own option: results' money as strings or numbers (`output.rs`).
+const MONEY_OPTION: &str = "money";
+
+/// The options in `json` (by Node names), each read by its declared type;
+/// `null` means the default. `per_call`: only the per-call ones.
+fn option_values(json: &str, per_call: bool) -> std::result::Result<Vec<(&'static ClientOption, OptionValue)>, CoreError> {
+    let Ok(Value::Object(given)) = serde_json::from_str::<Value>(json) else {
+        return Err(CoreError::invalid("options", "must be a plain object"));
+    };
+    let mut values = Vec::with_capacity(given.len());
+    for (name, value) in given {
+        let option = ClientOption::find(&name, true)
+            .filter(|o| !per_call || o.per_call())
+            .ok_or_else(|| CoreError::invalid(name.clone(), "unknown option"))?;
+        if value.is_null() || option.ty == OptionType::Callback {
+            continue;
+        }
+        values.push((option, option_value(option, &value)?));
+    }
+    Ok(values)
+}
+
+fn option_value(option: &ClientOption, value: &Value) -> std::result::Result<OptionValue, CoreError> {
+    let wrong = |wanted: &str| CoreError::invalid(option.name, format!("must be {wanted}"));
+    let whole = value.as_u64();
+    Ok(match (option.ty, value) {
+        (OptionType::Secret | OptionType::Text | OptionType::OneOf(_), Value::String(s)) => OptionValue::Text(s.clone()),
+        (OptionType::Secret | OptionType::Text, _) => return Err(wrong("a string")),
+        (OptionType::OneOf(values), _) => {
+            return Err(wrong(&values.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(" or ")));
+        }
+        (OptionType::Bool, Value::Bool(b)) => OptionValue::Bool(*b),
+        (OptionType::Bool, _) => return Err(wrong("true or false")),
+        (OptionType::Count | OptionType::Bytes, _) if whole.is_some() => OptionValue::Count(whole.unwrap_or_default()),
+        (OptionType::Count | OptionType::Bytes, _) => return Err(wrong("a whole number ≥ 0")),
+        (OptionType::Duration, _) if whole.is_some() => OptionValue::Duration(Duration::from_millis(whole.unwrap_or_default())),
+        (OptionType::Duration, _) => return Err(wrong("a whole number of milliseconds")),
+        (OptionType::Callback, _) => return Err(wrong("a function")),
+    })
+}
+
 fn build_client(
-    options: NativeClientOptions,
+    values: Vec<(&'static ClientOption, OptionValue)>,
+    user_agent_extra: String,
     on_request: Option<RequestCallback>,
 ) -> std::result::Result<paynet_core::Client, CoreError> {
-    let mut config = Config::new(options.secret_key)?;
-    if let Some(env) = options.environment {
-        config = config.environment(Environment::parse(&env)?);
-    }
-    if let Some(url) = options.base_url {
-        config = config.base_url(url);
-    }
-    if let Some(ms) = options.timeout_ms {
-        config = config.timeout(millis(ms));
-    }
-    if let Some(ms) = options.connect_timeout_ms {
-        config = config.connect_timeout(millis(ms));
-    }
-    if let Some(n) = options.max_retries {
-        config = config.max_retries(n);
-    }
-    if let Some(format) = options.payment_amount_format {
-        config = config.payment_amount_format_named(&format)?;
-    }
-    if let Some(allow) = options.allow_insecure_http {
-        config = config.allow_insecure_http(allow);
-    }
-    if let Some(limit) = options.max_response_bytes {
-        config = config.max_response_bytes(limit as usize);
-    }
-    if let Some(limit) = options.max_report_bytes {
-        config = config.max_report_bytes(limit as usize);
-    }
-    if let Some(extra) = options.user_agent_extra {
-        config = config.user_agent_extra(extra);
+    let secret_key = values.iter().find_map(|(o, v)| match (o.ty, v) {
+        (OptionType::Secret, OptionValue::Text(key)) => Some(key.clone()),
+        _ => None,
+    });
+    let secret_key = secret_key.ok_or_else(|| CoreError::invalid("secret_key", "is required"))?;
+    let mut config = Config::new(secret_key)?.user_agent_extra(user_agent_extra);
+    for (option, value) in &values {
+        config = config.set_option(option, value)?;
     }
     if let Some(callback) = on_request {
         let callback = Arc::new(callback);
@@ -244,10 +269,6 @@ fn event_json(event: &RequestEvent<'_>) -> String {
         "willRetry": event.will_retry,
     })
     .to_string()
-}
-
-fn millis(ms: u32) -> Duration {
-    Duration::from_millis(u64::from(ms))
 }
 
 fn parse_params(text: &str) -> std::result::Result<Value, CoreError> {

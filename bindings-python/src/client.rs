@@ -7,7 +7,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyInt, PyString, PyTuple};
 use serde_json::Value;
 
-use paynet_core::{Client, Config, Environment, Error, Output, RequestEvent, RequestOptions};
+use paynet_core::{Client, ClientOption, Config, Environment, Error, OptionType, OptionValue, Output, RequestEvent, RequestOptions};
 
 use crate::runtime::{self, ForkLocal};
 use crate::{completion, convert, errors, pyser};
@@ -33,15 +33,14 @@ impl NativeClient {
     fn prepare_call(
         &self,
         params: &Bound<'_, PyDict>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        max_retries: Option<&Bound<'_, PyAny>>,
+        call_options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<(Client, Value, RequestOptions)> {
         let py = params.py();
         let params = convert::to_json(params.as_any(), "")?;
-        let options = RequestOptions {
-            timeout: seconds_arg(timeout, "timeout")?,
-            max_retries: retries_arg(max_retries)?,
-        };
+        let mut options = RequestOptions::default();
+        for (option, value) in option_values(call_options)? {
+            options.set_option(option, &value).map_err(|e| errors::to_py(py, &e))?;
+        }
         let client = self.client().map_err(|e| errors::to_py(py, &e))?;
         Ok((client, params, options))
     }
@@ -49,68 +48,28 @@ impl NativeClient {
 
 #[pymethods]
 impl NativeClient {
-    /// Every option is checked here, by name: a wrong type is a
-    /// `paynet.InvalidTypeError`, a bad value (or a lone surrogate in a
-    /// string) a `paynet.InvalidRequestError`. `None` means the default.
+    /// Every option of `paynet_core::CLIENT_OPTIONS` is read here by its
+    /// declared type: a wrong type is a `paynet.InvalidTypeError`, a bad
+    /// value (or a lone surrogate in a string) a `paynet.InvalidRequestError`.
+    /// `None` means the default.
     #[new]
-    #[pyo3(signature = (secret_key, *, environment = None, base_url = None, timeout = None, connect_timeout = None, max_retries = None, payment_amount_format = None, allow_insecure_http = None, max_response_bytes = None, max_report_bytes = None, user_agent_extra = None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (secret_key, *, user_agent_extra = None, **options))]
     fn new(
         py: Python<'_>,
         secret_key: &Bound<'_, PyAny>,
-        environment: Option<&Bound<'_, PyAny>>,
-        base_url: Option<&Bound<'_, PyAny>>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        connect_timeout: Option<&Bound<'_, PyAny>>,
-        max_retries: Option<&Bound<'_, PyAny>>,
-        payment_amount_format: Option<&Bound<'_, PyAny>>,
-        allow_insecure_http: Option<&Bound<'_, PyAny>>,
-        max_response_bytes: Option<&Bound<'_, PyAny>>,
-        max_report_bytes: Option<&Bound<'_, PyAny>>,
-        user_agent_extra: Option<&Bound<'_, PyAny>>,
+        user_agent_extra: Option<&str>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         errors::guard(py, || {
             let secret_key = convert::text(secret_key, "secret_key")?;
-            let environment = text_arg(environment, "environment")?;
-            let base_url = text_arg(base_url, "base_url")?;
-            let timeout = seconds_arg(timeout, "timeout")?;
-            let connect_timeout = seconds_arg(connect_timeout, "connect_timeout")?;
-            let max_retries = retries_arg(max_retries)?;
-            let payment_amount_format = text_arg(payment_amount_format, "payment_amount_format")?;
-            let allow_insecure_http = bool_arg(allow_insecure_http, "allow_insecure_http")?;
-            let max_response_bytes = size_arg(max_response_bytes, "max_response_bytes")?;
-            let max_report_bytes = size_arg(max_report_bytes, "max_report_bytes")?;
-            let user_agent_extra = text_arg(user_agent_extra, "user_agent_extra")?;
+            let values = option_values(options)?;
             let build = || -> Result<NativeClient, Error> {
-                let mut config = Config::new(secret_key)?
-                    .environment(Environment::parse(environment.as_deref().unwrap_or("test"))?)
-                    .on_request(std::sync::Arc::new(log_event));
-                if let Some(timeout) = timeout {
-                    config = config.timeout(timeout);
-                }
-                if let Some(timeout) = connect_timeout {
-                    config = config.connect_timeout(timeout);
-                }
-                if let Some(retries) = max_retries {
-                    config = config.max_retries(retries);
-                }
-                if let Some(format) = payment_amount_format {
-                    config = config.payment_amount_format_named(&format)?;
-                }
-                if let Some(url) = base_url {
-                    config = config.base_url(url);
-                }
-                if let Some(allow) = allow_insecure_http {
-                    config = config.allow_insecure_http(allow);
-                }
-                if let Some(limit) = max_response_bytes {
-                    config = config.max_response_bytes(limit);
-                }
-                if let Some(limit) = max_report_bytes {
-                    config = config.max_report_bytes(limit);
-                }
+                let mut config = Config::new(secret_key)?.on_request(std::sync::Arc::new(log_event));
                 if let Some(extra) = user_agent_extra {
                     config = config.user_agent_extra(extra);
+                }
+                for (option, value) in &values {
+                    config = config.set_option(option, value)?;
                 }
                 let native = NativeClient {
                     config,
@@ -123,27 +82,34 @@ impl NativeClient {
         })
     }
 
-    /// The key as core masks it (`sck_…wXyZ`), for reprs.
+    /// `environment=…, base_url=…, secret_key=…` (the key masked), for reprs.
     #[getter]
-    fn masked_key(&self) -> String {
-        self.config.secret_key.masked()
+    fn description(&self, py: Python<'_>) -> PyResult<String> {
+        let environment = match self.config.environment {
+            Environment::Test => "test",
+            Environment::Live => "live",
+        };
+        let base_url = self.config.base_url.as_deref().into_pyobject(py)?.repr()?;
+        Ok(format!(
+            "environment='{environment}', base_url={base_url}, secret_key='{}'",
+            self.config.secret_key.masked()
+        ))
     }
 
     /// Calls `method` and blocks, without the GIL, until it finishes;
     /// Ctrl-C (or any signal handler that raises) abandons the request.
     /// `typed`: the registered model classes instead of dicts (see `pyser`).
-    #[pyo3(signature = (method, params, *, timeout = None, max_retries = None, typed = false))]
+    #[pyo3(signature = (method, params, *, typed = false, **options))]
     fn call(
         &self,
         py: Python<'_>,
         method: &str,
         params: &Bound<'_, PyDict>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        max_retries: Option<&Bound<'_, PyAny>>,
         typed: bool,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         errors::guard(py, || {
-            let (client, params, options) = self.prepare_call(params, timeout, max_retries)?;
+            let (client, params, options) = self.prepare_call(params, options)?;
             let method = method.to_owned();
             let rt = runtime::get();
             // Polled right here, on the calling thread (`block_on` from a
@@ -169,18 +135,17 @@ impl NativeClient {
     }
 
     /// Like `call`, as an asyncio awaitable; cancelling it aborts the request.
-    #[pyo3(signature = (method, params, *, timeout = None, max_retries = None, typed = false))]
+    #[pyo3(signature = (method, params, *, typed = false, **options))]
     fn call_async<'py>(
         &self,
         py: Python<'py>,
         method: &str,
         params: &Bound<'py, PyDict>,
-        timeout: Option<&Bound<'py, PyAny>>,
-        max_retries: Option<&Bound<'py, PyAny>>,
         typed: bool,
+        options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         errors::guard(py, || {
-            let (client, params, options) = self.prepare_call(params, timeout, max_retries)?;
+            let (client, params, options) = self.prepare_call(params, options)?;
             let method = method.to_owned();
             completion::future_into_py(
                 py,
@@ -209,105 +174,56 @@ impl NativeClient {
     }
 }
 
-/// An optional string option; `None` means the default.
-fn text_arg(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<String>> {
-    value
-        .filter(|v| !v.is_none())
-        .map(|v| convert::text(v, field))
-        .transpose()
-}
-
-fn bool_arg(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<bool>> {
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
+/// The options given as keyword arguments, each read by its declared type;
+/// `None` ones mean the default. An unknown name is refused, naming it.
+fn option_values(options: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(&'static ClientOption, OptionValue)>> {
+    let Some(options) = options else {
+        return Ok(Vec::new());
     };
-    if !value.is_instance_of::<PyBool>() {
-        let problem = format!("must be a bool, not {}", convert::type_name(value));
-        return Err(errors::wrong_type(value.py(), field, &problem));
-    }
-    Ok(Some(value.is_truthy()?))
-}
-
-/// A positive number of bytes.
-fn size_arg(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<usize>> {
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    let py = value.py();
-    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
-        let problem = format!("must be an int (bytes), not {}", convert::type_name(value));
-        return Err(errors::wrong_type(py, field, &problem));
-    }
-    match value.extract::<usize>() {
-        Ok(n) if n > 0 => Ok(Some(n)),
-        _ => Err(errors::invalid(py, field, "must be a positive number of bytes")),
-    }
-}
-
-/// A positive number of seconds (`int`, `float` or anything with
-/// `__float__`, such as `Decimal`); `None` means the default.
-fn seconds_arg(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<Duration>> {
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    let py = value.py();
-    let number = if value.is_instance_of::<PyBool>() || value.is_instance_of::<PyString>() {
-        None
-    } else {
-        value.extract::<f64>().ok()
-    };
-    let Some(number) = number else {
-        if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
-            // An int too large for a float: a number, but not a usable one.
-            return Err(errors::invalid(py, field, "must be a positive number of seconds"));
+    let mut values = Vec::with_capacity(options.len());
+    for (name, value) in options.iter() {
+        let name = convert::text(&name, "option")?;
+        let Some(option) = ClientOption::find(&name, false) else {
+            return Err(errors::wrong_type(options.py(), &name, "is not an option"));
+        };
+        if !value.is_none() {
+            values.push((option, option_value(option, &value)?));
         }
-        return Err(errors::wrong_type(
-            py,
-            field,
-            &format!(
-                "must be a number of seconds (int or float), not {}",
-                convert::type_name(value)
-            ),
-        ));
-    };
-    seconds(field, number).map(Some).map_err(|e| errors::to_py(py, &e))
+    }
+    Ok(values)
 }
 
-/// `max_retries`: a whole number ≥ 0; `None` means the default.
-fn retries_arg(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u32>> {
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
+fn option_value(option: &ClientOption, value: &Bound<'_, PyAny>) -> PyResult<OptionValue> {
     let py = value.py();
-    if value.is_instance_of::<PyBool>() {
-        return Err(errors::wrong_type(py, "max_retries", "must be an int, not bool"));
-    }
-    match value.extract::<i64>() {
-        Ok(n) => retries(n).map(Some).map_err(|e| errors::to_py(py, &e)),
-        // Beyond 64 bits: an int, only out of range.
-        Err(_) if value.is_instance_of::<PyInt>() => {
-            Err(errors::invalid(py, "max_retries", "must be a whole number ≥ 0"))
+    let field = option.name;
+    let wrong = |wanted: &str| errors::wrong_type(py, field, &format!("must be {wanted}, not {}", convert::type_name(value)));
+    let is_bool = value.is_instance_of::<PyBool>();
+    Ok(match option.ty {
+        OptionType::Secret | OptionType::Text | OptionType::OneOf(_) => OptionValue::Text(convert::text(value, field)?),
+        OptionType::Bool if is_bool => OptionValue::Bool(value.is_truthy()?),
+        OptionType::Bool => return Err(wrong("a bool")),
+        OptionType::Count | OptionType::Bytes if is_bool || !value.is_instance_of::<PyInt>() => return Err(wrong("an int")),
+        // Beyond 64 bits, or negative: an int, only out of range.
+        OptionType::Count | OptionType::Bytes => OptionValue::Count(
+            value.extract::<u64>().map_err(|_| errors::invalid(py, field, "must be a whole number ≥ 0 that fits in 64 bits"))?,
+        ),
+        // `int`, `float` or anything with `__float__`, such as `Decimal`.
+        OptionType::Duration => {
+            let seconds = if is_bool || value.is_instance_of::<PyString>() { None } else { value.extract::<f64>().ok() };
+            match seconds {
+                Some(seconds) => OptionValue::Duration(
+                    Duration::try_from_secs_f64(seconds)
+                        .map_err(|_| errors::invalid(py, field, "must be a positive number of seconds"))?,
+                ),
+                // An int too large for a float: a number, but not a usable one.
+                None if value.is_instance_of::<PyInt>() && !is_bool => {
+                    return Err(errors::invalid(py, field, "must be a positive number of seconds"));
+                }
+                None => return Err(wrong("a number of seconds (int or float)")),
+            }
         }
-        Err(_) => Err(errors::wrong_type(
-            py,
-            "max_retries",
-            &format!("must be an int, not {}", convert::type_name(value)),
-        )),
-    }
-}
-
-fn seconds(field: &str, value: f64) -> Result<Duration, Error> {
-    match Duration::try_from_secs_f64(value) {
-        Ok(d) if !d.is_zero() => Ok(d),
-        _ => Err(Error::invalid(
-            field,
-            "must be a positive number of seconds",
-        )),
-    }
-}
-
-fn retries(value: i64) -> Result<u32, Error> {
-    u32::try_from(value).map_err(|_| Error::invalid("max_retries", "must be a whole number ≥ 0"))
+        OptionType::Callback => return Err(wrong("a callable")),
+    })
 }
 
 /// A core result on its way to Python, converted where the GIL is held

@@ -24,7 +24,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use paynet_core::spec::{ErrorKindSpec, FieldSpec, MethodSpec, Role, Spec, StructSpec, TypeSpec};
+use paynet_core::spec::{ClientOptionSpec, ErrorKindSpec, FieldSpec, MethodSpec, OptionBinding, Role, Spec, StructSpec, TypeSpec};
 use serde_json::Value;
 
 const DIR: &str = "bindings-python/python/paynet";
@@ -411,6 +411,82 @@ fn result_type(ty: &TypeSpec, uses: &mut Uses) -> String {
     }
 }
 
+/// A client option's Python annotation and the unit its doc adds: the
+/// spec's `float (seconds)` is `float`, in seconds.
+fn option_annotation(b: &OptionBinding) -> (&str, Option<&str>) {
+    match b.ty.split_once(" (") {
+        Some((ty, unit)) => (ty, unit.strip_suffix(')')),
+        None => (b.ty.as_str(), None),
+    }
+}
+
+/// An option's doc line, with its unit.
+fn option_doc(o: &ClientOptionSpec, unit: Option<&str>) -> String {
+    let doc = one_line(o.doc);
+    match unit {
+        Some(unit) => format!("{doc} In {unit}."),
+        None => doc,
+    }
+}
+
+/// The options a method also takes per call: (name, annotation, doc).
+fn per_call_options(spec: &Spec) -> impl Iterator<Item = (&str, &str, String)> {
+    spec.client_options.iter().filter(|o| o.per_call).filter_map(|o| {
+        let b = o.python.as_ref()?;
+        let (ty, unit) = option_annotation(b);
+        Some((b.name, ty, option_doc(o, unit)))
+    })
+}
+
+/// `ClientOptions.__init__`, the keyword-only signature of `Client(...)` and
+/// `AsyncClient(...)`: every option Python offers, its default and doc. The
+/// key goes to `_open` apart, and leaves this frame's locals before any
+/// error is shown (traceback locals).
+fn client_options(out: &mut String, spec: &Spec, uses: &mut Uses) {
+    uses.typing.insert("Any");
+    out.push_str("\n\nclass ClientOptions:\n");
+    docstring(out, "    ", "The options of `Client(...)` and `AsyncClient(...)`, handed to `_open`.");
+    out.push_str("\n    def __init__(\n        self,\n        *,\n");
+    let mut secret = None;
+    let mut args = Vec::new();
+    let mut passed = Vec::new();
+    for o in &spec.client_options {
+        let Some(b) = &o.python else { continue };
+        let (ty, unit) = option_annotation(b);
+        if ty.starts_with("Literal[") {
+            uses.typing.insert("Literal");
+        }
+        match &b.default {
+            _ if o.required => {
+                let _ = writeln!(out, "        {}: {ty},", b.name);
+            }
+            Some(default) => {
+                let _ = writeln!(out, "        {}: {ty} = {},", b.name, py_literal(default));
+            }
+            None => {
+                let _ = writeln!(out, "        {}: {ty} | None = None,", b.name);
+            }
+        }
+        args.push(format!("\n    {}: {}", b.name, option_doc(o, unit)));
+        if o.name == "secret_key" {
+            secret = Some(b.name);
+        } else {
+            passed.push(format!("                    {0}={0},\n", b.name));
+        }
+    }
+    out.push_str("    ) -> None:\n");
+    let per_call: Vec<String> = per_call_options(spec).map(|(name, _, _)| format!("`{name}`")).collect();
+    docstring(out, "        ", &format!("A client's options; {} can also be set per call.\n\nArgs:{}", per_call.join(" and "), args.concat()));
+    let secret = secret.expect("the spec declares `secret_key`");
+    let _ = writeln!(
+        out,
+        "        try:\n            self._open(\n                {secret},\n                dict(\n{}                ),\n            )\n        finally:\n            \
+         # The key now lives only in the native client.\n            del {secret}\n",
+        passed.concat()
+    );
+    out.push_str("    def _open(self, secret_key: str, options: dict[str, Any]) -> None:\n        raise NotImplementedError\n");
+}
+
 fn method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, uses: &mut Uses) {
     let params = struct_spec(spec, m.params);
     let result = result_type(&m.result, uses);
@@ -430,7 +506,10 @@ fn method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, use
             let _ = writeln!(out, "        {}: {ty} | None = None,", f.name);
         }
     }
-    let _ = writeln!(out, "        timeout: float | None = None,\n        max_retries: int | None = None,\n    ) -> {result}:");
+    for (name, ty, _) in per_call_options(spec) {
+        let _ = writeln!(out, "        {name}: {ty} | None = None,");
+    }
+    let _ = writeln!(out, "    ) -> {result}:");
 
     let mut doc = m.doc.trim().to_owned();
     if let Some(t) = &m.target {
@@ -443,10 +522,8 @@ fn method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, use
         );
     }
     let mut args: Vec<(String, String)> = params.fields.iter().filter(|f| !f.doc.is_empty()).map(|f| (f.name.to_owned(), one_line(f.doc))).collect();
-    for o in spec.client_options.iter().filter(|o| o.per_call) {
-        if let Some(b) = &o.python {
-            args.push((b.name.to_owned(), one_line(o.doc)));
-        }
+    for (name, _, doc) in per_call_options(spec) {
+        args.push((name.to_owned(), doc));
     }
     if !args.is_empty() {
         doc.push_str("\n\nArgs:");
@@ -543,6 +620,8 @@ fn resources(spec: &Spec) -> String {
         }
         exported.push(format!("{client}Resources"));
     }
+    client_options(&mut body, spec, &mut uses);
+    exported.push("ClientOptions".into());
     uses.typing.insert("Final");
     body.push_str("\n\n#: Every method by core's name, in the spec's order.\n");
     let methods: Vec<String> = spec.methods.iter().map(|m| py_str(m.name)).collect();
@@ -552,6 +631,9 @@ fn resources(spec: &Spec) -> String {
         let _ = writeln!(body, "    {}: ({1}, Async{1}),", py_str(resource), pascal(resource));
     }
     body.push_str("}\n");
+    let call_options: Vec<String> = per_call_options(spec).map(|(name, _, _)| py_str(name)).collect();
+    body.push_str("\n#: The options every method also takes, which `_call` hands to the native call apart from the params.\n");
+    let _ = writeln!(body, "CALL_OPTIONS: Final[tuple[str, ...]] = {}", py_tuple(&call_options));
 
     let mut out = String::from(HEADER);
     out.push_str(

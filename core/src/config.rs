@@ -23,14 +23,6 @@ impl Environment {
             Environment::Live => "https://api.paynet.com.tr",
         }
     }
-
-    pub fn parse(name: &str) -> Result<Environment, Error> {
-        match name {
-            "test" => Ok(Environment::Test),
-            "live" => Ok(Environment::Live),
-            _ => Err(Error::invalid("environment", "must be \"test\" or \"live\"")),
-        }
-    }
 }
 
 /// Which bindings offer a client option.
@@ -72,7 +64,8 @@ pub enum OptionDefault {
 }
 
 /// One client option, as both bindings expose it. [`CLIENT_OPTIONS`] is the
-/// one list; the exported spec and `docs/API.md` are made from it.
+/// one list: the bindings read every option through it (by its type, with
+/// [`Config::set_option`]), and the exported spec and `docs/API.md` are made from it.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientOption {
     /// snake_case: core's and Python's name.
@@ -82,51 +75,133 @@ pub struct ClientOption {
     pub ty: OptionType,
     pub default: OptionDefault,
     pub bindings: Bindings,
-    /// Also accepted per call.
-    pub per_call: bool,
+    /// Sets the checked value on a `Config`; `None` for what a binding uses
+    /// itself: the key (`Config::new`), Node's money mode, the hook.
+    pub set: Option<fn(Config, &OptionValue) -> Config>,
+    /// Also accepted per call, where this sets it.
+    pub set_per_call: Option<fn(&mut RequestOptions, &OptionValue)>,
     pub doc: &'static str,
 }
 
-const fn option(name: &'static str, node_name: &'static str, ty: OptionType, default: OptionDefault, doc: &'static str) -> ClientOption {
-    ClientOption { name, node_name, ty, default, bindings: Bindings::Both, per_call: false, doc }
+/// A client option's value as a binding read it, by the option's [`OptionType`]:
+/// text for `Text`/`Secret`/`OneOf`, a whole number for `Count`/`Bytes`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OptionValue {
+    Text(String),
+    Bool(bool),
+    Count(u64),
+    Duration(Duration),
+}
+
+impl OptionValue {
+    // After `ClientOption::check` the variant is the option's own, so these
+    // fallbacks are never used; they keep a mismatch from panicking.
+    fn text(&self) -> &str {
+        if let OptionValue::Text(t) = self { t } else { "" }
+    }
+
+    fn flag(&self) -> bool {
+        matches!(self, OptionValue::Bool(true))
+    }
+
+    fn count(&self) -> u64 {
+        if let OptionValue::Count(n) = self { *n } else { 0 }
+    }
+
+    fn duration(&self) -> Duration {
+        if let OptionValue::Duration(d) = self { *d } else { Duration::ZERO }
+    }
+}
+
+impl ClientOption {
+    pub const fn per_call(&self) -> bool {
+        self.set_per_call.is_some()
+    }
+
+    /// Whether the binding (Python, or Node) offers it.
+    pub fn offered_by(&self, node: bool) -> bool {
+        self.bindings == Bindings::Both || self.bindings == if node { Bindings::NodeOnly } else { Bindings::PythonOnly }
+    }
+
+    /// The option by its name in a binding: core's (Python's) or Node's.
+    pub fn find(name: &str, node: bool) -> Option<&'static ClientOption> {
+        CLIENT_OPTIONS.iter().find(|o| o.offered_by(node) && (if node { o.node_name } else { o.name }) == name)
+    }
+
+    /// `value` is of this option's type and in its range; errors name the option.
+    pub fn check(&self, value: &OptionValue) -> Result<(), Error> {
+        let bad = |problem: String| Err(Error::invalid(self.name, problem));
+        match (self.ty, value) {
+            (OptionType::Secret | OptionType::Text, OptionValue::Text(_)) | (OptionType::Bool, OptionValue::Bool(_)) => Ok(()),
+            (OptionType::OneOf(values), OptionValue::Text(t)) if values.contains(&t.as_str()) => Ok(()),
+            (OptionType::OneOf(values), OptionValue::Text(_)) => {
+                bad(format!("must be {}", values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(" or ")))
+            }
+            (OptionType::Duration, OptionValue::Duration(d)) if !d.is_zero() => Ok(()),
+            (OptionType::Duration, OptionValue::Duration(_)) => bad("must be greater than zero".into()),
+            (OptionType::Count, OptionValue::Count(n)) if *n <= u64::from(u32::MAX) => Ok(()),
+            (OptionType::Count, OptionValue::Count(_)) => bad(format!("must be a whole number from 0 to {}", u32::MAX)),
+            (OptionType::Bytes, OptionValue::Count(n)) if *n >= 1 && usize::try_from(*n).is_ok() => Ok(()),
+            (OptionType::Bytes, OptionValue::Count(_)) => bad("must be a positive number of bytes".into()),
+            (ty, value) => Err(Error::internal(format!("the option {} ({ty:?}) was read as {value:?}", self.name))),
+        }
+    }
+}
+
+const fn option(
+    name: &'static str,
+    node_name: &'static str,
+    ty: OptionType,
+    default: OptionDefault,
+    set: Option<fn(Config, &OptionValue) -> Config>,
+    doc: &'static str,
+) -> ClientOption {
+    ClientOption { name, node_name, ty, default, bindings: Bindings::Both, set, set_per_call: None, doc }
 }
 
 /// Every client option, in the order the docs list them.
 pub const CLIENT_OPTIONS: &[ClientOption] = &[
-    option("secret_key", "secretKey", OptionType::Secret, OptionDefault::Required,
+    option("secret_key", "secretKey", OptionType::Secret, OptionDefault::Required, None,
         "Your Paynet secret key (`sck_…`). Kept in native memory and sent only as the `Authorization` header; never printed."),
     option("environment", "environment", OptionType::OneOf(&["test", "live"]), OptionDefault::Text("test"),
+        Some(|c, v| c.environment(if v.text() == "live" { Environment::Live } else { Environment::Test })),
         "Paynet's test or live system. The default is `test`, so a forgotten setting never moves real money."),
-    option("base_url", "baseUrl", OptionType::Text, OptionDefault::Unset,
+    option("base_url", "baseUrl", OptionType::Text, OptionDefault::Unset, Some(|c, v| c.base_url(v.text())),
         "Overrides the environment's URL (the sandbox, a proxy). Must be https; plain http only to this machine, or with `allow_insecure_http`, never for `live`."),
     ClientOption {
-        per_call: true,
+        set_per_call: Some(|o, v| o.timeout = Some(v.duration())),
         ..option("timeout", "timeoutMs", OptionType::Duration, OptionDefault::Duration(Config::DEFAULT_TIMEOUT),
+            Some(|c, v| c.timeout(v.duration())),
             "Deadline for a whole call, retries, waits and the reading of the answer included.")
     },
     option("connect_timeout", "connectTimeoutMs", OptionType::Duration, OptionDefault::Duration(Config::DEFAULT_CONNECT_TIMEOUT),
+        Some(|c, v| c.connect_timeout(v.duration())),
         "Deadline for opening a connection."),
     ClientOption {
-        per_call: true,
+        set_per_call: Some(|o, v| o.max_retries = Some(v.count() as u32)),
         ..option("max_retries", "maxRetries", OptionType::Count, OptionDefault::Count(Config::DEFAULT_MAX_RETRIES as u64),
+            Some(|c, v| c.max_retries(v.count() as u32)),
             "Extra attempts, only where a retry cannot charge twice (see the retry policies).")
     },
     option("payment_amount_format", "paymentAmountFormat", OptionType::OneOf(&["number", "comma"]), OptionDefault::Text("number"),
+        Some(|c, v| c.payment_amount_format(if v.text() == "comma" { MoneyWire::CommaString } else { MoneyWire::DecimalNumber })),
         "How `payments.create` sends `amount`: Paynet's payment page (S001) shows a JSON number (`12.50`, the default), newer pages a comma string (`\"12,50\"`). You always pass TL amounts."),
-    option("allow_insecure_http", "allowInsecureHttp", OptionType::Bool, OptionDefault::Bool(false),
+    option("allow_insecure_http", "allowInsecureHttp", OptionType::Bool, OptionDefault::Bool(false), Some(|c, v| c.allow_insecure_http(v.flag())),
         "Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in."),
     option("max_response_bytes", "maxResponseBytes", OptionType::Bytes, OptionDefault::Count(Config::DEFAULT_MAX_RESPONSE_BYTES as u64),
+        Some(|c, v| c.max_response_bytes(v.count() as usize)),
         "The largest answer read from an ordinary endpoint; a larger one is refused (`protocol`, or `unknown_outcome` where money may have moved)."),
     option("max_report_bytes", "maxReportBytes", OptionType::Bytes, OptionDefault::Count(Config::DEFAULT_MAX_REPORT_BYTES as u64),
+        Some(|c, v| c.max_report_bytes(v.count() as usize)),
         "The same for report endpoints (`reports.payment_list`), whose answers grow with the business: about 1 KB per row."),
     ClientOption {
         bindings: Bindings::NodeOnly,
-        ..option("money", "money", OptionType::OneOf(&["string", "number"]), OptionDefault::Text("string"),
+        ..option("money", "money", OptionType::OneOf(&["string", "number"]), OptionDefault::Text("string"), None,
             "Result amounts as exact decimal strings (the default) or as JS numbers. Python always returns `Decimal`.")
     },
     ClientOption {
         bindings: Bindings::NodeOnly,
-        ..option("on_request", "onRequest", OptionType::Callback, OptionDefault::Unset,
+        ..option("on_request", "onRequest", OptionType::Callback, OptionDefault::Unset, None,
             "Called once per HTTP attempt (operation, path, status, duration, attempt, outcome; never headers or bodies), for logs and metrics. Must not throw.")
     },
 ];
@@ -247,17 +322,6 @@ impl Config {
         self
     }
 
-    /// The bindings' spelling of `payment_amount_format`: `"number"` (`12.50`,
-    /// the default, per S001) or `"comma"` (`"12,50"`, per the newer docs).
-    pub fn payment_amount_format_named(self, name: &str) -> Result<Config, Error> {
-        let format = match name {
-            "number" => MoneyWire::DecimalNumber,
-            "comma" => MoneyWire::CommaString,
-            _ => return Err(Error::invalid("payment_amount_format", "must be \"number\" or \"comma\"")),
-        };
-        Ok(self.payment_amount_format(format))
-    }
-
     pub fn user_agent_extra(mut self, extra: impl Into<String>) -> Config {
         self.user_agent_extra = Some(extra.into());
         self
@@ -281,6 +345,17 @@ impl Config {
     pub fn max_report_bytes(mut self, limit: usize) -> Config {
         self.max_report_bytes = limit;
         self
+    }
+
+    /// Sets a client option a binding read by its type: checked against its
+    /// declaration, then applied. An option the binding uses itself (the
+    /// key, the money mode, the hook) is left as it is.
+    pub fn set_option(self, option: &ClientOption, value: &OptionValue) -> Result<Config, Error> {
+        option.check(value)?;
+        Ok(match option.set {
+            Some(set) => set(self, value),
+            None => self,
+        })
     }
 
     /// The base URL without a trailing slash. Card data travels to it, so
@@ -385,6 +460,15 @@ impl RequestOptions {
         RequestOptions { timeout: Some(timeout), ..Default::default() }
     }
 
+    /// The per-call counterpart of [`Config::set_option`]; an option that is
+    /// not per call is refused, naming it.
+    pub fn set_option(&mut self, option: &ClientOption, value: &OptionValue) -> Result<(), Error> {
+        option.check(value)?;
+        let set = option.set_per_call.ok_or_else(|| Error::invalid(option.name, "is a client option, not a per-call one"))?;
+        set(self, value);
+        Ok(())
+    }
+
     pub(crate) fn check(&self) -> Result<(), Error> {
         if self.timeout.is_some_and(|t| t.is_zero()) {
             return Err(Error::invalid("timeout", "must be greater than zero"));
@@ -397,25 +481,51 @@ impl RequestOptions {
 mod tests {
     use super::*;
 
-    /// The table's defaults are the ones `Config::new` sets.
+    fn value_of(default: OptionDefault) -> Option<OptionValue> {
+        match default {
+            OptionDefault::Required | OptionDefault::Unset => None,
+            OptionDefault::Text(t) => Some(OptionValue::Text(t.into())),
+            OptionDefault::Bool(b) => Some(OptionValue::Bool(b)),
+            OptionDefault::Count(n) => Some(OptionValue::Count(n)),
+            OptionDefault::Duration(d) => Some(OptionValue::Duration(d)),
+        }
+    }
+
+    /// The table's defaults are the ones `Config::new` sets: setting each
+    /// one changes nothing.
     #[test]
     fn option_defaults_are_the_configs() {
-        let c = Config::new("sck_defaults_Q7w8e9r0t1y2u3i4").unwrap();
-        let default = |name: &str| CLIENT_OPTIONS.iter().find(|o| o.name == name).unwrap_or_else(|| panic!("{name}")).default;
-        assert_eq!(default("environment"), OptionDefault::Text("test"));
-        assert_eq!(c.environment, Environment::parse("test").unwrap());
-        assert_eq!(default("timeout"), OptionDefault::Duration(c.timeout));
-        assert_eq!(default("connect_timeout"), OptionDefault::Duration(c.connect_timeout));
-        assert_eq!(default("max_retries"), OptionDefault::Count(u64::from(c.max_retries)));
-        assert_eq!(default("allow_insecure_http"), OptionDefault::Bool(c.allow_insecure_http));
-        assert_eq!(default("max_response_bytes"), OptionDefault::Count(c.max_response_bytes as u64));
-        assert_eq!(default("max_report_bytes"), OptionDefault::Count(c.max_report_bytes as u64));
-        assert_eq!(default("payment_amount_format"), OptionDefault::Text("number"));
-        assert_eq!(c.payment_amount_format, Config::new("sck_defaults_Q7w8e9r0t1y2u3i4").unwrap().payment_amount_format_named("number").unwrap().payment_amount_format);
+        let fresh = Config::new("sck_defaults_Q7w8e9r0t1y2u3i4").unwrap();
         for o in CLIENT_OPTIONS {
-            if let OptionType::OneOf(values) = o.ty {
-                assert!(matches!(o.default, OptionDefault::Text(t) if values.contains(&t)), "{}", o.name);
+            let Some(value) = value_of(o.default) else { continue };
+            let set = fresh.clone().set_option(o, &value).unwrap();
+            assert_eq!(format!("{set:?}"), format!("{fresh:?}"), "{}", o.name);
+            let mut call = RequestOptions::default();
+            if o.per_call() {
+                call.set_option(o, &value).unwrap();
+                assert_ne!(format!("{call:?}"), format!("{:?}", RequestOptions::default()), "{}", o.name);
+            } else {
+                assert_eq!(call.set_option(o, &value).unwrap_err().field.as_deref(), Some(o.name));
             }
         }
+    }
+
+    #[test]
+    fn option_values_are_checked_against_their_declaration() {
+        let config = || Config::new("sck_defaults_Q7w8e9r0t1y2u3i4").unwrap();
+        let find = |name| ClientOption::find(name, false).unwrap();
+        let refused = |name, value: OptionValue| config().set_option(find(name), &value).unwrap_err();
+        assert_eq!(refused("payment_amount_format", OptionValue::Text("kurus".into())).message, "payment_amount_format: must be \"number\" or \"comma\"");
+        assert_eq!(refused("environment", OptionValue::Text("prod".into())).field.as_deref(), Some("environment"));
+        assert_eq!(refused("timeout", OptionValue::Duration(Duration::ZERO)).message, "timeout: must be greater than zero");
+        assert_eq!(refused("max_retries", OptionValue::Count(1 << 32)).field.as_deref(), Some("max_retries"));
+        assert_eq!(refused("max_report_bytes", OptionValue::Count(0)).field.as_deref(), Some("max_report_bytes"));
+        assert_eq!(refused("timeout", OptionValue::Text("5".into())).kind, crate::ErrorKind::Internal);
+        let live = config().set_option(find("environment"), &OptionValue::Text("live".into())).unwrap();
+        assert_eq!(live.environment, Environment::Live);
+        let comma = config().set_option(find("payment_amount_format"), &OptionValue::Text("comma".into())).unwrap();
+        assert_eq!(comma.payment_amount_format, MoneyWire::CommaString);
+        assert!(ClientOption::find("money", false).is_none() && ClientOption::find("money", true).is_some());
+        assert_eq!(ClientOption::find("timeoutMs", true).unwrap().name, "timeout");
     }
 }

@@ -557,7 +557,7 @@ fn option_spec(o: &ClientOption) -> ClientOptionSpec {
     ClientOptionSpec {
         name: o.name,
         required: matches!(o.default, OptionDefault::Required),
-        per_call: o.per_call,
+        per_call: o.per_call(),
         python: (o.bindings != Bindings::NodeOnly).then(|| binding(o.name, false)),
         node: (o.bindings != Bindings::PythonOnly).then(|| binding(o.node_name, true)),
         doc: o.doc,

@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use paynet_core::wire::MoneyWire;
 use paynet_core::{Client, Config, ErrorKind, METHODS, Money};
 use proptest::prelude::*;
 use proptest::sample::subsequence;
@@ -18,7 +19,7 @@ const KEY: &str = "sck_properties_Q7w8e9r0t1y2u3i4";
 
 static CLIENT: LazyLock<Client> = LazyLock::new(|| Client::new(Config::new(KEY).unwrap()).unwrap());
 static COMMA_CLIENT: LazyLock<Client> =
-    LazyLock::new(|| Client::new(Config::new(KEY).unwrap().payment_amount_format_named("comma").unwrap()).unwrap());
+    LazyLock::new(|| Client::new(Config::new(KEY).unwrap().payment_amount_format(MoneyWire::CommaString)).unwrap());
 
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }

@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::PathBuf;
 
-use paynet_core::{Client, Config, Deadline, Endpoint, ErrorKind};
+use paynet_core::{Client, ClientOption, Config, Deadline, Endpoint, ErrorKind, OptionValue};
 use serde_json::Value;
 
 fn vectors(dir: &str) -> Vec<(String, Value)> {
@@ -27,7 +27,8 @@ fn request_vectors() {
     for (name, v) in all {
         let mut config = Config::new("sck_vectors").unwrap();
         if let Some(format) = v["client"]["payment_amount_format"].as_str() {
-            config = config.payment_amount_format_named(format).unwrap();
+            let option = ClientOption::find("payment_amount_format", false).unwrap();
+            config = config.set_option(option, &OptionValue::Text(format.into())).unwrap();
         }
         let client = Client::new(config).unwrap();
         let method = v["method"].as_str().unwrap();

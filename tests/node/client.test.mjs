@@ -1,10 +1,14 @@
 // Options, per-call options and the wrapper's own refusals.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import util from 'node:util';
 import { after, before, test } from 'node:test';
 import { Client, InvalidRequestError, PaynetError } from 'paynet';
 import { startSandbox } from 'paynet/testing';
 import { payment } from './support.mjs';
+
+const require = createRequire(import.meta.url);
 
 let sandbox;
 before(async () => {
@@ -30,6 +34,26 @@ test('bad client options are refused naming the option in camelCase', () => {
   assert.throws(() => new Client({ secretKey: 'k', money: 'bigint' }), refusedWith('money'));
   assert.throws(() => new Client({ secretKey: 'k', paymentAmountFormat: 'kurus' }), refusedWith('paymentAmountFormat'));
   assert.throws(() => new Client({ secretKey: 'k', onRequest: 'log' }), refusedWith('onRequest'));
+  // What JSON cannot carry is refused, never taken for the default.
+  assert.throws(() => new Client({ secretKey: 'k', timeoutMs: Number.NaN }), refusedWith('timeoutMs'));
+  assert.throws(() => new Client({ secretKey: 'k', maxRetries: Infinity }), refusedWith('maxRetries'));
+  assert.throws(() => new Client({ secretKey: 'k', maxResponseBytes: 10n }), refusedWith('maxResponseBytes'));
+  assert.throws(() => new Client({ secretKey: () => 'k' }), refusedWith('secretKey'));
+  assert.throws(() => new Client({ secretKey: 42 }), refusedWith('secretKey'));
+  assert.throws(() => new Client({ secretKey: 'k', allowInsecureHttp: 'yes' }), refusedWith('allowInsecureHttp'));
+  assert.throws(() => new Client({ secretKey: 'k', connectTimeoutMs: 2.5 }), refusedWith('connectTimeoutMs'));
+});
+
+test('every option at its spec default gives the default client', async () => {
+  const { CLIENT_OPTIONS } = require('../../lib/names.js');
+  const spec = JSON.parse(readFileSync(new URL('../../spec/paynet.json', import.meta.url), 'utf8'));
+  const defaults = Object.fromEntries(
+    spec.client_options.filter((o) => o.node?.default !== undefined).map((o) => [o.node.name, o.node.default]),
+  );
+  assert.ok(Object.keys(defaults).every((name) => CLIENT_OPTIONS.includes(name)));
+  const client = new Client({ secretKey: sandbox.secretKey, baseUrl: sandbox.url, ...defaults });
+  assert.equal(util.inspect(client), util.inspect(sandbox.client()));
+  assert.equal(await client.transactions.lookup('NO-SUCH-ORDER'), null);
 });
 
 test('bad per-call options and params are refused before sending', async () => {

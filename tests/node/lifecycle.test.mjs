@@ -92,7 +92,7 @@ test('a panic inside a call is an InternalError, and the process lives on', asyn
   // `testing.panic` exists in test builds only (feature test-hooks): it panics inside core.
   const { NativeClient } = require('../../lib/native.js');
   const { fromNative } = require('../../lib/errors.js');
-  const native = new NativeClient({ secretKey: sandbox.secretKey, baseUrl: sandbox.url });
+  const native = new NativeClient(JSON.stringify({ secretKey: sandbox.secretKey, baseUrl: sandbox.url }), 'node/test');
   const error = await native.call('testing.panic', '{}').then(
     () => assert.fail('the call should fail'),
     (raw) => fromNative(raw, 'string'),

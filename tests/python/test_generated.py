@@ -19,7 +19,7 @@ from .conftest import SECRET_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC: dict[str, Any] = json.loads((ROOT / "spec" / "paynet.json").read_text(encoding="utf-8"))
-PER_CALL = ["timeout", "max_retries"]
+PER_CALL = [o["python"]["name"] for o in SPEC["client_options"] if o["per_call"] and "python" in o]
 
 
 def public_methods(cls: type) -> list[str]:
@@ -54,6 +54,31 @@ def test_signatures_are_the_spec_parameters(method: dict[str, Any]) -> None:
         others = [p.name for p in signature.parameters.values() if p.kind is not inspect.Parameter.KEYWORD_ONLY]
         assert others == (["self", "target"] if "target" in method else ["self"])
         assert fn.__doc__ and method["doc"].split("\n")[0] in fn.__doc__
+
+
+@pytest.mark.parametrize("cls", [paynet.Client, paynet.AsyncClient])
+def test_client_signatures_are_the_spec_options(cls: type) -> None:
+    options = [o for o in SPEC["client_options"] if "python" in o]
+    parameters = list(inspect.signature(cls).parameters.values())
+    assert [p.name for p in parameters] == [o["python"]["name"] for o in options]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters)
+    for p, o in zip(parameters, options):
+        default = o["python"].get("default")
+        if o["required"]:
+            assert p.default is inspect.Parameter.empty, p.name
+        else:
+            assert p.default == default, p.name
+        assert o["python"]["name"] in (cls.__init__.__doc__ or "")
+    assert PER_CALL == ["timeout", "max_retries"]
+
+
+def test_the_defaults_reach_core_unchanged(sandbox: Any) -> None:
+    """Each spec default, passed explicitly, gives the client the default gives."""
+    defaults = {o["python"]["name"]: o["python"]["default"] for o in SPEC["client_options"] if "python" in o and "default" in o["python"]}
+    explicit = paynet.Client(secret_key=sandbox.secret_key, base_url=sandbox.url, **defaults)
+    plain = sandbox.client()
+    assert repr(explicit) == repr(plain)
+    assert explicit.transactions.lookup("NO-SUCH-ORDER") is None
 
 
 def test_models_and_enums_are_the_spec_declarations() -> None:

@@ -8,18 +8,20 @@ which blocks (`Client`) or returns an awaitable (`AsyncClient`).
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
 from . import _native
 from ._calls import Amount
 from ._errors import APIConnectionError
 from ._native import NativeClient as _NativeClient
 from ._resources import (
+    CALL_OPTIONS,
     AsyncClientResources,
     AsyncPayments,
     AsyncReports,
     AsyncTransactions,
     CardInput,
+    ClientOptions,
     ClientResources,
     Payments,
     Reports,
@@ -39,11 +41,12 @@ __all__ = [
     "Transactions",
 ]
 
-Environment = Literal["test", "live"]
-PaymentAmountFormat = Literal["number", "comma"]
+def _call_options(params: dict[str, Any]) -> dict[str, Any]:
+    """The per-call options a generated method put among its params, taken out."""
+    return {name: params.pop(name) for name in CALL_OPTIONS if name in params}
 
 
-class _BaseClient:
+class _BaseClient(ClientOptions):
     # Whatever must outlive this client: the test sandbox it was made by.
     _keeps_alive: object = None
     # Class-level defaults, so that a half-built client (its `__init__` failed,
@@ -51,54 +54,16 @@ class _BaseClient:
     _native: _NativeClient | None = None
     _description: str | None = None
 
-    def __init__(
-        self,
-        *,
-        secret_key: str,
-        environment: Environment = "test",
-        base_url: str | None = None,
-        timeout: float = 60.0,
-        connect_timeout: float = 10.0,
-        max_retries: int = 2,
-        payment_amount_format: PaymentAmountFormat = "number",
-        allow_insecure_http: bool = False,
-        max_response_bytes: int = 8 << 20,
-        max_report_bytes: int = 512 << 20,
-    ) -> None:
-        """`timeout` bounds a whole call, retries included; `max_retries` only
-        applies where a retry cannot charge twice. Both can be set per call.
-
-        `base_url` must be https; plain http is accepted to this machine, or
-        to another one with `allow_insecure_http=True` (a sandbox in
-        docker-compose), never for `environment="live"`. Answers larger than
-        `max_response_bytes` (reports: `max_report_bytes`) are refused.
-
-        `payment_amount_format`: how `payments.create` sends `amount`. Paynet's
-        documentation disagrees: its payment page (S001) shows a JSON number
-        (`12.50`, the default), newer pages a comma string (`"12,50"`: pass
-        `"comma"`). Either way you pass TL amounts."""
+    def _open(self, secret_key: str, options: dict[str, Any]) -> None:
         import platform  # here, not at import: `import paynet` stays cheap
         try:
-            native = _native.NativeClient(
-                secret_key,
-                environment=environment,
-                base_url=base_url,
-                timeout=timeout,
-                connect_timeout=connect_timeout,
-                max_retries=max_retries,
-                payment_amount_format=payment_amount_format,
-                allow_insecure_http=allow_insecure_http,
-                max_response_bytes=max_response_bytes,
-                max_report_bytes=max_report_bytes,
-                user_agent_extra=f"python/{platform.python_version()}",
-            )
+            native = _native.NativeClient(secret_key, user_agent_extra=f"python/{platform.python_version()}", **options)
         finally:
-            # The key now lives only in the native client. Dropped even when
-            # that failed: a traceback formatted with its frames' locals
-            # (Sentry, rich, `pytest --showlocals`) must not find it here.
+            # Dropped even when that failed: a traceback formatted with its
+            # frames' locals (Sentry, rich, `pytest --showlocals`) must not find it here.
             del secret_key
         self._native = native
-        self._description = f"environment={environment!r}, base_url={base_url!r}, secret_key={native.masked_key!r}"
+        self._description = native.description
         self._bind_resources()
 
     def _bind_resources(self) -> None:
@@ -137,9 +102,7 @@ class Client(_BaseClient, ClientResources):
         native = self._native
         if native is None:
             native = self._require_native()
-        return native.call(
-            method, params, timeout=params.pop("timeout", None), max_retries=params.pop("max_retries", None), typed=True
-        )
+        return native.call(method, params, typed=True, **_call_options(params))
 
     def __enter__(self) -> Client:
         return self
@@ -167,9 +130,7 @@ class AsyncClient(_BaseClient, AsyncClientResources):
         native = self._native
         if native is None:
             native = self._require_native()
-        return await native.call_async(
-            method, params, timeout=params.pop("timeout", None), max_retries=params.pop("max_retries", None), typed=True
-        )
+        return await native.call_async(method, params, typed=True, **_call_options(params))
 
     async def aclose(self) -> None:
         self.close()

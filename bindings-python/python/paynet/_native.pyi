@@ -13,37 +13,28 @@ class NativeClient:
         cls,
         secret_key: str,
         *,
-        # None: the default ("test", 60 s, 10 s, 2, "number").
-        environment: str | None = None,
-        base_url: str | None = None,
-        timeout: float | None = None,
-        connect_timeout: float | None = None,
-        max_retries: int | None = None,
-        payment_amount_format: str | None = None,
-        allow_insecure_http: bool | None = None,
-        max_response_bytes: int | None = None,
-        max_report_bytes: int | None = None,
         user_agent_extra: str | None = None,
+        # Any of core's client options by its Python name; None: the default.
+        **options: Any,
     ) -> NativeClient: ...
     @property
-    def masked_key(self) -> str: ...
+    def description(self) -> str: ...
     def call(
         self,
         method: str,
         params: dict[str, Any],
         *,
-        timeout: float | None = None,
-        max_retries: int | None = None,
         typed: bool = False,
+        # The per-call options (`timeout`, `max_retries`).
+        **options: Any,
     ) -> Any: ...
     def call_async(
         self,
         method: str,
         params: dict[str, Any],
         *,
-        timeout: float | None = None,
-        max_retries: int | None = None,
         typed: bool = False,
+        **options: Any,
     ) -> Awaitable[Any]: ...
     def prepare(self, method: str, params: dict[str, Any]) -> tuple[str, str]: ...
 

@@ -28,6 +28,7 @@ __all__ = [
     "AsyncReports",
     "ClientResources",
     "AsyncClientResources",
+    "ClientOptions",
 ]
 
 CardInput = Card | Mapping[str, Any]
@@ -88,7 +89,7 @@ class Payments:
             save_card: Save the card (needs `card`, `card_desc`, and `card_owner_id` or `user_unique_id`).
             card_desc: The saved card's description; required with `save_card`.
             user_unique_id: Your id for the user (saved cards).
-            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         # First thing: the user's mapping is no longer referenced from this frame.
@@ -136,7 +137,7 @@ class Payments:
             tds_required: `data-tds_required`.
             reference_no: Your order number; Paynet does not deduplicate charges on it.
             iban: A Turkish IBAN: `TR` and 24 digits (spaces allowed).
-            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: Transaction = self._call("payments.charge", _params(locals()))
@@ -161,7 +162,7 @@ class Payments:
             xact: The pre-auth's plain numeric id (`id` in results).
             reference_no: The pre-auth's `reference_no`.
             amount: Absent: the whole pre-authorised amount.
-            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: Transaction = self._call("payments.capture", _params(locals()))
@@ -181,7 +182,7 @@ class Payments:
 
         Args:
             xact_id: The pre-auth's `xact_id`.
-            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: Acknowledgement = self._call("payments.cancel_pre_auth", _params(locals()))
@@ -209,7 +210,7 @@ class Transactions:
 
         Args:
             reference_no: Your order number: Paynet answers with the order's latest successful transaction, else its latest attempt.
-            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: Transaction = self._call("transactions.check", _params(locals()))
@@ -238,7 +239,7 @@ class Transactions:
 
         Args:
             reference_no: Your order number: Paynet answers with the order's latest successful transaction, else its latest attempt.
-            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         if target is not None:
@@ -265,7 +266,7 @@ class Reports:
 
         Args:
             date: `yyyy-MM-dd`; absent means today in Istanbul, as Paynet does. Resolved once, when the parameters are read, so request and report agree.
-            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: PaymentReport = self._call("reports.payment_list", _params(locals()))
@@ -326,7 +327,7 @@ class AsyncPayments:
             save_card: Save the card (needs `card`, `card_desc`, and `card_owner_id` or `user_unique_id`).
             card_desc: The saved card's description; required with `save_card`.
             user_unique_id: Your id for the user (saved cards).
-            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         # First thing: the user's mapping is no longer referenced from this frame.
@@ -374,7 +375,7 @@ class AsyncPayments:
             tds_required: `data-tds_required`.
             reference_no: Your order number; Paynet does not deduplicate charges on it.
             iban: A Turkish IBAN: `TR` and 24 digits (spaces allowed).
-            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: Transaction = await self._call("payments.charge", _params(locals()))
@@ -399,7 +400,7 @@ class AsyncPayments:
             xact: The pre-auth's plain numeric id (`id` in results).
             reference_no: The pre-auth's `reference_no`.
             amount: Absent: the whole pre-authorised amount.
-            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: Transaction = await self._call("payments.capture", _params(locals()))
@@ -419,7 +420,7 @@ class AsyncPayments:
 
         Args:
             xact_id: The pre-auth's `xact_id`.
-            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: Acknowledgement = await self._call("payments.cancel_pre_auth", _params(locals()))
@@ -447,7 +448,7 @@ class AsyncTransactions:
 
         Args:
             reference_no: Your order number: Paynet answers with the order's latest successful transaction, else its latest attempt.
-            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: Transaction = await self._call("transactions.check", _params(locals()))
@@ -476,7 +477,7 @@ class AsyncTransactions:
 
         Args:
             reference_no: Your order number: Paynet answers with the order's latest successful transaction, else its latest attempt.
-            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         if target is not None:
@@ -503,7 +504,7 @@ class AsyncReports:
 
         Args:
             date: `yyyy-MM-dd`; absent means today in Istanbul, as Paynet does. Resolved once, when the parameters are read, so request and report agree.
-            timeout: Deadline for a whole call, retries, waits and the reading of the answer included.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: PaymentReport = await self._call("reports.payment_list", _params(locals()))
@@ -536,6 +537,60 @@ class AsyncClientResources:
         self.reports = AsyncReports(call)
 
 
+class ClientOptions:
+    """The options of `Client(...)` and `AsyncClient(...)`, handed to `_open`."""
+
+    def __init__(
+        self,
+        *,
+        secret_key: str,
+        environment: Literal["test", "live"] = "test",
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        connect_timeout: float = 10.0,
+        max_retries: int = 2,
+        payment_amount_format: Literal["number", "comma"] = "number",
+        allow_insecure_http: bool = False,
+        max_response_bytes: int = 8388608,
+        max_report_bytes: int = 536870912,
+    ) -> None:
+        """A client's options; `timeout` and `max_retries` can also be set per call.
+
+        Args:
+            secret_key: Your Paynet secret key (`sck_…`). Kept in native memory and sent only as the `Authorization` header; never printed.
+            environment: Paynet's test or live system. The default is `test`, so a forgotten setting never moves real money.
+            base_url: Overrides the environment's URL (the sandbox, a proxy). Must be https; plain http only to this machine, or with `allow_insecure_http`, never for `live`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            connect_timeout: Deadline for opening a connection. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+            payment_amount_format: How `payments.create` sends `amount`: Paynet's payment page (S001) shows a JSON number (`12.50`, the default), newer pages a comma string (`"12,50"`). You always pass TL amounts.
+            allow_insecure_http: Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in.
+            max_response_bytes: The largest answer read from an ordinary endpoint; a larger one is refused (`protocol`, or `unknown_outcome` where money may have moved).
+            max_report_bytes: The same for report endpoints (`reports.payment_list`), whose answers grow with the business: about 1 KB per row.
+        """
+        try:
+            self._open(
+                secret_key,
+                dict(
+                    environment=environment,
+                    base_url=base_url,
+                    timeout=timeout,
+                    connect_timeout=connect_timeout,
+                    max_retries=max_retries,
+                    payment_amount_format=payment_amount_format,
+                    allow_insecure_http=allow_insecure_http,
+                    max_response_bytes=max_response_bytes,
+                    max_report_bytes=max_report_bytes,
+                ),
+            )
+        finally:
+            # The key now lives only in the native client.
+            del secret_key
+
+    def _open(self, secret_key: str, options: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
 #: Every method by core's name, in the spec's order.
 METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "transactions.check", "transactions.lookup", "reports.payment_list")
 
@@ -545,3 +600,6 @@ RESOURCES: Final[dict[str, tuple[type, type]]] = {
     "transactions": (Transactions, AsyncTransactions),
     "reports": (Reports, AsyncReports),
 }
+
+#: The options every method also takes, which `_call` hands to the native call apart from the params.
+CALL_OPTIONS: Final[tuple[str, ...]] = ("timeout", "max_retries")

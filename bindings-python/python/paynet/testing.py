@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 from . import _native
 from ._client import Client
@@ -187,9 +187,10 @@ class Sandbox:
         stats: FaultStats = json.loads(self._native.fault_stats())
         return stats
 
-    def client(self, *, timeout: float = 60.0, max_retries: int = 2) -> Client:
-        """A `Client` bound to this sandbox; while it is in use, the sandbox keeps running."""
-        client = Client(secret_key=self.secret_key, base_url=self.url, timeout=timeout, max_retries=max_retries)
+    def client(self, **options: Any) -> Client:
+        """A `Client` bound to this sandbox, with any other `Client` option
+        (`timeout=5`); while it is in use, the sandbox keeps running."""
+        client = Client(secret_key=self.secret_key, base_url=self.url, **options)
         # The server stops when its handle is collected; the client holds it.
         client._keeps_alive = self
         return client
