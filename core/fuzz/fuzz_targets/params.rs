@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 const KEY: &str = "sck_fuzz_Q7w8e9r0t1y2u3i4";
 static NUMBER: LazyLock<Client> = LazyLock::new(|| Client::new(Config::new(KEY).unwrap()).unwrap());
 static COMMA: LazyLock<Client> =
-    LazyLock::new(|| Client::new(Config::new(KEY).unwrap().payment_amount_format_named("comma").unwrap()).unwrap());
+    LazyLock::new(|| Client::new(Config::new(KEY).unwrap().payment_amount_format(paynet_core::wire::MoneyWire::CommaString)).unwrap());
 
 fn control_character_in(v: &Value) -> Option<String> {
     match v {
