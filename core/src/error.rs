@@ -6,6 +6,7 @@ use std::fmt;
 use crate::models::Transaction;
 use crate::secret::{SecretKey, redact_answer_text, scrub_card_data};
 use crate::spec::Doc;
+use crate::wire::FromAnswer;
 
 /// What went wrong, as both bindings name it (`.kind`). Each variant's doc
 /// is its doc in the exported spec, and the doc of its exception class in
@@ -198,7 +199,7 @@ impl Error {
             clean(text);
         }
         if let Some(tx) = self.transaction.as_deref_mut() {
-            tx.redact_texts(|text| redact_answer_text(text, key));
+            tx.redact_texts(&|text| redact_answer_text(text, key));
         }
         if let Some(snippet) = &mut self.body_snippet {
             *snippet = snippet.chars().take(SNIPPET_CHARS).collect();

@@ -10,9 +10,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::error::Error;
-use crate::secret::{mask_answer_card_number, scrub_card_data};
+use crate::secret::scrub_card_data;
 use crate::spec::{Doc, Spec};
-use crate::wire::{Fields, Reader};
+use crate::wire::{AnswerField, Fields, Reader};
 
 /// Amounts come back as Paynet printed them (`12.5`, `3500.0000`, `0`); users
 /// get the canonical two-place form (`12.50`), exactly the same value.
@@ -92,6 +92,18 @@ impl Serialize for TransactionType {
     }
 }
 
+/// Paynet's integer code, read from an answer.
+impl AnswerField for Option<TransactionType> {
+    fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
+        Ok(r.int(names)?.map(TransactionType::from_wire))
+    }
+}
+
+/// `Transaction::replayed`: the answer's code says so.
+fn replayed<F: Fields + ?Sized>(r: &Reader<'_, F>) -> Result<bool, Error> {
+    Ok(r.int(&["code"])? == Some(CODE_REPLAYED))
+}
+
 /// Users ask for `"sale"` or `"pre_auth"`; nothing else can be requested.
 impl<'de> Deserialize<'de> for TransactionType {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -108,28 +120,38 @@ impl<'de> Deserialize<'de> for TransactionType {
 /// `v2/transaction/payment`, `v1/transaction/charge`, `v1/transaction/capture`
 /// and `v1/transaction/check`.
 #[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+#[spec(answer)]
 pub struct Transaction {
+    #[spec(answer = ["id", "xact"])]
     pub id: Option<i64>,
     pub xact_id: Option<String>,
     #[serde(with = "crate::kinds::datetime")]
     pub xact_date: Option<DateTime<FixedOffset>>,
     pub transaction_type: Option<TransactionType>,
+    #[spec(answer = ["reference_no", "agent_reference_no", "agent_reference"])]
     pub reference_no: Option<String>,
     pub is_succeed: bool,
     /// `code` 100: Paynet recognised the `reference_no` (or session) and
     /// returned the earlier successful transaction instead of charging again.
+    #[spec(read_with = "replayed")]
     pub replayed: bool,
+    #[spec(answer = "code")]
     pub result_code: Option<i64>,
+    #[spec(free_text)]
     pub message: Option<String>,
     #[serde(serialize_with = "money_text")]
     pub amount: Option<Decimal>,
     #[serde(serialize_with = "money_text")]
+    #[spec(answer = ["net_amount", "netAmount"])]
     pub net_amount: Option<Decimal>,
     #[serde(serialize_with = "money_text")]
+    #[spec(answer = ["comission", "commission"])]
     pub commission: Option<Decimal>,
     #[serde(serialize_with = "money_text")]
+    #[spec(answer = ["comission_tax", "commission_tax"])]
     pub commission_tax: Option<Decimal>,
     pub currency: Option<String>,
+    #[spec(answer = ["instalment", "installment"])]
     pub installment: Option<i64>,
     #[serde(with = "crate::kinds::ratio")]
     pub ratio: Option<Decimal>,
@@ -141,121 +163,50 @@ pub struct Transaction {
     pub phone: Option<String>,
     pub bank_id: Option<String>,
     pub bank_name: Option<String>,
+    #[spec(answer = ["card_no_masked", "card_no"], card_number)]
     pub card_no_masked: Option<String>,
+    #[spec(free_text)]
     pub card_holder: Option<String>,
     pub card_type: Option<String>,
     pub card_brand_name: Option<String>,
+    #[spec(answer = ["bank_authorization_code", "authorization_code"])]
     pub authorization_code: Option<String>,
+    #[spec(answer = ["bank_reference_code", "reference_code"])]
     pub bank_reference_code: Option<String>,
+    #[spec(answer = ["bank_order_id", "order_id"])]
     pub order_id: Option<String>,
     pub xact_transaction_id: Option<String>,
     pub paynet_error_id: Option<String>,
+    #[spec(free_text)]
     pub paynet_error_message: Option<String>,
+    #[spec(answer = "bank_error_id")]
     pub bank_error_code: Option<String>,
+    #[spec(free_text)]
     pub bank_error_message: Option<String>,
+    #[spec(free_text)]
     pub bank_error_short_desc: Option<String>,
+    #[spec(free_text)]
     pub bank_error_long_desc: Option<String>,
     pub card_hash: Option<String>,
     pub card_owner_id: Option<String>,
     pub user_unique_id: Option<String>,
     pub is_save_card_succeed: Option<bool>,
+    #[spec(free_text)]
     pub save_card_result_message: Option<String>,
     pub card_bank_id: Option<String>,
     pub card_logo_url: Option<String>,
     pub campaign_url: Option<String>,
     #[serde(serialize_with = "money_text")]
+    #[spec(answer = ["end_user_comission", "end_user_commission"])]
     pub end_user_commission: Option<Decimal>,
     #[serde(with = "crate::kinds::ratio")]
     pub end_user_ratio: Option<Decimal>,
     pub ratio_code: Option<String>,
     pub md_status: Option<i64>,
+    #[spec(free_text)]
     pub note: Option<String>,
     /// A pre-auth cancelled by `payments.cancel_pre_auth` (check answers only).
     pub reversed: Option<bool>,
-}
-
-impl Transaction {
-    pub fn from_wire(obj: &Map<String, Value>) -> Result<Transaction, Error> {
-        let r = Reader::new(obj);
-        // Free text a bank or Paynet wrote: it has carried card numbers.
-        let text = |names: &[&str]| r.string(names).map(scrub_card_data);
-        let result_code = r.int(&["code"])?;
-        Ok(Transaction {
-            id: r.int(&["id", "xact"])?,
-            xact_id: r.string(&["xact_id"]),
-            xact_date: r.datetime(&["xact_date"])?,
-            transaction_type: r.int(&["transaction_type"])?.map(TransactionType::from_wire),
-            reference_no: r.string(&["reference_no", "agent_reference_no", "agent_reference"]),
-            is_succeed: r.bool(&["is_succeed"])?.unwrap_or(false),
-            replayed: result_code == Some(CODE_REPLAYED),
-            result_code,
-            message: text(&["message"]),
-            amount: r.decimal(&["amount"])?,
-            net_amount: r.decimal(&["net_amount", "netAmount"])?,
-            commission: r.decimal(&["comission", "commission"])?,
-            commission_tax: r.decimal(&["comission_tax", "commission_tax"])?,
-            currency: r.string(&["currency"]),
-            installment: r.int(&["instalment", "installment"])?,
-            ratio: r.decimal(&["ratio"])?,
-            pos_type: r.int(&["pos_type"])?,
-            is_tds: r.bool(&["is_tds"])?,
-            agent_id: r.string(&["agent_id"]),
-            user_id: r.string(&["user_id"]),
-            email: r.string(&["email"]),
-            phone: r.string(&["phone"]),
-            bank_id: r.string(&["bank_id"]),
-            bank_name: r.string(&["bank_name"]),
-            card_no_masked: r.string(&["card_no_masked", "card_no"]).map(mask_answer_card_number),
-            card_holder: text(&["card_holder"]),
-            card_type: r.string(&["card_type"]),
-            card_brand_name: r.string(&["card_brand_name"]),
-            authorization_code: r.string(&["bank_authorization_code", "authorization_code"]),
-            bank_reference_code: r.string(&["bank_reference_code", "reference_code"]),
-            order_id: r.string(&["bank_order_id", "order_id"]),
-            xact_transaction_id: r.string(&["xact_transaction_id"]),
-            paynet_error_id: r.string(&["paynet_error_id"]),
-            paynet_error_message: text(&["paynet_error_message"]),
-            bank_error_code: r.string(&["bank_error_id"]),
-            bank_error_message: text(&["bank_error_message"]),
-            bank_error_short_desc: text(&["bank_error_short_desc"]),
-            bank_error_long_desc: text(&["bank_error_long_desc"]),
-            card_hash: r.string(&["card_hash"]),
-            card_owner_id: r.string(&["card_owner_id"]),
-            user_unique_id: r.string(&["user_unique_id"]),
-            is_save_card_succeed: r.bool(&["is_save_card_succeed"])?,
-            save_card_result_message: text(&["save_card_result_message"]),
-            card_bank_id: r.string(&["card_bank_id"]),
-            card_logo_url: r.string(&["card_logo_url"]),
-            campaign_url: r.string(&["campaign_url"]),
-            end_user_commission: r.decimal(&["end_user_comission", "end_user_commission"])?,
-            end_user_ratio: r.decimal(&["end_user_ratio"])?,
-            ratio_code: r.string(&["ratio_code"]),
-            md_status: r.int(&["md_status"])?,
-            note: text(&["note"]),
-            reversed: r.bool(&["reversed"])?,
-        })
-    }
-}
-
-impl Transaction {
-    /// Applies `clean` to every free text of the answer (see `Error::redacted`).
-    pub(crate) fn redact_texts(&mut self, clean: impl Fn(&str) -> String) {
-        for text in [
-            &mut self.message,
-            &mut self.card_holder,
-            &mut self.paynet_error_message,
-            &mut self.bank_error_message,
-            &mut self.bank_error_short_desc,
-            &mut self.bank_error_long_desc,
-            &mut self.save_card_result_message,
-            &mut self.note,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            *text = clean(text);
-        }
-    }
 }
 
 /// What Paynet answers to a request it carried out, when the answer holds
@@ -297,6 +248,7 @@ pub struct PaymentReport {
 
 /// One transaction in a payment report.
 #[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+#[spec(answer)]
 pub struct PaymentReportRow {
     pub xact_id: Option<String>,
     #[serde(with = "crate::kinds::datetime")]
@@ -320,6 +272,7 @@ pub struct PaymentReportRow {
     pub ratio: Option<Decimal>,
     #[serde(with = "crate::kinds::ratio")]
     pub company_cost_ratio: Option<Decimal>,
+    #[spec(answer = ["instalment", "installment"])]
     pub installment: Option<i64>,
     pub plus_installment: Option<i64>,
     pub pos_type: Option<i64>,
@@ -329,47 +282,14 @@ pub struct PaymentReportRow {
     pub agent_name: Option<String>,
     pub bank_id: Option<String>,
     pub bank_name: Option<String>,
+    #[spec(answer = ["card_no", "card_no_masked"], card_number)]
     pub card_no_masked: Option<String>,
     pub card_holder: Option<String>,
     pub card_type: Option<String>,
     pub authorization_code: Option<String>,
+    #[spec(answer = "reference_code")]
     pub bank_reference_code: Option<String>,
     pub order_id: Option<String>,
     pub user_id: Option<String>,
 }
 
-impl PaymentReportRow {
-    pub fn from_wire<F: Fields + ?Sized>(obj: &F) -> Result<PaymentReportRow, Error> {
-        let r = Reader::new(obj);
-        Ok(PaymentReportRow {
-            xact_id: r.string(&["xact_id"]),
-            xact_date: r.datetime(&["xact_date"])?,
-            due_date: r.date(&["due_date"])?,
-            xact_type: r.string(&["xact_type"]),
-            is_succeed: r.bool(&["is_succeed"])?,
-            amount: r.decimal(&["amount"])?,
-            company_pay_amount: r.decimal(&["company_pay_amount"])?,
-            company_service_amount: r.decimal(&["company_service_amount"])?,
-            agent_pay_amount: r.decimal(&["agent_pay_amount"])?,
-            agent_service_amount: r.decimal(&["agent_service_amount"])?,
-            ratio: r.decimal(&["ratio"])?,
-            company_cost_ratio: r.decimal(&["company_cost_ratio"])?,
-            installment: r.int(&["instalment", "installment"])?,
-            plus_installment: r.int(&["plus_installment"])?,
-            pos_type: r.int(&["pos_type"])?,
-            company_code: r.string(&["company_code"]),
-            company_name: r.string(&["company_name"]),
-            agent_id: r.string(&["agent_id"]),
-            agent_name: r.string(&["agent_name"]),
-            bank_id: r.string(&["bank_id"]),
-            bank_name: r.string(&["bank_name"]),
-            card_no_masked: r.string(&["card_no", "card_no_masked"]).map(mask_answer_card_number),
-            card_holder: r.string(&["card_holder"]),
-            card_type: r.string(&["card_type"]),
-            authorization_code: r.string(&["authorization_code"]),
-            bank_reference_code: r.string(&["reference_code"]),
-            order_id: r.string(&["order_id"]),
-            user_id: r.string(&["user_id"]),
-        })
-    }
-}

@@ -328,6 +328,69 @@ impl<'a, F: Fields + ?Sized> Reader<'a, F> {
     }
 }
 
+/// A result model read from one object of Paynet's answer:
+/// `#[derive(Spec)]` with `#[spec(answer)]` implements it from the fields'
+/// types and `#[spec(answer = [..], free_text, card_number, read_with)]`.
+pub trait FromAnswer: Sized {
+    fn from_answer<F: Fields + ?Sized>(r: &Reader<'_, F>) -> Result<Self, Error>;
+
+    /// Applies `clean` to every field declared `free_text`: text a bank or
+    /// Paynet wrote (see `Error::redacted`).
+    fn redact_texts(&mut self, clean: &dyn Fn(&str) -> String);
+
+    fn from_wire<F: Fields + ?Sized>(obj: &F) -> Result<Self, Error> {
+        Self::from_answer(&Reader::new(obj))
+    }
+}
+
+/// How a result field of this type is read, by the first of its names present.
+pub trait AnswerField: Sized {
+    fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error>;
+}
+
+impl AnswerField for Option<String> {
+    fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
+        Ok(r.string(names))
+    }
+}
+
+impl AnswerField for Option<i64> {
+    fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
+        r.int(names)
+    }
+}
+
+impl AnswerField for Option<bool> {
+    fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
+        r.bool(names)
+    }
+}
+
+/// A flag Paynet leaves out when it is false.
+impl AnswerField for bool {
+    fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
+        Ok(r.bool(names)?.unwrap_or(false))
+    }
+}
+
+impl AnswerField for Option<Decimal> {
+    fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
+        r.decimal(names)
+    }
+}
+
+impl AnswerField for Option<DateTime<FixedOffset>> {
+    fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
+        r.datetime(names)
+    }
+}
+
+impl AnswerField for Option<NaiveDate> {
+    fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
+        r.date(names)
+    }
+}
+
 fn bad(field: &str, expected: &str) -> Error {
     Error::new(
         crate::error::ErrorKind::Protocol,

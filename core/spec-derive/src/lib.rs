@@ -31,6 +31,15 @@
 //!   special checks, through `validate::CheckAt`) right after the struct rules
 //!   that name it: a card is checked once it is known to be the one given.
 //!
+//! On a result model marked `#[spec(answer)]` it generates
+//! `paynet_core::wire::FromAnswer`: each field read by its type
+//! (`wire::AnswerField`) under its names in Paynet's answers, the first
+//! present wins: `answer = "code"` or `answer = ["comission", "commission"]`
+//! (default: the field's name); `free_text` (text a bank or Paynet wrote:
+//! card data scrubbed on reading, and redacted with the key by
+//! `redact_texts`), `card_number` (masked), or `read_with = "fn"` (a field
+//! computed from the whole answer, `fn(&Reader) -> Result<T, Error>`).
+//!
 //! `#[serde(deserialize_with = "loose_int")]` on an integer makes its spec
 //! type "integer, or numeric text" (`or_text`).
 
@@ -109,6 +118,7 @@ fn doc_impls(input: &DeriveInput) -> syn::Result<TokenStream2> {
 #[derive(Default)]
 struct StructAttrs {
     params: bool,
+    answer: bool,
     wire_by_hand: bool,
     deny_unknown_fields: bool,
     rules: Vec<TokenStream2>,
@@ -135,6 +145,11 @@ struct FieldAttrs {
     max_len: Option<usize>,
     positive: bool,
     one_of: Option<Vec<TokenStream2>>,
+    /// Result models (`#[spec(answer)]`): the names Paynet's answers use.
+    answer: Option<Vec<LitStr>>,
+    free_text: bool,
+    card_number: bool,
+    read_with: Option<syn::Path>,
 }
 
 enum SerdeDefault {
@@ -182,6 +197,8 @@ fn struct_attrs(attrs: &[Attribute]) -> syn::Result<StructAttrs> {
             attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("params") {
                     out.params = true;
+                } else if meta.path.is_ident("answer") {
+                    out.answer = true;
                 } else if meta.path.is_ident("wire_by_hand") {
                     out.wire_by_hand = true;
                 } else if meta.path.is_ident("exactly_one") || meta.path.is_ident("at_least_one") {
@@ -197,7 +214,7 @@ fn struct_attrs(attrs: &[Attribute]) -> syn::Result<StructAttrs> {
                     out.checks.push((meta.path.is_ident("exactly_one"), fields.iter().map(|f| (f.value(), f.span())).collect()));
                     out.rule_fields.extend(fields);
                 } else {
-                    return Err(meta.error("spec: unknown struct attribute (params, wire_by_hand, exactly_one, at_least_one)"));
+                    return Err(meta.error("spec: unknown struct attribute (params, answer, wire_by_hand, exactly_one, at_least_one)"));
                 }
                 Ok(())
             })?;
@@ -247,6 +264,22 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                 let p = &meta.path;
                 if p.is_ident("wire") {
                     out.wire = Some(meta.value()?.parse()?);
+                } else if p.is_ident("answer") {
+                    let input = meta.value()?;
+                    out.answer = Some(if input.peek(syn::token::Bracket) {
+                        let content;
+                        syn::bracketed!(content in input);
+                        Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?.into_iter().collect()
+                    } else {
+                        vec![input.parse()?]
+                    });
+                } else if p.is_ident("free_text") {
+                    out.free_text = true;
+                } else if p.is_ident("card_number") {
+                    out.card_number = true;
+                } else if p.is_ident("read_with") {
+                    let path: LitStr = meta.value()?.parse()?;
+                    out.read_with = Some(path.parse()?);
                 } else if p.is_ident("flatten") {
                     out.flatten = true;
                 } else if p.is_ident("wire_text") {
@@ -289,7 +322,7 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                     out.rules.push(quote!(::paynet_core::spec::Rule::OneOf { values: ::std::vec![#(#values),*] }));
                 } else {
                     return Err(meta.error(
-                        "spec: unknown field attribute (wire, flatten, wire_text, money, money_option, default, max_len, not_blank, positive, one_of, by_hand)",
+                        "spec: unknown field attribute (wire, flatten, wire_text, money, money_option, default, max_len, not_blank, positive, one_of, by_hand; on answers: answer, free_text, card_number, read_with)",
                     ));
                 }
                 Ok(())
@@ -323,6 +356,11 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
     let mut field_specs = Vec::new();
     let mut visits = Vec::new();
     let mut fields_info = Vec::new();
+    let mut reads = Vec::new();
+    let mut free_texts: Vec<syn::Ident> = Vec::new();
+    if sattrs.answer && sattrs.params {
+        return Err(syn::Error::new(Span::call_site(), "spec: a struct is params or an answer, not both"));
+    }
     for field in &fields.named {
         let ident = field.ident.as_ref().expect("named field");
         let ty = &field.ty;
@@ -344,6 +382,30 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
             return Err(syn::Error::new(ident.span(), "spec: a flattened field has no wire name of its own"));
         }
 
+        if !sattrs.answer && (a.answer.is_some() || a.free_text || a.card_number || a.read_with.is_some()) {
+            return Err(syn::Error::new(ident.span(), "spec: answer names, free_text, card_number and read_with are for #[spec(answer)] structs"));
+        }
+        if a.read_with.is_some() && (a.answer.is_some() || a.free_text || a.card_number) {
+            return Err(syn::Error::new(ident.span(), "spec: a read_with field reads itself: no answer names or text rules"));
+        }
+        if sattrs.answer {
+            let read = match &a.read_with {
+                Some(path) => quote_spanned!(span=> #path(r)?),
+                None => {
+                    let names: Vec<String> = a.answer.as_ref().map_or_else(|| vec![user_name.clone()], |n| n.iter().map(LitStr::value).collect());
+                    let mut read = quote_spanned!(span=> <#ty as ::paynet_core::wire::AnswerField>::read(r, &[#(#names),*])?);
+                    if a.free_text {
+                        read = quote_spanned!(span=> #read.map(::paynet_core::secret::scrub_card_data));
+                        free_texts.push(ident.clone());
+                    }
+                    if a.card_number {
+                        read = quote_spanned!(span=> #read.map(::paynet_core::secret::mask_answer_card_number));
+                    }
+                    read
+                }
+            };
+            reads.push(quote!(#ident: #read));
+        }
         if a.by_hand && a.one_of.is_none() {
             return Err(syn::Error::new(ident.span(), "spec: by_hand says a one_of is checked by the endpoint; this field has none"));
         }
@@ -433,7 +495,34 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
             return Err(syn::Error::new(f.span(), format!("spec: {type_name} has no field `{}`", f.value())));
         }
     }
-    let declared = if sattrs.params { declared_impls(name, &sattrs, &fields_info) } else { quote!() };
+    let declared = if sattrs.params {
+        declared_impls(name, &sattrs, &fields_info)
+    } else if sattrs.answer {
+        let redact = if free_texts.is_empty() {
+            quote!(let _ = clean;)
+        } else {
+            quote! {
+                for text in [#(&mut self.#free_texts),*].into_iter().flatten() {
+                    *text = clean(text);
+                }
+            }
+        };
+        quote! {
+            impl ::paynet_core::wire::FromAnswer for #name {
+                fn from_answer<F: ::paynet_core::wire::Fields + ?::std::marker::Sized>(
+                    r: &::paynet_core::wire::Reader<'_, F>,
+                ) -> ::std::result::Result<Self, ::paynet_core::Error> {
+                    ::std::result::Result::Ok(#name { #(#reads),* })
+                }
+
+                fn redact_texts(&mut self, clean: &dyn ::std::ops::Fn(&str) -> ::std::string::String) {
+                    #redact
+                }
+            }
+        }
+    } else {
+        quote!()
+    };
     let role = if sattrs.params { quote!(Params) } else { quote!(Model) };
     let deny = sattrs.deny_unknown_fields;
     let struct_rules = &sattrs.rules;

@@ -12,6 +12,7 @@ use crate::error::{Error, ErrorKind};
 use crate::models::Transaction;
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
 use crate::wire::Reader;
+use crate::wire::FromAnswer;
 
 /// The status of one payment; the way to learn what happened after a timeout.
 ///

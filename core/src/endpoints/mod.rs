@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorKind};
 use crate::models::Transaction;
 use crate::wire::Reader;
+use crate::wire::FromAnswer;
 
 /// A money-moving answer: success (code 0), replay (code 100), or a decline
 /// (HTTP 200 with `is_succeed: false`), which becomes a `card_declined` error

@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorKind};
 use crate::models::{PaymentReport, PaymentReportRow};
 use crate::spec::{Doc, Spec};
 use crate::wire::{istanbul, RawObject, Reader};
+use crate::wire::FromAnswer;
 
 /// What Paynet pays out on `date` (default: today in Istanbul).
 #[derive(Doc)]

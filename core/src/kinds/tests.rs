@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use super::{FieldKind, kind_of};
 use crate::models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction};
 use crate::spec::{DecimalKind, Role, TypeSpec, spec};
+use crate::wire::FromAnswer;
 
 /// (model, field, the kind its value was serialized as).
 type Seen = RefCell<Vec<(&'static str, &'static str, Option<FieldKind>)>>;
