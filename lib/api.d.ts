@@ -129,6 +129,124 @@ export interface CardParams {
   holderName: string;
 }
 
+/** Exactly one of `card`, `cardHash`. */
+export interface CreateThreeDSecureParams {
+  /**
+   * In TL.
+   *
+   * Greater than 0.
+   */
+  amount: MoneyInput;
+  /**
+   * Your order number. Paynet deduplicates on it: a retry with the same
+   * value returns the earlier success (code 100) instead of charging again.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo: string;
+  /**
+   * The shop's domain, e.g. `www.acme.com`.
+   *
+   * Not blank; at most 256 characters.
+   */
+  domain: string;
+  /** Card data, instead of `cardHash`. */
+  card?: CardParams;
+  /**
+   * A saved card's token, instead of `card`.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardHash?: string;
+  /**
+   * Your id for the card's owner (saved cards).
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardOwnerId?: string;
+  /**
+   * `sale` (the default) or `pre_auth` (capture it later).
+   *
+   * Default `'sale'`.
+   */
+  transactionType?: TransactionType;
+  /**
+   * Number of installments; absent or 0 is a single payment.
+   *
+   * One of 0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12.
+   */
+  installment?: number;
+  /** At most 140 characters. */
+  description?: string;
+  /** At most 10 characters. */
+  cardHolderPhone?: string;
+  /** At most 60 characters. */
+  cardHolderMail?: string;
+  /**
+   * The agent (sub-merchant) the payment is for.
+   *
+   * At most 10 characters.
+   */
+  agentId?: string;
+  /** The company's share of `amount`, in TL; at most `amount`. */
+  companyAmount?: MoneyInput;
+  /** The commission is added to what the card is charged. */
+  addCommission?: boolean;
+  /**
+   * Which commission plan applies.
+   *
+   * At most 8 characters.
+   */
+  ratioCode?: string;
+  /**
+   * Save the card (needs `card`, `cardDesc`, and `cardOwnerId` or `userUniqueId`).
+   *
+   * Default `false`.
+   */
+  saveCard?: boolean;
+  /**
+   * The saved card's description; required with `saveCard`.
+   *
+   * At most 100 characters.
+   */
+  cardDesc?: string;
+  /**
+   * Your id for the user (saved cards).
+   *
+   * Not blank; at most 100 characters.
+   */
+  userUniqueId?: string;
+  /** At most 20 characters. */
+  userGsmNo?: string;
+  /**
+   * Where the bank sends the customer back (a POST with `sessionId`
+   * and `tokenId`): an absolute http(s) URL of your shop.
+   *
+   * Not blank; at most 256 characters.
+   */
+  returnUrl: string;
+}
+
+export interface CompleteThreeDSecureParams {
+  /**
+   * From the bank's post to `returnUrl` (or `payments.create3d`).
+   *
+   * Not blank; at most 100 characters.
+   */
+  sessionId: string;
+  /** Not blank; at most 100 characters. */
+  tokenId: string;
+}
+
+export interface SendReceiptOtpParams {
+  /**
+   * The customer's mobile number: `05` and nine digits (`05321234567`).
+   *
+   * Not blank; at most 11 characters.
+   */
+  phoneNumber: string;
+}
+
 /**
  * The `addCommission`, `ratioCode`, `installments`, `noInstallment` and
  * `tdsRequired` values must equal the `data-*` attributes the Paynet.js
@@ -264,6 +382,133 @@ export interface PaymentListParams {
   date?: string;
 }
 
+export interface CreatePayLinkParams {
+  /**
+   * The payer's name, shown on the page.
+   *
+   * Not blank; at most 100 characters.
+   */
+  nameSurname: string;
+  /**
+   * In TL.
+   *
+   * Greater than 0.
+   */
+  amount: MoneyInput;
+  /**
+   * Your order number: the confirmation post and `payLinks.retrieve` name it.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  /** At most 60 characters. */
+  email?: string;
+  /**
+   * Email the link to `email`. Paynet's docs spell it `sendEmail` and
+   * `send_mail`: it is sent under both names, with the same value.
+   */
+  sendEmail?: boolean;
+  /** At most 20 characters. */
+  phone?: string;
+  /** Text the link to `phone`. */
+  sendSms?: boolean;
+  /** Hours the link can be paid (Paynet's default: 24). */
+  expireHours?: number;
+  /**
+   * Shown to the payer.
+   *
+   * At most 500 characters.
+   */
+  note?: string;
+  /**
+   * For your reports only.
+   *
+   * At most 500 characters.
+   */
+  agentNote?: string;
+  /**
+   * The agent (sub-merchant) the payment is for.
+   *
+   * At most 10 characters.
+   */
+  agentId?: string;
+  /** The commission is added to what the payer pays. */
+  addCommission?: boolean;
+  /**
+   * Where the payer lands after paying (`?xact_id=…` is appended).
+   *
+   * At most 256 characters.
+   */
+  succeedUrl?: string;
+  /**
+   * Where the payer lands after a failed payment.
+   *
+   * At most 256 characters.
+   */
+  errorUrl?: string;
+  /**
+   * Paynet POSTs the result here as JSON once the link is paid.
+   *
+   * At most 256 characters.
+   */
+  confirmationUrl?: string;
+  /** Paynet also emails you the confirmation. */
+  sendConfirmationMail?: boolean;
+  /** The link can be paid more than once. */
+  multiPayment?: boolean;
+}
+
+/** Exactly one of `id`, `referenceNo`. */
+export interface PayLinkRefParams {
+  /**
+   * Paynet's id of the link.
+   *
+   * Not blank; at most 50 characters.
+   */
+  id?: string;
+  /**
+   * Your order number, as given to `payLinks.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+}
+
+export interface ListPayLinksParams {
+  /** The first day, `yyyy-MM-dd`. */
+  dateFrom: string;
+  /** The last day, `yyyy-MM-dd`. */
+  dateTo: string;
+  /** At most 10 characters. */
+  agentId?: string;
+  /** Links per page, 1 to 100 (Paynet's default: 10). */
+  limit?: number;
+  /** The page after this many links. */
+  startingAfter?: number;
+  /** The page before this index. */
+  endingBefore?: number;
+}
+
+/** Exactly one of `id`, `referenceNo`. */
+export interface UpdatePayLinkStatusParams {
+  /** Not blank; at most 50 characters. */
+  id?: string;
+  /** Not blank; at most 50 characters. */
+  referenceNo?: string;
+  /** One of "awaiting_payment", "passive". */
+  status: string;
+}
+
+export interface VerifyConfirmationParams {
+  /**
+   * The post's body as received (Django `request.body.decode()`, Flask
+   * `request.get_data(as_text=True)`, Express `JSON.stringify(req.body)`).
+   *
+   * Not blank; at most 65536 characters.
+   */
+  body: string;
+}
+
 // --- Results ---
 
 /**
@@ -335,6 +580,23 @@ export interface Transaction<M extends MoneyMode = 'string'> {
 }
 
 /**
+ * What the shop sends the customer's browser to, and the pair that
+ * completes the payment.
+ */
+export interface ThreeDSecureSession<M extends MoneyMode = 'string'> {
+  /** The bank's 3D page. */
+  postUrl: string | null;
+  /**
+   * A complete HTML page that takes the browser to `postUrl`: send it as
+   * the response body.
+   */
+  htmlContent: string | null;
+  sessionId: string;
+  tokenId: string;
+  message: string | null;
+}
+
+/**
  * What Paynet answers to a request it carried out, when the answer holds
  * no transaction: only its result code and message.
  */
@@ -390,6 +652,90 @@ export interface PaymentReportRow<M extends MoneyMode = 'string'> {
   userId: string | null;
 }
 
+/** A payment link. */
+export interface PayLink<M extends MoneyMode = 'string'> {
+  /** The payer's page. */
+  url: string;
+  /** Paynet's id of the link. */
+  id: string | null;
+  referenceNo: string | null;
+  message: string | null;
+}
+
+/** A payment link as Paynet keeps it. */
+export interface PayLinkDetail<M extends MoneyMode = 'string'> {
+  id: string | null;
+  referenceNo: string | null;
+  /** `awaiting_payment`, `paid` or `passive` (another code: as Paynet sent it). */
+  status: string | null;
+  /** The payment, once the link is paid. */
+  xactId: string | null;
+  amount: Amount<M> | null;
+  currency: string | null;
+  installment: number | null;
+  nameSurname: string | null;
+  userName: string | null;
+  email: string | null;
+  phone: string | null;
+  companyCode: string | null;
+  agentId: string | null;
+  bankId: string | null;
+  bankName: string | null;
+  /** The instant; `createDateRaw` keeps Paynet's text and its UTC offset, which `Date` drops. */
+  createDate: Date | null;
+  /** `createDate` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
+  createDateRaw: string | null;
+  /**
+   * When the link stops being payable.
+   *
+   * The instant; `expireDateRaw` keeps Paynet's text and its UTC offset, which `Date` drops.
+   */
+  expireDate: Date | null;
+  /** `expireDate` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
+  expireDateRaw: string | null;
+  note: string | null;
+  agentNote: string | null;
+  succeedUrl: string | null;
+  errorUrl: string | null;
+}
+
+/** One page of payment links. */
+export interface PayLinkPage<M extends MoneyMode = 'string'> {
+  links: PayLinkDetail<M>[];
+  hasMore: boolean;
+  totalCount: number | null;
+  limit: number | null;
+  startingAfter: number | null;
+}
+
+/** A PayLink payment as its confirmation post tells it, verified. */
+export interface PayLinkConfirmation<M extends MoneyMode = 'string'> {
+  /** Paynet spells it `referance_no` in this post. */
+  referenceNo: string;
+  xactId: string | null;
+  /** The instant; `xactDateRaw` keeps Paynet's text and its UTC offset, which `Date` drops. */
+  xactDate: Date | null;
+  /** `xactDate` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
+  xactDateRaw: string | null;
+  isSucceed: boolean;
+  amount: Amount<M> | null;
+  netAmount: Amount<M> | null;
+  commission: Amount<M> | null;
+  commissionTax: Amount<M> | null;
+  currency: string | null;
+  installment: number | null;
+  /** First six and last four digits. */
+  cardNumber: string | null;
+  cardHolder: string | null;
+  cardType: string | null;
+  bankId: string | null;
+  agentId: string | null;
+  authorizationCode: string | null;
+  orderId: string | null;
+  /** Paynet's own record of the payment, which the post was checked against. */
+  transaction: Transaction<M> | null;
+}
+
 // --- Resources ---
 
 export interface Payments<M extends MoneyMode = 'string'> {
@@ -404,6 +750,38 @@ export interface Payments<M extends MoneyMode = 'string'> {
    * `POST v2/transaction/payment` · retry policy `deduplicated`.
    */
   create(params: CreatePaymentParams, options?: RequestOptions): Promise<Transaction<M>>;
+  /**
+   * Starts a 3D Secure sale or pre-auth: nothing is charged yet.
+   *
+   * Send the customer's browser to the bank: render `htmlContent` (a page
+   * that submits itself to `postUrl`), or redirect to `postUrl`. The bank
+   * posts back to `returnUrl`; complete the payment there with
+   * `payments.complete3d`.
+   *
+   * `POST v2/transaction/tds_initial` · retry policy `only_if_not_sent`.
+   */
+  create3d(params: CreateThreeDSecureParams, options?: RequestOptions): Promise<ThreeDSecureSession<M>>;
+  /**
+   * Completes a 3D Secure payment from what the bank posted to `returnUrl`.
+   *
+   * Pass the post as your framework gives it (Django `request.POST`, Flask
+   * `request.form`, a FastAPI form, Express `req.body`): only `sessionId`
+   * and `tokenId` are read, and the posted status is not trusted: Paynet's
+   * answer decides. A failed or cancelled 3D is a `three_d_secure_failed`
+   * error, a bank decline `card_declined`. Repeating it is safe: the same
+   * pair never charges twice (`replayed` is true).
+   *
+   * Also takes, in place of its parameters, the posted form as your framework parsed it (`req.body`): its `session_id` and `token_id` are read.
+   *
+   * `POST v2/transaction/tds_charge` · retry policy `deduplicated`.
+   */
+  complete3d(target: Record<string, unknown> | CompleteThreeDSecureParams, options?: RequestOptions): Promise<Transaction<M>>;
+  /**
+   * Texts the customer the one-time code an OTP-verified receipt payment needs.
+   *
+   * `POST v2/agent/create_end_user_receipt_otp` · retry policy `only_if_not_sent`.
+   */
+  sendReceiptOtp(params: SendReceiptOtpParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
   /**
    * Completes a Paynet.js payment with the `sessionId`/`tokenId` your page received.
    *
@@ -468,22 +846,78 @@ export interface Reports<M extends MoneyMode = 'string'> {
   paymentList(params?: PaymentListParams, options?: RequestOptions): Promise<PaymentReport<M>>;
 }
 
+export interface PayLinks<M extends MoneyMode = 'string'> {
+  /**
+   * Creates a payment link for `amount`; the payer pays on the page at `url`.
+   *
+   * When the link is paid, Paynet posts the result to `confirmationUrl`:
+   * check that post with `payLinks.verifyConfirmation` before you ship.
+   *
+   * `POST v1/mailorder/create` · retry policy `only_if_not_sent`.
+   */
+  create(params: CreatePayLinkParams, options?: RequestOptions): Promise<PayLink<M>>;
+  /**
+   * One payment link, by `id` or `referenceNo`.
+   *
+   * `POST v1/mailorder/detail` · retry policy `read_only`.
+   */
+  retrieve(params: PayLinkRefParams, options?: RequestOptions): Promise<PayLinkDetail<M>>;
+  /**
+   * One page of the links created between `dateFrom` and `dateTo`.
+   *
+   * `hasMore` says whether another page follows: ask for it with
+   * `startingAfter` set to this page's `startingAfter` plus its length.
+   *
+   * `POST v1/mailorder/list` · retry policy `read_only`.
+   */
+  list(params: ListPayLinksParams, options?: RequestOptions): Promise<PayLinkPage<M>>;
+  /**
+   * Makes a link payable again (`awaiting_payment`) or stops it (`passive`).
+   * A paid link keeps its status.
+   *
+   * `POST v1/mailorder/status_update` · retry policy `only_if_not_sent`.
+   */
+  updateStatus(params: UpdatePayLinkStatusParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Checks a `confirmationUrl` post against Paynet and returns it, typed.
+   *
+   * Pass the request body exactly as it arrived (JSON text). Paynet's record
+   * of the payment (`v1/transaction/check` by the posted reference) must
+   * agree on the reference, `xactId`, amount and success; otherwise this is
+   * a `confirmation_mismatch` error and the order must not be marked paid.
+   * A genuine post about a failed payment is a `card_declined` error: a
+   * confirmation that returns is a paid order.
+   *
+   * `POST v1/transaction/check` · retry policy `read_only`.
+   */
+  verifyConfirmation(params: VerifyConfirmationParams, options?: RequestOptions): Promise<PayLinkConfirmation<M>>;
+}
+
 /** The resources of a `Client`: `client.payments`, … */
 export interface Resources<M extends MoneyMode = 'string'> {
   readonly payments: Payments<M>;
   readonly transactions: Transactions<M>;
   readonly reports: Reports<M>;
+  readonly payLinks: PayLinks<M>;
 }
 
 /** Core's method names, as `Client.prepare` takes them. */
 export type MethodName =
   | 'payments.create'
+  | 'payments.create_3d'
+  | 'payments.complete_3d'
+  | 'payments.send_receipt_otp'
   | 'payments.charge'
   | 'payments.capture'
   | 'payments.cancel_pre_auth'
   | 'transactions.check'
   | 'transactions.lookup'
-  | 'reports.payment_list';
+  | 'reports.payment_list'
+  | 'pay_links.create'
+  | 'pay_links.retrieve'
+  | 'pay_links.list'
+  | 'pay_links.update_status'
+  | 'pay_links.verify_confirmation';
 
 /**
  * What went wrong: every error's `kind` (and `code`).
@@ -491,6 +925,8 @@ export type MethodName =
  * - `authentication`: 401 / result_code 7: missing or wrong secret key.
  * - `invalid_request`: 400 / result_code 11, and every local validation failure: a parameter was refused, before any request or by Paynet. See `field`.
  * - `card_declined`: HTTP 200 with `is_succeed: false`: the bank said no. `transaction` is the declined transaction.
+ * - `three_d_secure_failed`: 3D Secure did not verify the cardholder (wrong or no code, cancelled, card not enrolled, bank timeout): result_code 16. Nothing was charged; `transaction` is Paynet's record of the attempt.
+ * - `confirmation_mismatch`: A `confirmation_url` post that Paynet's own record contradicts (its reference, amount or success), or that names no transaction Paynet knows. Do not mark the order paid. `field` names what differs.
  * - `api`: Any other error Paynet reported (`result_code`, `error_type`, HTTP status).
  * - `connection`: The request could not be delivered (DNS, refused, reset before sending); repeating it is safe.
  * - `timeout`: No answer within the timeout on a call that is safe to repeat (read-only, or deduplicated by `reference_no`).
@@ -502,6 +938,8 @@ export type ErrorKind =
   | 'authentication'
   | 'invalid_request'
   | 'card_declined'
+  | 'three_d_secure_failed'
+  | 'confirmation_mismatch'
   | 'api'
   | 'connection'
   | 'timeout'

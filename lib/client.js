@@ -110,11 +110,31 @@ function checkHook(hook) {
 }
 
 /**
+ * The params a posted form gives (`req.body` as express.urlencoded or
+ * multer parsed it), each read under its wire name or its Node name; the
+ * form's other fields are ignored. A value must be text.
+ */
+function formParams(form, fromForm) {
+  if (form === null || typeof form !== 'object' || Array.isArray(form)) {
+    throw invalid('target', 'must be the posted form (an object such as req.body)');
+  }
+  const params = {};
+  for (const [wire, name] of Object.entries(fromForm)) {
+    const value = Object.hasOwn(form, wire) ? form[wire] : form[name];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') throw invalid(wire, "the form's value must be text");
+    params[name] = value;
+  }
+  return params;
+}
+
+/**
  * What stands for the params of a method with a `target` (lib/names.js):
  * a string is `target.text` (`lookup('ORDER-1')`), a PaynetError gives the
  * `target.fromError` names it carries (`lookup(err)`), anything else is params.
  */
 function targetParams(target, spec) {
+  if (spec.fromForm && Object.keys(spec.fromForm).length > 0) return formParams(target, spec.fromForm);
   if (typeof target === 'string') return { [spec.text]: target };
   if (target instanceof PaynetError) {
     const params = {};

@@ -27,10 +27,32 @@ export declare class InvalidRequestError extends PaynetError {
  * the declined transaction.
  */
 export declare class CardDeclinedError extends PaynetError {
-  readonly kind: 'card_declined';
-  readonly code: 'card_declined';
+  readonly kind: 'card_declined' | 'three_d_secure_failed';
+  readonly code: 'card_declined' | 'three_d_secure_failed';
   /** Always set for this kind. */
   readonly transaction: Transaction<MoneyMode>;
+}
+
+/**
+ * 3D Secure did not verify the cardholder (wrong or no code, cancelled,
+ * card not enrolled, bank timeout): result_code 16. Nothing was charged;
+ * `transaction` is Paynet's record of the attempt.
+ */
+export declare class ThreeDSecureError extends CardDeclinedError {
+  readonly kind: 'three_d_secure_failed';
+  readonly code: 'three_d_secure_failed';
+  /** Always set for this kind. */
+  readonly transaction: Transaction<MoneyMode>;
+}
+
+/**
+ * A `confirmationUrl` post that Paynet's own record contradicts (its
+ * reference, amount or success), or that names no transaction Paynet
+ * knows. Do not mark the order paid. `field` names what differs.
+ */
+export declare class ConfirmationMismatchError extends PaynetError {
+  readonly kind: 'confirmation_mismatch';
+  readonly code: 'confirmation_mismatch';
 }
 
 /** Any other error Paynet reported (`resultCode`, `errorType`, HTTP status). */

@@ -26,6 +26,20 @@ function defineErrors(PaynetError) {
    */
   class CardDeclinedError extends PaynetError {}
   CardDeclinedError.kind = 'card_declined';
+  /**
+   * 3D Secure did not verify the cardholder (wrong or no code, cancelled,
+   * card not enrolled, bank timeout): result_code 16. Nothing was charged;
+   * `transaction` is Paynet's record of the attempt.
+   */
+  class ThreeDSecureError extends CardDeclinedError {}
+  ThreeDSecureError.kind = 'three_d_secure_failed';
+  /**
+   * A `confirmationUrl` post that Paynet's own record contradicts (its
+   * reference, amount or success), or that names no transaction Paynet
+   * knows. Do not mark the order paid. `field` names what differs.
+   */
+  class ConfirmationMismatchError extends PaynetError {}
+  ConfirmationMismatchError.kind = 'confirmation_mismatch';
   /** Any other error Paynet reported (`resultCode`, `errorType`, HTTP status). */
   class APIError extends PaynetError {}
   APIError.kind = 'api';
@@ -63,6 +77,8 @@ function defineErrors(PaynetError) {
     AuthenticationError,
     InvalidRequestError,
     CardDeclinedError,
+    ThreeDSecureError,
+    ConfirmationMismatchError,
     APIError,
     APIConnectionError,
     TimeoutError,
@@ -77,6 +93,8 @@ const CLASS_NAMES = Object.freeze({
   authentication: 'AuthenticationError',
   invalid_request: 'InvalidRequestError',
   card_declined: 'CardDeclinedError',
+  three_d_secure_failed: 'ThreeDSecureError',
+  confirmation_mismatch: 'ConfirmationMismatchError',
   api: 'APIError',
   connection: 'APIConnectionError',
   timeout: 'TimeoutError',

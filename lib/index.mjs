@@ -12,6 +12,8 @@ export const {
   AuthenticationError,
   InvalidRequestError,
   CardDeclinedError,
+  ThreeDSecureError,
+  ConfirmationMismatchError,
   APIError,
   APIConnectionError,
   TimeoutError,

@@ -430,10 +430,13 @@ mod tests {
     #[test]
     fn error_kinds_without_a_class_name_or_with_a_later_parent_are_refused() {
         let mut spec = paynet_core::spec::spec();
-        spec.error_kinds[0].class = "";
-        spec.error_kinds[1].class = spec.error_kinds[2].class;
-        spec.error_kinds[3].parent = Some("internal");
-        spec.error_kinds[4].always_set = &["bank_message"];
+        let at = |spec: &paynet_core::spec::Spec, name: &str| spec.error_kinds.iter().position(|k| k.name == name).unwrap();
+        let (auth, invalid, declined, api, connection) =
+            (at(&spec, "authentication"), at(&spec, "invalid_request"), at(&spec, "card_declined"), at(&spec, "api"), at(&spec, "connection"));
+        spec.error_kinds[auth].class = "";
+        spec.error_kinds[invalid].class = spec.error_kinds[declined].class;
+        spec.error_kinds[api].parent = Some("internal");
+        spec.error_kinds[connection].always_set = &["bank_message"];
         let problems = check_names(&spec);
         let said = |needle: &str| problems.iter().any(|p| p.contains(needle));
         assert!(said("error kind authentication: no class name"), "{problems:?}");

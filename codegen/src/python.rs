@@ -491,14 +491,32 @@ fn method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, use
     let params = struct_spec(spec, m.params);
     let result = result_type(&m.result, uses);
     let _ = writeln!(out, "\n    {}def {}(\n        self,", if asynchronous { "async " } else { "" }, m.method);
-    if m.target.is_some() {
-        uses.names.insert("PaynetError".into());
-        out.push_str("        target: PaynetError | str | None = None,\n");
+    // Parameters a posted form fills are optional in the signature: core
+    // still refuses a call that ends up without them, naming them.
+    let from_form: Vec<&FieldSpec> = m.target.as_ref().map_or(Vec::new(), |t| {
+        assert!(t.from_form.is_empty() || (t.from_error.is_empty() && t.text.is_none()), "{}: a target is a form or an error/text, not both", m.name);
+        t.from_form.iter().map(|wire| params.fields.iter().find(|f| f.wire == Some(*wire)).expect("checked by core's spec tests")).collect()
+    });
+    if let Some(t) = &m.target {
+        let mut kinds = Vec::new();
+        if !t.from_error.is_empty() {
+            uses.names.insert("PaynetError".into());
+            kinds.push("PaynetError");
+        }
+        if t.text.is_some() {
+            kinds.push("str");
+        }
+        if !t.from_form.is_empty() {
+            uses.abc.insert("Mapping");
+            uses.typing.insert("Any");
+            kinds.push("Mapping[str, Any]");
+        }
+        let _ = writeln!(out, "        target: {} | None = None,", kinds.join(" | "));
     }
     out.push_str("        *,\n");
     for f in &params.fields {
         let ty = param_type(&f.ty, spec, uses);
-        if f.required {
+        if f.required && !from_form.iter().any(|g| g.name == f.name) {
             let _ = writeln!(out, "        {}: {ty},", f.name);
         } else if ty.ends_with("| None") {
             let _ = writeln!(out, "        {}: {ty} = None,", f.name);
@@ -513,13 +531,18 @@ fn method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, use
 
     let mut doc = m.doc.trim().to_owned();
     if let Some(t) = &m.target {
-        let from: Vec<String> = t.from_error.iter().map(|f| format!("`{f}`")).collect();
-        let _ = write!(
-            doc,
-            "\n\n`target` is what an earlier call left: the error it raised (any error\nwith {}), or a `{}`.",
-            from.join(" or "),
-            t.text
-        );
+        if let Some(text) = t.text {
+            let from: Vec<String> = t.from_error.iter().map(|f| format!("`{f}`")).collect();
+            let _ = write!(
+                doc,
+                "\n\n`target` is what an earlier call left: the error it raised (any error\nwith {}), or a `{text}`.",
+                from.join(" or "),
+            );
+        }
+        if !t.from_form.is_empty() {
+            let names: Vec<String> = t.from_form.iter().map(|f| format!("`{f}`")).collect();
+            let _ = write!(doc, "\n\n`target` is the posted form (any mapping): its {} are read.", names.join(" and "));
+        }
     }
     let mut args: Vec<(String, String)> = params.fields.iter().filter(|f| !f.doc.is_empty()).map(|f| (f.name.to_owned(), one_line(f.doc))).collect();
     for (name, _, doc) in per_call_options(spec) {
@@ -546,7 +569,18 @@ fn method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, use
             );
         }
     }
-    if let Some(t) = &m.target {
+    if !from_form.is_empty() {
+        uses.names.insert("_from_form".into());
+        let names: Vec<&str> = from_form.iter().map(|f| f.name).collect();
+        let wires: Vec<String> = from_form.iter().map(|f| py_str(f.wire.unwrap_or(f.name))).collect();
+        let _ = writeln!(
+            out,
+            "        if target is not None:\n            {} = _from_form(target, {}, {})\n        del target",
+            names.join(", "),
+            py_tuple(&wires),
+            py_tuple(&names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+        );
+    } else if let Some(t) = &m.target {
         uses.names.insert("_targeted".into());
         let names: Vec<&str> = t.from_error.to_vec();
         let quoted: Vec<String> = names.iter().map(|n| py_str(n)).collect();
@@ -555,7 +589,7 @@ fn method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, use
             "        if target is not None:\n            {} = _targeted(target, {}, {}, {})\n        del target",
             names.join(", "),
             py_tuple(&quoted),
-            py_str(t.text),
+            py_str(t.text.expect("an error target has a text parameter")),
             py_tuple(&names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
         );
     }
@@ -618,10 +652,8 @@ fn resources(spec: &Spec) -> String {
         for resource in &order {
             let _ = writeln!(body, "        self.{resource} = {prefix}{}(call)", pascal(resource));
         }
-        exported.push(format!("{client}Resources"));
     }
     client_options(&mut body, spec, &mut uses);
-    exported.push("ClientOptions".into());
     uses.typing.insert("Final");
     body.push_str("\n\n#: Every method by core's name, in the spec's order.\n");
     let methods: Vec<String> = spec.methods.iter().map(|m| py_str(m.name)).collect();
@@ -659,9 +691,9 @@ fn resources(spec: &Spec) -> String {
             let _ = writeln!(out, "from .{module} import {}", picked.join(", "));
         }
     };
-    from("_calls", &["Amount", "AsyncCall", "SyncCall", "_as_struct", "_params", "_targeted"], &mut out);
+    from("_calls", &["Amount", "AsyncCall", "SyncCall", "_as_struct", "_from_form", "_params", "_targeted"], &mut out);
     from("_errors", &["InvalidTypeError", "PaynetError"], &mut out);
-    let known = ["Amount", "AsyncCall", "SyncCall", "_as_struct", "_params", "_targeted", "InvalidTypeError", "PaynetError"];
+    let known = ["Amount", "AsyncCall", "SyncCall", "_as_struct", "_from_form", "_params", "_targeted", "InvalidTypeError", "PaynetError"];
     let models: Vec<&str> = uses.names.iter().map(String::as_str).filter(|n| !known.contains(n)).collect();
     let (with_behaviour, plain): (Vec<&str>, Vec<&str>) = models.iter().partition(|n| PY_MODELS_WITH_BEHAVIOUR.contains(n));
     if !with_behaviour.is_empty() {
@@ -815,7 +847,8 @@ mod tests {
         let card = struct_spec(&spec, "CreatePaymentParams").fields.iter().find(|f| f.name == "card").unwrap().clone();
         spec.structs.iter_mut().find(|s| s.name == capture).unwrap().fields.push(card);
         let text = resources(&spec);
-        assert_eq!(text.matches("card = _as_struct(card, Card, \"card\")").count(), 4, "{text}");
+        // payments.create, create_3d and (with the card added) capture, sync and async.
+        assert_eq!(text.matches("card = _as_struct(card, Card, \"card\")").count(), 6, "{text}");
         assert_eq!(text.matches("_targeted(target, (\"reference_no\", \"xact_id\"), \"reference_no\"").count(), 2);
         // No target in the spec, no target argument.
         for m in &mut spec.methods {

@@ -270,12 +270,17 @@ fn params_optional(s: &StructSpec) -> bool {
 fn method_doc(names: &NodeNames, m: &MethodSpec) -> String {
     let target = m.target.as_ref().map(|t| {
         let node = |name: &str| names.doc(&format!("`{name}`"));
-        let from: Vec<String> = t.from_error.iter().map(|f| node(f)).collect();
-        format!(
-            "Also takes, in place of its parameters, the error an earlier call threw (any `PaynetError` naming {}), or a {} string.",
-            from.join(" or "),
-            node(t.text)
-        )
+        if t.from_form.is_empty() {
+            let from: Vec<String> = t.from_error.iter().map(|f| node(f)).collect();
+            let text = t.text.map(node).unwrap_or_default();
+            format!(
+                "Also takes, in place of its parameters, the error an earlier call threw (any `PaynetError` naming {}), or a {text} string.",
+                from.join(" or "),
+            )
+        } else {
+            let wires: Vec<String> = t.from_form.iter().map(|w| format!("`{w}`")).collect();
+            format!("Also takes, in place of its parameters, the posted form as your framework parsed it (`req.body`): its {} are read.", wires.join(" and "))
+        }
     });
     paragraphs([
         names.doc(m.doc).as_str(),
@@ -298,6 +303,7 @@ fn resources(out: &mut String, spec: &Spec, names: &NodeNames) {
             let params = params_name(s.name);
             jsdoc(out, "  ", &method_doc(names, m));
             let first = match (&m.target, params_optional(s)) {
+                (Some(t), _) if !t.from_form.is_empty() => format!("target: Record<string, unknown> | {params}"),
                 (Some(_), _) => format!("target: PaynetError | string | {params}"),
                 (None, true) => format!("params?: {params}"),
                 (None, false) => format!("params: {params}"),
@@ -528,7 +534,19 @@ pub fn names_js(spec: &Spec) -> String {
                 };
                 let from: Vec<String> = t.from_error.iter().map(|f| node(f)).collect();
                 let from: Vec<&str> = from.iter().map(String::as_str).collect();
-                format!("table({{ fromError: {}, text: {} }})", js_list(&from), quoted(&node(t.text)))
+                let text = t.text.map_or_else(|| "null".to_owned(), |text| quoted(&node(text)));
+                // A form field by its wire name -> the parameter's Node name.
+                let form: Vec<(&str, &str)> = t
+                    .from_form
+                    .iter()
+                    .map(|wire| {
+                        let f = s.fields.iter().find(|f| f.wire == Some(*wire)).expect("checked by core's spec tests");
+                        (*wire, f.node_name.as_str())
+                    })
+                    .collect();
+                let mut table = String::new();
+                js_pairs(&mut table, "", &form);
+                format!("table({{ fromError: {}, text: {text}, fromForm: {table} }})", js_list(&from))
             }
         };
         let _ = writeln!(
@@ -778,7 +796,7 @@ mod tests {
         }
         assert!(ts.contains("class APIConnectionError extends PaynetError {\n  readonly kind: 'connection' | 'timeout';\n  readonly code: 'connection' | 'timeout';\n}"), "{ts}");
         assert!(ts.contains("class TimeoutError extends APIConnectionError {\n  readonly kind: 'timeout';"), "{ts}");
-        assert!(ts.contains("  readonly kind: 'card_declined';\n  readonly code: 'card_declined';\n  /** Always set for this kind. */\n  readonly transaction: Transaction<MoneyMode>;\n"), "{ts}");
+        assert!(ts.contains("  readonly kind: 'card_declined' | 'three_d_secure_failed';\n  readonly code: 'card_declined' | 'three_d_secure_failed';\n  /** Always set for this kind. */\n  readonly transaction: Transaction<MoneyMode>;\n"), "{ts}");
         // Docs in Node's names; kinds stay as they are.
         assert!(ts.contains("`bodySnippet`") && ts.contains("`resultCode`") && ts.contains("a `connection` error"), "{ts}");
     }

@@ -22,6 +22,14 @@ pub enum ErrorKind {
     /// HTTP 200 with `is_succeed: false`: the bank said no. `transaction` is
     /// the declined transaction.
     CardDeclined,
+    /// 3D Secure did not verify the cardholder (wrong or no code, cancelled,
+    /// card not enrolled, bank timeout): result_code 16. Nothing was charged;
+    /// `transaction` is Paynet's record of the attempt.
+    ThreeDSecureFailed,
+    /// A `confirmation_url` post that Paynet's own record contradicts (its
+    /// reference, amount or success), or that names no transaction Paynet
+    /// knows. Do not mark the order paid. `field` names what differs.
+    ConfirmationMismatch,
     /// Any other error Paynet reported (`result_code`, `error_type`, HTTP status).
     Api,
     /// The request could not be delivered (DNS, refused, reset before
@@ -44,10 +52,12 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 9] = [
+    pub const ALL: [ErrorKind; 11] = [
         ErrorKind::Authentication,
         ErrorKind::InvalidRequest,
         ErrorKind::CardDeclined,
+        ErrorKind::ThreeDSecureFailed,
+        ErrorKind::ConfirmationMismatch,
         ErrorKind::Api,
         ErrorKind::Connection,
         ErrorKind::Timeout,
@@ -62,6 +72,8 @@ impl ErrorKind {
             ErrorKind::Authentication => "authentication",
             ErrorKind::InvalidRequest => "invalid_request",
             ErrorKind::CardDeclined => "card_declined",
+            ErrorKind::ThreeDSecureFailed => "three_d_secure_failed",
+            ErrorKind::ConfirmationMismatch => "confirmation_mismatch",
             ErrorKind::Api => "api",
             ErrorKind::Connection => "connection",
             ErrorKind::Timeout => "timeout",
@@ -77,6 +89,8 @@ impl ErrorKind {
             ErrorKind::Authentication => "AuthenticationError",
             ErrorKind::InvalidRequest => "InvalidRequestError",
             ErrorKind::CardDeclined => "CardDeclinedError",
+            ErrorKind::ThreeDSecureFailed => "ThreeDSecureError",
+            ErrorKind::ConfirmationMismatch => "ConfirmationMismatchError",
             ErrorKind::Api => "APIError",
             ErrorKind::Connection => "APIConnectionError",
             ErrorKind::Timeout => "TimeoutError",
@@ -88,10 +102,13 @@ impl ErrorKind {
 
     /// The kind whose class this kind's class extends; `None`: the base
     /// `PaynetError`. A timeout is a connection error (nothing was done);
-    /// an unknown outcome is deliberately not one.
+    /// an unknown outcome is deliberately not one. A failed 3D Secure is a
+    /// declined card: code that shows "payment failed" on a decline must
+    /// show it here too.
     pub fn parent(&self) -> Option<ErrorKind> {
         match self {
             ErrorKind::Timeout => Some(ErrorKind::Connection),
+            ErrorKind::ThreeDSecureFailed => Some(ErrorKind::CardDeclined),
             _ => None,
         }
     }
@@ -100,7 +117,7 @@ impl ErrorKind {
     /// them as never null on its class).
     pub fn always_set(&self) -> &'static [&'static str] {
         match self {
-            ErrorKind::CardDeclined => &["transaction"],
+            ErrorKind::CardDeclined | ErrorKind::ThreeDSecureFailed => &["transaction"],
             _ => &[],
         }
     }

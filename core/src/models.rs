@@ -17,7 +17,7 @@ use crate::wire::{AnswerField, Fields, Reader};
 /// Amounts come back as Paynet printed them (`12.5`, `3500.0000`, `0`); users
 /// get the canonical two-place form (`12.50`), exactly the same value.
 /// Under the name `$paynet::money` (`kinds`), `None` included.
-fn money_text<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn money_text<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
     crate::kinds::tagged(crate::kinds::FieldKind::Money, &MoneyText(value), s)
 }
 

@@ -269,23 +269,34 @@ pub struct MethodSpec {
     pub target: Option<TargetSpec>,
 }
 
-/// A method whose first argument may be what an earlier call left behind:
-/// the error it raised (`unknown_outcome`, `timeout`: any error naming a
-/// `reference_no` or `xact_id`), or a bare string. `transactions.lookup(error)`
-/// in Python, `transactions.lookup(err)` in Node.
+/// A method whose first argument may be what an earlier call left behind,
+/// or what a browser posted: the error it raised (`unknown_outcome`,
+/// `timeout`: any error naming a `reference_no` or `xact_id`), a bare
+/// string, or a posted form. `transactions.lookup(error)`,
+/// `payments.complete_3d(request.POST)`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TargetSpec {
     /// Parameters an error carries under the same name: each one not given
     /// is taken from the error. An error carrying none of them is refused.
-    pub from_error: Vec<&'static str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub from_error: &'static [&'static str],
     /// The parameter a bare string target stands for.
-    pub text: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<&'static str>,
+    /// Parameters read from a posted form (Django `request.POST`, Flask
+    /// `request.form`, a FastAPI form, Express `req.body`) under their wire
+    /// names; the form's other fields are ignored.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub from_form: &'static [&'static str],
 }
 
-/// The methods that take a [`TargetSpec`] target: `(method, from_error, text)`.
-/// Kept here, next to the spec's other per-method data, rather than as an
-/// `Endpoint` constant; a test checks each names a method and its parameters.
-const TARGETS: &[(&str, &[&str], &str)] = &[("transactions.lookup", &["reference_no", "xact_id"], "reference_no")];
+/// The methods that take a [`TargetSpec`] target. Kept here, next to the
+/// spec's other per-method data, rather than as an `Endpoint` constant; a
+/// test checks each names a method and its parameters.
+const TARGETS: &[(&str, TargetSpec)] = &[
+    ("transactions.lookup", TargetSpec { from_error: &["reference_no", "xact_id"], text: Some("reference_no"), from_form: &[] }),
+    ("payments.complete_3d", TargetSpec { from_error: &[], text: None, from_form: &["session_id", "token_id"] }),
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NamedDoc {
@@ -520,10 +531,7 @@ pub(crate) fn describe<E: Endpoint>(registry: &mut Registry) -> MethodSpec {
         result: E::Output::type_spec(),
         money_wire,
         large_answers: E::LARGE_ANSWERS,
-        target: TARGETS
-            .iter()
-            .find(|(name, _, _)| *name == E::NAME)
-            .map(|(_, from_error, text)| TargetSpec { from_error: from_error.to_vec(), text }),
+        target: TARGETS.iter().find(|(name, _)| *name == E::NAME).map(|(_, target)| target.clone()),
     }
 }
 
@@ -632,20 +640,26 @@ mod tests {
     #[test]
     fn every_target_names_a_method_and_its_parameters() {
         let spec = spec();
-        for (name, _, _) in TARGETS {
+        for (name, _) in TARGETS {
             assert!(spec.methods.iter().any(|m| m.name == *name), "TARGETS names {name}, which is no method");
         }
         for m in spec.methods.iter() {
             let Some(target) = &m.target else { continue };
             let params = spec.structs.iter().find(|s| s.name == m.params).unwrap();
-            for field in target.from_error.iter().chain([&target.text]) {
+            for field in target.from_error.iter().chain(&target.text) {
                 let f = params.fields.iter().find(|f| f.name == *field);
                 assert!(f.is_some_and(|f| !f.required), "{}: the target fills `{field}`, an optional parameter", m.name);
             }
-            assert!(target.from_error.contains(&target.text), "{}", m.name);
+            if let Some(text) = target.text {
+                assert!(target.from_error.contains(&text), "{}", m.name);
+            }
+            for wire in target.from_form {
+                assert!(params.fields.iter().any(|f| f.wire == Some(*wire)), "{}: no parameter travels as `{wire}`", m.name);
+            }
         }
         let lookup = spec.methods.iter().find(|m| m.name == "transactions.lookup").unwrap();
-        assert_eq!(lookup.target, Some(TargetSpec { from_error: vec!["reference_no", "xact_id"], text: "reference_no" }));
+        let expected = TargetSpec { from_error: &["reference_no", "xact_id"], text: Some("reference_no"), from_form: &[] };
+        assert_eq!(lookup.target, Some(expected));
     }
 
     #[test]

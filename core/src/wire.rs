@@ -354,6 +354,15 @@ impl AnswerField for Option<String> {
     }
 }
 
+/// A field the answer must have: its absence makes the answer unreadable.
+impl AnswerField for String {
+    fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
+        r.string(names).ok_or_else(|| {
+            Error::new(crate::error::ErrorKind::Protocol, format!("Paynet's answer has no `{}`", names.first().copied().unwrap_or("?")))
+        })
+    }
+}
+
 impl AnswerField for Option<i64> {
     fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
         r.int(names)

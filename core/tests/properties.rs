@@ -424,6 +424,43 @@ fn valid_params(method: &str) -> BoxedStrategy<Value> {
             .prop_map(|d| json!({"date": d}))
             .boxed(),
         "payments.cancel_pre_auth" => xact_id().prop_map(|x| json!({"xact_id": x})).boxed(),
+        "payments.create_3d" => valid_params("payments.create")
+            .prop_map(|mut p| {
+                p["return_url"] = json!("https://shop.example.com/3d/return");
+                p
+            })
+            .boxed(),
+        "payments.complete_3d" => (xact_id(), reference()).prop_map(|(s, t)| json!({"session_id": s, "token_id": t})).boxed(),
+        "payments.send_receipt_otp" => prop::sample::select(vec!["05321234567", "05000000000"]).prop_map(|n| json!({"phone_number": n})).boxed(),
+        "pay_links.create" => (amount(), prop::option::of(reference()), any::<bool>())
+            .prop_map(|(amount, reference_no, send_email)| {
+                let mut p = json!({"name_surname": "TEST TEST", "amount": amount});
+                if let Some(r) = reference_no {
+                    p["reference_no"] = json!(r);
+                }
+                if send_email {
+                    p["send_email"] = json!(true);
+                    p["email"] = json!("payer@example.com");
+                }
+                p
+            })
+            .boxed(),
+        "pay_links.retrieve" => reference().prop_map(|r| json!({"reference_no": r})).boxed(),
+        "pay_links.update_status" => (reference(), prop::sample::select(vec!["awaiting_payment", "passive"]))
+            .prop_map(|(r, status)| json!({"reference_no": r, "status": status}))
+            .boxed(),
+        "pay_links.list" => prop::option::of(1u32..=100)
+            .prop_map(|limit| {
+                let mut p = json!({"date_from": "2026-12-01", "date_to": "2026-12-02"});
+                if let Some(limit) = limit {
+                    p["limit"] = json!(limit);
+                }
+                p
+            })
+            .boxed(),
+        "pay_links.verify_confirmation" => (reference(), amount())
+            .prop_map(|(r, amount)| json!({"body": json!({"referance_no": r, "amount": amount, "is_succeed": true}).to_string()}))
+            .boxed(),
         other => panic!("no valid parameters known for {other}: add them to properties.rs"),
     }
 }
@@ -673,24 +710,19 @@ fn params_case() -> impl Strategy<Value = (&'static str, Value)> {
     })
 }
 
-/// The parameters `method` takes (its params struct in core/src/endpoints/).
+/// The parameters `method` takes, from its declaration (the spec).
 fn method_keys(method: &str) -> &'static [&'static str] {
-    match method {
-        "payments.create" => &[
-            "amount", "reference_no", "domain", "card", "card_hash", "card_owner_id", "transaction_type", "installment",
-            "description", "card_holder_phone", "card_holder_mail", "agent_id", "company_amount", "add_commission",
-            "ratio_code", "save_card", "card_desc", "user_unique_id", "user_gsm_no",
-        ],
-        "payments.charge" => &[
-            "session_id", "token_id", "amount", "transaction_type", "add_commission", "ratio_code", "installments",
-            "no_installment", "tds_required", "reference_no", "is_escrow", "agent_customer_name", "iban",
-        ],
-        "payments.capture" => &["xact_id", "xact", "reference_no", "amount"],
-        "transactions.check" | "transactions.lookup" => &["xact_id", "reference_no"],
-        "reports.payment_list" => &["date"],
-        "payments.cancel_pre_auth" => &["xact_id"],
-        other => panic!("no parameter names known for {other}: add them to properties.rs"),
-    }
+    static KEYS: LazyLock<HashMap<&'static str, Vec<&'static str>>> = LazyLock::new(|| {
+        let spec = paynet_core::spec::spec();
+        spec.methods
+            .iter()
+            .map(|m| {
+                let params = spec.structs.iter().find(|s| s.name == m.params).expect("a method's params are in the spec");
+                (m.name, params.fields.iter().map(|f| f.name).collect())
+            })
+            .collect()
+    });
+    KEYS.get(method).map(Vec::as_slice).unwrap_or_else(|| panic!("{method} is not in the spec"))
 }
 
 cached! {

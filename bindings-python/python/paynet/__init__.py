@@ -15,29 +15,14 @@ classes, `Payments` / `AsyncPayments` and so on, are generated from core's spec)
 `decimal.Decimal` both ways (`int` and numeric `str` accepted, `float` refused).
 """
 
-from ._client import (
-    AsyncClient,
-    AsyncPayments,
-    AsyncReports,
-    AsyncTransactions,
-    Client,
-    Payments,
-    Reports,
-    Transactions,
-)
-from ._errors import (
-    APIConnectionError,
-    APIError,
-    AuthenticationError,
-    CardDeclinedError,
-    InternalError,
-    InvalidRequestError,
-    InvalidTypeError,
-    PaynetError,
-    ProtocolError,
-    TimeoutError,
-    UnknownOutcomeError,
-)
+# The clients; the resource classes (`Payments` / `AsyncPayments`, ...), the
+# result models and enums with no behaviour of their own, and the exception
+# classes are generated from core's spec: each module's `__all__` says what
+# it adds, so a new endpoint's classes reach `paynet` with no edit here.
+from ._client import AsyncClient, Client
+from ._errors import PaynetError
+from ._errors_gen import *  # noqa: F403
+from . import _errors_gen
 from ._models import (
     BankId,
     Card,
@@ -47,40 +32,28 @@ from ._models import (
     Transaction,
     XactType,
 )
-from ._models_gen import *  # noqa: F403 - the enums and the models with no behaviour of their own
+from ._models_gen import *  # noqa: F403
 from . import _models_gen
+from ._resources import *  # noqa: F403
+from . import _resources
 from ._native import __version__
 
 # `logging` is imported by the native module when a client first logs (with a
 # NullHandler on the "paynet" logger), not here: `import paynet` stays cheap.
 
 __all__ = [
-    "APIConnectionError",
-    "APIError",
     "AsyncClient",
-    "AsyncPayments",
-    "AsyncReports",
-    "AsyncTransactions",
-    "AuthenticationError",
     "BankId",
     "Card",
-    "CardDeclinedError",
     "CardType",
     "Client",
-    "InternalError",
-    "InvalidRequestError",
-    "InvalidTypeError",
     "PaymentReport",
     "PaymentReportRow",
-    "Payments",
     "PaynetError",
-    "ProtocolError",
-    "Reports",
-    "TimeoutError",
     "Transaction",
-    "Transactions",
-    "UnknownOutcomeError",
     "XactType",
     "__version__",
 ]
+__all__ += _errors_gen.__all__
 __all__ += _models_gen.__all__
+__all__ += _resources.__all__

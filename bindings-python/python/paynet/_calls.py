@@ -3,7 +3,8 @@
 Each generated method collects its keyword arguments with `_params(locals())`
 after running these per-type rules: a parameter whose type is a parameter
 struct (a `Card`) goes through `_as_struct` first, and a method the spec gives
-a `target` takes an error or a string first (`_targeted`).
+a `target` takes an error or a string first (`_targeted`), or a posted
+form (`_from_form`).
 """
 
 from __future__ import annotations
@@ -92,3 +93,18 @@ def _targeted(target: object, names: tuple[str, ...], text: str, given: tuple[st
     if isinstance(target, str):
         return tuple((mine or target) if name == text else mine for name, mine in zip(names, given))
     raise InvalidTypeError(f"target: must be a PaynetError or a {text}, not {type(target).__name__}", field="target")
+
+
+def _from_form(form: object, wires: tuple[str, ...], given: tuple[str | None, ...]) -> tuple[str | None, ...]:
+    """`given` with what a posted form says filled in, each read under its
+    wire name: any mapping (Django's `QueryDict`, Werkzeug's `MultiDict`,
+    Starlette's `FormData`, a dict), whose `get` gives one value."""
+    if not isinstance(form, Mapping):
+        raise InvalidTypeError(f"target: must be the posted form (a mapping), not {type(form).__name__}", field="target")
+    found = []
+    for wire, mine in zip(wires, given):
+        value = mine if mine is not None else form.get(wire)
+        if value is not None and not isinstance(value, str):
+            raise InvalidTypeError(f"{wire}: the form's value must be text, not {type(value).__name__}", field=wire)
+        found.append(value)
+    return tuple(found)

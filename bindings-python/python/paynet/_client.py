@@ -11,35 +11,12 @@ from types import TracebackType
 from typing import Any
 
 from . import _native
-from ._calls import Amount
 from ._errors import APIConnectionError
 from ._native import NativeClient as _NativeClient
-from ._resources import (
-    CALL_OPTIONS,
-    AsyncClientResources,
-    AsyncPayments,
-    AsyncReports,
-    AsyncTransactions,
-    CardInput,
-    ClientOptions,
-    ClientResources,
-    Payments,
-    Reports,
-    Transactions,
-)
+from ._resources import CALL_OPTIONS, AsyncClientResources, ClientOptions, ClientResources
 
-__all__ = [
-    "Amount",
-    "AsyncClient",
-    "AsyncPayments",
-    "AsyncReports",
-    "AsyncTransactions",
-    "CardInput",
-    "Client",
-    "Payments",
-    "Reports",
-    "Transactions",
-]
+__all__ = ["AsyncClient", "Client"]
+
 
 def _call_options(params: dict[str, Any]) -> dict[str, Any]:
     """The per-call options a generated method put among its params, taken out."""

@@ -21,6 +21,8 @@ __all__ = [
     "InvalidRequestError",
     "InvalidTypeError",
     "CardDeclinedError",
+    "ThreeDSecureError",
+    "ConfirmationMismatchError",
     "APIError",
     "APIConnectionError",
     "TimeoutError",
@@ -63,6 +65,26 @@ class CardDeclinedError(PaynetError):
     kind = "card_declined"
     #: Always set for this kind.
     transaction: Transaction
+
+
+class ThreeDSecureError(CardDeclinedError):
+    """3D Secure did not verify the cardholder (wrong or no code, cancelled,
+    card not enrolled, bank timeout): result_code 16. Nothing was charged;
+    `transaction` is Paynet's record of the attempt.
+    """
+
+    kind = "three_d_secure_failed"
+    #: Always set for this kind.
+    transaction: Transaction
+
+
+class ConfirmationMismatchError(PaynetError):
+    """A `confirmation_url` post that Paynet's own record contradicts (its
+    reference, amount or success), or that names no transaction Paynet
+    knows. Do not mark the order paid. `field` names what differs.
+    """
+
+    kind = "confirmation_mismatch"
 
 
 class APIError(PaynetError):
@@ -120,6 +142,8 @@ BY_KIND: Final[dict[str, type[PaynetError]]] = {
     "authentication": AuthenticationError,
     "invalid_request": InvalidRequestError,
     "card_declined": CardDeclinedError,
+    "three_d_secure_failed": ThreeDSecureError,
+    "confirmation_mismatch": ConfirmationMismatchError,
     "api": APIError,
     "connection": APIConnectionError,
     "timeout": TimeoutError,

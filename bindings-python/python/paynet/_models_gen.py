@@ -18,7 +18,12 @@ from ._base import BankId, CardType, XactType, _Model, _StrEnum
 
 __all__ = [
     "TransactionType",
+    "ThreeDSecureSession",
     "Acknowledgement",
+    "PayLink",
+    "PayLinkDetail",
+    "PayLinkPage",
+    "PayLinkConfirmation",
 ]
 
 
@@ -121,6 +126,23 @@ class Transaction(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class ThreeDSecureSession(_Model):
+    """What the shop sends the customer's browser to, and the pair that
+    completes the payment.
+    """
+
+    post_url: str | None = None
+    """The bank's 3D page."""
+    html_content: str | None = None
+    """A complete HTML page that takes the browser to `post_url`: send it as
+    the response body.
+    """
+    session_id: str
+    token_id: str
+    message: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
 class Acknowledgement(_Model):
     """What Paynet answers to a request it carried out, when the answer holds
     no transaction: only its result code and message.
@@ -178,14 +200,99 @@ class PaymentReport(_Model):
     rows: tuple[PaymentReportRow, ...] = ()
 
 
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class PayLink(_Model):
+    """A payment link."""
+
+    url: str
+    """The payer's page."""
+    id: str | None = None
+    """Paynet's id of the link."""
+    reference_no: str | None = None
+    message: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class PayLinkDetail(_Model):
+    """A payment link as Paynet keeps it."""
+
+    id: str | None = None
+    reference_no: str | None = None
+    status: str | None = None
+    """`awaiting_payment`, `paid` or `passive` (another code: as Paynet sent it)."""
+    xact_id: str | None = None
+    """The payment, once the link is paid."""
+    amount: Decimal | None = None
+    currency: str | None = None
+    installment: int | None = None
+    name_surname: str | None = None
+    user_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    company_code: str | None = None
+    agent_id: str | None = None
+    bank_id: BankId | str | None = None
+    bank_name: str | None = None
+    create_date: _dt.datetime | None = None
+    expire_date: _dt.datetime | None = None
+    """When the link stops being payable."""
+    note: str | None = None
+    agent_note: str | None = None
+    succeed_url: str | None = None
+    error_url: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class PayLinkPage(_Model):
+    """One page of payment links."""
+
+    links: tuple[PayLinkDetail, ...] = ()
+    has_more: bool
+    total_count: int | None = None
+    limit: int | None = None
+    starting_after: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class PayLinkConfirmation(_Model):
+    """A PayLink payment as its confirmation post tells it, verified."""
+
+    reference_no: str
+    """Paynet spells it `referance_no` in this post."""
+    xact_id: str | None = None
+    xact_date: _dt.datetime | None = None
+    is_succeed: bool
+    amount: Decimal | None = None
+    net_amount: Decimal | None = None
+    commission: Decimal | None = None
+    commission_tax: Decimal | None = None
+    currency: str | None = None
+    installment: int | None = None
+    card_number: str | None = None
+    """First six and last four digits."""
+    card_holder: str | None = None
+    card_type: CardType | str | None = None
+    bank_id: BankId | str | None = None
+    agent_id: str | None = None
+    authorization_code: str | None = None
+    order_id: str | None = None
+    transaction: Transaction | None = None
+    """Paynet's own record of the payment, which the post was checked against."""
+
+
 #: The result models, by core's struct name: what `_models._register_models` registers.
-MODELS: Final[tuple[str, ...]] = ("Transaction", "Acknowledgement", "PaymentReport", "PaymentReportRow")
+MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation")
 
 #: Per class, its fields whose values become enum members when known.
 ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "Card": {},
     "Transaction": {"transaction_type": TransactionType, "bank_id": BankId, "card_type": CardType, "card_bank_id": BankId},
+    "ThreeDSecureSession": {},
     "Acknowledgement": {},
     "PaymentReportRow": {"xact_type": XactType, "bank_id": BankId, "card_type": CardType},
     "PaymentReport": {},
+    "PayLink": {},
+    "PayLinkDetail": {"bank_id": BankId},
+    "PayLinkPage": {},
+    "PayLinkConfirmation": {"card_type": CardType, "bank_id": BankId},
 }

@@ -13,22 +13,21 @@ import datetime as _dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal
 
-from ._calls import Amount, AsyncCall, SyncCall, _as_struct, _params, _targeted
+from ._calls import Amount, AsyncCall, SyncCall, _as_struct, _from_form, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
 from ._models import Card, PaymentReport, Transaction
-from ._models_gen import Acknowledgement, TransactionType
+from ._models_gen import Acknowledgement, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, ThreeDSecureSession, TransactionType
 
 __all__ = [
     "CardInput",
     "Payments",
     "Transactions",
     "Reports",
+    "PayLinks",
     "AsyncPayments",
     "AsyncTransactions",
     "AsyncReports",
-    "ClientResources",
-    "AsyncClientResources",
-    "ClientOptions",
+    "AsyncPayLinks",
 ]
 
 CardInput = Card | Mapping[str, Any]
@@ -36,7 +35,7 @@ CardInput = Card | Mapping[str, Any]
 
 
 class Payments:
-    """`Client.payments` (blocking): `create`, `charge`, `capture`, `cancel_pre_auth`."""
+    """`Client.payments` (blocking): `create`, `create_3d`, `complete_3d`, `send_receipt_otp`, `charge`, `capture`, `cancel_pre_auth`."""
 
     def __init__(self, call: SyncCall) -> None:
         self._call = call
@@ -99,6 +98,116 @@ class Payments:
             del card
             raise
         result: Transaction = self._call("payments.create", _params(locals()))
+        return result
+
+    def create_3d(
+        self,
+        *,
+        amount: Amount,
+        reference_no: str,
+        domain: str,
+        card: CardInput | None = None,
+        card_hash: str | None = None,
+        card_owner_id: str | None = None,
+        transaction_type: TransactionType | Literal["sale", "pre_auth"] | None = None,
+        installment: int | None = None,
+        description: str | None = None,
+        card_holder_phone: str | None = None,
+        card_holder_mail: str | None = None,
+        agent_id: str | None = None,
+        company_amount: Amount | None = None,
+        add_commission: bool | None = None,
+        ratio_code: str | None = None,
+        save_card: bool | None = None,
+        card_desc: str | None = None,
+        user_unique_id: str | None = None,
+        user_gsm_no: str | None = None,
+        return_url: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ThreeDSecureSession:
+        """Starts a 3D Secure sale or pre-auth: nothing is charged yet.
+
+        Send the customer's browser to the bank: render `html_content` (a page
+        that submits itself to `post_url`), or redirect to `post_url`. The bank
+        posts back to `return_url`; complete the payment there with
+        `payments.complete_3d`.
+
+        Args:
+            amount: In TL.
+            reference_no: Your order number. Paynet deduplicates on it: a retry with the same value returns the earlier success (code 100) instead of charging again.
+            domain: The shop's domain, e.g. `www.acme.com`.
+            card: Card data, instead of `card_hash`.
+            card_hash: A saved card's token, instead of `card`.
+            card_owner_id: Your id for the card's owner (saved cards).
+            transaction_type: `sale` (the default) or `pre_auth` (capture it later).
+            installment: Number of installments; absent or 0 is a single payment.
+            agent_id: The agent (sub-merchant) the payment is for.
+            company_amount: The company's share of `amount`, in TL; at most `amount`.
+            add_commission: The commission is added to what the card is charged.
+            ratio_code: Which commission plan applies.
+            save_card: Save the card (needs `card`, `card_desc`, and `card_owner_id` or `user_unique_id`).
+            card_desc: The saved card's description; required with `save_card`.
+            user_unique_id: Your id for the user (saved cards).
+            return_url: Where the bank sends the customer back (a POST with `session_id` and `token_id`): an absolute http(s) URL of your shop.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        # First thing: the user's mapping is no longer referenced from this frame.
+        try:
+            card = _as_struct(card, Card, "card")
+        except InvalidTypeError:
+            del card
+            raise
+        result: ThreeDSecureSession = self._call("payments.create_3d", _params(locals()))
+        return result
+
+    def complete_3d(
+        self,
+        target: Mapping[str, Any] | None = None,
+        *,
+        session_id: str | None = None,
+        token_id: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Transaction:
+        """Completes a 3D Secure payment from what the bank posted to `return_url`.
+
+        Pass the post as your framework gives it (Django `request.POST`, Flask
+        `request.form`, a FastAPI form, Express `req.body`): only `session_id`
+        and `token_id` are read, and the posted status is not trusted: Paynet's
+        answer decides. A failed or cancelled 3D is a `three_d_secure_failed`
+        error, a bank decline `card_declined`. Repeating it is safe: the same
+        pair never charges twice (`replayed` is true).
+
+        `target` is the posted form (any mapping): its `session_id` and `token_id` are read.
+
+        Args:
+            session_id: From the bank's post to `return_url` (or `payments.create_3d`).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        if target is not None:
+            session_id, token_id = _from_form(target, ("session_id", "token_id"), (session_id, token_id))
+        del target
+        result: Transaction = self._call("payments.complete_3d", _params(locals()))
+        return result
+
+    def send_receipt_otp(
+        self,
+        *,
+        phone_number: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Texts the customer the one-time code an OTP-verified receipt payment needs.
+
+        Args:
+            phone_number: The customer's mobile number: `05` and nine digits (`05321234567`).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("payments.send_receipt_otp", _params(locals()))
         return result
 
     def charge(
@@ -273,8 +382,156 @@ class Reports:
         return result
 
 
+class PayLinks:
+    """`Client.pay_links` (blocking): `create`, `retrieve`, `list`, `update_status`, `verify_confirmation`."""
+
+    def __init__(self, call: SyncCall) -> None:
+        self._call = call
+
+    def create(
+        self,
+        *,
+        name_surname: str,
+        amount: Amount,
+        reference_no: str | None = None,
+        email: str | None = None,
+        send_email: bool | None = None,
+        phone: str | None = None,
+        send_sms: bool | None = None,
+        expire_hours: int | None = None,
+        note: str | None = None,
+        agent_note: str | None = None,
+        agent_id: str | None = None,
+        add_commission: bool | None = None,
+        succeed_url: str | None = None,
+        error_url: str | None = None,
+        confirmation_url: str | None = None,
+        send_confirmation_mail: bool | None = None,
+        multi_payment: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> PayLink:
+        """Creates a payment link for `amount`; the payer pays on the page at `url`.
+
+        When the link is paid, Paynet posts the result to `confirmation_url`:
+        check that post with `pay_links.verify_confirmation` before you ship.
+
+        Args:
+            name_surname: The payer's name, shown on the page.
+            amount: In TL.
+            reference_no: Your order number: the confirmation post and `pay_links.retrieve` name it.
+            send_email: Email the link to `email`. Paynet's docs spell it `send_email` and `send_mail`: it is sent under both names, with the same value.
+            send_sms: Text the link to `phone`.
+            expire_hours: Hours the link can be paid (Paynet's default: 24).
+            note: Shown to the payer.
+            agent_note: For your reports only.
+            agent_id: The agent (sub-merchant) the payment is for.
+            add_commission: The commission is added to what the payer pays.
+            succeed_url: Where the payer lands after paying (`?xact_id=…` is appended).
+            error_url: Where the payer lands after a failed payment.
+            confirmation_url: Paynet POSTs the result here as JSON once the link is paid.
+            send_confirmation_mail: Paynet also emails you the confirmation.
+            multi_payment: The link can be paid more than once.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: PayLink = self._call("pay_links.create", _params(locals()))
+        return result
+
+    def retrieve(
+        self,
+        *,
+        id: str | None = None,
+        reference_no: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> PayLinkDetail:
+        """One payment link, by `id` or `reference_no`.
+
+        Args:
+            id: Paynet's id of the link.
+            reference_no: Your order number, as given to `pay_links.create`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: PayLinkDetail = self._call("pay_links.retrieve", _params(locals()))
+        return result
+
+    def list(
+        self,
+        *,
+        date_from: _dt.date | str,
+        date_to: _dt.date | str,
+        agent_id: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> PayLinkPage:
+        """One page of the links created between `date_from` and `date_to`.
+
+        `has_more` says whether another page follows: ask for it with
+        `starting_after` set to this page's `starting_after` plus its length.
+
+        Args:
+            date_from: The first day, `yyyy-MM-dd`.
+            date_to: The last day, `yyyy-MM-dd`.
+            limit: Links per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many links.
+            ending_before: The page before this index.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: PayLinkPage = self._call("pay_links.list", _params(locals()))
+        return result
+
+    def update_status(
+        self,
+        *,
+        id: str | None = None,
+        reference_no: str | None = None,
+        status: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Makes a link payable again (`awaiting_payment`) or stops it (`passive`).
+        A paid link keeps its status.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("pay_links.update_status", _params(locals()))
+        return result
+
+    def verify_confirmation(
+        self,
+        *,
+        body: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> PayLinkConfirmation:
+        """Checks a `confirmation_url` post against Paynet and returns it, typed.
+
+        Pass the request body exactly as it arrived (JSON text). Paynet's record
+        of the payment (`v1/transaction/check` by the posted reference) must
+        agree on the reference, `xact_id`, amount and success; otherwise this is
+        a `confirmation_mismatch` error and the order must not be marked paid.
+        A genuine post about a failed payment is a `card_declined` error: a
+        confirmation that returns is a paid order.
+
+        Args:
+            body: The post's body as received (Django `request.body.decode()`, Flask `request.get_data(as_text=True)`, Express `JSON.stringify(req.body)`).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: PayLinkConfirmation = self._call("pay_links.verify_confirmation", _params(locals()))
+        return result
+
+
 class AsyncPayments:
-    """`AsyncClient.payments` (awaited): `create`, `charge`, `capture`, `cancel_pre_auth`."""
+    """`AsyncClient.payments` (awaited): `create`, `create_3d`, `complete_3d`, `send_receipt_otp`, `charge`, `capture`, `cancel_pre_auth`."""
 
     def __init__(self, call: AsyncCall) -> None:
         self._call = call
@@ -337,6 +594,116 @@ class AsyncPayments:
             del card
             raise
         result: Transaction = await self._call("payments.create", _params(locals()))
+        return result
+
+    async def create_3d(
+        self,
+        *,
+        amount: Amount,
+        reference_no: str,
+        domain: str,
+        card: CardInput | None = None,
+        card_hash: str | None = None,
+        card_owner_id: str | None = None,
+        transaction_type: TransactionType | Literal["sale", "pre_auth"] | None = None,
+        installment: int | None = None,
+        description: str | None = None,
+        card_holder_phone: str | None = None,
+        card_holder_mail: str | None = None,
+        agent_id: str | None = None,
+        company_amount: Amount | None = None,
+        add_commission: bool | None = None,
+        ratio_code: str | None = None,
+        save_card: bool | None = None,
+        card_desc: str | None = None,
+        user_unique_id: str | None = None,
+        user_gsm_no: str | None = None,
+        return_url: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ThreeDSecureSession:
+        """Starts a 3D Secure sale or pre-auth: nothing is charged yet.
+
+        Send the customer's browser to the bank: render `html_content` (a page
+        that submits itself to `post_url`), or redirect to `post_url`. The bank
+        posts back to `return_url`; complete the payment there with
+        `payments.complete_3d`.
+
+        Args:
+            amount: In TL.
+            reference_no: Your order number. Paynet deduplicates on it: a retry with the same value returns the earlier success (code 100) instead of charging again.
+            domain: The shop's domain, e.g. `www.acme.com`.
+            card: Card data, instead of `card_hash`.
+            card_hash: A saved card's token, instead of `card`.
+            card_owner_id: Your id for the card's owner (saved cards).
+            transaction_type: `sale` (the default) or `pre_auth` (capture it later).
+            installment: Number of installments; absent or 0 is a single payment.
+            agent_id: The agent (sub-merchant) the payment is for.
+            company_amount: The company's share of `amount`, in TL; at most `amount`.
+            add_commission: The commission is added to what the card is charged.
+            ratio_code: Which commission plan applies.
+            save_card: Save the card (needs `card`, `card_desc`, and `card_owner_id` or `user_unique_id`).
+            card_desc: The saved card's description; required with `save_card`.
+            user_unique_id: Your id for the user (saved cards).
+            return_url: Where the bank sends the customer back (a POST with `session_id` and `token_id`): an absolute http(s) URL of your shop.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        # First thing: the user's mapping is no longer referenced from this frame.
+        try:
+            card = _as_struct(card, Card, "card")
+        except InvalidTypeError:
+            del card
+            raise
+        result: ThreeDSecureSession = await self._call("payments.create_3d", _params(locals()))
+        return result
+
+    async def complete_3d(
+        self,
+        target: Mapping[str, Any] | None = None,
+        *,
+        session_id: str | None = None,
+        token_id: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Transaction:
+        """Completes a 3D Secure payment from what the bank posted to `return_url`.
+
+        Pass the post as your framework gives it (Django `request.POST`, Flask
+        `request.form`, a FastAPI form, Express `req.body`): only `session_id`
+        and `token_id` are read, and the posted status is not trusted: Paynet's
+        answer decides. A failed or cancelled 3D is a `three_d_secure_failed`
+        error, a bank decline `card_declined`. Repeating it is safe: the same
+        pair never charges twice (`replayed` is true).
+
+        `target` is the posted form (any mapping): its `session_id` and `token_id` are read.
+
+        Args:
+            session_id: From the bank's post to `return_url` (or `payments.create_3d`).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        if target is not None:
+            session_id, token_id = _from_form(target, ("session_id", "token_id"), (session_id, token_id))
+        del target
+        result: Transaction = await self._call("payments.complete_3d", _params(locals()))
+        return result
+
+    async def send_receipt_otp(
+        self,
+        *,
+        phone_number: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Texts the customer the one-time code an OTP-verified receipt payment needs.
+
+        Args:
+            phone_number: The customer's mobile number: `05` and nine digits (`05321234567`).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("payments.send_receipt_otp", _params(locals()))
         return result
 
     async def charge(
@@ -511,17 +878,167 @@ class AsyncReports:
         return result
 
 
+class AsyncPayLinks:
+    """`AsyncClient.pay_links` (awaited): `create`, `retrieve`, `list`, `update_status`, `verify_confirmation`."""
+
+    def __init__(self, call: AsyncCall) -> None:
+        self._call = call
+
+    async def create(
+        self,
+        *,
+        name_surname: str,
+        amount: Amount,
+        reference_no: str | None = None,
+        email: str | None = None,
+        send_email: bool | None = None,
+        phone: str | None = None,
+        send_sms: bool | None = None,
+        expire_hours: int | None = None,
+        note: str | None = None,
+        agent_note: str | None = None,
+        agent_id: str | None = None,
+        add_commission: bool | None = None,
+        succeed_url: str | None = None,
+        error_url: str | None = None,
+        confirmation_url: str | None = None,
+        send_confirmation_mail: bool | None = None,
+        multi_payment: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> PayLink:
+        """Creates a payment link for `amount`; the payer pays on the page at `url`.
+
+        When the link is paid, Paynet posts the result to `confirmation_url`:
+        check that post with `pay_links.verify_confirmation` before you ship.
+
+        Args:
+            name_surname: The payer's name, shown on the page.
+            amount: In TL.
+            reference_no: Your order number: the confirmation post and `pay_links.retrieve` name it.
+            send_email: Email the link to `email`. Paynet's docs spell it `send_email` and `send_mail`: it is sent under both names, with the same value.
+            send_sms: Text the link to `phone`.
+            expire_hours: Hours the link can be paid (Paynet's default: 24).
+            note: Shown to the payer.
+            agent_note: For your reports only.
+            agent_id: The agent (sub-merchant) the payment is for.
+            add_commission: The commission is added to what the payer pays.
+            succeed_url: Where the payer lands after paying (`?xact_id=…` is appended).
+            error_url: Where the payer lands after a failed payment.
+            confirmation_url: Paynet POSTs the result here as JSON once the link is paid.
+            send_confirmation_mail: Paynet also emails you the confirmation.
+            multi_payment: The link can be paid more than once.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: PayLink = await self._call("pay_links.create", _params(locals()))
+        return result
+
+    async def retrieve(
+        self,
+        *,
+        id: str | None = None,
+        reference_no: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> PayLinkDetail:
+        """One payment link, by `id` or `reference_no`.
+
+        Args:
+            id: Paynet's id of the link.
+            reference_no: Your order number, as given to `pay_links.create`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: PayLinkDetail = await self._call("pay_links.retrieve", _params(locals()))
+        return result
+
+    async def list(
+        self,
+        *,
+        date_from: _dt.date | str,
+        date_to: _dt.date | str,
+        agent_id: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> PayLinkPage:
+        """One page of the links created between `date_from` and `date_to`.
+
+        `has_more` says whether another page follows: ask for it with
+        `starting_after` set to this page's `starting_after` plus its length.
+
+        Args:
+            date_from: The first day, `yyyy-MM-dd`.
+            date_to: The last day, `yyyy-MM-dd`.
+            limit: Links per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many links.
+            ending_before: The page before this index.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: PayLinkPage = await self._call("pay_links.list", _params(locals()))
+        return result
+
+    async def update_status(
+        self,
+        *,
+        id: str | None = None,
+        reference_no: str | None = None,
+        status: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Makes a link payable again (`awaiting_payment`) or stops it (`passive`).
+        A paid link keeps its status.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("pay_links.update_status", _params(locals()))
+        return result
+
+    async def verify_confirmation(
+        self,
+        *,
+        body: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> PayLinkConfirmation:
+        """Checks a `confirmation_url` post against Paynet and returns it, typed.
+
+        Pass the request body exactly as it arrived (JSON text). Paynet's record
+        of the payment (`v1/transaction/check` by the posted reference) must
+        agree on the reference, `xact_id`, amount and success; otherwise this is
+        a `confirmation_mismatch` error and the order must not be marked paid.
+        A genuine post about a failed payment is a `card_declined` error: a
+        confirmation that returns is a paid order.
+
+        Args:
+            body: The post's body as received (Django `request.body.decode()`, Flask `request.get_data(as_text=True)`, Express `JSON.stringify(req.body)`).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: PayLinkConfirmation = await self._call("pay_links.verify_confirmation", _params(locals()))
+        return result
+
+
 class ClientResources:
     """The resources of `Client`, bound to its call function by `_bind`."""
 
     payments: Payments
     transactions: Transactions
     reports: Reports
+    pay_links: PayLinks
 
     def _bind(self, call: SyncCall) -> None:
         self.payments = Payments(call)
         self.transactions = Transactions(call)
         self.reports = Reports(call)
+        self.pay_links = PayLinks(call)
 
 
 class AsyncClientResources:
@@ -530,11 +1047,13 @@ class AsyncClientResources:
     payments: AsyncPayments
     transactions: AsyncTransactions
     reports: AsyncReports
+    pay_links: AsyncPayLinks
 
     def _bind(self, call: AsyncCall) -> None:
         self.payments = AsyncPayments(call)
         self.transactions = AsyncTransactions(call)
         self.reports = AsyncReports(call)
+        self.pay_links = AsyncPayLinks(call)
 
 
 class ClientOptions:
@@ -592,13 +1111,14 @@ class ClientOptions:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "transactions.check", "transactions.lookup", "reports.payment_list")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "transactions.check", "transactions.lookup", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list", "pay_links.update_status", "pay_links.verify_confirmation")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {
     "payments": (Payments, AsyncPayments),
     "transactions": (Transactions, AsyncTransactions),
     "reports": (Reports, AsyncReports),
+    "pay_links": (PayLinks, AsyncPayLinks),
 }
 
 #: The options every method also takes, which `_call` hands to the native call apart from the params.

@@ -368,7 +368,9 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
         let user_name = a.rename.as_ref().map_or_else(|| ident.to_string(), LitStr::value);
         names.push(user_name.clone());
         let doc = doc_of(&field.attrs);
-        let span = ty.span();
+        // Located at the type (errors point there), resolved where the derive
+        // runs: a field from a `macro_rules!` (payment_params!) keeps working.
+        let span = ty.span().resolved_at(Span::call_site());
         let optional = is_option(ty);
         let required = !optional && a.serde_default.is_none();
 

@@ -65,7 +65,7 @@ impl CheckParams {
     }
 
     /// The row asked for; a row about another payment is not believed.
-    fn read(&self, body: &Map<String, Value>) -> Result<Transaction, Error> {
+    pub(crate) fn read(&self, body: &Map<String, Value>) -> Result<Transaction, Error> {
         let rows = match body.get("Data").or_else(|| body.get("data")) {
             Some(Value::Array(rows)) => rows,
             None | Some(Value::Null) => return Err(not_found(body)),
@@ -147,4 +147,4 @@ impl Endpoint for Lookup {
 }
 
 /// Paynet's `no_data_error` result code.
-const NO_DATA: i64 = 12;
+pub(crate) const NO_DATA: i64 = 12;

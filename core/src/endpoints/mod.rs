@@ -10,7 +10,11 @@ pub mod charge;
 pub mod check;
 pub mod payment;
 pub mod payment_list;
+pub mod confirmation;
+pub mod paylink;
 pub mod preauth_reversal;
+pub mod receipt_otp;
+pub mod tds;
 
 use serde_json::{Map, Value};
 
@@ -18,6 +22,9 @@ use crate::error::{Error, ErrorKind};
 use crate::models::Transaction;
 use crate::wire::Reader;
 use crate::wire::FromAnswer;
+
+/// Paynet's `paynetj3derror`: the cardholder was not verified, so nothing was charged.
+const CODE_3D_FAILED: i64 = 16;
 
 /// A money-moving answer: success (code 0), replay (code 100), or a decline
 /// (HTTP 200 with `is_succeed: false`), which becomes a `card_declined` error
@@ -46,7 +53,11 @@ pub(crate) fn transaction_result(body: &Map<String, Value>, sent_reference: Opti
         .or_else(|| tx.paynet_error_message.clone())
         .or_else(|| tx.message.clone())
         .unwrap_or_else(|| "no reason given".to_owned());
-    let mut e = Error::new(ErrorKind::CardDeclined, format!("The card was declined: {reason}"));
+    let mut e = if tx.result_code == Some(CODE_3D_FAILED) {
+        Error::new(ErrorKind::ThreeDSecureFailed, format!("3D Secure did not verify the cardholder: {reason}"))
+    } else {
+        Error::new(ErrorKind::CardDeclined, format!("The card was declined: {reason}"))
+    };
     e.result_code = tx.result_code;
     e.paynet_error_id = tx.paynet_error_id.clone();
     e.bank_error_code = tx.bank_error_code.clone();
@@ -85,6 +96,17 @@ pub(crate) fn result_code_error(r: &Reader<'_>, code: i64) -> Error {
     e.result_code = Some(code);
     e.error_type = r.string(&["type"]);
     e
+}
+
+/// A 2xx answer that is one model: a result code other than 0 is an `api`
+/// error with Paynet's message; an absent one is taken as success, since
+/// the model's own required fields prove the answer is what was asked.
+pub(crate) fn checked_answer<T: FromAnswer>(body: &Map<String, Value>) -> Result<T, Error> {
+    let r = Reader::new(body);
+    match r.int(&["code"])? {
+        Some(code) if code != 0 => Err(result_code_error(&r, code)),
+        _ => T::from_wire(body),
+    }
 }
 
 /// Paynet's "no data" (result code 12) as an `api` error.
@@ -162,12 +184,20 @@ macro_rules! registry {
 
 registry!(
     payment::CreatePayment,
+    tds::CreateThreeDSecure,
+    tds::CompleteThreeDSecure,
+    receipt_otp::SendReceiptOtp,
     charge::Charge,
     capture::Capture,
     preauth_reversal::CancelPreAuth,
     check::Check,
     check::Lookup,
     payment_list::PaymentList,
+    paylink::CreatePayLink,
+    paylink::RetrievePayLink,
+    paylink::ListPayLinks,
+    paylink::UpdatePayLinkStatus,
+    confirmation::VerifyConfirmation,
 );
 
 #[cfg(test)]
@@ -187,6 +217,9 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::Protocol);
         let e = transaction_result(&obj(json!({"is_succeed": "False", "code": 1, "bank_error_id": "05"})), None).unwrap_err();
         assert_eq!((e.kind, e.bank_error_code.as_deref()), (ErrorKind::CardDeclined, Some("05")));
+        let e = transaction_result(&obj(json!({"is_succeed": false, "code": 16, "paynet_error_message": "cancelled"})), None).unwrap_err();
+        assert_eq!((e.kind, e.result_code), (ErrorKind::ThreeDSecureFailed, Some(16)));
+        assert!(e.transaction.is_some() && e.message.ends_with("cancelled"));
     }
 
     #[test]

@@ -6,9 +6,12 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::ser::{self, Impossible, Serialize, SerializeSeq, SerializeStruct, Serializer};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::{FieldKind, kind_of};
+use crate::endpoints::confirmation::PayLinkConfirmation;
+use crate::endpoints::paylink::{PayLink, PayLinkDetail, PayLinkPage};
+use crate::endpoints::tds::ThreeDSecureSession;
 use crate::models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction};
 use crate::spec::{DecimalKind, Role, TypeSpec, spec};
 use crate::wire::FromAnswer;
@@ -156,7 +159,37 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
     let empty_row = PaymentReportRow::from_wire(&Map::new()).unwrap();
     let empty = PaymentReport { date, total: None, total_count: None, rows: vec![empty_row] };
     let ack = Acknowledgement { result_code: 0, message: None, object_name: None };
-    vec![Box::new(tx), Box::new(Transaction::from_wire(&Map::new()).unwrap()), Box::new(full), Box::new(empty), Box::new(ack)]
+    let object = |v: Value| v.as_object().unwrap().clone();
+    let session = ThreeDSecureSession::from_wire(&object(json!({"session_id": "js_1", "token_id": "T", "post_url": "https://bank/3d", "html_content": "<html></html>"}))).unwrap();
+    let link = PayLink::from_wire(&object(json!({"url": "https://pay/1", "id": 7}))).unwrap();
+    let detail = PayLinkDetail::from_wire(&object(json!({
+        "id": 7, "status": 1, "amount": 10.5, "installment": 3, "create_date": "2026-12-01T10:00:00+03:00",
+        "expire_date": "2026-12-02T10:00:00+03:00", "reference_no": "R1", "xact_id": "xk_1"
+    })))
+    .unwrap();
+    let empty_detail = PayLinkDetail::from_wire(&Map::new()).unwrap();
+    let page = PayLinkPage { links: vec![detail.clone(), empty_detail.clone()], has_more: false, total_count: Some(2), limit: Some(10), starting_after: None };
+    let mut confirmation = PayLinkConfirmation::from_wire(&object(json!({
+        "referance_no": "R1", "xact_date": "2026-12-01T10:00:00+03:00", "is_succeed": true, "amount": 10.5,
+        "netAmount": 10.1, "comission": 0.3, "comission_tax": 0.1, "instalment": 0, "card_number": "435508******4358"
+    })))
+    .unwrap();
+    confirmation.transaction = Some(tx.clone());
+    let empty_confirmation = PayLinkConfirmation::from_wire(&object(json!({"referance_no": "R2"}))).unwrap();
+    vec![
+        Box::new(tx),
+        Box::new(Transaction::from_wire(&Map::new()).unwrap()),
+        Box::new(full),
+        Box::new(empty),
+        Box::new(ack),
+        Box::new(session),
+        Box::new(link),
+        Box::new(detail),
+        Box::new(empty_detail),
+        Box::new(page),
+        Box::new(confirmation),
+        Box::new(empty_confirmation),
+    ]
 }
 
 #[test]
