@@ -879,6 +879,14 @@ export interface PayLinks<M extends MoneyMode = 'string'> {
    */
   updateStatus(params: UpdatePayLinkStatusParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
   /**
+   * Reads a `confirmationUrl` post into its typed form, without asking
+   * Paynet: for logging it, or showing it. It proves nothing (no signature is
+   * documented); only `payLinks.verifyConfirmation` says the order is paid.
+   *
+   * Answered locally: nothing is sent.
+   */
+  parseConfirmation(params: VerifyConfirmationParams, options?: RequestOptions): Promise<PayLinkConfirmation<M>>;
+  /**
    * Checks a `confirmationUrl` post against Paynet and returns it, typed.
    *
    * Pass the request body exactly as it arrived (JSON text). Paynet's record
@@ -917,6 +925,7 @@ export type MethodName =
   | 'pay_links.retrieve'
   | 'pay_links.list'
   | 'pay_links.update_status'
+  | 'pay_links.parse_confirmation'
   | 'pay_links.verify_confirmation';
 
 /**

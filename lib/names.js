@@ -741,6 +741,7 @@ const METHODS = table({
   'pay_links.retrieve': table({ resource: 'payLinks', method: 'retrieve', params: 'PayLinkRef', result: 'PayLinkDetail', target: null }),
   'pay_links.list': table({ resource: 'payLinks', method: 'list', params: 'ListPayLinksParams', result: 'PayLinkPage', target: null }),
   'pay_links.update_status': table({ resource: 'payLinks', method: 'updateStatus', params: 'UpdatePayLinkStatusParams', result: 'Acknowledgement', target: null }),
+  'pay_links.parse_confirmation': table({ resource: 'payLinks', method: 'parseConfirmation', params: 'VerifyConfirmationParams', result: 'PayLinkConfirmation', target: null }),
   'pay_links.verify_confirmation': table({ resource: 'payLinks', method: 'verifyConfirmation', params: 'VerifyConfirmationParams', result: 'PayLinkConfirmation', target: null }),
 });
 

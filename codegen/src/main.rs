@@ -318,11 +318,11 @@ fn api_md(spec: &Spec) -> String {
     for m in &spec.methods {
         let _ = writeln!(
             out,
-            "| [`{}`](#{}) | `{}` | `{}` | {} | [`{}`](#retry-policies) | {} |",
+            "| [`{}`](#{}) | `{}` | {} | {} | [`{}`](#retry-policies) | {} |",
             python_call(m),
             anchor(m.name),
             node_call(m),
-            m.path,
+            if m.local { "— (local)".to_owned() } else { format!("`{}`", m.path) },
             money_text(&m.money_wire),
             m.retry.as_str(),
             summary(m.doc)
@@ -331,7 +331,8 @@ fn api_md(spec: &Spec) -> String {
     out.push('\n');
     for m in &spec.methods {
         let _ = writeln!(out, "### {}\n", m.name);
-        let _ = writeln!(out, "`{}(...)` · `{}({{...}})` · `POST {}` · retry policy `{}`\n", python_call(m), node_call(m), m.path, m.retry.as_str());
+        let sent = if m.local { "answered locally, nothing is sent".to_owned() } else { format!("`POST {}` · retry policy `{}`", m.path, m.retry.as_str()) };
+        let _ = writeln!(out, "`{}(...)` · `{}({{...}})` · {sent}\n", python_call(m), node_call(m));
         for paragraph in m.doc.split("\n\n") {
             let _ = writeln!(out, "{}\n", cell(paragraph));
         }

@@ -285,7 +285,7 @@ fn method_doc(names: &NodeNames, m: &MethodSpec) -> String {
     paragraphs([
         names.doc(m.doc).as_str(),
         target.as_deref().unwrap_or(""),
-        &format!("`POST {}` · retry policy `{}`.", m.path, m.retry.as_str()),
+        &if m.local { "Answered locally: nothing is sent.".to_owned() } else { format!("`POST {}` · retry policy `{}`.", m.path, m.retry.as_str()) },
     ])
 }
 

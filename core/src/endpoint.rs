@@ -115,6 +115,11 @@ pub trait Endpoint: Doc {
     /// except for endpoints that return reports (`max_report_bytes`).
     const LARGE_ANSWERS: bool = false;
 
+    /// Answered by core alone, from the params (what a browser or Paynet
+    /// posted): nothing is sent, `PATH` is empty, and `from_wire` reads an
+    /// empty answer.
+    const LOCAL: bool = false;
+
     /// Validates and builds the exact JSON body Paynet receives. By default
     /// both come from the params' declaration (`#[derive(Spec)]`); an
     /// endpoint with rules or wire forms of its own overrides it, calling

@@ -264,6 +264,8 @@ pub struct MethodSpec {
     pub money_wire: Vec<MoneyWireSpec>,
     /// Answers are capped by `max_report_bytes`, not `max_response_bytes`.
     pub large_answers: bool,
+    /// Answered by core alone: nothing is sent (`path` is empty).
+    pub local: bool,
     /// The method can be pointed at an earlier call: see [`TargetSpec`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<TargetSpec>,
@@ -531,6 +533,7 @@ pub(crate) fn describe<E: Endpoint>(registry: &mut Registry) -> MethodSpec {
         result: E::Output::type_spec(),
         money_wire,
         large_answers: E::LARGE_ANSWERS,
+        local: E::LOCAL,
         target: TARGETS.iter().find(|(name, _)| *name == E::NAME).map(|(_, target)| target.clone()),
     }
 }

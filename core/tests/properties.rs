@@ -458,7 +458,7 @@ fn valid_params(method: &str) -> BoxedStrategy<Value> {
                 p
             })
             .boxed(),
-        "pay_links.verify_confirmation" => (reference(), amount())
+        "pay_links.verify_confirmation" | "pay_links.parse_confirmation" => (reference(), amount())
             .prop_map(|(r, amount)| json!({"body": json!({"referance_no": r, "amount": amount, "is_succeed": true}).to_string()}))
             .boxed(),
         other => panic!("no valid parameters known for {other}: add them to properties.rs"),

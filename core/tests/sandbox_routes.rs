@@ -36,7 +36,8 @@ async fn every_registry_path_has_a_sandbox_route() {
     let (status, body) = post(&sb, "v1/transaction/no_such_service").await;
     assert!(no_such_service(status, &body), "{status} {body}");
     let mut missing = Vec::new();
-    for path in PATHS {
+    // Local methods (an empty path) send nothing.
+    for path in PATHS.iter().filter(|p| !p.is_empty()) {
         let (status, body) = post(&sb, path).await;
         if no_such_service(status, &body) {
             missing.push(*path);

@@ -294,3 +294,16 @@ async def test_the_async_client_verifies_a_confirmation(
     link, body = paid_link(client, sandbox, confirmations, amount="12.34")
     confirmation = await aclient.pay_links.verify_confirmation(body=body)
     assert confirmation.amount == Decimal("12.34") and confirmation.reference_no == link.reference_no
+
+
+def test_parse_reads_a_post_typed_without_asking_paynet(client: paynet.Client, sandbox: Sandbox, confirmations: Confirmations) -> None:
+    link, body = paid_link(client, sandbox, confirmations, amount="20.05")
+    before = sandbox.stats()["requests"]
+    parsed = client.pay_links.parse_confirmation(body=body)
+    forged = client.pay_links.parse_confirmation(body=json.dumps({**json.loads(body), "amount": 1}))
+    assert sandbox.stats()["requests"] == before
+    assert parsed.reference_no == link.reference_no and parsed.amount == Decimal("20.05")
+    assert parsed.transaction is None and forged.amount == Decimal("1.00")
+    with pytest.raises(paynet.InvalidRequestError) as caught:
+        client.pay_links.parse_confirmation(body="not json")
+    assert caught.value.field == "body"

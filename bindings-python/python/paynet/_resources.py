@@ -383,7 +383,7 @@ class Reports:
 
 
 class PayLinks:
-    """`Client.pay_links` (blocking): `create`, `retrieve`, `list`, `update_status`, `verify_confirmation`."""
+    """`Client.pay_links` (blocking): `create`, `retrieve`, `list`, `update_status`, `parse_confirmation`, `verify_confirmation`."""
 
     def __init__(self, call: SyncCall) -> None:
         self._call = call
@@ -503,6 +503,25 @@ class PayLinks:
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: Acknowledgement = self._call("pay_links.update_status", _params(locals()))
+        return result
+
+    def parse_confirmation(
+        self,
+        *,
+        body: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> PayLinkConfirmation:
+        """Reads a `confirmation_url` post into its typed form, without asking
+        Paynet: for logging it, or showing it. It proves nothing (no signature is
+        documented); only `pay_links.verify_confirmation` says the order is paid.
+
+        Args:
+            body: The post's body as received (Django `request.body.decode()`, Flask `request.get_data(as_text=True)`, Express `JSON.stringify(req.body)`).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: PayLinkConfirmation = self._call("pay_links.parse_confirmation", _params(locals()))
         return result
 
     def verify_confirmation(
@@ -879,7 +898,7 @@ class AsyncReports:
 
 
 class AsyncPayLinks:
-    """`AsyncClient.pay_links` (awaited): `create`, `retrieve`, `list`, `update_status`, `verify_confirmation`."""
+    """`AsyncClient.pay_links` (awaited): `create`, `retrieve`, `list`, `update_status`, `parse_confirmation`, `verify_confirmation`."""
 
     def __init__(self, call: AsyncCall) -> None:
         self._call = call
@@ -1001,6 +1020,25 @@ class AsyncPayLinks:
         result: Acknowledgement = await self._call("pay_links.update_status", _params(locals()))
         return result
 
+    async def parse_confirmation(
+        self,
+        *,
+        body: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> PayLinkConfirmation:
+        """Reads a `confirmation_url` post into its typed form, without asking
+        Paynet: for logging it, or showing it. It proves nothing (no signature is
+        documented); only `pay_links.verify_confirmation` says the order is paid.
+
+        Args:
+            body: The post's body as received (Django `request.body.decode()`, Flask `request.get_data(as_text=True)`, Express `JSON.stringify(req.body)`).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: PayLinkConfirmation = await self._call("pay_links.parse_confirmation", _params(locals()))
+        return result
+
     async def verify_confirmation(
         self,
         *,
@@ -1111,7 +1149,7 @@ class ClientOptions:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "transactions.check", "transactions.lookup", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list", "pay_links.update_status", "pay_links.verify_confirmation")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "transactions.check", "transactions.lookup", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {

@@ -88,6 +88,30 @@ impl VerifyConfirmationParams {
     }
 }
 
+/// Reads a `confirmation_url` post into its typed form, without asking
+/// Paynet: for logging it, or showing it. It proves nothing (no signature is
+/// documented); only `pay_links.verify_confirmation` says the order is paid.
+#[derive(Doc)]
+pub struct ParseConfirmation;
+
+impl Endpoint for ParseConfirmation {
+    const NAME: &'static str = "pay_links.parse_confirmation";
+    const PATH: &'static str = "";
+    const LOCAL: bool = true;
+    const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
+    type Params = VerifyConfirmationParams;
+    type Output = PayLinkConfirmation;
+
+    fn to_wire(p: &VerifyConfirmationParams, _: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.check_declared()?;
+        Ok(Map::new())
+    }
+
+    fn from_wire(p: &VerifyConfirmationParams, _: &Map<String, Value>) -> Result<PayLinkConfirmation, Error> {
+        p.posted()
+    }
+}
+
 fn mismatch(posted: &PayLinkConfirmation, field: &str, problem: String) -> Error {
     let mut e = Error::new(
         ErrorKind::ConfirmationMismatch,

@@ -197,6 +197,7 @@ registry!(
     paylink::RetrievePayLink,
     paylink::ListPayLinks,
     paylink::UpdatePayLinkStatus,
+    confirmation::ParseConfirmation,
     confirmation::VerifyConfirmation,
 );
 
