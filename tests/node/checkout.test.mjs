@@ -200,3 +200,13 @@ test('PayLinks are listed page by page and made passive', async () => {
   await client.payLinks.updateStatus({ referenceNo: made[0].referenceNo, status: 'passive' });
   assert.equal((await client.payLinks.retrieve({ referenceNo: made[0].referenceNo })).status, 'passive');
 });
+
+test('parseConfirmation types a post without asking Paynet', async () => {
+  const { link, body } = await paidLink('20.05');
+  const before = sandbox.stats().requests;
+  const parsed = await client.payLinks.parseConfirmation({ body });
+  assert.equal(sandbox.stats().requests, before);
+  assert.equal(parsed.referenceNo, link.referenceNo);
+  assert.equal(parsed.amount, '20.05');
+  assert.equal(parsed.transaction, null);
+});
