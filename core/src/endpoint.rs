@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use std::time::Instant;
 
 use crate::error::{Error, ErrorKind};
-use crate::spec::{CheckDeclared, Described, Doc, SpecType, WireDeclared};
+use crate::spec::{CheckDeclared, Described, Doc, Identified, SpecType, WireDeclared};
 use crate::wire::MoneyWire;
 
 /// When a failed attempt may be sent again, and what a failure after the
@@ -97,18 +97,20 @@ pub trait Endpoint: Doc {
     /// What a failure may mean and whether an attempt is sent again. One per
     /// method, whatever the parameters, so the spec can state it.
     const RETRY: RetryPolicy;
-    type Params: DeserializeOwned + Send + Sync + Described + CheckDeclared + WireDeclared;
+    type Params: DeserializeOwned + Send + Sync + Described + CheckDeclared + WireDeclared + Identified;
     type Output: Serialize + Send + SpecType;
 
-    /// What to check after a timeout, if the call carries one.
-    fn reference_no(_params: &Self::Params) -> Option<&str> {
-        None
+    /// What to check after a timeout, if the call carries one: by default
+    /// the params' `reference_no` field.
+    fn reference_no(params: &Self::Params) -> Option<&str> {
+        params.declared_reference_no()
     }
 
     /// The transaction the call acts on, if it names one (a capture's
-    /// pre-auth): carried by its errors so an unknown outcome can be looked up.
-    fn xact_id(_params: &Self::Params) -> Option<&str> {
-        None
+    /// pre-auth): carried by its errors so an unknown outcome can be looked
+    /// up. By default the params' `xact_id` field.
+    fn xact_id(params: &Self::Params) -> Option<&str> {
+        params.declared_xact_id()
     }
 
     /// Answers larger than the client's `max_response_bytes` are refused,

@@ -61,6 +61,32 @@ pub trait WireDeclared {
     fn to_wire_declared(&self, options: &crate::WireOptions) -> serde_json::Map<String, Value>;
 }
 
+/// What a call names, read from its params' declaration: a field
+/// `reference_no` or `xact_id` (text, optional or not) is what an error of
+/// the call carries, so an `unknown_outcome` can always be looked up.
+/// `#[derive(Spec)]` implements it on every `#[spec(params)]` struct.
+pub trait Identified {
+    fn declared_reference_no(&self) -> Option<&str>;
+    fn declared_xact_id(&self) -> Option<&str>;
+}
+
+/// A text field, required or optional, as an optional `&str`.
+pub trait DeclaredText {
+    fn declared_text(&self) -> Option<&str>;
+}
+
+impl DeclaredText for String {
+    fn declared_text(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl DeclaredText for Option<String> {
+    fn declared_text(&self) -> Option<&str> {
+        self.as_deref()
+    }
+}
+
 /// How a Rust type appears in the spec.
 pub trait SpecType {
     fn type_spec() -> TypeSpec;

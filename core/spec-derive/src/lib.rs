@@ -15,8 +15,10 @@
 //! - on the struct: `params` (a parameter struct: its fields have wire
 //!   names), `exactly_one = ["a", "b"]`, `at_least_one = ["a", "b", ..]`.
 //!
-//! On a `#[spec(params)]` struct the derive also generates, from the same
-//! attributes, `paynet_core::spec::CheckDeclared` (`check_declared`: the
+//! On a `#[spec(params)]` struct the derive also generates
+//! `paynet_core::spec::Identified` (its `reference_no` and `xact_id` fields,
+//! which the errors of a call carry) and, from the same attributes,
+//! `paynet_core::spec::CheckDeclared` (`check_declared`: the
 //! rules, in declaration order, with the messages of `validate.rs`) and,
 //! unless the struct says `wire_by_hand`, `paynet_core::spec::WireDeclared`
 //! (`to_wire_declared`: the wire body from the wire names and money units).
@@ -498,7 +500,27 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
         }
     }
     let declared = if sattrs.params {
-        declared_impls(name, &sattrs, &fields_info)
+        let identified = |wanted: &str| match fields.named.iter().find(|f| f.ident.as_ref().is_some_and(|i| i == wanted)) {
+            Some(f) => {
+                let ident = f.ident.as_ref().expect("named field");
+                quote!(::paynet_core::spec::DeclaredText::declared_text(&self.#ident))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        let (reference_no, xact_id) = (identified("reference_no"), identified("xact_id"));
+        let mut impls = declared_impls(name, &sattrs, &fields_info);
+        impls.extend(quote! {
+            impl ::paynet_core::spec::Identified for #name {
+                fn declared_reference_no(&self) -> ::std::option::Option<&str> {
+                    #reference_no
+                }
+
+                fn declared_xact_id(&self) -> ::std::option::Option<&str> {
+                    #xact_id
+                }
+            }
+        });
+        impls
     } else if sattrs.answer {
         let redact = if free_texts.is_empty() {
             quote!(let _ = clean;)

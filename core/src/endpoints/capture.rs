@@ -45,14 +45,6 @@ impl Endpoint for Capture {
     type Params = CaptureParams;
     type Output = Transaction;
 
-    fn reference_no(p: &CaptureParams) -> Option<&str> {
-        p.reference_no.as_deref()
-    }
-
-    fn xact_id(p: &CaptureParams) -> Option<&str> {
-        p.xact_id.as_deref()
-    }
-
     fn from_wire(p: &CaptureParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
         transaction_result(body, p.reference_no.as_deref())
     }

@@ -89,10 +89,6 @@ impl Endpoint for Charge {
     type Params = ChargeParams;
     type Output = Transaction;
 
-    fn reference_no(p: &ChargeParams) -> Option<&str> {
-        p.reference_no.as_deref()
-    }
-
     /// The declared rules and body; the IBAN is checked, and sent without spaces.
     fn to_wire(p: &ChargeParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;

@@ -42,10 +42,6 @@ impl Endpoint for Check {
     /// A declined transaction is returned, not raised: this is a status query.
     type Output = Transaction;
 
-    fn reference_no(p: &CheckParams) -> Option<&str> {
-        p.reference_no.as_deref()
-    }
-
     fn from_wire(p: &CheckParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
         p.read(body)
     }
@@ -107,14 +103,6 @@ impl Endpoint for Lookup {
     /// `None`: Paynet has no such transaction, so the call it was made for
     /// did not happen. A declined one is returned, not raised.
     type Output = Option<Transaction>;
-
-    fn reference_no(p: &CheckParams) -> Option<&str> {
-        p.reference_no.as_deref()
-    }
-
-    fn xact_id(p: &CheckParams) -> Option<&str> {
-        p.xact_id.as_deref()
-    }
 
     /// Checked as given (a blank `xact_id` is refused even beside a
     /// reference), then sent by reference first.

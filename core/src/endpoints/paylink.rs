@@ -94,10 +94,6 @@ impl Endpoint for CreatePayLink {
     type Params = CreatePayLinkParams;
     type Output = PayLink;
 
-    fn reference_no(p: &CreatePayLinkParams) -> Option<&str> {
-        p.reference_no.as_deref()
-    }
-
     fn to_wire(p: &CreatePayLinkParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
         if p.expire_hours == Some(0) {
@@ -200,10 +196,6 @@ impl Endpoint for RetrievePayLink {
     const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
     type Params = PayLinkRef;
     type Output = PayLinkDetail;
-
-    fn reference_no(p: &PayLinkRef) -> Option<&str> {
-        p.reference_no.as_deref()
-    }
 
     fn from_wire(p: &PayLinkRef, body: &Map<String, Value>) -> Result<PayLinkDetail, Error> {
         let link = detail(body)?;
@@ -326,10 +318,6 @@ impl Endpoint for UpdatePayLinkStatus {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     type Params = UpdatePayLinkStatusParams;
     type Output = Acknowledgement;
-
-    fn reference_no(p: &UpdatePayLinkStatusParams) -> Option<&str> {
-        p.reference_no.as_deref()
-    }
 
     fn to_wire(p: &UpdatePayLinkStatusParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;

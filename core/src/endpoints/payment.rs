@@ -144,10 +144,6 @@ impl Endpoint for CreatePayment {
     type Params = CreatePaymentParams;
     type Output = Transaction;
 
-    fn reference_no(p: &CreatePaymentParams) -> Option<&str> {
-        Some(&p.reference_no)
-    }
-
     fn to_wire(p: &CreatePaymentParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.payment_body(options)
     }

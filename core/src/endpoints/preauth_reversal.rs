@@ -32,10 +32,6 @@ impl Endpoint for CancelPreAuth {
     type Params = CancelPreAuthParams;
     type Output = Acknowledgement;
 
-    fn xact_id(p: &CancelPreAuthParams) -> Option<&str> {
-        Some(&p.xact_id)
-    }
-
     fn from_wire(_: &CancelPreAuthParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
         Acknowledgement::from_wire(body)
     }

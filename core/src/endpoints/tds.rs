@@ -54,10 +54,6 @@ impl Endpoint for CreateThreeDSecure {
     type Params = CreateThreeDSecureParams;
     type Output = ThreeDSecureSession;
 
-    fn reference_no(p: &CreateThreeDSecureParams) -> Option<&str> {
-        Some(&p.reference_no)
-    }
-
     fn to_wire(p: &CreateThreeDSecureParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         if !(p.return_url.starts_with("https://") || p.return_url.starts_with("http://")) {
             return Err(Error::invalid("return_url", "must be an absolute http(s) URL of your shop"));
