@@ -76,6 +76,19 @@ for (const money of ['string', 'number']) {
     check('PaymentReport', report);
     assert.ok(report.rows.length > 0);
     for (const row of report.rows) check('PaymentReportRow', row);
+    check('ThreeDSecureSession', await client.payments.create3d({ ...payment(), returnUrl: 'https://shop.example.com/3d' }));
+    const link = await client.payLinks.create({ nameSurname: 'TEST TEST', amount: '10.00', referenceNo: `L-${Date.now()}-${money}` });
+    check('PayLink', link);
+    check('PayLinkDetail', await client.payLinks.retrieve({ referenceNo: link.referenceNo }));
+    const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const page = await client.payLinks.list({ dateFrom: day(-1), dateTo: day(1) });
+    check('PayLinkPage', page);
+    for (const detail of page.links) check('PayLinkDetail', detail);
+    const post = JSON.stringify({
+      referance_no: 'LINK-1', xact_id: 'xk_1', xact_date: '2026-12-01T10:00:00+03:00', is_succeed: true,
+      amount: 10.5, netAmount: 10.1, comission: 0.3, comission_tax: 0.1, instalment: 0,
+    });
+    check('PayLinkConfirmation', await client.payLinks.parseConfirmation({ body: post }));
     assert.deepEqual([...seenModels].sort(), [...MODELS.keys()].sort(), 'a model of the spec was not checked');
     const every = [...MODELS].flatMap(([m, fields]) => fields.filter(([, k]) => k !== null).map(([f]) => `${m}.${f}`));
     assert.deepEqual([...seenKinds].sort(), every.sort(), 'a field with a kind was never seen with a value');

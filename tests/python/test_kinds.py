@@ -90,6 +90,24 @@ def test_every_models_values_have_their_kinds_types(client: paynet.Client) -> No
     seen.plain("PaymentReport", raw)
     for row in raw["rows"]:
         seen.plain("PaymentReportRow", row)
+    session = client.payments.create_3d(
+        amount=Decimal("15.00"), reference_no=reference(), domain="d", card=card(), return_url="https://shop.example.com/3d"
+    )
+    seen.typed("ThreeDSecureSession", session)
+    link = client.pay_links.create(name_surname="TEST TEST", amount=Decimal("10.00"), reference_no=reference())
+    seen.typed("PayLink", link)
+    seen.typed("PayLinkDetail", client.pay_links.retrieve(reference_no=link.reference_no))
+    today = dt.date.today()
+    page = client.pay_links.list(date_from=today - dt.timedelta(days=1), date_to=today + dt.timedelta(days=1))
+    seen.typed("PayLinkPage", page)
+    for detail in page.links:
+        seen.typed("PayLinkDetail", detail)
+    post = json.dumps({
+        "referance_no": "LINK-1", "xact_id": "xk_1", "xact_date": "2026-12-01T10:00:00+03:00", "is_succeed": True,
+        "amount": 10.5, "netAmount": 10.1, "comission": 0.3, "comission_tax": 0.1, "instalment": 0,
+    })
+    seen.typed("PayLinkConfirmation", client.pay_links.parse_confirmation(body=post))
+    seen.plain("PayLinkConfirmation", native.call("pay_links.parse_confirmation", {"body": post}))
     assert seen.models == set(MODELS), "a model of the spec was not checked: add a call returning it"
     assert seen.kinds == every_kind_field(), f"never seen with a value: {every_kind_field() - seen.kinds}"
 
