@@ -22,7 +22,12 @@ async fn the_script_is_served_as_javascript_outside_the_api() {
     let env = Env::start().await;
     let r = env.get("/public/js/paynet.min.js").await;
     assert_eq!(r.status, 200);
-    assert!(r.header("content-type").starts_with("application/javascript"), "{:?}", r.headers);
+    assert!(
+        r.header("content-type")
+            .starts_with("application/javascript"),
+        "{:?}",
+        r.headers
+    );
     for needle in [
         "document.currentScript",
         "/__sandbox/paynetjs/session",
@@ -41,7 +46,11 @@ async fn the_script_is_served_as_javascript_outside_the_api() {
     ] {
         assert!(r.text.contains(needle), "script lacks {needle}");
     }
-    assert_eq!(env.sandbox.stats().requests, 0, "a browser file is not an API call");
+    assert_eq!(
+        env.sandbox.stats().requests,
+        0,
+        "a browser file is not an API call"
+    );
 }
 
 #[tokio::test]
@@ -50,7 +59,10 @@ async fn the_session_endpoint_answers_cors_preflight_and_posts() {
     let origin = "http://shop.example:8080";
     let resp = env
         .http
-        .request(reqwest::Method::OPTIONS, env.url("/__sandbox/paynetjs/session"))
+        .request(
+            reqwest::Method::OPTIONS,
+            env.url("/__sandbox/paynetjs/session"),
+        )
         .header("Origin", origin)
         .header("Access-Control-Request-Method", "POST")
         .header("Access-Control-Request-Headers", "content-type")
@@ -60,10 +72,23 @@ async fn the_session_endpoint_answers_cors_preflight_and_posts() {
     assert_eq!(resp.status().as_u16(), 204);
     let h = resp.headers();
     assert_eq!(h["access-control-allow-origin"], origin);
-    assert!(h["access-control-allow-headers"].to_str().unwrap_or_default().contains("content-type"));
-    assert!(h["access-control-allow-methods"].to_str().unwrap_or_default().contains("POST"));
+    assert!(
+        h["access-control-allow-headers"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("content-type")
+    );
+    assert!(
+        h["access-control-allow-methods"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("POST")
+    );
 
-    for (key, status) in [(env.sandbox.publishable_key().to_owned(), 200), ("pbk_wrong".to_owned(), 401)] {
+    for (key, status) in [
+        (env.sandbox.publishable_key().to_owned(), 200),
+        ("pbk_wrong".to_owned(), 401),
+    ] {
         let resp = env
             .http
             .post(env.url("/__sandbox/paynetjs/session"))
@@ -74,21 +99,35 @@ async fn the_session_endpoint_answers_cors_preflight_and_posts() {
             .await
             .expect("sent");
         assert_eq!(resp.status().as_u16(), status);
-        assert_eq!(resp.headers()["access-control-allow-origin"], origin, "errors are readable too");
+        assert_eq!(
+            resp.headers()["access-control-allow-origin"],
+            origin,
+            "errors are readable too"
+        );
     }
 }
 
 #[tokio::test]
 async fn sessions_authenticate_with_the_publishable_or_the_secret_key() {
     let env = Env::start().await;
-    assert_eq!(env.sandbox.publishable_key(), "pbk_sandbox_0000000000000000");
+    assert_eq!(
+        env.sandbox.publishable_key(),
+        "pbk_sandbox_0000000000000000"
+    );
     let path = "/__sandbox/paynetjs/session";
     let ok = |r: &common::Reply| {
         assert_eq!(r.status, 200, "{}", r.text);
-        assert!(r.json["session_id"].as_str().is_some_and(|s| s.starts_with("js_")));
+        assert!(
+            r.json["session_id"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("js_"))
+        );
     };
     ok(&env
-        .post_noauth(path, &session_body(json!({"publishable_key": env.sandbox.publishable_key()})))
+        .post_noauth(
+            path,
+            &session_body(json!({"publishable_key": env.sandbox.publishable_key()})),
+        )
         .await);
     // The secret key in Authorization, as server-side suites send it.
     ok(&env.post(path, &session_body(json!({}))).await);
@@ -110,7 +149,10 @@ async fn sessions_authenticate_with_the_publishable_or_the_secret_key() {
     let resp = env
         .http
         .post(env.url(path))
-        .header("Authorization", format!("Basic {}", env.sandbox.publishable_key()))
+        .header(
+            "Authorization",
+            format!("Basic {}", env.sandbox.publishable_key()),
+        )
         .json(&session_body(json!({})))
         .send()
         .await
@@ -140,7 +182,9 @@ async fn the_in_process_session_is_charged_with_the_data_values() {
     let key = env.sandbox.publishable_key().to_owned();
     let s = env
         .sandbox
-        .paynetjs_session(&session_body(json!({"publishable_key": key, "tds_required": "true"})))
+        .paynetjs_session(&session_body(
+            json!({"publishable_key": key, "tds_required": "true"}),
+        ))
         .expect("session");
     let charge = json!({"session_id": s["session_id"], "token_id": s["token_id"], "transaction_type": 1,
                         "amount": "1500", "add_comission_amount": false, "ratio_code": "",
@@ -149,7 +193,10 @@ async fn the_in_process_session_is_charged_with_the_data_values() {
     assert_eq!(r.json["is_succeed"], true, "{}", r.text);
     assert_eq!(r.json["is_tds"], true);
     let mismatch = env
-        .post("/v1/transaction/charge", &common::with(charge, json!({"tds_required": false})))
+        .post(
+            "/v1/transaction/charge",
+            &common::with(charge, json!({"tds_required": false})),
+        )
         .await;
     assert_error(&mismatch, 400, "invalid_request_error", 15);
 

@@ -25,7 +25,10 @@ async fn start(env: &Env, body: Value) -> Started {
     let r = env.post("/v2/transaction/tds_initial", &body).await;
     assert_eq!(r.status, 200, "{}", r.text);
     Started {
-        session_id: r.json["session_id"].as_str().expect("session_id").to_owned(),
+        session_id: r.json["session_id"]
+            .as_str()
+            .expect("session_id")
+            .to_owned(),
         token_id: r.json["token_id"].as_str().expect("token_id").to_owned(),
         post_url: r.json["post_url"].as_str().expect("post_url").to_owned(),
     }
@@ -46,7 +49,11 @@ async fn tds_initial_validates_like_payment_plus_return_url() {
     for (patch, rc, word) in [
         (json!({"return_url": null}), 11, "return_url"),
         (json!({"return_url": "/3d/return"}), 11, "return_url"),
-        (json!({"return_url": "ftp://shop.example/r"}), 11, "return_url"),
+        (
+            json!({"return_url": "ftp://shop.example/r"}),
+            11,
+            "return_url",
+        ),
         (json!({"return_url": "https:///nohost"}), 11, "return_url"),
         (
             json!({"return_url": format!("https://shop.example/{}", "a".repeat(240))}),
@@ -61,19 +68,35 @@ async fn tds_initial_validates_like_payment_plus_return_url() {
         (json!({"transaction_type": 5}), 11, "transaction_type"),
     ] {
         let r = env
-            .post("/v2/transaction/tds_initial", &with(good.clone(), patch.clone()))
+            .post(
+                "/v2/transaction/tds_initial",
+                &with(good.clone(), patch.clone()),
+            )
             .await;
         assert_error(&r, 400, "invalid_request_error", rc);
-        assert!(r.json["message"].as_str().unwrap_or_default().contains(word), "{patch}: {}", r.text);
+        assert!(
+            r.json["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(word),
+            "{patch}: {}",
+            r.text
+        );
     }
     let r = env.post_noauth("/v2/transaction/tds_initial", &good).await;
     assert_eq!(r.status, 401);
     // Both amount forms, as for payment.
-    for (i, amount) in [json!("100,00"), json!(100.5), json!("100.50")].into_iter().enumerate() {
+    for (i, amount) in [json!("100,00"), json!(100.5), json!("100.50")]
+        .into_iter()
+        .enumerate()
+    {
         let r = env
             .post(
                 "/v2/transaction/tds_initial",
-                &with(good.clone(), json!({"amount": amount, "reference_no": format!("T-A{i}")})),
+                &with(
+                    good.clone(),
+                    json!({"amount": amount, "reference_no": format!("T-A{i}")}),
+                ),
             )
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
@@ -85,7 +108,10 @@ async fn tds_initial_validates_like_payment_plus_return_url() {
 async fn tds_initial_answers_a_session_and_a_page_that_goes_to_the_bank() {
     let env = Env::start().await;
     let r = env
-        .post("/v2/transaction/tds_initial", &tds("T-2", "4355084355084358"))
+        .post(
+            "/v2/transaction/tds_initial",
+            &tds("T-2", "4355084355084358"),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let b = &r.json;
@@ -107,9 +133,15 @@ async fn tds_initial_answers_a_session_and_a_page_that_goes_to_the_bank() {
     assert_eq!(env.ledger_count().await, 0, "nothing is charged yet");
 
     // A reference that already has a successful payment is refused.
-    assert_eq!(env.pay(payment("T-3", "4355084355084358")).await.status, 200);
+    assert_eq!(
+        env.pay(payment("T-3", "4355084355084358")).await.status,
+        200
+    );
     let r = env
-        .post("/v2/transaction/tds_initial", &tds("T-3", "4355084355084358"))
+        .post(
+            "/v2/transaction/tds_initial",
+            &tds("T-3", "4355084355084358"),
+        )
         .await;
     assert_error(&r, 400, "invalid_request_error", 5);
 }
@@ -127,18 +159,28 @@ async fn bank_page_shows_the_payment_and_escapes_it() {
     .await;
     let page = env.browse(&s.post_url).await;
     assert_eq!(page.status, 200);
-    assert!(page.header("content-type").starts_with("text/html"), "{:?}", page.headers);
+    assert!(
+        page.header("content-type").starts_with("text/html"),
+        "{:?}",
+        page.headers
+    );
     let h = &page.text;
     assert!(h.contains("435508******4358"), "{h}");
     assert!(!h.contains("4355084355084358"), "no PAN in the page");
-    assert!(h.contains("&lt;b&gt;O&#39;Neil &quot;&amp;&quot;&lt;/b&gt;"), "{h}");
+    assert!(
+        h.contains("&lt;b&gt;O&#39;Neil &quot;&amp;&quot;&lt;/b&gt;"),
+        "{h}"
+    );
     assert!(h.contains("shop&lt;x&gt;.example"));
     assert!(h.contains("100.00 TRY"));
     assert!(h.contains("name=\"otp\""));
     assert!(h.contains("name=\"action\" value=\"cancel\""));
     assert!(h.contains("value=\"confirm\""));
     assert!(h.contains(&format!("action=\"/__sandbox/bank/3d/{}\"", s.session_id)));
-    assert!(!h.contains("paynet-auto-submit"), "a pending page does not move on");
+    assert!(
+        !h.contains("paynet-auto-submit"),
+        "a pending page does not move on"
+    );
 
     let r = env.browse(&env.url("/__sandbox/bank/3d/js_nope")).await;
     assert_eq!(r.status, 404);
@@ -152,13 +194,18 @@ async fn verified_3d_charges_once_and_replays_with_code_100() {
     let r = charge(&env, &s).await;
     assert_error(&r, 400, "invalid_request_error", 16);
 
-    let page = env.submit(&s.post_url, &[("otp", "123456"), ("action", "confirm")]).await;
+    let page = env
+        .submit(&s.post_url, &[("otp", "123456"), ("action", "confirm")])
+        .await;
     assert_eq!(page.status, 200, "{}", page.text);
     let (method, action, fields) = auto_form(&page.text);
     assert_eq!(method, "post");
     assert_eq!(action, RETURN_URL);
     let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(names, ["session_id", "token_id", "reference_no", "md_status"]);
+    assert_eq!(
+        names,
+        ["session_id", "token_id", "reference_no", "md_status"]
+    );
     assert_eq!(field(&fields, "session_id"), Some(s.session_id.as_str()));
     assert_eq!(field(&fields, "token_id"), Some(s.token_id.as_str()));
     assert_eq!(field(&fields, "reference_no"), Some("T-5"));
@@ -188,7 +235,9 @@ async fn verified_3d_charges_once_and_replays_with_code_100() {
     assert_eq!(replay.json["xact_id"], b["xact_id"]);
     assert_eq!(env.ledger_count().await, 1, "nothing is charged twice");
 
-    let check = env.post("/v1/transaction/check", &json!({"reference_no": "T-5"})).await;
+    let check = env
+        .post("/v1/transaction/check", &json!({"reference_no": "T-5"}))
+        .await;
     assert_eq!(check.json["Data"][0]["is_tds"], true);
     assert_eq!(check.json["Data"][0]["xact_id"], b["xact_id"]);
     let list = env.post("/v1/transaction/payment_list", &json!({})).await;
@@ -210,7 +259,10 @@ async fn unknown_sessions_and_mismatched_tokens_are_13() {
         assert_error(&r, 400, "invalid_request_error", 13);
     }
     let r = env
-        .post("/v2/transaction/tds_charge", &json!({"session_id": s.session_id}))
+        .post(
+            "/v2/transaction/tds_charge",
+            &json!({"session_id": s.session_id}),
+        )
         .await;
     assert_error(&r, 400, "invalid_request_error", 11);
     // The token is a GUID: its case does not matter.
@@ -231,8 +283,22 @@ async fn assert_3d_failed(env: &Env, s: &Started, page: &str, reason: &str) {
     assert_eq!(action, RETURN_URL);
     assert_eq!(field(&fields, "md_status"), Some("0"));
     let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(names, ["session_id", "token_id", "reference_no", "md_status", "md_error_message"]);
-    assert!(field(&fields, "md_error_message").unwrap_or_default().contains(reason), "{fields:?}");
+    assert_eq!(
+        names,
+        [
+            "session_id",
+            "token_id",
+            "reference_no",
+            "md_status",
+            "md_error_message"
+        ]
+    );
+    assert!(
+        field(&fields, "md_error_message")
+            .unwrap_or_default()
+            .contains(reason),
+        "{fields:?}"
+    );
     for _ in 0..2 {
         let r = charge(env, s).await;
         assert_eq!(r.status, 200, "{}", r.text);
@@ -242,7 +308,10 @@ async fn assert_3d_failed(env: &Env, s: &Started, page: &str, reason: &str) {
         assert_eq!(r.json["is_tds"], true);
         assert_eq!(r.json["object_name"], "transaction");
         assert!(
-            r.json["paynet_error_message"].as_str().unwrap_or_default().contains(reason),
+            r.json["paynet_error_message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(reason),
             "{}",
             r.text
         );
@@ -255,9 +324,15 @@ async fn three_wrong_otps_fail_the_3d_step() {
     let env = Env::start().await;
     let s = start(&env, tds("T-7", "4355084355084358")).await;
     for left in [2, 1] {
-        let page = env.submit(&s.post_url, &[("otp", "111111"), ("action", "confirm")]).await;
+        let page = env
+            .submit(&s.post_url, &[("otp", "111111"), ("action", "confirm")])
+            .await;
         assert_eq!(page.status, 200);
-        assert!(page.text.contains(&format!("Kalan deneme hakkı: {left}")), "{}", page.text);
+        assert!(
+            page.text.contains(&format!("Kalan deneme hakkı: {left}")),
+            "{}",
+            page.text
+        );
         assert!(page.text.contains("id=\"otp-error\""));
         assert!(!page.text.contains("paynet-auto-submit"));
         assert_error(&charge(&env, &s).await, 400, "invalid_request_error", 16);
@@ -273,11 +348,15 @@ async fn three_wrong_otps_fail_the_3d_step() {
 async fn bank_timeout_cancel_and_not_enrolled() {
     let env = Env::start().await;
     let s = start(&env, tds("T-8", "4355084355084358")).await;
-    let page = env.submit(&s.post_url, &[("otp", "000000"), ("action", "confirm")]).await;
+    let page = env
+        .submit(&s.post_url, &[("otp", "000000"), ("action", "confirm")])
+        .await;
     assert_3d_failed(&env, &s, &page.text, "bank_timeout").await;
 
     let s = start(&env, tds("T-9", "4355084355084358")).await;
-    let page = env.submit(&s.post_url, &[("otp", ""), ("action", "cancel")]).await;
+    let page = env
+        .submit(&s.post_url, &[("otp", ""), ("action", "cancel")])
+        .await;
     assert_3d_failed(&env, &s, &page.text, "cancelled").await;
 
     let s = start(&env, tds("T-10", "4000000000003063")).await;
@@ -319,11 +398,22 @@ async fn complete_3d_takes_the_page_path() {
     // The page sees the try the helper used.
     let page = env.browse(&s.post_url).await;
     assert!(page.text.contains("(tries left): 2"), "{}", page.text);
-    let post = env.sandbox.complete_3d(&s.session_id, BankAction::Cancel).expect("posted");
-    assert!(field(&post.fields, "md_error_message").unwrap_or_default().contains("cancelled"));
+    let post = env
+        .sandbox
+        .complete_3d(&s.session_id, BankAction::Cancel)
+        .expect("posted");
+    assert!(
+        field(&post.fields, "md_error_message")
+            .unwrap_or_default()
+            .contains("cancelled")
+    );
     let page = env.browse(&s.post_url).await;
     assert_eq!(auto_form(&page.text).2, post.fields);
-    assert!(env.sandbox.complete_3d("js_nope", BankAction::Cancel).is_err());
+    assert!(
+        env.sandbox
+            .complete_3d("js_nope", BankAction::Cancel)
+            .is_err()
+    );
 }
 
 #[tokio::test]
@@ -333,7 +423,10 @@ async fn pre_auth_through_3d_is_captured_or_reversed() {
     for reference in ["T-13", "T-14"] {
         let s = start(
             &env,
-            with(tds(reference, "4282209004348015"), json!({"transaction_type": 3})),
+            with(
+                tds(reference, "4282209004348015"),
+                json!({"transaction_type": 3}),
+            ),
         )
         .await;
         env.sandbox
@@ -345,13 +438,19 @@ async fn pre_auth_through_3d_is_captured_or_reversed() {
         xact_ids.push(r.json["xact_id"].as_str().expect("xact_id").to_owned());
     }
     let c = env
-        .post("/v1/transaction/capture", &json!({"reference_no": "T-13", "amount": "6000"}))
+        .post(
+            "/v1/transaction/capture",
+            &json!({"reference_no": "T-13", "amount": "6000"}),
+        )
         .await;
     assert_eq!(c.status, 200, "{}", c.text);
     assert_eq!(num(&c.json["amount"]), "60.00");
     assert_eq!(c.json["transaction_type"], 4);
     let r = env
-        .post("/v1/transaction/preauth_reversal", &json!({"xact_id": xact_ids[1]}))
+        .post(
+            "/v1/transaction/preauth_reversal",
+            &json!({"xact_id": xact_ids[1]}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(env.ledger_count().await, 3);

@@ -130,7 +130,7 @@ impl Env {
     }
 }
 
-async fn reply(resp: reqwest::Response) -> Reply {
+pub async fn reply(resp: reqwest::Response) -> Reply {
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let text = resp.text().await.expect("body read");
@@ -179,7 +179,10 @@ pub fn auto_form(html: &str) -> (String, String, Vec<(String, String)>) {
     let form = &form[..form.find("</form>").expect("form closes")];
     let attr = |tag: &str, name: &str| -> String {
         let key = format!("{name}=\"");
-        let at = tag.find(&key).unwrap_or_else(|| panic!("no {name} in {tag}")) + key.len();
+        let at = tag
+            .find(&key)
+            .unwrap_or_else(|| panic!("no {name} in {tag}"))
+            + key.len();
         html_unescape(&tag[at..at + tag[at..].find('"').expect("attribute closes")])
     };
     let head = &form[..form.find('>').expect("tag closes")];
@@ -262,7 +265,8 @@ pub async fn shop_endpoint(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Receive
                 body: serde_json::from_slice(&body).unwrap_or(Value::Null),
             });
             let status = statuses.next().unwrap_or(200);
-            let answer = format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let answer =
+                format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
             let _ = stream.write_all(answer.as_bytes()).await;
         }
     });
@@ -278,7 +282,10 @@ pub async fn wait_confirmations(sandbox: &Sandbox, n: usize) -> Vec<paynet_sandb
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    panic!("expected {n} confirmation attempts, got {:?}", sandbox.confirmations());
+    panic!(
+        "expected {n} confirmation attempts, got {:?}",
+        sandbox.confirmations()
+    );
 }
 
 /// A valid card payment body; tests override fields with `with`.
