@@ -45,7 +45,8 @@ async function accepted(): Promise<void> {
 function narrowing(error: unknown): void {
   if (error instanceof CardDeclinedError) {
     const tx: Transaction<'string' | 'number'> = error.transaction;
-    const code: 'card_declined' = error.code;
+    // A failed 3D Secure is a declined card too.
+    const code: 'card_declined' | 'three_d_secure_failed' = error.code;
     void [tx, code, error.bankErrorCode, error.bankMessage, error.cause];
   }
   if (error instanceof InvalidRequestError) {
