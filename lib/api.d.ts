@@ -485,7 +485,7 @@ export interface ListPayLinksParams {
   limit?: number;
   /** The page after this many links. */
   startingAfter?: number;
-  /** The page before this index. */
+  /** The page before this index (paging backwards yourself). */
   endingBefore?: number;
 }
 
@@ -704,8 +704,8 @@ export interface PayLinkPage<M extends MoneyMode = 'string'> {
   links: PayLinkDetail<M>[];
   hasMore: boolean;
   totalCount: number | null;
-  limit: number | null;
-  startingAfter: number | null;
+  /** Where the next page starts (`startingAfter`); `None` on the last page. */
+  nextStartingAfter: number | null;
 }
 
 /** A PayLink payment as its confirmation post tells it, verified. */
@@ -865,12 +865,19 @@ export interface PayLinks<M extends MoneyMode = 'string'> {
   /**
    * One page of the links created between `dateFrom` and `dateTo`.
    *
-   * `hasMore` says whether another page follows: ask for it with
-   * `startingAfter` set to this page's `startingAfter` plus its length.
+   * `list` walks every page for you; this is one page, for those who page
+   * themselves: `hasMore` says another follows, at `nextStartingAfter`.
    *
    * `POST v1/mailorder/list` · retry policy `read_only`.
    */
-  list(params: ListPayLinksParams, options?: RequestOptions): Promise<PayLinkPage<M>>;
+  listPage(params: ListPayLinksParams, options?: RequestOptions): Promise<PayLinkPage<M>>;
+  /**
+   * Every payment link created between `dateFrom` and `dateTo`, oldest first.
+   *
+   * Pages (`limit` items each, see `listPage`) are fetched as the loop reaches them:
+   * `for await (const item of client.payLinks.list({...}))`. A page that fails rejects the loop, naming where it started.
+   */
+  list(params: ListPayLinksParams, options?: RequestOptions): AsyncIterable<PayLinkDetail<M>>;
   /**
    * Makes a link payable again (`awaiting_payment`) or stops it (`passive`).
    * A paid link keeps its status.
@@ -923,7 +930,7 @@ export type MethodName =
   | 'reports.payment_list'
   | 'pay_links.create'
   | 'pay_links.retrieve'
-  | 'pay_links.list'
+  | 'pay_links.list_page'
   | 'pay_links.update_status'
   | 'pay_links.parse_confirmation'
   | 'pay_links.verify_confirmation';

@@ -14,7 +14,7 @@ const METHODS = native.methods().map((method) => {
   if (known === undefined) {
     throw new Error(`paynet: the native addon has a method lib/names.js does not know (${method}): rebuild both (make gen, npm run build:native)`);
   }
-  return { method, resource: known.resource, name: known.method, params: known.params, target: known.target };
+  return { method, resource: known.resource, name: known.method, params: known.params, target: known.target, pages: known.pages };
 });
 const PARAMS_OF = new Map(METHODS.map((m) => [m.method, m.params]));
 
@@ -147,6 +147,31 @@ function targetParams(target, spec) {
   return target;
 }
 
+/**
+ * Every item of every page, each page fetched when the loop reaches it: core
+ * says where the next one starts (`nextStartingAfter`), or that there is none.
+ * A failed page rejects the loop, naming where it started.
+ */
+async function* everyItem(fetchPage, params = {}, callOptions = {}, items) {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    throw invalid('params', 'must be an object');
+  }
+  let cursor = { ...params };
+  for (;;) {
+    let page;
+    try {
+      page = await fetchPage(cursor, callOptions);
+    } catch (error) {
+      const where = cursor.startingAfter === undefined ? 'the first page' : `the page starting after ${cursor.startingAfter}`;
+      if (error instanceof Error) error.message += ` (while fetching ${where})`;
+      throw error;
+    }
+    yield* page[items];
+    if (page.nextStartingAfter === null || page.nextStartingAfter === undefined) return;
+    cursor = { ...cursor, startingAfter: page.nextStartingAfter };
+  }
+}
+
 class Client {
   #native;
   #money;
@@ -165,10 +190,13 @@ class Client {
     // an endpoint added to core's registry (and `make gen`) appears here with
     // no JS change. A method with a `target` also takes what an earlier call
     // left: `transactions.lookup(err)` or `lookup('ORDER-1')`.
-    for (const { method, resource, name, target } of METHODS) {
-      (this[resource] ??= {})[name] = target
+    for (const { method, resource, name, target, pages } of METHODS) {
+      const call = target
         ? (params, callOptions) => this.#call(method, targetParams(params, target), callOptions)
         : (params, callOptions) => this.#call(method, params, callOptions);
+      (this[resource] ??= {})[name] = call;
+      // A list also gets an iterator over every item of every page.
+      if (pages) this[resource][pages.iterator] = (params, callOptions) => everyItem(call, params, callOptions, pages.items);
     }
   }
 

@@ -327,6 +327,20 @@ fn api_md(spec: &Spec) -> String {
             m.retry.as_str(),
             summary(m.doc)
         );
+        if let Some(p) = &m.pages {
+            let _ = writeln!(
+                out,
+                "| [`client.{}.{}`](#{}) | `client.{}.{}` | (each page of `{}`) | | [`{}`](#retry-policies) | {} Iterates: `for` / `async for`, Node `for await`. |",
+                m.resource,
+                p.iterator,
+                anchor(m.name),
+                m.node_resource,
+                p.node_iterator,
+                m.method,
+                m.retry.as_str(),
+                p.doc
+            );
+        }
     }
     out.push('\n');
     for m in &spec.methods {
@@ -337,6 +351,13 @@ fn api_md(spec: &Spec) -> String {
             let _ = writeln!(out, "{}\n", cell(paragraph));
         }
         let _ = writeln!(out, "Returns {}.\n", type_text(&m.result));
+        if let Some(p) = &m.pages {
+            let _ = writeln!(
+                out,
+                "Every page: `client.{}.{}(...)` (Python: an iterator, `async for` on `AsyncClient`) · `client.{}.{}({{...}})` (Node: `for await`), yielding the items of `{}`, each page fetched when the loop reaches it.\n",
+                m.resource, p.iterator, m.node_resource, p.node_iterator, p.items
+            );
+        }
         if let Some(s) = spec.structs.iter().find(|s| s.name == m.params) {
             let _ = writeln!(out, "Parameters (`{}`):\n", s.name);
             params_table(&mut out, s);

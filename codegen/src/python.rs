@@ -487,10 +487,40 @@ fn client_options(out: &mut String, spec: &Spec, uses: &mut Uses) {
     out.push_str("    def _open(self, secret_key: str, options: dict[str, Any]) -> None:\n        raise NotImplementedError\n");
 }
 
-fn method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, uses: &mut Uses) {
+/// The items a paginated method's iterator yields: its page's `items` list.
+fn page_item<'s>(spec: &'s Spec, m: &MethodSpec) -> &'s TypeSpec {
+    let pages = m.pages.as_ref().expect("a paginated method");
+    let TypeSpec::Struct { name } = m.result.innermost() else { panic!("{}: a page is a model", m.name) };
+    match &struct_spec(spec, name).fields.iter().find(|f| f.name == pages.items).expect("checked by core's spec tests").ty {
+        TypeSpec::List { of } => of,
+        other => panic!("{}: {} is {other:?}, not a list", m.name, pages.items),
+    }
+}
+
+/// A paginated method's iterator: the page method's signature, every item
+/// of every page, each page fetched when the loop gets to it.
+fn iterator_method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, uses: &mut Uses) {
+    let pages = m.pages.as_ref().expect("a paginated method");
+    let item = result_type(page_item(spec, m), uses);
+    let (result, helper) = if asynchronous { ("AsyncIterator", "_apages") } else { ("Iterator", "_pages") };
+    uses.abc.insert(result);
+    uses.names.insert(helper.into());
+    let doc = format!(
+        "{}\n\nPages (`limit` items each, see `{}`) are fetched as the loop reaches\nthem; a page that fails raises from the loop, naming where it started.",
+        pages.doc, m.method
+    );
+    assert!(m.target.is_none(), "{}: a paginated method takes no target", m.name);
+    signature(out, spec, m, pages.iterator, false, &format!("{result}[{item}]"), &doc, uses);
+    let _ = writeln!(out, "        return {helper}(self.{}, _params(locals()), {})", m.method, py_str(pages.items));
+}
+
+/// `def name(self, [target,] *, params..., per-call options) -> result:` and
+/// its docstring (`doc`, then the arguments). Returns the parameters a posted
+/// form target fills.
+#[allow(clippy::too_many_arguments)]
+fn signature<'s>(out: &mut String, spec: &'s Spec, m: &MethodSpec, name: &str, asynchronous: bool, result: &str, doc: &str, uses: &mut Uses) -> Vec<&'s FieldSpec> {
     let params = struct_spec(spec, m.params);
-    let result = result_type(&m.result, uses);
-    let _ = writeln!(out, "\n    {}def {}(\n        self,", if asynchronous { "async " } else { "" }, m.method);
+    let _ = writeln!(out, "\n    {}def {name}(\n        self,", if asynchronous { "async " } else { "" });
     // Parameters a posted form fills are optional in the signature: core
     // still refuses a call that ends up without them, naming them.
     let from_form: Vec<&FieldSpec> = m.target.as_ref().map_or(Vec::new(), |t| {
@@ -528,7 +558,23 @@ fn method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, use
         let _ = writeln!(out, "        {name}: {ty} | None = None,");
     }
     let _ = writeln!(out, "    ) -> {result}:");
+    let mut doc = doc.to_owned();
+    let mut args: Vec<(String, String)> = params.fields.iter().filter(|f| !f.doc.is_empty()).map(|f| (f.name.to_owned(), one_line(f.doc))).collect();
+    for (name, _, text) in per_call_options(spec) {
+        args.push((name.to_owned(), text));
+    }
+    if !args.is_empty() {
+        doc.push_str("\n\nArgs:");
+        for (name, text) in args {
+            let _ = write!(doc, "\n    {name}: {text}");
+        }
+    }
+    docstring(out, "        ", &doc);
+    from_form
+}
 
+fn method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, uses: &mut Uses) {
+    let result = result_type(&m.result, uses);
     let mut doc = m.doc.trim().to_owned();
     if let Some(t) = &m.target {
         if let Some(text) = t.text {
@@ -544,18 +590,8 @@ fn method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, use
             let _ = write!(doc, "\n\n`target` is the posted form (any mapping): its {} are read.", names.join(" and "));
         }
     }
-    let mut args: Vec<(String, String)> = params.fields.iter().filter(|f| !f.doc.is_empty()).map(|f| (f.name.to_owned(), one_line(f.doc))).collect();
-    for (name, _, doc) in per_call_options(spec) {
-        args.push((name.to_owned(), doc));
-    }
-    if !args.is_empty() {
-        doc.push_str("\n\nArgs:");
-        for (name, text) in args {
-            let _ = write!(doc, "\n    {name}: {text}");
-        }
-    }
-    docstring(out, "        ", &doc);
-
+    let from_form = signature(out, spec, m, m.method, asynchronous, &result, &doc, uses);
+    let params = struct_spec(spec, m.params);
     for f in &params.fields {
         if let TypeSpec::Struct { name } = f.ty.innermost() {
             uses.names.insert("_as_struct".into());
@@ -634,6 +670,9 @@ fn resources(spec: &Spec) -> String {
             let _ = writeln!(body, "\n    def __init__(self, call: {call}) -> None:\n        self._call = call");
             for m in methods {
                 method(&mut body, spec, m, asynchronous, &mut uses);
+                if m.pages.is_some() {
+                    iterator_method(&mut body, spec, m, asynchronous, &mut uses);
+                }
             }
             exported.push(class);
         }
@@ -691,9 +730,9 @@ fn resources(spec: &Spec) -> String {
             let _ = writeln!(out, "from .{module} import {}", picked.join(", "));
         }
     };
-    from("_calls", &["Amount", "AsyncCall", "SyncCall", "_as_struct", "_from_form", "_params", "_targeted"], &mut out);
+    from("_calls", &["Amount", "AsyncCall", "SyncCall", "_apages", "_as_struct", "_from_form", "_pages", "_params", "_targeted"], &mut out);
     from("_errors", &["InvalidTypeError", "PaynetError"], &mut out);
-    let known = ["Amount", "AsyncCall", "SyncCall", "_as_struct", "_from_form", "_params", "_targeted", "InvalidTypeError", "PaynetError"];
+    let known = ["Amount", "AsyncCall", "SyncCall", "_apages", "_as_struct", "_from_form", "_pages", "_params", "_targeted", "InvalidTypeError", "PaynetError"];
     let models: Vec<&str> = uses.names.iter().map(String::as_str).filter(|n| !known.contains(n)).collect();
     let (with_behaviour, plain): (Vec<&str>, Vec<&str>) = models.iter().partition(|n| PY_MODELS_WITH_BEHAVIOUR.contains(n));
     if !with_behaviour.is_empty() {

@@ -191,6 +191,17 @@ fn model_type(spec: &Spec, ty: &TypeSpec) -> String {
 }
 
 /// What `payments.create` returns: `Promise<Transaction<M>>`.
+/// What a paginated method's iterator yields: its page's items.
+fn page_item_type(spec: &Spec, m: &MethodSpec) -> String {
+    let pages = m.pages.as_ref().expect("a paginated method");
+    let TypeSpec::Struct { name } = m.result.innermost() else { panic!("{}: a page is a model", m.name) };
+    let items = find_struct(spec, name).fields.iter().find(|f| f.name == pages.items).expect("checked by core's spec tests");
+    match &items.ty {
+        TypeSpec::List { of } => model_type(spec, of),
+        other => panic!("{}: {} is {other:?}, not a list", m.name, pages.items),
+    }
+}
+
 fn result_type(spec: &Spec, m: &MethodSpec) -> String {
     format!("Promise<{}>", model_type(spec, &m.result))
 }
@@ -309,6 +320,18 @@ fn resources(out: &mut String, spec: &Spec, names: &NodeNames) {
                 (None, false) => format!("params: {params}"),
             };
             let _ = writeln!(out, "  {}({first}, options?: RequestOptions): {};", m.node_method, result_type(spec, m));
+            if let Some(pages) = &m.pages {
+                let item = page_item_type(spec, m);
+                let doc = format!(
+                    "{}\n\nPages (`limit` items each, see `{}`) are fetched as the loop reaches them:\n`for await (const item of client.{}.{}({{...}}))`. A page that fails rejects the loop, naming where it started.",
+                    names.doc(pages.doc),
+                    m.node_method,
+                    m.node_resource,
+                    pages.node_iterator
+                );
+                jsdoc(out, "  ", &doc);
+                let _ = writeln!(out, "  {}({first}, options?: RequestOptions): AsyncIterable<{item}>;", pages.node_iterator);
+            }
         }
         out.push_str("}\n\n");
     }
@@ -549,9 +572,13 @@ pub fn names_js(spec: &Spec) -> String {
                 format!("table({{ fromError: {}, text: {text}, fromForm: {table} }})", js_list(&from))
             }
         };
+        let pages = match &m.pages {
+            None => "null".to_owned(),
+            Some(p) => format!("table({{ iterator: {}, items: {} }})", quoted(&p.node_iterator), quoted(&p.node_items)),
+        };
         let _ = writeln!(
             out,
-            "  {}: table({{ resource: {}, method: {}, params: {}, result: {result}, target: {target} }}),",
+            "  {}: table({{ resource: {}, method: {}, params: {}, result: {result}, target: {target}, pages: {pages} }}),",
             quoted(m.name),
             quoted(&m.node_resource),
             quoted(&m.node_method),

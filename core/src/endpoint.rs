@@ -86,6 +86,21 @@ pub struct WireOptions {
     pub payment_amount: MoneyWire,
 }
 
+/// How the bindings walk a list endpoint: an iterator method `iterator`
+/// (`transactions.list`, beside the page method `transactions.list_page`)
+/// yields the `items` of each page, asking for the next one with
+/// `starting_after` set to the page's `next_starting_after` (core computes
+/// it) until that is `None`. Pages are fetched one at a time, when needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Pages {
+    /// The iterator's method name in the resource (`list`).
+    pub iterator: &'static str,
+    /// The page model's field that holds the items.
+    pub items: &'static str,
+    /// The iterator's doc: what it yields.
+    pub doc: &'static str,
+}
+
 /// One method. Its doc comment (`#[derive(Doc)]` on the endpoint type) is
 /// the method's doc in the exported spec; `Params` and `Output` describe
 /// themselves there too (`#[derive(Spec)]`).
@@ -116,6 +131,10 @@ pub trait Endpoint: Doc {
     /// Answers larger than the client's `max_response_bytes` are refused,
     /// except for endpoints that return reports (`max_report_bytes`).
     const LARGE_ANSWERS: bool = false;
+
+    /// A list endpoint's pages: the bindings also offer an iterator over
+    /// every item of every page (see [`Pages`]).
+    const PAGES: Option<Pages> = None;
 
     /// Answered by core alone, from the params (what a browser or Paynet
     /// posted): nothing is sent, `PATH` is empty, and `from_wire` reads an

@@ -267,6 +267,16 @@ pub struct EnumSpec {
     pub unknown: Option<&'static str>,
 }
 
+/// [`crate::endpoint::Pages`] with Node's names stored beside.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PagesSpec {
+    pub iterator: &'static str,
+    pub node_iterator: String,
+    pub items: &'static str,
+    pub node_items: String,
+    pub doc: &'static str,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MethodSpec {
     /// `payments.create`: what bindings call core by.
@@ -292,6 +302,9 @@ pub struct MethodSpec {
     pub large_answers: bool,
     /// Answered by core alone: nothing is sent (`path` is empty).
     pub local: bool,
+    /// A list: the bindings also offer an iterator over its pages' items.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pages: Option<PagesSpec>,
     /// The method can be pointed at an earlier call: see [`TargetSpec`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<TargetSpec>,
@@ -560,6 +573,7 @@ pub(crate) fn describe<E: Endpoint>(registry: &mut Registry) -> MethodSpec {
         money_wire,
         large_answers: E::LARGE_ANSWERS,
         local: E::LOCAL,
+        pages: E::PAGES.map(|p| PagesSpec { iterator: p.iterator, node_iterator: camel(p.iterator), items: p.items, node_items: camel(p.items), doc: p.doc }),
         target: TARGETS.iter().find(|(name, _)| *name == E::NAME).map(|(_, target)| target.clone()),
     }
 }
@@ -689,6 +703,24 @@ mod tests {
         let lookup = spec.methods.iter().find(|m| m.name == "transactions.lookup").unwrap();
         let expected = TargetSpec { from_error: &["reference_no", "xact_id"], text: Some("reference_no"), from_form: &[] };
         assert_eq!(lookup.target, Some(expected));
+    }
+
+    #[test]
+    fn every_paginated_method_can_be_walked() {
+        let spec = spec();
+        let paged: Vec<&MethodSpec> = spec.methods.iter().filter(|m| m.pages.is_some()).collect();
+        assert!(paged.iter().any(|m| m.name == "pay_links.list_page"));
+        for m in paged {
+            let pages = m.pages.as_ref().unwrap();
+            let params = spec.structs.iter().find(|s| s.name == m.params).unwrap();
+            assert!(params.fields.iter().any(|f| f.name == "starting_after" && !f.required), "{}: no optional starting_after", m.name);
+            let TypeSpec::Struct { name } = m.result.innermost() else { panic!("{}: a page is a model", m.name) };
+            let page = spec.structs.iter().find(|s| s.name == *name).unwrap();
+            assert!(page.fields.iter().any(|f| f.name == "next_starting_after"), "{}: the page has no next_starting_after", m.name);
+            let items = page.fields.iter().find(|f| f.name == pages.items).unwrap_or_else(|| panic!("{}: no field {}", m.name, pages.items));
+            assert!(matches!(items.ty, TypeSpec::List { .. }), "{}: {} is not a list", m.name, pages.items);
+            assert!(!spec.methods.iter().any(|other| other.resource == m.resource && other.method == pages.iterator), "{}: the iterator's name is taken", m.name);
+        }
     }
 
     #[test]

@@ -449,7 +449,7 @@ fn valid_params(method: &str) -> BoxedStrategy<Value> {
         "pay_links.update_status" => (reference(), prop::sample::select(vec!["awaiting_payment", "passive"]))
             .prop_map(|(r, status)| json!({"reference_no": r, "status": status}))
             .boxed(),
-        "pay_links.list" => prop::option::of(1u32..=100)
+        "pay_links.list_page" => prop::option::of(1u32..=100)
             .prop_map(|limit| {
                 let mut p = json!({"date_from": "2026-12-01", "date_to": "2026-12-02"});
                 if let Some(limit) = limit {

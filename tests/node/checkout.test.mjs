@@ -193,9 +193,15 @@ test('PayLinks are listed page by page and made passive', async () => {
   const made = [];
   for (let i = 0; i < 3; i++) made.push(await client.payLinks.create({ nameSurname: 'TEST TEST', amount: '5', referenceNo: reference() }));
   const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-  const page = await client.payLinks.list({ dateFrom: day(-1), dateTo: day(1), limit: 2 });
+  const span = { dateFrom: day(-1), dateTo: day(1) };
+  const page = await client.payLinks.listPage({ ...span, limit: 2 });
   assert.equal(page.links.length, 2);
   assert.equal(page.hasMore, true);
+  const walked = [];
+  for await (const link of client.payLinks.list({ ...span, limit: 2 })) walked.push(link.referenceNo);
+  assert.equal(new Set(walked).size, walked.length);
+  assert.equal(walked.length, page.totalCount);
+  for (const link of made) assert.ok(walked.includes(link.referenceNo));
   await client.payLinks.updateStatus({ referenceNo: made[0].referenceNo, status: 'passive' });
   assert.equal((await client.payLinks.retrieve({ referenceNo: made[0].referenceNo })).status, 'passive');
 });

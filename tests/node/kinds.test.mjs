@@ -81,7 +81,7 @@ for (const money of ['string', 'number']) {
     check('PayLink', link);
     check('PayLinkDetail', await client.payLinks.retrieve({ referenceNo: link.referenceNo }));
     const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-    const page = await client.payLinks.list({ dateFrom: day(-1), dateTo: day(1) });
+    const page = await client.payLinks.listPage({ dateFrom: day(-1), dateTo: day(1) });
     check('PayLinkPage', page);
     for (const detail of page.links) check('PayLinkDetail', detail);
     const post = JSON.stringify({

@@ -281,12 +281,13 @@ def test_paylinks_are_listed_and_made_passive(client: paynet.Client) -> None:
 
     made = [client.pay_links.create(name_surname="TEST TEST", amount="5", reference_no=reference()) for _ in range(3)]
     today = dt.date.today()
-    page = client.pay_links.list(date_from=today - dt.timedelta(days=1), date_to=today + dt.timedelta(days=1), limit=2)
-    assert len(page.links) == 2 and page.has_more
-    listed = {link.reference_no for link in page.links}
-    rest = client.pay_links.list(date_from=today - dt.timedelta(days=1), date_to=today + dt.timedelta(days=1), limit=100)
-    listed |= {link.reference_no for link in rest.links}
-    assert {link.reference_no for link in made} <= listed
+    span = {"date_from": today - dt.timedelta(days=1), "date_to": today + dt.timedelta(days=1)}
+    page = client.pay_links.list_page(**span, limit=2)
+    assert len(page.links) == 2 and page.has_more and page.next_starting_after == 2
+    # The iterator walks every page, two links at a time, each link once.
+    walked = [link.reference_no for link in client.pay_links.list(**span, limit=2)]
+    assert len(walked) == len(set(walked)) and {link.reference_no for link in made} <= set(walked)
+    assert len(walked) == page.total_count
 
     client.pay_links.update_status(reference_no=made[0].reference_no, status="passive")
     assert client.pay_links.retrieve(reference_no=made[0].reference_no).status == "passive"

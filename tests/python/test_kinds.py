@@ -98,7 +98,7 @@ def test_every_models_values_have_their_kinds_types(client: paynet.Client) -> No
     seen.typed("PayLink", link)
     seen.typed("PayLinkDetail", client.pay_links.retrieve(reference_no=link.reference_no))
     today = dt.date.today()
-    page = client.pay_links.list(date_from=today - dt.timedelta(days=1), date_to=today + dt.timedelta(days=1))
+    page = client.pay_links.list_page(date_from=today - dt.timedelta(days=1), date_to=today + dt.timedelta(days=1))
     seen.typed("PayLinkPage", page)
     for detail in page.links:
         seen.typed("PayLinkDetail", detail)

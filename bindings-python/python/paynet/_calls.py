@@ -10,7 +10,7 @@ form (`_from_form`).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -108,3 +108,41 @@ def _from_form(form: object, wires: tuple[str, ...], given: tuple[str | None, ..
             raise InvalidTypeError(f"{wire}: the form's value must be text, not {type(value).__name__}", field=wire)
         found.append(value)
     return tuple(found)
+
+
+def _page_failed(error: PaynetError, starting_after: object) -> None:
+    """Says which page failed, in the traceback: the loop can resume there."""
+    where = "the first page" if starting_after is None else f"the page starting after {starting_after}"
+    if hasattr(error, "add_note"):  # Python 3.11+
+        error.add_note(f"while fetching {where} (starting_after={starting_after!r})")
+
+
+def _pages(fetch: Callable[..., Any], params: dict[str, Any], items: str) -> Iterator[Any]:
+    """Every item of every page, each page fetched when the loop reaches it:
+    core says where the next one starts (`next_starting_after`), or that there
+    is none."""
+    while True:
+        try:
+            page = fetch(**params)
+        except PaynetError as e:
+            _page_failed(e, params.get("starting_after"))
+            raise
+        yield from getattr(page, items)
+        if page.next_starting_after is None:
+            return
+        params["starting_after"] = page.next_starting_after
+
+
+async def _apages(fetch: Callable[..., Awaitable[Any]], params: dict[str, Any], items: str) -> AsyncIterator[Any]:
+    """`_pages` for `AsyncClient`: `async for` over every item."""
+    while True:
+        try:
+            page = await fetch(**params)
+        except PaynetError as e:
+            _page_failed(e, params.get("starting_after"))
+            raise
+        for item in getattr(page, items):
+            yield item
+        if page.next_starting_after is None:
+            return
+        params["starting_after"] = page.next_starting_after

@@ -249,8 +249,8 @@ class PayLinkPage(_Model):
     links: tuple[PayLinkDetail, ...] = ()
     has_more: bool
     total_count: int | None = None
-    limit: int | None = None
-    starting_after: int | None = None
+    next_starting_after: int | None = None
+    """Where the next page starts (`starting_after`); `None` on the last page."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)

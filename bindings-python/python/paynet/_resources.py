@@ -10,10 +10,10 @@ call function: the sync one blocks, the async one is awaited.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Final, Literal
 
-from ._calls import Amount, AsyncCall, SyncCall, _as_struct, _from_form, _params, _targeted
+from ._calls import Amount, AsyncCall, SyncCall, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
 from ._models import Card, PaymentReport, Transaction
 from ._models_gen import Acknowledgement, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, ThreeDSecureSession, TransactionType
@@ -383,7 +383,7 @@ class Reports:
 
 
 class PayLinks:
-    """`Client.pay_links` (blocking): `create`, `retrieve`, `list`, `update_status`, `parse_confirmation`, `verify_confirmation`."""
+    """`Client.pay_links` (blocking): `create`, `retrieve`, `list_page`, `update_status`, `parse_confirmation`, `verify_confirmation`."""
 
     def __init__(self, call: SyncCall) -> None:
         self._call = call
@@ -457,7 +457,7 @@ class PayLinks:
         result: PayLinkDetail = self._call("pay_links.retrieve", _params(locals()))
         return result
 
-    def list(
+    def list_page(
         self,
         *,
         date_from: _dt.date | str,
@@ -471,20 +471,48 @@ class PayLinks:
     ) -> PayLinkPage:
         """One page of the links created between `date_from` and `date_to`.
 
-        `has_more` says whether another page follows: ask for it with
-        `starting_after` set to this page's `starting_after` plus its length.
+        `list` walks every page for you; this is one page, for those who page
+        themselves: `has_more` says another follows, at `next_starting_after`.
 
         Args:
             date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
             limit: Links per page, 1 to 100 (Paynet's default: 10).
             starting_after: The page after this many links.
-            ending_before: The page before this index.
+            ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
-        result: PayLinkPage = self._call("pay_links.list", _params(locals()))
+        result: PayLinkPage = self._call("pay_links.list_page", _params(locals()))
         return result
+
+    def list(
+        self,
+        *,
+        date_from: _dt.date | str,
+        date_to: _dt.date | str,
+        agent_id: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Iterator[PayLinkDetail]:
+        """Every payment link created between `date_from` and `date_to`, oldest first.
+
+        Pages (`limit` items each, see `list_page`) are fetched as the loop reaches
+        them; a page that fails raises from the loop, naming where it started.
+
+        Args:
+            date_from: The first day, `yyyy-MM-dd`.
+            date_to: The last day, `yyyy-MM-dd`.
+            limit: Links per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many links.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        return _pages(self.list_page, _params(locals()), "links")
 
     def update_status(
         self,
@@ -898,7 +926,7 @@ class AsyncReports:
 
 
 class AsyncPayLinks:
-    """`AsyncClient.pay_links` (awaited): `create`, `retrieve`, `list`, `update_status`, `parse_confirmation`, `verify_confirmation`."""
+    """`AsyncClient.pay_links` (awaited): `create`, `retrieve`, `list_page`, `update_status`, `parse_confirmation`, `verify_confirmation`."""
 
     def __init__(self, call: AsyncCall) -> None:
         self._call = call
@@ -972,7 +1000,7 @@ class AsyncPayLinks:
         result: PayLinkDetail = await self._call("pay_links.retrieve", _params(locals()))
         return result
 
-    async def list(
+    async def list_page(
         self,
         *,
         date_from: _dt.date | str,
@@ -986,20 +1014,48 @@ class AsyncPayLinks:
     ) -> PayLinkPage:
         """One page of the links created between `date_from` and `date_to`.
 
-        `has_more` says whether another page follows: ask for it with
-        `starting_after` set to this page's `starting_after` plus its length.
+        `list` walks every page for you; this is one page, for those who page
+        themselves: `has_more` says another follows, at `next_starting_after`.
 
         Args:
             date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
             limit: Links per page, 1 to 100 (Paynet's default: 10).
             starting_after: The page after this many links.
-            ending_before: The page before this index.
+            ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
-        result: PayLinkPage = await self._call("pay_links.list", _params(locals()))
+        result: PayLinkPage = await self._call("pay_links.list_page", _params(locals()))
         return result
+
+    def list(
+        self,
+        *,
+        date_from: _dt.date | str,
+        date_to: _dt.date | str,
+        agent_id: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncIterator[PayLinkDetail]:
+        """Every payment link created between `date_from` and `date_to`, oldest first.
+
+        Pages (`limit` items each, see `list_page`) are fetched as the loop reaches
+        them; a page that fails raises from the loop, naming where it started.
+
+        Args:
+            date_from: The first day, `yyyy-MM-dd`.
+            date_to: The last day, `yyyy-MM-dd`.
+            limit: Links per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many links.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        return _apages(self.list_page, _params(locals()), "links")
 
     async def update_status(
         self,
@@ -1149,7 +1205,7 @@ class ClientOptions:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "transactions.check", "transactions.lookup", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "transactions.check", "transactions.lookup", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {

@@ -109,6 +109,41 @@ pub(crate) fn checked_answer<T: FromAnswer>(body: &Map<String, Value>) -> Result
     }
 }
 
+/// One page of a list answer (`Data[]` and its envelope), its rows read as
+/// `T`. `starting_after` is what the request asked for: the next page starts
+/// after it plus this page's rows, and only when Paynet says `has_more`.
+pub(crate) struct ListPage<T> {
+    pub rows: Vec<T>,
+    pub has_more: bool,
+    pub total_count: Option<i64>,
+    pub next_starting_after: Option<i64>,
+}
+
+pub(crate) fn list_page<T: FromAnswer>(body: &Map<String, Value>, starting_after: Option<u32>) -> Result<ListPage<T>, Error> {
+    let r = Reader::new(body);
+    if let Some(code) = r.int(&["code"])?.filter(|c| *c != 0 && *c != 12) {
+        return Err(result_code_error(&r, code));
+    }
+    let rows = match body.get("Data").or_else(|| body.get("data")) {
+        Some(Value::Array(rows)) => rows
+            .iter()
+            .map(|row| match row {
+                Value::Object(row) => T::from_wire(row),
+                _ => Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` row that is not an object")),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        None | Some(Value::Null) => Vec::new(),
+        Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` that is not a list")),
+    };
+    let has_more = r.bool(&["has_more"])?.unwrap_or(false);
+    if has_more && rows.is_empty() {
+        // Walking on would ask for the same page forever.
+        return Err(Error::new(ErrorKind::Protocol, "Paynet says more records follow but sent none on this page"));
+    }
+    let next_starting_after = has_more.then(|| i64::from(starting_after.unwrap_or(0)) + rows.len() as i64);
+    Ok(ListPage { has_more, total_count: r.int(&["total_count", "total"])?, next_starting_after, rows })
+}
+
 /// Paynet's "no data" (result code 12) as an `api` error.
 pub(crate) fn not_found(body: &Map<String, Value>) -> Error {
     let r = Reader::new(body);

@@ -6,8 +6,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{checked_answer, not_found};
-use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
+use super::{checked_answer, list_page, not_found};
+use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
 use crate::models::Acknowledgement;
 use crate::money::Money;
@@ -214,8 +214,8 @@ impl Endpoint for RetrievePayLink {
 
 /// One page of the links created between `date_from` and `date_to`.
 ///
-/// `has_more` says whether another page follows: ask for it with
-/// `starting_after` set to this page's `starting_after` plus its length.
+/// `list` walks every page for you; this is one page, for those who page
+/// themselves: `has_more` says another follows, at `next_starting_after`.
 #[derive(Doc)]
 pub struct ListPayLinks;
 
@@ -235,7 +235,7 @@ pub struct ListPayLinksParams {
     pub limit: Option<u32>,
     /// The page after this many links.
     pub starting_after: Option<u32>,
-    /// The page before this index.
+    /// The page before this index (paging backwards yourself).
     pub ending_before: Option<u32>,
 }
 
@@ -245,14 +245,16 @@ pub struct PayLinkPage {
     pub links: Vec<PayLinkDetail>,
     pub has_more: bool,
     pub total_count: Option<i64>,
-    pub limit: Option<i64>,
-    pub starting_after: Option<i64>,
+    /// Where the next page starts (`starting_after`); `None` on the last page.
+    pub next_starting_after: Option<i64>,
 }
 
 impl Endpoint for ListPayLinks {
-    const NAME: &'static str = "pay_links.list";
+    const NAME: &'static str = "pay_links.list_page";
     const PATH: &'static str = "v1/mailorder/list";
     const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
+    const PAGES: Option<Pages> =
+        Some(Pages { iterator: "list", items: "links", doc: "Every payment link created between `date_from` and `date_to`, oldest first." });
     type Params = ListPayLinksParams;
     type Output = PayLinkPage;
 
@@ -267,29 +269,9 @@ impl Endpoint for ListPayLinks {
         Ok(p.to_wire_declared(options))
     }
 
-    fn from_wire(_: &ListPayLinksParams, body: &Map<String, Value>) -> Result<PayLinkPage, Error> {
-        let r = Reader::new(body);
-        if let Some(code) = r.int(&["code"])?.filter(|c| *c != 0 && *c != 12) {
-            return Err(super::result_code_error(&r, code));
-        }
-        let links = match body.get("Data").or_else(|| body.get("data")) {
-            Some(Value::Array(rows)) => rows
-                .iter()
-                .map(|row| match row {
-                    Value::Object(row) => PayLinkDetail::from_wire(row),
-                    _ => Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` row that is not an object")),
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-            None | Some(Value::Null) => Vec::new(),
-            Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` that is not a list")),
-        };
-        Ok(PayLinkPage {
-            has_more: r.bool(&["has_more"])?.unwrap_or(false),
-            total_count: r.int(&["total_count", "total"])?,
-            limit: r.int(&["limit"])?,
-            starting_after: r.int(&["starting_after"])?,
-            links,
-        })
+    fn from_wire(p: &ListPayLinksParams, body: &Map<String, Value>) -> Result<PayLinkPage, Error> {
+        let page = list_page(body, p.starting_after)?;
+        Ok(PayLinkPage { links: page.rows, has_more: page.has_more, total_count: page.total_count, next_starting_after: page.next_starting_after })
     }
 }
 
