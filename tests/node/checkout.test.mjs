@@ -215,3 +215,19 @@ test('parseConfirmation types a post without asking Paynet', async () => {
   assert.equal(parsed.amount, '20.05');
   assert.equal(parsed.transaction, null);
 });
+
+test('a failed page rejects the loop, naming where it started', async () => {
+  for (let i = 0; i < 2; i++) await client.payLinks.create({ nameSurname: 'TEST TEST', amount: '3', referenceNo: reference() });
+  const today = new Date().toISOString().slice(0, 10);
+  const links = client.payLinks.list({ dateFrom: today, dateTo: today, limit: 1 })[Symbol.asyncIterator]();
+  await links.next();
+  sandbox.setFaults([{ kind: 'status', status: 503, path: 'v1/mailorder/list', count: 1 }]);
+  try {
+    const error = await (async () => {
+      for (;;) if ((await links.next()).done) return null;
+    })().catch((e) => e);
+    assert.ok(error instanceof Error && /starting after 1/.test(error.message), `${error}`);
+  } finally {
+    sandbox.clearFaults();
+  }
+});

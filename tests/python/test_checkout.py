@@ -313,3 +313,29 @@ def test_parse_reads_a_post_typed_without_asking_paynet(client: paynet.Client, s
     with pytest.raises(paynet.InvalidRequestError) as caught:
         client.pay_links.parse_confirmation(body="not json")
     assert caught.value.field == "body"
+
+
+async def test_the_async_iterator_walks_every_page(aclient: paynet.AsyncClient) -> None:
+    import datetime as dt
+
+    made = {(await aclient.pay_links.create(name_surname="TEST TEST", amount="3", reference_no=reference())).reference_no for _ in range(3)}
+    today = dt.date.today()
+    walked = [link.reference_no async for link in aclient.pay_links.list(date_from=today, date_to=today + dt.timedelta(days=1), limit=1)]
+    assert len(walked) == len(set(walked)) and made <= set(walked)
+
+
+def test_a_failed_page_raises_from_the_loop_naming_it(client: paynet.Client, sandbox: Sandbox) -> None:
+    import datetime as dt
+
+    for _ in range(2):
+        client.pay_links.create(name_surname="TEST TEST", amount="3", reference_no=reference())
+    today = dt.date.today()
+    links = client.pay_links.list(date_from=today, date_to=today + dt.timedelta(days=1), limit=1)
+    next(links)
+    sandbox.set_faults([{"kind": "status", "status": 503, "path": "v1/mailorder/list", "count": 1}])
+    try:
+        with pytest.raises(paynet.APIError) as caught:
+            list(links)
+    finally:
+        sandbox.clear_faults()
+    assert any("starting after 1" in note for note in getattr(caught.value, "__notes__", []))
