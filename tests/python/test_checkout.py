@@ -320,7 +320,7 @@ async def test_the_async_iterator_walks_every_page(aclient: paynet.AsyncClient) 
 
     made = {(await aclient.pay_links.create(name_surname="TEST TEST", amount="3", reference_no=reference())).reference_no for _ in range(3)}
     today = dt.date.today()
-    walked = [link.reference_no async for link in aclient.pay_links.list(date_from=today, date_to=today + dt.timedelta(days=1), limit=1)]
+    walked = [link.reference_no async for link in aclient.pay_links.list(date_from=today - dt.timedelta(days=1), date_to=today + dt.timedelta(days=1), limit=1)]
     assert len(walked) == len(set(walked)) and made <= set(walked)
 
 
@@ -330,7 +330,7 @@ def test_a_failed_page_raises_from_the_loop_naming_it(client: paynet.Client, san
     for _ in range(2):
         client.pay_links.create(name_surname="TEST TEST", amount="3", reference_no=reference())
     today = dt.date.today()
-    links = client.pay_links.list(date_from=today, date_to=today + dt.timedelta(days=1), limit=1)
+    links = client.pay_links.list(date_from=today - dt.timedelta(days=1), date_to=today + dt.timedelta(days=1), limit=1)
     next(links)
     sandbox.set_faults([{"kind": "status", "status": 503, "path": "v1/mailorder/list", "count": 1}])
     try:
