@@ -14,6 +14,8 @@ pub mod confirmation;
 pub mod paylink;
 pub mod preauth_reversal;
 pub mod receipt_otp;
+pub mod refund;
+pub mod services;
 pub mod tds;
 
 use serde_json::{Map, Value};
@@ -144,6 +146,18 @@ pub(crate) fn list_page<T: FromAnswer>(body: &Map<String, Value>, starting_after
     Ok(ListPage { has_more, total_count: r.int(&["total_count", "total"])?, next_starting_after, rows })
 }
 
+/// The date range and page size of a list request: `date_to` not before
+/// `date_from`, 1 to 100 per page.
+pub(crate) fn check_range(date_from: chrono::NaiveDate, date_to: chrono::NaiveDate, limit: Option<u32>) -> Result<(), Error> {
+    if date_to < date_from {
+        return Err(Error::invalid("date_to", "must not be before `date_from`"));
+    }
+    if matches!(limit, Some(n) if n == 0 || n > 100) {
+        return Err(Error::invalid("limit", "must be between 1 and 100"));
+    }
+    Ok(())
+}
+
 /// Paynet's "no data" (result code 12) as an `api` error.
 pub(crate) fn not_found(body: &Map<String, Value>) -> Error {
     let r = Reader::new(body);
@@ -225,8 +239,15 @@ registry!(
     charge::Charge,
     capture::Capture,
     preauth_reversal::CancelPreAuth,
+    refund::CancelCapture,
     check::Check,
     check::Lookup,
+    services::RetrieveTransaction,
+    services::ListTransactions,
+    services::MarkTransferred,
+    services::AddInfo,
+    services::Slip,
+    services::UpdateEscrow,
     payment_list::PaymentList,
     paylink::CreatePayLink,
     paylink::RetrievePayLink,
@@ -234,6 +255,8 @@ registry!(
     paylink::UpdatePayLinkStatus,
     confirmation::ParseConfirmation,
     confirmation::VerifyConfirmation,
+    refund::CreateRefund,
+    refund::ListRefunds,
 );
 
 #[cfg(test)]

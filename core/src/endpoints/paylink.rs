@@ -260,12 +260,7 @@ impl Endpoint for ListPayLinks {
 
     fn to_wire(p: &ListPayLinksParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
-        if p.date_to < p.date_from {
-            return Err(Error::invalid("date_to", "must not be before `date_from`"));
-        }
-        if matches!(p.limit, Some(n) if n == 0 || n > 100) {
-            return Err(Error::invalid("limit", "must be between 1 and 100"));
-        }
+        super::check_range(p.date_from, p.date_to, p.limit)?;
         Ok(p.to_wire_declared(options))
     }
 

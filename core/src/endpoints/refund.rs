@@ -1,0 +1,171 @@
+//! Money back: `v1/transaction/reversed_request` (a cancel or refund request
+//! Paynet's operations review), `reversal_list`, and `capture_reversal`
+//! (docs/AFTER-SALE.md).
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{checked_answer, list_page, transaction_result};
+use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
+use crate::error::Error;
+use crate::models::Transaction;
+use crate::money::Money;
+use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
+
+/// Asks Paynet to give money back: a cancel on the sale's own day (the full
+/// amount only), a full or partial refund from the next day.
+///
+/// This creates a request that Paynet's operations review: its answer says
+/// the request was taken, not that money moved. `refunds.list` shows its
+/// status (`pending`, `approved`, `rejected`), and Paynet posts the decision
+/// to `succeed_url`. Never resent once it may have arrived: an
+/// `unknown_outcome` names the `xact_id`; `refunds.list` tells whether the
+/// request exists.
+#[derive(Doc)]
+pub struct CreateRefund;
+
+#[derive(Debug, Clone, Deserialize, Spec)]
+#[serde(deny_unknown_fields)]
+#[spec(params)]
+pub struct CreateRefundParams {
+    /// The payment (a sale or a capture) to give money back on.
+    #[spec(not_blank, max_len = 100)]
+    pub xact_id: String,
+    /// In TL; absent means the full amount (the only choice on the sale's day).
+    #[spec(money = "kurus", positive)]
+    pub amount: Option<Money>,
+    /// Paynet posts the review's decision here as JSON.
+    #[spec(wire = "succeedUrl", max_len = 256)]
+    pub succeed_url: Option<String>,
+}
+
+/// A refund or cancel request Paynet took for review.
+#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+#[spec(answer)]
+pub struct RefundRequest {
+    /// The request's id, as `refunds.list` and the decision post name it.
+    pub reversal_id: Option<String>,
+    #[spec(free_text)]
+    pub message: Option<String>,
+}
+
+impl Endpoint for CreateRefund {
+    const NAME: &'static str = "refunds.create";
+    const PATH: &'static str = "v1/transaction/reversed_request";
+    /// Paynet documents no deduplication: a resent request could refund twice.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    type Params = CreateRefundParams;
+    type Output = RefundRequest;
+
+    fn from_wire(_: &CreateRefundParams, body: &Map<String, Value>) -> Result<RefundRequest, Error> {
+        checked_answer(body)
+    }
+}
+
+/// One page of the refund and cancel requests made between `date_from` and `date_to`.
+#[derive(Doc)]
+pub struct ListRefunds;
+
+#[derive(Debug, Clone, Deserialize, Spec)]
+#[serde(deny_unknown_fields)]
+#[spec(params)]
+pub struct ListRefundsParams {
+    /// The first day requests were made, `yyyy-MM-dd`.
+    #[spec(wire = "datab")]
+    pub date_from: NaiveDate,
+    /// The last day, `yyyy-MM-dd`.
+    #[spec(wire = "datbi")]
+    pub date_to: NaiveDate,
+    #[spec(max_len = 10)]
+    pub agent_id: Option<String>,
+    /// Only this bank's (`AXSS`, `FINS`, ...).
+    #[spec(max_len = 4)]
+    pub bank_id: Option<String>,
+    /// Requests per page, 1 to 100 (Paynet's default: 10).
+    pub limit: Option<u32>,
+    /// The page after this many requests.
+    pub starting_after: Option<u32>,
+    /// The page before this index (paging backwards yourself).
+    pub ending_before: Option<u32>,
+}
+
+/// A refund or cancel request and its review.
+#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+#[spec(answer)]
+pub struct Refund {
+    pub reversal_id: Option<String>,
+    /// The payment the money goes back from.
+    pub xact_id: Option<String>,
+    pub reference_no: Option<String>,
+    #[serde(serialize_with = "crate::models::money_text")]
+    pub amount: Option<Decimal>,
+    /// `pending`, `approved` or `rejected`.
+    pub status: Option<String>,
+    /// `R` a cancel, `CD` a refund.
+    pub xact_type: Option<String>,
+    #[serde(with = "crate::kinds::datetime")]
+    pub request_date: Option<DateTime<FixedOffset>>,
+    #[serde(with = "crate::kinds::datetime")]
+    pub decision_date: Option<DateTime<FixedOffset>>,
+    pub bank_id: Option<String>,
+    pub agent_id: Option<String>,
+}
+
+/// One page of refund requests.
+#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+pub struct RefundPage {
+    pub refunds: Vec<Refund>,
+    pub has_more: bool,
+    pub total_count: Option<i64>,
+    /// Where the next page starts (`starting_after`); `None` on the last page.
+    pub next_starting_after: Option<i64>,
+}
+
+impl Endpoint for ListRefunds {
+    const NAME: &'static str = "refunds.list_page";
+    const PATH: &'static str = "v1/transaction/reversal_list";
+    const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
+    const PAGES: Option<Pages> =
+        Some(Pages { iterator: "list", items: "refunds", doc: "Every refund and cancel request made between `date_from` and `date_to`." });
+    type Params = ListRefundsParams;
+    type Output = RefundPage;
+
+    fn to_wire(p: &ListRefundsParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.check_declared()?;
+        super::check_range(p.date_from, p.date_to, p.limit)?;
+        Ok(p.to_wire_declared(options))
+    }
+
+    fn from_wire(p: &ListRefundsParams, body: &Map<String, Value>) -> Result<RefundPage, Error> {
+        let page = list_page(body, p.starting_after)?;
+        Ok(RefundPage { refunds: page.rows, has_more: page.has_more, total_count: page.total_count, next_starting_after: page.next_starting_after })
+    }
+}
+
+/// Cancels a capture on its own day; its pre-auth can then be captured again.
+#[derive(Doc)]
+pub struct CancelCapture;
+
+#[derive(Debug, Clone, Deserialize, Spec)]
+#[serde(deny_unknown_fields)]
+#[spec(params)]
+pub struct CancelCaptureParams {
+    /// The capture's `xact_id`.
+    #[spec(not_blank, max_len = 100)]
+    pub xact_id: String,
+}
+
+impl Endpoint for CancelCapture {
+    const NAME: &'static str = "payments.cancel_capture";
+    const PATH: &'static str = "v1/transaction/capture_reversal";
+    /// Moves money back; Paynet documents no deduplication.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    type Params = CancelCaptureParams;
+    type Output = Transaction;
+
+    fn from_wire(_: &CancelCaptureParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
+        transaction_result(body, None)
+    }
+}
