@@ -20,12 +20,20 @@ pub const DEFAULT_SEED: u64 = 0x5EED;
 pub const MAX_DELAY_MS: u64 = 600_000;
 
 /// The API paths a rule can select (faults never touch `/__sandbox/*`).
-pub const API_PATHS: [&str; 5] = [
+pub const API_PATHS: [&str; 13] = [
     "/v2/transaction/payment",
     "/v1/transaction/charge",
     "/v1/transaction/capture",
     "/v1/transaction/check",
     "/v1/transaction/payment_list",
+    "/v1/transaction/preauth_reversal",
+    "/v2/transaction/tds_initial",
+    "/v2/transaction/tds_charge",
+    "/v1/mailorder/create",
+    "/v1/mailorder/detail",
+    "/v1/mailorder/list",
+    "/v1/mailorder/status_update",
+    "/v2/agent/create_end_user_receipt_otp",
 ];
 
 /// What an injected fault does to the answer.

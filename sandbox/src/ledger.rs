@@ -1,5 +1,5 @@
-//! The in-memory ledger: every transaction attempt, its indexes, saved cards and
-//! Paynet.js sessions. One `std::sync::Mutex` guards it all; no handler holds it across
+//! The in-memory ledger: every transaction attempt, its indexes, saved cards, Paynet.js
+//! and 3D sessions, PayLinks. One `std::sync::Mutex` guards it all; no handler holds it across
 //! an `.await`.
 
 use std::collections::{BTreeMap, HashMap};
@@ -153,6 +153,11 @@ pub struct Ledger {
     /// user_unique_id → card_owner_id.
     pub owners: HashMap<String, String>,
     pub sessions: HashMap<String, JsSession>,
+    /// 3D sessions by `session_id`. Under the ledger's lock because `tds_charge` checks
+    /// and records into the ledger in one step.
+    pub tds: HashMap<String, crate::handlers::tds::TdsSession>,
+    /// PayLinks; paying one records into the ledger and marks the link in one step.
+    pub links: crate::handlers::paylink::Links,
     /// Ids of pre-auths cancelled by `v1/transaction/preauth_reversal`.
     pub reversed: std::collections::HashSet<u64>,
 }

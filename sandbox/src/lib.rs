@@ -10,12 +10,15 @@ mod faults;
 mod handlers;
 mod ledger;
 mod money;
+mod outbound;
+mod pages;
 mod util;
 mod wire;
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -28,6 +31,8 @@ pub use crate::faults::{
     API_PATHS, DEFAULT_SEED, FaultKind, FaultPlan, FaultRule, FaultRuleStats, FaultStats,
     FaultWhen, MAX_DELAY_MS,
 };
+pub use crate::handlers::bank_page::{BankAction, ReturnPost};
+pub use crate::outbound::Confirmation;
 
 pub const DEFAULT_SECRET_KEY: &str = "sck_sandbox_0000000000000000";
 
@@ -47,6 +52,21 @@ pub struct SandboxConfig {
     pub settlement_days: i64,
     /// Faults active from the start (see [`Sandbox::set_faults`]); `None` = none.
     pub faults: Option<FaultPlan>,
+    /// The browser key of Paynet.js (`data-key`). `None` derives it from the secret key:
+    /// `sck_…` becomes `pbk_…`, any other key gets a `pbk_` prefix.
+    pub publishable_key: Option<String>,
+}
+
+impl SandboxConfig {
+    pub fn resolved_publishable_key(&self) -> String {
+        match &self.publishable_key {
+            Some(key) => key.clone(),
+            None => match self.secret_key.strip_prefix("sck_") {
+                Some(rest) => format!("pbk_{rest}"),
+                None => format!("pbk_{}", self.secret_key),
+            },
+        }
+    }
 }
 
 impl Default for SandboxConfig {
@@ -57,6 +77,7 @@ impl Default for SandboxConfig {
             slow_bank_delay: Duration::from_secs(3),
             settlement_days: 0,
             faults: None,
+            publishable_key: None,
         }
     }
 }
@@ -71,10 +92,19 @@ pub struct Stats {
 /// State shared by every handler.
 struct Shared {
     config: SandboxConfig,
+    /// `http://127.0.0.1:PORT`: the pages and links the sandbox hands out are absolute.
+    base_url: String,
+    publishable_key: String,
     requests: AtomicU64,
     faults: faults::Injector,
     ledger: SharedLedger,
     rng: util::Rng,
+    /// The server's runtime: confirmation posts are spawned on it even when an in-process
+    /// helper is called from outside any runtime.
+    runtime: tokio::runtime::Handle,
+    confirmations: Mutex<Vec<Confirmation>>,
+    /// Phone number → the last receipt OTP sent to it.
+    receipt_otps: Mutex<HashMap<String, String>>,
 }
 
 impl Shared {
@@ -86,10 +116,14 @@ impl Shared {
     }
 }
 
+/// Poisoning only means another handler panicked mid-update; the sandbox keeps serving.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// A running sandbox server. Dropping it signals shutdown; [`Sandbox::stop`] also waits.
 pub struct Sandbox {
     shared: Arc<Shared>,
-    addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -118,11 +152,16 @@ impl Sandbox {
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
+            base_url: format!("http://{addr}"),
+            publishable_key: config.resolved_publishable_key(),
             config,
             requests: AtomicU64::new(0),
             faults: faults::Injector::new(plan),
             ledger: Arc::new(Mutex::new(Ledger::default())),
             rng: util::Rng::new(),
+            runtime: tokio::runtime::Handle::current(),
+            confirmations: Mutex::new(Vec::new()),
+            receipt_otps: Mutex::new(HashMap::new()),
         });
         let app = handlers::router(Arc::clone(&shared));
         let (tx, rx) = oneshot::channel::<()>();
@@ -143,7 +182,6 @@ impl Sandbox {
         tracing::info!(%addr, "paynet-sandbox listening");
         Ok(Sandbox {
             shared,
-            addr,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -151,11 +189,55 @@ impl Sandbox {
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.shared.base_url.clone()
     }
 
     pub fn secret_key(&self) -> &str {
         &self.shared.config.secret_key
+    }
+
+    /// The key a shop page gives Paynet.js as `data-key`.
+    pub fn publishable_key(&self) -> &str {
+        &self.shared.publishable_key
+    }
+
+    /// Plays the customer on the bank's 3D page of `session` (a `session_id` or the
+    /// `post_url`), through the same code as the page's form post. `Ok` is the form the
+    /// bank posts back to the shop's `return_url`; `Err` says why there is none (unknown
+    /// session, or a wrong OTP with tries left: the page asks again).
+    pub fn complete_3d(&self, session: &str, action: BankAction) -> Result<ReturnPost, String> {
+        handlers::bank_page::complete(&self.shared, session, action)
+    }
+
+    /// What Paynet.js posts from the browser: card data and the `data-*` values in,
+    /// `{"session_id", "token_id"}` out; `Err` is the error answer's message.
+    pub fn paynetjs_session(
+        &self,
+        request: &serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        handlers::paynetjs::session_in_process(&self.shared, request)
+    }
+
+    /// Pays a PayLink as its payer would on the page (`url_or_token`: the link's `url` or
+    /// its last path segment) with `card` (`card_holder`, `pan`, `month`, `year`, `cvc`).
+    /// `Ok` is `{"xact_id", "is_succeed", "redirect"}`; `redirect` is where the browser
+    /// would be sent (`null` when the page would show the decline itself).
+    pub async fn pay_link(
+        &self,
+        url_or_token: &str,
+        card: &serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        handlers::paylink_page::pay_in_process(&self.shared, url_or_token, card).await
+    }
+
+    /// Every `confirmation_url` delivery attempt so far, oldest first.
+    pub fn confirmations(&self) -> Vec<Confirmation> {
+        lock(&self.shared.confirmations).clone()
+    }
+
+    /// The last code `v2/agent/create_end_user_receipt_otp` sent to `phone`.
+    pub fn last_receipt_otp(&self, phone: &str) -> Option<String> {
+        lock(&self.shared.receipt_otps).get(phone).cloned()
     }
 
     pub fn stats(&self) -> Stats {

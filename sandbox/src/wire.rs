@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 /// Paynet result codes used by the sandbox (paynet-api.md §6).
 pub mod rc {
     pub const UNSUCCESSFUL: i32 = 1;
+    pub const DUPLICATE_DATA: i32 = 5;
     pub const NO_PROCESS: i32 = 6;
     pub const UNAUTHORIZED: i32 = 7;
     pub const SERVER_ERROR: i32 = 8;
@@ -20,6 +21,7 @@ pub mod rc {
     pub const NO_DATA: i32 = 12;
     pub const PAYNETJ_NO_SESSION: i32 = 13;
     pub const PAYNETJ_UNMATCH_TRAN: i32 = 15;
+    pub const PAYNETJ_3D_ERROR: i32 = 16;
     pub const PAYNETJ_USED_SESSION: i32 = 17;
     pub const WRONG_CARD_DATA: i32 = 18;
     pub const WRONG_TRANSACTION_TYPE: i32 = 19;
@@ -189,6 +191,25 @@ impl<'a> Fields<'a> {
 
     pub fn required_string(&self, name: &str, max_len: usize) -> ApiResult<String> {
         self.string(name, max_len)?.ok_or_else(|| required(name))
+    }
+
+    /// An absolute `http://` or `https://` URL: the browser or the sandbox goes there.
+    pub fn http_url(&self, name: &str, max_len: usize) -> ApiResult<Option<String>> {
+        let Some(url) = self.string(name, max_len)? else {
+            return Ok(None);
+        };
+        let lower = url.to_ascii_lowercase();
+        let rest = lower
+            .strip_prefix("http://")
+            .or_else(|| lower.strip_prefix("https://"));
+        let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or_default());
+        match host {
+            Some(h) if !h.is_empty() && !url.chars().any(char::is_whitespace) => Ok(Some(url)),
+            _ => Err(ApiError::invalid(format!(
+                "{name} http:// veya https:// ile başlayan mutlak bir adres olmalı \
+                 ({name} must be an absolute http(s) URL)"
+            ))),
+        }
     }
 
     /// An integer sent as a JSON number or a numeric string (`8`, `"8"`).

@@ -25,6 +25,12 @@ pub async fn stats(State(s): State<Arc<Shared>>) -> Response {
     json_ok(&serde_json::json!({ "requests": st.requests, "ledger_entries": st.ledger_entries }))
 }
 
+/// Every `confirmation_url` delivery attempt, oldest first.
+pub async fn confirmations(State(s): State<Arc<Shared>>) -> Response {
+    let list = crate::lock(&s.confirmations);
+    json_ok(&serde_json::json!({ "confirmations": *list, "count": list.len() }))
+}
+
 /// A ledger entry as the admin view shows it: masked PAN only.
 #[derive(Serialize)]
 struct LedgerRow<'a> {

@@ -1,33 +1,22 @@
-//! The Paynet.js flow: `/__sandbox/paynetjs/session` plays the browser script (card data
-//! in, `session_id` + `token_id` out), `v1/transaction/charge` finishes the payment.
+//! The Paynet.js flow: the browser script's session (card data in, `session_id` +
+//! `token_id` out; served by `paynetjs`), `v1/transaction/charge` finishes the payment.
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
 use super::payment::{
     Attempt, COMPANY_CODE, bank_step, decide, make_entry, ratio, transaction_type, truncated_body,
 };
 use super::responses::charge_response;
-use super::{json_ok, read_card, run_detached, unwrap_response};
+use super::{json_ok, read_card, run_detached};
 use crate::Shared;
 use crate::cards::Behaviour;
 use crate::ledger::{self, Claim, JsSession, SessionResult, XactType};
 use crate::money;
 use crate::wire::{ApiError, ApiResult, Fields, parse_object, rc};
-
-#[derive(Serialize)]
-struct SessionResponse {
-    session_id: String,
-    token_id: String,
-}
-
-pub async fn create_session(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
-    unwrap_response(new_session(&s, &body))
-}
 
 /// The `data-*` values a Paynet.js form was started with; charge must repeat them.
 struct FormData {
@@ -48,13 +37,12 @@ fn form_data(f: &Fields<'_>) -> ApiResult<FormData> {
     })
 }
 
-fn new_session(s: &Shared, body: &[u8]) -> ApiResult<Response> {
-    let map = parse_object(body)?;
-    let f = Fields::new(&map);
+/// A Paynet.js session for the card and `data-*` values; `(session_id, token_id)`.
+pub fn new_session(s: &Shared, f: &Fields<'_>) -> ApiResult<(String, String)> {
     let amount = f
         .amount_x100("amount")?
         .ok_or_else(|| crate::wire::required("amount"))?;
-    let form = form_data(&f)?;
+    let form = form_data(f)?;
     let instalment = f.int("instalment")?.unwrap_or(0);
     ratio(instalment)?;
     if form.no_instalment && instalment != 0 {
@@ -73,7 +61,7 @@ fn new_session(s: &Shared, body: &[u8]) -> ApiResult<Response> {
             "instalment, installments listesinde yok (instalment is not among the allowed installments)",
         ));
     }
-    let card = read_card(&f)?;
+    let card = read_card(f)?;
     let session_id = format!("js_{}", s.rng.token(48));
     let token_id = s.rng.guid().to_uppercase();
     let session = JsSession {
@@ -91,10 +79,7 @@ fn new_session(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     ledger::lock(&s.ledger)
         .sessions
         .insert(session_id.clone(), session);
-    Ok(json_ok(&SessionResponse {
-        session_id,
-        token_id,
-    }))
+    Ok((session_id, token_id))
 }
 
 pub async fn charge(State(s): State<Arc<Shared>>, body: Bytes) -> Response {

@@ -2,14 +2,20 @@
 //! helpers shared by the endpoint handlers.
 
 mod admin;
+pub mod bank_page;
 mod capture;
 mod charge;
 mod check;
 mod inject;
 mod payment;
 mod payment_list;
+pub mod paylink;
+pub mod paylink_page;
+pub mod paynetjs;
 mod preauth_reversal;
+mod receipt_otp;
 mod responses;
+pub mod tds;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -29,10 +35,22 @@ use crate::util;
 use crate::wire::{ApiError, ApiResult, Fields, rc};
 
 pub const ADMIN_PREFIX: &str = "/__sandbox/";
+/// Files a browser loads (Paynet.js): neither API requests nor faulted.
+pub const PUBLIC_PREFIX: &str = "/public/";
 
 pub fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
         .route("/v2/transaction/payment", post(payment::payment))
+        .route("/v2/transaction/tds_initial", post(tds::tds_initial))
+        .route("/v2/transaction/tds_charge", post(tds::tds_charge))
+        .route("/v1/mailorder/create", post(paylink::create))
+        .route("/v1/mailorder/detail", post(paylink::detail))
+        .route("/v1/mailorder/list", post(paylink::list))
+        .route("/v1/mailorder/status_update", post(paylink::status_update))
+        .route(
+            "/v2/agent/create_end_user_receipt_otp",
+            post(receipt_otp::create),
+        )
         .route("/v1/transaction/charge", post(charge::charge))
         .route("/v1/transaction/capture", post(capture::capture))
         .route("/v1/transaction/check", post(check::check))
@@ -51,7 +69,23 @@ pub fn router(shared: Arc<Shared>) -> Router {
             post(admin::faults).get(admin::fault_stats),
         )
         .route("/__sandbox/seed", post(admin::seed))
-        .route("/__sandbox/paynetjs/session", post(charge::create_session));
+        .route("/__sandbox/confirmations", get(admin::confirmations))
+        .route(
+            paynetjs::SESSION_PATH,
+            post(paynetjs::session)
+                .options(paynetjs::preflight)
+                .layer(middleware::from_fn(paynetjs::cors)),
+        )
+        .route(
+            "/__sandbox/bank/3d/{session_id}",
+            get(bank_page::show).post(bank_page::submit),
+        )
+        .route(
+            "/__sandbox/paylink/{token}",
+            get(paylink_page::show).post(paylink_page::submit),
+        )
+        .route("/__sandbox/paylink/{token}/expire", post(paylink::expire))
+        .route(paynetjs::SCRIPT_PATH, get(paynetjs::script));
     api.merge(admin)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -66,7 +100,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
 /// else (auth, ledger) runs; an `after` fault lets the request through and then replaces,
 /// holds, cuts or kills its answer (see `inject`).
 async fn count_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    if req.uri().path().starts_with(ADMIN_PREFIX) {
+    let path = req.uri().path();
+    if path.starts_with(ADMIN_PREFIX) || path.starts_with(PUBLIC_PREFIX) {
         return next.run(req).await;
     }
     s.requests.fetch_add(1, Ordering::Relaxed);

@@ -16,6 +16,7 @@ use crate::util;
 use crate::wire::{ApiError, ApiResult, Fields, parse_object, rc};
 
 /// Everything about one attempt that is known before the bank answers.
+#[derive(Clone)]
 pub struct Attempt {
     pub card: CardData,
     pub xact_type: XactType,
@@ -131,36 +132,49 @@ enum CardSource {
     Saved { card_hash: String },
 }
 
-struct SaveRequest {
+#[derive(Clone)]
+pub struct SaveRequest {
     card_owner_id: Option<String>,
     user_unique_id: Option<String>,
 }
 
 pub async fn payment(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
-    match prepare(&s, &body) {
+    let prepared = parse_object(&body).and_then(|map| prepare(&s, &Fields::new(&map)));
+    match prepared {
         Ok(prepared) => run_detached(execute(s, prepared)).await,
         Err(e) => e.into_response(),
     }
 }
 
 /// A validated payment request, ready for the bank.
-struct Prepared {
-    attempt: Attempt,
+#[derive(Clone)]
+pub struct Prepared {
+    pub attempt: Attempt,
     saved_hash: Option<(String, SavedCard)>,
     save: Option<SaveRequest>,
 }
 
-fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
-    let map = parse_object(body)?;
-    let f = Fields::new(&map);
+impl Prepared {
+    /// A payment with card data that saves nothing.
+    pub fn plain(attempt: Attempt) -> Prepared {
+        Prepared {
+            attempt,
+            saved_hash: None,
+            save: None,
+        }
+    }
+}
 
+/// Validates the fields of a card payment (`v2/transaction/payment`, and the same set in
+/// `v2/transaction/tds_initial`) and resolves a saved card.
+pub fn prepare(s: &Shared, f: &Fields<'_>) -> ApiResult<Prepared> {
     let requested = f
         .amount_tl("amount")?
         .ok_or_else(|| crate::wire::required("amount"))?;
     let reference_no = f.required_string("reference_no", 50)?;
     // Required by the docs, but the S001 example itself sends "", so it is only length-checked.
     f.string("domain", 256)?;
-    let (xact_type, tt) = transaction_type(&f, Some(1))?;
+    let (xact_type, tt) = transaction_type(f, Some(1))?;
     let instalment = f.int("instalment")?.unwrap_or(0);
     let ratio_bp = ratio(instalment)?;
     let add_commission = f.bool("add_commission")?.unwrap_or(false);
@@ -194,7 +208,7 @@ fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
                 "pan veya card_hash zorunludur (pan/month/year/cvc/card_holder or card_hash is required)",
             ));
         }
-        (true, false) => CardSource::Data(read_card(&f)?),
+        (true, false) => CardSource::Data(read_card(f)?),
         (false, true) => CardSource::Saved {
             card_hash: f.required_string("card_hash", 100)?,
         },
@@ -286,14 +300,9 @@ fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
 /// request so a client that times out and disconnects still gets charged, exactly as with
 /// the real gateway; its retry with the same reference_no then replays the result.
 async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
-    let Prepared {
-        attempt,
-        saved_hash,
-        save,
-    } = p;
-    let key = format!("ref:{}", attempt.reference_no);
+    let key = format!("ref:{}", p.attempt.reference_no);
     let reservation = match ledger::claim(&s.ledger, key, |l| {
-        l.successful_by_reference(&attempt.reference_no)
+        l.successful_by_reference(&p.attempt.reference_no)
             .map(|e| e.id)
     })
     .await
@@ -302,17 +311,34 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
         Claim::Owner(r) => r,
     };
 
-    let behaviour = decide(&attempt.card);
+    let behaviour = decide(&p.attempt.card);
     bank_step(&s, behaviour).await;
 
     let mut l = ledger::lock(&s.ledger);
+    let entry = record(&s, &mut l, p, behaviour);
+    let response = if behaviour == Behaviour::Malformed {
+        truncated_body(entry)
+    } else {
+        json_ok(&payment_response(entry, false))
+    };
+    reservation.release_in(&mut l);
+    Ok(response)
+}
+
+/// Records the bank's answer to a prepared payment, saving or linking the card as asked.
+pub fn record<'l>(s: &Shared, l: &'l mut Ledger, p: Prepared, behaviour: Behaviour) -> &'l Entry {
+    let Prepared {
+        attempt,
+        saved_hash,
+        save,
+    } = p;
     let pan = attempt.card.pan.clone();
     let (month, year, holder) = (
         attempt.card.month,
         attempt.card.year,
         attempt.card.card_holder.clone(),
     );
-    let mut entry = make_entry(&s, &l, attempt, behaviour);
+    let mut entry = make_entry(s, l, attempt, behaviour);
     if let Some((hash, saved)) = saved_hash {
         entry.storage = CardStorage {
             card_hash: hash,
@@ -376,11 +402,5 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
         succeed = entry.is_succeed,
         "payment recorded"
     );
-    let response = if behaviour == Behaviour::Malformed {
-        truncated_body(entry)
-    } else {
-        json_ok(&payment_response(entry, false))
-    };
-    reservation.release_in(&mut l);
-    Ok(response)
+    entry
 }

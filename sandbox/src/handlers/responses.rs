@@ -357,6 +357,22 @@ pub fn charge_response(e: &Entry, replay: bool) -> ChargeResponse<'_> {
     }
 }
 
+/// `v2/transaction/tds_charge` answer: the `charge` transaction (v1 names, `md_status`),
+/// plus the `reference_no` that clients of tds_charge read.
+#[derive(Serialize)]
+pub struct TdsChargeResponse<'a> {
+    #[serde(flatten)]
+    transaction: ChargeResponse<'a>,
+    reference_no: &'a str,
+}
+
+pub fn tds_charge_response(e: &Entry, replay: bool) -> TdsChargeResponse<'_> {
+    TdsChargeResponse {
+        transaction: charge_response(e, replay),
+        reference_no: &e.reference_no,
+    }
+}
+
 /// One row of `v1/transaction/check`'s `Data`.
 #[derive(Serialize)]
 pub struct CheckRow<'a> {
