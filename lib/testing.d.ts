@@ -74,6 +74,60 @@ export interface SandboxStats {
   ledgerEntries: number;
 }
 
+/** The form the bank's 3D page posts to the shop's `return_url`. */
+export interface ReturnPost {
+  returnUrl: string;
+  /** `session_id`, `token_id`, `reference_no`, `md_status` (`'1'`/`'0'`), on failure `md_error_message`. */
+  fields: Record<string, string>;
+}
+
+/** A card as the sandbox's pages take it. */
+export interface SandboxCard {
+  cardHolder?: string;
+  pan?: string;
+  month?: number | string;
+  year?: number | string;
+  cvc?: string;
+}
+
+export interface PaynetJsSessionOptions extends SandboxCard {
+  /** `data-amount`: kuruş (×100), e.g. `150000` for 1 500.00 TL. */
+  amount: number | string;
+  instalment?: number;
+  addComissionAmount?: boolean;
+  ratioCode?: string;
+  installments?: string;
+  noInstalment?: boolean;
+  tdsRequired?: boolean;
+}
+
+export interface PaynetJsSession {
+  sessionId: string;
+  tokenId: string;
+}
+
+export interface PaidLink {
+  xactId: string;
+  isSucceed: boolean;
+  /** Where the payer's browser is sent; `null` when the page shows the decline itself. */
+  redirect: string | null;
+}
+
+/** One delivery attempt of a PayLink `confirmation_url` post. */
+export interface Confirmation {
+  url: string;
+  /** 1 for the first try; up to 5 retries follow a failure. */
+  attempt: number;
+  status: number | null;
+  error: string | null;
+  delivered: boolean;
+  referenceNo: string;
+  xactId: string;
+}
+
+/** The code the sandbox bank's 3D page accepts (`'000000'` plays a bank timeout). */
+export declare const TDS_OTP: '123456';
+
 /**
  * A running sandbox. It stops when `stop()` is called or when it is garbage-
  * collected; a client made by `client()` keeps it alive. Its methods work
@@ -85,7 +139,23 @@ export declare class Sandbox {
   readonly url: string;
   /** The key the sandbox accepts (a test key, not a secret). */
   readonly secretKey: string;
+  /** The key a shop page gives Paynet.js as `data-key`. */
+  readonly publishableKey: string;
   stats(): SandboxStats;
+  /**
+   * Plays the customer on the bank's 3D page of `session` (its session_id, post_url, or
+   * an object with a `sessionId`). Throws when there is no post (unknown session, wrong
+   * code with tries left).
+   */
+  complete3d(session: string | { sessionId: string }, options?: { otp?: string } | { cancel: true }): ReturnPost;
+  /** What Paynet.js does in the browser: card and `data-*` values in, the session out. */
+  paynetjsSession(options: PaynetJsSessionOptions): PaynetJsSession;
+  /** Pays a PayLink as its payer would (its `url` or token); the success card by default. */
+  payLink(url: string, options?: { card?: SandboxCard }): Promise<PaidLink>;
+  /** Every `confirmation_url` delivery attempt so far, oldest first. */
+  confirmations(): Confirmation[];
+  /** The last code `v2/agent/create_end_user_receipt_otp` sent to `phone`. */
+  lastReceiptOtp(phone: string): string | null;
   /**
    * Replaces the fault rules (tried in order, at most one fires per request)
    * and zeroes the fault counters. A bad rule throws a TypeError naming it.

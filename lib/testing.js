@@ -7,6 +7,24 @@ const { Client } = require('./client');
 
 const KEEP_ALIVE = Symbol('paynet.sandbox');
 
+/** The code the sandbox bank's 3D page accepts (`'000000'` plays a bank timeout). */
+const TDS_OTP = '123456';
+const SUCCESS_CARD = Object.freeze({ cardHolder: 'TEST TEST', pan: '4355084355084358', month: 12, year: 2045, cvc: '000' });
+
+/** A session_id, a post_url, or an object with `sessionId` / `session_id`. */
+function sessionIdOf(session) {
+  if (typeof session === 'string') return session;
+  const id = session?.sessionId ?? session?.session_id;
+  if (typeof id !== 'string') throw new TypeError('session must be a session_id, a post_url or an object with a sessionId');
+  return id;
+}
+
+function wireCard(card) {
+  if (!isPlainObject(card)) throw new TypeError('card must be a plain object: { cardHolder, pan, month, year, cvc }');
+  const { cardHolder, pan, month, year, cvc } = card;
+  return { card_holder: cardHolder, pan, month, year, cvc };
+}
+
 // Fault rule fields: JS name -> the sandbox's wire name. A fixed map, both ways.
 const RULE_FIELDS = Object.freeze({
   kind: 'kind',
@@ -90,8 +108,15 @@ class Sandbox {
     this.url = handle.url;
     /** The key the sandbox accepts (a test key, not a secret). */
     this.secretKey = handle.secretKey;
+    /** The key a shop page gives Paynet.js as `data-key`. */
+    this.publishableKey = handle.publishableKey;
     // Usable detached: `const { stop } = await startSandbox()`.
     this.stats = this.stats.bind(this);
+    this.complete3d = this.complete3d.bind(this);
+    this.paynetjsSession = this.paynetjsSession.bind(this);
+    this.payLink = this.payLink.bind(this);
+    this.confirmations = this.confirmations.bind(this);
+    this.lastReceiptOtp = this.lastReceiptOtp.bind(this);
     this.setFaults = this.setFaults.bind(this);
     this.clearFaults = this.clearFaults.bind(this);
     this.faultStats = this.faultStats.bind(this);
@@ -128,6 +153,71 @@ class Sandbox {
     return { ...stats, rules: stats.rules.map(ruleFromWire) };
   }
 
+  /**
+   * Plays the customer on the bank's 3D page: `{ otp }` (default the right code) or
+   * `{ cancel: true }`. Returns `{ returnUrl, fields }`, the form the bank posts to the
+   * shop. Throws when there is none (unknown session, wrong code with tries left).
+   */
+  complete3d(session, options = {}) {
+    const { otp, cancel = false } = options ?? {};
+    if (cancel && otp !== undefined) throw new TypeError('pass either otp or cancel: true, not both');
+    const raw = this.#handle.complete3d(sessionIdOf(session), cancel ? undefined : (otp ?? TDS_OTP), cancel);
+    const post = JSON.parse(raw);
+    return { returnUrl: post.return_url, fields: Object.fromEntries(post.fields) };
+  }
+
+  /**
+   * What Paynet.js does in the browser: the card and the `data-*` values in,
+   * `{ sessionId, tokenId }` out. `amount` is `data-amount` (kuruş, ×100).
+   */
+  paynetjsSession(options) {
+    if (!isPlainObject(options)) throw new TypeError('paynetjsSession takes { amount, ...card, ...data values }');
+    const { amount, instalment = 0, addComissionAmount = false, ratioCode = '', installments = '', noInstalment = false, tdsRequired = false, ...card } = options;
+    if (amount === undefined) throw new TypeError('amount (data-amount, kuruş) is required');
+    const request = {
+      publishable_key: this.publishableKey,
+      amount: String(amount),
+      ...wireCard({ ...SUCCESS_CARD, ...card }),
+      instalment,
+      add_comission_amount: addComissionAmount,
+      ratio_code: ratioCode,
+      installments,
+      no_instalment: noInstalment,
+      tds_required: tdsRequired,
+    };
+    const session = JSON.parse(this.#handle.paynetjsSession(JSON.stringify(request)));
+    return { sessionId: session.session_id, tokenId: session.token_id };
+  }
+
+  /**
+   * Pays a PayLink as its payer would (`url` or token) with `card` (the success card by
+   * default). Resolves `{ xactId, isSucceed, redirect }`; rejects for a paid, passive or
+   * expired link.
+   */
+  async payLink(url, options = {}) {
+    const card = wireCard(options?.card ?? SUCCESS_CARD);
+    const paid = JSON.parse(await this.#handle.payLink(url, JSON.stringify(card)));
+    return { xactId: paid.xact_id, isSucceed: paid.is_succeed, redirect: paid.redirect };
+  }
+
+  /** Every `confirmation_url` delivery attempt so far, oldest first (they run in the background). */
+  confirmations() {
+    return JSON.parse(this.#handle.confirmations()).map((a) => ({
+      url: a.url,
+      attempt: a.attempt,
+      status: a.status,
+      error: a.error,
+      delivered: a.delivered,
+      referenceNo: a.reference_no,
+      xactId: a.xact_id,
+    }));
+  }
+
+  /** The last code `v2/agent/create_end_user_receipt_otp` sent to `phone`, or null. */
+  lastReceiptOtp(phone) {
+    return this.#handle.lastReceiptOtp(phone) ?? null;
+  }
+
   /** A client pointed at this sandbox; `options` override the defaults. */
   client(options = {}) {
     const client = new Client({ secretKey: this.secretKey, baseUrl: this.url, ...options });
@@ -158,4 +248,4 @@ async function startSandbox(options = {}) {
   }
 }
 
-module.exports = { startSandbox, Sandbox };
+module.exports = { startSandbox, Sandbox, TDS_OTP };

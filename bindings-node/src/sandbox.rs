@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use paynet_sandbox::{FaultPlan, FaultStats, Sandbox, SandboxConfig};
+use paynet_sandbox::{BankAction, FaultPlan, FaultStats, Sandbox, SandboxConfig};
 
 #[napi(object)]
 pub struct SandboxOptions {
@@ -33,6 +33,7 @@ pub struct SandboxStats {
 pub struct SandboxHandle {
     url: String,
     secret_key: String,
+    publishable_key: String,
     /// `None` once stopped.
     sandbox: Mutex<Option<Sandbox>>,
 }
@@ -64,6 +65,7 @@ pub async fn start_sandbox(options: Option<SandboxOptions>) -> Result<SandboxHan
     Ok(SandboxHandle {
         url: sandbox.url(),
         secret_key: sandbox.secret_key().to_owned(),
+        publishable_key: sandbox.publishable_key().to_owned(),
         sandbox: Mutex::new(Some(sandbox)),
     })
 }
@@ -79,6 +81,72 @@ impl SandboxHandle {
     #[napi(getter)]
     pub fn secret_key(&self) -> String {
         self.secret_key.clone()
+    }
+
+    /// The key a shop page gives Paynet.js as `data-key`.
+    #[napi(getter)]
+    pub fn publishable_key(&self) -> String {
+        self.publishable_key.clone()
+    }
+
+    /// The customer on the bank's 3D page of `session` (a `session_id` or the `post_url`):
+    /// `otp`, or `cancel`. JSON text `{"return_url", "fields": [[name, value], ...]}`; an
+    /// `InvalidArg` error when there is no post (unknown session, wrong code with tries left).
+    #[napi(js_name = "complete3d")]
+    pub fn complete_3d(
+        &self,
+        session: String,
+        otp: Option<String>,
+        cancel: Option<bool>,
+    ) -> Result<String> {
+        let action = match (otp, cancel.unwrap_or(false)) {
+            (None, true) => BankAction::Cancel,
+            (Some(otp), false) => BankAction::Otp(otp),
+            _ => return Err(invalid("pass either otp or cancel: true".to_owned())),
+        };
+        let post = self
+            .with_sandbox(|sb| sb.complete_3d(&session, action))?
+            .map_err(invalid)?;
+        Ok(serde_json::json!({ "return_url": post.return_url, "fields": post.fields }).to_string())
+    }
+
+    /// What Paynet.js posts from the browser, JSON text in and out (`{"session_id", "token_id"}`).
+    #[napi]
+    pub fn paynetjs_session(&self, request: String) -> Result<String> {
+        let request = parse_json("request", &request)?;
+        let session = self
+            .with_sandbox(|sb| sb.paynetjs_session(&request))?
+            .map_err(invalid)?;
+        Ok(session.to_string())
+    }
+
+    /// Pays a PayLink (`url` or token) with `card` (JSON text); JSON text
+    /// `{"xact_id", "is_succeed", "redirect"}`.
+    #[napi]
+    pub async fn pay_link(&self, url: String, card: String) -> Result<String> {
+        let card = parse_json("card", &card)?;
+        // The future owns the server's state: the lock is not held while the bank answers.
+        let paying = self.with_sandbox(|sb| sb.pay_link(&url, &card))?;
+        Ok(paying.await.map_err(invalid)?.to_string())
+    }
+
+    /// Every `confirmation_url` delivery attempt, as JSON text (a list).
+    #[napi]
+    pub fn confirmations(&self) -> Result<String> {
+        let list = self
+            .lock()
+            .as_ref()
+            .map(Sandbox::confirmations)
+            .unwrap_or_default();
+        serde_json::to_string(&list).map_err(|e| Error::from_reason(e.to_string()))
+    }
+
+    /// The last code `create_end_user_receipt_otp` sent to `phone`.
+    #[napi]
+    pub fn last_receipt_otp(&self, phone: String) -> Option<String> {
+        self.lock()
+            .as_ref()
+            .and_then(|sb| sb.last_receipt_otp(&phone))
     }
 
     /// Counters since start; zeros once stopped.
@@ -129,12 +197,28 @@ impl SandboxHandle {
         }
     }
 
+    fn with_sandbox<T>(&self, f: impl FnOnce(&Sandbox) -> T) -> Result<T> {
+        self.lock().as_ref().map(f).ok_or_else(stopped)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Sandbox>> {
         // A panic while holding this lock cannot leave the Option half-written.
         self.sandbox
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+fn stopped() -> Error {
+    Error::from_reason("the sandbox is stopped")
+}
+
+fn invalid(message: String) -> Error {
+    Error::new(Status::InvalidArg, message)
+}
+
+fn parse_json(what: &str, text: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(text).map_err(|e| invalid(format!("{what} is not valid JSON: {e}")))
 }
 
 fn invalid_plan(message: String) -> Error {

@@ -4,11 +4,11 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use paynet_sandbox::{FaultPlan, FaultStats, Sandbox, SandboxConfig};
+use paynet_sandbox::{BankAction, FaultPlan, FaultStats, Sandbox, SandboxConfig};
 
 use crate::{errors, runtime};
 
@@ -18,6 +18,7 @@ pub struct NativeSandbox {
     server: Mutex<Option<Sandbox>>,
     url: String,
     secret_key: String,
+    publishable_key: String,
 }
 
 #[pymethods]
@@ -56,6 +57,7 @@ impl NativeSandbox {
             Ok(NativeSandbox {
                 url: server.url(),
                 secret_key: server.secret_key().to_owned(),
+                publishable_key: server.publishable_key().to_owned(),
                 server: Mutex::new(Some(server)),
             })
         })
@@ -69,6 +71,85 @@ impl NativeSandbox {
     #[getter]
     fn secret_key(&self) -> &str {
         &self.secret_key
+    }
+
+    #[getter]
+    fn publishable_key(&self) -> &str {
+        &self.publishable_key
+    }
+
+    /// The customer on the bank's 3D page of `session` (a `session_id` or the `post_url`):
+    /// `otp`, or `cancel`. JSON text `{"return_url": ..., "fields": [[name, value], ...]}`,
+    /// the form the bank posts to the shop; `ValueError` when there is none (unknown
+    /// session, or a wrong code with tries left).
+    #[pyo3(signature = (session, *, otp = None, cancel = false))]
+    fn complete_3d(
+        &self,
+        py: Python<'_>,
+        session: &str,
+        otp: Option<String>,
+        cancel: bool,
+    ) -> PyResult<String> {
+        errors::guard(py, || {
+            let action = match (otp, cancel) {
+                (None, true) => BankAction::Cancel,
+                (Some(otp), false) => BankAction::Otp(otp),
+                _ => return Err(PyValueError::new_err("pass either otp or cancel=True")),
+            };
+            let post = self
+                .with_server(|server| server.complete_3d(session, action))?
+                .map_err(PyValueError::new_err)?;
+            Ok(
+                serde_json::json!({ "return_url": post.return_url, "fields": post.fields })
+                    .to_string(),
+            )
+        })
+    }
+
+    /// What Paynet.js posts from the browser (JSON text in and out:
+    /// `{"session_id", "token_id"}`); `ValueError` with the sandbox's error message.
+    fn paynetjs_session(&self, py: Python<'_>, request: &str) -> PyResult<String> {
+        errors::guard(py, || {
+            let request = parse_json("request", request)?;
+            let session = self
+                .with_server(|server| server.paynetjs_session(&request))?
+                .map_err(PyValueError::new_err)?;
+            Ok(session.to_string())
+        })
+    }
+
+    /// Pays a PayLink (`url` or token) with `card` (JSON text); JSON text
+    /// `{"xact_id", "is_succeed", "redirect"}`. `ValueError` when the link cannot be paid.
+    fn pay_link(&self, py: Python<'_>, url: &str, card: &str) -> PyResult<String> {
+        errors::guard(py, || {
+            let card = parse_json("card", card)?;
+            // The future owns the server's state: the lock is not held while the bank answers.
+            let paying = self.with_server(|server| server.pay_link(url, &card))?;
+            let paid = py.detach(|| runtime::get().block_on(paying));
+            Ok(paid.map_err(PyValueError::new_err)?.to_string())
+        })
+    }
+
+    /// Every `confirmation_url` delivery attempt, as JSON text (a list).
+    fn confirmations(&self, py: Python<'_>) -> PyResult<String> {
+        errors::guard(py, || {
+            let list = self
+                .lock()
+                .as_ref()
+                .map(Sandbox::confirmations)
+                .unwrap_or_default();
+            serde_json::to_string(&list).map_err(|e| PyValueError::new_err(e.to_string()))
+        })
+    }
+
+    /// The last code `create_end_user_receipt_otp` sent to `phone`.
+    fn last_receipt_otp(&self, py: Python<'_>, phone: &str) -> PyResult<Option<String>> {
+        errors::guard(py, || {
+            Ok(self
+                .lock()
+                .as_ref()
+                .and_then(|server| server.last_receipt_otp(phone)))
+        })
     }
 
     /// `{"requests": API requests received, "ledger_entries": transactions recorded}`.
@@ -132,7 +213,20 @@ fn parse_plan(text: &str) -> PyResult<FaultPlan> {
     FaultPlan::from_json(&value).map_err(PyValueError::new_err)
 }
 
+fn parse_json(what: &str, text: &str) -> PyResult<serde_json::Value> {
+    serde_json::from_str(text)
+        .map_err(|e| PyValueError::new_err(format!("{what} is not valid JSON: {e}")))
+}
+
 impl NativeSandbox {
+    /// Runs `f` on the running server; a stopped sandbox has no pages or sessions.
+    fn with_server<T>(&self, f: impl FnOnce(&Sandbox) -> T) -> PyResult<T> {
+        match self.lock().as_ref() {
+            Some(server) => Ok(f(server)),
+            None => Err(PyRuntimeError::new_err("the sandbox is stopped")),
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Sandbox>> {
         // A panic while holding the lock leaves nothing half-updated: take the value anyway.
         self.server

@@ -221,13 +221,17 @@ impl Sandbox {
     /// Pays a PayLink as its payer would on the page (`url_or_token`: the link's `url` or
     /// its last path segment) with `card` (`card_holder`, `pan`, `month`, `year`, `cvc`).
     /// `Ok` is `{"xact_id", "is_succeed", "redirect"}`; `redirect` is where the browser
-    /// would be sent (`null` when the page would show the decline itself).
-    pub async fn pay_link(
+    /// would be sent (`null` when the page would show the decline itself). The future owns
+    /// what it needs, so a binding can await it without borrowing the `Sandbox`.
+    pub fn pay_link(
         &self,
         url_or_token: &str,
         card: &serde_json::Value,
-    ) -> Result<serde_json::Value, String> {
-        handlers::paylink_page::pay_in_process(&self.shared, url_or_token, card).await
+    ) -> impl Future<Output = Result<serde_json::Value, String>> + Send + use<> {
+        let shared = Arc::clone(&self.shared);
+        let link = url_or_token.to_owned();
+        let card = card.clone();
+        async move { handlers::paylink_page::pay_in_process(&shared, &link, &card).await }
     }
 
     /// Every `confirmation_url` delivery attempt so far, oldest first.

@@ -38,7 +38,13 @@ pub struct Confirmation {
 
 /// Delivers `body` on a detached task of the server's runtime, so the payer's page is
 /// answered without waiting for the shop.
-pub fn spawn_delivery(s: &Arc<Shared>, url: String, reference_no: String, xact_id: String, body: Vec<u8>) {
+pub fn spawn_delivery(
+    s: &Arc<Shared>,
+    url: String,
+    reference_no: String,
+    xact_id: String,
+    body: Vec<u8>,
+) {
     let shared = Arc::clone(s);
     s.runtime.spawn(async move {
         let mut backoff = FIRST_BACKOFF;
@@ -88,7 +94,10 @@ struct Target<'a> {
 }
 
 fn parse_target(url: &str) -> Result<Target<'_>, Failure> {
-    let scheme = |p: &str| url.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p));
+    let scheme = |p: &str| {
+        url.get(..p.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(p))
+    };
     if scheme("https://") {
         return Err(Failure::Permanent(HTTPS_UNSUPPORTED.to_owned()));
     }
@@ -132,7 +141,8 @@ fn parse_target(url: &str) -> Result<Target<'_>, Failure> {
 /// One POST; `Ok` is the answer's status code, read from its status line.
 async fn post_json(url: &str, body: &[u8]) -> Result<u16, Failure> {
     let t = parse_target(url)?;
-    let transient = |what: &str, e: &dyn std::fmt::Display| Failure::Transient(format!("{what}: {e}"));
+    let transient =
+        |what: &str, e: &dyn std::fmt::Display| Failure::Transient(format!("{what}: {e}"));
     let mut stream = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect((t.host, t.port)))
         .await
         .map_err(|e| transient("connect timed out", &e))?
@@ -207,7 +217,12 @@ mod tests {
     fn targets() {
         assert_eq!(
             target("http://127.0.0.1:8080/hook?a=1#x"),
-            Some(("127.0.0.1:8080".into(), "127.0.0.1".into(), 8080, "/hook?a=1".into()))
+            Some((
+                "127.0.0.1:8080".into(),
+                "127.0.0.1".into(),
+                8080,
+                "/hook?a=1".into()
+            ))
         );
         assert_eq!(
             target("HTTP://shop.example"),
@@ -215,7 +230,12 @@ mod tests {
         );
         assert_eq!(
             target("http://shop.example?x=1"),
-            Some(("shop.example".into(), "shop.example".into(), 80, "/?x=1".into()))
+            Some((
+                "shop.example".into(),
+                "shop.example".into(),
+                80,
+                "/?x=1".into()
+            ))
         );
         assert_eq!(
             target("http://[::1]:9/p"),

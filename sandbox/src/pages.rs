@@ -39,7 +39,12 @@ button{margin-top:1rem;padding:.5rem 1rem}";
 
 /// A page whose form sends the browser on at once (`method` `get` or `post`): the hidden
 /// `fields` in order, a visible button for browsers without JavaScript.
-pub fn auto_submit(method: &str, action: &str, fields: &[(String, String)], message: &str) -> String {
+pub fn auto_submit(
+    method: &str,
+    action: &str,
+    fields: &[(String, String)],
+    message: &str,
+) -> String {
     let mut body = format!(
         "<p id=\"message\">{}</p>\n<form id=\"paynet-auto-submit\" method=\"{}\" action=\"{}\">\n",
         escape(message),

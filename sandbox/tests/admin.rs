@@ -121,3 +121,21 @@ fn bad_arguments_exit_with_usage() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage"));
 }
+
+#[tokio::test]
+async fn every_fault_path_is_a_routed_api_endpoint() {
+    let env = Env::start().await;
+    for path in paynet_sandbox::API_PATHS {
+        let r = env.post(path, &serde_json::json!({})).await;
+        assert!(
+            !(r.status == 404 && r.json["type"] == "api_error"),
+            "{path} has no route: {}",
+            r.text
+        );
+        assert_eq!(
+            env.post_noauth(path, &serde_json::json!({})).await.status,
+            401,
+            "{path} needs the secret key"
+        );
+    }
+}

@@ -472,13 +472,7 @@ async fn futures_join_all(env: &Env, body: serde_json::Value, n: usize) -> Vec<c
                 .send()
                 .await
                 .expect("sent");
-            let status = resp.status().as_u16();
-            let text = resp.text().await.expect("body");
-            common::Reply {
-                status,
-                json: serde_json::from_str(&text).unwrap_or_default(),
-                text,
-            }
+            common::reply(resp).await
         });
     }
     let mut out = Vec::new();

@@ -20,13 +20,18 @@ from . import _native
 from ._client import Client
 
 __all__ = [
+    "Confirmation",
     "FaultCounts",
     "FaultPlan",
     "FaultRule",
     "FaultRuleState",
     "FaultStats",
+    "PaidLink",
+    "PaynetJsSession",
+    "ReturnPost",
     "Sandbox",
     "SandboxStats",
+    "TDS_OTP",
     "TEST_CARDS",
     "paynet_client",
     "paynet_sandbox",
@@ -41,6 +46,18 @@ TEST_CARDS = {
     "stolen": "4000000000009979",
     "slow_bank": "4000000000000259",
     "malformed_response": "4000000000000119",
+    "tds_not_enrolled": "4000000000003063",
+}
+
+#: The code the sandbox bank's 3D page accepts ("000000" plays a bank timeout).
+TDS_OTP = "123456"
+
+_DEFAULT_CARD: dict[str, object] = {
+    "card_holder": "TEST TEST",
+    "pan": TEST_CARDS["success"],
+    "month": 12,
+    "year": 2045,
+    "cvc": "000",
 }
 
 
@@ -113,6 +130,51 @@ class FaultStats(TypedDict):
     rules: list[FaultRuleState]
 
 
+class ReturnPost(TypedDict):
+    """The form the bank's 3D page posts to the shop's `return_url`."""
+
+    return_url: str
+    fields: dict[str, str]
+    """session_id, token_id, reference_no, md_status ("1"/"0"), on failure md_error_message."""
+
+
+class PaynetJsSession(TypedDict):
+    session_id: str
+    token_id: str
+
+
+class PaidLink(TypedDict):
+    xact_id: str
+    is_succeed: bool
+    redirect: str | None
+    """Where the payer's browser is sent; None when the page shows the decline itself."""
+
+
+class Confirmation(TypedDict):
+    """One delivery attempt of a PayLink `confirmation_url` post."""
+
+    url: str
+    attempt: int
+    """1 for the first try; up to 5 retries follow a failure."""
+    status: int | None
+    error: str | None
+    delivered: bool
+    reference_no: str
+    xact_id: str
+
+
+def _session_id(session: object) -> str:
+    if isinstance(session, str):
+        return session
+    if isinstance(session, Mapping):
+        value = session.get("session_id")
+    else:
+        value = getattr(session, "session_id", None)
+    if not isinstance(value, str):
+        raise TypeError("session must be a session_id, a post_url or an object with a session_id")
+    return value
+
+
 def _plan_json(faults: FaultPlan | Sequence[FaultRule]) -> str:
     if isinstance(faults, Mapping):
         plan = dict(faults)
@@ -162,6 +224,82 @@ class Sandbox:
     @property
     def secret_key(self) -> str:
         return self._native.secret_key
+
+    @property
+    def publishable_key(self) -> str:
+        """The key a shop page gives Paynet.js as `data-key`."""
+        return self._native.publishable_key
+
+    def complete_3d(self, session: object, *, otp: str | None = None, cancel: bool = False) -> ReturnPost:
+        """Plays the customer on the bank's 3D page: types `otp` (default `TDS_OTP`) or
+        cancels. `session` is the session_id, the post_url, or an object (or dict) with a
+        `session_id`. Returns the form the bank posts to the shop's `return_url`.
+
+        `ValueError` when there is none: an unknown session, or a wrong code with tries
+        left (the page asks again; three wrong codes fail the 3D step).
+        """
+        if cancel and otp is not None:
+            raise ValueError("pass either otp or cancel=True, not both")
+        raw = self._native.complete_3d(
+            _session_id(session), otp=None if cancel else (otp or TDS_OTP), cancel=cancel
+        )
+        post = json.loads(raw)
+        return ReturnPost(return_url=post["return_url"], fields=dict(post["fields"]))
+
+    def paynetjs_session(
+        self,
+        *,
+        amount: int | str,
+        card_holder: str = "TEST TEST",
+        pan: str = TEST_CARDS["success"],
+        month: int | str = 12,
+        year: int | str = 2045,
+        cvc: str = "000",
+        instalment: int = 0,
+        add_comission_amount: bool = False,
+        ratio_code: str = "",
+        installments: str = "",
+        no_instalment: bool = False,
+        tds_required: bool = False,
+    ) -> PaynetJsSession:
+        """What Paynet.js does in the browser: the card and the `data-*` values in,
+        `session_id` and `token_id` out. `amount` is `data-amount`: kuruş (×100), as an
+        int or its text. `ValueError` with the sandbox's message for a refused card."""
+        request = {
+            "publishable_key": self.publishable_key,
+            "amount": str(amount),
+            "card_holder": card_holder,
+            "pan": pan,
+            "month": month,
+            "year": year,
+            "cvc": cvc,
+            "instalment": instalment,
+            "add_comission_amount": add_comission_amount,
+            "ratio_code": ratio_code,
+            "installments": installments,
+            "no_instalment": no_instalment,
+            "tds_required": tds_required,
+        }
+        session = json.loads(self._native.paynetjs_session(json.dumps(request)))
+        return PaynetJsSession(session_id=session["session_id"], token_id=session["token_id"])
+
+    def pay_link(self, url: str, *, card: Mapping[str, object] | None = None) -> PaidLink:
+        """Pays a PayLink as its payer would on the page (`url` of `mailorder/create`,
+        or its token) with `card` (`card_holder`, `pan`, `month`, `year`, `cvc`; the
+        success card by default). `ValueError` for a paid, passive or expired link."""
+        body = dict(_DEFAULT_CARD if card is None else card)
+        paid = json.loads(self._native.pay_link(url, json.dumps(body)))
+        return PaidLink(xact_id=paid["xact_id"], is_succeed=paid["is_succeed"], redirect=paid["redirect"])
+
+    def confirmations(self) -> list[Confirmation]:
+        """Every `confirmation_url` delivery attempt so far, oldest first. Deliveries run
+        in the background: poll until the attempts you expect are there."""
+        attempts: list[Confirmation] = json.loads(self._native.confirmations())
+        return attempts
+
+    def last_receipt_otp(self, phone: str) -> str | None:
+        """The last code `v2/agent/create_end_user_receipt_otp` sent to `phone`."""
+        return self._native.last_receipt_otp(phone)
 
     def stats(self) -> SandboxStats:
         raw = self._native.stats()

@@ -46,7 +46,9 @@ pub fn post_url(s: &Shared, session_id: &str) -> String {
 /// The bank's answer to one visit or submit of its page.
 enum Step {
     /// Show the OTP form (again), with the error of the last try if any.
-    Ask { error: Option<String> },
+    Ask {
+        error: Option<String>,
+    },
     Done(ReturnPost),
 }
 
@@ -157,11 +159,14 @@ fn page(s: &Shared, session_id: &str, action: Option<BankAction>) -> Response {
         return pages::html(StatusCode::NOT_FOUND, pages::document("3D Secure", &body));
     };
     match step(session_id, tds, action) {
-        Step::Ask { error } => pages::html(StatusCode::OK, otp_page(session_id, tds, error.as_deref())),
+        Step::Ask { error } => {
+            pages::html(StatusCode::OK, otp_page(session_id, tds, error.as_deref()))
+        }
         Step::Done(post) => {
             let message = match tds.state {
                 TdsState::Failed(failure) => failure.message(),
-                _ => "Doğrulama başarılı, mağazaya dönülüyor (verified, returning to the shop)".to_owned(),
+                _ => "Doğrulama başarılı, mağazaya dönülüyor (verified, returning to the shop)"
+                    .to_owned(),
             };
             pages::html(
                 StatusCode::OK,

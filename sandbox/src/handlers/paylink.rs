@@ -382,8 +382,11 @@ fn run_list(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let index = |name: &str| -> ApiResult<Option<usize>> {
         f.int(name)?
             .map(|n| {
-                usize::try_from(n)
-                    .map_err(|_| ApiError::invalid(format!("{name} 0 veya daha büyük olmalı ({name} must be >= 0)")))
+                usize::try_from(n).map_err(|_| {
+                    ApiError::invalid(format!(
+                        "{name} 0 veya daha büyük olmalı ({name} must be >= 0)"
+                    ))
+                })
             })
             .transpose()
     };
@@ -444,7 +447,10 @@ pub async fn status_update(State(s): State<Arc<Shared>>, body: Bytes) -> Respons
 fn run_status_update(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let map = parse_object(body)?;
     let f = Fields::new(&map);
-    let status = match f.int("status")?.ok_or_else(|| crate::wire::required("status"))? {
+    let status = match f
+        .int("status")?
+        .ok_or_else(|| crate::wire::required("status"))?
+    {
         0 => LinkStatus::Awaiting,
         3 => LinkStatus::Passive,
         _ => {
@@ -477,7 +483,9 @@ pub async fn expire(State(s): State<Arc<Shared>>, Path(token): Path<String>) -> 
     match l.links.by_token_mut(&token) {
         Some(link) => {
             link.expire_date = util::now() - chrono::Duration::seconds(1);
-            json_ok(&serde_json::json!({ "id": link.id, "expire_date": util::iso_7(&link.expire_date) }))
+            json_ok(
+                &serde_json::json!({ "id": link.id, "expire_date": util::iso_7(&link.expire_date) }),
+            )
         }
         None => ApiError::not_found_tx("Ödeme linki bulunamadı (no such PayLink)").into_response(),
     }

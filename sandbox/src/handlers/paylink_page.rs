@@ -194,7 +194,10 @@ async fn pay(s: Arc<Shared>, token: String, card: Map<String, Value>) -> Result<
 
 fn token_of(url_or_token: &str) -> &str {
     let path = url_or_token.split(['?', '#']).next().unwrap_or_default();
-    path.trim_end_matches('/').rsplit('/').next().unwrap_or_default()
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
 }
 
 pub async fn pay_in_process(
@@ -238,7 +241,10 @@ pub async fn submit(
         Ok(paid) => paid,
         Err(e) => {
             tracing::error!(error = %e, "PayLink payment task failed");
-            return unavailable_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox hatası (sandbox error)");
+            return unavailable_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sandbox hatası (sandbox error)",
+            );
         }
     };
     match paid {
@@ -248,9 +254,7 @@ pub async fn submit(
         Ok(Paid { message, .. }) => with_link(&s, &token, StatusCode::OK, &message),
         Err(PayError::Unknown) => not_found(&token),
         Err(PayError::Unavailable(why)) => unavailable_page(StatusCode::CONFLICT, why),
-        Err(PayError::Invalid(message)) => {
-            with_link(&s, &token, StatusCode::BAD_REQUEST, &message)
-        }
+        Err(PayError::Invalid(message)) => with_link(&s, &token, StatusCode::BAD_REQUEST, &message),
     }
 }
 
@@ -268,7 +272,10 @@ fn not_found(token: &str) -> Response {
         "<h1>Ödeme linki</h1>\n<p class=\"error\" id=\"status\">Ödeme linki bulunamadı (no such PayLink): {}</p>\n",
         escape(token)
     );
-    pages::html(StatusCode::NOT_FOUND, pages::document("Paynet ödeme linki", &body))
+    pages::html(
+        StatusCode::NOT_FOUND,
+        pages::document("Paynet ödeme linki", &body),
+    )
 }
 
 fn unavailable_page(status: StatusCode, why: &str) -> Response {
@@ -287,7 +294,12 @@ fn pay_page(status: StatusCode, link: &PayLink, error: Option<&str>) -> Response
     )
     .amount;
     let error = error
-        .map(|e| format!("<p class=\"error\" id=\"paylink-error\">{}</p>\n", escape(e)))
+        .map(|e| {
+            format!(
+                "<p class=\"error\" id=\"paylink-error\">{}</p>\n",
+                escape(e)
+            )
+        })
         .unwrap_or_default();
     let input = |id: &str, name: &str, label: &str, extra: &str| {
         format!(
@@ -307,11 +319,36 @@ fn pay_page(status: StatusCode, link: &PayLink, error: Option<&str>) -> Response
         amount = money::format_tl(charged, 2),
         note = escape(&link.note),
         action = escape(&format!("{PAGE_PREFIX}{}", link.token)),
-        holder = input("paylink-card-holder", "card_holder", "Kart sahibi (card holder)", "autocomplete=\"cc-name\""),
-        pan = input("paylink-pan", "pan", "Kart numarası (card number)", "autocomplete=\"cc-number\" inputmode=\"numeric\""),
-        month = input("paylink-month", "month", "Ay (month)", "autocomplete=\"cc-exp-month\" inputmode=\"numeric\" maxlength=\"2\""),
-        year = input("paylink-year", "year", "Yıl (year)", "autocomplete=\"cc-exp-year\" inputmode=\"numeric\" maxlength=\"4\""),
-        cvc = input("paylink-cvc", "cvc", "CVC", "autocomplete=\"cc-csc\" inputmode=\"numeric\" maxlength=\"4\""),
+        holder = input(
+            "paylink-card-holder",
+            "card_holder",
+            "Kart sahibi (card holder)",
+            "autocomplete=\"cc-name\""
+        ),
+        pan = input(
+            "paylink-pan",
+            "pan",
+            "Kart numarası (card number)",
+            "autocomplete=\"cc-number\" inputmode=\"numeric\""
+        ),
+        month = input(
+            "paylink-month",
+            "month",
+            "Ay (month)",
+            "autocomplete=\"cc-exp-month\" inputmode=\"numeric\" maxlength=\"2\""
+        ),
+        year = input(
+            "paylink-year",
+            "year",
+            "Yıl (year)",
+            "autocomplete=\"cc-exp-year\" inputmode=\"numeric\" maxlength=\"4\""
+        ),
+        cvc = input(
+            "paylink-cvc",
+            "cvc",
+            "CVC",
+            "autocomplete=\"cc-csc\" inputmode=\"numeric\" maxlength=\"4\""
+        ),
     );
     pages::html(status, pages::document("Paynet ödeme linki", &body))
 }
@@ -322,15 +359,30 @@ mod tests {
 
     #[test]
     fn xact_id_is_appended_to_the_query() {
-        assert_eq!(with_xact_id("https://s.example/ok", "xk_1"), "https://s.example/ok?xact_id=xk_1");
-        assert_eq!(with_xact_id("https://s.example/ok?o=5", "xk_1"), "https://s.example/ok?o=5&xact_id=xk_1");
-        assert_eq!(with_xact_id("https://s.example/ok?", "xk_1"), "https://s.example/ok?xact_id=xk_1");
-        assert_eq!(with_xact_id("https://s.example/ok#top", "xk_1"), "https://s.example/ok?xact_id=xk_1#top");
+        assert_eq!(
+            with_xact_id("https://s.example/ok", "xk_1"),
+            "https://s.example/ok?xact_id=xk_1"
+        );
+        assert_eq!(
+            with_xact_id("https://s.example/ok?o=5", "xk_1"),
+            "https://s.example/ok?o=5&xact_id=xk_1"
+        );
+        assert_eq!(
+            with_xact_id("https://s.example/ok?", "xk_1"),
+            "https://s.example/ok?xact_id=xk_1"
+        );
+        assert_eq!(
+            with_xact_id("https://s.example/ok#top", "xk_1"),
+            "https://s.example/ok?xact_id=xk_1#top"
+        );
     }
 
     #[test]
     fn tokens_from_urls() {
         assert_eq!(token_of("abc"), "abc");
-        assert_eq!(token_of("http://127.0.0.1:9/__sandbox/paylink/abc?x=1"), "abc");
+        assert_eq!(
+            token_of("http://127.0.0.1:9/__sandbox/paylink/abc?x=1"),
+            "abc"
+        );
     }
 }

@@ -21,7 +21,10 @@ const SCRIPT: &str = include_str!("../assets/paynet.min.js");
 pub async fn script() -> Response {
     (
         [
-            (header::CONTENT_TYPE, "application/javascript; charset=utf-8"),
+            (
+                header::CONTENT_TYPE,
+                "application/javascript; charset=utf-8",
+            ),
             (header::CACHE_CONTROL, "no-cache"),
         ],
         SCRIPT,

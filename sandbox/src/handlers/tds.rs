@@ -35,7 +35,9 @@ pub struct TdsSession {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TdsState {
     /// The customer is on the bank's page.
-    Pending { tries_left: u8 },
+    Pending {
+        tries_left: u8,
+    },
     Verified,
     Failed(TdsFailure),
 }
@@ -117,8 +119,7 @@ fn initial(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let token_id = s.rng.guid().to_uppercase();
     {
         let mut l = ledger::lock(&s.ledger);
-        if l
-            .successful_by_reference(&prepared.attempt.reference_no)
+        if l.successful_by_reference(&prepared.attempt.reference_no)
             .is_some()
         {
             return Err(duplicate_reference());

@@ -1,20 +1,34 @@
 //! Helpers shared by the HTTP-level tests: a sandbox per test and a thin JSON client.
 #![allow(dead_code)]
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use paynet_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 pub struct Env {
     pub sandbox: Sandbox,
     pub http: reqwest::Client,
+    /// Plays the browser: never follows redirects, so tests see each 303.
+    pub browser: reqwest::Client,
 }
 
 pub struct Reply {
     pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
     pub text: String,
     pub json: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
 }
 
 impl Env {
@@ -31,6 +45,10 @@ impl Env {
         Env {
             sandbox,
             http: reqwest::Client::new(),
+            browser: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("browser client"),
         }
     }
 
@@ -79,6 +97,30 @@ impl Env {
         reply(resp).await
     }
 
+    /// A browser GET of an absolute URL the sandbox handed out.
+    pub async fn browse(&self, url: &str) -> Reply {
+        let resp = self.browser.get(url).send().await.expect("request sent");
+        reply(resp).await
+    }
+
+    /// A browser form post (`application/x-www-form-urlencoded`) to an absolute URL or a path.
+    pub async fn submit(&self, url_or_path: &str, fields: &[(&str, &str)]) -> Reply {
+        let url = if url_or_path.starts_with("http") {
+            url_or_path.to_owned()
+        } else {
+            self.url(url_or_path)
+        };
+        let resp = self
+            .browser
+            .post(url)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form_encode(fields))
+            .send()
+            .await
+            .expect("request sent");
+        reply(resp).await
+    }
+
     pub async fn pay(&self, body: Value) -> Reply {
         self.post("/v2/transaction/payment", &body).await
     }
@@ -88,11 +130,162 @@ impl Env {
     }
 }
 
-async fn reply(resp: reqwest::Response) -> Reply {
+pub async fn reply(resp: reqwest::Response) -> Reply {
     let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
     let text = resp.text().await.expect("body read");
     let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, text, json }
+    Reply {
+        status,
+        headers,
+        text,
+        json,
+    }
+}
+
+pub fn form_encode(fields: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_owned(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub fn html_unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The auto-submitting form of a sandbox page: `(method, action, hidden fields in order)`.
+pub fn auto_form(html: &str) -> (String, String, Vec<(String, String)>) {
+    let start = html
+        .find("<form id=\"paynet-auto-submit\"")
+        .unwrap_or_else(|| panic!("no auto-submit form in {html}"));
+    let form = &html[start..];
+    let form = &form[..form.find("</form>").expect("form closes")];
+    let attr = |tag: &str, name: &str| -> String {
+        let key = format!("{name}=\"");
+        let at = tag
+            .find(&key)
+            .unwrap_or_else(|| panic!("no {name} in {tag}"))
+            + key.len();
+        html_unescape(&tag[at..at + tag[at..].find('"').expect("attribute closes")])
+    };
+    let head = &form[..form.find('>').expect("tag closes")];
+    let fields = form
+        .match_indices("<input type=\"hidden\"")
+        .map(|(i, _)| {
+            let tag = &form[i..i + form[i..].find('>').expect("input closes")];
+            (attr(tag, "name"), attr(tag, "value"))
+        })
+        .collect();
+    assert!(html.contains("<noscript><button type=\"submit\""), "{html}");
+    assert!(html.contains(".submit();"), "{html}");
+    (attr(head, "method"), attr(head, "action"), fields)
+}
+
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// What a shop's endpoint received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub request_line: String,
+    pub headers: String,
+    pub body: Value,
+}
+
+/// A shop endpoint on 127.0.0.1 that answers the given statuses in turn (then 200) and
+/// records each request. Returns its base URL.
+pub async fn shop_endpoint(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Received>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("listener");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    tokio::spawn(async move {
+        let mut statuses = statuses.into_iter();
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            // Head, then as much body as Content-Length says.
+            let (head, body) = loop {
+                let n = stream.read(&mut chunk).await.unwrap_or(0);
+                if n == 0 {
+                    break (String::from_utf8_lossy(&buf).into_owned(), Vec::new());
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+                    let length: usize = head
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse().ok())?
+                        })
+                        .unwrap_or(0);
+                    let mut body = buf[end + 4..].to_vec();
+                    while body.len() < length {
+                        let n = stream.read(&mut chunk).await.unwrap_or(0);
+                        if n == 0 {
+                            break;
+                        }
+                        body.extend_from_slice(&chunk[..n]);
+                    }
+                    break (head, body);
+                }
+            };
+            let (request_line, headers) = head.split_once("\r\n").unwrap_or((&head, ""));
+            log.lock().expect("log").push(Received {
+                request_line: request_line.to_owned(),
+                headers: headers.to_owned(),
+                body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+            });
+            let status = statuses.next().unwrap_or(200);
+            let answer =
+                format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    });
+    (url, seen)
+}
+
+/// Waits (up to 5 s) until the sandbox recorded `n` confirmation attempts.
+pub async fn wait_confirmations(sandbox: &Sandbox, n: usize) -> Vec<paynet_sandbox::Confirmation> {
+    for _ in 0..500 {
+        let list = sandbox.confirmations();
+        if list.len() >= n {
+            return list;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!(
+        "expected {n} confirmation attempts, got {:?}",
+        sandbox.confirmations()
+    );
 }
 
 /// A valid card payment body; tests override fields with `with`.
