@@ -257,8 +257,7 @@ async function main() {
   if (!secretKey) {
     const { startSandbox } = await import('paynet/testing');
     sandbox = await startSandbox();
-    ({ secretKey, url: paynetUrl } = sandbox);
-    publishableKey = `pbk_${secretKey.replace(/^sck_/, '')}`;
+    ({ secretKey, url: paynetUrl, publishableKey } = sandbox);
     console.log(`no PAYNET_SECRET_KEY: using a local sandbox at ${paynetUrl}`);
   }
   const publicUrl = process.env.SHOP_PUBLIC_URL ?? `http://127.0.0.1:${port}`;

@@ -180,7 +180,7 @@ def main() -> None:
 
         sandbox = Sandbox()
         secret_key, paynet_url = sandbox.secret_key, sandbox.url
-        publishable_key = "pbk_" + secret_key.removeprefix("sck_")
+        publishable_key = sandbox.publishable_key
         print(f"no PAYNET_SECRET_KEY: using a local sandbox at {paynet_url}")
     app = create_app(
         secret_key=secret_key,

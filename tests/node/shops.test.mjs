@@ -1,8 +1,9 @@
 // The Express example shop (examples/shops/express_shop.mjs) over HTTP, on an ephemeral
 // port, against the sandbox: 3D Secure sale, pre-auth, cancel and decline, Paynet.js,
 // PayLink paid by the confirmation Paynet posts to the shop, forged confirmations.
-// The browser's part is played with fetch: the bank's 3D form, Paynet.js's session call
-// and the PayLink payer's form are posted to the sandbox as the pages would post them.
+// The browser's part is played by the sandbox's helpers (complete3d on the bank's page,
+// paynetjsSession, payLink), which run the same code as its pages; tests/browser/ walks the
+// same flows in Chromium.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
@@ -26,7 +27,7 @@ before(async () => {
   const app = createApp({
     secretKey: sandbox.secretKey,
     paynetUrl: sandbox.url,
-    publishableKey: `pbk_${sandbox.secretKey.replace(/^sck_/, '')}`,
+    publishableKey: sandbox.publishableKey,
     publicUrl: shopUrl,
   });
   server.on('request', (req, res) => {
@@ -86,15 +87,13 @@ const postBody = async (path, body) =>
 
 // --- the browser's part
 
-/** The shop's html_content → the bank's page (post_url) → the bank's auto-submitting form → the shop. */
+/** The shop's html_content (a form to the bank's post_url) → the bank's page → the shop's return_url. */
 async function throughTheBank(shopPage, answer) {
   assert.ok(shopPage.action.startsWith(sandbox.url), shopPage.action);
-  const bank = await get(shopPage.action);
-  assert.ok(bank.has('otp') && bank.has('confirm') && bank.has('cancel'), bank.text);
-  const back = await postForm(shopPage.action, answer);
-  assert.equal(back.action, `${shopUrl}/checkout/3d/return`);
+  const back = sandbox.complete3d(shopPage.action, answer);
+  assert.equal(back.returnUrl, `${shopUrl}/checkout/3d/return`);
   for (const name of ['session_id', 'token_id', 'reference_no', 'md_status']) assert.ok(name in back.fields, name);
-  return { result: await postForm(back.action, back.fields), posted: back.fields };
+  return { result: await postForm(back.returnUrl, back.fields), posted: back.fields };
 }
 
 async function start3d(fields = {}) {
@@ -113,7 +112,7 @@ test('the checkout page has the card form', async () => {
 });
 
 test('a 3D sale ends on the receipt, and a reloaded return charges once', async () => {
-  const { result: receipt, posted } = await throughTheBank(await start3d(), { otp: '123456', action: 'confirm' });
+  const { result: receipt, posted } = await throughTheBank(await start3d(), { otp: '123456' });
   assert.equal(receipt.status, 200, receipt.text);
   assert.equal(receipt.textOf('receipt-amount'), '150.00 TL');
   assert.equal(receipt.textOf('receipt-card'), '435508******4358');
@@ -129,7 +128,7 @@ test('a 3D sale ends on the receipt, and a reloaded return charges once', async 
 });
 
 test('a cancelled 3D shows the failure page and charges nothing', async () => {
-  const { result: failed, posted } = await throughTheBank(await start3d(), { action: 'cancel' });
+  const { result: failed, posted } = await throughTheBank(await start3d(), { cancel: true });
   assert.equal(posted.md_status, '0');
   assert.equal(failed.status, 402);
   assert.equal(failed.textOf('failed'), 'Payment failed');
@@ -157,39 +156,26 @@ test('a mistyped card is refused on the checkout page', async () => {
 
 // --- Paynet.js
 
-/** What Paynet.js does when its card form is paid: a session from the page's data-key and data-amount. */
-async function paynetjsSession(script, pan = CARDS.success) {
+/** What Paynet.js does when its card form is paid, with the page's data-* values. */
+function paynetjsSession(script, pan = CARDS.success) {
   assert.equal(script.src, `${sandbox.url}/public/js/paynet.min.js`);
-  const response = await fetch(`${sandbox.url}/__sandbox/paynetjs/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      publishable_key: script['data-key'],
-      amount: script['data-amount'],
-      card_holder: 'TEST TEST',
-      pan,
-      month: '12',
-      year: '2045',
-      cvc: '000',
-      instalment: '0',
-      add_comission_amount: script['data-add_commission_amount'],
-      ratio_code: script['data-ratio_code'],
-      installments: script['data-installments'],
-      no_instalment: script['data-no_instalment'],
-      tds_required: script['data-tds_required'],
-    }),
+  assert.equal(script['data-key'], sandbox.publishableKey);
+  const { sessionId, tokenId } = sandbox.paynetjsSession({
+    amount: script['data-amount'],
+    pan,
+    addComissionAmount: script['data-add_commission_amount'] === 'true',
+    ratioCode: script['data-ratio_code'],
+    installments: script['data-installments'],
+    noInstalment: script['data-no_instalment'] === 'true',
+    tdsRequired: script['data-tds_required'] === 'true',
   });
-  assert.equal(response.status, 200);
-  return response.json();
+  return { session_id: sessionId, token_id: tokenId };
 }
 
 test('a Paynet.js payment is charged', async () => {
   const checkout = await get(`${shopUrl}/checkout/paynetjs?amount=25.00`);
-  const script = checkout.script();
-  assert.equal(script['data-key'], `pbk_${sandbox.secretKey.replace(/^sck_/, '')}`);
-  assert.equal(script['data-amount'], '2500');
-  const { session_id, token_id } = await paynetjsSession(script);
-  const receipt = await postForm(`${shopUrl}${checkout.action}`, { ...checkout.fields, session_id, token_id });
+  assert.equal(checkout.script()['data-amount'], '2500');
+  const receipt = await postForm(`${shopUrl}${checkout.action}`, { ...checkout.fields, ...paynetjsSession(checkout.script()) });
   assert.equal(receipt.status, 200, receipt.text);
   assert.equal(receipt.textOf('receipt-amount'), '25.00 TL');
   assert.equal(await orderStatus(checkout.fields.order), 'paid');
@@ -197,8 +183,7 @@ test('a Paynet.js payment is charged', async () => {
 
 test('a Paynet.js decline shows the failure page', async () => {
   const checkout = await get(`${shopUrl}/checkout/paynetjs?amount=30.00`);
-  const session = await paynetjsSession(checkout.script(), CARDS.doNotHonour);
-  const failed = await postForm(`${shopUrl}${checkout.action}`, { ...checkout.fields, ...session });
+  const failed = await postForm(`${shopUrl}${checkout.action}`, { ...checkout.fields, ...paynetjsSession(checkout.script(), CARDS.doNotHonour) });
   assert.equal(failed.status, 402);
   assert.match(failed.textOf('failed-reason'), /declined/);
   assert.equal(await orderStatus(checkout.fields.order), 'awaiting payment');
@@ -213,11 +198,9 @@ async function payLink(amount) {
   const reference = made.textOf('order-ref');
   const url = made.hrefOf('paylink-url');
   assert.ok(url.startsWith(sandbox.url));
-  const payer = await get(url);
-  assert.equal(payer.textOf('paylink-amount'), `${amount} TRY`);
-  const paid = await postForm(`${sandbox.url}${payer.action}`, { card_holder: 'TEST TEST', pan: CARDS.success, month: '12', year: '2045', cvc: '000' });
-  assert.equal(paid.status, 303);
-  assert.ok(paid.headers.get('location').startsWith(`${shopUrl}/orders/${reference}?xact_id=`));
+  const paid = await sandbox.payLink(url, { card: { cardHolder: 'TEST TEST', pan: CARDS.success, month: 12, year: 2045, cvc: '000' } });
+  assert.ok(paid.isSucceed);
+  assert.equal(paid.redirect, `${shopUrl}/orders/${reference}?xact_id=${paid.xactId}`);
   return reference;
 }
 
@@ -232,8 +215,7 @@ test('a paid PayLink is marked paid by the confirmation Paynet posts to the shop
   await eventually(async () => (await orderStatus(reference)) === 'paid');
   const order = await get(`${shopUrl}/orders/${reference}`);
   assert.match(order.textOf('order-xact'), /^xk_/);
-  const delivered = await (await fetch(`${sandbox.url}/__sandbox/confirmations`)).json();
-  const attempts = delivered.confirmations.filter((c) => c.reference_no === reference);
+  const attempts = sandbox.confirmations().filter((c) => c.referenceNo === reference);
   assert.deepEqual(attempts.map((c) => [c.delivered, c.status]), [[true, 200]]);
 });
 

@@ -2,10 +2,10 @@
 client, against the sandbox: 3D Secure sale, pre-auth, cancel and decline, Paynet.js,
 PayLink with a genuine and with forged confirmation posts.
 
-The browser's part is played over plain HTTP: the bank's 3D form, Paynet.js's session call
-and the PayLink payer's form are posted to the sandbox as the pages would post them. The
-shop's public URL is a local relay that records what Paynet posts to it (the confirmation);
-the test hands that body to the shop's test client.
+The browser's part is played by the sandbox's helpers (`complete_3d` on the bank's page,
+`paynetjs_session`, `pay_link`), which run the same code as its pages. The shop's public
+URL is a local relay that records what Paynet posts to it (the confirmation); the test
+hands that body to the shop's test client. tests/browser/ walks the same flows in Chromium.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
+from urllib.request import urlopen
 
 import pytest
 
@@ -30,7 +31,6 @@ from paynet.testing import TEST_CARDS, Sandbox
 pytest.importorskip("flask")
 pytest.importorskip("fastapi")
 pytest.importorskip("django")
-httpx = pytest.importorskip("httpx2")  # what starlette's TestClient uses since Starlette 1.10
 
 SHOPS = Path(__file__).resolve().parents[2] / "examples" / "shops"
 sys.path[:0] = [str(SHOPS), str(SHOPS / "django_shop")]
@@ -129,10 +129,6 @@ class Env:
     sandbox: Sandbox
     relay: Relay
 
-    @property
-    def publishable_key(self) -> str:
-        return "pbk_" + self.sandbox.secret_key.removeprefix("sck_")
-
 
 @pytest.fixture(scope="module")
 def env() -> Iterator[Env]:
@@ -149,7 +145,7 @@ class FlaskShop:
         app = flask_shop.create_app(
             secret_key=env.sandbox.secret_key,
             paynet_url=env.sandbox.url,
-            publishable_key=env.publishable_key,
+            publishable_key=env.sandbox.publishable_key,
             public_url=env.relay.url,
         )
         self.client = app.test_client()
@@ -175,7 +171,7 @@ class FastAPIShop:
         app = fastapi_shop.create_app(
             secret_key=env.sandbox.secret_key,
             paynet_url=env.sandbox.url,
-            publishable_key=env.publishable_key,
+            publishable_key=env.sandbox.publishable_key,
             public_url=env.relay.url,
         )
         self.client = TestClient(app)
@@ -227,7 +223,7 @@ def shop(request: pytest.FixtureRequest, env: Env) -> Iterator[Shop]:
         with override_settings(
             PAYNET_SECRET_KEY=env.sandbox.secret_key,
             PAYNET_BASE_URL=env.sandbox.url,
-            PAYNET_PUBLISHABLE_KEY=env.publishable_key,
+            PAYNET_PUBLISHABLE_KEY=env.sandbox.publishable_key,
             PAYNET_JS_URL=env.sandbox.url,
             SHOP_PUBLIC_URL=env.relay.url,
         ):
@@ -244,18 +240,15 @@ def shop_path(env: Env, url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def through_the_bank(env: Env, shop: Shop, page: Page, **answer: str) -> tuple[Page, dict[str, str]]:
-    """From the shop's answer to `create_3d` (html_content) through the bank's page and
-    back: the page's form goes to `post_url`, the bank's auto-submitting form to
-    `return_url`. The shop's answer to that post, and what the bank posted."""
+def through_the_bank(env: Env, shop: Shop, page: Page, otp: str | None = None, cancel: bool = False) -> tuple[Page, dict[str, str]]:
+    """From the shop's answer to `create_3d` (html_content, a form to the bank's `post_url`)
+    through the bank's page and back to the shop's `return_url`: the shop's answer to the
+    bank's post, and what the bank posted."""
     post_url, _ = page.forms[0]
     assert post_url.startswith(env.sandbox.url), post_url
-    bank = Page(200, httpx.get(post_url).text)
-    assert {"otp", "confirm", "cancel"} <= set(bank.by_id), bank.text
-    answered = httpx.post(post_url, data=answer)
-    return_url, fields = Page(answered.status_code, answered.text).forms[0]
-    assert set(fields) >= {"session_id", "token_id", "reference_no", "md_status"}
-    return shop.post(shop_path(env, return_url), fields), fields
+    back = env.sandbox.complete_3d(post_url, otp=otp, cancel=cancel)
+    assert set(back["fields"]) >= {"session_id", "token_id", "reference_no", "md_status"}
+    return shop.post(shop_path(env, back["return_url"]), back["fields"]), back["fields"]
 
 
 def start_3d(shop: Shop, amount: str = "150.00", **card: str) -> Page:
@@ -280,7 +273,7 @@ def test_the_checkout_page_has_the_card_form(shop: Shop) -> None:
 
 
 def test_a_3d_sale_ends_on_the_receipt(env: Env, shop: Shop) -> None:
-    receipt, _ = through_the_bank(env, shop, start_3d(shop, amount="150.00"), otp="123456", action="confirm")
+    receipt, _ = through_the_bank(env, shop, start_3d(shop, amount="150.00"), otp="123456")
     assert receipt.status == 200, receipt.text
     assert receipt.text_of("receipt-amount") == "150.00 TL"
     assert receipt.text_of("receipt-card") == "435508******4358"
@@ -294,12 +287,13 @@ def test_the_3d_return_posted_twice_charges_once(env: Env, shop: Shop) -> None:
     again = shop.post("/checkout/3d/return", fields)  # a reload of the return page
     assert first.text_of("receipt-xact") == again.text_of("receipt-xact")
     assert order_status(shop, fields["reference_no"]) == "paid"
-    sales = [e for e in httpx.get(f"{env.sandbox.url}/__sandbox/ledger").json()["entries"] if e["reference_no"] == fields["reference_no"]]
+    with urlopen(f"{env.sandbox.url}/__sandbox/ledger") as answer:
+        sales = [e for e in json.load(answer)["entries"] if e["reference_no"] == fields["reference_no"]]
     assert len(sales) == 1
 
 
 def test_a_cancelled_3d_shows_the_failure_page_and_charges_nothing(env: Env, shop: Shop) -> None:
-    failed, posted = through_the_bank(env, shop, start_3d(shop), action="cancel")
+    failed, posted = through_the_bank(env, shop, start_3d(shop), cancel=True)
     assert posted["md_status"] == "0"
     assert failed.status == 402
     assert failed.text_of("failed") == "Payment failed"
@@ -329,35 +323,29 @@ def test_a_mistyped_card_is_refused_on_the_checkout_page(shop: Shop) -> None:
 # ------------------------------------------------------------------ Paynet.js
 
 
-def paynetjs_session(env: Env, script: dict[str, str], pan: str = TEST_CARDS["success"]) -> dict[str, str]:
-    """What Paynet.js does when the card form is paid: asks the sandbox for a session
-    with the page's data-key and data-amount (the script's own request)."""
+def paynetjs_session(env: Env, page: Page, pan: str = TEST_CARDS["success"]) -> dict[str, str]:
+    """What Paynet.js does when its card form is paid, with the page's data-* values."""
+    script = page.script
     assert script["src"] == f"{env.sandbox.url}/public/js/paynet.min.js"
-    body = {
-        "publishable_key": script["data-key"],
-        "amount": script["data-amount"],
-        "card_holder": "TEST TEST",
-        "pan": pan,
-        "month": "12",
-        "year": "2045",
-        "cvc": "000",
-        "instalment": "0",
-        **{k.removeprefix("data-"): script[k] for k in ("data-ratio_code", "data-installments", "data-no_instalment", "data-tds_required")},
-        "add_comission_amount": script["data-add_commission_amount"],
-    }
-    answer = httpx.post(f"{env.sandbox.url}/__sandbox/paynetjs/session", json=body)
-    assert answer.status_code == 200, answer.text
-    session: dict[str, str] = answer.json()
-    return session
+    assert script["data-key"] == env.sandbox.publishable_key
+    session = env.sandbox.paynetjs_session(
+        amount=script["data-amount"],
+        pan=pan,
+        add_comission_amount=script["data-add_commission_amount"] == "true",
+        ratio_code=script["data-ratio_code"],
+        installments=script["data-installments"],
+        no_instalment=script["data-no_instalment"] == "true",
+        tds_required=script["data-tds_required"] == "true",
+    )
+    return {"session_id": session["session_id"], "token_id": session["token_id"]}
 
 
 def test_a_paynetjs_payment_is_charged(env: Env, shop: Shop) -> None:
     page = shop.get("/checkout/paynetjs?amount=25.00")
     assert page.status == 200
-    assert page.script["data-key"] == env.publishable_key and page.script["data-amount"] == "2500"
+    assert page.script["data-amount"] == "2500"
     action, fields = page.forms[0]
-    session = paynetjs_session(env, page.script)
-    receipt = shop.post(action, {**fields, "session_id": session["session_id"], "token_id": session["token_id"]})
+    receipt = shop.post(action, {**fields, **paynetjs_session(env, page)})
     assert receipt.status == 200, receipt.text
     assert receipt.text_of("receipt-amount") == "25.00 TL"
     assert order_status(shop, fields["order"]) == "paid"
@@ -366,8 +354,7 @@ def test_a_paynetjs_payment_is_charged(env: Env, shop: Shop) -> None:
 def test_a_paynetjs_decline_shows_the_failure_page(env: Env, shop: Shop) -> None:
     page = shop.get("/checkout/paynetjs?amount=30.00")
     action, fields = page.forms[0]
-    session = paynetjs_session(env, page.script, pan=TEST_CARDS["do_not_honour"])
-    failed = shop.post(action, {**fields, **session})
+    failed = shop.post(action, {**fields, **paynetjs_session(env, page, pan=TEST_CARDS["do_not_honour"])})
     assert failed.status == 402 and "declined" in failed.text_of("failed-reason")
     assert order_status(shop, fields["order"]) == "awaiting payment"
 
@@ -381,13 +368,9 @@ def paid_link(env: Env, shop: Shop, amount: str = "99.90") -> tuple[str, str]:
     assert made.status == 200, made.text
     reference, url = made.text_of("order-ref"), made.links["paylink-url"]
     assert url.startswith(env.sandbox.url)
-    payer = Page(200, httpx.get(url).text)
-    assert payer.text_of("paylink-amount") == f"{amount} TRY"
-    action, _ = payer.forms[0]
-    card = {"card_holder": "TEST TEST", "pan": TEST_CARDS["success"], "month": "12", "year": "2045", "cvc": "000"}
-    paid = httpx.post(env.sandbox.url + action, data=card)
-    assert paid.status_code == 303
-    assert shop_path(env, paid.headers["location"]).startswith(f"/orders/{reference}?xact_id=")
+    paid = env.sandbox.pay_link(url, card={"card_holder": "TEST TEST", "pan": TEST_CARDS["success"], "month": 12, "year": 2045, "cvc": "000"})
+    assert paid["is_succeed"] and paid["redirect"] is not None
+    assert shop_path(env, paid["redirect"]) == f"/orders/{reference}?xact_id={paid['xact_id']}"
     # The redirect is no proof: the order waits for the confirmation.
     assert order_status(shop, reference) == "awaiting payment"
     return reference, env.relay.confirmation_of(reference)
