@@ -11,6 +11,7 @@
 // that the bank and Paynet post to (/checkout/3d/return, /paynet/confirmation).
 import express from 'express';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import {
   CardDeclinedError,
@@ -252,7 +253,6 @@ export function createApp({ secretKey, publicUrl, paynetUrl, publishableKey = ''
 let sandbox; // kept referenced: a sandbox stops when it is garbage-collected
 
 async function main() {
-  const port = Number(process.env.PORT ?? 8000);
   let { PAYNET_SECRET_KEY: secretKey, PAYNET_BASE_URL: paynetUrl, PAYNET_PUBLISHABLE_KEY: publishableKey } = process.env;
   if (!secretKey) {
     const { startSandbox } = await import('paynet/testing');
@@ -260,9 +260,13 @@ async function main() {
     ({ secretKey, url: paynetUrl, publishableKey } = sandbox);
     console.log(`no PAYNET_SECRET_KEY: using a local sandbox at ${paynetUrl}`);
   }
-  const publicUrl = process.env.SHOP_PUBLIC_URL ?? `http://127.0.0.1:${port}`;
-  const app = createApp({ secretKey, publicUrl, paynetUrl, publishableKey, paynetJsUrl: process.env.PAYNET_JS_URL });
-  app.listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}`));
+  // PORT=0 picks a free port; the shop's public URL then follows the port it got.
+  const server = createServer().listen(Number(process.env.PORT ?? 8000), '127.0.0.1', () => {
+    const url = `http://127.0.0.1:${server.address().port}`;
+    const publicUrl = process.env.SHOP_PUBLIC_URL ?? url;
+    server.on('request', createApp({ secretKey, publicUrl, paynetUrl, publishableKey, paynetJsUrl: process.env.PAYNET_JS_URL }));
+    console.log(`listening on ${url}`);
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

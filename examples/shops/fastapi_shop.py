@@ -123,6 +123,8 @@ def create_app(
             )
         except paynet.InvalidRequestError as e:
             return page(request, "checkout.html", 400, amount=amount, error=f"Please check {e.field}.")
+        if session.html_content is None:
+            raise HTTPException(502, "Paynet sent no 3D page")
         # A page that takes the browser to the bank's 3D page: send it as it is.
         return HTMLResponse(session.html_content)
 

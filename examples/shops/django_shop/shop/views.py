@@ -108,6 +108,8 @@ def start_3d(request: HttpRequest) -> HttpResponse:
     except paynet.InvalidRequestError as e:
         context = {"amount": form["amount"], "error": f"Please check {e.field}."}
         return render(request, "shop/checkout.html", context, status=400)
+    if session.html_content is None:
+        return HttpResponse("Paynet sent no 3D page", status=502)
     # A page that takes the browser to the bank's 3D page: send it as it is.
     return HttpResponse(session.html_content)
 
