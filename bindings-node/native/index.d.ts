@@ -34,6 +34,25 @@ export declare class SandboxHandle {
   /** `http://127.0.0.1:PORT`: pass it as the client's `baseUrl`. */
   get url(): string
   get secretKey(): string
+  /** The key a shop page gives Paynet.js as `data-key`. */
+  get publishableKey(): string
+  /**
+   * The customer on the bank's 3D page of `session` (a `session_id` or the `post_url`):
+   * `otp`, or `cancel`. JSON text `{"return_url", "fields": [[name, value], ...]}`; an
+   * `InvalidArg` error when there is no post (unknown session, wrong code with tries left).
+   */
+  complete3d(session: string, otp?: string | undefined | null, cancel?: boolean | undefined | null): string
+  /** What Paynet.js posts from the browser, JSON text in and out (`{"session_id", "token_id"}`). */
+  paynetjsSession(request: string): string
+  /**
+   * Pays a PayLink (`url` or token) with `card` (JSON text); JSON text
+   * `{"xact_id", "is_succeed", "redirect"}`.
+   */
+  payLink(url: string, card: string): Promise<string>
+  /** Every `confirmation_url` delivery attempt, as JSON text (a list). */
+  confirmations(): string
+  /** The last code `create_end_user_receipt_otp` sent to `phone`. */
+  lastReceiptOtp(phone: string): string | null
   /** Counters since start; zeros once stopped. */
   stats(): SandboxStats
   /**
