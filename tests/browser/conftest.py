@@ -4,7 +4,8 @@ Each Python shop is served on 127.0.0.1 from a thread (wsgiref for Flask and Dja
 uvicorn for FastAPI), the Express shop is a `node` subprocess; all of them talk to one
 in-process sandbox, whose pages (the bank's 3D page, Paynet.js, the PayLink payer's page)
 the browser visits. Without Chromium, chromedriver or selenium the tests are skipped,
-unless PAYNET_REQUIRE_BROWSER=1 (CI), which makes that a failure.
+unless PAYNET_REQUIRE_BROWSER=1 (CI), which makes that a failure. PAYNET_CHROMIUM and
+PAYNET_CHROMEDRIVER override /usr/bin/chromium and /usr/bin/chromedriver.
 """
 
 from __future__ import annotations
