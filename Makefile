@@ -5,14 +5,14 @@ SHELL := bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint test-rust test-python test-node toolchain bench soak gen gen-check
+.PHONY: demo test lint test-rust test-python test-node test-browser toolchain bench soak gen gen-check
 
 # The flow in Python, the package most of our users start with. The same flow
 # for Rust users: cargo run -p paynet-core --example demo
 demo: python
 	$(PY) examples/demo.py
 
-test: gen-check lint test-rust test-python test-node
+test: gen-check lint test-rust test-python test-node test-browser
 
 toolchain:
 	@command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) first" >&2; exit 1; }
@@ -34,7 +34,9 @@ gen-check: gen
 		git diff --exit-code -- spec docs lib/api.d.ts lib/names.js lib/errors_gen.js lib/errors.d.ts lib/index.mjs bindings-python/python/paynet/_resources.py bindings-python/python/paynet/_models_gen.py bindings-python/python/paynet/_errors_gen.py || { echo "generated files are stale: run make gen and commit the result" >&2; exit 1; }; fi
 
 # --- Python (owned by bindings-python) ---
-PY_DEV_DEPS := "maturin>=1.16,<1.17" "pytest>=8" "pytest-asyncio>=1.5" "hypothesis>=6" "mypy>=2.4" "pandas>=2.2"
+PY_DEV_DEPS := "maturin>=1.16,<1.17" "pytest>=8" "pytest-asyncio>=1.5" "hypothesis>=6" "mypy>=2.4" "pandas>=2.2" \
+	"django>=5.2" "django-stubs>=5.2" "flask>=3.1" "fastapi>=0.115" "httpx2>=2.16" "uvicorn>=0.34" \
+	"python-multipart>=0.0.20" "selenium>=4.30"
 
 # A venv with the dev tools, and the extension built once (editable install),
 # with the test hooks (`testing.panic`) that `pip install .` leaves out.
@@ -48,6 +50,12 @@ test-python: python
 	$(PY) -m pytest -q tests/python
 	$(PY) -m mypy --strict examples tests/python/typing_check.py bindings-python/python/paynet
 	$(PY) -m mypy.stubtest paynet._native
+
+# The example shops (examples/shops/) in headless Chromium (Debian's chromium and
+# chromium-driver); skipped without them unless PAYNET_REQUIRE_BROWSER=1 (set by .ci/run).
+# Screenshots of the 3D and Paynet.js flows: test-output/screenshots/.
+test-browser: python node
+	$(PY) -m pytest -q tests/browser
 
 # --- Node (owned by bindings-node) ---
 .PHONY: node
