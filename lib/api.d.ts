@@ -357,6 +357,15 @@ export interface CancelPreAuthParams {
   xactId: string;
 }
 
+export interface CancelCaptureParams {
+  /**
+   * The capture's `xactId`.
+   *
+   * Not blank; at most 100 characters.
+   */
+  xactId: string;
+}
+
 /**
  * Identify the payment by `xactId` or `referenceNo`.
  *
@@ -372,6 +381,125 @@ export interface CheckParams {
    * Not blank; at most 50 characters.
    */
   referenceNo?: string;
+}
+
+/** At least one of `id`, `xactId`, `xact`, `referenceNo`. */
+export interface RetrieveTransactionParams {
+  /** Paynet's plain numeric id (`Transaction.id`). */
+  id?: number;
+  /** Not blank; at most 100 characters. */
+  xactId?: string;
+  /** The plain id of `v1` answers (`xact`). */
+  xact?: number;
+  /**
+   * Your order number: Paynet answers with its latest transaction.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+}
+
+export interface ListTransactionsParams {
+  /** The first day, `yyyy-MM-dd`. */
+  dateFrom: string;
+  /** The last day, `yyyy-MM-dd`. */
+  dateTo: string;
+  /** At most 10 characters. */
+  agentId?: string;
+  /**
+   * Only this bank's (`AXSS`, `FINS`, ...).
+   *
+   * At most 4 characters.
+   */
+  bankId?: string;
+  /** At most 50 characters. */
+  userId?: string;
+  /** Declined attempts too (Paynet's default: only successes). */
+  showUnsucceed?: boolean;
+  /** Only the ones not marked transferred (`transactions.markTransferred`). */
+  untransferred?: boolean;
+  /** Payments per page, 1 to 100 (Paynet's default: 10). */
+  limit?: number;
+  /** The page after this many payments. */
+  startingAfter?: number;
+  /** The page before this index (paging backwards yourself). */
+  endingBefore?: number;
+}
+
+export interface MarkTransferredParams {
+  /** Not blank; at most 100 characters. */
+  xactId: string;
+  /**
+   * Your accounting document's number.
+   *
+   * At most 50 characters.
+   */
+  documentNo?: string;
+  /**
+   * In TL, as booked.
+   *
+   * Greater than 0.
+   */
+  amount?: MoneyInput;
+  /** At most 3 characters. */
+  currency?: string;
+  /**
+   * The rate booked, as decimal text (`32.1045`): not money, so up to 6 places.
+   *
+   * At most 20 characters.
+   */
+  exchangeRate?: string;
+}
+
+/** At least one of `note`, `email`, `phone`, `agentReference`. */
+export interface AddInfoParams {
+  /** Not blank; at most 100 characters. */
+  xactId: string;
+  /** At most 500 characters. */
+  note?: string;
+  /** At most 60 characters. */
+  email?: string;
+  /** At most 20 characters. */
+  phone?: string;
+  /** At most 50 characters. */
+  agentReference?: string;
+}
+
+export interface SlipParams {
+  /** Not blank; at most 100 characters. */
+  xactId: string;
+  /** Email the receipt to `email`. */
+  sendMail?: boolean;
+  /** At most 60 characters. */
+  email?: string;
+  /** Text the receipt to `phone`. */
+  sendSms?: boolean;
+  /** At most 20 characters. */
+  phone?: string;
+}
+
+/** Exactly one of `xactId`, `xact`. */
+export interface UpdateEscrowParams {
+  /** Not blank; at most 100 characters. */
+  xactId?: string;
+  /** The plain id of `v1` answers. */
+  xact?: number;
+  /**
+   * `approve` releases the money, `reject` refuses it.
+   *
+   * One of "approve", "reject".
+   */
+  status: string;
+  /** At most 256 characters. */
+  note?: string;
+  /** At most 10 characters. */
+  agentId?: string;
+  /**
+   * The agent's share, in TL.
+   *
+   * Greater than 0.
+   */
+  agentAmount?: MoneyInput;
 }
 
 export interface PaymentListParams {
@@ -405,7 +533,7 @@ export interface CreatePayLinkParams {
   email?: string;
   /**
    * Email the link to `email`. Paynet's docs spell it `sendEmail` and
-   * `send_mail`: it is sent under both names, with the same value.
+   * `sendMail`: it is sent under both names, with the same value.
    */
   sendEmail?: boolean;
   /** At most 20 characters. */
@@ -509,6 +637,48 @@ export interface VerifyConfirmationParams {
   body: string;
 }
 
+export interface CreateRefundParams {
+  /**
+   * The payment (a sale or a capture) to give money back on.
+   *
+   * Not blank; at most 100 characters.
+   */
+  xactId: string;
+  /**
+   * In TL; absent means the full amount (the only choice on the sale's day).
+   *
+   * Greater than 0.
+   */
+  amount?: MoneyInput;
+  /**
+   * Paynet posts the review's decision here as JSON.
+   *
+   * At most 256 characters.
+   */
+  succeedUrl?: string;
+}
+
+export interface ListRefundsParams {
+  /** The first day requests were made, `yyyy-MM-dd`. */
+  dateFrom: string;
+  /** The last day, `yyyy-MM-dd`. */
+  dateTo: string;
+  /** At most 10 characters. */
+  agentId?: string;
+  /**
+   * Only this bank's (`AXSS`, `FINS`, ...).
+   *
+   * At most 4 characters.
+   */
+  bankId?: string;
+  /** Requests per page, 1 to 100 (Paynet's default: 10). */
+  limit?: number;
+  /** The page after this many requests. */
+  startingAfter?: number;
+  /** The page before this index (paging backwards yourself). */
+  endingBefore?: number;
+}
+
 // --- Results ---
 
 /**
@@ -606,6 +776,110 @@ export interface Acknowledgement<M extends MoneyMode = 'string'> {
   message: string | null;
   /** Paynet's name for the answer, e.g. `transaction_preauth_reversal`. */
   objectName: string | null;
+}
+
+/** One payment as Paynet keeps it. */
+export interface TransactionDetail<M extends MoneyMode = 'string'> {
+  xactId: string | null;
+  /** The instant; `xactDateRaw` keeps Paynet's text and its UTC offset, which `Date` drops. */
+  xactDate: Date | null;
+  /** `xactDate` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
+  xactDateRaw: string | null;
+  referenceNo: string | null;
+  /**
+   * `S` sale, `PA` pre-auth, `CR` capture, `R` cancel, `CD` refund,
+   * `RP` pre-auth reversal, `RC` capture reversal.
+   */
+  xactType: string | null;
+  isSucceed: boolean | null;
+  amount: Amount<M> | null;
+  netAmount: Amount<M> | null;
+  commission: Amount<M> | null;
+  commissionTax: Amount<M> | null;
+  currency: string | null;
+  installment: number | null;
+  bankId: string | null;
+  bankName: string | null;
+  cardNoMasked: string | null;
+  cardHolder: string | null;
+  cardType: string | null;
+  authorizationCode: string | null;
+  bankReferenceCode: string | null;
+  orderId: string | null;
+  agentId: string | null;
+  posType: number | null;
+  /** Marked as exported to your accounting (`transactions.markTransferred`). */
+  isTransferred: boolean | null;
+  /** Cancelled or refunded in full. */
+  reversed: boolean | null;
+  /** The cancel or refund that reversed it. */
+  reversedXactId: string | null;
+  /** What approved refunds gave back, in TL. */
+  refundedAmount: Amount<M> | null;
+  companyAmount: Amount<M> | null;
+  agentAmount: Amount<M> | null;
+  xactTypeDesc: string | null;
+  agentName: string | null;
+  companyName: string | null;
+  xactTransactionId: string | null;
+  /** What `transactions.markTransferred` recorded. */
+  documentNo: string | null;
+  note: string | null;
+  email: string | null;
+  phone: string | null;
+  agentReference: string | null;
+}
+
+/** One page of transactions. */
+export interface TransactionPage<M extends MoneyMode = 'string'> {
+  transactions: TransactionRow<M>[];
+  hasMore: boolean;
+  totalCount: number | null;
+  /** The sum over every matching transaction, in TL. */
+  totalAmount: Amount<M> | null;
+  /** Where the next page starts (`startingAfter`); `None` on the last page. */
+  nextStartingAfter: number | null;
+}
+
+/** A payment, cancel or refund in a transaction list. */
+export interface TransactionRow<M extends MoneyMode = 'string'> {
+  xactId: string | null;
+  /** The instant; `xactDateRaw` keeps Paynet's text and its UTC offset, which `Date` drops. */
+  xactDate: Date | null;
+  /** `xactDate` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
+  xactDateRaw: string | null;
+  referenceNo: string | null;
+  /**
+   * `S` sale, `PA` pre-auth, `CR` capture, `R` cancel, `CD` refund,
+   * `RP` pre-auth reversal, `RC` capture reversal.
+   */
+  xactType: string | null;
+  isSucceed: boolean | null;
+  amount: Amount<M> | null;
+  netAmount: Amount<M> | null;
+  commission: Amount<M> | null;
+  commissionTax: Amount<M> | null;
+  currency: string | null;
+  installment: number | null;
+  bankId: string | null;
+  bankName: string | null;
+  cardNoMasked: string | null;
+  cardHolder: string | null;
+  cardType: string | null;
+  authorizationCode: string | null;
+  bankReferenceCode: string | null;
+  orderId: string | null;
+  agentId: string | null;
+  posType: number | null;
+  /** Marked as exported to your accounting (`transactions.markTransferred`). */
+  isTransferred: boolean | null;
+  /** Cancelled or refunded in full. */
+  reversed: boolean | null;
+}
+
+/** Where a payment's receipt is. */
+export interface SlipLink<M extends MoneyMode = 'string'> {
+  url: string;
 }
 
 /** `v1/transaction/payment_list`: what Paynet pays out on one due date. */
@@ -736,6 +1010,45 @@ export interface PayLinkConfirmation<M extends MoneyMode = 'string'> {
   transaction: Transaction<M> | null;
 }
 
+/** A refund or cancel request Paynet took for review. */
+export interface RefundRequest<M extends MoneyMode = 'string'> {
+  /** The request's id, as `refunds.list` and the decision post name it. */
+  reversalId: string | null;
+  message: string | null;
+}
+
+/** One page of refund requests. */
+export interface RefundPage<M extends MoneyMode = 'string'> {
+  refunds: Refund<M>[];
+  hasMore: boolean;
+  totalCount: number | null;
+  /** Where the next page starts (`startingAfter`); `None` on the last page. */
+  nextStartingAfter: number | null;
+}
+
+/** A refund or cancel request and its review. */
+export interface Refund<M extends MoneyMode = 'string'> {
+  reversalId: string | null;
+  /** The payment the money goes back from. */
+  xactId: string | null;
+  referenceNo: string | null;
+  amount: Amount<M> | null;
+  /** `pending`, `approved` or `rejected`. */
+  status: string | null;
+  /** `R` a cancel, `CD` a refund. */
+  xactType: string | null;
+  /** The instant; `requestDateRaw` keeps Paynet's text and its UTC offset, which `Date` drops. */
+  requestDate: Date | null;
+  /** `requestDate` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
+  requestDateRaw: string | null;
+  /** The instant; `decisionDateRaw` keeps Paynet's text and its UTC offset, which `Date` drops. */
+  decisionDate: Date | null;
+  /** `decisionDate` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
+  decisionDateRaw: string | null;
+  bankId: string | null;
+  agentId: string | null;
+}
+
 // --- Resources ---
 
 export interface Payments<M extends MoneyMode = 'string'> {
@@ -808,6 +1121,12 @@ export interface Payments<M extends MoneyMode = 'string'> {
    * `POST v1/transaction/preauth_reversal` · retry policy `only_if_not_sent`.
    */
   cancelPreAuth(params: CancelPreAuthParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Cancels a capture on its own day; its pre-auth can then be captured again.
+   *
+   * `POST v1/transaction/capture_reversal` · retry policy `only_if_not_sent`.
+   */
+  cancelCapture(params: CancelCaptureParams, options?: RequestOptions): Promise<Transaction<M>>;
 }
 
 export interface Transactions<M extends MoneyMode = 'string'> {
@@ -835,6 +1154,50 @@ export interface Transactions<M extends MoneyMode = 'string'> {
    * `POST v1/transaction/check` · retry policy `read_only`.
    */
   lookup(target: PaynetError | string | CheckParams, options?: RequestOptions): Promise<Transaction<M> | null>;
+  /**
+   * Everything Paynet keeps about one payment, by `id`, `xactId`, `xact` or `referenceNo`.
+   *
+   * `POST v1/transaction/detail` · retry policy `read_only`.
+   */
+  retrieve(params: RetrieveTransactionParams, options?: RequestOptions): Promise<TransactionDetail<M>>;
+  /**
+   * One page of the payments made between `dateFrom` and `dateTo`.
+   *
+   * `POST v1/transaction/list` · retry policy `read_only`.
+   */
+  listPage(params: ListTransactionsParams, options?: RequestOptions): Promise<TransactionPage<M>>;
+  /**
+   * Every payment, cancel and refund between `dateFrom` and `dateTo`, oldest first.
+   *
+   * Pages (`limit` items each, see `listPage`) are fetched as the loop reaches them:
+   * `for await (const item of client.transactions.list({...}))`. A page that fails rejects the loop, naming where it started.
+   */
+  list(params: ListTransactionsParams, options?: RequestOptions): AsyncIterable<TransactionRow<M>>;
+  /**
+   * Marks a payment as exported to your accounting: `transactions.list` with
+   * `untransferred` leaves it out from then on.
+   *
+   * `POST v1/transaction/mark_transferred` · retry policy `only_if_not_sent`.
+   */
+  markTransferred(params: MarkTransferredParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Adds or changes a payment's note, email, phone or agent reference.
+   *
+   * `POST v1/transaction/add_info` · retry policy `only_if_not_sent`.
+   */
+  addInfo(params: AddInfoParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * The receipt page of a payment, optionally sent by email or SMS.
+   *
+   * `POST v1/transaction/slip` · retry policy `only_if_not_sent`.
+   */
+  slip(params: SlipParams, options?: RequestOptions): Promise<SlipLink<M>>;
+  /**
+   * Approves or rejects an escrowed payment (one charged with `isEscrow`).
+   *
+   * `POST v1/transaction/escrow_status_update` · retry policy `only_if_not_sent`.
+   */
+  updateEscrow(params: UpdateEscrowParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
 }
 
 export interface Reports<M extends MoneyMode = 'string'> {
@@ -908,12 +1271,43 @@ export interface PayLinks<M extends MoneyMode = 'string'> {
   verifyConfirmation(params: VerifyConfirmationParams, options?: RequestOptions): Promise<PayLinkConfirmation<M>>;
 }
 
+export interface Refunds<M extends MoneyMode = 'string'> {
+  /**
+   * Asks Paynet to give money back: a cancel on the sale's own day (the full
+   * amount only), a full or partial refund from the next day.
+   *
+   * This creates a request that Paynet's operations review: its answer says
+   * the request was taken, not that money moved. `refunds.list` shows its
+   * status (`pending`, `approved`, `rejected`), and Paynet posts the decision
+   * to `succeedUrl`. Never resent once it may have arrived: an
+   * `unknown_outcome` names the `xactId`; `refunds.list` tells whether the
+   * request exists.
+   *
+   * `POST v1/transaction/reversed_request` · retry policy `only_if_not_sent`.
+   */
+  create(params: CreateRefundParams, options?: RequestOptions): Promise<RefundRequest<M>>;
+  /**
+   * One page of the refund and cancel requests made between `dateFrom` and `dateTo`.
+   *
+   * `POST v1/transaction/reversal_list` · retry policy `read_only`.
+   */
+  listPage(params: ListRefundsParams, options?: RequestOptions): Promise<RefundPage<M>>;
+  /**
+   * Every refund and cancel request made between `dateFrom` and `dateTo`.
+   *
+   * Pages (`limit` items each, see `listPage`) are fetched as the loop reaches them:
+   * `for await (const item of client.refunds.list({...}))`. A page that fails rejects the loop, naming where it started.
+   */
+  list(params: ListRefundsParams, options?: RequestOptions): AsyncIterable<Refund<M>>;
+}
+
 /** The resources of a `Client`: `client.payments`, … */
 export interface Resources<M extends MoneyMode = 'string'> {
   readonly payments: Payments<M>;
   readonly transactions: Transactions<M>;
   readonly reports: Reports<M>;
   readonly payLinks: PayLinks<M>;
+  readonly refunds: Refunds<M>;
 }
 
 /** Core's method names, as `Client.prepare` takes them. */
@@ -925,15 +1319,24 @@ export type MethodName =
   | 'payments.charge'
   | 'payments.capture'
   | 'payments.cancel_pre_auth'
+  | 'payments.cancel_capture'
   | 'transactions.check'
   | 'transactions.lookup'
+  | 'transactions.retrieve'
+  | 'transactions.list_page'
+  | 'transactions.mark_transferred'
+  | 'transactions.add_info'
+  | 'transactions.slip'
+  | 'transactions.update_escrow'
   | 'reports.payment_list'
   | 'pay_links.create'
   | 'pay_links.retrieve'
   | 'pay_links.list_page'
   | 'pay_links.update_status'
   | 'pay_links.parse_confirmation'
-  | 'pay_links.verify_confirmation';
+  | 'pay_links.verify_confirmation'
+  | 'refunds.create'
+  | 'refunds.list_page';
 
 /**
  * What went wrong: every error's `kind` (and `code`).

@@ -461,6 +461,46 @@ fn valid_params(method: &str) -> BoxedStrategy<Value> {
         "pay_links.verify_confirmation" | "pay_links.parse_confirmation" => (reference(), amount())
             .prop_map(|(r, amount)| json!({"body": json!({"referance_no": r, "amount": amount, "is_succeed": true}).to_string()}))
             .boxed(),
+        "payments.cancel_capture" => xact_id().prop_map(|x| json!({"xact_id": x})).boxed(),
+        "transactions.add_info" => xact_id().prop_map(|x| json!({"xact_id": x, "note": "gift wrap"})).boxed(),
+        "refunds.create" => (xact_id(), prop::option::of(amount()))
+            .prop_map(|(x, amount)| {
+                let mut p = json!({"xact_id": x});
+                if let Some(a) = amount {
+                    p["amount"] = a;
+                }
+                p
+            })
+            .boxed(),
+        "refunds.list_page" | "transactions.list_page" => prop::option::of(1u32..=100)
+            .prop_map(|limit| {
+                let mut p = json!({"date_from": "2026-12-01", "date_to": "2026-12-02"});
+                if let Some(limit) = limit {
+                    p["limit"] = json!(limit);
+                }
+                p
+            })
+            .boxed(),
+        "transactions.retrieve" => (prop::option::of(xact_id()), prop::option::of(reference()))
+            .prop_map(|(x, r)| match (x, r) {
+                (Some(x), _) => json!({"xact_id": x}),
+                (None, Some(r)) => json!({"reference_no": r}),
+                (None, None) => json!({"id": 2049043}),
+            })
+            .boxed(),
+        "transactions.mark_transferred" => (xact_id(), prop::option::of(amount()))
+            .prop_map(|(x, amount)| {
+                let mut p = json!({"xact_id": x, "document_no": "INV-1", "exchange_rate": "32.1045"});
+                if let Some(a) = amount {
+                    p["amount"] = a;
+                }
+                p
+            })
+            .boxed(),
+        "transactions.slip" => xact_id().prop_map(|x| json!({"xact_id": x, "send_mail": true, "email": "a@example.com"})).boxed(),
+        "transactions.update_escrow" => (xact_id(), prop::sample::select(vec!["approve", "reject"]))
+            .prop_map(|(x, status)| json!({"xact_id": x, "status": status}))
+            .boxed(),
         other => panic!("no valid parameters known for {other}: add them to properties.rs"),
     }
 }

@@ -20,10 +20,17 @@ __all__ = [
     "TransactionType",
     "ThreeDSecureSession",
     "Acknowledgement",
+    "TransactionDetail",
+    "TransactionRow",
+    "TransactionPage",
+    "SlipLink",
     "PayLink",
     "PayLinkDetail",
     "PayLinkPage",
     "PayLinkConfirmation",
+    "RefundRequest",
+    "Refund",
+    "RefundPage",
 ]
 
 
@@ -156,6 +163,110 @@ class Acknowledgement(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class TransactionDetail(_Model):
+    """One payment as Paynet keeps it."""
+
+    xact_id: str | None = None
+    xact_date: _dt.datetime | None = None
+    reference_no: str | None = None
+    xact_type: XactType | str | None = None
+    """`S` sale, `PA` pre-auth, `CR` capture, `R` cancel, `CD` refund,
+    `RP` pre-auth reversal, `RC` capture reversal.
+    """
+    is_succeed: bool | None = None
+    amount: Decimal | None = None
+    net_amount: Decimal | None = None
+    commission: Decimal | None = None
+    commission_tax: Decimal | None = None
+    currency: str | None = None
+    installment: int | None = None
+    bank_id: BankId | str | None = None
+    bank_name: str | None = None
+    card_no_masked: str | None = None
+    card_holder: str | None = None
+    card_type: CardType | str | None = None
+    authorization_code: str | None = None
+    bank_reference_code: str | None = None
+    order_id: str | None = None
+    agent_id: str | None = None
+    pos_type: int | None = None
+    is_transferred: bool | None = None
+    """Marked as exported to your accounting (`transactions.mark_transferred`)."""
+    reversed: bool | None = None
+    """Cancelled or refunded in full."""
+    reversed_xact_id: str | None = None
+    """The cancel or refund that reversed it."""
+    refunded_amount: Decimal | None = None
+    """What approved refunds gave back, in TL."""
+    company_amount: Decimal | None = None
+    agent_amount: Decimal | None = None
+    xact_type_desc: str | None = None
+    agent_name: str | None = None
+    company_name: str | None = None
+    xact_transaction_id: str | None = None
+    document_no: str | None = None
+    """What `transactions.mark_transferred` recorded."""
+    note: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    agent_reference: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class TransactionRow(_Model):
+    """A payment, cancel or refund in a transaction list."""
+
+    xact_id: str | None = None
+    xact_date: _dt.datetime | None = None
+    reference_no: str | None = None
+    xact_type: XactType | str | None = None
+    """`S` sale, `PA` pre-auth, `CR` capture, `R` cancel, `CD` refund,
+    `RP` pre-auth reversal, `RC` capture reversal.
+    """
+    is_succeed: bool | None = None
+    amount: Decimal | None = None
+    net_amount: Decimal | None = None
+    commission: Decimal | None = None
+    commission_tax: Decimal | None = None
+    currency: str | None = None
+    installment: int | None = None
+    bank_id: BankId | str | None = None
+    bank_name: str | None = None
+    card_no_masked: str | None = None
+    card_holder: str | None = None
+    card_type: CardType | str | None = None
+    authorization_code: str | None = None
+    bank_reference_code: str | None = None
+    order_id: str | None = None
+    agent_id: str | None = None
+    pos_type: int | None = None
+    is_transferred: bool | None = None
+    """Marked as exported to your accounting (`transactions.mark_transferred`)."""
+    reversed: bool | None = None
+    """Cancelled or refunded in full."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class TransactionPage(_Model):
+    """One page of transactions."""
+
+    transactions: tuple[TransactionRow, ...] = ()
+    has_more: bool
+    total_count: int | None = None
+    total_amount: Decimal | None = None
+    """The sum over every matching transaction, in TL."""
+    next_starting_after: int | None = None
+    """Where the next page starts (`starting_after`); `None` on the last page."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class SlipLink(_Model):
+    """Where a payment's receipt is."""
+
+    url: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
 class PaymentReportRow(_Model):
     """One transaction in a payment report."""
 
@@ -280,8 +391,47 @@ class PayLinkConfirmation(_Model):
     """Paynet's own record of the payment, which the post was checked against."""
 
 
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class RefundRequest(_Model):
+    """A refund or cancel request Paynet took for review."""
+
+    reversal_id: str | None = None
+    """The request's id, as `refunds.list` and the decision post name it."""
+    message: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class Refund(_Model):
+    """A refund or cancel request and its review."""
+
+    reversal_id: str | None = None
+    xact_id: str | None = None
+    """The payment the money goes back from."""
+    reference_no: str | None = None
+    amount: Decimal | None = None
+    status: str | None = None
+    """`pending`, `approved` or `rejected`."""
+    xact_type: XactType | str | None = None
+    """`R` a cancel, `CD` a refund."""
+    request_date: _dt.datetime | None = None
+    decision_date: _dt.datetime | None = None
+    bank_id: BankId | str | None = None
+    agent_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class RefundPage(_Model):
+    """One page of refund requests."""
+
+    refunds: tuple[Refund, ...] = ()
+    has_more: bool
+    total_count: int | None = None
+    next_starting_after: int | None = None
+    """Where the next page starts (`starting_after`); `None` on the last page."""
+
+
 #: The result models, by core's struct name: what `_models._register_models` registers.
-MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation")
+MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund")
 
 #: Per class, its fields whose values become enum members when known.
 ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
@@ -289,10 +439,17 @@ ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "Transaction": {"transaction_type": TransactionType, "bank_id": BankId, "card_type": CardType, "card_bank_id": BankId},
     "ThreeDSecureSession": {},
     "Acknowledgement": {},
+    "TransactionDetail": {"xact_type": XactType, "bank_id": BankId, "card_type": CardType},
+    "TransactionRow": {"xact_type": XactType, "bank_id": BankId, "card_type": CardType},
+    "TransactionPage": {},
+    "SlipLink": {},
     "PaymentReportRow": {"xact_type": XactType, "bank_id": BankId, "card_type": CardType},
     "PaymentReport": {},
     "PayLink": {},
     "PayLinkDetail": {"bank_id": BankId},
     "PayLinkPage": {},
     "PayLinkConfirmation": {"card_type": CardType, "bank_id": BankId},
+    "RefundRequest": {},
+    "Refund": {"xact_type": XactType, "bank_id": BankId},
+    "RefundPage": {},
 }

@@ -16,7 +16,7 @@ from typing import Any, Final, Literal
 from ._calls import Amount, AsyncCall, SyncCall, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
 from ._models import Card, PaymentReport, Transaction
-from ._models_gen import Acknowledgement, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, ThreeDSecureSession, TransactionType
+from ._models_gen import Acknowledgement, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, Refund, RefundPage, RefundRequest, SlipLink, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
 
 __all__ = [
     "CardInput",
@@ -24,10 +24,12 @@ __all__ = [
     "Transactions",
     "Reports",
     "PayLinks",
+    "Refunds",
     "AsyncPayments",
     "AsyncTransactions",
     "AsyncReports",
     "AsyncPayLinks",
+    "AsyncRefunds",
 ]
 
 CardInput = Card | Mapping[str, Any]
@@ -35,7 +37,7 @@ CardInput = Card | Mapping[str, Any]
 
 
 class Payments:
-    """`Client.payments` (blocking): `create`, `create_3d`, `complete_3d`, `send_receipt_otp`, `charge`, `capture`, `cancel_pre_auth`."""
+    """`Client.payments` (blocking): `create`, `create_3d`, `complete_3d`, `send_receipt_otp`, `charge`, `capture`, `cancel_pre_auth`, `cancel_capture`."""
 
     def __init__(self, call: SyncCall) -> None:
         self._call = call
@@ -297,9 +299,26 @@ class Payments:
         result: Acknowledgement = self._call("payments.cancel_pre_auth", _params(locals()))
         return result
 
+    def cancel_capture(
+        self,
+        *,
+        xact_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Transaction:
+        """Cancels a capture on its own day; its pre-auth can then be captured again.
+
+        Args:
+            xact_id: The capture's `xact_id`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Transaction = self._call("payments.cancel_capture", _params(locals()))
+        return result
+
 
 class Transactions:
-    """`Client.transactions` (blocking): `check`, `lookup`."""
+    """`Client.transactions` (blocking): `check`, `lookup`, `retrieve`, `list_page`, `mark_transferred`, `add_info`, `slip`, `update_escrow`."""
 
     def __init__(self, call: SyncCall) -> None:
         self._call = call
@@ -355,6 +374,186 @@ class Transactions:
             reference_no, xact_id = _targeted(target, ("reference_no", "xact_id"), "reference_no", (reference_no, xact_id))
         del target
         result: Transaction | None = self._call("transactions.lookup", _params(locals()))
+        return result
+
+    def retrieve(
+        self,
+        *,
+        id: int | None = None,
+        xact_id: str | None = None,
+        xact: int | None = None,
+        reference_no: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> TransactionDetail:
+        """Everything Paynet keeps about one payment, by `id`, `xact_id`, `xact` or `reference_no`.
+
+        Args:
+            id: Paynet's plain numeric id (`Transaction.id`).
+            xact: The plain id of `v1` answers (`xact`).
+            reference_no: Your order number: Paynet answers with its latest transaction.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: TransactionDetail = self._call("transactions.retrieve", _params(locals()))
+        return result
+
+    def list_page(
+        self,
+        *,
+        date_from: _dt.date | str,
+        date_to: _dt.date | str,
+        agent_id: str | None = None,
+        bank_id: str | None = None,
+        user_id: str | None = None,
+        show_unsucceed: bool | None = None,
+        untransferred: bool | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> TransactionPage:
+        """One page of the payments made between `date_from` and `date_to`.
+
+        Args:
+            date_from: The first day, `yyyy-MM-dd`.
+            date_to: The last day, `yyyy-MM-dd`.
+            bank_id: Only this bank's (`AXSS`, `FINS`, ...).
+            show_unsucceed: Declined attempts too (Paynet's default: only successes).
+            untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
+            limit: Payments per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many payments.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: TransactionPage = self._call("transactions.list_page", _params(locals()))
+        return result
+
+    def list(
+        self,
+        *,
+        date_from: _dt.date | str,
+        date_to: _dt.date | str,
+        agent_id: str | None = None,
+        bank_id: str | None = None,
+        user_id: str | None = None,
+        show_unsucceed: bool | None = None,
+        untransferred: bool | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Iterator[TransactionRow]:
+        """Every payment, cancel and refund between `date_from` and `date_to`, oldest first.
+
+        Pages (`limit` items each, see `list_page`) are fetched as the loop reaches
+        them; a page that fails raises from the loop, naming where it started.
+
+        Args:
+            date_from: The first day, `yyyy-MM-dd`.
+            date_to: The last day, `yyyy-MM-dd`.
+            bank_id: Only this bank's (`AXSS`, `FINS`, ...).
+            show_unsucceed: Declined attempts too (Paynet's default: only successes).
+            untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
+            limit: Payments per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many payments.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        return _pages(self.list_page, _params(locals()), "transactions")
+
+    def mark_transferred(
+        self,
+        *,
+        xact_id: str,
+        document_no: str | None = None,
+        amount: Amount | None = None,
+        currency: str | None = None,
+        exchange_rate: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Marks a payment as exported to your accounting: `transactions.list` with
+        `untransferred` leaves it out from then on.
+
+        Args:
+            document_no: Your accounting document's number.
+            amount: In TL, as booked.
+            exchange_rate: The rate booked, as decimal text (`32.1045`): not money, so up to 6 places.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("transactions.mark_transferred", _params(locals()))
+        return result
+
+    def add_info(
+        self,
+        *,
+        xact_id: str,
+        note: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        agent_reference: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Adds or changes a payment's note, email, phone or agent reference.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("transactions.add_info", _params(locals()))
+        return result
+
+    def slip(
+        self,
+        *,
+        xact_id: str,
+        send_mail: bool | None = None,
+        email: str | None = None,
+        send_sms: bool | None = None,
+        phone: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> SlipLink:
+        """The receipt page of a payment, optionally sent by email or SMS.
+
+        Args:
+            send_mail: Email the receipt to `email`.
+            send_sms: Text the receipt to `phone`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: SlipLink = self._call("transactions.slip", _params(locals()))
+        return result
+
+    def update_escrow(
+        self,
+        *,
+        xact_id: str | None = None,
+        xact: int | None = None,
+        status: str,
+        note: str | None = None,
+        agent_id: str | None = None,
+        agent_amount: Amount | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Approves or rejects an escrowed payment (one charged with `is_escrow`).
+
+        Args:
+            xact: The plain id of `v1` answers.
+            status: `approve` releases the money, `reject` refuses it.
+            agent_amount: The agent's share, in TL.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("transactions.update_escrow", _params(locals()))
         return result
 
 
@@ -577,8 +776,102 @@ class PayLinks:
         return result
 
 
+class Refunds:
+    """`Client.refunds` (blocking): `create`, `list_page`."""
+
+    def __init__(self, call: SyncCall) -> None:
+        self._call = call
+
+    def create(
+        self,
+        *,
+        xact_id: str,
+        amount: Amount | None = None,
+        succeed_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RefundRequest:
+        """Asks Paynet to give money back: a cancel on the sale's own day (the full
+        amount only), a full or partial refund from the next day.
+
+        This creates a request that Paynet's operations review: its answer says
+        the request was taken, not that money moved. `refunds.list` shows its
+        status (`pending`, `approved`, `rejected`), and Paynet posts the decision
+        to `succeed_url`. Never resent once it may have arrived: an
+        `unknown_outcome` names the `xact_id`; `refunds.list` tells whether the
+        request exists.
+
+        Args:
+            xact_id: The payment (a sale or a capture) to give money back on.
+            amount: In TL; absent means the full amount (the only choice on the sale's day).
+            succeed_url: Paynet posts the review's decision here as JSON.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RefundRequest = self._call("refunds.create", _params(locals()))
+        return result
+
+    def list_page(
+        self,
+        *,
+        date_from: _dt.date | str,
+        date_to: _dt.date | str,
+        agent_id: str | None = None,
+        bank_id: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RefundPage:
+        """One page of the refund and cancel requests made between `date_from` and `date_to`.
+
+        Args:
+            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_to: The last day, `yyyy-MM-dd`.
+            bank_id: Only this bank's (`AXSS`, `FINS`, ...).
+            limit: Requests per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many requests.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RefundPage = self._call("refunds.list_page", _params(locals()))
+        return result
+
+    def list(
+        self,
+        *,
+        date_from: _dt.date | str,
+        date_to: _dt.date | str,
+        agent_id: str | None = None,
+        bank_id: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Iterator[Refund]:
+        """Every refund and cancel request made between `date_from` and `date_to`.
+
+        Pages (`limit` items each, see `list_page`) are fetched as the loop reaches
+        them; a page that fails raises from the loop, naming where it started.
+
+        Args:
+            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_to: The last day, `yyyy-MM-dd`.
+            bank_id: Only this bank's (`AXSS`, `FINS`, ...).
+            limit: Requests per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many requests.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        return _pages(self.list_page, _params(locals()), "refunds")
+
+
 class AsyncPayments:
-    """`AsyncClient.payments` (awaited): `create`, `create_3d`, `complete_3d`, `send_receipt_otp`, `charge`, `capture`, `cancel_pre_auth`."""
+    """`AsyncClient.payments` (awaited): `create`, `create_3d`, `complete_3d`, `send_receipt_otp`, `charge`, `capture`, `cancel_pre_auth`, `cancel_capture`."""
 
     def __init__(self, call: AsyncCall) -> None:
         self._call = call
@@ -840,9 +1133,26 @@ class AsyncPayments:
         result: Acknowledgement = await self._call("payments.cancel_pre_auth", _params(locals()))
         return result
 
+    async def cancel_capture(
+        self,
+        *,
+        xact_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Transaction:
+        """Cancels a capture on its own day; its pre-auth can then be captured again.
+
+        Args:
+            xact_id: The capture's `xact_id`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Transaction = await self._call("payments.cancel_capture", _params(locals()))
+        return result
+
 
 class AsyncTransactions:
-    """`AsyncClient.transactions` (awaited): `check`, `lookup`."""
+    """`AsyncClient.transactions` (awaited): `check`, `lookup`, `retrieve`, `list_page`, `mark_transferred`, `add_info`, `slip`, `update_escrow`."""
 
     def __init__(self, call: AsyncCall) -> None:
         self._call = call
@@ -898,6 +1208,186 @@ class AsyncTransactions:
             reference_no, xact_id = _targeted(target, ("reference_no", "xact_id"), "reference_no", (reference_no, xact_id))
         del target
         result: Transaction | None = await self._call("transactions.lookup", _params(locals()))
+        return result
+
+    async def retrieve(
+        self,
+        *,
+        id: int | None = None,
+        xact_id: str | None = None,
+        xact: int | None = None,
+        reference_no: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> TransactionDetail:
+        """Everything Paynet keeps about one payment, by `id`, `xact_id`, `xact` or `reference_no`.
+
+        Args:
+            id: Paynet's plain numeric id (`Transaction.id`).
+            xact: The plain id of `v1` answers (`xact`).
+            reference_no: Your order number: Paynet answers with its latest transaction.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: TransactionDetail = await self._call("transactions.retrieve", _params(locals()))
+        return result
+
+    async def list_page(
+        self,
+        *,
+        date_from: _dt.date | str,
+        date_to: _dt.date | str,
+        agent_id: str | None = None,
+        bank_id: str | None = None,
+        user_id: str | None = None,
+        show_unsucceed: bool | None = None,
+        untransferred: bool | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> TransactionPage:
+        """One page of the payments made between `date_from` and `date_to`.
+
+        Args:
+            date_from: The first day, `yyyy-MM-dd`.
+            date_to: The last day, `yyyy-MM-dd`.
+            bank_id: Only this bank's (`AXSS`, `FINS`, ...).
+            show_unsucceed: Declined attempts too (Paynet's default: only successes).
+            untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
+            limit: Payments per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many payments.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: TransactionPage = await self._call("transactions.list_page", _params(locals()))
+        return result
+
+    def list(
+        self,
+        *,
+        date_from: _dt.date | str,
+        date_to: _dt.date | str,
+        agent_id: str | None = None,
+        bank_id: str | None = None,
+        user_id: str | None = None,
+        show_unsucceed: bool | None = None,
+        untransferred: bool | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncIterator[TransactionRow]:
+        """Every payment, cancel and refund between `date_from` and `date_to`, oldest first.
+
+        Pages (`limit` items each, see `list_page`) are fetched as the loop reaches
+        them; a page that fails raises from the loop, naming where it started.
+
+        Args:
+            date_from: The first day, `yyyy-MM-dd`.
+            date_to: The last day, `yyyy-MM-dd`.
+            bank_id: Only this bank's (`AXSS`, `FINS`, ...).
+            show_unsucceed: Declined attempts too (Paynet's default: only successes).
+            untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
+            limit: Payments per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many payments.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        return _apages(self.list_page, _params(locals()), "transactions")
+
+    async def mark_transferred(
+        self,
+        *,
+        xact_id: str,
+        document_no: str | None = None,
+        amount: Amount | None = None,
+        currency: str | None = None,
+        exchange_rate: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Marks a payment as exported to your accounting: `transactions.list` with
+        `untransferred` leaves it out from then on.
+
+        Args:
+            document_no: Your accounting document's number.
+            amount: In TL, as booked.
+            exchange_rate: The rate booked, as decimal text (`32.1045`): not money, so up to 6 places.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("transactions.mark_transferred", _params(locals()))
+        return result
+
+    async def add_info(
+        self,
+        *,
+        xact_id: str,
+        note: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        agent_reference: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Adds or changes a payment's note, email, phone or agent reference.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("transactions.add_info", _params(locals()))
+        return result
+
+    async def slip(
+        self,
+        *,
+        xact_id: str,
+        send_mail: bool | None = None,
+        email: str | None = None,
+        send_sms: bool | None = None,
+        phone: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> SlipLink:
+        """The receipt page of a payment, optionally sent by email or SMS.
+
+        Args:
+            send_mail: Email the receipt to `email`.
+            send_sms: Text the receipt to `phone`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: SlipLink = await self._call("transactions.slip", _params(locals()))
+        return result
+
+    async def update_escrow(
+        self,
+        *,
+        xact_id: str | None = None,
+        xact: int | None = None,
+        status: str,
+        note: str | None = None,
+        agent_id: str | None = None,
+        agent_amount: Amount | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Approves or rejects an escrowed payment (one charged with `is_escrow`).
+
+        Args:
+            xact: The plain id of `v1` answers.
+            status: `approve` releases the money, `reject` refuses it.
+            agent_amount: The agent's share, in TL.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("transactions.update_escrow", _params(locals()))
         return result
 
 
@@ -1120,6 +1610,100 @@ class AsyncPayLinks:
         return result
 
 
+class AsyncRefunds:
+    """`AsyncClient.refunds` (awaited): `create`, `list_page`."""
+
+    def __init__(self, call: AsyncCall) -> None:
+        self._call = call
+
+    async def create(
+        self,
+        *,
+        xact_id: str,
+        amount: Amount | None = None,
+        succeed_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RefundRequest:
+        """Asks Paynet to give money back: a cancel on the sale's own day (the full
+        amount only), a full or partial refund from the next day.
+
+        This creates a request that Paynet's operations review: its answer says
+        the request was taken, not that money moved. `refunds.list` shows its
+        status (`pending`, `approved`, `rejected`), and Paynet posts the decision
+        to `succeed_url`. Never resent once it may have arrived: an
+        `unknown_outcome` names the `xact_id`; `refunds.list` tells whether the
+        request exists.
+
+        Args:
+            xact_id: The payment (a sale or a capture) to give money back on.
+            amount: In TL; absent means the full amount (the only choice on the sale's day).
+            succeed_url: Paynet posts the review's decision here as JSON.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RefundRequest = await self._call("refunds.create", _params(locals()))
+        return result
+
+    async def list_page(
+        self,
+        *,
+        date_from: _dt.date | str,
+        date_to: _dt.date | str,
+        agent_id: str | None = None,
+        bank_id: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RefundPage:
+        """One page of the refund and cancel requests made between `date_from` and `date_to`.
+
+        Args:
+            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_to: The last day, `yyyy-MM-dd`.
+            bank_id: Only this bank's (`AXSS`, `FINS`, ...).
+            limit: Requests per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many requests.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RefundPage = await self._call("refunds.list_page", _params(locals()))
+        return result
+
+    def list(
+        self,
+        *,
+        date_from: _dt.date | str,
+        date_to: _dt.date | str,
+        agent_id: str | None = None,
+        bank_id: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncIterator[Refund]:
+        """Every refund and cancel request made between `date_from` and `date_to`.
+
+        Pages (`limit` items each, see `list_page`) are fetched as the loop reaches
+        them; a page that fails raises from the loop, naming where it started.
+
+        Args:
+            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_to: The last day, `yyyy-MM-dd`.
+            bank_id: Only this bank's (`AXSS`, `FINS`, ...).
+            limit: Requests per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many requests.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        return _apages(self.list_page, _params(locals()), "refunds")
+
+
 class ClientResources:
     """The resources of `Client`, bound to its call function by `_bind`."""
 
@@ -1127,12 +1711,14 @@ class ClientResources:
     transactions: Transactions
     reports: Reports
     pay_links: PayLinks
+    refunds: Refunds
 
     def _bind(self, call: SyncCall) -> None:
         self.payments = Payments(call)
         self.transactions = Transactions(call)
         self.reports = Reports(call)
         self.pay_links = PayLinks(call)
+        self.refunds = Refunds(call)
 
 
 class AsyncClientResources:
@@ -1142,12 +1728,14 @@ class AsyncClientResources:
     transactions: AsyncTransactions
     reports: AsyncReports
     pay_links: AsyncPayLinks
+    refunds: AsyncRefunds
 
     def _bind(self, call: AsyncCall) -> None:
         self.payments = AsyncPayments(call)
         self.transactions = AsyncTransactions(call)
         self.reports = AsyncReports(call)
         self.pay_links = AsyncPayLinks(call)
+        self.refunds = AsyncRefunds(call)
 
 
 class ClientOptions:
@@ -1205,7 +1793,7 @@ class ClientOptions:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "transactions.check", "transactions.lookup", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {
@@ -1213,6 +1801,7 @@ RESOURCES: Final[dict[str, tuple[type, type]]] = {
     "transactions": (Transactions, AsyncTransactions),
     "reports": (Reports, AsyncReports),
     "pay_links": (PayLinks, AsyncPayLinks),
+    "refunds": (Refunds, AsyncRefunds),
 }
 
 #: The options every method also takes, which `_call` hands to the native call apart from the params.

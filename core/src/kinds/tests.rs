@@ -11,6 +11,8 @@ use serde_json::{Map, Value, json};
 use super::{FieldKind, kind_of};
 use crate::endpoints::confirmation::PayLinkConfirmation;
 use crate::endpoints::paylink::{PayLink, PayLinkDetail, PayLinkPage};
+use crate::endpoints::refund::{Refund, RefundPage, RefundRequest};
+use crate::endpoints::services::{SlipLink, TransactionDetail, TransactionPage, TransactionRow};
 use crate::endpoints::tds::ThreeDSecureSession;
 use crate::models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction};
 use crate::spec::{DecimalKind, Role, TypeSpec, spec};
@@ -168,7 +170,34 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
     })))
     .unwrap();
     let empty_detail = PayLinkDetail::from_wire(&Map::new()).unwrap();
-    let page = PayLinkPage { links: vec![detail.clone(), empty_detail.clone()], has_more: false, total_count: Some(2), limit: Some(10), starting_after: None };
+    let page = PayLinkPage { links: vec![detail.clone(), empty_detail.clone()], has_more: false, total_count: Some(2), next_starting_after: None };
+    let refund_row = json!({
+        "reversal_id": "rv_1", "xact_id": "xk_1", "amount": 5.5, "status": "pending", "xact_type": "CD",
+        "request_date": "2026-12-01T10:00:00+03:00", "decision_date": "2026-12-02T10:00:00+03:00"
+    });
+    let refunds = RefundPage {
+        refunds: vec![Refund::from_wire(&object(refund_row)).unwrap(), Refund::from_wire(&Map::new()).unwrap()],
+        has_more: true,
+        total_count: Some(3),
+        next_starting_after: Some(2),
+    };
+    let request = RefundRequest::from_wire(&object(json!({"reversal_id": "rv_1"}))).unwrap();
+    let row = json!({
+        "xact_id": "xk_1", "xact_date": "2026-12-01T10:00:00+03:00", "xact_type": "S", "amount": 10.5, "net_amount": 10.1,
+        "comission": 0.3, "comission_tax": 0.1, "instalment": 0, "card_no": "435508******4358",
+        "refunded_amount": 1.5, "company_amount": 9, "agent_amount": 1.5
+    });
+    let transactions = TransactionPage {
+        transactions: vec![TransactionRow::from_wire(&object(row.clone())).unwrap(), TransactionRow::from_wire(&Map::new()).unwrap()],
+        has_more: false,
+        total_count: Some(2),
+        total_amount: Some(rust_decimal::Decimal::new(1050, 2)),
+        next_starting_after: None,
+    };
+    let empty_transactions = TransactionPage { transactions: vec![], has_more: false, total_count: None, total_amount: None, next_starting_after: None };
+    let detail_tx = TransactionDetail::from_wire(&object(row)).unwrap();
+    let empty_detail_tx = TransactionDetail::from_wire(&Map::new()).unwrap();
+    let slip = SlipLink::from_wire(&object(json!({"url": "https://slip/1"}))).unwrap();
     let mut confirmation = PayLinkConfirmation::from_wire(&object(json!({
         "referance_no": "R1", "xact_date": "2026-12-01T10:00:00+03:00", "is_succeed": true, "amount": 10.5,
         "netAmount": 10.1, "comission": 0.3, "comission_tax": 0.1, "instalment": 0, "card_number": "435508******4358"
@@ -189,6 +218,13 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
         Box::new(page),
         Box::new(confirmation),
         Box::new(empty_confirmation),
+        Box::new(refunds),
+        Box::new(request),
+        Box::new(transactions),
+        Box::new(empty_transactions),
+        Box::new(detail_tx),
+        Box::new(empty_detail_tx),
+        Box::new(slip),
     ]
 }
 
