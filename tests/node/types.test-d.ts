@@ -83,7 +83,7 @@ async function refused(): Promise<void> {
   // @ts-expect-error amounts are strings unless money: 'number'
   const n: number | null = (await client.transactions.check({ xactId: 'x' })).amount;
   // @ts-expect-error no such resource
-  client.refunds;
+  client.subscriptions;
   // @ts-expect-error lookup takes an error, a string or CheckParams
   await client.transactions.lookup(42);
   // @ts-expect-error expMonth is a card field, not a payment one
