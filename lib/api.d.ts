@@ -1431,7 +1431,7 @@ export interface ClientOptions<M extends MoneyMode = 'string'> {
    * Default `'string'`.
    */
   money?: M;
-  /** Called once per HTTP attempt (operation, path, status, duration, attempt, outcome; never headers or bodies), for logs and metrics. Must not throw. */
+  /** Called once per HTTP attempt (operation, path, status, duration, attempt, outcome; never headers or bodies), for logs and metrics. What it raises is logged, never passed on. */
   onRequest?: (event: RequestEvent) => void;
 }
 

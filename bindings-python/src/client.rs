@@ -62,9 +62,15 @@ impl NativeClient {
     ) -> PyResult<Self> {
         errors::guard(py, || {
             let secret_key = convert::text(secret_key, "secret_key")?;
+            let hook = take_hook(options)?;
             let values = option_values(options)?;
             let build = || -> Result<NativeClient, Error> {
-                let mut config = Config::new(secret_key)?.on_request(std::sync::Arc::new(log_event));
+                let mut config = Config::new(secret_key)?.on_request(std::sync::Arc::new(move |event: &RequestEvent<'_>| {
+                    log_event(event);
+                    if let Some(hook) = &hook {
+                        call_hook(hook, event);
+                    }
+                }));
                 if let Some(extra) = user_agent_extra {
                     config = config.user_agent_extra(extra);
                 }
@@ -172,6 +178,59 @@ impl NativeClient {
             Ok((prepared.path.to_owned(), body))
         })
     }
+}
+
+/// The callback option (`on_request`), taken out of the keyword arguments:
+/// it is kept as the callable, not read as a value.
+fn take_hook(options: Option<&Bound<'_, PyDict>>) -> PyResult<Option<Py<PyAny>>> {
+    let Some(options) = options else { return Ok(None) };
+    let Some(option) = paynet_core::CLIENT_OPTIONS.iter().find(|o| o.ty == OptionType::Callback && o.offered_by(false)) else {
+        return Ok(None);
+    };
+    let Some(hook) = options.get_item(option.name)? else { return Ok(None) };
+    options.del_item(option.name)?;
+    if hook.is_none() {
+        return Ok(None);
+    }
+    if !hook.is_callable() {
+        let problem = format!("must be a callable, not {}", convert::type_name(&hook));
+        return Err(errors::wrong_type(options.py(), option.name, &problem));
+    }
+    Ok(Some(hook.unbind()))
+}
+
+/// Calls the user's `on_request` with the event as a dict (no headers, no
+/// bodies). Runs on a tokio worker: what the hook raises is logged, and a
+/// panic or an interpreter shutting down never reaches the request.
+fn call_hook(hook: &Py<PyAny>, event: &RequestEvent<'_>) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Python::try_attach(|py| {
+            let call = || -> PyResult<()> {
+                let e = PyDict::new(py);
+                e.set_item("method", event.method)?;
+                e.set_item("path", event.path)?;
+                e.set_item("operation", event.operation)?;
+                e.set_item("reference_no", event.reference_no)?;
+                e.set_item("status", event.status)?;
+                e.set_item("duration", event.duration.as_secs_f64())?;
+                e.set_item("attempt", event.attempt)?;
+                e.set_item("outcome", event.outcome)?;
+                e.set_item("will_retry", event.will_retry)?;
+                hook.call1(py, (e,))?;
+                Ok(())
+            };
+            if let Err(error) = call() {
+                let _ = hook_failed(py, &error);
+            }
+        })
+    }));
+}
+
+fn hook_failed(py: Python<'_>, error: &PyErr) -> PyResult<()> {
+    let logger = py.import("logging")?.call_method1("getLogger", ("paynet",))?;
+    let kind = error.get_type(py).name()?.to_string();
+    logger.call_method1("warning", ("the on_request hook raised %s; the request went on", kind))?;
+    Ok(())
 }
 
 /// The options given as keyword arguments, each read by its declared type;

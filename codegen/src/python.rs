@@ -456,6 +456,10 @@ fn client_options(out: &mut String, spec: &Spec, uses: &mut Uses) {
         if ty.starts_with("Literal[") {
             uses.typing.insert("Literal");
         }
+        if ty.starts_with("Callable[") {
+            uses.abc.insert("Callable");
+            uses.names.insert("RequestEvent".into());
+        }
         match &b.default {
             _ if o.required => {
                 let _ = writeln!(out, "        {}: {ty},", b.name);
@@ -730,9 +734,9 @@ fn resources(spec: &Spec) -> String {
             let _ = writeln!(out, "from .{module} import {}", picked.join(", "));
         }
     };
-    from("_calls", &["Amount", "AsyncCall", "SyncCall", "_apages", "_as_struct", "_from_form", "_pages", "_params", "_targeted"], &mut out);
+    from("_calls", &["Amount", "AsyncCall", "RequestEvent", "SyncCall", "_apages", "_as_struct", "_from_form", "_pages", "_params", "_targeted"], &mut out);
     from("_errors", &["InvalidTypeError", "PaynetError"], &mut out);
-    let known = ["Amount", "AsyncCall", "SyncCall", "_apages", "_as_struct", "_from_form", "_pages", "_params", "_targeted", "InvalidTypeError", "PaynetError"];
+    let known = ["Amount", "AsyncCall", "RequestEvent", "SyncCall", "_apages", "_as_struct", "_from_form", "_pages", "_params", "_targeted", "InvalidTypeError", "PaynetError"];
     let models: Vec<&str> = uses.names.iter().map(String::as_str).filter(|n| !known.contains(n)).collect();
     let (with_behaviour, plain): (Vec<&str>, Vec<&str>) = models.iter().partition(|n| PY_MODELS_WITH_BEHAVIOUR.contains(n));
     if !with_behaviour.is_empty() {

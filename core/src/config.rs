@@ -199,11 +199,8 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         ..option("money", "money", OptionType::OneOf(&["string", "number"]), OptionDefault::Text("string"), None,
             "Result amounts as exact decimal strings (the default) or as JS numbers. Python always returns `Decimal`.")
     },
-    ClientOption {
-        bindings: Bindings::NodeOnly,
-        ..option("on_request", "onRequest", OptionType::Callback, OptionDefault::Unset, None,
-            "Called once per HTTP attempt (operation, path, status, duration, attempt, outcome; never headers or bodies), for logs and metrics. Must not throw.")
-    },
+    option("on_request", "onRequest", OptionType::Callback, OptionDefault::Unset, None,
+        "Called once per HTTP attempt (operation, path, status, duration, attempt, outcome; never headers or bodies), for logs and metrics. What it raises is logged, never passed on."),
 ];
 
 /// One HTTP attempt, as reported to [`Config::on_request`]. It holds no

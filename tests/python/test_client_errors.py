@@ -17,7 +17,7 @@ import pytest
 import paynet
 from paynet.testing import Sandbox
 
-from .conftest import card, reference
+from .conftest import SECRET_KEY, card, reference
 
 DOMAIN = "shop.example.com"
 KEY = "sck_test_000000000000000000"
@@ -235,3 +235,26 @@ def test_repr_of_a_subclass_that_never_called_init(cls: ClientClass) -> None:
     assert repr(client) == "Never(<not initialized>)"
     client.close()  # harmless
     assert repr(client) == "Never(<not initialized>)"
+
+
+def test_on_request_sees_each_attempt_without_headers_or_bodies(sandbox: Sandbox) -> None:
+    events: list[paynet.RequestEvent] = []
+    with paynet.Client(secret_key=sandbox.secret_key, base_url=sandbox.url, on_request=events.append) as c:
+        c.payments.create(amount="12.50", reference_no=reference(), domain="d", card=card())
+    assert len(events) == 1
+    event = events[0]
+    assert set(event) == {"method", "path", "operation", "reference_no", "status", "duration", "attempt", "outcome", "will_retry"}
+    assert (event["operation"], event["status"], event["outcome"], event["attempt"]) == ("payments.create", 200, "ok", 1)
+    assert event["duration"] > 0 and SECRET_KEY not in repr(event)
+
+
+def test_a_raising_on_request_hook_is_logged_not_passed_on(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+    def hook(event: paynet.RequestEvent) -> None:
+        raise RuntimeError("metrics backend down")
+
+    with paynet.Client(secret_key=sandbox.secret_key, base_url=sandbox.url, on_request=hook) as c:
+        assert c.payments.create(amount="3", reference_no=reference(), domain="d", card=card()).is_succeed
+    assert any("on_request hook raised RuntimeError" in r.getMessage() for r in caplog.records)
+    with pytest.raises(paynet.InvalidTypeError) as caught:
+        paynet.Client(secret_key=sandbox.secret_key, base_url=sandbox.url, on_request="print")  # type: ignore[arg-type]
+    assert caught.value.field == "on_request"

@@ -19,6 +19,7 @@ classes, `Payments` / `AsyncPayments` and so on, are generated from core's spec)
 # result models and enums with no behaviour of their own, and the exception
 # classes are generated from core's spec: each module's `__all__` says what
 # it adds, so a new endpoint's classes reach `paynet` with no edit here.
+from ._calls import RequestEvent
 from ._client import AsyncClient, Client
 from ._errors import PaynetError
 from ._errors_gen import *  # noqa: F403
@@ -50,6 +51,7 @@ __all__ = [
     "PaymentReport",
     "PaymentReportRow",
     "PaynetError",
+    "RequestEvent",
     "Transaction",
     "XactType",
     "__version__",

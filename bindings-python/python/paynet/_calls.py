@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from ._errors import InvalidTypeError, PaynetError
 
@@ -24,6 +24,26 @@ SyncCall = Callable[[str, dict[str, Any]], Any]
 AsyncCall = Callable[[str, dict[str, Any]], Awaitable[Any]]
 
 _NOT_PARAMS = ("self",)
+
+
+class RequestEvent(TypedDict):
+    """One HTTP attempt, as `Client(on_request=...)` receives it: never
+    headers or bodies, so nothing secret reaches a log through it."""
+
+    method: str
+    path: str
+    #: The SDK method: `payments.create`.
+    operation: str
+    reference_no: str | None
+    #: `None` when no response arrived (connection error, timeout).
+    status: int | None
+    #: Seconds.
+    duration: float
+    #: 1 for the first try.
+    attempt: int
+    #: `"ok"`, the error kind of this attempt, or `"cancelled"`.
+    outcome: str
+    will_retry: bool
 
 
 def _params(arguments: Mapping[str, Any]) -> dict[str, Any]:

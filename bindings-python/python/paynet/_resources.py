@@ -10,10 +10,10 @@ call function: the sync one blocks, the async one is awaited.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, Final, Literal
 
-from ._calls import Amount, AsyncCall, SyncCall, _apages, _as_struct, _from_form, _pages, _params, _targeted
+from ._calls import Amount, AsyncCall, RequestEvent, SyncCall, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
 from ._models import Card, PaymentReport, Transaction
 from ._models_gen import Acknowledgement, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, Refund, RefundPage, RefundRequest, SlipLink, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
@@ -1754,6 +1754,7 @@ class ClientOptions:
         allow_insecure_http: bool = False,
         max_response_bytes: int = 8388608,
         max_report_bytes: int = 536870912,
+        on_request: Callable[[RequestEvent], None] | None = None,
     ) -> None:
         """A client's options; `timeout` and `max_retries` can also be set per call.
 
@@ -1768,6 +1769,7 @@ class ClientOptions:
             allow_insecure_http: Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in.
             max_response_bytes: The largest answer read from an ordinary endpoint; a larger one is refused (`protocol`, or `unknown_outcome` where money may have moved).
             max_report_bytes: The same for report endpoints (`reports.payment_list`), whose answers grow with the business: about 1 KB per row.
+            on_request: Called once per HTTP attempt (operation, path, status, duration, attempt, outcome; never headers or bodies), for logs and metrics. What it raises is logged, never passed on.
         """
         try:
             self._open(
@@ -1782,6 +1784,7 @@ class ClientOptions:
                     allow_insecure_http=allow_insecure_http,
                     max_response_bytes=max_response_bytes,
                     max_report_bytes=max_report_bytes,
+                    on_request=on_request,
                 ),
             )
         finally:
