@@ -93,11 +93,8 @@ pub fn seed(s: &Shared, spec: &SeedSpec) -> Result<SeedReport, String> {
         let per_day = (next_day_first - first_of_day).max(1);
         let slot = u64::from(DAY_SECONDS) / per_day;
         let second = (i - first_of_day) * slot + rng.below(slot.max(1));
-        let time = NaiveTime::from_num_seconds_from_midnight_opt(
-            FIRST_SECOND + second as u32,
-            0,
-        )
-        .unwrap_or_default();
+        let time = NaiveTime::from_num_seconds_from_midnight_opt(FIRST_SECOND + second as u32, 0)
+            .unwrap_or_default();
         let date = (spec.from + Duration::days(day as i64))
             .and_time(time)
             .and_local_timezone(istanbul())

@@ -25,11 +25,11 @@ pub fn decode_base64(text: &str, max: usize) -> Option<Vec<u8>> {
             _ => None,
         }
     }
-    let digits: Vec<u8> = text
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    let unpadded = digits.strip_suffix(b"==").or_else(|| digits.strip_suffix(b"=")).unwrap_or(&digits);
+    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    let unpadded = digits
+        .strip_suffix(b"==")
+        .or_else(|| digits.strip_suffix(b"="))
+        .unwrap_or(&digits);
     if unpadded.len() % 4 == 1 || unpadded.len() / 4 * 3 > max {
         return None;
     }
@@ -127,7 +127,10 @@ mod tests {
 
     #[test]
     fn base64() {
-        assert_eq!(decode_base64("R0lGODlh", 100).as_deref(), Some(&b"GIF89a"[..]));
+        assert_eq!(
+            decode_base64("R0lGODlh", 100).as_deref(),
+            Some(&b"GIF89a"[..])
+        );
         assert_eq!(decode_base64("aGk=", 100).as_deref(), Some(&b"hi"[..]));
         assert_eq!(decode_base64("aGk", 100).as_deref(), Some(&b"hi"[..]));
         assert_eq!(decode_base64("aG\r\nk=", 100).as_deref(), Some(&b"hi"[..]));

@@ -66,10 +66,13 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
         XactType::CaptureReversal,
         capture.split,
         format!("xk_{}", s.rng.token(40)),
+        s.clock.now(),
     );
     let (capture_id, pre_id) = (capture.id, capture.parent);
     let row_id = row.id;
-    set(&mut l, Some(capture_id), |e| e.after.voided_by = Some(row_id));
+    set(&mut l, Some(capture_id), |e| {
+        e.after.voided_by = Some(row_id)
+    });
     set(&mut l, pre_id, |e| e.captured_by = None);
     let row = l.push(row);
     Ok(json_ok(&Answer {

@@ -106,10 +106,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
             post(admin::faults).get(admin::fault_stats),
         )
         .route("/__sandbox/seed", post(admin::seed))
-        .route(
-            "/__sandbox/clock",
-            get(admin::clock).post(admin::set_clock),
-        )
+        .route("/__sandbox/clock", get(admin::clock).post(admin::set_clock))
         .route("/__sandbox/reversals", get(reversal::admin_list))
         .route("/__sandbox/reversals/{reversal_id}", post(reversal::review))
         .route(

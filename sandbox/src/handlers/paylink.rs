@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
-use super::payment::COMPANY_CODE;
 use super::listing::{Page, date_range};
+use super::payment::COMPANY_CODE;
 use super::responses::MSG_OK;
 use super::{json_ok, unwrap_response};
 use crate::Shared;

@@ -59,6 +59,7 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
         XactType::PreAuthReversal,
         pre.split,
         format!("xk_{}", s.rng.token(40)),
+        s.clock.now(),
     );
     let (pre_id, row_id) = (pre.id, row.id);
     if let Some(pre) = l.get_mut(pre_id) {

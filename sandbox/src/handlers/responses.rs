@@ -421,7 +421,11 @@ pub fn check_row(e: &Entry, reversed: bool) -> CheckRow<'_> {
         agent_id: &e.agent_id,
         note: &e.description,
         ratio: Ratio(e.ratio_bp),
-        agent_reference: e.after.agent_reference.as_deref().unwrap_or(&e.reference_no),
+        agent_reference: e
+            .after
+            .agent_reference
+            .as_deref()
+            .unwrap_or(&e.reference_no),
         bank_id: e.bank.id,
         bank_name: e.bank.name,
         card_no: &e.card_masked,

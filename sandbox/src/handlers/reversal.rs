@@ -127,7 +127,7 @@ pub fn reversed<'l>(l: &'l Ledger, e: &Entry) -> Reversed<'l> {
     }
 }
 
-/// A reversal row of `original`, dated now: what the ledger shows for a cancel, a refund
+/// A reversal row of `original`, dated `now`: what the ledger shows for a cancel, a refund
 /// or a pre-auth / capture reversal. Amounts stay positive; `xact_type` gives the sign.
 pub fn reversal_row(
     s: &Shared,
@@ -136,8 +136,8 @@ pub fn reversal_row(
     kind: XactType,
     split: Split,
     xact_id: String,
+    now: DateTime<FixedOffset>,
 ) -> Entry {
-    let now = s.clock.now();
     Entry {
         id: l.next_id(),
         xact_id,
@@ -242,6 +242,7 @@ fn file(s: &Arc<Shared>, body: &[u8]) -> ApiResult<Response> {
              (on the day of the sale only a full cancel is possible; partial refunds from the next day)",
         ));
     }
+    let now = s.clock.now();
     let request = ReversalRequest {
         reversal_id: format!("xk_{}", s.rng.token(40)),
         original: original.id,
@@ -252,13 +253,13 @@ fn file(s: &Arc<Shared>, body: &[u8]) -> ApiResult<Response> {
             XactType::Refund
         },
         review: Review::Pending,
-        request_date: s.clock.now(),
+        request_date: now,
         decision_date: None,
         succeed_url,
     };
     let idx = l.reversals.push(request);
     if s.config.auto_approve_reversals {
-        decide_at(s, &mut l, idx, true);
+        decide_at(s, &mut l, idx, true, now);
     }
     Ok(json_ok(&RequestAnswer {
         object_name: "transaction_reversed_request",
@@ -272,9 +273,10 @@ fn file(s: &Arc<Shared>, body: &[u8]) -> ApiResult<Response> {
 /// request as `reversal_list` shows it.
 pub fn decide(s: &Arc<Shared>, reversal_id: &str, approve: bool) -> ApiResult<serde_json::Value> {
     let mut l = ledger::lock(&s.ledger);
-    let idx = *l.reversals.by_id.get(reversal_id).ok_or_else(|| {
-        ApiError::not_found_tx(format!("no reversal request {reversal_id:?}"))
-    })?;
+    let idx =
+        *l.reversals.by_id.get(reversal_id).ok_or_else(|| {
+            ApiError::not_found_tx(format!("no reversal request {reversal_id:?}"))
+        })?;
     let request = &l.reversals.list[idx];
     if request.review != Review::Pending {
         return Err(ApiError::invalid_rc(
@@ -285,7 +287,7 @@ pub fn decide(s: &Arc<Shared>, reversal_id: &str, approve: bool) -> ApiResult<se
             ),
         ));
     }
-    decide_at(s, &mut l, idx, approve);
+    decide_at(s, &mut l, idx, approve, s.clock.now());
     serde_json::to_value(request_row(&l, &l.reversals.list[idx]))
         .map_err(|e| ApiError::invalid(e.to_string()))
 }
@@ -301,8 +303,13 @@ struct Decision<'a> {
     is_succeed: bool,
 }
 
-fn decide_at(s: &Arc<Shared>, l: &mut Ledger, idx: usize, approve: bool) {
-    let now = s.clock.now();
+fn decide_at(
+    s: &Arc<Shared>,
+    l: &mut Ledger,
+    idx: usize,
+    approve: bool,
+    now: DateTime<FixedOffset>,
+) {
     let request = &mut l.reversals.list[idx];
     request.review = if approve {
         Review::Approved
@@ -346,6 +353,7 @@ fn decide_at(s: &Arc<Shared>, l: &mut Ledger, idx: usize, approve: bool) {
             request.kind,
             split,
             request.reversal_id.clone(),
+            now,
         );
         l.push(row);
     }

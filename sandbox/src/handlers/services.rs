@@ -120,7 +120,10 @@ fn by_xact_or_xact_id(l: &Ledger, f: &Fields<'_>) -> ApiResult<u64> {
 
 pub async fn escrow_status_update(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
     let updated = update(&s, &body, by_xact_or_xact_id, |f, e| {
-        let status = match f.int("status")?.ok_or_else(|| crate::wire::required("status"))? {
+        let status = match f
+            .int("status")?
+            .ok_or_else(|| crate::wire::required("status"))?
+        {
             2 => EscrowStatus::Approved,
             3 => EscrowStatus::Rejected,
             _ => {
@@ -185,7 +188,13 @@ pub async fn upload(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
                 "pars_base64 PNG, JPEG veya GIF olmalı (the signature must be a PNG, JPEG or GIF image)",
             )
         })?;
-        tracing::debug!(id = e.id, kind, size = bytes.len(), ?file_name, "signature uploaded");
+        tracing::debug!(
+            id = e.id,
+            kind,
+            size = bytes.len(),
+            ?file_name,
+            "signature uploaded"
+        );
         Ok(())
     });
     unwrap_response(uploaded.map(|()| done("transaction_upload")))
@@ -263,18 +272,32 @@ pub async fn slip_page(State(s): State<Arc<Shared>>, Path(token): Path<String>) 
     let rows = [
         ("İşyeri (merchant)", COMPANY_NAME.to_owned()),
         ("İşlem no (transaction)", e.id.to_string()),
-        ("Tarih (date)", e.date.format("%d.%m.%Y %H:%M:%S").to_string()),
+        (
+            "Tarih (date)",
+            e.date.format("%d.%m.%Y %H:%M:%S").to_string(),
+        ),
         ("İşlem tipi (type)", e.xact_type.description().to_owned()),
         (
             "Durum (status)",
-            if e.is_succeed { "Başarılı" } else { "Başarısız" }.to_owned(),
+            if e.is_succeed {
+                "Başarılı"
+            } else {
+                "Başarısız"
+            }
+            .to_owned(),
         ),
-        ("Tutar (amount)", format!("{} TRY", money::format_tl(e.split.amount, 2))),
+        (
+            "Tutar (amount)",
+            format!("{} TRY", money::format_tl(e.split.amount, 2)),
+        ),
         ("Taksit (instalment)", e.instalment.to_string()),
         ("Kart (card)", e.card_masked.clone()),
         ("Kart sahibi (card holder)", e.card_holder.clone()),
         ("Banka (bank)", e.bank.name.to_owned()),
-        ("Provizyon kodu (authorization code)", e.authorization_code()),
+        (
+            "Provizyon kodu (authorization code)",
+            e.authorization_code(),
+        ),
         ("Sipariş no (reference)", e.reference_no.clone()),
     ];
     let mut body = String::from("<h1>İşlem Dekontu (receipt)</h1>\n<dl>\n");
