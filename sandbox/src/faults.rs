@@ -20,13 +20,23 @@ pub const DEFAULT_SEED: u64 = 0x5EED;
 pub const MAX_DELAY_MS: u64 = 600_000;
 
 /// The API paths a rule can select (faults never touch `/__sandbox/*`).
-pub const API_PATHS: [&str; 13] = [
+pub const API_PATHS: [&str; 23] = [
     "/v2/transaction/payment",
     "/v1/transaction/charge",
     "/v1/transaction/capture",
     "/v1/transaction/check",
     "/v1/transaction/payment_list",
     "/v1/transaction/preauth_reversal",
+    "/v1/transaction/reversed_request",
+    "/v1/transaction/reversal_list",
+    "/v1/transaction/capture_reversal",
+    "/v1/transaction/detail",
+    "/v1/transaction/list",
+    "/v1/transaction/mark_transferred",
+    "/v1/transaction/add_info",
+    "/v1/transaction/slip",
+    "/v1/transaction/upload",
+    "/v1/transaction/escrow_status_update",
     "/v2/transaction/tds_initial",
     "/v2/transaction/tds_charge",
     "/v1/mailorder/create",

@@ -19,14 +19,103 @@ pub enum XactType {
     Sale,
     PreAuth,
     Capture,
+    /// A same-day cancel of a sale or capture (`reversed_request`, approved).
+    Cancel,
+    /// A later, full or partial refund (`reversed_request`, approved).
+    Refund,
+    PreAuthReversal,
+    CaptureReversal,
 }
 
 impl XactType {
+    /// Paynet's `xact_type` codes (paynet-api.md §6).
     pub fn code(self) -> &'static str {
         match self {
             XactType::Sale => "S",
             XactType::PreAuth => "PR",
             XactType::Capture => "CR",
+            XactType::Cancel => "R",
+            XactType::Refund => "CD",
+            XactType::PreAuthReversal => "RP",
+            XactType::CaptureReversal => "RC",
+        }
+    }
+
+    /// `xact_type_desc`, in Turkish like the rest of Paynet's texts.
+    pub fn description(self) -> &'static str {
+        match self {
+            XactType::Sale => "Satış",
+            XactType::PreAuth => "Ön Provizyon",
+            XactType::Capture => "Finansallaştırma",
+            XactType::Cancel => "İptal",
+            XactType::Refund => "İade",
+            XactType::PreAuthReversal => "Ön Provizyon İptali",
+            XactType::CaptureReversal => "Finansallaştırma İptali",
+        }
+    }
+
+    /// How a successful row of this type moves the merchant's money: +1 charged, -1 paid
+    /// back to the card, 0 only an authorisation (pre-auths and their reversals).
+    pub fn money_sign(self) -> i64 {
+        match self {
+            XactType::Sale | XactType::Capture => 1,
+            XactType::Cancel | XactType::Refund | XactType::CaptureReversal => -1,
+            XactType::PreAuth | XactType::PreAuthReversal => 0,
+        }
+    }
+
+    pub fn is_reversal(self) -> bool {
+        matches!(
+            self,
+            XactType::Cancel
+                | XactType::Refund
+                | XactType::PreAuthReversal
+                | XactType::CaptureReversal
+        )
+    }
+}
+
+/// What happened to a transaction after it was made: the transaction services' state.
+#[derive(Debug, Clone, Default)]
+pub struct AfterSale {
+    /// A pre-auth's `RP` row or a capture's `RC` row: the transaction is void.
+    pub voided_by: Option<u64>,
+    /// Set by `mark_transferred`.
+    pub transfer: Option<Transfer>,
+    /// Set by `add_info`; shown instead of the `reference_no` as `agent_reference`.
+    pub agent_reference: Option<String>,
+    /// `Some` for a payment charged with `is_escrow`.
+    pub escrow: Option<Escrow>,
+    /// The token of its receipt page, once `slip` was asked for.
+    pub slip_token: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Transfer {
+    pub document_no: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EscrowStatus {
+    Waiting = 1,
+    Approved = 2,
+    Rejected = 3,
+}
+
+#[derive(Debug, Clone)]
+pub struct Escrow {
+    pub status: EscrowStatus,
+    pub note: Option<String>,
+    /// Kuruş released to the agent on approval.
+    pub agent_amount: Option<i64>,
+}
+
+impl Escrow {
+    pub fn waiting() -> Escrow {
+        Escrow {
+            status: EscrowStatus::Waiting,
+            note: None,
+            agent_amount: None,
         }
     }
 }
@@ -71,11 +160,14 @@ pub struct Entry {
     pub ratio_code: String,
     pub is_tds: bool,
     pub user_id: &'static str,
-    /// For a capture: the pre-auth's id.
+    /// The main company's share (`company_amount` of the payment), kuruş; `None` = all.
+    pub company_amount: Option<i64>,
+    /// For a capture: the pre-auth's id; for a reversal row: the transaction it reverses.
     pub parent: Option<u64>,
-    /// For a pre-auth: the capture's id once captured.
+    /// For a pre-auth: its capture's id while captured (a capture reversal clears it).
     pub captured_by: Option<u64>,
     pub storage: CardStorage,
+    pub after: AfterSale,
 }
 
 impl Entry {
@@ -92,9 +184,14 @@ impl Entry {
     pub fn order_id(&self) -> String {
         format!("order-{:04}", self.bank_code)
     }
-    /// Counts in the settlement report.
+    /// Counts in the settlement report: money charged, or paid back.
     pub fn is_payable(&self) -> bool {
-        self.is_succeed && matches!(self.xact_type, XactType::Sale | XactType::Capture)
+        self.is_succeed && self.xact_type.money_sign() != 0
+    }
+
+    /// `amount` with the sign of its effect on the merchant's money.
+    pub fn signed_amount(&self) -> i64 {
+        self.xact_type.money_sign() * self.split.amount
     }
 }
 
@@ -146,7 +243,8 @@ pub struct Ledger {
     by_xact_id: HashMap<String, usize>,
     /// Payment attempts (sales and pre-auths) per reference_no, oldest first.
     by_reference: HashMap<String, Vec<usize>>,
-    /// Successful sales and captures per due date, in id order.
+    /// Successful money-moving rows (sales, captures, cancels, refunds, capture reversals)
+    /// per due date, in id order.
     by_due_date: BTreeMap<NaiveDate, Vec<usize>>,
     in_flight: HashMap<String, watch::Sender<()>>,
     pub cards: HashMap<String, SavedCard>,
@@ -158,8 +256,10 @@ pub struct Ledger {
     pub tds: HashMap<String, crate::handlers::tds::TdsSession>,
     /// PayLinks; paying one records into the ledger and marks the link in one step.
     pub links: crate::handlers::paylink::Links,
-    /// Ids of pre-auths cancelled by `v1/transaction/preauth_reversal`.
-    pub reversed: std::collections::HashSet<u64>,
+    /// Cancel and refund requests (`reversed_request`) and their review.
+    pub reversals: crate::handlers::reversal::Reversals,
+    /// Receipt page token (`slip`) → transaction id.
+    pub slips: HashMap<String, u64>,
 }
 
 impl Ledger {

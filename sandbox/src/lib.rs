@@ -5,6 +5,7 @@
 //! `paynet-sandbox` binary. See `README.md` for the test cards and every behaviour choice.
 
 mod cards;
+mod clock;
 mod conn;
 mod faults;
 mod handlers;
@@ -12,6 +13,7 @@ mod ledger;
 mod money;
 mod outbound;
 mod pages;
+mod seed;
 mod util;
 mod wire;
 
@@ -33,6 +35,7 @@ pub use crate::faults::{
 };
 pub use crate::handlers::bank_page::{BankAction, ReturnPost};
 pub use crate::outbound::Confirmation;
+pub use crate::seed::{MAX_SEED, MAX_SEED_DAYS, SeedReport, SeedSpec};
 
 pub const DEFAULT_SECRET_KEY: &str = "sck_sandbox_0000000000000000";
 
@@ -55,6 +58,9 @@ pub struct SandboxConfig {
     /// The browser key of Paynet.js (`data-key`). `None` derives it from the secret key:
     /// `sck_…` becomes `pbk_…`, any other key gets a `pbk_` prefix.
     pub publishable_key: Option<String>,
+    /// Approve every cancel / refund request as it is made, instead of leaving it pending
+    /// for [`Sandbox::decide_reversal`] (Paynet's operations review it).
+    pub auto_approve_reversals: bool,
 }
 
 impl SandboxConfig {
@@ -78,6 +84,7 @@ impl Default for SandboxConfig {
             settlement_days: 0,
             faults: None,
             publishable_key: None,
+            auto_approve_reversals: false,
         }
     }
 }
@@ -98,11 +105,14 @@ struct Shared {
     requests: AtomicU64,
     faults: faults::Injector,
     ledger: SharedLedger,
+    clock: clock::Clock,
     rng: util::Rng,
     /// The server's runtime: confirmation posts are spawned on it even when an in-process
     /// helper is called from outside any runtime.
     runtime: tokio::runtime::Handle,
     confirmations: Mutex<Vec<Confirmation>>,
+    /// Delivery attempts of the `succeedUrl` posts of refund decisions.
+    reversal_posts: Mutex<Vec<Confirmation>>,
     /// Phone number → the last receipt OTP sent to it.
     receipt_otps: Mutex<HashMap<String, String>>,
 }
@@ -158,9 +168,11 @@ impl Sandbox {
             requests: AtomicU64::new(0),
             faults: faults::Injector::new(plan),
             ledger: Arc::new(Mutex::new(Ledger::default())),
+            clock: clock::Clock::default(),
             rng: util::Rng::new(),
             runtime: tokio::runtime::Handle::current(),
             confirmations: Mutex::new(Vec::new()),
+            reversal_posts: Mutex::new(Vec::new()),
             receipt_otps: Mutex::new(HashMap::new()),
         });
         let app = handlers::router(Arc::clone(&shared));
@@ -237,6 +249,46 @@ impl Sandbox {
     /// Every `confirmation_url` delivery attempt so far, oldest first.
     pub fn confirmations(&self) -> Vec<Confirmation> {
         lock(&self.shared.confirmations).clone()
+    }
+
+    /// Every `succeedUrl` delivery attempt of a refund decision so far, oldest first
+    /// (`xact_id` is the request's `reversal_id`).
+    pub fn reversal_posts(&self) -> Vec<Confirmation> {
+        lock(&self.shared.reversal_posts).clone()
+    }
+
+    /// Approves or rejects the pending cancel / refund request `reversal_id`, as Paynet's
+    /// operations would; the shop's `succeedUrl` hears of it. `Ok` is the request as
+    /// `reversal_list` shows it; `Err` says why not (unknown, or decided already).
+    pub fn decide_reversal(
+        &self,
+        reversal_id: &str,
+        approve: bool,
+    ) -> Result<serde_json::Value, String> {
+        handlers::reversal::decide(&self.shared, reversal_id, approve).map_err(|e| e.message)
+    }
+
+    /// The sandbox's "now" (Istanbul time): every date it writes comes from it.
+    pub fn clock(&self) -> chrono::DateTime<chrono::FixedOffset> {
+        self.shared.clock.now()
+    }
+
+    /// Moves the clock to `at` (it keeps ticking from there). `Err` beyond a hundred
+    /// years from the real clock.
+    pub fn set_clock<Tz: chrono::TimeZone>(&self, at: chrono::DateTime<Tz>) -> Result<(), String> {
+        self.shared.clock.set(&at)
+    }
+
+    /// Moves the clock forward by `by`, e.g. a day to leave "the same day" of a sale.
+    pub fn advance_clock(&self, by: Duration) -> Result<(), String> {
+        let by = chrono::Duration::from_std(by).map_err(|e| e.to_string())?;
+        self.shared.clock.advance(by)
+    }
+
+    /// Inserts `spec.count` successful sales straight into the ledger (no HTTP, no bank),
+    /// spread over `spec.from..=spec.to`: test data for lists and pagination.
+    pub fn seed_sales(&self, spec: &SeedSpec) -> Result<SeedReport, String> {
+        seed::seed(&self.shared, spec)
     }
 
     /// The last code `v2/agent/create_end_user_receipt_otp` sent to `phone`.

@@ -65,6 +65,30 @@ pub fn split(requested: i64, ratio_bp: u32, add_commission: bool) -> Split {
     }
 }
 
+/// What paying back `amount` of a charge whose split is `whole` returns, when `before`
+/// was paid back already: commission and tax go back pro rata, computed on the running
+/// total, so the parts of a charge paid back in full add up to its split exactly.
+pub fn refund_split(whole: Split, before: i64, amount: i64) -> Split {
+    let share = |part: i64, upto: i64| -> i64 {
+        if whole.amount == 0 {
+            return 0;
+        }
+        // i128: a 13-digit amount times a commission overflows i64.
+        let n = i128::from(part) * i128::from(upto);
+        let d = i128::from(whole.amount);
+        i64::try_from((n + d / 2) / d).unwrap_or(part)
+    };
+    let after = before + amount;
+    let commission = share(whole.commission, after) - share(whole.commission, before);
+    let tax = share(whole.tax, after) - share(whole.tax, before);
+    Split {
+        amount,
+        net: amount - commission - tax,
+        commission,
+        tax,
+    }
+}
+
 fn div_round_half_up(n: i64, d: i64) -> i64 {
     // Amounts are never negative here, so plain half-up on the magnitude is enough.
     (n + d / 2) / d
@@ -149,6 +173,22 @@ mod tests {
         );
         // 12.50 at 1.99 % = 0.24875 → 0.25; tax 0.05
         assert_eq!(split(1_250, 199, false).commission, 25);
+    }
+
+    #[test]
+    fn refunds_add_up_to_the_charge() {
+        let whole = split(10_001, 349, false);
+        let parts = [
+            refund_split(whole, 0, 3_333),
+            refund_split(whole, 3_333, 3_333),
+            refund_split(whole, 6_666, 3_335),
+        ];
+        let sum = |f: fn(&Split) -> i64| parts.iter().map(f).sum::<i64>();
+        assert_eq!(sum(|p| p.amount), whole.amount);
+        assert_eq!(sum(|p| p.net), whole.net);
+        assert_eq!(sum(|p| p.commission), whole.commission);
+        assert_eq!(sum(|p| p.tax), whole.tax);
+        assert_eq!(refund_split(whole, 0, whole.amount), whole);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Posts PayLink confirmations to the shop's `confirmation_url`, as Paynet does when a
-//! link is paid: a minimal HTTP/1.1 client on a raw tokio `TcpStream` (the sandbox takes no
+//! Posts JSON to the shop, as Paynet does when a PayLink is paid (`confirmation_url`) or
+//! a refund request is decided (`succeedUrl`): a minimal HTTP/1.1 client on a raw tokio `TcpStream` (the sandbox takes no
 //! HTTP client dependency for one JSON post). Redirects are never followed: a 3xx is a
 //! failed delivery, like any other non-2xx answer.
 
@@ -21,7 +21,25 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 const HTTPS_UNSUPPORTED: &str = "https not supported by the sandbox";
 
-/// One delivery attempt of a confirmation post.
+/// Which log a post's attempts go to.
+#[derive(Debug, Clone, Copy)]
+pub enum Log {
+    /// PayLink `confirmation_url` posts ([`crate::Sandbox::confirmations`]).
+    Confirmations,
+    /// Refund review `succeedUrl` posts ([`crate::Sandbox::reversal_posts`]).
+    ReversalPosts,
+}
+
+impl Log {
+    fn of(self, s: &Shared) -> &std::sync::Mutex<Vec<Confirmation>> {
+        match self {
+            Log::Confirmations => &s.confirmations,
+            Log::ReversalPosts => &s.reversal_posts,
+        }
+    }
+}
+
+/// One delivery attempt of a post to the shop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Confirmation {
     pub url: String,
@@ -40,6 +58,7 @@ pub struct Confirmation {
 /// answered without waiting for the shop.
 pub fn spawn_delivery(
     s: &Arc<Shared>,
+    log: Log,
     url: String,
     reference_no: String,
     xact_id: String,
@@ -55,8 +74,8 @@ pub fn spawn_delivery(
                 Err(Failure::Permanent(e)) => (None, Some(e), false, true),
                 Err(Failure::Transient(e)) => (None, Some(e), false, false),
             };
-            tracing::debug!(%url, attempt, ?status, delivered, "confirmation post");
-            lock(&shared.confirmations).push(Confirmation {
+            tracing::debug!(%url, attempt, ?status, delivered, ?log, "post to the shop");
+            lock(log.of(&shared)).push(Confirmation {
                 url: url.clone(),
                 attempt,
                 status,

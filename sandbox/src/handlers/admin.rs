@@ -6,17 +6,16 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::NaiveTime;
+use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
 
-use super::payment::COMPANY_CODE;
 use super::payment_list::parse_date;
 use super::{json_ok, unwrap_response};
 use crate::Shared;
-use crate::cards;
 use crate::faults::{FaultPlan, FaultRule};
-use crate::ledger::{self, CardStorage, Entry, FIRST_ID, XactType};
-use crate::money::{self, Ratio, Tl};
+use crate::ledger;
+use crate::money::{Ratio, Tl};
+use crate::seed::{self, MAX_SEED, SeedSpec};
 use crate::util;
 use crate::wire::{ApiError, ApiResult, Fields, parse_object};
 
@@ -138,82 +137,113 @@ fn set_faults(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     ))
 }
 
-/// Upper bound for one seed call, to keep a typo from eating the machine's memory.
-const MAX_SEED: i64 = 2_000_000;
-
 pub async fn seed(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
     unwrap_response(run_seed(&s, &body))
 }
 
+/// `{"count", "date"}` (sales due on `date`) or `{"count", "from", "to", "seed"}` (sales
+/// made over those days), with an optional `amount`.
 fn run_seed(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let map = parse_object(body)?;
     let f = Fields::new(&map);
     let count = f
         .int("count")?
         .ok_or_else(|| crate::wire::required("count"))?;
-    if !(1..=MAX_SEED).contains(&count) {
-        return Err(ApiError::invalid(format!(
-            "count must be between 1 and {MAX_SEED}"
-        )));
-    }
-    let due = match f.string("date", 32)? {
-        Some(d) => parse_date("date", &d)?,
-        None => util::today(),
+    let count = usize::try_from(count)
+        .ok()
+        .filter(|c| (1..=MAX_SEED).contains(c))
+        .ok_or_else(|| ApiError::invalid(format!("count must be between 1 and {MAX_SEED}")))?;
+    let day = |name: &str| -> ApiResult<Option<NaiveDate>> {
+        f.string(name, 32)?
+            .map(|d| parse_date(name, &d))
+            .transpose()
     };
-    let amount = f.amount_tl("amount")?.unwrap_or(10_000);
-    let ratio_bp = money::ratio_for(0).unwrap_or(0);
-    let split = money::split(amount, ratio_bp, false);
-    // Seeded sales happened settlement_days before their due date, at noon Istanbul time.
-    let day = due - chrono::Duration::days(s.config.settlement_days);
-    let date = day
-        .and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default())
-        .and_local_timezone(util::istanbul());
-    let date = date.single().unwrap_or_else(util::now);
-    let pan = "4355084355084358";
-    let bank = cards::bank_for(pan);
-    let masked = cards::mask(pan);
-
-    let mut l = ledger::lock(&s.ledger);
-    l.reserve_capacity(count as usize);
-    let first = l.next_id();
-    for _ in 0..count {
-        let entry = Entry {
-            id: l.next_id(),
-            xact_id: format!("xk_{}", s.rng.token(40)),
-            date,
-            due_date: due,
-            xact_type: XactType::Sale,
-            transaction_type: 1,
-            is_succeed: true,
-            decline: None,
-            split,
-            ratio_bp,
-            instalment: 0,
-            bank,
-            card_masked: masked.clone(),
-            card_brand: "VISA",
-            card_holder: "SANDBOX SEED".to_owned(),
-            bank_code: 1000 + s.rng.below(9000) as u16,
-            reference_no: String::new(),
-            description: String::new(),
-            email: None,
-            phone: None,
-            agent_id: COMPANY_CODE.to_owned(),
-            ratio_code: String::new(),
-            is_tds: false,
-            user_id: "PaynetApi",
-            parent: None,
-            captured_by: None,
-            storage: CardStorage::default(),
-        };
-        l.push(entry);
-    }
-    let last = l.next_id() - 1;
-    debug_assert!(first >= FIRST_ID);
+    let (from, to) = match (day("date")?, day("from")?, day("to")?) {
+        // A due date: the sales were made settlement_days before it.
+        (Some(due), None, None) => {
+            let made = due - chrono::Duration::days(s.config.settlement_days);
+            (made, made)
+        }
+        (None, Some(from), to) => (from, to.unwrap_or(from)),
+        (None, None, None) => (s.clock.today(), s.clock.today()),
+        _ => {
+            return Err(ApiError::invalid(
+                "send date (a due date) or from/to (days of the sales), not both",
+            ));
+        }
+    };
+    let seed = f.int("seed")?.unwrap_or(0);
+    let spec = SeedSpec {
+        count,
+        from,
+        to,
+        amount: f.amount_tl("amount")?.unwrap_or(10_000),
+        // Any integer is a seed; negative ones keep their bits.
+        seed: seed as u64,
+    };
+    let report = seed::seed(s, &spec).map_err(ApiError::invalid)?;
     Ok(json_ok(&serde_json::json!({
-        "inserted": count,
-        "first_id": first,
-        "last_id": last,
-        "date": due.format("%Y-%m-%d").to_string(),
+        "inserted": report.inserted,
+        "first_id": report.first_id,
+        "last_id": report.last_id,
+        "from": report.from.to_string(),
+        "to": report.to.to_string(),
+        "date": (report.to + chrono::Duration::days(s.config.settlement_days)).to_string(),
     })))
+}
+
+/// `GET /__sandbox/clock`.
+pub async fn clock(State(s): State<Arc<Shared>>) -> Response {
+    clock_answer(&s)
+}
+
+fn clock_answer(s: &Shared) -> Response {
+    json_ok(&serde_json::json!({ "now": s.clock.now().to_rfc3339() }))
+}
+
+/// `POST /__sandbox/clock` with `{"set": "<RFC 3339>"}`, or `{"advance_days": n}` and / or
+/// `{"advance_seconds": n}` (≥ 0); answers the new time like `GET`.
+pub async fn set_clock(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    unwrap_response(run_set_clock(&s, &body))
+}
+
+fn run_set_clock(s: &Shared, body: &[u8]) -> ApiResult<Response> {
+    let map = parse_object(body)?;
+    let f = Fields::new(&map);
+    let set = f.string("set", 64)?;
+    let days = f.int("advance_days")?;
+    let seconds = f.int("advance_seconds")?;
+    match (set, days, seconds) {
+        (Some(at), None, None) => {
+            let at = DateTime::parse_from_rfc3339(&at).map_err(|e| {
+                ApiError::invalid(format!(
+                    "set must be an RFC 3339 time like 2026-03-01T10:00:00+03:00: {e}"
+                ))
+            })?;
+            s.clock.set(&at).map_err(ApiError::invalid)?;
+        }
+        (None, None, None) => {
+            return Err(ApiError::invalid(
+                "send set, or advance_days and/or advance_seconds",
+            ));
+        }
+        (None, days, seconds) => {
+            let (days, seconds) = (days.unwrap_or(0), seconds.unwrap_or(0));
+            if days < 0 || seconds < 0 {
+                return Err(ApiError::invalid(
+                    "the clock only advances: advance_days and advance_seconds must be >= 0 \
+                     (use set to go back)",
+                ));
+            }
+            let by = chrono::Duration::try_days(days)
+                .zip(chrono::Duration::try_seconds(seconds))
+                .and_then(|(d, s)| d.checked_add(&s))
+                .ok_or_else(|| ApiError::invalid("the clock cannot move that far"))?;
+            s.clock.advance(by).map_err(ApiError::invalid)?;
+        }
+        (Some(_), _, _) => {
+            return Err(ApiError::invalid("send set or advance_*, not both"));
+        }
+    }
+    Ok(clock_answer(s))
 }

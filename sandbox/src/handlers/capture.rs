@@ -7,33 +7,14 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::responses::capture_response;
-use super::{json_ok, unwrap_response};
+use super::{json_ok, lookup, unwrap_response};
 use crate::Shared;
-use crate::ledger::{self, Entry, Ledger, XactType};
+use crate::ledger::{self, AfterSale, Entry, XactType};
 use crate::money;
-use crate::util;
 use crate::wire::{ApiError, ApiResult, Fields, parse_object, rc};
 
 pub async fn capture(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
     unwrap_response(run(&s, &body))
-}
-
-/// Finds the transaction named by `xact_id`, `xact` or `reference_no` (first one given wins).
-fn target<'l>(l: &'l Ledger, f: &Fields<'_>) -> ApiResult<&'l Entry> {
-    let found = if let Some(xact_id) = f.string("xact_id", 100)? {
-        l.by_xact_id(&xact_id)
-    } else if let Some(xact) = f.int("xact")? {
-        u64::try_from(xact).ok().and_then(|id| l.get(id))
-    } else if let Some(reference_no) = f.string("reference_no", 50)? {
-        // A reference may have a pre-auth and earlier declines: the successful one counts.
-        l.by_reference(&reference_no)
-    } else {
-        return Err(ApiError::invalid(
-            "xact_id, xact veya reference_no alanlarından en az biri zorunludur \
-             (one of xact_id, xact, reference_no is required)",
-        ));
-    };
-    found.ok_or_else(|| ApiError::not_found_tx("İşlem bulunamadı (transaction not found)"))
 }
 
 fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
@@ -43,7 +24,7 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
 
     // Check and record under one lock so two concurrent captures cannot both succeed.
     let mut l = ledger::lock(&s.ledger);
-    let pre = target(&l, &f)?;
+    let pre = lookup::transaction(&l, &f)?;
     if pre.xact_type != XactType::PreAuth {
         return Err(ApiError::invalid_rc(
             rc::WRONG_TRANSACTION_TYPE,
@@ -56,7 +37,7 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
             "Başarısız ön provizyon finansallaştırılamaz (the pre-auth was declined)",
         ));
     }
-    if l.reversed.contains(&pre.id) {
+    if pre.after.voided_by.is_some() {
         return Err(ApiError::invalid_rc(
             rc::NO_PROCESS,
             "İptal edilmiş ön provizyon finansallaştırılamaz (the pre-auth has been reversed)",
@@ -78,7 +59,7 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
         )));
     }
 
-    let now = util::now();
+    let now = s.clock.now();
     let pre_id = pre.id;
     // The card was charged `captured` in total, so the split starts over from that gross amount.
     let split = money::split(captured, pre.ratio_bp, false);
@@ -96,6 +77,11 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
         captured_by: None,
         is_tds: false,
         storage: Default::default(),
+        // An escrowed pre-auth's money is held once captured; nothing else carries over.
+        after: AfterSale {
+            escrow: pre.after.escrow.clone(),
+            ..AfterSale::default()
+        },
         ..pre.clone()
     };
     let cr_id = entry.id;

@@ -97,6 +97,7 @@ struct Prepared {
     xact_type: XactType,
     transaction_type: u8,
     reference_no: String,
+    is_escrow: bool,
 }
 
 fn unmatched(field: &str) -> ApiError {
@@ -120,7 +121,7 @@ fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
     let (xact_type, tt) = transaction_type(&f, None)?;
     let form = form_data(&f)?;
     let reference_no = f.string("reference_no", 50)?.unwrap_or_default();
-    f.bool("is_escrow")?;
+    let is_escrow = f.bool("is_escrow")?.unwrap_or(false);
     f.string("agent_customer_name", 100)?;
     if let Some(iban) = f.string("iban", 34)?
         && (iban.len() != 26 || !iban.starts_with("TR"))
@@ -169,6 +170,7 @@ fn prepare(s: &Shared, body: &[u8]) -> ApiResult<Prepared> {
         xact_type,
         transaction_type: tt,
         reference_no,
+        is_escrow,
     })
 }
 
@@ -182,6 +184,7 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
         xact_type,
         transaction_type: tt,
         reference_no,
+        is_escrow,
     } = p;
     let key = format!("js:{session_id}");
     let reservation = match ledger::claim(&s.ledger, key, |l| {
@@ -207,7 +210,7 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
         ));
     }
 
-    let behaviour = decide(&session.card);
+    let behaviour = decide(&s, &session.card);
     bank_step(&s, behaviour).await;
 
     let ratio_bp = ratio(session.instalment)?;
@@ -226,6 +229,8 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
         ratio_code: session.ratio_code,
         is_tds: session.tds_required,
         user_id: "PaynetJ",
+        company_amount: None,
+        is_escrow,
     };
     let mut l = ledger::lock(&s.ledger);
     let entry = make_entry(&s, &l, attempt, behaviour);

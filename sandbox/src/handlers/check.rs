@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::responses::{CheckRow, MSG_OK, check_row};
-use super::{json_ok, unwrap_response};
+use super::{json_ok, reversal, unwrap_response};
 use crate::Shared;
 use crate::ledger;
 use crate::wire::{ApiError, ApiResult, Fields, parse_object};
@@ -48,6 +48,6 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
         object_name: "transaction_check",
         code: 0,
         message: MSG_OK,
-        data: [check_row(entry, l.reversed.contains(&entry.id))],
+        data: [check_row(entry, reversal::reversed(&l, entry).reversed)],
     }))
 }

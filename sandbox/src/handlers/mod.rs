@@ -4,24 +4,31 @@
 mod admin;
 pub mod bank_page;
 mod capture;
+mod capture_reversal;
 mod charge;
 mod check;
+mod detail;
 mod inject;
+mod listing;
+mod lookup;
 pub mod paylink;
 pub mod paylink_page;
-mod payment;
+pub mod payment;
 mod payment_list;
 pub mod paynetjs;
 mod preauth_reversal;
 mod receipt_otp;
 mod responses;
+pub mod reversal;
+mod services;
 pub mod tds;
+mod transaction_list;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -31,7 +38,6 @@ use serde::Serialize;
 
 use crate::Shared;
 use crate::ledger::CardData;
-use crate::util;
 use crate::wire::{ApiError, ApiResult, Fields, rc};
 
 pub const ADMIN_PREFIX: &str = "/__sandbox/";
@@ -54,10 +60,41 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/transaction/charge", post(charge::charge))
         .route("/v1/transaction/capture", post(capture::capture))
         .route("/v1/transaction/check", post(check::check))
-        .route("/v1/transaction/preauth_reversal", post(preauth_reversal::preauth_reversal))
+        .route(
+            "/v1/transaction/preauth_reversal",
+            post(preauth_reversal::preauth_reversal),
+        )
         .route(
             "/v1/transaction/payment_list",
             post(payment_list::payment_list),
+        )
+        .route(
+            "/v1/transaction/reversed_request",
+            post(reversal::reversed_request),
+        )
+        .route(
+            "/v1/transaction/reversal_list",
+            post(reversal::reversal_list),
+        )
+        .route(
+            "/v1/transaction/capture_reversal",
+            post(capture_reversal::capture_reversal),
+        )
+        .route("/v1/transaction/detail", post(detail::detail))
+        .route("/v1/transaction/list", post(transaction_list::list))
+        .route(
+            "/v1/transaction/mark_transferred",
+            post(services::mark_transferred),
+        )
+        .route("/v1/transaction/add_info", post(services::add_info))
+        .route("/v1/transaction/slip", post(services::slip))
+        .route(
+            "/v1/transaction/upload",
+            post(services::upload).layer(DefaultBodyLimit::max(services::UPLOAD_BODY_LIMIT)),
+        )
+        .route(
+            "/v1/transaction/escrow_status_update",
+            post(services::escrow_status_update),
         )
         // route_layer: unknown paths fall through to the 404 without an auth check.
         .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), auth));
@@ -69,6 +106,13 @@ pub fn router(shared: Arc<Shared>) -> Router {
             post(admin::faults).get(admin::fault_stats),
         )
         .route("/__sandbox/seed", post(admin::seed))
+        .route("/__sandbox/clock", get(admin::clock).post(admin::set_clock))
+        .route("/__sandbox/reversals", get(reversal::admin_list))
+        .route("/__sandbox/reversals/{reversal_id}", post(reversal::review))
+        .route(
+            &format!("{}{{token}}", services::SLIP_PREFIX),
+            get(services::slip_page),
+        )
         .route("/__sandbox/confirmations", get(admin::confirmations))
         .route(
             paynetjs::SESSION_PATH,
@@ -249,7 +293,8 @@ pub fn read_card(f: &Fields<'_>) -> ApiResult<CardData> {
     })
 }
 
-pub fn is_expired(month: u32, year: i32) -> bool {
-    let today = util::today();
+/// A card expires at the end of its month, by the sandbox clock.
+pub fn is_expired(s: &Shared, month: u32, year: i32) -> bool {
+    let today = s.clock.today();
     (year, month) < (today.year(), today.month())
 }

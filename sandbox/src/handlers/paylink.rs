@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
+use super::listing::{Page, date_range};
 use super::payment::COMPANY_CODE;
-use super::payment_list::parse_date;
 use super::responses::MSG_OK;
 use super::{json_ok, unwrap_response};
 use crate::Shared;
@@ -25,8 +25,6 @@ const FIRST_ID: u64 = 100_001;
 const DEFAULT_EXPIRE_HOURS: i64 = 24;
 /// A year: longer-lived links are refused rather than overflowing dates.
 const MAX_EXPIRE_HOURS: i64 = 8760;
-const DEFAULT_LIMIT: i64 = 10;
-const MAX_LIMIT: i64 = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkStatus {
@@ -66,20 +64,20 @@ pub struct PayLink {
 }
 
 impl PayLink {
-    pub fn is_expired(&self) -> bool {
-        util::now() > self.expire_date
+    pub fn is_expired(&self, now: DateTime<FixedOffset>) -> bool {
+        now > self.expire_date
     }
 
     pub fn url(&self, s: &Shared) -> String {
         format!("{}{PAGE_PREFIX}{}", s.base_url, self.token)
     }
 
-    /// Why the payer cannot pay now, if so.
-    pub fn unavailable(&self) -> Option<&'static str> {
+    /// Why the payer cannot pay at `now`, if so.
+    pub fn unavailable(&self, now: DateTime<FixedOffset>) -> Option<&'static str> {
         match self.status {
             LinkStatus::Paid => Some("Bu ödeme linki ile ödeme yapılmış (this link has been paid)"),
             LinkStatus::Passive => Some("Bu ödeme linki pasif (this link is passive)"),
-            LinkStatus::Awaiting if self.is_expired() => {
+            LinkStatus::Awaiting if self.is_expired(now) => {
                 Some("Bu ödeme linkinin süresi dolmuş (this link has expired)")
             }
             LinkStatus::Awaiting => None,
@@ -208,7 +206,7 @@ fn run_create(s: &Shared, body: &[u8]) -> ApiResult<Response> {
             "Bu reference_no zaten kullanılmış (reference_no is already used by a link or a payment)",
         ));
     }
-    let now = util::now();
+    let now = s.clock.now();
     let link = PayLink {
         id,
         token: s.rng.token(32),
@@ -302,7 +300,7 @@ fn row<'a>(s: &Shared, l: &'a Ledger, link: &'a PayLink) -> LinkRow<'a> {
         bank_name: paid.map(|e| e.bank.name),
         expire_date: util::iso_7(&link.expire_date),
         create_date: util::iso_7(&link.create_date),
-        is_expired: link.is_expired(),
+        is_expired: link.is_expired(s.clock.now()),
         note: &link.note,
         agent_note: &link.agent_note,
         succeed_url: link.succeed_url.as_deref(),
@@ -364,79 +362,21 @@ pub async fn list(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
 fn run_list(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let map = parse_object(body)?;
     let f = Fields::new(&map);
-    let datab = parse_date("datab", &f.required_string("datab", 32)?)?;
-    let datbi = parse_date("datbi", &f.required_string("datbi", 32)?)?;
-    if datab > datbi {
-        return Err(ApiError::invalid(
-            "datab datbi'den sonra olamaz (datab must not be after datbi)",
-        ));
-    }
+    let days = date_range(&f)?;
     let agent_id = f.string("agent_id", 10)?;
     f.string("user_id", 100)?;
-    let limit = f.int("limit")?.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid(format!(
-            "limit 1 ile {MAX_LIMIT} arasında olmalı (limit must be 1-{MAX_LIMIT})"
-        )));
-    }
-    let index = |name: &str| -> ApiResult<Option<usize>> {
-        f.int(name)?
-            .map(|n| {
-                usize::try_from(n).map_err(|_| {
-                    ApiError::invalid(format!(
-                        "{name} 0 veya daha büyük olmalı ({name} must be >= 0)"
-                    ))
-                })
-            })
-            .transpose()
-    };
-    let starting_after = index("starting_after")?;
-    let ending_before = index("ending_before")?;
-    let limit = limit as usize;
+    let page = Page::read(&f)?;
 
     let l = ledger::lock(&s.ledger);
     let matching: Vec<&PayLink> = l
         .links
         .list
         .iter()
-        .filter(|link| (datab..=datbi).contains(&link.create_date.date_naive()))
+        .filter(|link| days.contains(&link.create_date.date_naive()))
         .filter(|link| agent_id.as_ref().is_none_or(|a| *a == link.agent_id))
         .collect();
-    // Indexes are 1-based positions in `matching`: `starting_after: 10` is the next page
-    // after the first ten.
-    let (start, end, has_more) = match (starting_after, ending_before) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::invalid(
-                "starting_after ve ending_before birlikte gönderilemez \
-                 (send starting_after or ending_before, not both)",
-            ));
-        }
-        (None, Some(before)) => {
-            let end = before.saturating_sub(1).min(matching.len());
-            let start = end.saturating_sub(limit);
-            (start, end, start > 0)
-        }
-        (after, None) => {
-            let start = after.unwrap_or(0).min(matching.len());
-            let end = (start + limit).min(matching.len());
-            (start, end, end < matching.len())
-        }
-    };
-    let rows: Vec<LinkRow<'_>> = matching[start..end]
-        .iter()
-        .map(|link| row(s, &l, link))
-        .collect();
-    Ok(json_ok(&serde_json::json!({
-        "total": rows.len(),
-        "total_count": matching.len(),
-        "limit": limit,
-        "starting_after": starting_after,
-        "ending_before": ending_before,
-        "has_more": has_more,
-        "object_name": "mailorder_list",
-        "code": 0,
-        "message": MSG_OK,
-        "Data": rows,
+    Ok(json_ok(&page.answer("mailorder_list", &matching, |link| {
+        row(s, &l, link)
     })))
 }
 
@@ -482,7 +422,7 @@ pub async fn expire(State(s): State<Arc<Shared>>, Path(token): Path<String>) -> 
     let mut l = ledger::lock(&s.ledger);
     match l.links.by_token_mut(&token) {
         Some(link) => {
-            link.expire_date = util::now() - chrono::Duration::seconds(1);
+            link.expire_date = s.clock.now() - chrono::Duration::seconds(1);
             json_ok(
                 &serde_json::json!({ "id": link.id, "expire_date": util::iso_7(&link.expire_date) }),
             )

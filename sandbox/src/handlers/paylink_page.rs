@@ -120,7 +120,7 @@ async fn pay(s: Arc<Shared>, token: String, card: Map<String, Value>) -> Result<
     let attempt = {
         let l = ledger::lock(&s.ledger);
         let link = l.links.by_token(&token).ok_or(PayError::Unknown)?;
-        if let Some(why) = link.unavailable() {
+        if let Some(why) = link.unavailable(s.clock.now()) {
             return Err(PayError::Unavailable(why));
         }
         let card = read_card(&Fields::new(&card)).map_err(|e| PayError::Invalid(e.message))?;
@@ -140,6 +140,8 @@ async fn pay(s: Arc<Shared>, token: String, card: Map<String, Value>) -> Result<
             ratio_code: String::new(),
             is_tds: false,
             user_id: "PaynetLink",
+            company_amount: None,
+            is_escrow: false,
         }
     };
     let reference_no = attempt.reference_no.clone();
@@ -161,12 +163,12 @@ async fn pay(s: Arc<Shared>, token: String, card: Map<String, Value>) -> Result<
     if let Some(why) = ledger::lock(&s.ledger)
         .links
         .by_token(&token)
-        .and_then(PayLink::unavailable)
+        .and_then(|link| link.unavailable(s.clock.now()))
     {
         return Err(PayError::Unavailable(why));
     }
 
-    let behaviour = decide(&attempt.card);
+    let behaviour = decide(&s, &attempt.card);
     bank_step(&s, behaviour).await;
 
     let mut l = ledger::lock(&s.ledger);
@@ -183,6 +185,7 @@ async fn pay(s: Arc<Shared>, token: String, card: Map<String, Value>) -> Result<
     if let Some(url) = confirmation_url {
         outbound::spawn_delivery(
             &s,
+            outbound::Log::Confirmations,
             url,
             entry.reference_no.clone(),
             entry.xact_id.clone(),
@@ -219,7 +222,7 @@ pub async fn show(State(s): State<Arc<Shared>>, Path(token): Path<String>) -> Re
     let l = ledger::lock(&s.ledger);
     match l.links.by_token(&token) {
         None => not_found(&token),
-        Some(link) => match link.unavailable() {
+        Some(link) => match link.unavailable(s.clock.now()) {
             Some(why) => unavailable_page(StatusCode::OK, why),
             None => pay_page(StatusCode::OK, link, None),
         },

@@ -10,9 +10,10 @@ use super::responses::payment_response;
 use super::{is_expired, json_bytes, json_ok, read_card, run_detached};
 use crate::Shared;
 use crate::cards::{self, Behaviour};
-use crate::ledger::{self, CardData, CardStorage, Claim, Entry, Ledger, SavedCard, XactType};
+use crate::ledger::{
+    self, AfterSale, CardData, CardStorage, Claim, Entry, Escrow, Ledger, SavedCard, XactType,
+};
 use crate::money::{self, Split};
-use crate::util;
 use crate::wire::{ApiError, ApiResult, Fields, parse_object, rc};
 
 /// Everything about one attempt that is known before the bank answers.
@@ -32,6 +33,9 @@ pub struct Attempt {
     pub ratio_code: String,
     pub is_tds: bool,
     pub user_id: &'static str,
+    pub company_amount: Option<i64>,
+    /// Charged with `is_escrow`: the money waits for `escrow_status_update`.
+    pub is_escrow: bool,
 }
 
 /// The agent id reported when the request names none: the main company's own code.
@@ -63,8 +67,8 @@ pub fn ratio(instalment: i64) -> ApiResult<u32> {
 }
 
 /// What the simulated bank decides for this card.
-pub fn decide(card: &CardData) -> Behaviour {
-    if is_expired(card.month, card.year) {
+pub fn decide(s: &Shared, card: &CardData) -> Behaviour {
+    if is_expired(s, card.month, card.year) {
         Behaviour::Decline(cards::EXPIRED_CARD)
     } else {
         cards::behaviour_for(&card.pan)
@@ -79,7 +83,7 @@ pub async fn bank_step(shared: &Shared, behaviour: Behaviour) {
 }
 
 pub fn make_entry(shared: &Shared, l: &Ledger, a: Attempt, behaviour: Behaviour) -> Entry {
-    let now = util::now();
+    let now = shared.clock.now();
     let (is_succeed, decline) = match behaviour {
         Behaviour::Decline(d) => (false, Some(d)),
         _ => (true, None),
@@ -110,9 +114,14 @@ pub fn make_entry(shared: &Shared, l: &Ledger, a: Attempt, behaviour: Behaviour)
         ratio_code: a.ratio_code,
         is_tds: a.is_tds,
         user_id: a.user_id,
+        company_amount: a.company_amount,
         parent: None,
         captured_by: None,
         storage: CardStorage::default(),
+        after: AfterSale {
+            escrow: (a.is_escrow && is_succeed).then(Escrow::waiting),
+            ..AfterSale::default()
+        },
     }
 }
 
@@ -178,9 +187,8 @@ pub fn prepare(s: &Shared, f: &Fields<'_>) -> ApiResult<Prepared> {
     let instalment = f.int("instalment")?.unwrap_or(0);
     let ratio_bp = ratio(instalment)?;
     let add_commission = f.bool("add_commission")?.unwrap_or(false);
-    if let Some(company_amount) = f.amount_tl("company_amount")?
-        && company_amount > requested
-    {
+    let company_amount = f.amount_tl("company_amount")?;
+    if company_amount.is_some_and(|c| c > requested) {
         return Err(ApiError::invalid(
             "company_amount amount'tan büyük olamaz (company_amount exceeds amount)",
         ));
@@ -288,6 +296,8 @@ pub fn prepare(s: &Shared, f: &Fields<'_>) -> ApiResult<Prepared> {
         ratio_code,
         is_tds: false,
         user_id: "PaynetApi",
+        company_amount,
+        is_escrow: false,
     };
     Ok(Prepared {
         attempt,
@@ -311,7 +321,7 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
         Claim::Owner(r) => r,
     };
 
-    let behaviour = decide(&p.attempt.card);
+    let behaviour = decide(&s, &p.attempt.card);
     bank_step(&s, behaviour).await;
 
     let mut l = ledger::lock(&s.ledger);

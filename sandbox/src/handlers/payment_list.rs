@@ -1,4 +1,6 @@
-//! `v1/transaction/payment_list`: settlement report of one due date (S004).
+//! `v1/transaction/payment_list`: settlement report of one due date (S004). Cancels,
+//! refunds and capture reversals are rows of their own with negative amounts, so a day's
+//! `company_pay_amount`s add up to what is paid out that day (AFTER-SALE.md).
 //!
 //! Written by hand into one buffer instead of through serde: a benchmark lists 100 000
 //! rows of one date, and this keeps that to a single pass with no per-field allocation.
@@ -16,7 +18,6 @@ use super::{json_bytes, unwrap_response};
 use crate::Shared;
 use crate::ledger::{self, Entry};
 use crate::money::{push_ratio, push_tl};
-use crate::util;
 use crate::wire::{ApiError, ApiResult, Fields, parse_object};
 
 pub const COMPANY_NAME: &str = "Paynet Sandbox A.Ş.";
@@ -48,7 +49,7 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let f = Fields::new(&map);
     let date = match f.string("date", 32)? {
         Some(d) => parse_date("date", &d)?,
-        None => util::today(),
+        None => s.clock.today(),
     };
 
     let l = ledger::lock(&s.ledger);
@@ -71,6 +72,7 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
 }
 
 fn push_row(out: &mut String, e: &Entry) {
+    let sign = e.xact_type.money_sign();
     out.push_str("{\"company_code\":\"1001\",\"company_name\":");
     push_str(out, COMPANY_NAME);
     out.push_str(",\"agent_id\":");
@@ -110,7 +112,7 @@ fn push_row(out: &mut String, e: &Entry) {
     out.push_str(",\"user_id\":");
     push_str(out, e.user_id);
     out.push_str(",\"amount\":");
-    push_tl(out, e.split.amount, 4);
+    push_tl(out, sign * e.split.amount, 4);
     let _ = write!(
         out,
         ",\"due_date\":\"{}T00:00:00\"",
@@ -119,9 +121,9 @@ fn push_row(out: &mut String, e: &Entry) {
     out.push_str(
         ",\"agent_service_amount\":0.0000,\"agent_pay_amount\":0.0000,\"company_pay_amount\":",
     );
-    push_tl(out, e.split.net, 4);
+    push_tl(out, sign * e.split.net, 4);
     out.push_str(",\"company_service_amount\":");
-    push_tl(out, e.split.commission + e.split.tax, 4);
+    push_tl(out, sign * (e.split.commission + e.split.tax), 4);
     out.push('}');
 }
 

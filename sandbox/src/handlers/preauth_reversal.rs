@@ -1,5 +1,6 @@
 //! `v1/transaction/preauth_reversal`: cancel a pre-auth that was not captured.
-//! Once only, never after its capture; a reversed pre-auth cannot be captured.
+//! Once only, never while captured; a reversed pre-auth cannot be captured. The
+//! reversal is an `RP` row of the ledger.
 
 use std::sync::Arc;
 
@@ -9,7 +10,8 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::responses::MSG_OK;
-use super::{json_ok, unwrap_response};
+use super::reversal::reversal_row;
+use super::{json_ok, lookup, unwrap_response};
 use crate::Shared;
 use crate::ledger::{self, XactType};
 use crate::wire::{ApiError, ApiResult, Fields, parse_object, rc};
@@ -28,13 +30,10 @@ pub async fn preauth_reversal(State(s): State<Arc<Shared>>, body: Bytes) -> Resp
 fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let map = parse_object(body)?;
     let f = Fields::new(&map);
-    let xact_id = f.required_string("xact_id", 100)?;
     // Checked and recorded under one lock: two reversals, or a reversal and
     // a capture, cannot both succeed.
     let mut l = ledger::lock(&s.ledger);
-    let pre = l
-        .by_xact_id(&xact_id)
-        .ok_or_else(|| ApiError::not_found_tx("İşlem bulunamadı (transaction not found)"))?;
+    let pre = lookup::by_xact_id(&l, &f)?;
     if pre.xact_type != XactType::PreAuth || !pre.is_succeed {
         return Err(ApiError::invalid_rc(
             rc::WRONG_TRANSACTION_TYPE,
@@ -47,12 +46,29 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
             "Finansallaştırılmış ön provizyon iptal edilemez (a captured pre-auth cannot be reversed)",
         ));
     }
-    let id = pre.id;
-    if !l.reversed.insert(id) {
+    if pre.after.voided_by.is_some() {
         return Err(ApiError::invalid_rc(
             rc::NO_PROCESS,
             "Bu ön provizyon daha önce iptal edilmiş (the pre-auth has already been reversed)",
         ));
     }
-    Ok(json_ok(&ReversalResponse { object_name: "transaction_preauth_reversal", code: 0, message: MSG_OK }))
+    let row = reversal_row(
+        s,
+        &l,
+        pre,
+        XactType::PreAuthReversal,
+        pre.split,
+        format!("xk_{}", s.rng.token(40)),
+        s.clock.now(),
+    );
+    let (pre_id, row_id) = (pre.id, row.id);
+    if let Some(pre) = l.get_mut(pre_id) {
+        pre.after.voided_by = Some(row_id);
+    }
+    l.push(row);
+    Ok(json_ok(&ReversalResponse {
+        object_name: "transaction_preauth_reversal",
+        code: 0,
+        message: MSG_OK,
+    }))
 }

@@ -377,7 +377,8 @@ pub fn tds_charge_response(e: &Entry, replay: bool) -> TdsChargeResponse<'_> {
 #[derive(Serialize)]
 pub struct CheckRow<'a> {
     xact_id: &'a str,
-    /// A pre-auth cancelled by `preauth_reversal` (the legacy detail model's name).
+    /// Void (a reversed pre-auth or capture) or cancelled / refunded in full (the legacy
+    /// detail model's name).
     reversed: bool,
     id: u64,
     xact_date: String,
@@ -420,7 +421,11 @@ pub fn check_row(e: &Entry, reversed: bool) -> CheckRow<'_> {
         agent_id: &e.agent_id,
         note: &e.description,
         ratio: Ratio(e.ratio_bp),
-        agent_reference: &e.reference_no,
+        agent_reference: e
+            .after
+            .agent_reference
+            .as_deref()
+            .unwrap_or(&e.reference_no),
         bank_id: e.bank.id,
         bank_name: e.bank.name,
         card_no: &e.card_masked,

@@ -231,7 +231,7 @@ async fn charge(s: Arc<Shared>, req: ChargeRequest) -> ApiResult<Response> {
         session.prepared.clone()
     };
 
-    let behaviour = decide(&prepared.attempt.card);
+    let behaviour = decide(&s, &prepared.attempt.card);
     bank_step(&s, behaviour).await;
 
     let mut l = ledger::lock(&s.ledger);

@@ -339,3 +339,93 @@ pub fn assert_error(r: &Reply, status: u16, kind: &str, result_code: i64) {
         r.text
     );
 }
+
+impl Env {
+    /// `POST /__sandbox/clock` (`{"set": ..}` or `{"advance_days": ..}`), expecting a 200.
+    pub async fn clock(&self, body: Value) -> String {
+        let r = self.post_noauth("/__sandbox/clock", &body).await;
+        assert_eq!(r.status, 200, "clock {body}: {}", r.text);
+        r.json["now"].as_str().expect("now").to_owned()
+    }
+
+    pub async fn next_day(&self) {
+        self.clock(json!({"advance_days": 1})).await;
+    }
+
+    /// A successful sale of `amount` TL; its payment response.
+    pub async fn sale(&self, reference_no: &str, amount: &str) -> Value {
+        let r = self
+            .pay(with(
+                payment(reference_no, "4355084355084358"),
+                json!({"amount": amount}),
+            ))
+            .await;
+        assert_eq!(r.json["is_succeed"], true, "{}", r.text);
+        r.json
+    }
+
+    /// `reversed_request` for `xact_id` with `amount` ×100 (`None`: the full amount).
+    pub async fn reverse(&self, xact_id: &Value, amount: Option<&str>) -> Reply {
+        let mut body = json!({"xact_id": xact_id});
+        if let Some(a) = amount {
+            body["amount"] = json!(a);
+        }
+        self.post("/v1/transaction/reversed_request", &body).await
+    }
+
+    /// `POST /__sandbox/reversals/{id}` with `approve` or `reject`.
+    pub async fn review(&self, reversal_id: &Value, decision: &str) -> Reply {
+        let id = reversal_id.as_str().expect("reversal_id");
+        self.post_noauth(
+            &format!("/__sandbox/reversals/{id}"),
+            &json!({"decision": decision}),
+        )
+        .await
+    }
+
+    /// The one `Data` row of `v1/transaction/detail` for `xact_id`.
+    pub async fn detail(&self, xact_id: &Value) -> Value {
+        let r = self
+            .post("/v1/transaction/detail", &json!({"xact_id": xact_id}))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.json["Data"][0].clone()
+    }
+}
+
+/// A TL JSON number (`12.50`, `-3.0000`) in kuruş.
+pub fn kurus(v: &Value) -> i64 {
+    let text = num(v);
+    let (neg, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.as_str()),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let frac = format!("{frac:0<2}");
+    assert!(
+        frac[2..].bytes().all(|b| b == b'0'),
+        "sub-kuruş amount {text}"
+    );
+    let k: i64 = int.parse::<i64>().expect("int") * 100 + frac[..2].parse::<i64>().expect("frac");
+    if neg { -k } else { k }
+}
+
+/// Istanbul's today by the sandbox clock, as `yyyy-MM-dd`.
+pub fn day_of(sandbox: &Sandbox) -> String {
+    sandbox.clock().format("%Y-%m-%d").to_string()
+}
+
+/// Waits (up to 5 s) until the sandbox recorded `n` `succeedUrl` delivery attempts.
+pub async fn wait_reversal_posts(sandbox: &Sandbox, n: usize) -> Vec<paynet_sandbox::Confirmation> {
+    for _ in 0..500 {
+        let list = sandbox.reversal_posts();
+        if list.len() >= n {
+            return list;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!(
+        "expected {n} succeedUrl attempts, got {:?}",
+        sandbox.reversal_posts()
+    );
+}
