@@ -22,3 +22,6 @@ export const {
   InternalError,
   VERSION,
 } = paynet;
+
+// `import paynet from 'paynet'`: the whole CommonJS module, as `require` gives it.
+export default paynet;

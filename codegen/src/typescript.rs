@@ -738,7 +738,7 @@ pub fn index_mjs(spec: &Spec) -> String {
     for k in &spec.error_kinds {
         let _ = writeln!(out, "  {},", k.class);
     }
-    out.push_str("  VERSION,\n} = paynet;\n");
+    out.push_str("  VERSION,\n} = paynet;\n\n// `import paynet from 'paynet'`: the whole CommonJS module, as `require` gives it.\nexport default paynet;\n");
     out
 }
 
