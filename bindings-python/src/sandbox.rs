@@ -157,7 +157,9 @@ impl NativeSandbox {
 
     /// The sandbox clock's now: RFC 3339 text in Istanbul time.
     fn clock(&self, py: Python<'_>) -> PyResult<String> {
-        errors::guard(py, || self.with_server(|server| server.clock().to_rfc3339()))
+        errors::guard(py, || {
+            self.with_server(|server| server.clock().to_rfc3339())
+        })
     }
 
     /// Moves the clock to `at` (RFC 3339 text with an offset); `ValueError` for a bad
@@ -184,7 +186,12 @@ impl NativeSandbox {
 
     /// Approves or rejects a pending refund / cancel request; JSON text of the request as
     /// `reversal_list` shows it. `ValueError` when unknown or decided already.
-    fn decide_reversal(&self, py: Python<'_>, reversal_id: &str, approve: bool) -> PyResult<String> {
+    fn decide_reversal(
+        &self,
+        py: Python<'_>,
+        reversal_id: &str,
+        approve: bool,
+    ) -> PyResult<String> {
         errors::guard(py, || {
             let row = self
                 .with_server(|server| server.decide_reversal(reversal_id, approve))?
