@@ -12,6 +12,8 @@ export interface SandboxOptions {
   settlementDays?: number;
   /** Fault rules active from the start: a list, or `{ seed, rules }`. */
   faults?: FaultRule[] | FaultPlan;
+  /** Approve refund and cancel requests as they are made; default false (they wait for `decideReversal`). */
+  autoApproveReversals?: boolean;
 }
 
 /**
@@ -125,6 +127,40 @@ export interface Confirmation {
   xactId: string;
 }
 
+/** A refund or cancel request as `v1/transaction/reversal_list` shows it. */
+export interface ReversalRequest {
+  reversalId: string;
+  /** The payment it pays back. */
+  xactId: string;
+  referenceNo: string;
+  amount: number;
+  status: 'pending' | 'approved' | 'rejected';
+  /** `'R'`: a same-day cancel; `'CD'`: a later refund. */
+  xactType: 'R' | 'CD';
+  requestDate: string;
+  decisionDate: string | null;
+  bankId: string;
+  agentId: string;
+}
+export interface SeedSalesOptions {
+  count: number;
+  /** First day of the sales, `'yyyy-MM-dd'`; default the sandbox's today. */
+  from?: string;
+  /** Last day, included; default `from`. */
+  to?: string;
+  /** TL each sale charges, e.g. `'12.34'`; default `'100.00'`. */
+  amount?: string | number;
+  /** The same seed gives the same times and xact_ids; default 0. */
+  seed?: number;
+}
+export interface SeedReport {
+  inserted: number;
+  /** The sales have the ids `firstId..lastId`, in date order. */
+  firstId: number;
+  lastId: number;
+  from: string;
+  to: string;
+}
 /** The code the sandbox bank's 3D page accepts (`'000000'` plays a bank timeout). */
 export declare const TDS_OTP: '123456';
 
@@ -156,6 +192,18 @@ export declare class Sandbox {
   confirmations(): Confirmation[];
   /** The last code `v2/agent/create_end_user_receipt_otp` sent to `phone`. */
   lastReceiptOtp(phone: string): string | null;
+  /** The sandbox's now: every date it writes comes from it. */
+  clock(): Date;
+  /** Moves the sandbox clock to `at` (it keeps ticking from there). */
+  setClock(at: Date | string): void;
+  /** Moves the sandbox clock forward, e.g. `{ days: 1 }` to leave "the same day" of a sale. */
+  advanceClock(options: { days?: number; seconds?: number }): void;
+  /** Approves (default) or rejects a pending refund or cancel request; throws for an unknown or decided one. */
+  decideReversal(reversalId: string, options?: { approve?: boolean }): ReversalRequest;
+  /** Every `succeedUrl` delivery attempt of a refund decision, oldest first (`xactId` is the `reversalId`). */
+  reversalPosts(): Confirmation[];
+  /** Inserts successful sales spread over days straight into the ledger, in one call. */
+  seedSales(options: SeedSalesOptions): SeedReport;
   /**
    * Replaces the fault rules (tried in order, at most one fires per request)
    * and zeroes the fault counters. A bad rule throws a TypeError naming it.

@@ -93,6 +93,41 @@ function planError(err) {
   return err;
 }
 
+/** A refused argument (native `InvalidArg`) is a TypeError, like any bad argument. */
+function nativeCall(call) {
+  try {
+    return call();
+  } catch (err) {
+    throw planError(err);
+  }
+}
+
+/** One delivery attempt of a post to the shop, camelCase. */
+function deliveryFromWire(a) {
+  return {
+    url: a.url,
+    attempt: a.attempt,
+    status: a.status,
+    error: a.error,
+    delivered: a.delivered,
+    referenceNo: a.reference_no,
+    xactId: a.xact_id,
+  };
+}
+
+/** `'yyyy-MM-dd'` of a Date in Istanbul time (UTC+3 all year). */
+function isoDay(date) {
+  return new Date(date.getTime() + 3 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+/** A TL amount (`'12.34'` or a number) in kuruş; at most 2 decimals. */
+function kurus(amount) {
+  const text = typeof amount === 'number' ? String(amount) : amount;
+  const m = typeof text === 'string' ? /^(\d+)(?:\.(\d{1,2}))?$/.exec(text) : null;
+  if (!m) throw new TypeError(`amount must be a TL amount like '12.34', not ${String(amount)}`);
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
 function ruleFromWire(rule) {
   const out = {};
   for (const [key, value] of Object.entries(rule)) out[RULE_FIELDS_FROM_WIRE[key] ?? key] = value;
@@ -117,6 +152,12 @@ class Sandbox {
     this.payLink = this.payLink.bind(this);
     this.confirmations = this.confirmations.bind(this);
     this.lastReceiptOtp = this.lastReceiptOtp.bind(this);
+    this.clock = this.clock.bind(this);
+    this.setClock = this.setClock.bind(this);
+    this.advanceClock = this.advanceClock.bind(this);
+    this.decideReversal = this.decideReversal.bind(this);
+    this.reversalPosts = this.reversalPosts.bind(this);
+    this.seedSales = this.seedSales.bind(this);
     this.setFaults = this.setFaults.bind(this);
     this.clearFaults = this.clearFaults.bind(this);
     this.faultStats = this.faultStats.bind(this);
@@ -202,15 +243,72 @@ class Sandbox {
 
   /** Every `confirmation_url` delivery attempt so far, oldest first (they run in the background). */
   confirmations() {
-    return JSON.parse(this.#handle.confirmations()).map((a) => ({
-      url: a.url,
-      attempt: a.attempt,
-      status: a.status,
-      error: a.error,
-      delivered: a.delivered,
-      referenceNo: a.reference_no,
-      xactId: a.xact_id,
-    }));
+    return JSON.parse(this.#handle.confirmations()).map(deliveryFromWire);
+  }
+
+  /** The sandbox's now: every date it writes comes from it. */
+  clock() {
+    return new Date(this.#handle.clock());
+  }
+
+  /** Moves the sandbox clock to `at` (a Date or an ISO 8601 string with an offset); it keeps ticking from there. */
+  setClock(at) {
+    const date = at instanceof Date ? at : typeof at === 'string' ? new Date(at) : undefined;
+    if (date === undefined || Number.isNaN(date.getTime())) {
+      throw new TypeError('setClock takes a valid Date or an ISO 8601 string');
+    }
+    nativeCall(() => this.#handle.setClock(date.toISOString()));
+  }
+
+  /** Moves the sandbox clock forward, e.g. `{ days: 1 }` to leave "the same day" of a sale. */
+  advanceClock(options = {}) {
+    const { days = 0, seconds = 0 } = options ?? {};
+    if (!Number.isFinite(days) || !Number.isFinite(seconds)) throw new TypeError('days and seconds must be finite numbers');
+    const total = days * 86400 + seconds;
+    if (total < 0) throw new TypeError('the clock only advances; use setClock to go back');
+    nativeCall(() => this.#handle.advanceClock(total));
+  }
+
+  /**
+   * Approves (or with `{ approve: false }` rejects) the pending refund or cancel request
+   * `reversalId`, as Paynet's operations would; its `succeedUrl` hears of it. Returns the
+   * request as `reversal_list` shows it; throws an Error for an unknown or decided request.
+   */
+  decideReversal(reversalId, options = {}) {
+    const { approve = true } = options ?? {};
+    if (typeof reversalId !== 'string') throw new TypeError('reversalId must be a string');
+    const r = JSON.parse(this.#handle.decideReversal(reversalId, Boolean(approve)));
+    return {
+      reversalId: r.reversal_id,
+      xactId: r.xact_id,
+      referenceNo: r.reference_no,
+      amount: r.amount,
+      status: r.status,
+      xactType: r.xact_type,
+      requestDate: r.request_date,
+      decisionDate: r.decision_date,
+      bankId: r.bank_id,
+      agentId: r.agent_id,
+    };
+  }
+
+  /** Every `succeedUrl` delivery attempt of a refund decision, oldest first (`xactId` is the `reversalId`). */
+  reversalPosts() {
+    return JSON.parse(this.#handle.reversalPosts()).map(deliveryFromWire);
+  }
+
+  /**
+   * Inserts `count` successful sales of `amount` TL (default `'100.00'`) made from `from`
+   * to `to` (`'yyyy-MM-dd'`, both included; default the sandbox's today) straight into the
+   * ledger: volume for list and pagination tests. The same `seed` gives the same data.
+   */
+  seedSales(options) {
+    if (!isPlainObject(options)) throw new TypeError('seedSales takes { count, from, to, amount, seed }');
+    const { count, from = isoDay(this.clock()), to = from, amount = '100.00', seed = 0 } = options;
+    if (!Number.isSafeInteger(count) || count < 1) throw new TypeError('count must be an integer >= 1');
+    if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new TypeError('seed must be an integer 0..2^32-1');
+    const r = JSON.parse(nativeCall(() => this.#handle.seedSales(count, from, to, kurus(amount), seed)));
+    return { inserted: r.inserted, firstId: r.first_id, lastId: r.last_id, from: r.from, to: r.to };
   }
 
   /** The last code `v2/agent/create_end_user_receipt_otp` sent to `phone`, or null. */

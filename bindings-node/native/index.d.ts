@@ -53,6 +53,29 @@ export declare class SandboxHandle {
   confirmations(): string
   /** The last code `create_end_user_receipt_otp` sent to `phone`. */
   lastReceiptOtp(phone: string): string | null
+  /** The sandbox clock's now: RFC 3339 text in Istanbul time. */
+  clock(): string
+  /**
+   * Moves the clock to `at` (RFC 3339 text); an `InvalidArg` error for a bad time or
+   * one beyond a hundred years from now.
+   */
+  setClock(at: string): void
+  /** Moves the clock forward by `seconds` (≥ 0). */
+  advanceClock(seconds: number): void
+  /**
+   * Approves or rejects a pending refund / cancel request; JSON text of the request as
+   * `reversal_list` shows it. An error (not `InvalidArg`: the request's state, not the
+   * argument, is wrong) when unknown or decided already.
+   */
+  decideReversal(reversalId: string, approve: boolean): string
+  /** Every `succeedUrl` delivery attempt of a refund decision, as JSON text (a list). */
+  reversalPosts(): string
+  /**
+   * Inserts `count` successful sales of `amount` kuruş made over `from..=to`
+   * (`yyyy-MM-dd`), deterministic with `seed`; JSON text
+   * `{"inserted", "first_id", "last_id", "from", "to"}`.
+   */
+  seedSales(count: number, from: string, to: string, amount: number, seed: number): string
   /** Counters since start; zeros once stopped. */
   stats(): SandboxStats
   /**
@@ -94,6 +117,11 @@ export interface SandboxOptions {
    * with the HTTP API's (snake_case) names; `lib/testing.js` writes it.
    */
   faults?: string
+  /**
+   * Approve refund and cancel requests as they are made; default false (they wait
+   * for `decideReversal`).
+   */
+  autoApproveReversals?: boolean
 }
 
 export interface SandboxStats {

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use paynet_sandbox::{BankAction, FaultPlan, FaultStats, Sandbox, SandboxConfig};
+use paynet_sandbox::chrono::{DateTime, NaiveDate};
+use paynet_sandbox::{BankAction, FaultPlan, FaultStats, Sandbox, SandboxConfig, SeedSpec};
 
 #[napi(object)]
 pub struct SandboxOptions {
@@ -20,6 +21,9 @@ pub struct SandboxOptions {
     /// Faults active from the start: the plan as JSON text, `{"seed": n, "rules": [...]}`
     /// with the HTTP API's (snake_case) names; `lib/testing.js` writes it.
     pub faults: Option<String>,
+    /// Approve refund and cancel requests as they are made; default false (they wait
+    /// for `decideReversal`).
+    pub auto_approve_reversals: Option<bool>,
 }
 
 #[napi(object)]
@@ -58,6 +62,7 @@ pub async fn start_sandbox(options: Option<SandboxOptions>) -> Result<SandboxHan
         if let Some(plan) = o.faults {
             config.faults = Some(parse_plan(&plan)?);
         }
+        config.auto_approve_reversals = o.auto_approve_reversals.unwrap_or(false);
     }
     let sandbox = Sandbox::start_with(config)
         .await
@@ -147,6 +152,81 @@ impl SandboxHandle {
         self.lock()
             .as_ref()
             .and_then(|sb| sb.last_receipt_otp(&phone))
+    }
+
+    /// The sandbox clock's now: RFC 3339 text in Istanbul time.
+    #[napi]
+    pub fn clock(&self) -> Result<String> {
+        self.with_sandbox(|sb| sb.clock().to_rfc3339())
+    }
+
+    /// Moves the clock to `at` (RFC 3339 text); an `InvalidArg` error for a bad time or
+    /// one beyond a hundred years from now.
+    #[napi]
+    pub fn set_clock(&self, at: String) -> Result<()> {
+        let at = DateTime::parse_from_rfc3339(&at)
+            .map_err(|e| invalid(format!("not an RFC 3339 time: {e}")))?;
+        self.with_sandbox(|sb| sb.set_clock(at))?.map_err(invalid)
+    }
+
+    /// Moves the clock forward by `seconds` (≥ 0).
+    #[napi]
+    pub fn advance_clock(&self, seconds: f64) -> Result<()> {
+        let by = Duration::try_from_secs_f64(seconds)
+            .map_err(|_| invalid("the clock only advances: seconds must be >= 0".to_owned()))?;
+        self.with_sandbox(|sb| sb.advance_clock(by))?
+            .map_err(invalid)
+    }
+
+    /// Approves or rejects a pending refund / cancel request; JSON text of the request as
+    /// `reversal_list` shows it. An error (not `InvalidArg`: the request's state, not the
+    /// argument, is wrong) when unknown or decided already.
+    #[napi]
+    pub fn decide_reversal(&self, reversal_id: String, approve: bool) -> Result<String> {
+        let row = self
+            .with_sandbox(|sb| sb.decide_reversal(&reversal_id, approve))?
+            .map_err(Error::from_reason)?;
+        Ok(row.to_string())
+    }
+
+    /// Every `succeedUrl` delivery attempt of a refund decision, as JSON text (a list).
+    #[napi]
+    pub fn reversal_posts(&self) -> Result<String> {
+        let list = self
+            .lock()
+            .as_ref()
+            .map(Sandbox::reversal_posts)
+            .unwrap_or_default();
+        serde_json::to_string(&list).map_err(|e| Error::from_reason(e.to_string()))
+    }
+
+    /// Inserts `count` successful sales of `amount` kuruş made over `from..=to`
+    /// (`yyyy-MM-dd`), deterministic with `seed`; JSON text
+    /// `{"inserted", "first_id", "last_id", "from", "to"}`.
+    #[napi]
+    pub fn seed_sales(
+        &self,
+        count: u32,
+        from: String,
+        to: String,
+        amount: i64,
+        seed: u32,
+    ) -> Result<String> {
+        let day = |what: &str, text: &str| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|e| invalid(format!("{what} must be a yyyy-MM-dd date: {e}")))
+        };
+        let spec = SeedSpec {
+            count: count as usize,
+            from: day("from", &from)?,
+            to: day("to", &to)?,
+            amount,
+            seed: u64::from(seed),
+        };
+        let report = self
+            .with_sandbox(|sb| sb.seed_sales(&spec))?
+            .map_err(invalid)?;
+        serde_json::to_string(&report).map_err(|e| Error::from_reason(e.to_string()))
     }
 
     /// Counters since start; zeros once stopped.

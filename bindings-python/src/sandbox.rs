@@ -8,7 +8,8 @@ use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use paynet_sandbox::{BankAction, FaultPlan, FaultStats, Sandbox, SandboxConfig};
+use paynet_sandbox::chrono::{DateTime, NaiveDate};
+use paynet_sandbox::{BankAction, FaultPlan, FaultStats, Sandbox, SandboxConfig, SeedSpec};
 
 use crate::{errors, runtime};
 
@@ -25,7 +26,7 @@ pub struct NativeSandbox {
 impl NativeSandbox {
     #[new]
     /// `faults`: a fault plan as JSON text, `{"seed": n, "rules": [...]}`.
-    #[pyo3(signature = (*, secret_key = None, port = 0, slow_bank_delay = 3.0, settlement_days = 0, faults = None))]
+    #[pyo3(signature = (*, secret_key = None, port = 0, slow_bank_delay = 3.0, settlement_days = 0, faults = None, auto_approve_reversals = false))]
     fn new(
         py: Python<'_>,
         secret_key: Option<String>,
@@ -33,6 +34,7 @@ impl NativeSandbox {
         slow_bank_delay: f64,
         settlement_days: i64,
         faults: Option<&str>,
+        auto_approve_reversals: bool,
     ) -> PyResult<Self> {
         errors::guard(py, || {
             let delay = Duration::try_from_secs_f64(slow_bank_delay).map_err(|_| {
@@ -43,6 +45,7 @@ impl NativeSandbox {
                 slow_bank_delay: delay,
                 settlement_days,
                 faults: faults.map(parse_plan).transpose()?,
+                auto_approve_reversals,
                 ..SandboxConfig::default()
             };
             if let Some(key) = secret_key {
@@ -149,6 +152,95 @@ impl NativeSandbox {
                 .lock()
                 .as_ref()
                 .and_then(|server| server.last_receipt_otp(phone)))
+        })
+    }
+
+    /// The sandbox clock's now: RFC 3339 text in Istanbul time.
+    fn clock(&self, py: Python<'_>) -> PyResult<String> {
+        errors::guard(py, || {
+            self.with_server(|server| server.clock().to_rfc3339())
+        })
+    }
+
+    /// Moves the clock to `at` (RFC 3339 text with an offset); `ValueError` for a bad
+    /// time or one beyond a hundred years from now.
+    fn set_clock(&self, py: Python<'_>, at: &str) -> PyResult<()> {
+        errors::guard(py, || {
+            let at = DateTime::parse_from_rfc3339(at)
+                .map_err(|e| PyValueError::new_err(format!("not an RFC 3339 time: {e}")))?;
+            self.with_server(|server| server.set_clock(at))?
+                .map_err(PyValueError::new_err)
+        })
+    }
+
+    /// Moves the clock forward by `seconds` (≥ 0).
+    fn advance_clock(&self, py: Python<'_>, seconds: f64) -> PyResult<()> {
+        errors::guard(py, || {
+            let by = Duration::try_from_secs_f64(seconds).map_err(|_| {
+                PyValueError::new_err("the clock only advances: seconds must be ≥ 0")
+            })?;
+            self.with_server(|server| server.advance_clock(by))?
+                .map_err(PyValueError::new_err)
+        })
+    }
+
+    /// Approves or rejects a pending refund / cancel request; JSON text of the request as
+    /// `reversal_list` shows it. `ValueError` when unknown or decided already.
+    fn decide_reversal(
+        &self,
+        py: Python<'_>,
+        reversal_id: &str,
+        approve: bool,
+    ) -> PyResult<String> {
+        errors::guard(py, || {
+            let row = self
+                .with_server(|server| server.decide_reversal(reversal_id, approve))?
+                .map_err(PyValueError::new_err)?;
+            Ok(row.to_string())
+        })
+    }
+
+    /// Every `succeedUrl` delivery attempt of a refund decision, as JSON text (a list).
+    fn reversal_posts(&self, py: Python<'_>) -> PyResult<String> {
+        errors::guard(py, || {
+            let list = self
+                .lock()
+                .as_ref()
+                .map(Sandbox::reversal_posts)
+                .unwrap_or_default();
+            serde_json::to_string(&list).map_err(|e| PyValueError::new_err(e.to_string()))
+        })
+    }
+
+    /// Inserts `count` successful sales of `amount` kuruş made over `start..=end`
+    /// (`yyyy-MM-dd`), deterministic with `seed`; JSON text
+    /// `{"inserted", "first_id", "last_id", "from", "to"}`.
+    fn seed_sales(
+        &self,
+        py: Python<'_>,
+        count: usize,
+        start: &str,
+        end: &str,
+        amount: i64,
+        seed: u64,
+    ) -> PyResult<String> {
+        errors::guard(py, || {
+            let day = |what: &str, text: &str| {
+                NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
+                    PyValueError::new_err(format!("{what} must be a yyyy-MM-dd date: {e}"))
+                })
+            };
+            let spec = SeedSpec {
+                count,
+                from: day("start", start)?,
+                to: day("end", end)?,
+                amount,
+                seed,
+            };
+            let report = self
+                .with_server(|server| server.seed_sales(&spec))?
+                .map_err(PyValueError::new_err)?;
+            serde_json::to_string(&report).map_err(|e| PyValueError::new_err(e.to_string()))
         })
     }
 

@@ -85,7 +85,7 @@ pub struct AfterSale {
     /// Set by `add_info`; shown instead of the `reference_no` as `agent_reference`.
     pub agent_reference: Option<String>,
     /// `Some` for a payment charged with `is_escrow`.
-    pub escrow: Option<Escrow>,
+    pub escrow: Option<EscrowStatus>,
     /// The token of its receipt page, once `slip` was asked for.
     pub slip_token: Option<String>,
 }
@@ -100,24 +100,6 @@ pub enum EscrowStatus {
     Waiting = 1,
     Approved = 2,
     Rejected = 3,
-}
-
-#[derive(Debug, Clone)]
-pub struct Escrow {
-    pub status: EscrowStatus,
-    pub note: Option<String>,
-    /// Kuruş released to the agent on approval.
-    pub agent_amount: Option<i64>,
-}
-
-impl Escrow {
-    pub fn waiting() -> Escrow {
-        Escrow {
-            status: EscrowStatus::Waiting,
-            note: None,
-            agent_amount: None,
-        }
-    }
 }
 
 /// Card-storage outcome attached to a transaction (the `card_*` response fields).

@@ -29,6 +29,9 @@ use tokio::task::JoinHandle;
 use crate::conn::{ConnHandle, FaultListener};
 use crate::ledger::{Ledger, SharedLedger};
 
+/// The date types of the clock and seeding API, for callers without their own chrono.
+pub use chrono;
+
 pub use crate::faults::{
     API_PATHS, DEFAULT_SEED, FaultKind, FaultPlan, FaultRule, FaultRuleStats, FaultStats,
     FaultWhen, MAX_DELAY_MS,

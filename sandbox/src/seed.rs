@@ -36,19 +36,6 @@ pub struct SeedSpec {
     pub seed: u64,
 }
 
-impl SeedSpec {
-    /// `count` sales of 100.00 TL on one day, seed 0.
-    pub fn on(day: NaiveDate, count: usize) -> SeedSpec {
-        SeedSpec {
-            count,
-            from: day,
-            to: day,
-            amount: 10_000,
-            seed: 0,
-        }
-    }
-}
-
 /// The ids of what was inserted: `first_id..=last_id`, in date order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct SeedReport {

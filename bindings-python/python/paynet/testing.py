@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
 from types import TracebackType
 from typing import Any, Literal, TypedDict
 
@@ -29,8 +31,10 @@ __all__ = [
     "PaidLink",
     "PaynetJsSession",
     "ReturnPost",
+    "ReversalRequest",
     "Sandbox",
     "SandboxStats",
+    "SeedReport",
     "TDS_OTP",
     "TEST_CARDS",
     "paynet_client",
@@ -51,6 +55,9 @@ TEST_CARDS = {
 
 #: The code the sandbox bank's 3D page accepts ("000000" plays a bank timeout).
 TDS_OTP = "123456"
+
+#: Paynet's time zone (UTC+3 all year); naive datetimes given to the clock are in it.
+_ISTANBUL = timezone(timedelta(hours=3))
 
 _DEFAULT_CARD: dict[str, object] = {
     "card_holder": "TEST TEST",
@@ -163,6 +170,45 @@ class Confirmation(TypedDict):
     xact_id: str
 
 
+class ReversalRequest(TypedDict):
+    """A refund or cancel request as `v1/transaction/reversal_list` shows it."""
+
+    reversal_id: str
+    xact_id: str
+    """The payment it pays back."""
+    reference_no: str
+    amount: float
+    status: Literal["pending", "approved", "rejected"]
+    xact_type: Literal["R", "CD"]
+    """R: a same-day cancel; CD: a later refund."""
+    request_date: str
+    decision_date: str | None
+    bank_id: str
+    agent_id: str
+
+
+class SeedReport(TypedDict):
+    inserted: int
+    first_id: int
+    last_id: int
+    """The sales have the ids first_id..last_id, in date order."""
+    start: date
+    end: date
+
+
+def _kurus(amount: object) -> int:
+    """A TL amount (`"12.34"`, `Decimal`, int) in kuruş; at most 2 decimals."""
+    if isinstance(amount, (bool, float)):
+        raise TypeError("amount must be a str, Decimal or int (TL), not a float")
+    try:
+        value = Decimal(str(amount)) * 100
+    except InvalidOperation:
+        raise ValueError(f"amount must be a TL amount like '12.34', not {amount!r}") from None
+    if value != value.to_integral_value():
+        raise ValueError(f"amount has more than 2 decimals: {amount!r}")
+    return int(value)
+
+
 def _session_id(session: object) -> str:
     if isinstance(session, str):
         return session
@@ -206,14 +252,18 @@ class Sandbox:
         settlement_days: int = 0,
         port: int = 0,
         faults: FaultPlan | Sequence[FaultRule] | None = None,
+        auto_approve_reversals: bool = False,
     ) -> None:
-        """`faults`: rules active from the start, as a list or `{"seed": 7, "rules": [...]}`."""
+        """`faults`: rules active from the start, as a list or `{"seed": 7, "rules": [...]}`.
+        `auto_approve_reversals`: approve refund and cancel requests as they are made
+        instead of leaving them pending for `decide_reversal`."""
         self._native = _native.NativeSandbox(
             secret_key=secret_key,
             port=port,
             slow_bank_delay=slow_bank_delay,
             settlement_days=settlement_days,
             faults=None if faults is None else _plan_json(faults),
+            auto_approve_reversals=auto_approve_reversals,
         )
 
     @property
@@ -300,6 +350,66 @@ class Sandbox:
     def last_receipt_otp(self, phone: str) -> str | None:
         """The last code `v2/agent/create_end_user_receipt_otp` sent to `phone`."""
         return self._native.last_receipt_otp(phone)
+
+    def clock(self) -> datetime:
+        """The sandbox's now (aware, Istanbul time): every date it writes comes from it."""
+        return datetime.fromisoformat(self._native.clock())
+
+    def set_clock(self, at: datetime) -> None:
+        """Moves the sandbox clock to `at` (it keeps ticking from there); a naive
+        datetime is Istanbul time. `ValueError` beyond a hundred years from now."""
+        if not isinstance(at, datetime):
+            raise TypeError("at must be a datetime")
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=_ISTANBUL)
+        self._native.set_clock(at.isoformat())
+
+    def advance_clock(self, *, days: float = 0, seconds: float = 0) -> None:
+        """Moves the sandbox clock forward, e.g. `days=1` to leave "the same day" of a
+        sale (after which a cancel becomes a refund)."""
+        total = timedelta(days=days, seconds=seconds).total_seconds()
+        if total < 0:
+            raise ValueError("the clock only advances; use set_clock to go back")
+        self._native.advance_clock(total)
+
+    def decide_reversal(self, reversal_id: str, approve: bool = True) -> ReversalRequest:
+        """Approves (or, with `approve=False`, rejects) the pending refund or cancel
+        request `reversal_id`, as Paynet's operations would; its `succeedUrl` hears of
+        it. `ValueError` for an unknown or already decided request."""
+        request: ReversalRequest = json.loads(self._native.decide_reversal(reversal_id, approve))
+        return request
+
+    def reversal_posts(self) -> list[Confirmation]:
+        """Every `succeedUrl` delivery attempt of a refund decision, oldest first
+        (`xact_id` is the request's `reversal_id`); they run in the background."""
+        attempts: list[Confirmation] = json.loads(self._native.reversal_posts())
+        return attempts
+
+    def seed_sales(
+        self,
+        count: int,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        amount: str | Decimal | int = "100.00",
+        seed: int = 0,
+    ) -> SeedReport:
+        """Inserts `count` successful sales of `amount` TL made from `start` to `end`
+        (both included, equal shares per day; default: the sandbox's today) straight into
+        the ledger, in one call: volume for list and pagination tests. The same `seed`
+        gives the same times and xact_ids."""
+        first = start or self.clock().date()
+        last = end or first
+        raw = json.loads(
+            self._native.seed_sales(count, first.isoformat(), last.isoformat(), _kurus(amount), seed)
+        )
+        return SeedReport(
+            inserted=raw["inserted"],
+            first_id=raw["first_id"],
+            last_id=raw["last_id"],
+            start=date.fromisoformat(raw["from"]),
+            end=date.fromisoformat(raw["to"]),
+        )
 
     def stats(self) -> SandboxStats:
         raw = self._native.stats()

@@ -79,7 +79,7 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
         storage: Default::default(),
         // An escrowed pre-auth's money is held once captured; nothing else carries over.
         after: AfterSale {
-            escrow: pre.after.escrow.clone(),
+            escrow: pre.after.escrow,
             ..AfterSale::default()
         },
         ..pre.clone()

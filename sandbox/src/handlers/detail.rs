@@ -57,7 +57,6 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let e = lookup::transaction(&l, &f)?;
     let state = reversed(&l, e);
     let company_amount = e.company_amount.unwrap_or(e.split.amount);
-    let escrow = e.after.escrow.as_ref();
     Ok(json_ok(&DetailResponse {
         object_name: "transaction_detail",
         code: 0,
@@ -78,8 +77,8 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
                 .transfer
                 .as_ref()
                 .and_then(|t| t.document_no.as_deref()),
-            is_escrow: escrow.is_some(),
-            escrow_status: escrow.map(|x| x.status as u8),
+            is_escrow: e.after.escrow.is_some(),
+            escrow_status: e.after.escrow.map(|status| status as u8),
         }],
     }))
 }

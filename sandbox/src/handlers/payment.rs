@@ -11,7 +11,7 @@ use super::{is_expired, json_bytes, json_ok, read_card, run_detached};
 use crate::Shared;
 use crate::cards::{self, Behaviour};
 use crate::ledger::{
-    self, AfterSale, CardData, CardStorage, Claim, Entry, Escrow, Ledger, SavedCard, XactType,
+    self, AfterSale, CardData, CardStorage, Claim, Entry, EscrowStatus, Ledger, SavedCard, XactType,
 };
 use crate::money::{self, Split};
 use crate::wire::{ApiError, ApiResult, Fields, parse_object, rc};
@@ -119,7 +119,7 @@ pub fn make_entry(shared: &Shared, l: &Ledger, a: Attempt, behaviour: Behaviour)
         captured_by: None,
         storage: CardStorage::default(),
         after: AfterSale {
-            escrow: (a.is_escrow && is_succeed).then(Escrow::waiting),
+            escrow: (a.is_escrow && is_succeed).then_some(EscrowStatus::Waiting),
             ..AfterSale::default()
         },
     }

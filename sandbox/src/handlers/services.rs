@@ -132,7 +132,8 @@ pub async fn escrow_status_update(State(s): State<Arc<Shared>>, body: Bytes) -> 
                 ));
             }
         };
-        let note = f.string("note", 256)?;
+        // Checked, not kept: nothing in the sandbox pays agents.
+        f.string("note", 256)?;
         f.string("agent_id", 10)?;
         let agent_amount = f.amount_tl("agent_amount")?;
         if agent_amount.is_some_and(|a| a > e.split.amount) {
@@ -146,15 +147,13 @@ pub async fn escrow_status_update(State(s): State<Arc<Shared>>, body: Bytes) -> 
                 "İşlem havuzda (escrow) değil (only a payment charged with is_escrow has an escrow status)",
             )
         })?;
-        if escrow.status != EscrowStatus::Waiting {
+        if *escrow != EscrowStatus::Waiting {
             return Err(ApiError::invalid_rc(
                 rc::NO_PROCESS,
                 "Havuz durumu daha önce güncellenmiş (the escrow has already been decided)",
             ));
         }
-        escrow.status = status;
-        escrow.note = note;
-        escrow.agent_amount = agent_amount;
+        *escrow = status;
         Ok(())
     });
     unwrap_response(updated.map(|()| done("transaction_escrow_status_update")))
