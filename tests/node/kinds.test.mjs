@@ -89,6 +89,19 @@ for (const money of ['string', 'number']) {
       amount: 10.5, netAmount: 10.1, comission: 0.3, comission_tax: 0.1, instalment: 0,
     });
     check('PayLinkConfirmation', await client.payLinks.parseConfirmation({ body: post }));
+    const refunded = await client.payments.create(payment());
+    const request = await client.refunds.create({ xactId: refunded.xactId });
+    check('RefundRequest', request);
+    check('SlipLink', await client.transactions.slip({ xactId: refunded.xactId }));
+    sandbox.decideReversal(request.reversalId, { approve: true });
+    const around = { dateFrom: day(-2), dateTo: day(2), limit: 100 };
+    const refunds = await client.refunds.listPage(around);
+    check('RefundPage', refunds);
+    for (const refund of refunds.refunds) check('Refund', refund);
+    check('TransactionDetail', await client.transactions.retrieve({ xactId: refunded.xactId }));
+    const transactions = await client.transactions.listPage(around);
+    check('TransactionPage', transactions);
+    for (const row of transactions.transactions) check('TransactionRow', row);
     assert.deepEqual([...seenModels].sort(), [...MODELS.keys()].sort(), 'a model of the spec was not checked');
     const every = [...MODELS].flatMap(([m, fields]) => fields.filter(([, k]) => k !== null).map(([f]) => `${m}.${f}`));
     assert.deepEqual([...seenKinds].sort(), every.sort(), 'a field with a kind was never seen with a value');

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import paynet
+from paynet.testing import Sandbox
 
 from .conftest import card, reference
 
@@ -68,7 +69,7 @@ def every_kind_field() -> set[tuple[str, str]]:
     return {(m, f) for m, fields in MODELS.items() for f, k in fields.items() if k is not None}
 
 
-def test_every_models_values_have_their_kinds_types(client: paynet.Client) -> None:
+def test_every_models_values_have_their_kinds_types(client: paynet.Client, sandbox: Sandbox) -> None:
     seen = Seen()
     native = client._require_native()
     params = {"amount": Decimal("12.50"), "reference_no": reference(), "domain": "d", "card": card().to_dict()}
@@ -108,6 +109,21 @@ def test_every_models_values_have_their_kinds_types(client: paynet.Client) -> No
     })
     seen.typed("PayLinkConfirmation", client.pay_links.parse_confirmation(body=post))
     seen.plain("PayLinkConfirmation", native.call("pay_links.parse_confirmation", {"body": post}))
+    refunded = client.payments.create(**{**params, "reference_no": reference()})  # type: ignore[arg-type]
+    request = client.refunds.create(xact_id=refunded.xact_id)
+    seen.typed("RefundRequest", request)
+    seen.typed("SlipLink", client.transactions.slip(xact_id=refunded.xact_id))
+    sandbox.decide_reversal(request.reversal_id or "", approve=True)
+    around = {"date_from": today - dt.timedelta(days=2), "date_to": today + dt.timedelta(days=2)}
+    refunds = client.refunds.list_page(**around, limit=100)
+    seen.typed("RefundPage", refunds)
+    for refund in refunds.refunds:
+        seen.typed("Refund", refund)
+    seen.typed("TransactionDetail", client.transactions.retrieve(xact_id=refunded.xact_id))
+    transactions = client.transactions.list_page(**around, limit=100)
+    seen.typed("TransactionPage", transactions)
+    for row in transactions.transactions:
+        seen.typed("TransactionRow", row)
     assert seen.models == set(MODELS), "a model of the spec was not checked: add a call returning it"
     assert seen.kinds == every_kind_field(), f"never seen with a value: {every_kind_field() - seen.kinds}"
 
