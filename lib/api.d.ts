@@ -478,6 +478,19 @@ export interface SlipParams {
   phone?: string;
 }
 
+export interface UploadSignatureParams {
+  /** Not blank; at most 100 characters. */
+  xactId: string;
+  /** A PNG, JPEG or GIF of at most 2 MiB: its bytes, or its path. */
+  image: Uint8Array | string;
+  /**
+   * The name Paynet keeps; by default the file's own, when given a path.
+   *
+   * At most 100 characters.
+   */
+  fileName?: string;
+}
+
 /** Exactly one of `xactId`, `xact`. */
 export interface UpdateEscrowParams {
   /** Not blank; at most 100 characters. */
@@ -1193,6 +1206,12 @@ export interface Transactions<M extends MoneyMode = 'string'> {
    */
   slip(params: SlipParams, options?: RequestOptions): Promise<SlipLink<M>>;
   /**
+   * Attaches the customer's signature image to a payment.
+   *
+   * `POST v1/transaction/upload` · retry policy `only_if_not_sent`.
+   */
+  uploadSignature(params: UploadSignatureParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
    * Approves or rejects an escrowed payment (one charged with `isEscrow`).
    *
    * `POST v1/transaction/escrow_status_update` · retry policy `only_if_not_sent`.
@@ -1327,6 +1346,7 @@ export type MethodName =
   | 'transactions.mark_transferred'
   | 'transactions.add_info'
   | 'transactions.slip'
+  | 'transactions.upload_signature'
   | 'transactions.update_escrow'
   | 'reports.payment_list'
   | 'pay_links.create'

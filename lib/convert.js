@@ -84,6 +84,10 @@ function encodeParams(value, struct = null, path = 'params', seen = new Set()) {
     default:
       throw refuse(path, `cannot be a ${typeof value}`);
   }
+  // A file parameter's bytes (a Buffer is a Uint8Array); a string is its path (core/src/file.rs).
+  if (value instanceof Uint8Array) {
+    return JSON.stringify({ $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') });
+  }
   if (value instanceof Date) throw refuse(path, "must be a 'YYYY-MM-DD' string, not a Date");
   if (seen.has(value)) throw refuse(path, 'refers to itself');
   seen.add(value);

@@ -318,6 +318,19 @@ const PARAMS = table({
     }),
     structs: table({}),
   }),
+  UploadSignatureParams: table({
+    toSnake: table({
+      'xactId': 'xact_id',
+      'image': 'image',
+      'fileName': 'file_name',
+    }),
+    toCamel: table({
+      'xact_id': 'xactId',
+      'image': 'image',
+      'file_name': 'fileName',
+    }),
+    structs: table({}),
+  }),
   UpdateEscrowParams: table({
     toSnake: table({
       'xactId': 'xact_id',
@@ -1138,6 +1151,7 @@ const METHODS = table({
   'transactions.mark_transferred': table({ resource: 'transactions', method: 'markTransferred', params: 'MarkTransferredParams', result: 'Acknowledgement', target: null, pages: null }),
   'transactions.add_info': table({ resource: 'transactions', method: 'addInfo', params: 'AddInfoParams', result: 'Acknowledgement', target: null, pages: null }),
   'transactions.slip': table({ resource: 'transactions', method: 'slip', params: 'SlipParams', result: 'SlipLink', target: null, pages: null }),
+  'transactions.upload_signature': table({ resource: 'transactions', method: 'uploadSignature', params: 'UploadSignatureParams', result: 'Acknowledgement', target: null, pages: null }),
   'transactions.update_escrow': table({ resource: 'transactions', method: 'updateEscrow', params: 'UpdateEscrowParams', result: 'Acknowledgement', target: null, pages: null }),
   'reports.payment_list': table({ resource: 'reports', method: 'paymentList', params: 'PaymentListParams', result: 'PaymentReport', target: null, pages: null }),
   'pay_links.create': table({ resource: 'payLinks', method: 'create', params: 'CreatePayLinkParams', result: 'PayLink', target: null, pages: null }),

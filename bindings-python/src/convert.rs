@@ -13,7 +13,8 @@
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
-    PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType,
+    PyBool, PyByteArray, PyBytes, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyMemoryView,
+    PyString, PyTuple, PyType,
 };
 use serde_json::{Map, Number, Value};
 
@@ -142,6 +143,19 @@ pub fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
             map.insert(key.to_owned(), to_json(&obj.getattr(field)?, &child(path, key))?);
         }
         return Ok(Value::Object(map));
+    }
+    // A file parameter: its bytes, or a path for core to read (`core::file`).
+    if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() || obj.is_instance_of::<PyMemoryView>() {
+        let bytes = py.get_type::<PyBytes>().call1((obj,))?;
+        let bytes = bytes.cast::<PyBytes>()?;
+        return Ok(paynet_core::file::FileInput::tagged_bytes(bytes.as_bytes()));
+    }
+    if obj.hasattr("__fspath__")? {
+        let fspath = obj.call_method0("__fspath__")?;
+        let Ok(text) = fspath.cast::<PyString>() else {
+            return Err(errors::wrong_type(py, name(path), "a path must be text, not bytes"));
+        };
+        return Ok(serde_json::json!({ "$path": string(text, name(path))? }));
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         return obj

@@ -167,6 +167,7 @@ fn nested_params(spec: &Spec) -> impl Iterator<Item = &StructSpec> {
 #[derive(Default)]
 struct Uses {
     dt: bool,
+    os: bool,
     decimal: bool,
     typing: BTreeSet<&'static str>,
     abc: BTreeSet<&'static str>,
@@ -206,6 +207,7 @@ fn model_type(ty: &TypeSpec, field: &str, uses: &mut Uses) -> String {
             uses.dt = true;
             "_dt.date".into()
         }
+        TypeSpec::File => panic!("a result carries no file"),
         TypeSpec::Optional { of } => format!("{} | None", model_type(of, field, uses)),
         TypeSpec::List { of } => format!("tuple[{}, ...]", model_type(of, field, uses)),
         TypeSpec::Enum { name } => format!("{name} | str"),
@@ -375,6 +377,10 @@ fn param_type(ty: &TypeSpec, spec: &Spec, uses: &mut Uses) -> String {
         TypeSpec::Date => {
             uses.dt = true;
             "_dt.date | str".into()
+        }
+        TypeSpec::File => {
+            uses.os = true;
+            "bytes | str | _os.PathLike[str]".into()
         }
         TypeSpec::Optional { of } => format!("{} | None", param_type(of, spec, uses)),
         TypeSpec::List { of } => {
@@ -720,6 +726,9 @@ fn resources(spec: &Spec) -> String {
     );
     if uses.dt {
         out.push_str("import datetime as _dt\n");
+    }
+    if uses.os {
+        out.push_str("import os as _os\n");
     }
     if !uses.abc.is_empty() {
         let _ = writeln!(out, "from collections.abc import {}", uses.abc.iter().copied().collect::<Vec<_>>().join(", "));

@@ -150,6 +150,8 @@ fn param_type(spec: &Spec, ty: &TypeSpec) -> String {
         TypeSpec::Decimal { .. } => "string | number".into(),
         // Calendar days and instants travel as text (a `Date` is refused).
         TypeSpec::DateTime | TypeSpec::Date => "string".into(),
+        // Bytes (a Buffer is a Uint8Array), or the file's path.
+        TypeSpec::File => "Uint8Array | string".into(),
         TypeSpec::Optional { of } => param_type(spec, of),
         TypeSpec::List { of } => list_of(param_type(spec, of)),
         TypeSpec::Enum { name } => {
@@ -173,6 +175,7 @@ fn model_type(spec: &Spec, ty: &TypeSpec) -> String {
         TypeSpec::Decimal { kind: DecimalKind::Ratio } => "number".into(),
         TypeSpec::DateTime => "Date".into(),
         TypeSpec::Date => "string".into(),
+        TypeSpec::File => panic!("a result carries no file"),
         TypeSpec::Optional { of } => format!("{} | null", model_type(spec, of)),
         TypeSpec::List { of } => {
             assert!(of.innermost() != &TypeSpec::DateTime, "a list of datetimes has no Node shape: the runtime makes Dates of fields only");

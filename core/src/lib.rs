@@ -17,6 +17,7 @@ mod config;
 mod endpoint;
 pub mod endpoints;
 mod error;
+pub mod file;
 mod models;
 mod money;
 pub mod kinds;

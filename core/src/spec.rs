@@ -126,6 +126,8 @@ pub enum TypeSpec {
     DateTime,
     /// `yyyy-MM-dd`.
     Date,
+    /// A file: the bytes a binding holds, or a path core reads (`file::FileInput`).
+    File,
     /// May be absent (a parameter) or null (a result field).
     Optional { of: Box<TypeSpec> },
     List { of: Box<TypeSpec> },

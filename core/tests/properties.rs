@@ -501,6 +501,7 @@ fn valid_params(method: &str) -> BoxedStrategy<Value> {
         "transactions.update_escrow" => (xact_id(), prop::sample::select(vec!["approve", "reject"]))
             .prop_map(|(x, status)| json!({"xact_id": x, "status": status}))
             .boxed(),
+        "transactions.upload_signature" => xact_id().prop_map(|x| json!({"xact_id": x, "image": {"$bytes": "R0lGODlhAQABAAAAACw="}})).boxed(),
         other => panic!("no valid parameters known for {other}: add them to properties.rs"),
     }
 }

@@ -5,6 +5,7 @@ against the sandbox over real HTTP (docs/AFTER-SALE.md)."""
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -112,3 +113,33 @@ async def test_the_async_client_walks_the_same_pages(aclient: paynet.AsyncClient
     sandbox.seed_sales(250, start=day, end=day, seed=4)
     walked = [row.xact_id async for row in aclient.transactions.list(date_from=day, date_to=day, limit=100)]
     assert len(walked) == 250 and len(set(walked)) == 250
+
+
+GIF = b"GIF89a\x01\x00\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x00;"
+
+
+def test_a_signature_image_is_uploaded_from_bytes_or_a_path(client: paynet.Client, tmp_path: pathlib.Path) -> None:
+    tx = sale(client, "5")
+    assert client.transactions.upload_signature(xact_id=tx.xact_id, image=GIF, file_name="signature.gif").result_code == 0
+    path = tmp_path / "signature.gif"
+    path.write_bytes(GIF)
+    assert client.transactions.upload_signature(xact_id=tx.xact_id, image=path).result_code == 0
+    assert client.transactions.upload_signature(xact_id=tx.xact_id, image=str(path)).result_code == 0
+    for bad in (b"%PDF-1.4 not an image", b"GIF89a" + bytes(3 << 20)):
+        with pytest.raises(paynet.InvalidRequestError) as caught:
+            client.transactions.upload_signature(xact_id=tx.xact_id, image=bad)
+        assert caught.value.field == "image"
+    with pytest.raises(paynet.InvalidRequestError) as missing:
+        client.transactions.upload_signature(xact_id=tx.xact_id, image=tmp_path / "nope.png")
+    assert missing.value.field == "image"
+
+
+def test_an_escrowed_payment_is_approved_once(client: paynet.Client, sandbox: Sandbox) -> None:
+    session = sandbox.paynetjs_session(amount=4000)
+    tx = client.payments.charge(session_id=session["session_id"], token_id=session["token_id"], amount="40.00", is_escrow=True)
+    assert client.transactions.update_escrow(xact_id=tx.xact_id, status="approve", note="delivered").result_code == 0
+    with pytest.raises(paynet.PaynetError):
+        client.transactions.update_escrow(xact_id=tx.xact_id, status="reject")
+    plain = sale(client, "5")
+    with pytest.raises(paynet.PaynetError):
+        client.transactions.update_escrow(xact_id=plain.xact_id, status="approve")

@@ -10,6 +10,7 @@ call function: the sync one blocks, the async one is awaited.
 from __future__ import annotations
 
 import datetime as _dt
+import os as _os
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, Final, Literal
 
@@ -318,7 +319,7 @@ class Payments:
 
 
 class Transactions:
-    """`Client.transactions` (blocking): `check`, `lookup`, `retrieve`, `list_page`, `mark_transferred`, `add_info`, `slip`, `update_escrow`."""
+    """`Client.transactions` (blocking): `check`, `lookup`, `retrieve`, `list_page`, `mark_transferred`, `add_info`, `slip`, `upload_signature`, `update_escrow`."""
 
     def __init__(self, call: SyncCall) -> None:
         self._call = call
@@ -530,6 +531,26 @@ class Transactions:
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: SlipLink = self._call("transactions.slip", _params(locals()))
+        return result
+
+    def upload_signature(
+        self,
+        *,
+        xact_id: str,
+        image: bytes | str | _os.PathLike[str],
+        file_name: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Attaches the customer's signature image to a payment.
+
+        Args:
+            image: A PNG, JPEG or GIF of at most 2 MiB: its bytes, or its path.
+            file_name: The name Paynet keeps; by default the file's own, when given a path.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("transactions.upload_signature", _params(locals()))
         return result
 
     def update_escrow(
@@ -1152,7 +1173,7 @@ class AsyncPayments:
 
 
 class AsyncTransactions:
-    """`AsyncClient.transactions` (awaited): `check`, `lookup`, `retrieve`, `list_page`, `mark_transferred`, `add_info`, `slip`, `update_escrow`."""
+    """`AsyncClient.transactions` (awaited): `check`, `lookup`, `retrieve`, `list_page`, `mark_transferred`, `add_info`, `slip`, `upload_signature`, `update_escrow`."""
 
     def __init__(self, call: AsyncCall) -> None:
         self._call = call
@@ -1364,6 +1385,26 @@ class AsyncTransactions:
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: SlipLink = await self._call("transactions.slip", _params(locals()))
+        return result
+
+    async def upload_signature(
+        self,
+        *,
+        xact_id: str,
+        image: bytes | str | _os.PathLike[str],
+        file_name: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Attaches the customer's signature image to a payment.
+
+        Args:
+            image: A PNG, JPEG or GIF of at most 2 MiB: its bytes, or its path.
+            file_name: The name Paynet keeps; by default the file's own, when given a path.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("transactions.upload_signature", _params(locals()))
         return result
 
     async def update_escrow(
@@ -1796,7 +1837,7 @@ class ClientOptions:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {

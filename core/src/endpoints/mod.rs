@@ -247,6 +247,7 @@ registry!(
     services::MarkTransferred,
     services::AddInfo,
     services::Slip,
+    services::UploadSignature,
     services::UpdateEscrow,
     payment_list::PaymentList,
     paylink::CreatePayLink,

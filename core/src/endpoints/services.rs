@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::{checked_answer, list_page, not_found};
 use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
+use crate::file::FileInput;
 use crate::models::Acknowledgement;
 use crate::money::Money;
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
@@ -353,6 +354,60 @@ impl Endpoint for Slip {
 
     fn from_wire(_: &SlipParams, body: &Map<String, Value>) -> Result<SlipLink, Error> {
         checked_answer(body)
+    }
+}
+
+/// Attaches the customer's signature image to a payment.
+#[derive(Doc)]
+pub struct UploadSignature;
+
+#[derive(Debug, Clone, Deserialize, Spec)]
+#[serde(deny_unknown_fields)]
+#[spec(params)]
+pub struct UploadSignatureParams {
+    #[spec(not_blank, max_len = 100)]
+    pub xact_id: String,
+    /// A PNG, JPEG or GIF of at most 2 MiB: its bytes, or its path.
+    #[spec(wire = "pars_base64")]
+    pub image: FileInput,
+    /// The name Paynet keeps; by default the file's own, when given a path.
+    #[spec(wire = "pars_file_name", max_len = 100)]
+    pub file_name: Option<String>,
+}
+
+/// What Paynet takes as a signature image.
+const MAX_IMAGE_BYTES: usize = 2 << 20;
+
+/// PNG, JPEG or GIF, by the first bytes (a file's name can say anything).
+fn is_image(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF]) || bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a")
+}
+
+impl Endpoint for UploadSignature {
+    const NAME: &'static str = "transactions.upload_signature";
+    const PATH: &'static str = "v1/transaction/upload";
+    /// Moves no money, but nothing says a resent one is answered alike: not sent twice.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    type Params = UploadSignatureParams;
+    type Output = Acknowledgement;
+
+    fn to_wire(p: &UploadSignatureParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.check_declared()?;
+        if p.image.bytes.len() > MAX_IMAGE_BYTES {
+            return Err(Error::invalid("image", format!("is {} bytes; Paynet takes at most 2 MiB", p.image.bytes.len())));
+        }
+        if !is_image(&p.image.bytes) {
+            return Err(Error::invalid("image", "must be a PNG, JPEG or GIF image"));
+        }
+        let mut body = p.to_wire_declared(options);
+        if let (None, Some(name)) = (&p.file_name, &p.image.name) {
+            body.insert("pars_file_name".into(), name.clone().into());
+        }
+        Ok(body)
+    }
+
+    fn from_wire(_: &UploadSignatureParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
+        Acknowledgement::from_wire(body)
     }
 }
 
