@@ -92,3 +92,26 @@ test('every page of a thousand transactions comes once, through for await', asyn
   assert.equal(page.nextStartingAfter, 100);
   assert.equal(page.totalCount, 1001);
 });
+
+const GIF = Buffer.from('R0lGODlhAQABAAAAACwAAAAAAQABAAACADs=', 'base64');
+
+test('a signature image is uploaded from a Buffer or a path; anything else is refused by field', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const tx = await client.payments.create(payment({ amount: '5' }));
+  assert.equal((await client.transactions.uploadSignature({ xactId: tx.xactId, image: GIF, fileName: 'signature.gif' })).resultCode, 0);
+  const path = join(mkdtempSync(join(tmpdir(), 'paynet-')), 'signature.gif');
+  writeFileSync(path, GIF);
+  assert.equal((await client.transactions.uploadSignature({ xactId: tx.xactId, image: path })).resultCode, 0);
+  const refused = await client.transactions.uploadSignature({ xactId: tx.xactId, image: Buffer.from('%PDF-1.4') }).catch((e) => e);
+  assert.ok(refused instanceof InvalidRequestError, `${refused}`);
+  assert.equal(refused.field, 'image');
+});
+
+test('an escrowed payment is approved once', async () => {
+  const session = sandbox.paynetjsSession({ amount: 4000 });
+  const tx = await client.payments.charge({ sessionId: session.sessionId, tokenId: session.tokenId, amount: '40.00', isEscrow: true });
+  assert.equal((await client.transactions.updateEscrow({ xactId: tx.xactId, status: 'approve' })).resultCode, 0);
+  await assert.rejects(client.transactions.updateEscrow({ xactId: tx.xactId, status: 'reject' }));
+});
