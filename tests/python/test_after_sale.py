@@ -143,3 +143,16 @@ def test_an_escrowed_payment_is_approved_once(client: paynet.Client, sandbox: Sa
     plain = sale(client, "5")
     with pytest.raises(paynet.PaynetError):
         client.transactions.update_escrow(xact_id=plain.xact_id, status="approve")
+
+
+async def test_the_async_client_refunds_and_records(aclient: paynet.AsyncClient, sandbox: Sandbox) -> None:
+    tx = await aclient.payments.create(amount="60", reference_no=reference(), domain="d", card=card())
+    await aclient.transactions.add_info(xact_id=tx.xact_id, note="async")
+    request = await aclient.refunds.create(xact_id=tx.xact_id)
+    sandbox.decide_reversal(request.reversal_id or "", approve=True)
+    refunds = [r async for r in aclient.refunds.list(**span(sandbox)) if r.xact_id == tx.xact_id]
+    assert [r.status for r in refunds] == ["approved"]
+    detail = await aclient.transactions.retrieve(xact_id=tx.xact_id)
+    assert detail.note == "async" and detail.reversed and detail.refunded_amount == Decimal("60.00")
+    page = await aclient.transactions.list_page(**span(sandbox), limit=100)
+    assert any(row.xact_id == tx.xact_id for row in page.transactions)
