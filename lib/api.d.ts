@@ -236,6 +236,14 @@ export interface CompleteThreeDSecureParams {
   sessionId: string;
   /** Not blank; at most 100 characters. */
   tokenId: string;
+  /**
+   * The order this return is for, as your shop knows it (never from the
+   * post): an answer about another order is refused, so a customer cannot
+   * complete one order with another's cheaper payment. Not sent.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
 }
 
 export interface SendReceiptOtpParams {
@@ -482,7 +490,7 @@ export interface UploadSignatureParams {
   /** Not blank; at most 100 characters. */
   xactId: string;
   /** A PNG, JPEG or GIF of at most 2 MiB: its bytes, or its path. */
-  image: Uint8Array | string;
+  image: Uint8Array | URL;
   /**
    * The name Paynet keeps; by default the file's own, when given a path.
    *
@@ -495,7 +503,7 @@ export interface UploadSignatureParams {
 export interface UpdateEscrowParams {
   /** Not blank; at most 100 characters. */
   xactId?: string;
-  /** The plain id of `v1` answers. */
+  /** The plain id of `v1` answers (a JSON number, as the reference types it). */
   xact?: number;
   /**
    * `approve` releases the money, `reject` refuses it.
@@ -1095,7 +1103,8 @@ export interface Payments<M extends MoneyMode = 'string'> {
    * and `tokenId` are read, and the posted status is not trusted: Paynet's
    * answer decides. A failed or cancelled 3D is a `three_d_secure_failed`
    * error, a bank decline `card_declined`. Repeating it is safe: the same
-   * pair never charges twice (`replayed` is true).
+   * pair never charges twice (`replayed` is true). Pass the order's
+   * `referenceNo` too, from your own records: Paynet's answer must be about it.
    *
    * Also takes, in place of its parameters, the posted form as your framework parsed it (`req.body`): its `session_id` and `token_id` are read.
    *
@@ -1280,10 +1289,13 @@ export interface PayLinks<M extends MoneyMode = 'string'> {
    *
    * Pass the request body exactly as it arrived (JSON text). Paynet's record
    * of the payment (`v1/transaction/check` by the posted reference) must
-   * agree on the reference, `xactId`, amount and success; otherwise this is
-   * a `confirmation_mismatch` error and the order must not be marked paid.
-   * A genuine post about a failed payment is a `card_declined` error: a
-   * confirmation that returns is a paid order.
+   * agree on the reference, `xactId`, amount and success, and show a sale
+   * neither cancelled nor refunded; otherwise this is a
+   * `confirmation_mismatch` error and the order must not be marked paid. A
+   * genuine post about a failed payment is a `card_declined` error: a
+   * confirmation that returns is a paid order. Every field returned is
+   * Paynet's record, not the post's; mark an order paid once per returned
+   * `xactId` (Paynet may post again).
    *
    * `POST v1/transaction/check` · retry policy `read_only`.
    */

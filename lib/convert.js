@@ -7,6 +7,7 @@
 // types (bindings-node/src/output.rs); an error's transaction, plain JSON, is
 // typed by its model's `kinds` in lib/names.js, generated from those types.
 
+const { fileURLToPath } = require('node:url');
 const { PARAMS, MODELS, OPTIONS_TO_NODE } = require('./names');
 
 /**
@@ -84,9 +85,14 @@ function encodeParams(value, struct = null, path = 'params', seen = new Set()) {
     default:
       throw refuse(path, `cannot be a ${typeof value}`);
   }
-  // A file parameter's bytes (a Buffer is a Uint8Array); a string is its path (core/src/file.rs).
+  // A file parameter (core/src/file.rs): its bytes (a Buffer is a Uint8Array),
+  // or its path as a `file:` URL, the way node:fs takes one.
   if (value instanceof Uint8Array) {
     return JSON.stringify({ $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') });
+  }
+  if (value instanceof URL) {
+    if (value.protocol !== 'file:') throw refuse(path, 'must be a file: URL');
+    return JSON.stringify({ $path: fileURLToPath(value) });
   }
   if (value instanceof Date) throw refuse(path, "must be a 'YYYY-MM-DD' string, not a Date");
   if (seen.has(value)) throw refuse(path, 'refers to itself');

@@ -132,10 +132,12 @@ const PARAMS = table({
     toSnake: table({
       'sessionId': 'session_id',
       'tokenId': 'token_id',
+      'referenceNo': 'reference_no',
     }),
     toCamel: table({
       'session_id': 'sessionId',
       'token_id': 'tokenId',
+      'reference_no': 'referenceNo',
     }),
     structs: table({}),
   }),

@@ -170,7 +170,7 @@ fn type_text(ty: &TypeSpec) -> String {
         TypeSpec::Decimal { kind: DecimalKind::Ratio } => "decimal (ratio)".into(),
         TypeSpec::DateTime => "datetime".into(),
         TypeSpec::Date => "date".into(),
-        TypeSpec::File => "a file: bytes (Python `bytes`, Node `Buffer`) or its path".into(),
+        TypeSpec::File => "a file: bytes (Python `bytes`, Node `Buffer`) or its path (Python `pathlib.Path`, Node a `file:` URL)".into(),
         TypeSpec::Optional { of } => format!("{} or null", type_text(of)),
         TypeSpec::List { of } => format!("list of {}", type_text(of)),
         TypeSpec::Enum { name } | TypeSpec::Struct { name } => format!("[{name}](#{})", anchor(name)),

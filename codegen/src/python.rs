@@ -380,7 +380,7 @@ fn param_type(ty: &TypeSpec, spec: &Spec, uses: &mut Uses) -> String {
         }
         TypeSpec::File => {
             uses.os = true;
-            "bytes | str | _os.PathLike[str]".into()
+            "bytes | _os.PathLike[str]".into()
         }
         TypeSpec::Optional { of } => format!("{} | None", param_type(of, spec, uses)),
         TypeSpec::List { of } => {

@@ -150,8 +150,8 @@ fn param_type(spec: &Spec, ty: &TypeSpec) -> String {
         TypeSpec::Decimal { .. } => "string | number".into(),
         // Calendar days and instants travel as text (a `Date` is refused).
         TypeSpec::DateTime | TypeSpec::Date => "string".into(),
-        // Bytes (a Buffer is a Uint8Array), or the file's path.
-        TypeSpec::File => "Uint8Array | string".into(),
+        // Bytes (a Buffer is a Uint8Array), or the file's path as a `file:` URL.
+        TypeSpec::File => "Uint8Array | URL".into(),
         TypeSpec::Optional { of } => param_type(spec, of),
         TypeSpec::List { of } => list_of(param_type(spec, of)),
         TypeSpec::Enum { name } => {

@@ -151,9 +151,15 @@ impl Client {
     /// endpoint turns into a result, and errors that name the call's
     /// identifiers with the key, card numbers and CVCs masked.
     fn settle<E: Endpoint>(&self, params: &E::Params, outcome: Result<E::Output, Error>) -> Result<E::Output, Error> {
-        outcome
-            .or_else(|e| E::recover(params, e))
-            .map_err(|e| e.with_identifiers(E::reference_no(params), E::xact_id(params)).redacted(&self.inner.config.secret_key))
+        outcome.or_else(|e| E::recover(params, e)).map_err(|mut e| {
+            match E::SETTLE {
+                // A call lookup cannot settle names no identifiers: `lookup(error)`
+                // is refused rather than answering about another transaction.
+                Some(remedy) => e.message = e.message.replace(LOOKUP_REMEDY, &remedy.replace("{}", E::xact_id(params).or(E::reference_no(params)).unwrap_or("this one"))),
+                None => e = e.with_identifiers(E::reference_no(params), E::xact_id(params)),
+            }
+            e.redacted(&self.inner.config.secret_key)
+        })
     }
 
     pub(crate) fn read_answer_as<E: Endpoint>(&self, params: Value, status: u16, body: &[u8]) -> Result<Value, Error> {
@@ -428,8 +434,12 @@ fn unknown_outcome(what: &str, policy: RetryPolicy) -> String {
     } else {
         ""
     };
-    format!("{what}: Paynet may have processed it. Look it up (transactions.lookup with this error's reference_no) before trying again{repeat}")
+    format!("{what}: Paynet may have processed it. {LOOKUP_REMEDY}{repeat}")
 }
+
+/// The way out of an `unknown_outcome` for calls `transactions.lookup`
+/// settles; others say their own (`Endpoint::SETTLE`).
+const LOOKUP_REMEDY: &str = "Look it up (transactions.lookup with this error's reference_no) before trying again";
 
 /// Every message down reqwest's chain of sources (its own Display carries
 /// the URL, never headers or bodies): `client error (Connect)` alone says

@@ -143,7 +143,8 @@ impl ClientOption {
             (OptionType::Count, OptionValue::Count(_)) => bad(format!("must be a whole number from 0 to {}", u32::MAX)),
             (OptionType::Bytes, OptionValue::Count(n)) if *n >= 1 && usize::try_from(*n).is_ok() => Ok(()),
             (OptionType::Bytes, OptionValue::Count(_)) => bad("must be a positive number of bytes".into()),
-            (ty, value) => Err(Error::internal(format!("the option {} ({ty:?}) was read as {value:?}", self.name))),
+            // Never the value: for `secret_key` it is the key.
+            (ty, _) => Err(Error::internal(format!("the option {} ({ty:?}) was read as a value of another type", self.name))),
         }
     }
 }

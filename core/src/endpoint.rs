@@ -132,6 +132,13 @@ pub trait Endpoint: Doc {
     /// except for endpoints that return reports (`max_report_bytes`).
     const LARGE_ANSWERS: bool = false;
 
+    /// How an `unknown_outcome` of this call is settled when
+    /// `transactions.lookup` cannot (it would answer about the sale a refund
+    /// is for, or find no link): the remedy its errors say instead (`{}`
+    /// stands for the call's `xact_id` or `reference_no`). Its errors then
+    /// carry no identifiers, so `lookup(error)` is refused.
+    const SETTLE: Option<&'static str> = None;
+
     /// A list endpoint's pages: the bindings also offer an iterator over
     /// every item of every page (see [`Pages`]).
     const PAGES: Option<Pages> = None;

@@ -1,7 +1,9 @@
 //! A file a user hands to a call (a signature image): its bytes as the
 //! binding got them (Python `bytes`, Node `Buffer`), or a path core reads.
-//! Bindings tag what they pass (`{"$bytes": base64}`, `{"$path": text}`);
-//! a plain string is a path too.
+//! Bindings tag what they pass (`{"$bytes": base64}`, `{"$path": text}`),
+//! and only a path the user passed as one (Python `os.PathLike`, Node a
+//! `file:` URL) is read: a plain string is refused, since it is so often
+//! data from a request (base64 from a browser) that would name a server file.
 
 use std::fmt;
 
@@ -34,13 +36,20 @@ impl FileInput {
         STANDARD.encode(&self.bytes)
     }
 
+    /// A regular file only (not a FIFO or `/dev/zero`, whose size says
+    /// nothing), and never more than the limit, however it grows meanwhile.
     fn read(path: &str) -> Result<FileInput, String> {
-        let too_large = |size: u64| format!("the file at {path:?} is {size} bytes, more than the {MAX_FILE_BYTES} a file parameter reads");
-        let size = std::fs::metadata(path).map_err(|e| format!("could not read {path:?}: {e}"))?.len();
-        if size > MAX_FILE_BYTES {
-            return Err(too_large(size));
+        use std::io::Read as _;
+        let failed = |e: std::io::Error| format!("could not read the file: {}", e.kind());
+        let file = std::fs::File::open(path).map_err(failed)?;
+        if !file.metadata().map_err(failed)?.is_file() {
+            return Err("is not a regular file".into());
         }
-        let bytes = std::fs::read(path).map_err(|e| format!("could not read {path:?}: {e}"))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(failed)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(format!("is larger than the {MAX_FILE_BYTES} bytes a file parameter reads"));
+        }
         let name = std::path::Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned());
         Ok(FileInput { bytes, name })
     }
@@ -56,7 +65,7 @@ impl fmt::Debug for FileInput {
 impl<'de> Deserialize<'de> for FileInput {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Value::deserialize(d)? {
-            Value::String(path) => FileInput::read(&path).map_err(de::Error::custom),
+            Value::String(_) => Err(de::Error::custom("must be bytes, or a path passed as one (Python pathlib.Path, Node a file: URL), not a string")),
             Value::Object(tagged) if tagged.len() == 1 => match (tagged.get("$bytes"), tagged.get("$path")) {
                 (Some(Value::String(b64)), _) => {
                     let bytes = STANDARD.decode(b64).map_err(|_| de::Error::custom("the bytes passed are not valid base64"))?;
@@ -95,10 +104,13 @@ mod tests {
         assert_eq!(format!("{file:?}"), "FileInput(6 bytes, None)");
         let dir = std::env::temp_dir().join(format!("paynet-file-{}", std::process::id()));
         std::fs::write(&dir, b"GIF89a").unwrap();
-        let file: FileInput = serde_json::from_value(json!(dir.to_str().unwrap())).unwrap();
+        let file: FileInput = serde_json::from_value(json!({"$path": dir.to_str().unwrap()})).unwrap();
         assert_eq!((file.bytes.as_slice(), file.name.is_some()), (&b"GIF89a"[..], true));
         std::fs::remove_file(&dir).unwrap();
-        assert!(serde_json::from_value::<FileInput>(json!("/no/such/file")).unwrap_err().to_string().contains("could not read"));
+        // A plain string is data far too often to be read as a server path.
+        assert!(serde_json::from_value::<FileInput>(json!(dir.to_str().unwrap())).unwrap_err().to_string().contains("not a string"));
+        assert!(serde_json::from_value::<FileInput>(json!({"$path": "/no/such/file"})).unwrap_err().to_string().contains("could not read"));
+        assert!(serde_json::from_value::<FileInput>(json!({"$path": "/dev/zero"})).unwrap_err().to_string().contains("not a regular file"));
         assert!(serde_json::from_value::<FileInput>(json!({"$bytes": "***"})).is_err());
         assert!(serde_json::from_value::<FileInput>(json!(12)).is_err());
     }

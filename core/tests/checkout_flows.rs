@@ -126,3 +126,52 @@ async fn a_paid_paylinks_confirmation_verifies_and_forgeries_do_not() {
     assert_eq!((detail["status"].clone(), detail["xact_id"].clone()), (json!("paid"), verified["xact_id"].clone()));
     sb.stop().await;
 }
+
+/// What `verify_confirmation` makes of check answers it cannot trust the post against.
+#[test]
+fn a_confirmation_is_refused_unless_one_paid_unreversed_sale_matches() {
+    let client = Client::new(Config::new("sck_test_confirmations_00000000").unwrap()).unwrap();
+    let post = json!({"referance_no": "LINK-9", "amount": 99.9, "is_succeed": true, "agent_id": "FORGED", "card_number": "4355084355084358"}).to_string();
+    let verify = |rows: Value| client.read_answer("pay_links.verify_confirmation", json!({"body": post}), 200, json!({"code": 0, "Data": rows}).to_string().as_bytes());
+    let sale = json!({"xact_id": "xk_1", "reference_no": "LINK-9", "is_succeed": true, "amount": 99.90, "agent_id": "1001", "transaction_type": 1, "card_no": "435508******4358"});
+
+    let ok = verify(json!([sale])).unwrap();
+    // Paynet's record, not the post: the forged agent and the full card number are gone.
+    assert_eq!((ok["agent_id"].clone(), ok["card_number"].clone(), ok["xact_id"].clone()), (json!("1001"), json!("435508******4358"), json!("xk_1")));
+
+    let field = |rows: Value| verify(rows).unwrap_err().field;
+    let mut reversed = sale.clone();
+    reversed["reversed"] = json!(true);
+    assert_eq!(field(json!([reversed])).as_deref(), Some("reversed"));
+    let mut pre_auth = sale.clone();
+    pre_auth["transaction_type"] = json!(3);
+    assert_eq!(field(json!([pre_auth])).as_deref(), Some("transaction_type"));
+    let mut other = sale.clone();
+    other["xact_id"] = json!("xk_2");
+    assert_eq!(field(json!([sale, other])).as_deref(), Some("xact_id"), "two payments and no xact_id to choose by");
+    assert_eq!(field(json!([])).as_deref(), Some("reference_no"));
+
+    // A check row that echoes only agent_reference (which add_info can change) is no other payment.
+    let mut renamed = sale.clone();
+    renamed.as_object_mut().unwrap().remove("reference_no");
+    renamed["agent_reference"] = json!("SHOP-REF");
+    assert!(verify(json!([renamed])).is_ok());
+
+    let no_amount = json!({"referance_no": "LINK-9", "is_succeed": true}).to_string();
+    let e = client.read_answer("pay_links.verify_confirmation", json!({"body": no_amount}), 200, b"{}").unwrap_err();
+    assert_eq!((e.kind, e.field.as_deref()), (ErrorKind::InvalidRequest, Some("body")));
+}
+
+/// A refund answer only counts with code 0; Paynet's own trouble codes may hide a taken request.
+#[test]
+fn a_refund_answer_without_code_zero_is_no_success() {
+    let client = Client::new(Config::new("sck_test_refund_answers_0000000").unwrap()).unwrap();
+    let read = |body: Value| client.read_answer("refunds.create", json!({"xact_id": "xk_1"}), 200, body.to_string().as_bytes());
+    assert!(read(json!({"code": 0, "object_name": "transaction_reversed_request"})).is_ok());
+    for body in [json!({}), json!({"code": 8}), json!({"code": 10}), json!({"code": 100})] {
+        let e = read(body.clone()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnknownOutcome, "{body}");
+        assert!(e.xact_id.is_none() && e.message.contains("refunds.list"), "{e}");
+    }
+    assert_eq!(read(json!({"code": 11, "message": "no"})).unwrap_err().kind, ErrorKind::Api);
+}

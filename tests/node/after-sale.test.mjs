@@ -53,7 +53,10 @@ test('a refund whose answer is lost is an unknown outcome, sent once', async () 
   try {
     const error = await retrying.refunds.create({ xactId: tx.xactId, amount: '10' }).catch((e) => e);
     assert.ok(error instanceof UnknownOutcomeError, `${error}`);
-    assert.equal(error.xactId, tx.xactId);
+    // lookup would answer about the sale: the error names no identifiers, and says where to look.
+    assert.equal(error.xactId, null);
+    assert.ok(error.message.includes('refunds.list') && error.message.includes(tx.xactId), error.message);
+    await assert.rejects(retrying.transactions.lookup(error), InvalidRequestError);
   } finally {
     sandbox.clearFaults();
   }
@@ -103,7 +106,10 @@ test('a signature image is uploaded from a Buffer or a path; anything else is re
   assert.equal((await client.transactions.uploadSignature({ xactId: tx.xactId, image: GIF, fileName: 'signature.gif' })).resultCode, 0);
   const path = join(mkdtempSync(join(tmpdir(), 'paynet-')), 'signature.gif');
   writeFileSync(path, GIF);
-  assert.equal((await client.transactions.uploadSignature({ xactId: tx.xactId, image: path })).resultCode, 0);
+  const { pathToFileURL } = await import('node:url');
+  assert.equal((await client.transactions.uploadSignature({ xactId: tx.xactId, image: pathToFileURL(path) })).resultCode, 0);
+  const text = await client.transactions.uploadSignature({ xactId: tx.xactId, image: path }).catch((e) => e);
+  assert.ok(text instanceof InvalidRequestError && text.field === 'image', `${text}`);
   const refused = await client.transactions.uploadSignature({ xactId: tx.xactId, image: Buffer.from('%PDF-1.4') }).catch((e) => e);
   assert.ok(refused instanceof InvalidRequestError, `${refused}`);
   assert.equal(refused.field, 'image');

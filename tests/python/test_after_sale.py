@@ -73,7 +73,10 @@ def test_a_refund_whose_answer_is_lost_is_an_unknown_outcome_never_resent(sandbo
                 client.refunds.create(xact_id=tx.xact_id, amount="10")
         finally:
             sandbox.clear_faults()
-        assert caught.value.xact_id == tx.xact_id
+        # lookup would answer about the sale: the error names no identifiers, and says where to look.
+        assert caught.value.xact_id is None and "refunds.list" in str(caught.value) and str(tx.xact_id) in str(caught.value)
+        with pytest.raises(paynet.InvalidTypeError):
+            client.transactions.lookup(caught.value)
         made = [r for r in client.refunds.list(**span(sandbox)) if r.xact_id == tx.xact_id]
         assert len(made) == 1, "sent once: the request arrived, and was not repeated"
 
@@ -124,7 +127,10 @@ def test_a_signature_image_is_uploaded_from_bytes_or_a_path(client: paynet.Clien
     path = tmp_path / "signature.gif"
     path.write_bytes(GIF)
     assert client.transactions.upload_signature(xact_id=tx.xact_id, image=path).result_code == 0
-    assert client.transactions.upload_signature(xact_id=tx.xact_id, image=str(path)).result_code == 0
+    # A plain string is refused: so often request data, it must not name a server file.
+    with pytest.raises(paynet.InvalidRequestError) as text:
+        client.transactions.upload_signature(xact_id=tx.xact_id, image=str(path))  # type: ignore[arg-type]
+    assert text.value.field == "image"
     for bad in (b"%PDF-1.4 not an image", b"GIF89a" + bytes(3 << 20)):
         with pytest.raises(paynet.InvalidRequestError) as caught:
             client.transactions.upload_signature(xact_id=tx.xact_id, image=bad)

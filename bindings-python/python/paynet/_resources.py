@@ -171,6 +171,7 @@ class Payments:
         *,
         session_id: str | None = None,
         token_id: str | None = None,
+        reference_no: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> Transaction:
@@ -181,12 +182,14 @@ class Payments:
         and `token_id` are read, and the posted status is not trusted: Paynet's
         answer decides. A failed or cancelled 3D is a `three_d_secure_failed`
         error, a bank decline `card_declined`. Repeating it is safe: the same
-        pair never charges twice (`replayed` is true).
+        pair never charges twice (`replayed` is true). Pass the order's
+        `reference_no` too, from your own records: Paynet's answer must be about it.
 
         `target` is the posted form (any mapping): its `session_id` and `token_id` are read.
 
         Args:
             session_id: From the bank's post to `return_url` (or `payments.create_3d`).
+            reference_no: The order this return is for, as your shop knows it (never from the post): an answer about another order is refused, so a customer cannot complete one order with another's cheaper payment. Not sent.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -537,7 +540,7 @@ class Transactions:
         self,
         *,
         xact_id: str,
-        image: bytes | str | _os.PathLike[str],
+        image: bytes | _os.PathLike[str],
         file_name: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -568,7 +571,7 @@ class Transactions:
         """Approves or rejects an escrowed payment (one charged with `is_escrow`).
 
         Args:
-            xact: The plain id of `v1` answers.
+            xact: The plain id of `v1` answers (a JSON number, as the reference types it).
             status: `approve` releases the money, `reject` refuses it.
             agent_amount: The agent's share, in TL.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
@@ -783,10 +786,13 @@ class PayLinks:
 
         Pass the request body exactly as it arrived (JSON text). Paynet's record
         of the payment (`v1/transaction/check` by the posted reference) must
-        agree on the reference, `xact_id`, amount and success; otherwise this is
-        a `confirmation_mismatch` error and the order must not be marked paid.
-        A genuine post about a failed payment is a `card_declined` error: a
-        confirmation that returns is a paid order.
+        agree on the reference, `xact_id`, amount and success, and show a sale
+        neither cancelled nor refunded; otherwise this is a
+        `confirmation_mismatch` error and the order must not be marked paid. A
+        genuine post about a failed payment is a `card_declined` error: a
+        confirmation that returns is a paid order. Every field returned is
+        Paynet's record, not the post's; mark an order paid once per returned
+        `xact_id` (Paynet may post again).
 
         Args:
             body: The post's body as received (Django `request.body.decode()`, Flask `request.get_data(as_text=True)`, Express `JSON.stringify(req.body)`).
@@ -1025,6 +1031,7 @@ class AsyncPayments:
         *,
         session_id: str | None = None,
         token_id: str | None = None,
+        reference_no: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> Transaction:
@@ -1035,12 +1042,14 @@ class AsyncPayments:
         and `token_id` are read, and the posted status is not trusted: Paynet's
         answer decides. A failed or cancelled 3D is a `three_d_secure_failed`
         error, a bank decline `card_declined`. Repeating it is safe: the same
-        pair never charges twice (`replayed` is true).
+        pair never charges twice (`replayed` is true). Pass the order's
+        `reference_no` too, from your own records: Paynet's answer must be about it.
 
         `target` is the posted form (any mapping): its `session_id` and `token_id` are read.
 
         Args:
             session_id: From the bank's post to `return_url` (or `payments.create_3d`).
+            reference_no: The order this return is for, as your shop knows it (never from the post): an answer about another order is refused, so a customer cannot complete one order with another's cheaper payment. Not sent.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -1391,7 +1400,7 @@ class AsyncTransactions:
         self,
         *,
         xact_id: str,
-        image: bytes | str | _os.PathLike[str],
+        image: bytes | _os.PathLike[str],
         file_name: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1422,7 +1431,7 @@ class AsyncTransactions:
         """Approves or rejects an escrowed payment (one charged with `is_escrow`).
 
         Args:
-            xact: The plain id of `v1` answers.
+            xact: The plain id of `v1` answers (a JSON number, as the reference types it).
             status: `approve` releases the money, `reject` refuses it.
             agent_amount: The agent's share, in TL.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
@@ -1637,10 +1646,13 @@ class AsyncPayLinks:
 
         Pass the request body exactly as it arrived (JSON text). Paynet's record
         of the payment (`v1/transaction/check` by the posted reference) must
-        agree on the reference, `xact_id`, amount and success; otherwise this is
-        a `confirmation_mismatch` error and the order must not be marked paid.
-        A genuine post about a failed payment is a `card_declined` error: a
-        confirmation that returns is a paid order.
+        agree on the reference, `xact_id`, amount and success, and show a sale
+        neither cancelled nor refunded; otherwise this is a
+        `confirmation_mismatch` error and the order must not be marked paid. A
+        genuine post about a failed payment is a `card_declined` error: a
+        confirmation that returns is a paid order. Every field returned is
+        Paynet's record, not the post's; mark an order paid once per returned
+        `xact_id` (Paynet may post again).
 
         Args:
             body: The post's body as received (Django `request.body.decode()`, Flask `request.get_data(as_text=True)`, Express `JSON.stringify(req.body)`).

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{not_found, same_reference};
+use super::{echoed_reference, not_found};
 use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
 use crate::models::Transaction;
@@ -67,8 +67,8 @@ impl CheckParams {
             None | Some(Value::Null) => return Err(not_found(body)),
             Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` that is not a list")),
         };
-        let tx = match rows.first() {
-            Some(Value::Object(row)) => Transaction::from_wire(row)?,
+        let (tx, echoed) = match rows.first() {
+            Some(Value::Object(row)) => (Transaction::from_wire(row)?, echoed_reference(row)),
             Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` row that is not an object")),
             None => return Err(not_found(body)),
         };
@@ -77,8 +77,13 @@ impl CheckParams {
         {
             return Err(Error::new(ErrorKind::Protocol, "Paynet answered about another xact_id than the one asked for: the answer is not believed"));
         }
-        if self.xact_id.is_none() {
-            same_reference(&tx, self.reference_no.as_deref())?;
+        if let (None, Some(sent), Some(echoed)) = (&self.xact_id, self.reference_no.as_deref(), echoed.as_deref())
+            && sent != echoed
+        {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!("Paynet answered about reference_no {echoed:?}, not the {sent:?} that was asked for: the answer is not believed"),
+            ));
         }
         Ok(tx)
     }

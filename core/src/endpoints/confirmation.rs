@@ -7,10 +7,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::check::CheckParams;
 use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
-use crate::models::Transaction;
+use crate::models::{Transaction, TransactionType};
 use crate::spec::{CheckDeclared, Doc, Spec};
 use crate::wire::{FromAnswer, parse_object};
 
@@ -18,10 +17,13 @@ use crate::wire::{FromAnswer, parse_object};
 ///
 /// Pass the request body exactly as it arrived (JSON text). Paynet's record
 /// of the payment (`v1/transaction/check` by the posted reference) must
-/// agree on the reference, `xact_id`, amount and success; otherwise this is
-/// a `confirmation_mismatch` error and the order must not be marked paid.
-/// A genuine post about a failed payment is a `card_declined` error: a
-/// confirmation that returns is a paid order.
+/// agree on the reference, `xact_id`, amount and success, and show a sale
+/// neither cancelled nor refunded; otherwise this is a
+/// `confirmation_mismatch` error and the order must not be marked paid. A
+/// genuine post about a failed payment is a `card_declined` error: a
+/// confirmation that returns is a paid order. Every field returned is
+/// Paynet's record, not the post's; mark an order paid once per returned
+/// `xact_id` (Paynet may post again).
 #[derive(Doc)]
 pub struct VerifyConfirmation;
 
@@ -80,11 +82,47 @@ fn no_transaction_yet<F: crate::wire::Fields + ?Sized>(_: &crate::wire::Reader<'
     Ok(None)
 }
 
+/// The one payment the post is about, as Paynet's check lists the reference:
+/// the row with the posted `xact_id`, or the only row. Several rows and no
+/// `xact_id` to choose by is refused: a sale and its refund, or two attempts,
+/// must not be told apart by their order in the list.
+fn paynets_record(posted: &PayLinkConfirmation, body: &Map<String, Value>) -> Result<Transaction, Error> {
+    let none = || mismatch(posted, "reference_no", "Paynet has no payment with this reference".into());
+    let Some(Value::Array(listed)) = body.get("Data").or_else(|| body.get("data")) else {
+        return Err(none());
+    };
+    let mut rows = Vec::with_capacity(listed.len());
+    let mut other_reference = false;
+    for row in listed {
+        let Value::Object(row) = row else {
+            return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` row that is not an object"));
+        };
+        other_reference |= super::echoed_reference(row).is_some_and(|r| r != posted.reference_no);
+        rows.push(Transaction::from_wire(row)?);
+    }
+    if other_reference {
+        return Err(Error::new(ErrorKind::Protocol, "Paynet answered about another reference than the one asked for: the answer is not believed"));
+    }
+    match (posted.xact_id.as_deref(), rows.len()) {
+        (_, 0) => Err(none()),
+        (Some(said), _) => {
+            let at = rows.iter().position(|tx| tx.xact_id.as_deref() == Some(said));
+            at.map(|i| rows.swap_remove(i)).ok_or_else(|| mismatch(posted, "xact_id", format!("Paynet lists no payment {said} under this reference")))
+        }
+        (None, 1) => Ok(rows.remove(0)),
+        (None, _) => Err(mismatch(posted, "xact_id", "several payments carry this reference and the post names none".into())),
+    }
+}
+
 impl VerifyConfirmationParams {
     /// The post, read; an unreadable one is refused before anything is sent.
     fn posted(&self) -> Result<PayLinkConfirmation, Error> {
         let object = parse_object(self.body.as_bytes()).map_err(|e| Error::invalid("body", format!("is not the JSON object Paynet posts: {}", e.message)))?;
-        PayLinkConfirmation::from_wire(&object).map_err(|e| Error::invalid("body", e.message))
+        let posted = PayLinkConfirmation::from_wire(&object).map_err(|e| Error::invalid("body", e.message))?;
+        if posted.amount.is_none() {
+            return Err(Error::invalid("body", "has no `amount`: Paynet posts one"));
+        }
+        Ok(posted)
     }
 }
 
@@ -148,15 +186,8 @@ impl Endpoint for VerifyConfirmation {
     }
 
     fn from_wire(p: &VerifyConfirmationParams, body: &Map<String, Value>) -> Result<PayLinkConfirmation, Error> {
-        let mut posted = p.posted()?;
-        let ask = CheckParams { xact_id: None, reference_no: Some(posted.reference_no.clone()) };
-        let tx = match ask.read(body) {
-            Ok(tx) => tx,
-            Err(e) if e.result_code == Some(super::check::NO_DATA) => {
-                return Err(mismatch(&posted, "reference_no", "Paynet has no payment with this reference".into()));
-            }
-            Err(e) => return Err(e),
-        };
+        let posted = p.posted()?;
+        let tx = paynets_record(&posted, body)?;
         if let (Some(said), Some(known)) = (posted.xact_id.as_deref(), tx.xact_id.as_deref())
             && said != known
         {
@@ -165,7 +196,7 @@ impl Endpoint for VerifyConfirmation {
         if posted.is_succeed != tx.is_succeed {
             return Err(mismatch(&posted, "is_succeed", format!("the post says {}, Paynet {}", posted.is_succeed, tx.is_succeed)));
         }
-        if posted.amount != tx.amount {
+        if posted.amount.is_none() || posted.amount != tx.amount {
             let shown = |a: Option<Decimal>| a.map_or_else(|| "none".to_owned(), |a| a.normalize().to_string());
             return Err(mismatch(&posted, "amount", format!("the post says {}, Paynet {}", shown(posted.amount), shown(tx.amount))));
         }
@@ -175,8 +206,32 @@ impl Endpoint for VerifyConfirmation {
             e.transaction = Some(Box::new(tx));
             return Err(e);
         }
-        posted.xact_id = posted.xact_id.or_else(|| tx.xact_id.clone());
-        posted.transaction = Some(tx);
-        Ok(posted)
+        if tx.reversed == Some(true) {
+            return Err(mismatch(&posted, "reversed", "Paynet shows the payment cancelled or refunded".into()));
+        }
+        if tx.transaction_type == Some(TransactionType::PreAuth) {
+            return Err(mismatch(&posted, "transaction_type", "Paynet shows a pre-auth, not a paid sale".into()));
+        }
+        // Everything returned is Paynet's record; of the post, only its reference.
+        Ok(PayLinkConfirmation {
+            reference_no: posted.reference_no,
+            xact_id: tx.xact_id.clone(),
+            xact_date: tx.xact_date,
+            is_succeed: tx.is_succeed,
+            amount: tx.amount,
+            net_amount: tx.net_amount,
+            commission: tx.commission,
+            commission_tax: tx.commission_tax,
+            currency: tx.currency.clone(),
+            installment: tx.installment,
+            card_number: tx.card_no_masked.clone(),
+            card_holder: tx.card_holder.clone(),
+            card_type: tx.card_type.clone(),
+            bank_id: tx.bank_id.clone(),
+            agent_id: tx.agent_id.clone(),
+            authorization_code: tx.authorization_code.clone(),
+            order_id: tx.order_id.clone(),
+            transaction: Some(tx),
+        })
     }
 }

@@ -81,6 +81,14 @@ pub(crate) fn same_reference(tx: &Transaction, sent: Option<&str>) -> Result<(),
     }
 }
 
+/// The reference a check row echoes as the request's own: `reference_no`
+/// or `agent_reference_no`. Not `agent_reference`, which
+/// `transactions.add_info` lets the shop change afterwards: comparing it
+/// would refuse true answers.
+pub(crate) fn echoed_reference(row: &Map<String, Value>) -> Option<String> {
+    Reader::new(row).string(&["reference_no", "agent_reference_no"])
+}
+
 /// A 2xx answer with no transaction in it: a business error Paynet chose to
 /// send with status 200 (not a bank decline), or a body we cannot read.
 fn without_transaction(body: &Map<String, Value>) -> Error {
@@ -121,7 +129,9 @@ pub(crate) struct ListPage<T> {
     pub next_starting_after: Option<i64>,
 }
 
-pub(crate) fn list_page<T: FromAnswer>(body: &Map<String, Value>, starting_after: Option<u32>) -> Result<ListPage<T>, Error> {
+/// `starting_after`/`ending_before` as the request had them: a page asked
+/// backwards has no forward cursor.
+pub(crate) fn list_page<T: FromAnswer>(body: &Map<String, Value>, starting_after: Option<u32>, ending_before: Option<u32>) -> Result<ListPage<T>, Error> {
     let r = Reader::new(body);
     if let Some(code) = r.int(&["code"])?.filter(|c| *c != 0 && *c != 12) {
         return Err(result_code_error(&r, code));
@@ -137,18 +147,32 @@ pub(crate) fn list_page<T: FromAnswer>(body: &Map<String, Value>, starting_after
         None | Some(Value::Null) => Vec::new(),
         Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` that is not a list")),
     };
-    let has_more = r.bool(&["has_more"])?.unwrap_or(false);
+    let total_count = r.int(&["total_count"])?;
+    let after = i64::from(starting_after.unwrap_or(0)) + rows.len() as i64;
+    // Without `has_more` (only client code documents it), the count says.
+    let has_more = match r.bool(&["has_more"])? {
+        Some(more) => more,
+        None => total_count.is_some_and(|total| after < total),
+    };
     if has_more && rows.is_empty() {
         // Walking on would ask for the same page forever.
         return Err(Error::new(ErrorKind::Protocol, "Paynet says more records follow but sent none on this page"));
     }
-    let next_starting_after = has_more.then(|| i64::from(starting_after.unwrap_or(0)) + rows.len() as i64);
-    Ok(ListPage { has_more, total_count: r.int(&["total_count", "total"])?, next_starting_after, rows })
+    let next_starting_after = (has_more && ending_before.is_none()).then_some(after);
+    Ok(ListPage { has_more, total_count, next_starting_after, rows })
 }
 
 /// The date range and page size of a list request: `date_to` not before
 /// `date_from`, 1 to 100 per page.
-pub(crate) fn check_range(date_from: chrono::NaiveDate, date_to: chrono::NaiveDate, limit: Option<u32>) -> Result<(), Error> {
+pub(crate) fn check_range(
+    date_from: chrono::NaiveDate,
+    date_to: chrono::NaiveDate,
+    limit: Option<u32>,
+    cursors: (Option<u32>, Option<u32>),
+) -> Result<(), Error> {
+    if let (Some(_), Some(_)) = cursors {
+        return Err(Error::invalid("ending_before", "pages one way: give `starting_after` or `ending_before`, not both"));
+    }
     if date_to < date_from {
         return Err(Error::invalid("date_to", "must not be before `date_from`"));
     }

@@ -91,6 +91,8 @@ impl Endpoint for CreatePayLink {
     const PATH: &'static str = "v1/mailorder/create";
     /// Moves no money, but a resent create makes a second link: not sent twice.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> =
+        Some("pay_links.retrieve(reference_no={}) shows whether the link exists; look before creating another, or the payer could pay twice");
     type Params = CreatePayLinkParams;
     type Output = PayLink;
 
@@ -98,6 +100,9 @@ impl Endpoint for CreatePayLink {
         p.check_declared()?;
         if p.expire_hours == Some(0) {
             return Err(Error::invalid("expire_hours", "must be at least 1"));
+        }
+        if p.confirmation_url.is_some() && p.reference_no.is_none() {
+            return Err(Error::invalid("reference_no", "is required with `confirmation_url`: the confirmation is verified by it"));
         }
         if p.send_email == Some(true) && p.email.is_none() {
             return Err(Error::invalid("email", "is required when `send_email` is true"));
@@ -260,12 +265,12 @@ impl Endpoint for ListPayLinks {
 
     fn to_wire(p: &ListPayLinksParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
-        super::check_range(p.date_from, p.date_to, p.limit)?;
+        super::check_range(p.date_from, p.date_to, p.limit, (p.starting_after, p.ending_before))?;
         Ok(p.to_wire_declared(options))
     }
 
     fn from_wire(p: &ListPayLinksParams, body: &Map<String, Value>) -> Result<PayLinkPage, Error> {
-        let page = list_page(body, p.starting_after)?;
+        let page = list_page(body, p.starting_after, p.ending_before)?;
         Ok(PayLinkPage { links: page.rows, has_more: page.has_more, total_count: page.total_count, next_starting_after: page.next_starting_after })
     }
 }
@@ -293,6 +298,7 @@ impl Endpoint for UpdatePayLinkStatus {
     /// Setting a status twice is the same as once, but nothing says Paynet
     /// answers the second alike: not sent twice.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("pay_links.retrieve shows the link's status ({}); setting it again is harmless");
     type Params = UpdatePayLinkStatusParams;
     type Output = Acknowledgement;
 

@@ -27,6 +27,7 @@ impl Endpoint for SendReceiptOtp {
     const PATH: &'static str = "v2/agent/create_end_user_receipt_otp";
     /// A resent request texts a second code: not sent twice.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("the customer may have the code already: ask before sending another");
     type Params = SendReceiptOtpParams;
     type Output = Acknowledgement;
 

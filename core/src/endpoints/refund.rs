@@ -7,12 +7,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{checked_answer, list_page, transaction_result};
+use super::{list_page, result_code_error, transaction_result};
 use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::models::Transaction;
 use crate::money::Money;
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
+use crate::wire::{FromAnswer, Reader};
 
 /// Asks Paynet to give money back: a cancel on the sale's own day (the full
 /// amount only), a full or partial refund from the next day.
@@ -56,11 +57,30 @@ impl Endpoint for CreateRefund {
     const PATH: &'static str = "v1/transaction/reversed_request";
     /// Paynet documents no deduplication: a resent request could refund twice.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> =
+        Some("Find it with refunds.list (xact_id {}) before asking again: a second request could refund twice");
     type Params = CreateRefundParams;
     type Output = RefundRequest;
 
+    /// Only code 0 says the request was taken. Paynet's server error (8),
+    /// timeout (10) or "earlier successful" (100) may mean it was: an
+    /// `unknown_outcome`, never an error that reads as "nothing happened".
     fn from_wire(_: &CreateRefundParams, body: &Map<String, Value>) -> Result<RefundRequest, Error> {
-        checked_answer(body)
+        let r = Reader::new(body);
+        match r.int(&["code"])? {
+            Some(0) => RefundRequest::from_wire(body),
+            Some(code @ (8 | 10 | 100)) => {
+                let mut e = result_code_error(&r, code);
+                e.kind = ErrorKind::UnknownOutcome;
+                e.message = format!(
+                    "Paynet answered result code {code} ({}): the request may have been taken. Find it with refunds.list before asking again: a second request could refund twice",
+                    e.message
+                );
+                Err(e)
+            }
+            Some(code) => Err(result_code_error(&r, code)),
+            None => Err(Error::new(ErrorKind::UnknownOutcome, "Paynet's answer has no result code: it does not say whether the request was taken. Find it with refunds.list before asking again")),
+        }
     }
 }
 
@@ -134,12 +154,12 @@ impl Endpoint for ListRefunds {
 
     fn to_wire(p: &ListRefundsParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
-        super::check_range(p.date_from, p.date_to, p.limit)?;
+        super::check_range(p.date_from, p.date_to, p.limit, (p.starting_after, p.ending_before))?;
         Ok(p.to_wire_declared(options))
     }
 
     fn from_wire(p: &ListRefundsParams, body: &Map<String, Value>) -> Result<RefundPage, Error> {
-        let page = list_page(body, p.starting_after)?;
+        let page = list_page(body, p.starting_after, p.ending_before)?;
         Ok(RefundPage { refunds: page.rows, has_more: page.has_more, total_count: page.total_count, next_starting_after: page.next_starting_after })
     }
 }
@@ -162,6 +182,8 @@ impl Endpoint for CancelCapture {
     const PATH: &'static str = "v1/transaction/capture_reversal";
     /// Moves money back; Paynet documents no deduplication.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> =
+        Some("transactions.retrieve(xact_id={}) shows whether the capture is reversed; look before trying again");
     type Params = CancelCaptureParams;
     type Output = Transaction;
 

@@ -203,12 +203,12 @@ impl Endpoint for ListTransactions {
 
     fn to_wire(p: &ListTransactionsParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
-        super::check_range(p.date_from, p.date_to, p.limit)?;
+        super::check_range(p.date_from, p.date_to, p.limit, (p.starting_after, p.ending_before))?;
         Ok(p.to_wire_declared(options))
     }
 
     fn from_wire(p: &ListTransactionsParams, body: &Map<String, Value>) -> Result<TransactionPage, Error> {
-        let page = list_page(body, p.starting_after)?;
+        let page = list_page(body, p.starting_after, p.ending_before)?;
         let total_amount = crate::wire::Reader::new(body).decimal(&["total_amount"])?;
         Ok(TransactionPage {
             transactions: page.rows,
@@ -249,6 +249,7 @@ impl Endpoint for MarkTransferred {
     const PATH: &'static str = "v1/transaction/mark_transferred";
     /// Marking twice is marking once, but nothing says Paynet answers alike: not sent twice.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("transactions.retrieve(xact_id={}) shows whether it is marked; marking again is harmless");
     type Params = MarkTransferredParams;
     type Output = Acknowledgement;
 
@@ -298,6 +299,7 @@ impl Endpoint for AddInfo {
     const PATH: &'static str = "v1/transaction/add_info";
     /// Moves no money, but nothing says a resent one is answered alike: not sent twice.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("transactions.retrieve(xact_id={}) shows what was recorded; sending it again is harmless");
     type Params = AddInfoParams;
     type Output = Acknowledgement;
 
@@ -338,6 +340,7 @@ impl Endpoint for Slip {
     const PATH: &'static str = "v1/transaction/slip";
     /// Sending is not known to be deduplicated: a resent one could mail twice.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("transactions.slip(xact_id={}) again would send the receipt a second time: ask the customer first");
     type Params = SlipParams;
     type Output = SlipLink;
 
@@ -388,6 +391,7 @@ impl Endpoint for UploadSignature {
     const PATH: &'static str = "v1/transaction/upload";
     /// Moves no money, but nothing says a resent one is answered alike: not sent twice.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("sending the image again for xact_id {} replaces it");
     type Params = UploadSignatureParams;
     type Output = Acknowledgement;
 
@@ -421,8 +425,7 @@ pub struct UpdateEscrow;
 pub struct UpdateEscrowParams {
     #[spec(not_blank, max_len = 100)]
     pub xact_id: Option<String>,
-    /// The plain id of `v1` answers.
-    #[spec(wire_text)]
+    /// The plain id of `v1` answers (a JSON number, as the reference types it).
     pub xact: Option<i64>,
     /// `approve` releases the money, `reject` refuses it.
     #[spec(one_of = ["approve", "reject"], by_hand)]
@@ -441,6 +444,7 @@ impl Endpoint for UpdateEscrow {
     const PATH: &'static str = "v1/transaction/escrow_status_update";
     /// Releases or refuses money: not sent twice.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("transactions.retrieve(xact_id={}) shows the escrow status; look before trying again");
     type Params = UpdateEscrowParams;
     type Output = Acknowledgement;
 

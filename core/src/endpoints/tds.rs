@@ -10,7 +10,7 @@ use super::{checked_answer, transaction_result};
 use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::Error;
 use crate::models::Transaction;
-use crate::spec::{Doc, Spec};
+use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
 
 /// Starts a 3D Secure sale or pre-auth: nothing is charged yet.
 ///
@@ -51,6 +51,7 @@ impl Endpoint for CreateThreeDSecure {
     const PATH: &'static str = "v2/transaction/tds_initial";
     /// Moves no money, but a resent start makes a second session: not sent twice.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("nothing was charged ({}): start a new 3D payment");
     type Params = CreateThreeDSecureParams;
     type Output = ThreeDSecureSession;
 
@@ -62,7 +63,12 @@ impl Endpoint for CreateThreeDSecure {
     }
 
     fn from_wire(_: &CreateThreeDSecureParams, body: &Map<String, Value>) -> Result<ThreeDSecureSession, Error> {
-        let session: ThreeDSecureSession = checked_answer(body)?;
+        // Clients take code 100 ("earlier successful") as success here too (§2.2).
+        let session: ThreeDSecureSession = if crate::wire::Reader::new(body).int(&["code"])? == Some(crate::models::CODE_REPLAYED) {
+            crate::wire::FromAnswer::from_wire(body)?
+        } else {
+            checked_answer(body)?
+        };
         if session.post_url.is_none() && session.html_content.is_none() {
             return Err(Error::new(crate::error::ErrorKind::Protocol, "Paynet's answer has neither `post_url` nor `html_content`"));
         }
@@ -77,7 +83,8 @@ impl Endpoint for CreateThreeDSecure {
 /// and `token_id` are read, and the posted status is not trusted: Paynet's
 /// answer decides. A failed or cancelled 3D is a `three_d_secure_failed`
 /// error, a bank decline `card_declined`. Repeating it is safe: the same
-/// pair never charges twice (`replayed` is true).
+/// pair never charges twice (`replayed` is true). Pass the order's
+/// `reference_no` too, from your own records: Paynet's answer must be about it.
 #[derive(Doc)]
 pub struct CompleteThreeDSecure;
 
@@ -90,6 +97,11 @@ pub struct CompleteThreeDSecureParams {
     pub session_id: String,
     #[spec(not_blank, max_len = 100)]
     pub token_id: String,
+    /// The order this return is for, as your shop knows it (never from the
+    /// post): an answer about another order is refused, so a customer cannot
+    /// complete one order with another's cheaper payment. Not sent.
+    #[spec(not_blank, max_len = 50)]
+    pub reference_no: Option<String>,
 }
 
 impl Endpoint for CompleteThreeDSecure {
@@ -100,7 +112,15 @@ impl Endpoint for CompleteThreeDSecure {
     type Params = CompleteThreeDSecureParams;
     type Output = Transaction;
 
-    fn from_wire(_: &CompleteThreeDSecureParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
-        transaction_result(body, None)
+    /// The pair only: `reference_no` is what the answer is checked against.
+    fn to_wire(p: &CompleteThreeDSecureParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.check_declared()?;
+        let mut body = p.to_wire_declared(options);
+        body.remove("reference_no");
+        Ok(body)
+    }
+
+    fn from_wire(p: &CompleteThreeDSecureParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
+        transaction_result(body, p.reference_no.as_deref())
     }
 }
