@@ -1,4 +1,5 @@
-// An Express shop taking money with Paynet: 3D Secure, Paynet.js and PayLink.
+// An Express shop taking money with Paynet: 3D Secure (a sale, or a pre-auth captured later),
+// Paynet.js and PayLink.
 //
 //   node examples/shops/express_shop.mjs      # with no PAYNET_SECRET_KEY: an in-process sandbox
 //
@@ -20,6 +21,7 @@ import {
   InvalidRequestError,
   PaynetError,
   ThreeDSecureError,
+  UnknownOutcomeError,
 } from 'paynet';
 
 const PAYNET_JS_TEST_URL = 'https://pts-pj.paynet.com.tr';
@@ -74,7 +76,7 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
   <button type="submit" id="create-paylink">Create a payment link</button>
 </form>`);
 
-const receiptPage = (tx) =>
+const receiptPage = (tx, order) =>
   layout('Receipt', html`<h1 id="receipt">Thank you, payment received</h1>
 <dl>
   <dt>Amount</dt><dd id="receipt-amount">${tx.amount} TL</dd>
@@ -82,10 +84,25 @@ const receiptPage = (tx) =>
   <dt>Transaction</dt><dd id="receipt-xact">${tx.xactId}</dd>
   <dt>Type</dt><dd id="receipt-kind">${tx.transactionType === 'pre_auth' ? 'pre-authorised' : 'charged'}</dd>
 </dl>
+${order?.status === 'pre-authorised' ? html`<h2>Capture</h2>
+<form id="capture-form" method="post" action="/orders/${order.reference}/capture">
+  <label for="capture-amount">Amount to capture (TL)</label><input id="capture-amount" name="amount" value="${order.amount}">
+  <button type="submit" id="capture">Capture</button>
+</form>` : ''}
 <p><a href="/">Back to the shop</a></p>`);
 
-const failedPage = (message) =>
-  layout('Payment failed', html`<h1 id="failed">Payment failed</h1>
+const capturedPage = (order) =>
+  layout('Captured', html`<h1 id="captured">Payment captured</h1>
+<dl>
+  <dt>Order</dt><dd id="captured-order">${order.reference}</dd>
+  <dt>Captured</dt><dd id="captured-amount">${order.captured} TL</dd>
+  <dt>Pre-authorised</dt><dd id="captured-authorised">${order.amount} TL</dd>
+  ${order.captureXactId ? html`<dt>Transaction</dt><dd id="captured-xact">${order.captureXactId}</dd>` : ''}
+</dl>
+<p><a href="/">Back to the shop</a></p>`);
+
+const failedPage = (message, heading = 'Payment failed') =>
+  layout(heading, html`<h1 id="failed">${heading}</h1>
 <p id="failed-reason">${message}</p>
 <p><a href="/">Try again</a></p>`);
 
@@ -106,7 +123,14 @@ export function createApp({ secretKey, publicUrl, paynetUrl, publishableKey = ''
   const newOrder = (amount) => {
     const value = kurus(amount);
     if (value === null || value === 0) return null;
-    const order = { reference: `ORDER-${randomUUID().slice(0, 12).toUpperCase()}`, kurus: value, status: 'awaiting payment', xactId: null };
+    const order = {
+      reference: `ORDER-${randomUUID().slice(0, 12).toUpperCase()}`,
+      kurus: value,
+      status: 'awaiting payment',
+      xactId: null,
+      captured: null, // once captured: the amount (TL) and the capture's xactId
+      captureXactId: null,
+    };
     order.amount = (value / 100).toFixed(2);
     orders.set(order.reference, order);
     return order;
@@ -115,8 +139,11 @@ export function createApp({ secretKey, publicUrl, paynetUrl, publishableKey = ''
   const receipt = (res, tx) => {
     // Paynet's answer names the order, not what the browser posted.
     const order = orders.get(tx.referenceNo);
-    if (order) Object.assign(order, { status: tx.transactionType === 'pre_auth' ? 'pre-authorised' : 'paid', xactId: tx.xactId });
-    res.send(receiptPage(tx));
+    // Once: a reloaded receipt does not undo a capture.
+    if (order?.status === 'awaiting payment') {
+      Object.assign(order, { status: tx.transactionType === 'pre_auth' ? 'pre-authorised' : 'paid', xactId: tx.xactId });
+    }
+    res.send(receiptPage(tx, order));
   };
 
   const failed = (res, error) => {
@@ -125,6 +152,32 @@ export function createApp({ secretKey, publicUrl, paynetUrl, publishableKey = ''
     if (error instanceof ThreeDSecureError) message = '3D Secure verification was not completed. Nothing was charged.';
     else if (error instanceof CardDeclinedError) message = `Your bank declined the card: ${error.bankMessage || 'no reason given'}.`;
     res.status(402).send(failedPage(message));
+  };
+
+  /** Captures `amount` (TL) of the pre-auth; null when a lost answer had captured it. */
+  const captureOnce = async (xactId, amount) => {
+    try {
+      return await paynet.payments.capture({ xactId, amount });
+    } catch (error) {
+      if (!(error instanceof UnknownOutcomeError)) throw error;
+    }
+    // It may have captured: repeat it. Paynet captures a pre-auth at most once and refuses
+    // a second capture (invalid_request, resultCode 6) without moving money.
+    try {
+      return await paynet.payments.capture({ xactId, amount });
+    } catch (error) {
+      if (error instanceof InvalidRequestError && error.resultCode === 6) return null;
+      throw error;
+    }
+  };
+
+  const captureFailed = (res, error) => {
+    if (!(error instanceof PaynetError)) throw error;
+    // Otherwise the answer was lost twice, or Paynet was out of reach.
+    let [status, message] = [502, 'The capture could not be completed. Capturing again is safe: Paynet captures once.'];
+    if (error instanceof CardDeclinedError) [status, message] = [402, `Your bank declined the capture: ${error.bankMessage || 'no reason given'}.`];
+    else if (error instanceof InvalidRequestError) [status, message] = [400, `Paynet refused the capture: ${error.message}`];
+    res.status(status).send(failedPage(message, 'Capture failed'));
   };
 
   const app = express();
@@ -214,6 +267,31 @@ export function createApp({ secretKey, publicUrl, paynetUrl, publishableKey = ''
     res.send(layout('Payment link', html`<h1>Payment link for order <span id="order-ref">${order.reference}</span></h1>
 <p>Send this link to the payer: <a id="paylink-url" href="${link.url}">${link.url}</a></p>
 <p><a id="order-link" href="/orders/${order.reference}">Order status</a></p>`));
+  });
+
+  app.post('/orders/:reference/capture', async (req, res) => {
+    const order = orders.get(req.params.reference);
+    if (!order) return res.status(404).send(failedPage('No such order.'));
+    // The pre-auth is the one Paynet named on the receipt, never one from the form.
+    if (order.status !== 'pre-authorised' || !order.xactId) {
+      return res.status(409).send(failedPage(`Order ${order.reference} is ${order.status}: there is nothing to capture.`, 'Capture refused'));
+    }
+    const value = kurus(String(req.body?.amount ?? '').trim());
+    if (!value || value > order.kurus) {
+      return res.status(400).send(failedPage(`The amount must be above 0 and at most ${order.amount} TL, with at most two decimals.`, 'Capture refused'));
+    }
+    const amount = (value / 100).toFixed(2);
+    order.status = 'capturing'; // from here a second capture of the order is refused
+    let tx;
+    try {
+      tx = await captureOnce(order.xactId, amount);
+    } catch (error) {
+      order.status = 'pre-authorised'; // nothing captured, or not known to be: capturing again is safe
+      return captureFailed(res, error);
+    }
+    // A lost answer that had captured it (null): what was asked for was taken.
+    Object.assign(order, { status: 'captured', captured: tx?.amount ?? amount, captureXactId: tx?.xactId ?? null });
+    res.send(capturedPage(order));
   });
 
   app.get('/orders/:reference', (req, res) => {

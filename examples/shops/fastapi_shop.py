@@ -1,4 +1,5 @@
-"""A FastAPI shop taking money with Paynet (`paynet.AsyncClient`): 3D Secure, Paynet.js and PayLink.
+"""A FastAPI shop taking money with Paynet (`paynet.AsyncClient`): 3D Secure (a sale, or a pre-auth
+captured later), Paynet.js and PayLink.
 
     python examples/shops/fastapi_shop.py      # with no PAYNET_SECRET_KEY: an in-process sandbox
 
@@ -15,6 +16,7 @@ that the bank and Paynet post to (`/checkout/3d/return`, `/paynet/confirmation`)
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,6 +42,8 @@ class Order:
     amount: Decimal
     status: str = "awaiting payment"
     xact_id: str | None = None
+    captured: Decimal | None = None
+    capture_xact_id: str | None = None
 
 
 def create_app(
@@ -81,10 +85,11 @@ def create_app(
 
     def receipt(request: Request, tx: paynet.Transaction) -> HTMLResponse:
         # Paynet's answer names the order, not what the browser posted.
-        if order := orders.get(tx.reference_no or ""):
+        order = orders.get(tx.reference_no or "")
+        if order and order.status == "awaiting payment":  # once: a reloaded receipt does not undo a capture
             order.status = "pre-authorised" if tx.transaction_type == "pre_auth" else "paid"
             order.xact_id = tx.xact_id
-        return page(request, "receipt.html", tx=tx)
+        return page(request, "receipt.html", tx=tx, order=order)
 
     def failed(request: Request, error: paynet.PaynetError) -> HTMLResponse:
         if isinstance(error, paynet.ThreeDSecureError):
@@ -94,6 +99,30 @@ def create_app(
         else:  # An UnknownOutcomeError may have charged: look it up (transactions.lookup) before retrying.
             message = "The payment could not be completed."
         return page(request, "failed.html", 402, message=message)
+
+    async def capture_once(xact_id: str, amount: Decimal) -> paynet.Transaction | None:
+        """Captures `amount` of the pre-auth; None when a lost answer had captured it."""
+        try:
+            return await client.payments.capture(xact_id=xact_id, amount=amount)
+        except paynet.UnknownOutcomeError:
+            pass
+        # It may have captured: repeat it. Paynet captures a pre-auth at most once and refuses
+        # a second capture (invalid_request, result_code 6) without moving money.
+        try:
+            return await client.payments.capture(xact_id=xact_id, amount=amount)
+        except paynet.InvalidRequestError as e:
+            if e.result_code == 6:
+                return None
+            raise
+
+    def capture_failed(request: Request, error: paynet.PaynetError) -> HTMLResponse:
+        if isinstance(error, paynet.CardDeclinedError):
+            message, status = f"Your bank declined the capture: {error.bank_message or 'no reason given'}.", 402
+        elif isinstance(error, paynet.InvalidRequestError):
+            message, status = f"Paynet refused the capture: {error.message}", 400
+        else:  # the answer was lost twice, or Paynet was out of reach
+            message, status = "The capture could not be completed. Capturing again is safe: Paynet captures once.", 502
+        return page(request, "failed.html", status, heading="Capture failed", message=message)
 
     @app.get("/", response_class=HTMLResponse)
     async def checkout(request: Request) -> HTMLResponse:
@@ -174,6 +203,29 @@ def create_app(
             succeed_url=f"{public_url}/orders/{order.reference}",
         )
         return page(request, "paylink.html", order=order, url=link.url)
+
+    @app.post("/orders/{reference}/capture", response_class=HTMLResponse)
+    async def capture(request: Request, reference: str, amount: Annotated[str, Form()] = "") -> HTMLResponse:
+        order = find_order(reference)
+        xact_id = order.xact_id  # the pre-auth Paynet named on the receipt, never one from the form
+        if order.status != "pre-authorised" or xact_id is None:
+            message = f"Order {order.reference} is {order.status}: there is nothing to capture."
+            return page(request, "failed.html", 409, heading="Capture refused", message=message)
+        value = Decimal(amount.strip()) if re.fullmatch(r"\d{1,9}(\.\d{1,2})?", amount.strip()) else Decimal(0)
+        if not 0 < value <= order.amount:
+            raise HTTPException(400, f"amount must be above 0 and at most {order.amount} TL, with at most two decimals")
+        order.status = "capturing"  # from here a second capture of the order is refused
+        try:
+            tx = await capture_once(xact_id, value)
+        except paynet.PaynetError as e:
+            order.status = "pre-authorised"  # nothing captured, or not known to be: capturing again is safe
+            return capture_failed(request, e)
+        order.status = "captured"
+        if tx is None:  # a lost answer had captured it: what was asked for was taken
+            order.captured = value
+        else:
+            order.captured, order.capture_xact_id = tx.amount or value, tx.xact_id
+        return page(request, "captured.html", order=order)
 
     @app.get("/orders/{reference}", response_class=HTMLResponse)
     async def order_page(request: Request, reference: str) -> HTMLResponse:

@@ -1,4 +1,4 @@
-"""A Flask shop taking money with Paynet: 3D Secure, Paynet.js and PayLink.
+"""A Flask shop taking money with Paynet: 3D Secure (a sale, or a pre-auth captured later), Paynet.js and PayLink.
 
     python examples/shops/flask_shop.py        # with no PAYNET_SECRET_KEY: an in-process sandbox
 
@@ -14,6 +14,7 @@ routes that the bank and Paynet post to (`csrf.exempt`), as the Django shop does
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -33,6 +34,8 @@ class Order:
     amount: Decimal
     status: str = "awaiting payment"
     xact_id: str | None = None
+    captured: Decimal | None = None
+    capture_xact_id: str | None = None
 
 
 def create_app(
@@ -61,10 +64,11 @@ def create_app(
 
     def receipt(tx: paynet.Transaction) -> str:
         # Paynet's answer names the order, not what the browser posted.
-        if order := orders.get(tx.reference_no or ""):
+        order = orders.get(tx.reference_no or "")
+        if order and order.status == "awaiting payment":  # once: a reloaded receipt does not undo a capture
             order.status = "pre-authorised" if tx.transaction_type == "pre_auth" else "paid"
             order.xact_id = tx.xact_id
-        return render_template("receipt.html", tx=tx)
+        return render_template("receipt.html", tx=tx, order=order)
 
     def failed(error: paynet.PaynetError) -> tuple[str, int]:
         if isinstance(error, paynet.ThreeDSecureError):
@@ -74,6 +78,30 @@ def create_app(
         else:  # An UnknownOutcomeError may have charged: look it up (transactions.lookup) before retrying.
             message = "The payment could not be completed."
         return render_template("failed.html", message=message), 402
+
+    def capture_once(xact_id: str, amount: Decimal) -> paynet.Transaction | None:
+        """Captures `amount` of the pre-auth; None when a lost answer had captured it."""
+        try:
+            return client.payments.capture(xact_id=xact_id, amount=amount)
+        except paynet.UnknownOutcomeError:
+            pass
+        # It may have captured: repeat it. Paynet captures a pre-auth at most once and refuses
+        # a second capture (invalid_request, result_code 6) without moving money.
+        try:
+            return client.payments.capture(xact_id=xact_id, amount=amount)
+        except paynet.InvalidRequestError as e:
+            if e.result_code == 6:
+                return None
+            raise
+
+    def capture_failed(error: paynet.PaynetError) -> tuple[str, int]:
+        if isinstance(error, paynet.CardDeclinedError):
+            message, status = f"Your bank declined the capture: {error.bank_message or 'no reason given'}.", 402
+        elif isinstance(error, paynet.InvalidRequestError):
+            message, status = f"Paynet refused the capture: {error.message}", 400
+        else:  # the answer was lost twice, or Paynet was out of reach
+            message, status = "The capture could not be completed. Capturing again is safe: Paynet captures once.", 502
+        return render_template("failed.html", heading="Capture failed", message=message), status
 
     @app.get("/")
     def checkout() -> str:
@@ -146,6 +174,30 @@ def create_app(
             succeed_url=f"{public_url}/orders/{order.reference}",
         )
         return render_template("paylink.html", order=order, url=link.url)
+
+    @app.post("/orders/<reference>/capture")
+    def capture(reference: str) -> str | tuple[str, int]:
+        order = orders.get(reference) or abort(404)
+        xact_id = order.xact_id  # the pre-auth Paynet named on the receipt, never one from the form
+        if order.status != "pre-authorised" or xact_id is None:
+            message = f"Order {order.reference} is {order.status}: there is nothing to capture."
+            return render_template("failed.html", heading="Capture refused", message=message), 409
+        text = request.form.get("amount", "").strip()
+        amount = Decimal(text) if re.fullmatch(r"\d{1,9}(\.\d{1,2})?", text) else Decimal(0)
+        if not 0 < amount <= order.amount:
+            abort(400, f"amount must be above 0 and at most {order.amount} TL, with at most two decimals")
+        order.status = "capturing"  # from here a second capture of the order is refused
+        try:
+            tx = capture_once(xact_id, amount)
+        except paynet.PaynetError as e:
+            order.status = "pre-authorised"  # nothing captured, or not known to be: capturing again is safe
+            return capture_failed(e)
+        order.status = "captured"
+        if tx is None:  # a lost answer had captured it: what was asked for was taken
+            order.captured = amount
+        else:
+            order.captured, order.capture_xact_id = tx.amount or amount, tx.xact_id
+        return render_template("captured.html", order=order)
 
     @app.get("/orders/<reference>")
     def order_page(reference: str) -> str:

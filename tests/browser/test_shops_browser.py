@@ -1,10 +1,12 @@
 """The example shops in a real headless Chromium against the sandbox: the customer's
 clicks from the shop's checkout page through the bank's 3D page, Paynet.js's card form
-and the PayLink payer's page, back to the shop. Screenshots of each page of the 3D and
-Paynet.js flows go to test-output/screenshots/."""
+and the PayLink payer's page, back to the shop, and the capture of a 3D pre-auth from its
+receipt. Screenshots of each page of the 3D, pre-auth + capture and Paynet.js flows go to
+test-output/screenshots/."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,7 +19,7 @@ pytest.importorskip("selenium")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 WAIT = 15  # seconds; every wait is for an element or a condition, never a fixed time
 
@@ -42,10 +44,13 @@ def screenshot(browser: Any, shop: LiveShop, name: str) -> None:
     assert browser.save_screenshot(str(SCREENSHOTS / f"{shop.name}-{name}.png"))
 
 
-def checkout_3d(browser: Any, shop: LiveShop, amount: str, pan: str = TEST_CARDS["success"], shots: str = "") -> None:
-    """The shop's checkout page, filled and paid: ends on the bank's 3D page."""
+def checkout_3d(
+    browser: Any, shop: LiveShop, amount: str, pan: str = TEST_CARDS["success"], shots: str = "", kind: str = "sale"
+) -> None:
+    """The shop's checkout page, filled and paid (`kind`: sale or pre_auth): ends on the bank's 3D page."""
     browser.get(shop.url + "/")
     fill(browser, {"amount": amount, "card-holder": "AYSE YILMAZ", "card-number": pan, "exp-month": "12", "exp-year": "2045", "cvc": "000"})
+    Select(wait_for(browser, "kind")).select_by_value(kind)
     if shots:
         screenshot(browser, shop, f"{shots}-1-checkout")
     click(browser, "pay-3d")
@@ -68,6 +73,27 @@ def test_a_3d_sale_from_checkout_to_receipt(browser: Any, shop: LiveShop, sandbo
     assert browser.find_element(By.ID, "receipt-card").text == "435508******4358"
     assert browser.find_element(By.ID, "receipt-xact").text.startswith("xk_")
     screenshot(browser, shop, "3d-4-receipt")
+
+
+def test_a_3d_pre_auth_is_captured_from_its_receipt(browser: Any, shop: LiveShop, sandbox: Sandbox) -> None:
+    checkout_3d(browser, shop, "80.00", kind="pre_auth", shots="capture")
+    assert wait_for(browser, "amount").text == "80.00 TRY"
+    screenshot(browser, shop, "capture-2-bank")
+    fill(browser, {"otp": "123456"})
+    click(browser, "confirm")
+    assert wait_for(browser, "receipt-kind").text == "pre-authorised"
+    assert wait_for(browser, "capture-amount").get_attribute("value") == "80.00"  # the order's amount
+    screenshot(browser, shop, "capture-3-receipt")
+    click(browser, "capture")
+    # The shop captured the order's pre-auth (the xact_id it keeps) for the posted amount.
+    assert wait_for(browser, "captured").text == "Payment captured"
+    reference = browser.find_element(By.ID, "captured-order").text
+    assert browser.current_url == f"{shop.url}/orders/{reference}/capture"
+    assert browser.find_element(By.ID, "captured-amount").text == "80.00 TL"
+    screenshot(browser, shop, "capture-4-captured")
+    with sandbox.client() as client:
+        checked = client.transactions.check(xact_id=browser.find_element(By.ID, "captured-xact").text)
+    assert (checked.transaction_type, checked.amount, checked.reference_no) == ("capture", Decimal("80.00"), reference)
 
 
 def test_a_cancelled_3d_ends_on_the_failure_page(browser: Any, shop: LiveShop) -> None:

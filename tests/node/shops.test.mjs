@@ -1,6 +1,6 @@
 // The Express example shop (examples/shops/express_shop.mjs) over HTTP, on an ephemeral
-// port, against the sandbox: 3D Secure sale, pre-auth, cancel and decline, Paynet.js,
-// PayLink paid by the confirmation Paynet posts to the shop, forged confirmations.
+// port, against the sandbox: 3D Secure sale, pre-auth and its capture, cancel and decline,
+// Paynet.js, PayLink paid by the confirmation Paynet posts to the shop, forged confirmations.
 // The browser's part is played by the sandbox's helpers (complete3d on the bank's page,
 // paynetjsSession, payLink), which run the same code as its pages; tests/browser/ walks the
 // same flows in Chromium.
@@ -104,6 +104,12 @@ async function start3d(fields = {}) {
 
 const orderStatus = async (reference) => (await get(`${shopUrl}/orders/${reference}`)).textOf('order-status');
 
+/** The sandbox's ledger entries of an order (all, or of one type: `CR` the captures). */
+async function ledger(reference, xactType) {
+  const { entries } = await (await fetch(`${sandbox.url}/__sandbox/ledger`)).json();
+  return entries.filter((e) => e.reference_no === reference && (!xactType || e.xact_type === xactType));
+}
+
 test('the checkout page has the card form', async () => {
   const checkout = await get(`${shopUrl}/`);
   assert.equal(checkout.status, 200);
@@ -123,8 +129,7 @@ test('a 3D sale ends on the receipt, and a reloaded return charges once', async 
 
   const again = await postForm(`${shopUrl}/checkout/3d/return`, posted);
   assert.equal(again.textOf('receipt-xact'), receipt.textOf('receipt-xact'));
-  const { entries } = await (await fetch(`${sandbox.url}/__sandbox/ledger`)).json();
-  assert.equal(entries.filter((e) => e.reference_no === posted.reference_no).length, 1);
+  assert.equal((await ledger(posted.reference_no)).length, 1);
 });
 
 test('a cancelled 3D shows the failure page and charges nothing', async () => {
@@ -146,6 +151,97 @@ test('a 3D pre-auth is pre-authorised', async () => {
   const { result: receipt } = await throughTheBank(await start3d({ amount: '80.00', kind: 'pre_auth' }), { otp: '123456' });
   assert.equal(receipt.textOf('receipt-kind'), 'pre-authorised');
   assert.equal(receipt.textOf('receipt-amount'), '80.00 TL');
+});
+
+// --- pre-auth, then capture
+
+/** A 3D pre-auth paid on the bank's page: the order, its receipt (with the Capture form) and the bank's post. */
+async function preAuthorised(amount = '80.00') {
+  const { result: receipt, posted } = await throughTheBank(await start3d({ amount, kind: 'pre_auth' }), { otp: '123456' });
+  assert.equal(receipt.textOf('receipt-kind'), 'pre-authorised', receipt.text);
+  assert.equal(await orderStatus(posted.reference_no), 'pre-authorised');
+  return { reference: posted.reference_no, receipt, posted };
+}
+
+for (const [name, amount] of [['in full', '80.00'], ['in part', '30.50']]) {
+  test(`a 3D pre-auth is captured ${name} from its receipt`, async () => {
+    const { reference, receipt } = await preAuthorised('80.00');
+    assert.equal(receipt.action, `/orders/${reference}/capture`);
+    assert.equal(receipt.fields.amount, '80.00'); // prefilled with the order's amount
+    // The shop captures the order's own pre-auth: an xact_id in the form is not used.
+    const captured = await postForm(`${shopUrl}${receipt.action}`, { amount, xact_id: 'xk_not_this_one' });
+    assert.equal(captured.status, 200, captured.text);
+    assert.equal(captured.textOf('captured-amount'), `${amount} TL`);
+    assert.equal(captured.textOf('captured-authorised'), '80.00 TL');
+    assert.equal(await orderStatus(reference), 'captured');
+    const checked = await sandbox.client().transactions.check({ xactId: captured.textOf('captured-xact') });
+    assert.deepEqual([checked.transactionType, checked.isSucceed, checked.amount, checked.referenceNo], ['capture', true, amount, reference]);
+    assert.deepEqual((await ledger(reference, 'CR')).map((e) => e.xact_id), [checked.xactId]);
+  });
+}
+
+test('a second capture takes no more money', async () => {
+  const { reference, receipt, posted } = await preAuthorised('50.00');
+  const url = `${shopUrl}${receipt.action}`;
+  assert.equal((await postForm(url, receipt.fields)).textOf('captured-amount'), '50.00 TL');
+  const again = await postForm(url, receipt.fields); // the captured page reloaded, the form sent twice
+  assert.equal(again.status, 409, again.text);
+  assert.equal(again.textOf('failed'), 'Capture refused');
+  assert.match(again.textOf('failed-reason'), /captured/);
+  // The bank's return reloaded: the receipt again, without the form; the order stays captured.
+  const reloaded = await postForm(`${shopUrl}/checkout/3d/return`, posted);
+  assert.equal(reloaded.textOf('receipt-kind'), 'pre-authorised');
+  assert.ok(!reloaded.has('capture-form'));
+  assert.equal(await orderStatus(reference), 'captured');
+  assert.equal((await ledger(reference, 'CR')).length, 1);
+});
+
+test("a pre-auth captured elsewhere shows Paynet's refusal", async () => {
+  const { reference, receipt } = await preAuthorised('40.00');
+  await sandbox.client().payments.capture({ xactId: receipt.textOf('receipt-xact') }); // say, from Paynet's merchant panel
+  const refused = await postForm(`${shopUrl}${receipt.action}`, receipt.fields);
+  assert.equal(refused.status, 400, refused.text);
+  assert.equal(refused.textOf('failed'), 'Capture failed');
+  assert.match(refused.textOf('failed-reason'), /already been captured/);
+  assert.equal((await ledger(reference, 'CR')).length, 1);
+});
+
+test('a capture whose answer is lost is settled by repeating it', async () => {
+  const { reference, receipt } = await preAuthorised('70.00');
+  // The capture is made, then the connection drops before its answer: an unknown outcome.
+  sandbox.setFaults([{ kind: 'reset', when: 'after', path: 'v1/transaction/capture', count: 1 }]);
+  let captured;
+  try {
+    captured = await postForm(`${shopUrl}${receipt.action}`, { amount: '25.00' });
+  } finally {
+    sandbox.clearFaults();
+  }
+  assert.equal(captured.status, 200, captured.text);
+  assert.equal(captured.textOf('captured-amount'), '25.00 TL');
+  assert.ok(!captured.has('captured-xact')); // the answer naming the capture was lost
+  assert.equal(await orderStatus(reference), 'captured');
+  assert.deepEqual((await ledger(reference, 'CR')).map((e) => Number(e.amount)), [25]);
+});
+
+test('a bad capture amount is refused, and the order stays capturable', async () => {
+  const { reference, receipt } = await preAuthorised('60.00');
+  const url = `${shopUrl}${receipt.action}`;
+  for (const amount of ['', 'abc', '0', '0.00', '-5', '60.01', '1.234', 'NaN', '1e1', 'Infinity']) {
+    assert.equal((await postForm(url, { amount })).status, 400, amount);
+  }
+  assert.deepEqual(await ledger(reference, 'CR'), []);
+  assert.equal(await orderStatus(reference), 'pre-authorised');
+  assert.equal((await postForm(url, { amount: '60' })).textOf('captured-amount'), '60.00 TL');
+});
+
+test('a sale and an unknown order have nothing to capture', async () => {
+  const { result: receipt, posted } = await throughTheBank(await start3d({ amount: '15.00' }), { otp: '123456' });
+  assert.ok(!receipt.has('capture-form'));
+  const refused = await postForm(`${shopUrl}/orders/${posted.reference_no}/capture`, { amount: '15.00' });
+  assert.equal(refused.status, 409);
+  assert.match(refused.textOf('failed-reason'), /paid/);
+  assert.equal((await postForm(`${shopUrl}/orders/ORDER-NOSUCHORDER/capture`, { amount: '15.00' })).status, 404);
+  assert.deepEqual(await ledger(posted.reference_no, 'CR'), []);
 });
 
 test('a mistyped card is refused on the checkout page', async () => {

@@ -1,6 +1,6 @@
 """The example shops (examples/shops/) over HTTP, each through its framework's own test
-client, against the sandbox: 3D Secure sale, pre-auth, cancel and decline, Paynet.js,
-PayLink with a genuine and with forged confirmation posts.
+client, against the sandbox: 3D Secure sale, pre-auth and its capture, cancel and decline,
+Paynet.js, PayLink with a genuine and with forged confirmation posts.
 
 The browser's part is played by the sandbox's helpers (`complete_3d` on the bank's page,
 `paynetjs_session`, `pay_link`), which run the same code as its pages. The shop's public
@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,6 +27,7 @@ from urllib.request import urlopen
 
 import pytest
 
+import paynet
 from paynet.testing import TEST_CARDS, Sandbox
 
 pytest.importorskip("flask")
@@ -261,6 +263,13 @@ def order_status(shop: Shop, reference: str) -> str:
     return shop.get(f"/orders/{reference}").text_of("order-status")
 
 
+def ledger(env: Env, reference: str, xact_type: str | None = None) -> list[dict[str, Any]]:
+    """The sandbox's ledger entries of an order (all, or of one type: `CR` the captures)."""
+    with urlopen(f"{env.sandbox.url}/__sandbox/ledger") as answer:
+        entries: list[dict[str, Any]] = json.load(answer)["entries"]
+    return [e for e in entries if e["reference_no"] == reference and xact_type in (None, e["xact_type"])]
+
+
 # ------------------------------------------------------------------ 3D Secure
 
 
@@ -287,9 +296,7 @@ def test_the_3d_return_posted_twice_charges_once(env: Env, shop: Shop) -> None:
     again = shop.post("/checkout/3d/return", fields)  # a reload of the return page
     assert first.text_of("receipt-xact") == again.text_of("receipt-xact")
     assert order_status(shop, fields["reference_no"]) == "paid"
-    with urlopen(f"{env.sandbox.url}/__sandbox/ledger") as answer:
-        sales = [e for e in json.load(answer)["entries"] if e["reference_no"] == fields["reference_no"]]
-    assert len(sales) == 1
+    assert len(ledger(env, fields["reference_no"])) == 1
 
 
 def test_a_cancelled_3d_shows_the_failure_page_and_charges_nothing(env: Env, shop: Shop) -> None:
@@ -312,6 +319,108 @@ def test_a_3d_pre_auth_is_pre_authorised(env: Env, shop: Shop) -> None:
     receipt, _ = through_the_bank(env, shop, page, otp="123456")
     assert receipt.text_of("receipt-kind") == "pre-authorised"
     assert receipt.text_of("receipt-amount") == "80.00 TL"
+
+
+# ------------------------------------------------------------------ pre-auth, then capture
+
+
+def pre_authorised(env: Env, shop: Shop, amount: str = "80.00") -> tuple[str, Page, dict[str, str]]:
+    """A 3D pre-auth paid on the bank's page: the order, its receipt (with the Capture form)
+    and what the bank posted to the shop."""
+    page = shop.post("/checkout/3d", {"amount": amount, "kind": "pre_auth", **CARD})
+    receipt, posted = through_the_bank(env, shop, page, otp="123456")
+    assert receipt.text_of("receipt-kind") == "pre-authorised", receipt.text
+    assert order_status(shop, posted["reference_no"]) == "pre-authorised"
+    return posted["reference_no"], receipt, posted
+
+
+def capture_form(receipt: Page) -> tuple[str, dict[str, str]]:
+    [form] = [form for form in receipt.forms if form[0].endswith("/capture")]
+    return form
+
+
+@pytest.mark.parametrize("amount", ["80.00", "30.50"], ids=["full", "partial"])
+def test_a_3d_pre_auth_is_captured_from_its_receipt(env: Env, shop: Shop, amount: str) -> None:
+    reference, receipt, _ = pre_authorised(env, shop, "80.00")
+    action, fields = capture_form(receipt)
+    assert action == f"/orders/{reference}/capture"
+    assert fields["amount"] == "80.00"  # prefilled with the order's amount
+    # The shop captures the order's own pre-auth: an xact_id in the form is not used.
+    captured = shop.post(action, {**fields, "amount": amount, "xact_id": "xk_not_this_one"})
+    assert captured.status == 200, captured.text
+    assert captured.text_of("captured-amount") == f"{amount} TL"
+    assert captured.text_of("captured-authorised") == "80.00 TL"
+    assert order_status(shop, reference) == "captured"
+    with env.sandbox.client() as client:
+        checked = client.transactions.check(xact_id=captured.text_of("captured-xact"))
+    assert checked.transaction_type == paynet.TransactionType.CAPTURE and checked.is_succeed
+    assert (checked.amount, checked.reference_no) == (Decimal(amount), reference)
+    [capture] = ledger(env, reference, "CR")
+    assert capture["xact_id"] == checked.xact_id
+
+
+def test_a_second_capture_takes_no_more_money(env: Env, shop: Shop) -> None:
+    reference, receipt, posted = pre_authorised(env, shop, "50.00")
+    action, fields = capture_form(receipt)
+    assert shop.post(action, fields).text_of("captured-amount") == "50.00 TL"
+    again = shop.post(action, fields)  # the captured page reloaded, the form sent twice
+    assert again.status == 409, again.text
+    assert again.text_of("failed") == "Capture refused"
+    assert "captured" in again.text_of("failed-reason")
+    # The bank's return reloaded: the receipt again, without the form; the order stays captured.
+    reloaded = shop.post("/checkout/3d/return", posted)
+    assert reloaded.text_of("receipt-kind") == "pre-authorised"
+    assert [action for action, _ in reloaded.forms if action.endswith("/capture")] == []
+    assert order_status(shop, reference) == "captured"
+    assert len(ledger(env, reference, "CR")) == 1
+
+
+def test_a_pre_auth_captured_elsewhere_shows_paynets_refusal(env: Env, shop: Shop) -> None:
+    reference, receipt, _ = pre_authorised(env, shop, "40.00")
+    with env.sandbox.client() as client:  # say, from Paynet's merchant panel
+        client.payments.capture(xact_id=receipt.text_of("receipt-xact"))
+    action, fields = capture_form(receipt)
+    refused = shop.post(action, fields)
+    assert refused.status == 400, refused.text
+    assert refused.text_of("failed") == "Capture failed"
+    assert "already been captured" in refused.text_of("failed-reason")
+    assert len(ledger(env, reference, "CR")) == 1
+
+
+def test_a_capture_whose_answer_is_lost_is_settled_by_repeating_it(env: Env, shop: Shop) -> None:
+    reference, receipt, _ = pre_authorised(env, shop, "70.00")
+    action, fields = capture_form(receipt)
+    # The capture is made, then the connection drops before its answer: an unknown outcome.
+    env.sandbox.set_faults([{"kind": "reset", "when": "after", "path": "v1/transaction/capture", "count": 1}])
+    try:
+        captured = shop.post(action, {**fields, "amount": "25.00"})
+    finally:
+        env.sandbox.clear_faults()
+    assert captured.status == 200, captured.text
+    assert captured.text_of("captured-amount") == "25.00 TL"
+    assert "captured-xact" not in captured.by_id  # the answer naming the capture was lost
+    assert order_status(shop, reference) == "captured"
+    [capture] = ledger(env, reference, "CR")
+    assert Decimal(str(capture["amount"])) == Decimal("25.00")
+
+
+def test_a_bad_capture_amount_is_refused_and_the_order_stays_capturable(env: Env, shop: Shop) -> None:
+    reference, receipt, _ = pre_authorised(env, shop, "60.00")
+    action, fields = capture_form(receipt)
+    for amount in ["", "abc", "0", "0.00", "-5", "60.01", "1.234", "NaN", "1e1", "Infinity"]:
+        assert shop.post(action, {**fields, "amount": amount}).status == 400, amount
+    assert ledger(env, reference, "CR") == []
+    assert order_status(shop, reference) == "pre-authorised"
+    assert shop.post(action, {**fields, "amount": "60"}).text_of("captured-amount") == "60.00 TL"
+
+
+def test_a_sale_and_an_unknown_order_have_nothing_to_capture(env: Env, shop: Shop) -> None:
+    receipt, posted = through_the_bank(env, shop, start_3d(shop, amount="15.00"), otp="123456")
+    assert [action for action, _ in receipt.forms if action.endswith("/capture")] == []
+    refused = shop.post(f"/orders/{posted['reference_no']}/capture", {"amount": "15.00"})
+    assert refused.status == 409 and "paid" in refused.text_of("failed-reason")
+    assert shop.post("/orders/ORDER-NOSUCHORDER/capture", {"amount": "15.00"}).status == 404
+    assert ledger(env, posted["reference_no"], "CR") == []
 
 
 def test_a_mistyped_card_is_refused_on_the_checkout_page(shop: Shop) -> None:

@@ -9,5 +9,6 @@ urlpatterns = [
     path("checkout/paynetjs", views.paynetjs),
     path("paylinks", views.create_paylink),
     path("orders/<str:reference>", views.order_page),
+    path("orders/<str:reference>/capture", views.capture),
     path("paynet/confirmation", views.confirmation),
 ]

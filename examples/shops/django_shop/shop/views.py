@@ -1,8 +1,10 @@
-"""The shop's views: 3D Secure checkout, Paynet.js, PayLink and its confirmation post."""
+"""The shop's views: 3D Secure checkout (a sale, or a pre-auth captured later), Paynet.js, PayLink
+and its confirmation post."""
 
 from __future__ import annotations
 
 import functools
+import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -24,6 +26,8 @@ class Order:
     amount: Decimal
     status: str = "awaiting payment"
     xact_id: str | None = None
+    captured: Decimal | None = None
+    capture_xact_id: str | None = None
 
 
 ORDERS: dict[str, Order] = {}
@@ -64,10 +68,11 @@ def find_order(reference: str) -> Order:
 
 def receipt(request: HttpRequest, tx: paynet.Transaction) -> HttpResponse:
     # Paynet's answer names the order, not what the browser posted.
-    if order := ORDERS.get(tx.reference_no or ""):
+    order = ORDERS.get(tx.reference_no or "")
+    if order and order.status == "awaiting payment":  # once: a reloaded receipt does not undo a capture
         order.status = "pre-authorised" if tx.transaction_type == "pre_auth" else "paid"
         order.xact_id = tx.xact_id
-    return render(request, "shop/receipt.html", {"tx": tx})
+    return render(request, "shop/receipt.html", {"tx": tx, "order": order})
 
 
 def failed(request: HttpRequest, error: paynet.PaynetError) -> HttpResponse:
@@ -78,6 +83,32 @@ def failed(request: HttpRequest, error: paynet.PaynetError) -> HttpResponse:
     else:  # An UnknownOutcomeError may have charged: look it up (transactions.lookup) before retrying.
         message = "The payment could not be completed."
     return render(request, "shop/failed.html", {"message": message}, status=402)
+
+
+def capture_once(xact_id: str, amount: Decimal) -> paynet.Transaction | None:
+    """Captures `amount` of the pre-auth; None when a lost answer had captured it."""
+    try:
+        return client().payments.capture(xact_id=xact_id, amount=amount)
+    except paynet.UnknownOutcomeError:
+        pass
+    # It may have captured: repeat it. Paynet captures a pre-auth at most once and refuses
+    # a second capture (invalid_request, result_code 6) without moving money.
+    try:
+        return client().payments.capture(xact_id=xact_id, amount=amount)
+    except paynet.InvalidRequestError as e:
+        if e.result_code == 6:
+            return None
+        raise
+
+
+def capture_failed(request: HttpRequest, error: paynet.PaynetError) -> HttpResponse:
+    if isinstance(error, paynet.CardDeclinedError):
+        message, status = f"Your bank declined the capture: {error.bank_message or 'no reason given'}.", 402
+    elif isinstance(error, paynet.InvalidRequestError):
+        message, status = f"Paynet refused the capture: {error.message}", 400
+    else:  # the answer was lost twice, or Paynet was out of reach
+        message, status = "The capture could not be completed. Capturing again is safe: Paynet captures once.", 502
+    return render(request, "shop/failed.html", {"heading": "Capture failed", "message": message}, status=status)
 
 
 @require_GET
@@ -163,6 +194,32 @@ def create_paylink(request: HttpRequest) -> HttpResponse:
         succeed_url=public_url(f"/orders/{order.reference}"),
     )
     return render(request, "shop/paylink.html", {"order": order, "url": link.url})
+
+
+# Our own receipt page posts here, with its CSRF token.
+@require_POST
+def capture(request: HttpRequest, reference: str) -> HttpResponse:
+    order = find_order(reference)
+    xact_id = order.xact_id  # the pre-auth Paynet named on the receipt, never one from the form
+    if order.status != "pre-authorised" or xact_id is None:
+        message = f"Order {order.reference} is {order.status}: there is nothing to capture."
+        return render(request, "shop/failed.html", {"heading": "Capture refused", "message": message}, status=409)
+    text = request.POST.get("amount", "").strip()
+    amount = Decimal(text) if re.fullmatch(r"\d{1,9}(\.\d{1,2})?", text) else Decimal(0)
+    if not 0 < amount <= order.amount:
+        raise BadRequest(f"amount must be above 0 and at most {order.amount} TL, with at most two decimals")
+    order.status = "capturing"  # from here a second capture of the order is refused
+    try:
+        tx = capture_once(xact_id, amount)
+    except paynet.PaynetError as e:
+        order.status = "pre-authorised"  # nothing captured, or not known to be: capturing again is safe
+        return capture_failed(request, e)
+    order.status = "captured"
+    if tx is None:  # a lost answer had captured it: what was asked for was taken
+        order.captured = amount
+    else:
+        order.captured, order.capture_xact_id = tx.amount or amount, tx.xact_id
+    return render(request, "shop/captured.html", {"order": order})
 
 
 @require_GET
