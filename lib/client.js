@@ -3,7 +3,7 @@
 const util = require('node:util');
 const native = require('./native');
 const { decodeOutput, encodeParams } = require('./convert');
-const { PaynetError, fromNative, invalid } = require('./errors');
+const { PaynetError, ProtocolError, fromNative, invalid } = require('./errors');
 const names = require('./names');
 
 // Every method core's addon offers, by its Node names in lib/names.js
@@ -157,6 +157,7 @@ async function* everyItem(fetchPage, params = {}, callOptions = {}, items) {
     throw invalid('params', 'must be an object');
   }
   let cursor = { ...params };
+  let previous = null;
   for (;;) {
     let page;
     try {
@@ -166,6 +167,12 @@ async function* everyItem(fetchPage, params = {}, callOptions = {}, items) {
       if (error instanceof Error) error.message += ` (while fetching ${where})`;
       throw error;
     }
+    // A server that ignores startingAfter would have the loop yield one page forever.
+    const seen = JSON.stringify(page[items]);
+    if (page[items].length > 0 && seen === previous) {
+      throw new ProtocolError(`Paynet sent the same page again for startingAfter=${cursor.startingAfter}: the walk is stopped`);
+    }
+    previous = seen;
     yield* page[items];
     if (page.nextStartingAfter === null || page.nextStartingAfter === undefined) return;
     cursor = { ...cursor, startingAfter: page.nextStartingAfter };
@@ -191,8 +198,9 @@ class Client {
     // no JS change. A method with a `target` also takes what an earlier call
     // left: `transactions.lookup(err)` or `lookup('ORDER-1')`.
     for (const { method, resource, name, target, pages } of METHODS) {
+      // async: a refused target rejects the promise, as every other refusal does.
       const call = target
-        ? (params, callOptions) => this.#call(method, targetParams(params, target), callOptions)
+        ? async (params, callOptions) => this.#call(method, targetParams(params, target), callOptions)
         : (params, callOptions) => this.#call(method, params, callOptions);
       (this[resource] ??= {})[name] = call;
       // A list also gets an iterator over every item of every page.

@@ -232,3 +232,18 @@ test('a failed page rejects the loop, naming where it started', async () => {
     sandbox.clearFaults();
   }
 });
+
+test('a server repeating one page does not loop forever', async () => {
+  const { ProtocolError } = await import('paynet');
+  const same = JSON.stringify({ code: 0, has_more: true, total_count: 50, Data: [{ id: 1, reference_no: 'R-1' }] });
+  sandbox.setFaults([{ kind: 'replace', status: 200, body: same, path: 'v1/mailorder/list', count: 5 }]);
+  const today = new Date().toISOString().slice(0, 10);
+  try {
+    const walk = async () => {
+      for await (const link of client.payLinks.list({ dateFrom: today, dateTo: today, limit: 1 })) void link;
+    };
+    await assert.rejects(walk(), (e) => e instanceof ProtocolError && /same page again/.test(e.message));
+  } finally {
+    sandbox.clearFaults();
+  }
+});

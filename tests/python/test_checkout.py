@@ -339,3 +339,17 @@ def test_a_failed_page_raises_from_the_loop_naming_it(client: paynet.Client, san
     finally:
         sandbox.clear_faults()
     assert any("starting after 1" in note for note in getattr(caught.value, "__notes__", []))
+
+
+def test_a_server_repeating_one_page_does_not_loop_forever(client: paynet.Client, sandbox: Sandbox) -> None:
+    import datetime as dt
+
+    same = json.dumps({"code": 0, "has_more": True, "total_count": 50, "Data": [{"id": 1, "reference_no": "R-1"}]})
+    sandbox.set_faults([{"kind": "replace", "status": 200, "body": same, "path": "v1/mailorder/list", "count": 5}])
+    today = dt.date.today()
+    try:
+        with pytest.raises(paynet.ProtocolError, match="same page again"):
+            for _ in client.pay_links.list(date_from=today, date_to=today, limit=1):
+                pass
+    finally:
+        sandbox.clear_faults()

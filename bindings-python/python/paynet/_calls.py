@@ -137,17 +137,30 @@ def _page_failed(error: PaynetError, starting_after: object) -> None:
         error.add_note(f"while fetching {where} (starting_after={starting_after!r})")
 
 
+def _same_page_again(previous: Any, page_items: Any, starting_after: object) -> None:
+    """A server that ignores `starting_after` would have the loop yield one
+    page forever: the same items twice running end it."""
+    if page_items and page_items == previous:
+        from ._errors_gen import ProtocolError
+
+        raise ProtocolError(f"Paynet sent the same page again for starting_after={starting_after!r}: the walk is stopped")
+
+
 def _pages(fetch: Callable[..., Any], params: dict[str, Any], items: str) -> Iterator[Any]:
     """Every item of every page, each page fetched when the loop reaches it:
     core says where the next one starts (`next_starting_after`), or that there
     is none."""
+    previous: Any = None
     while True:
         try:
             page = fetch(**params)
         except PaynetError as e:
             _page_failed(e, params.get("starting_after"))
             raise
-        yield from getattr(page, items)
+        page_items = getattr(page, items)
+        _same_page_again(previous, page_items, params.get("starting_after"))
+        previous = page_items
+        yield from page_items
         if page.next_starting_after is None:
             return
         params["starting_after"] = page.next_starting_after
@@ -155,13 +168,17 @@ def _pages(fetch: Callable[..., Any], params: dict[str, Any], items: str) -> Ite
 
 async def _apages(fetch: Callable[..., Awaitable[Any]], params: dict[str, Any], items: str) -> AsyncIterator[Any]:
     """`_pages` for `AsyncClient`: `async for` over every item."""
+    previous: Any = None
     while True:
         try:
             page = await fetch(**params)
         except PaynetError as e:
             _page_failed(e, params.get("starting_after"))
             raise
-        for item in getattr(page, items):
+        page_items = getattr(page, items)
+        _same_page_again(previous, page_items, params.get("starting_after"))
+        previous = page_items
+        for item in page_items:
             yield item
         if page.next_starting_after is None:
             return
