@@ -661,10 +661,16 @@ fn resources(spec: &Spec) -> String {
     let mut body = String::new();
     let mut exported: Vec<String> = Vec::new();
     for s in nested_params(spec) {
+        // A dict of the struct's fields, typed: a misspelt key is a type error.
         uses.names.insert(s.name.to_owned());
-        uses.abc.insert("Mapping");
-        uses.typing.insert("Any");
-        let _ = writeln!(body, "\n{0}Input = {0} | Mapping[str, Any]\n\"\"\"A `{0}`, or a mapping of its fields.\"\"\"", s.name);
+        uses.typing.insert("TypedDict");
+        let _ = writeln!(body, "\n\nclass {}Dict(TypedDict, total=False):", s.name);
+        docstring(&mut body, "    ", &format!("The fields of a `{}` as a dict; the required ones are checked when it is used.", s.name));
+        for f in &s.fields {
+            let _ = writeln!(body, "    {}: {}", f.name, param_type(&f.ty, spec, &mut uses));
+        }
+        let _ = writeln!(body, "\n\n{0}Input = {0} | {0}Dict\n\"\"\"A `{0}`, or a dict of its fields.\"\"\"", s.name);
+        exported.push(format!("{}Dict", s.name));
         exported.push(format!("{}Input", s.name));
     }
     for asynchronous in [false, true] {

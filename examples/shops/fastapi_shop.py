@@ -140,7 +140,7 @@ def create_app(
         kind: Annotated[str, Form()] = "sale",
     ) -> HTMLResponse:
         order = new_order(amount)
-        card = {"number": card_number, "exp_month": exp_month, "exp_year": exp_year, "cvc": cvc, "holder_name": card_holder}
+        card: paynet.CardDict = {"number": card_number, "exp_month": exp_month, "exp_year": exp_year, "cvc": cvc, "holder_name": card_holder}
         try:
             session = await client.payments.create_3d(
                 amount=order.amount,

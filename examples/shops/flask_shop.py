@@ -110,7 +110,7 @@ def create_app(
     @app.post("/checkout/3d")
     def start_3d() -> str | tuple[str, int]:
         order = new_order(request.form["amount"])
-        card = {
+        card: paynet.CardDict = {
             "number": request.form["card_number"],
             "exp_month": request.form["exp_month"],
             "exp_year": request.form["exp_year"],

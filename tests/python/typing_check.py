@@ -32,6 +32,12 @@ def sync_usage(client: paynet.Client) -> Decimal | None:
     del replayed
     client.payments.create(amount=1.5, reference_no="x", domain="d", card_hash="h")  # type: ignore[arg-type]
     client.payments.create(reference_no="x", domain="d", card_hash="h")  # type: ignore[call-arg]
+    card: paynet.CardDict = {"number": "4355084355084358", "exp_month": 12, "exp_year": 2045, "cvc": "000", "holder_name": "A B"}
+    client.payments.create(amount="1", reference_no="x", domain="d", card=card)
+    client.payments.create(amount="1", reference_no="x", domain="d", card={"numbr": "4355084355084358"})  # type: ignore[arg-type]
+    for link in client.pay_links.list(date_from=dt.date(2026, 1, 1), date_to="2026-01-31"):
+        link_amount: Decimal | None = link.amount
+        del link_amount
     return captured.amount
 
 

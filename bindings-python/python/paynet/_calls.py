@@ -87,8 +87,9 @@ class _StructMapping(dict[str, Any]):
 _S = TypeVar("_S")
 
 
-def _as_struct(value: object, cls: type[_S], field: str) -> _S | _StructMapping | None:
-    """A parameter of a struct type (a `card`) as its class, so that no frame of
+def _as_struct(value: object, cls: type[_S], field: str) -> Any:
+    """A parameter of a struct type (a `card`) as its class (typed `Any` so that the
+    generated method can rebind its parameter to it), so that no frame of
     ours keeps the user's mapping (whose repr shows the number and CVC)."""
     if value is None or isinstance(value, cls):
         return value

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import os as _os
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypedDict
 
 from ._calls import Amount, AsyncCall, RequestEvent, SyncCall, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
@@ -20,6 +20,7 @@ from ._models import Card, PaymentReport, Transaction
 from ._models_gen import Acknowledgement, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, Refund, RefundPage, RefundRequest, SlipLink, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
 
 __all__ = [
+    "CardDict",
     "CardInput",
     "Payments",
     "Transactions",
@@ -33,8 +34,18 @@ __all__ = [
     "AsyncRefunds",
 ]
 
-CardInput = Card | Mapping[str, Any]
-"""A `Card`, or a mapping of its fields."""
+
+class CardDict(TypedDict, total=False):
+    """The fields of a `Card` as a dict; the required ones are checked when it is used."""
+    number: str
+    exp_month: int | str
+    exp_year: int | str
+    cvc: str
+    holder_name: str
+
+
+CardInput = Card | CardDict
+"""A `Card`, or a dict of its fields."""
 
 
 class Payments:

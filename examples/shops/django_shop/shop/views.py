@@ -120,7 +120,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 def start_3d(request: HttpRequest) -> HttpResponse:
     form = request.POST
     order = new_order(form["amount"])
-    card = {
+    card: paynet.CardDict = {
         "number": form["card_number"],
         "exp_month": form["exp_month"],
         "exp_year": form["exp_year"],
