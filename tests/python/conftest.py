@@ -11,7 +11,6 @@ import pytest
 import paynet
 from paynet.testing import TEST_CARDS, Sandbox
 
-pytest_plugins = ["paynet.testing"]
 
 SECRET_KEY = "sck_test_9f8e7d6c5b4a39281706"
 CVC = "739"

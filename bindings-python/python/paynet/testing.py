@@ -5,8 +5,9 @@
     with Sandbox() as sb:
         client = paynet.Client(secret_key=sb.secret_key, base_url=sb.url)
 
-For pytest, add `pytest_plugins = ["paynet.testing"]` to your `conftest.py` and
-use the `paynet_sandbox` and `paynet_client` fixtures (a fresh sandbox per test).
+For pytest, the `paynet_sandbox`, `paynet_client` and `paynet_async_client`
+fixtures (a fresh sandbox per test) are registered when paynet is installed
+(the `pytest11` entry point); nothing to add to `conftest.py`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from types import TracebackType
 from typing import Any, Literal, TypedDict
 
 from . import _native
-from ._client import Client
+from ._client import AsyncClient, Client
 
 __all__ = [
     "Confirmation",
@@ -37,6 +38,7 @@ __all__ = [
     "SeedReport",
     "TDS_OTP",
     "TEST_CARDS",
+    "paynet_async_client",
     "paynet_client",
     "paynet_sandbox",
 ]
@@ -478,3 +480,15 @@ else:
         """A `Client` talking to `paynet_sandbox`."""
         with paynet_sandbox.client() as client:
             yield client
+
+    @pytest.fixture
+    def paynet_async_client(paynet_sandbox: Sandbox) -> Iterator[AsyncClient]:
+        """An `AsyncClient` talking to `paynet_sandbox`. A plain fixture: making
+        and closing one needs no event loop, so it works under pytest-asyncio,
+        anyio or any other runner of async tests."""
+        client = AsyncClient(secret_key=paynet_sandbox.secret_key, base_url=paynet_sandbox.url)
+        client._keeps_alive = paynet_sandbox
+        try:
+            yield client
+        finally:
+            client.close()
