@@ -60,6 +60,24 @@ function camelizeMessage(message, rawField, field) {
 }
 
 /** Native rejection -> PaynetError subclass; `cause` keeps the original. */
+// What a network failure is called in Node (`err.cause.code`), by core's cause kind.
+const CAUSE_CODES = Object.freeze({
+  refused: 'ECONNREFUSED',
+  reset: 'ECONNRESET',
+  dns: 'ENOTFOUND',
+  connect_timeout: 'ETIMEDOUT',
+  tls_certificate: 'ERR_TLS_CERT_INVALID',
+  tls: 'ERR_TLS_HANDSHAKE',
+});
+
+/** The network failure behind an error, as `cause`: an Error with Node's usual `code`. */
+function networkCause({ kind, detail }) {
+  const cause = new Error(detail);
+  cause.code = CAUSE_CODES[kind] ?? 'ERR_NETWORK';
+  cause.kind = kind;
+  return cause;
+}
+
 function fromNative(error, money) {
   const text = error && typeof error.message === 'string' ? error.message : '';
   if (!text.startsWith(ENVELOPE_PREFIX)) {
@@ -86,8 +104,9 @@ function fromNative(error, money) {
       return stale;
     }
   }
-  const details = { ...envelope, field, transaction };
-  return new cls(message, details, { cause: error });
+  const { cause, ...rest } = envelope;
+  const details = { ...rest, field, transaction };
+  return new cls(message, details, { cause: cause ? networkCause(cause) : error });
 }
 
 module.exports = {

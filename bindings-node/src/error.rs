@@ -26,6 +26,7 @@ pub fn to_napi(e: CoreError) -> NapiError {
         "referenceNo": e.reference_no,
         "xactId": e.xact_id,
         "bodySnippet": e.body_snippet,
+        "cause": e.cause,
     });
     NapiError::new(
         Status::GenericFailure,

@@ -50,6 +50,12 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     fields.set_item("reference_no", &e.reference_no)?;
     fields.set_item("xact_id", &e.xact_id)?;
     fields.set_item("body_snippet", &e.body_snippet)?;
+    if let Some(cause) = &e.cause {
+        let c = PyDict::new(py);
+        c.set_item("kind", cause.kind)?;
+        c.set_item("detail", &cause.detail)?;
+        fields.set_item("cause", c)?;
+    }
     let transaction = match &e.transaction {
         // A plain dict, its values typed by kind as any result's.
         Some(tx) => Some(pyser::to_python(py, tx.as_ref(), false)?),

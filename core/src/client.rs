@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::config::{Config, RequestEvent, RequestOptions};
 use crate::endpoint::{Deadline, Endpoint, RetryPolicy, WireOptions};
 use crate::endpoints::{capture, charge, check, payment, payment_list};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Cause, Error, ErrorKind};
 use crate::models::{PaymentReport, Transaction};
 use crate::wire::Reader;
 
@@ -292,7 +292,7 @@ impl Client {
             .header(AUTHORIZATION, self.inner.auth.clone())
             .header(ACCEPT, "application/json; charset=UTF-8")
             .header(CONTENT_TYPE, "application/json; charset=UTF-8")
-            .body(serde_json::to_vec(body).map_err(|e| Failure::NotSent(e.to_string()))?)
+            .body(serde_json::to_vec(body).map_err(|e| Failure::NotSent(Cause { kind: "other", detail: e.to_string() }))?)
             .timeout(timeout)
             .send()
             .await
@@ -374,12 +374,12 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 /// How one attempt failed before a complete answer arrived.
 enum Failure {
     /// The request never left (no connection): always safe to retry.
-    NotSent(String),
+    NotSent(Cause),
     /// The deadline passed; the request may have arrived.
     Timeout,
     /// The connection broke after the request may have been delivered,
     /// or the answer was cut short.
-    AfterSend(String),
+    AfterSend(Cause),
     /// The answer is larger than the client reads (the limit in bytes).
     TooLarge(usize),
 }
@@ -387,11 +387,11 @@ enum Failure {
 impl Failure {
     fn classify(e: reqwest::Error) -> Failure {
         if e.is_connect() {
-            Failure::NotSent(connect_cause(&e))
+            Failure::NotSent(classify_cause(&e))
         } else if e.is_timeout() {
             Failure::Timeout
         } else {
-            Failure::AfterSend(cause_chain(&e))
+            Failure::AfterSend(classify_cause(&e))
         }
     }
 
@@ -400,8 +400,9 @@ impl Failure {
         match (self, policy) {
             (Failure::NotSent(cause), _) => Error::new(
                 ErrorKind::Connection,
-                format!("Could not connect to Paynet ({cause}); the request was not sent, so repeating it is safe"),
-            ),
+                format!("Could not connect to Paynet ({}: {}); the request was not sent, so repeating it is safe", summary(&cause), cause.detail),
+            )
+            .caused_by(cause),
             (Failure::Timeout, RetryPolicy::ReadOnly) => Error::new(
                 ErrorKind::Timeout,
                 format!("Paynet did not answer within {timeout:?}; repeating the call is safe (it is read-only)"),
@@ -415,9 +416,12 @@ impl Failure {
             (Failure::Timeout, RetryPolicy::OnlyIfNotSent) => unknown(format!("Paynet did not answer within {timeout:?}")),
             (Failure::AfterSend(cause), RetryPolicy::ReadOnly) => Error::new(
                 ErrorKind::Connection,
-                format!("The connection to Paynet broke after the request was sent ({cause}); the call is read-only, so repeating it is safe"),
-            ),
-            (Failure::AfterSend(cause), _) => unknown(format!("The connection to Paynet broke after the request was sent ({cause})")),
+                format!("The connection to Paynet broke after the request was sent ({}); the call is read-only, so repeating it is safe", cause.detail),
+            )
+            .caused_by(cause),
+            (Failure::AfterSend(cause), _) => {
+                unknown(format!("The connection to Paynet broke after the request was sent ({})", cause.detail)).caused_by(cause)
+            }
             (Failure::TooLarge(limit), RetryPolicy::ReadOnly) => Error::new(
                 ErrorKind::Protocol,
                 format!("Paynet's answer is larger than {limit} bytes, the most this client reads (max_response_bytes / max_report_bytes)"),
@@ -457,25 +461,40 @@ fn cause_chain(e: &reqwest::Error) -> String {
     if parts.is_empty() { e.to_string() } else { parts.join(": ") }
 }
 
-/// Why a connection could not be made, named first: a certificate problem
-/// and a closed port need different fixes.
-fn connect_cause(e: &reqwest::Error) -> String {
-    let chain = cause_chain(e);
-    let lower = chain.to_ascii_lowercase();
-    let summary = if lower.contains("certificate") || lower.contains("unknownissuer") || lower.contains("invalid peer") {
-        "the server's TLS certificate was not accepted"
+/// Which way the network failed, from reqwest's chain of causes: a
+/// certificate problem and a closed port need different fixes.
+fn classify_cause(e: &reqwest::Error) -> Cause {
+    let detail = cause_chain(e);
+    let lower = detail.to_ascii_lowercase();
+    let kind = if lower.contains("certificate") || lower.contains("unknownissuer") || lower.contains("invalid peer") {
+        "tls_certificate"
     } else if lower.contains("tls") || lower.contains("handshake") {
-        "the TLS handshake failed"
+        "tls"
     } else if lower.contains("refused") {
-        "connection refused"
+        "refused"
     } else if lower.contains("dns") || lower.contains("resolve") || lower.contains("lookup") {
-        "the host name could not be resolved"
+        "dns"
+    } else if lower.contains("reset") || lower.contains("broken pipe") {
+        "reset"
     } else if e.is_timeout() {
-        "connecting timed out"
+        "connect_timeout"
     } else {
-        "the connection failed"
+        "other"
     };
-    format!("{summary}: {chain}")
+    Cause { kind, detail }
+}
+
+/// A cause's kind in words, for messages.
+fn summary(cause: &Cause) -> &'static str {
+    match cause.kind {
+        "tls_certificate" => "the server's TLS certificate was not accepted",
+        "tls" => "the TLS handshake failed",
+        "refused" => "connection refused",
+        "dns" => "the host name could not be resolved",
+        "reset" => "the connection was reset",
+        "connect_timeout" => "connecting timed out",
+        _ => "the connection failed",
+    }
 }
 
 /// 0.5 s, 1 s, 2 s, … capped at 5 s, each scaled into [50 %, 100 %] so that

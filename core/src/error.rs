@@ -157,6 +157,21 @@ pub struct Error {
     pub xact_id: Option<String>,
     /// `protocol`: the start of the body we could not read, card numbers masked.
     pub body_snippet: Option<String>,
+    /// `connection` / `unknown_outcome` / `timeout` from the network: what
+    /// failed, classified (the bindings chain it: `__cause__`, `cause`).
+    pub cause: Option<Cause>,
+}
+
+/// Why the network failed, as a host language names it: Python raises the
+/// matching builtin (`ConnectionRefusedError`, `socket.gaierror`,
+/// `ssl.SSLCertVerificationError`, ...) as `__cause__`, Node sets `cause`
+/// to an `Error` with the usual `code` (`ECONNREFUSED`, `ENOTFOUND`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Cause {
+    /// `refused`, `dns`, `tls_certificate`, `tls`, `reset`, `connect_timeout` or `other`.
+    pub kind: &'static str,
+    /// The network library's own words (no URL query, no headers, no body).
+    pub detail: String,
 }
 
 impl Error {
@@ -175,6 +190,7 @@ impl Error {
             reference_no: None,
             xact_id: None,
             body_snippet: None,
+            cause: None,
         }
     }
 
@@ -183,6 +199,11 @@ impl Error {
         let mut e = Error::new(ErrorKind::InvalidRequest, format!("{field}: {problem}"));
         e.field = Some(field);
         e
+    }
+
+    pub(crate) fn caused_by(mut self, cause: Cause) -> Error {
+        self.cause = Some(cause);
+        self
     }
 
     pub fn internal(message: impl Into<String>) -> Error {
@@ -217,6 +238,9 @@ impl Error {
         }
         if let Some(tx) = self.transaction.as_deref_mut() {
             tx.redact_texts(&|text| redact_answer_text(text, key));
+        }
+        if let Some(cause) = self.cause.as_mut() {
+            clean(&mut cause.detail);
         }
         if let Some(snippet) = &mut self.body_snippet {
             *snippet = snippet.chars().take(SNIPPET_CHARS).collect();

@@ -31,7 +31,7 @@ pub use client::{Client, Output, Payments, PreparedRequest, Reports, Transaction
 pub use config::{Bindings, CLIENT_OPTIONS, ClientOption, Config, Environment, OptionDefault, OptionType, OptionValue, RequestEvent, RequestHook, RequestOptions};
 pub use endpoint::{Deadline, Endpoint, Pages, RetryPolicy, WireOptions};
 pub use endpoints::METHODS;
-pub use error::{Error, ErrorKind};
+pub use error::{Cause, Error, ErrorKind};
 pub use models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction, TransactionType, CODE_REPLAYED};
 pub use money::{Money, MoneyError};
 pub use secret::{CardNumber, Cvc, SecretKey};

@@ -73,6 +73,10 @@ test('a server with a certificate the client does not trust is a connection erro
     assert.match(error.message, /certificate/i);
     assert.doesNotMatch(error.message, /refused/i);
   });
+  await t.test('the cause is the network failure, with a code', () => {
+    assert.equal(error.cause?.kind, 'tls_certificate');
+    assert.equal(error.cause?.code, 'ERR_TLS_CERT_INVALID');
+  });
 });
 
 test('a closed port is a connection error saying "refused"', async (t) => {
@@ -86,5 +90,9 @@ test('a closed port is a connection error saying "refused"', async (t) => {
   await t.test('the message says the connection was refused', () => {
     assert.match(error.message, /refused/i);
     assert.doesNotMatch(error.message, /certificate/i);
+  });
+  await t.test('the cause is the network failure, with the usual code', () => {
+    assert.equal(error.cause?.code, 'ECONNREFUSED');
+    assert.equal(error.cause?.kind, 'refused');
   });
 });

@@ -100,6 +100,8 @@ def test_untrusted_certificate_is_a_connection_error_saying_certificate(untruste
     assert _Handler.seen == 0, "nothing was sent over the untrusted connection"
     assert "certificate" in str(error).lower(), str(error)
     assert "refused" not in str(error).lower(), str(error)
+    # Chained as Python names it: `except ssl.SSLCertVerificationError` sees the cause.
+    assert isinstance(error.__cause__, ssl.SSLCertVerificationError) and error.__suppress_context__, repr(error.__cause__)
 
 
 async def test_async_untrusted_certificate_is_a_connection_error_saying_certificate(untrusted_url: str) -> None:
@@ -113,9 +115,11 @@ def test_refused_port_is_a_connection_error_saying_refused(refused_url: str) -> 
     _assert_connection_error(error)
     assert "refused" in str(error).lower(), str(error)
     assert "certificate" not in str(error).lower(), str(error)
+    assert isinstance(error.__cause__, ConnectionRefusedError), repr(error.__cause__)
 
 
 async def test_async_refused_port_is_a_connection_error_saying_refused(refused_url: str) -> None:
     error = await _async_failure(refused_url)
     _assert_connection_error(error)
     assert "refused" in str(error).lower(), str(error)
+

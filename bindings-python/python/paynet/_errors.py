@@ -6,6 +6,8 @@ are written here; the subclasses are generated into `_errors_gen.py`.
 
 from __future__ import annotations
 
+import builtins
+
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -135,17 +137,40 @@ def _invalid_type(message: str, field: str) -> InvalidTypeError:
     return InvalidTypeError(message, field=field)
 
 
+def _network_cause(cause: dict[str, str]) -> OSError:
+    """The builtin a network failure is in Python, chained as `__cause__`:
+    `except ConnectionRefusedError` and the like keep working on its cause."""
+    import socket
+    import ssl
+
+    classes: dict[str, type[OSError]] = {
+        "refused": ConnectionRefusedError,
+        "reset": ConnectionResetError,
+        "dns": socket.gaierror,
+        "tls_certificate": ssl.SSLCertVerificationError,
+        "tls": ssl.SSLError,
+        "connect_timeout": builtins.TimeoutError,
+    }
+    return classes.get(cause["kind"], OSError)(cause["detail"])
+
+
 def _from_native(kind: str, message: str, fields: dict[str, Any]) -> PaynetError:
     """Called by `paynet._native` for every core error."""
     from ._models import Transaction
 
+    cause = fields.pop("cause", None)
     transaction = fields.get("transaction")
     if transaction is not None:
         fields = {**fields, "transaction": Transaction._from_native(transaction)}
     cls = _BY_KIND.get(kind)
     if cls is not None:
-        return cls(message, **fields)
-    # A kind newer than this package: still a PaynetError, with the real kind.
-    error = PaynetError(message, **fields)
-    error.kind = kind
+        error = cls(message, **fields)
+    else:
+        # A kind newer than this package: still a PaynetError, with the real kind.
+        error = PaynetError(message, **fields)
+        error.kind = kind
+    if cause is not None:
+        # As `raise error from cause`: the network failure, as Python names it.
+        error.__cause__ = _network_cause(cause)
+        error.__suppress_context__ = True
     return error
