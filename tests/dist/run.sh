@@ -75,7 +75,7 @@ test_node() {
   cp "$root/tests/dist/quickstart.cjs" "$root/tests/dist/quickstart.mjs" "$work/node/"
   echo '{ "name": "paynet-dist-test", "private": true }' > "$work/node/package.json"
   # Local tarballs only: --offline fails rather than reach the registry.
-  (cd "$work/node" && env -i HOME="$work" PATH="$clean_path" npm install --offline --no-audit --no-fund \
+  (cd "$work/node" && env -i HOME="$work" PATH="$clean_path" npm install --offline --no-audit --no-fund --no-update-notifier \
     --no-package-lock --loglevel=error "$platform" "$main")
   (cd "$work/node" && env -i HOME="$work" PATH="$clean_path" node quickstart.cjs)
   (cd "$work/node" && env -i HOME="$work" PATH="$clean_path" node quickstart.mjs)
