@@ -99,3 +99,40 @@ fuzz: toolchain
 		mkdir -p corpus/$$t; \
 		env -u CARGO_TARGET_DIR cargo +nightly fuzz run $$t corpus/$$t seeds/$$t -- -dict=dicts/$$t.dict -max_total_time=$(FUZZ_SECONDS); \
 	done
+
+# --- Distribution (ARCHITECTURE.md "Distribution"). Not part of `test`. ---
+# `make dist`: the release artifacts in dist/, each built once. `make test-dist`
+# installs them as users do (fresh venv / temp folder, no cargo on PATH) and runs
+# the quickstarts; CI can call tests/dist/run.sh [python|node] directly.
+.PHONY: dist dist-tools dist-python dist-node test-dist
+DIST_PY_DEPS := "maturin>=1.16,<1.17" "ziglang>=0.13,<0.18" "auditwheel>=6"
+# x86_64 glibc only: the other wheel targets need `rustup target add`, which cannot
+# reach its server here. Add them to PY_TARGETS where it can (zig cross-links them).
+PY_TARGETS ?= x86_64-unknown-linux-gnu
+dist: dist-python dist-node
+
+# maturin and zig (the ziglang wheel) link both artifacts against glibc 2.17.
+dist-tools: toolchain
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check $(DIST_PY_DEPS)
+
+dist-python: dist-tools
+	rm -f dist/paynet-*.whl dist/paynet-*.tar.gz
+	for t in $(PY_TARGETS); do \
+		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/maturin build --release --zig \
+			--target $$t --compatibility manylinux2014 --out dist; done
+	$(VENV)/bin/maturin sdist --out dist
+	for w in dist/paynet-*.whl; do $(VENV)/bin/auditwheel show "$$w"; done
+	ls -l dist/paynet-*.whl dist/paynet-*.tar.gz
+
+# The release profile (`build:release`), never `ci`; then the napi-rs packages.
+dist-node: dist-tools
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js >= 20.17 first" >&2; exit 1; }
+	if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+		npm install --ignore-scripts --no-audit --no-fund; fi
+	rm -f dist/paynet-*.tgz
+	scripts/napi-release-zig.sh "$(CURDIR)/$(VENV)/bin/python"
+	node scripts/dist-npm.mjs
+
+test-dist:
+	tests/dist/run.sh
