@@ -68,8 +68,10 @@ impl CheckParams {
             Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` that is not a list")),
         };
         let (tx, echoed) = match rows.first() {
-            Some(Value::Object(row)) => (Transaction::from_wire(row)?, echoed_reference(row)),
-            Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` row that is not an object")),
+            Some(row) => {
+                let row = super::data_row(row)?;
+                (Transaction::from_wire(row)?, echoed_reference(row))
+            }
             None => return Err(not_found(body)),
         };
         if let (Some(asked), Some(got)) = (self.xact_id.as_deref(), tx.xact_id.as_deref())

@@ -94,9 +94,7 @@ fn paynets_record(posted: &PayLinkConfirmation, body: &Map<String, Value>) -> Re
     let mut rows = Vec::with_capacity(listed.len());
     let mut other_reference = false;
     for row in listed {
-        let Value::Object(row) = row else {
-            return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` row that is not an object"));
-        };
+        let row = super::data_row(row)?;
         other_reference |= super::echoed_reference(row).is_some_and(|r| r != posted.reference_no);
         rows.push(Transaction::from_wire(row)?);
     }

@@ -139,10 +139,7 @@ pub(crate) fn list_page<T: FromAnswer>(body: &Map<String, Value>, starting_after
     let rows = match body.get("Data").or_else(|| body.get("data")) {
         Some(Value::Array(rows)) => rows
             .iter()
-            .map(|row| match row {
-                Value::Object(row) => T::from_wire(row),
-                _ => Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` row that is not an object")),
-            })
+            .map(|row| T::from_wire(data_row(row)?))
             .collect::<Result<Vec<_>, _>>()?,
         None | Some(Value::Null) => Vec::new(),
         Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` that is not a list")),
@@ -180,6 +177,20 @@ pub(crate) fn check_range(
         return Err(Error::invalid("limit", "must be between 1 and 100"));
     }
     Ok(())
+}
+
+/// One `Data` row of a list answer, which must be an object.
+pub(crate) fn data_row(row: &Value) -> Result<&Map<String, Value>, Error> {
+    row.as_object().ok_or_else(|| Error::new(ErrorKind::Protocol, "Paynet returned a `Data` row that is not an object"))
+}
+
+/// A status the user names, sent as Paynet's code (`(name, code)` pairs);
+/// any other name is refused, naming the ones there are.
+pub(crate) fn status_code(name: &str, codes: &[(&str, i64)]) -> Result<i64, Error> {
+    codes.iter().find(|(known, _)| *known == name).map(|(_, code)| *code).ok_or_else(|| {
+        let names: Vec<String> = codes.iter().map(|(known, _)| format!("\"{known}\"")).collect();
+        Error::invalid("status", format!("must be {}", names.join(" or ")))
+    })
 }
 
 /// Paynet's "no data" (result code 12) as an `api` error.

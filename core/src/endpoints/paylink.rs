@@ -187,8 +187,7 @@ fn status_name<F: Fields + ?Sized>(r: &Reader<'_, F>) -> Result<Option<String>, 
 fn detail(body: &Map<String, Value>) -> Result<PayLinkDetail, Error> {
     match body.get("Data").or_else(|| body.get("data")) {
         Some(Value::Array(rows)) => match rows.first() {
-            Some(Value::Object(row)) => PayLinkDetail::from_wire(row),
-            Some(_) => Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` row that is not an object")),
+            Some(row) => PayLinkDetail::from_wire(super::data_row(row)?),
             None => Err(not_found(body)),
         },
         _ => checked_answer(body),
@@ -304,11 +303,7 @@ impl Endpoint for UpdatePayLinkStatus {
 
     fn to_wire(p: &UpdatePayLinkStatusParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
-        let code = match p.status.as_str() {
-            "awaiting_payment" => 0,
-            "passive" => 3,
-            _ => return Err(Error::invalid("status", "must be \"awaiting_payment\" or \"passive\"")),
-        };
+        let code = super::status_code(&p.status, &[("awaiting_payment", 0), ("passive", 3)])?;
         let mut body = p.to_wire_declared(options);
         body.insert("status".into(), code.into());
         Ok(body)

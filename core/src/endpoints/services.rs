@@ -124,8 +124,7 @@ impl Endpoint for RetrieveTransaction {
     fn from_wire(p: &RetrieveTransactionParams, body: &Map<String, Value>) -> Result<TransactionDetail, Error> {
         let detail = match body.get("Data").or_else(|| body.get("data")) {
             Some(Value::Array(rows)) => match rows.first() {
-                Some(Value::Object(row)) => TransactionDetail::from_wire(row)?,
-                Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` row that is not an object")),
+                Some(row) => TransactionDetail::from_wire(super::data_row(row)?)?,
                 None => return Err(not_found(body)),
             },
             _ => return Err(not_found(body)),
@@ -450,11 +449,7 @@ impl Endpoint for UpdateEscrow {
 
     fn to_wire(p: &UpdateEscrowParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
-        let code = match p.status.as_str() {
-            "approve" => 2,
-            "reject" => 3,
-            _ => return Err(Error::invalid("status", "must be \"approve\" or \"reject\"")),
-        };
+        let code = super::status_code(&p.status, &[("approve", 2), ("reject", 3)])?;
         let mut body = p.to_wire_declared(options);
         body.insert("status".into(), code.into());
         Ok(body)
