@@ -700,6 +700,123 @@ export interface ListRefundsParams {
   endingBefore?: number;
 }
 
+/** Exactly one of `cardOwnerId`, `userUniqueId`. */
+export interface SaveCardParams {
+  /** The card to save. Its CVC travels once, for the bank's verification, and is not stored. */
+  card: CardParams;
+  /**
+   * The name the customer gives the card (`"My Visa"`), shown in `cards.list`.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardDesc: string;
+  /**
+   * Paynet's id of the customer, from an earlier save; instead of `userUniqueId`.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardOwnerId?: string;
+  /**
+   * Your id of the customer, for their first save; instead of `cardOwnerId`.
+   *
+   * Not blank; at most 100 characters.
+   */
+  userUniqueId?: string;
+  /**
+   * The `otpSessionId` verified with `cards.checkOtp`, where your account requires an OTP.
+   *
+   * Not blank; at most 100 characters.
+   */
+  otpSessionId?: string;
+}
+
+export interface ListCardsParams {
+  /**
+   * Paynet's id of the customer, from their first save.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardOwnerId: string;
+  /** Cards per page, 1 to 100 (Paynet's default: 10). */
+  limit?: number;
+  /** The page after this many cards. */
+  startingAfter?: number;
+  /** The page before this index (paging backwards yourself). */
+  endingBefore?: number;
+}
+
+export interface CardRefParams {
+  /**
+   * Paynet's id of the customer.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardOwnerId: string;
+  /**
+   * The saved card's token.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardHash: string;
+}
+
+export interface UpdateCardDescriptionParams {
+  /**
+   * Paynet's id of the customer.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardOwnerId: string;
+  /**
+   * The saved card's token.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardHash: string;
+  /**
+   * The card's new name.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardDesc: string;
+}
+
+export interface SendCardOtpParams {
+  /**
+   * The customer's mobile number: `5` and nine digits (`5321234567`).
+   *
+   * Not blank; at most 10 characters.
+   */
+  userGsm: string;
+  /**
+   * Your unique value for this verification.
+   *
+   * Not blank; at most 100 characters.
+   */
+  otpSessionId: string;
+}
+
+export interface CheckCardOtpParams {
+  /**
+   * The code the customer typed.
+   *
+   * Not blank; at most 10 characters.
+   */
+  otpCode: string;
+  /**
+   * The value given to `cards.sendOtp`.
+   *
+   * Not blank; at most 100 characters.
+   */
+  otpSessionId: string;
+  /**
+   * The number given to `cards.sendOtp`.
+   *
+   * Not blank; at most 10 characters.
+   */
+  userGsm: string;
+}
+
 // --- Results ---
 
 /**
@@ -1070,6 +1187,56 @@ export interface Refund<M extends MoneyMode = 'string'> {
   agentId: string | null;
 }
 
+/** A saved card as Paynet reports it: the masked number, never the full one. */
+export interface StoredCard<M extends MoneyMode = 'string'> {
+  /** The card's token: pay with it (`cardHash` + `cardOwnerId`), rename or delete it. */
+  cardHash: string;
+  /** Paynet's id of the customer: keep it with your customer record. */
+  cardOwnerId: string | null;
+  /** Your id of the customer, as given to the first save. */
+  userUniqueId: string | null;
+  cardDesc: string | null;
+  cardHolder: string | null;
+  /** `435508******4358`. */
+  cardNoMasked: string | null;
+  /** The first six digits. */
+  cardBin: string | null;
+  /** `cc` credit, `dc` debit, `bc` business. */
+  cardType: string | null;
+  cardBankId: string | null;
+  cardBankName: string | null;
+  cardLogoUrl: string | null;
+  /** `VISA`, `MASTERCARD`, `AMEX`, `TROY`. */
+  cardBrandName: string | null;
+  /** As Paynet reports it (its own example shows 0: not disclosed). */
+  expireMonth: number | null;
+  expireYear: number | null;
+  companyCode: string | null;
+  agentId: string | null;
+}
+
+/** One page of saved cards. */
+export interface StoredCardPage<M extends MoneyMode = 'string'> {
+  cards: StoredCard<M>[];
+  hasMore: boolean;
+  totalCount: number | null;
+  /** Where the next page starts (`startingAfter`); `None` on the last page. */
+  nextStartingAfter: number | null;
+}
+
+/** A one-time code on its way to the customer. */
+export interface CardOtp<M extends MoneyMode = 'string'> {
+  /**
+   * Until when the code can be checked.
+   *
+   * The instant; `expiresAtRaw` keeps Paynet's text and its UTC offset, which `Date` drops.
+   */
+  expiresAt: Date | null;
+  /** `expiresAt` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
+  expiresAtRaw: string | null;
+  message: string | null;
+}
+
 // --- Resources ---
 
 export interface Payments<M extends MoneyMode = 'string'> {
@@ -1332,6 +1499,68 @@ export interface Refunds<M extends MoneyMode = 'string'> {
   list(params: ListRefundsParams, options?: RequestOptions): AsyncIterable<Refund<M>>;
 }
 
+export interface Cards<M extends MoneyMode = 'string'> {
+  /**
+   * Saves a card without a payment. The bank verifies it first with a
+   * 1 TL pre-auth that is voided at once (Paynet does this when the CVC is
+   * sent, and this SDK always sends it).
+   *
+   * The first save of a customer names your `userUniqueId`; Paynet answers
+   * with a `cardOwnerId`: store it with the customer and name it in every
+   * later save, list and payment. Where your merchant account requires an
+   * OTP, verify the customer's phone first (`cards.sendOtp`,
+   * `cards.checkOtp`) and pass the same `otpSessionId`.
+   *
+   * `POST v1/card/save` · retry policy `only_if_not_sent`.
+   */
+  save(params: SaveCardParams, options?: RequestOptions): Promise<StoredCard<M>>;
+  /**
+   * One page of a customer's saved cards.
+   *
+   * `list` walks every page for you; this is one page, for those who page
+   * themselves: `hasMore` says another follows, at `nextStartingAfter`.
+   *
+   * `POST v1/card/list` · retry policy `read_only`.
+   */
+  listPage(params: ListCardsParams, options?: RequestOptions): Promise<StoredCardPage<M>>;
+  /**
+   * Every card saved for `cardOwnerId`.
+   *
+   * Pages (`limit` items each, see `listPage`) are fetched as the loop reaches them:
+   * `for await (const item of client.cards.list({...}))`. A page that fails rejects the loop, naming where it started.
+   */
+  list(params: ListCardsParams, options?: RequestOptions): AsyncIterable<StoredCard<M>>;
+  /**
+   * Deletes a saved card: it leaves `cards.list`, and a payment with its
+   * `cardHash` is refused from then on.
+   *
+   * `POST v1/card/delete` · retry policy `only_if_not_sent`.
+   */
+  delete(params: CardRefParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Renames a saved card (its `cardDesc`).
+   *
+   * `POST v1/card/desc_update` · retry policy `only_if_not_sent`.
+   */
+  updateDescription(params: UpdateCardDescriptionParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Texts the customer a one-time code before a card is saved, where your
+   * merchant account requires it. `otpSessionId` is your own unique value
+   * linking this code, `cards.checkOtp` and the `cards.save` that follows.
+   *
+   * `POST v1/card/send_otp` · retry policy `only_if_not_sent`.
+   */
+  sendOtp(params: SendCardOtpParams, options?: RequestOptions): Promise<CardOtp<M>>;
+  /**
+   * Checks the code the customer received (`cards.sendOtp`). A wrong or
+   * expired code is an `api` error; on success, `cards.save` with the same
+   * `otpSessionId` may follow.
+   *
+   * `POST v1/card/check_otp` · retry policy `only_if_not_sent`.
+   */
+  checkOtp(params: CheckCardOtpParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+}
+
 /** The resources of a `Client`: `client.payments`, … */
 export interface Resources<M extends MoneyMode = 'string'> {
   readonly payments: Payments<M>;
@@ -1339,6 +1568,7 @@ export interface Resources<M extends MoneyMode = 'string'> {
   readonly reports: Reports<M>;
   readonly payLinks: PayLinks<M>;
   readonly refunds: Refunds<M>;
+  readonly cards: Cards<M>;
 }
 
 /** Core's method names, as `Client.prepare` takes them. */
@@ -1368,7 +1598,13 @@ export type MethodName =
   | 'pay_links.parse_confirmation'
   | 'pay_links.verify_confirmation'
   | 'refunds.create'
-  | 'refunds.list_page';
+  | 'refunds.list_page'
+  | 'cards.save'
+  | 'cards.list_page'
+  | 'cards.delete'
+  | 'cards.update_description'
+  | 'cards.send_otp'
+  | 'cards.check_otp';
 
 /**
  * What went wrong: every error's `kind` (and `code`).

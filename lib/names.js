@@ -488,6 +488,88 @@ const PARAMS = table({
     }),
     structs: table({}),
   }),
+  SaveCardParams: table({
+    toSnake: table({
+      'card': 'card',
+      'cardDesc': 'card_desc',
+      'cardOwnerId': 'card_owner_id',
+      'userUniqueId': 'user_unique_id',
+      'otpSessionId': 'otp_session_id',
+    }),
+    toCamel: table({
+      'card': 'card',
+      'card_desc': 'cardDesc',
+      'card_owner_id': 'cardOwnerId',
+      'user_unique_id': 'userUniqueId',
+      'otp_session_id': 'otpSessionId',
+    }),
+    structs: table({
+      'card': 'Card',
+    }),
+  }),
+  ListCardsParams: table({
+    toSnake: table({
+      'cardOwnerId': 'card_owner_id',
+      'limit': 'limit',
+      'startingAfter': 'starting_after',
+      'endingBefore': 'ending_before',
+    }),
+    toCamel: table({
+      'card_owner_id': 'cardOwnerId',
+      'limit': 'limit',
+      'starting_after': 'startingAfter',
+      'ending_before': 'endingBefore',
+    }),
+    structs: table({}),
+  }),
+  CardRef: table({
+    toSnake: table({
+      'cardOwnerId': 'card_owner_id',
+      'cardHash': 'card_hash',
+    }),
+    toCamel: table({
+      'card_owner_id': 'cardOwnerId',
+      'card_hash': 'cardHash',
+    }),
+    structs: table({}),
+  }),
+  UpdateCardDescriptionParams: table({
+    toSnake: table({
+      'cardOwnerId': 'card_owner_id',
+      'cardHash': 'card_hash',
+      'cardDesc': 'card_desc',
+    }),
+    toCamel: table({
+      'card_owner_id': 'cardOwnerId',
+      'card_hash': 'cardHash',
+      'card_desc': 'cardDesc',
+    }),
+    structs: table({}),
+  }),
+  SendCardOtpParams: table({
+    toSnake: table({
+      'userGsm': 'user_gsm',
+      'otpSessionId': 'otp_session_id',
+    }),
+    toCamel: table({
+      'user_gsm': 'userGsm',
+      'otp_session_id': 'otpSessionId',
+    }),
+    structs: table({}),
+  }),
+  CheckCardOtpParams: table({
+    toSnake: table({
+      'otpCode': 'otp_code',
+      'otpSessionId': 'otp_session_id',
+      'userGsm': 'user_gsm',
+    }),
+    toCamel: table({
+      'otp_code': 'otpCode',
+      'otp_session_id': 'otpSessionId',
+      'user_gsm': 'userGsm',
+    }),
+    structs: table({}),
+  }),
 });
 
 /**
@@ -1127,6 +1209,78 @@ const MODELS = table({
       'decision_date': 'datetime',
     }),
   }),
+  StoredCard: table({
+    toSnake: table({
+      'cardHash': 'card_hash',
+      'cardOwnerId': 'card_owner_id',
+      'userUniqueId': 'user_unique_id',
+      'cardDesc': 'card_desc',
+      'cardHolder': 'card_holder',
+      'cardNoMasked': 'card_no_masked',
+      'cardBin': 'card_bin',
+      'cardType': 'card_type',
+      'cardBankId': 'card_bank_id',
+      'cardBankName': 'card_bank_name',
+      'cardLogoUrl': 'card_logo_url',
+      'cardBrandName': 'card_brand_name',
+      'expireMonth': 'expire_month',
+      'expireYear': 'expire_year',
+      'companyCode': 'company_code',
+      'agentId': 'agent_id',
+    }),
+    toCamel: table({
+      'card_hash': 'cardHash',
+      'card_owner_id': 'cardOwnerId',
+      'user_unique_id': 'userUniqueId',
+      'card_desc': 'cardDesc',
+      'card_holder': 'cardHolder',
+      'card_no_masked': 'cardNoMasked',
+      'card_bin': 'cardBin',
+      'card_type': 'cardType',
+      'card_bank_id': 'cardBankId',
+      'card_bank_name': 'cardBankName',
+      'card_logo_url': 'cardLogoUrl',
+      'card_brand_name': 'cardBrandName',
+      'expire_month': 'expireMonth',
+      'expire_year': 'expireYear',
+      'company_code': 'companyCode',
+      'agent_id': 'agentId',
+    }),
+    structs: table({}),
+    kinds: table({}),
+  }),
+  StoredCardPage: table({
+    toSnake: table({
+      'cards': 'cards',
+      'hasMore': 'has_more',
+      'totalCount': 'total_count',
+      'nextStartingAfter': 'next_starting_after',
+    }),
+    toCamel: table({
+      'cards': 'cards',
+      'has_more': 'hasMore',
+      'total_count': 'totalCount',
+      'next_starting_after': 'nextStartingAfter',
+    }),
+    structs: table({
+      'cards': 'StoredCard',
+    }),
+    kinds: table({}),
+  }),
+  CardOtp: table({
+    toSnake: table({
+      'expiresAt': 'expires_at',
+      'message': 'message',
+    }),
+    toCamel: table({
+      'expires_at': 'expiresAt',
+      'message': 'message',
+    }),
+    structs: table({}),
+    kinds: table({
+      'expires_at': 'datetime',
+    }),
+  }),
 });
 
 /**
@@ -1164,6 +1318,12 @@ const METHODS = table({
   'pay_links.verify_confirmation': table({ resource: 'payLinks', method: 'verifyConfirmation', params: 'VerifyConfirmationParams', result: 'PayLinkConfirmation', target: null, pages: null }),
   'refunds.create': table({ resource: 'refunds', method: 'create', params: 'CreateRefundParams', result: 'RefundRequest', target: null, pages: null }),
   'refunds.list_page': table({ resource: 'refunds', method: 'listPage', params: 'ListRefundsParams', result: 'RefundPage', target: null, pages: table({ iterator: 'list', items: 'refunds' }) }),
+  'cards.save': table({ resource: 'cards', method: 'save', params: 'SaveCardParams', result: 'StoredCard', target: null, pages: null }),
+  'cards.list_page': table({ resource: 'cards', method: 'listPage', params: 'ListCardsParams', result: 'StoredCardPage', target: null, pages: table({ iterator: 'list', items: 'cards' }) }),
+  'cards.delete': table({ resource: 'cards', method: 'delete', params: 'CardRef', result: 'Acknowledgement', target: null, pages: null }),
+  'cards.update_description': table({ resource: 'cards', method: 'updateDescription', params: 'UpdateCardDescriptionParams', result: 'Acknowledgement', target: null, pages: null }),
+  'cards.send_otp': table({ resource: 'cards', method: 'sendOtp', params: 'SendCardOtpParams', result: 'CardOtp', target: null, pages: null }),
+  'cards.check_otp': table({ resource: 'cards', method: 'checkOtp', params: 'CheckCardOtpParams', result: 'Acknowledgement', target: null, pages: null }),
 });
 
 /** `new Client(options)`: every option's Node name. */

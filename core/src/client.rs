@@ -50,8 +50,8 @@ pub struct PreparedRequest {
     pub body: Map<String, Value>,
 }
 
-/// Wire fields that carry card data (`pan`, `cvc`, the expiry).
-const CARD_FIELDS: &[&str] = &["pan", "cvc", "month", "year"];
+/// Wire fields that carry card data (`pan`, `cvc`, the expiry; `v1/card/save`'s names for them).
+const CARD_FIELDS: &[&str] = &["pan", "cvc", "month", "year", "card_number", "cvv", "expire_month", "expire_year"];
 
 impl std::fmt::Debug for PreparedRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -502,6 +502,32 @@ fn valid_params(method: &str) -> BoxedStrategy<Value> {
             .prop_map(|(x, status)| json!({"xact_id": x, "status": status}))
             .boxed(),
         "transactions.upload_signature" => xact_id().prop_map(|x| json!({"xact_id": x, "image": {"$bytes": "R0lGODlhAQABAAAAACw="}})).boxed(),
+        "cards.save" => (any::<bool>(), prop::option::of(reference()))
+            .prop_map(|(first, otp)| {
+                let mut p = json!({
+                    "card": {"number": "4355084355084358", "exp_month": 12, "exp_year": 2045, "cvc": "123", "holder_name": "TEST TEST"},
+                    "card_desc": "My card",
+                });
+                p[if first { "user_unique_id" } else { "card_owner_id" }] = json!("customer-1");
+                if let Some(o) = otp {
+                    p["otp_session_id"] = json!(o);
+                }
+                p
+            })
+            .boxed(),
+        "cards.list_page" => prop::option::of(1u32..=100)
+            .prop_map(|limit| {
+                let mut p = json!({"card_owner_id": "2ce0bd9d-aeb3-4af0-9dd6-cf294e72f9cb"});
+                if let Some(limit) = limit {
+                    p["limit"] = json!(limit);
+                }
+                p
+            })
+            .boxed(),
+        "cards.delete" => reference().prop_map(|h| json!({"card_owner_id": "owner-1", "card_hash": h})).boxed(),
+        "cards.update_description" => reference().prop_map(|h| json!({"card_owner_id": "owner-1", "card_hash": h, "card_desc": "Work"})).boxed(),
+        "cards.send_otp" => reference().prop_map(|s| json!({"user_gsm": "5321234567", "otp_session_id": s})).boxed(),
+        "cards.check_otp" => reference().prop_map(|s| json!({"otp_code": "123456", "otp_session_id": s, "user_gsm": "5321234567"})).boxed(),
         other => panic!("no valid parameters known for {other}: add them to properties.rs"),
     }
 }

@@ -177,18 +177,6 @@ impl Entry {
     }
 }
 
-/// A stored card. The PAN lives only here, in memory, because a later `card_hash`
-/// payment must run the same bank simulation as the original card.
-#[derive(Debug, Clone)]
-pub struct SavedCard {
-    pub pan: String,
-    pub month: u32,
-    pub year: i32,
-    pub card_holder: String,
-    pub card_owner_id: String,
-    pub user_unique_id: String,
-}
-
 /// A Paynet.js session created by `/__sandbox/paynetjs/session`.
 #[derive(Debug, Clone)]
 pub struct JsSession {
@@ -229,9 +217,8 @@ pub struct Ledger {
     /// per due date, in id order.
     by_due_date: BTreeMap<NaiveDate, Vec<usize>>,
     in_flight: HashMap<String, watch::Sender<()>>,
-    pub cards: HashMap<String, SavedCard>,
-    /// user_unique_id → card_owner_id.
-    pub owners: HashMap<String, String>,
+    /// Saved cards, their owners and the card OTPs.
+    pub vault: crate::vault::Vault,
     pub sessions: HashMap<String, JsSession>,
     /// 3D sessions by `session_id`. Under the ledger's lock because `tds_charge` checks
     /// and records into the ledger in one step.

@@ -15,6 +15,7 @@ mod outbound;
 mod pages;
 mod seed;
 mod util;
+mod vault;
 mod wire;
 
 use std::collections::HashMap;
@@ -64,6 +65,9 @@ pub struct SandboxConfig {
     /// Approve every cancel / refund request as it is made, instead of leaving it pending
     /// for [`Sandbox::decide_reversal`] (Paynet's operations review it).
     pub auto_approve_reversals: bool,
+    /// The merchant must verify the customer's phone (`v1/card/send_otp`, `check_otp`)
+    /// before `v1/card/save`, as Paynet can require per merchant.
+    pub require_card_otp: bool,
 }
 
 impl SandboxConfig {
@@ -88,6 +92,7 @@ impl Default for SandboxConfig {
             faults: None,
             publishable_key: None,
             auto_approve_reversals: false,
+            require_card_otp: false,
         }
     }
 }

@@ -31,6 +31,9 @@ __all__ = [
     "RefundRequest",
     "Refund",
     "RefundPage",
+    "StoredCard",
+    "StoredCardPage",
+    "CardOtp",
 ]
 
 
@@ -430,8 +433,58 @@ class RefundPage(_Model):
     """Where the next page starts (`starting_after`); `None` on the last page."""
 
 
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class StoredCard(_Model):
+    """A saved card as Paynet reports it: the masked number, never the full one."""
+
+    card_hash: str
+    """The card's token: pay with it (`card_hash` + `card_owner_id`), rename or delete it."""
+    card_owner_id: str | None = None
+    """Paynet's id of the customer: keep it with your customer record."""
+    user_unique_id: str | None = None
+    """Your id of the customer, as given to the first save."""
+    card_desc: str | None = None
+    card_holder: str | None = None
+    card_no_masked: str | None = None
+    """`435508******4358`."""
+    card_bin: str | None = None
+    """The first six digits."""
+    card_type: CardType | str | None = None
+    """`cc` credit, `dc` debit, `bc` business."""
+    card_bank_id: BankId | str | None = None
+    card_bank_name: str | None = None
+    card_logo_url: str | None = None
+    card_brand_name: str | None = None
+    """`VISA`, `MASTERCARD`, `AMEX`, `TROY`."""
+    expire_month: int | None = None
+    """As Paynet reports it (its own example shows 0: not disclosed)."""
+    expire_year: int | None = None
+    company_code: str | None = None
+    agent_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class StoredCardPage(_Model):
+    """One page of saved cards."""
+
+    cards: tuple[StoredCard, ...] = ()
+    has_more: bool
+    total_count: int | None = None
+    next_starting_after: int | None = None
+    """Where the next page starts (`starting_after`); `None` on the last page."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class CardOtp(_Model):
+    """A one-time code on its way to the customer."""
+
+    expires_at: _dt.datetime | None = None
+    """Until when the code can be checked."""
+    message: str | None = None
+
+
 #: The result models, by core's struct name: what `_models._register_models` registers.
-MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund")
+MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "StoredCard", "StoredCardPage", "CardOtp")
 
 #: Per class, its fields whose values become enum members when known.
 ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
@@ -452,4 +505,7 @@ ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "RefundRequest": {},
     "Refund": {"xact_type": XactType, "bank_id": BankId},
     "RefundPage": {},
+    "StoredCard": {"card_type": CardType, "card_bank_id": BankId},
+    "StoredCardPage": {},
+    "CardOtp": {},
 }

@@ -17,7 +17,7 @@ from typing import Any, Final, Literal, TypedDict
 from ._calls import Amount, AsyncCall, RequestEvent, SyncCall, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
 from ._models import Card, PaymentReport, Transaction
-from ._models_gen import Acknowledgement, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, Refund, RefundPage, RefundRequest, SlipLink, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
+from ._models_gen import Acknowledgement, CardOtp, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, Refund, RefundPage, RefundRequest, SlipLink, StoredCard, StoredCardPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
 
 __all__ = [
     "CardDict",
@@ -27,11 +27,13 @@ __all__ = [
     "Reports",
     "PayLinks",
     "Refunds",
+    "Cards",
     "AsyncPayments",
     "AsyncTransactions",
     "AsyncReports",
     "AsyncPayLinks",
     "AsyncRefunds",
+    "AsyncCards",
 ]
 
 
@@ -908,6 +910,188 @@ class Refunds:
         return _pages(self.list_page, _params(locals()), "refunds")
 
 
+class Cards:
+    """`Client.cards` (blocking): `save`, `list_page`, `delete`, `update_description`, `send_otp`, `check_otp`."""
+
+    def __init__(self, call: SyncCall) -> None:
+        self._call = call
+
+    def save(
+        self,
+        *,
+        card: CardInput,
+        card_desc: str,
+        card_owner_id: str | None = None,
+        user_unique_id: str | None = None,
+        otp_session_id: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> StoredCard:
+        """Saves a card without a payment. The bank verifies it first with a
+        1 TL pre-auth that is voided at once (Paynet does this when the CVC is
+        sent, and this SDK always sends it).
+
+        The first save of a customer names your `user_unique_id`; Paynet answers
+        with a `card_owner_id`: store it with the customer and name it in every
+        later save, list and payment. Where your merchant account requires an
+        OTP, verify the customer's phone first (`cards.send_otp`,
+        `cards.check_otp`) and pass the same `otp_session_id`.
+
+        Args:
+            card: The card to save. Its CVC travels once, for the bank's verification, and is not stored.
+            card_desc: The name the customer gives the card (`"My Visa"`), shown in `cards.list`.
+            card_owner_id: Paynet's id of the customer, from an earlier save; instead of `user_unique_id`.
+            user_unique_id: Your id of the customer, for their first save; instead of `card_owner_id`.
+            otp_session_id: The `otp_session_id` verified with `cards.check_otp`, where your account requires an OTP.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        # First thing: the user's mapping is no longer referenced from this frame.
+        try:
+            card = _as_struct(card, Card, "card")
+        except InvalidTypeError:
+            del card
+            raise
+        result: StoredCard = self._call("cards.save", _params(locals()))
+        return result
+
+    def list_page(
+        self,
+        *,
+        card_owner_id: str,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> StoredCardPage:
+        """One page of a customer's saved cards.
+
+        `list` walks every page for you; this is one page, for those who page
+        themselves: `has_more` says another follows, at `next_starting_after`.
+
+        Args:
+            card_owner_id: Paynet's id of the customer, from their first save.
+            limit: Cards per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many cards.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: StoredCardPage = self._call("cards.list_page", _params(locals()))
+        return result
+
+    def list(
+        self,
+        *,
+        card_owner_id: str,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Iterator[StoredCard]:
+        """Every card saved for `card_owner_id`.
+
+        Pages (`limit` items each, see `list_page`) are fetched as the loop reaches
+        them; a page that fails raises from the loop, naming where it started.
+
+        Args:
+            card_owner_id: Paynet's id of the customer, from their first save.
+            limit: Cards per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many cards.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        return _pages(self.list_page, _params(locals()), "cards")
+
+    def delete(
+        self,
+        *,
+        card_owner_id: str,
+        card_hash: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Deletes a saved card: it leaves `cards.list`, and a payment with its
+        `card_hash` is refused from then on.
+
+        Args:
+            card_owner_id: Paynet's id of the customer.
+            card_hash: The saved card's token.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("cards.delete", _params(locals()))
+        return result
+
+    def update_description(
+        self,
+        *,
+        card_owner_id: str,
+        card_hash: str,
+        card_desc: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Renames a saved card (its `card_desc`).
+
+        Args:
+            card_owner_id: Paynet's id of the customer.
+            card_hash: The saved card's token.
+            card_desc: The card's new name.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("cards.update_description", _params(locals()))
+        return result
+
+    def send_otp(
+        self,
+        *,
+        user_gsm: str,
+        otp_session_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> CardOtp:
+        """Texts the customer a one-time code before a card is saved, where your
+        merchant account requires it. `otp_session_id` is your own unique value
+        linking this code, `cards.check_otp` and the `cards.save` that follows.
+
+        Args:
+            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`).
+            otp_session_id: Your unique value for this verification.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: CardOtp = self._call("cards.send_otp", _params(locals()))
+        return result
+
+    def check_otp(
+        self,
+        *,
+        otp_code: str,
+        otp_session_id: str,
+        user_gsm: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Checks the code the customer received (`cards.send_otp`). A wrong or
+        expired code is an `api` error; on success, `cards.save` with the same
+        `otp_session_id` may follow.
+
+        Args:
+            otp_code: The code the customer typed.
+            otp_session_id: The value given to `cards.send_otp`.
+            user_gsm: The number given to `cards.send_otp`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("cards.check_otp", _params(locals()))
+        return result
+
+
 class AsyncPayments:
     """`AsyncClient.payments` (awaited): `create`, `create_3d`, `complete_3d`, `send_receipt_otp`, `charge`, `capture`, `cancel_pre_auth`, `cancel_capture`."""
 
@@ -1768,6 +1952,188 @@ class AsyncRefunds:
         return _apages(self.list_page, _params(locals()), "refunds")
 
 
+class AsyncCards:
+    """`AsyncClient.cards` (awaited): `save`, `list_page`, `delete`, `update_description`, `send_otp`, `check_otp`."""
+
+    def __init__(self, call: AsyncCall) -> None:
+        self._call = call
+
+    async def save(
+        self,
+        *,
+        card: CardInput,
+        card_desc: str,
+        card_owner_id: str | None = None,
+        user_unique_id: str | None = None,
+        otp_session_id: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> StoredCard:
+        """Saves a card without a payment. The bank verifies it first with a
+        1 TL pre-auth that is voided at once (Paynet does this when the CVC is
+        sent, and this SDK always sends it).
+
+        The first save of a customer names your `user_unique_id`; Paynet answers
+        with a `card_owner_id`: store it with the customer and name it in every
+        later save, list and payment. Where your merchant account requires an
+        OTP, verify the customer's phone first (`cards.send_otp`,
+        `cards.check_otp`) and pass the same `otp_session_id`.
+
+        Args:
+            card: The card to save. Its CVC travels once, for the bank's verification, and is not stored.
+            card_desc: The name the customer gives the card (`"My Visa"`), shown in `cards.list`.
+            card_owner_id: Paynet's id of the customer, from an earlier save; instead of `user_unique_id`.
+            user_unique_id: Your id of the customer, for their first save; instead of `card_owner_id`.
+            otp_session_id: The `otp_session_id` verified with `cards.check_otp`, where your account requires an OTP.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        # First thing: the user's mapping is no longer referenced from this frame.
+        try:
+            card = _as_struct(card, Card, "card")
+        except InvalidTypeError:
+            del card
+            raise
+        result: StoredCard = await self._call("cards.save", _params(locals()))
+        return result
+
+    async def list_page(
+        self,
+        *,
+        card_owner_id: str,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> StoredCardPage:
+        """One page of a customer's saved cards.
+
+        `list` walks every page for you; this is one page, for those who page
+        themselves: `has_more` says another follows, at `next_starting_after`.
+
+        Args:
+            card_owner_id: Paynet's id of the customer, from their first save.
+            limit: Cards per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many cards.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: StoredCardPage = await self._call("cards.list_page", _params(locals()))
+        return result
+
+    def list(
+        self,
+        *,
+        card_owner_id: str,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncIterator[StoredCard]:
+        """Every card saved for `card_owner_id`.
+
+        Pages (`limit` items each, see `list_page`) are fetched as the loop reaches
+        them; a page that fails raises from the loop, naming where it started.
+
+        Args:
+            card_owner_id: Paynet's id of the customer, from their first save.
+            limit: Cards per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many cards.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        return _apages(self.list_page, _params(locals()), "cards")
+
+    async def delete(
+        self,
+        *,
+        card_owner_id: str,
+        card_hash: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Deletes a saved card: it leaves `cards.list`, and a payment with its
+        `card_hash` is refused from then on.
+
+        Args:
+            card_owner_id: Paynet's id of the customer.
+            card_hash: The saved card's token.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("cards.delete", _params(locals()))
+        return result
+
+    async def update_description(
+        self,
+        *,
+        card_owner_id: str,
+        card_hash: str,
+        card_desc: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Renames a saved card (its `card_desc`).
+
+        Args:
+            card_owner_id: Paynet's id of the customer.
+            card_hash: The saved card's token.
+            card_desc: The card's new name.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("cards.update_description", _params(locals()))
+        return result
+
+    async def send_otp(
+        self,
+        *,
+        user_gsm: str,
+        otp_session_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> CardOtp:
+        """Texts the customer a one-time code before a card is saved, where your
+        merchant account requires it. `otp_session_id` is your own unique value
+        linking this code, `cards.check_otp` and the `cards.save` that follows.
+
+        Args:
+            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`).
+            otp_session_id: Your unique value for this verification.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: CardOtp = await self._call("cards.send_otp", _params(locals()))
+        return result
+
+    async def check_otp(
+        self,
+        *,
+        otp_code: str,
+        otp_session_id: str,
+        user_gsm: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Checks the code the customer received (`cards.send_otp`). A wrong or
+        expired code is an `api` error; on success, `cards.save` with the same
+        `otp_session_id` may follow.
+
+        Args:
+            otp_code: The code the customer typed.
+            otp_session_id: The value given to `cards.send_otp`.
+            user_gsm: The number given to `cards.send_otp`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("cards.check_otp", _params(locals()))
+        return result
+
+
 class ClientResources:
     """The resources of `Client`, bound to its call function by `_bind`."""
 
@@ -1776,6 +2142,7 @@ class ClientResources:
     reports: Reports
     pay_links: PayLinks
     refunds: Refunds
+    cards: Cards
 
     def _bind(self, call: SyncCall) -> None:
         self.payments = Payments(call)
@@ -1783,6 +2150,7 @@ class ClientResources:
         self.reports = Reports(call)
         self.pay_links = PayLinks(call)
         self.refunds = Refunds(call)
+        self.cards = Cards(call)
 
 
 class AsyncClientResources:
@@ -1793,6 +2161,7 @@ class AsyncClientResources:
     reports: AsyncReports
     pay_links: AsyncPayLinks
     refunds: AsyncRefunds
+    cards: AsyncCards
 
     def _bind(self, call: AsyncCall) -> None:
         self.payments = AsyncPayments(call)
@@ -1800,6 +2169,7 @@ class AsyncClientResources:
         self.reports = AsyncReports(call)
         self.pay_links = AsyncPayLinks(call)
         self.refunds = AsyncRefunds(call)
+        self.cards = AsyncCards(call)
 
 
 class ClientOptions:
@@ -1860,7 +2230,7 @@ class ClientOptions:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page", "cards.save", "cards.list_page", "cards.delete", "cards.update_description", "cards.send_otp", "cards.check_otp")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {
@@ -1869,6 +2239,7 @@ RESOURCES: Final[dict[str, tuple[type, type]]] = {
     "reports": (Reports, AsyncReports),
     "pay_links": (PayLinks, AsyncPayLinks),
     "refunds": (Refunds, AsyncRefunds),
+    "cards": (Cards, AsyncCards),
 }
 
 #: The options every method also takes, which `_call` hands to the native call apart from the params.

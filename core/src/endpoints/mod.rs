@@ -6,6 +6,7 @@
 //! it to `registry!` below and run `make gen` (see ARCHITECTURE.md).
 
 pub mod capture;
+pub mod cards;
 pub mod charge;
 pub mod check;
 pub mod payment;
@@ -167,11 +168,17 @@ pub(crate) fn check_range(
     limit: Option<u32>,
     cursors: (Option<u32>, Option<u32>),
 ) -> Result<(), Error> {
-    if let (Some(_), Some(_)) = cursors {
-        return Err(Error::invalid("ending_before", "pages one way: give `starting_after` or `ending_before`, not both"));
-    }
+    check_page(limit, cursors)?;
     if date_to < date_from {
         return Err(Error::invalid("date_to", "must not be before `date_from`"));
+    }
+    Ok(())
+}
+
+/// The page size and cursors of a list request: 1 to 100 per page, paged one way.
+pub(crate) fn check_page(limit: Option<u32>, cursors: (Option<u32>, Option<u32>)) -> Result<(), Error> {
+    if let (Some(_), Some(_)) = cursors {
+        return Err(Error::invalid("ending_before", "pages one way: give `starting_after` or `ending_before`, not both"));
     }
     if matches!(limit, Some(n) if n == 0 || n > 100) {
         return Err(Error::invalid("limit", "must be between 1 and 100"));
@@ -293,6 +300,12 @@ registry!(
     confirmation::VerifyConfirmation,
     refund::CreateRefund,
     refund::ListRefunds,
+    cards::SaveCard,
+    cards::ListCards,
+    cards::DeleteCard,
+    cards::UpdateCardDescription,
+    cards::SendCardOtp,
+    cards::CheckCardOtp,
 );
 
 #[cfg(test)]

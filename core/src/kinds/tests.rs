@@ -205,7 +205,7 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
     .unwrap();
     confirmation.transaction = Some(tx.clone());
     let empty_confirmation = PayLinkConfirmation::from_wire(&object(json!({"referance_no": "R2"}))).unwrap();
-    vec![
+    let mut all: Vec<Box<dyn erased_serde::Serialize>> = vec![
         Box::new(tx),
         Box::new(Transaction::from_wire(&Map::new()).unwrap()),
         Box::new(full),
@@ -225,7 +225,24 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
         Box::new(detail_tx),
         Box::new(empty_detail_tx),
         Box::new(slip),
-    ]
+    ];
+    all.extend(card_samples());
+    all
+}
+
+/// The card storage models (`endpoints::cards`).
+fn card_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
+    use crate::endpoints::cards::{CardOtp, StoredCard, StoredCardPage};
+    let object = |v: Value| v.as_object().unwrap().clone();
+    let card = StoredCard::from_wire(&object(json!({
+        "card_hash": "pch_1", "card_owner_id": "o", "card_no": "435508******4358", "expire_month": 0, "card_desc": "My card"
+    })))
+    .unwrap();
+    let bare = StoredCard::from_wire(&object(json!({"card_hash": "pch_2"}))).unwrap();
+    let page = StoredCardPage { cards: vec![card.clone(), bare], has_more: false, total_count: Some(2), next_starting_after: None };
+    let otp = CardOtp::from_wire(&object(json!({"otp_expire": "2017-07-17T15:30:15.0581408+03:00"}))).unwrap();
+    let no_otp = CardOtp::from_wire(&Map::new()).unwrap();
+    vec![Box::new(card), Box::new(page), Box::new(otp), Box::new(no_otp)]
 }
 
 #[test]

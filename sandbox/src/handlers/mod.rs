@@ -4,6 +4,7 @@
 mod admin;
 pub mod bank_page;
 mod capture;
+mod card_storage;
 mod capture_reversal;
 mod charge;
 mod check;
@@ -96,6 +97,12 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/v1/transaction/escrow_status_update",
             post(services::escrow_status_update),
         )
+        .route("/v1/card/save", post(card_storage::save))
+        .route("/v1/card/list", post(card_storage::list))
+        .route("/v1/card/delete", post(card_storage::delete))
+        .route("/v1/card/desc_update", post(card_storage::desc_update))
+        .route("/v1/card/send_otp", post(card_storage::send_otp))
+        .route("/v1/card/check_otp", post(card_storage::check_otp))
         // route_layer: unknown paths fall through to the 404 without an auth check.
         .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), auth));
     let admin = Router::new()
