@@ -817,6 +817,113 @@ export interface CheckCardOtpParams {
   userGsm: string;
 }
 
+/** What `v1/ratio/Get` is asked; `ratios.get` and `ratios.instalmentTable` share it. */
+export interface RatioParams {
+  /**
+   * In TL. Sent as kuruş (×100) like Paynet's own clients; the client
+   * option `ratio_amount_format` switches to a decimal number.
+   *
+   * Greater than 0.
+   */
+  amount?: MoneyInput;
+  /**
+   * The card's first six digits: only its bank's options.
+   *
+   * Not blank; at most 6 characters.
+   */
+  bin?: string;
+  /** The totals include the commission the customer pays on top. */
+  addCommission?: boolean;
+  /**
+   * A ratio type of yours (`ratios.setType`) instead of the default.
+   *
+   * Not blank; at most 8 characters.
+   */
+  ratioCode?: string;
+  /**
+   * A dealer's ratios (main company only).
+   *
+   * At most 10 characters.
+   */
+  agentId?: string;
+  posType?: number;
+}
+
+export interface SetRatioTypeParams {
+  /**
+   * The type to edit; leave it out to create one.
+   *
+   * Not blank; at most 8 characters.
+   */
+  ratioCode?: string;
+  /** Not blank; at most 100 characters. */
+  description: string;
+  /** Used when a payment names no `ratioCode`. */
+  isDefault?: boolean;
+  /**
+   * `true` (Paynet's default): the type's ratios are added to Paynet's
+   * own (−0.20 to 0.20); `false`: they are the ratios (0 to 0.20).
+   */
+  isCumulative?: boolean;
+}
+
+export interface RatioTypeRefParams {
+  /** Not blank; at most 8 characters. */
+  ratioCode: string;
+}
+
+export interface DefineRatiosParams {
+  /** Not blank; at most 8 characters. */
+  ratioCode: string;
+  /**
+   * `cc` credit, `dc` debit, `bc` business.
+   *
+   * One of "cc", "dc", "bc".
+   */
+  cardType: string;
+  /**
+   * The banks' definitions: `{"bank_id": "AXSS", "is_blocked": false,
+   * "instalments": [{"instalment": 3, "ratio": "0.01"}]}`.
+   */
+  banks: BankDefinitionParams[];
+}
+
+/** One bank's part of a ratio type. */
+export interface BankDefinitionParams {
+  /**
+   * Paynet's bank code (`AXSS`, `BONS`, ...).
+   *
+   * Not blank; at most 4 characters.
+   */
+  bankId: string;
+  /**
+   * No payment with this bank's cards under the type.
+   *
+   * Default `false`.
+   */
+  isBlocked?: boolean;
+  /** Default `[]`. */
+  instalments?: InstalmentDefinitionParams[];
+}
+
+/** One instalment count's part of a bank's definition. */
+export interface InstalmentDefinitionParams {
+  /**
+   * 0 (single payment) or 2 to 12.
+   *
+   * One of 0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12.
+   */
+  instalment: number;
+  /** Default `false`. */
+  isBlocked?: boolean;
+  /**
+   * −0.20 to 0.20 for a cumulative type, 0 to 0.20 for a net one (Paynet's default: 0).
+   *
+   * Default `null`.
+   */
+  ratio?: string | number;
+}
+
 // --- Results ---
 
 /**
@@ -1237,6 +1344,95 @@ export interface CardOtp<M extends MoneyMode = 'string'> {
   message: string | null;
 }
 
+/** `v1/ratio/Get`'s answer. */
+export interface RatioTable<M extends MoneyMode = 'string'> {
+  tdsRequired: boolean | null;
+  banks: BankRatios<M>[];
+}
+
+/** One bank's options for one card type. */
+export interface BankRatios<M extends MoneyMode = 'string'> {
+  bankId: string | null;
+  bankName: string | null;
+  bankLogo: string | null;
+  /** `cc` credit, `dc` debit, `bc` business. */
+  cardType: string | null;
+  /** 3D Secure is required with this bank. */
+  tdsRequired: boolean | null;
+  /** By instalment count, single payment first. */
+  options: InstalmentOption<M>[];
+}
+
+/** One instalment option of one bank. */
+export interface InstalmentOption<M extends MoneyMode = 'string'> {
+  /** 0 is a single payment. */
+  installment: number | null;
+  /** The commission ratio (`0.0349`). */
+  ratio: number | null;
+  /** Each instalment, in TL. */
+  installmentAmount: Amount<M> | null;
+  /** What the card is charged in all. */
+  totalAmount: Amount<M> | null;
+  /** What the merchant receives. */
+  totalNetAmount: Amount<M> | null;
+  commission: Amount<M> | null;
+  commissionTax: Amount<M> | null;
+  /** Paynet's text for the option, as sent (`"3 Taksit 3 x 3,46 = 10,37 TL"`). */
+  desc: string | null;
+  /** Paynet.js's key for this option (`ji_…`). */
+  instalmentKey: string | null;
+  ratioCode: string | null;
+  isHasCampaign: boolean | null;
+  /** Extra instalments a campaign adds. */
+  plusInstallment: number | null;
+  /** Months the first instalment is deferred. */
+  postPone: number | null;
+  campaignNote: string | null;
+}
+
+/** The instalment options for one amount, by bank and card type. */
+export interface InstalmentTable<M extends MoneyMode = 'string'> {
+  /** The order's amount, in TL. */
+  amount: Amount<M> | null;
+  banks: InstalmentBank<M>[];
+}
+
+/** The instalment options of one bank and card type. */
+export interface InstalmentBank<M extends MoneyMode = 'string'> {
+  bankId: string | null;
+  bankName: string | null;
+  bankLogo: string | null;
+  cardType: string | null;
+  tdsRequired: boolean | null;
+  /** Single payment first, then by count. */
+  rows: InstalmentRow<M>[];
+}
+
+/** One row of an instalment table: exact amounts, ready to render. */
+export interface InstalmentRow<M extends MoneyMode = 'string'> {
+  /** 1 for a single payment, else the number of instalments. */
+  count: number;
+  /** Paynet's code for it: 0 for a single payment. */
+  installment: number;
+  ratio: number | null;
+  /** Each instalment, in TL. */
+  installmentAmount: Amount<M> | null;
+  /** What the card is charged in all. */
+  total: Amount<M> | null;
+  /** What the customer pays beyond the order's amount (the commission added on top). */
+  surcharge: Amount<M> | null;
+  /** Paynet's text for the option, as sent. */
+  desc: string | null;
+  /** Extra instalments a campaign adds. */
+  plusInstallment: number | null;
+}
+
+/** A ratio type's code. */
+export interface RatioType<M extends MoneyMode = 'string'> {
+  ratioCode: string;
+  message: string | null;
+}
+
 // --- Resources ---
 
 export interface Payments<M extends MoneyMode = 'string'> {
@@ -1561,6 +1757,49 @@ export interface Cards<M extends MoneyMode = 'string'> {
   checkOtp(params: CheckCardOtpParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
 }
 
+export interface Ratios<M extends MoneyMode = 'string'> {
+  /**
+   * The commission ratios of every bank (or of the card's bank, by `bin`),
+   * per instalment count, as Paynet answers `v1/ratio/Get`. With `amount`,
+   * each option carries Paynet's per-instalment amount and total.
+   *
+   * `POST v1/ratio/Get` · retry policy `read_only`.
+   */
+  get(params?: RatioParams, options?: RequestOptions): Promise<RatioTable<M>>;
+  /**
+   * The instalment options for `amount`, ready for a checkout page: per bank
+   * and card type, each count with its ratio, per-instalment amount and
+   * total, single payment first. Paynet's `desc` (`"3 Taksit 3 x 3,46 =
+   * 10,37 TL"`) is kept as is. Pass the card's first six digits as `bin` to
+   * show only its bank's options.
+   *
+   * `POST v1/ratio/Get` · retry policy `read_only`.
+   */
+  instalmentTable(params?: RatioParams, options?: RequestOptions): Promise<InstalmentTable<M>>;
+  /**
+   * Creates a ratio type (without `ratioCode`) or edits one; returns its
+   * code. Payments and `ratios.get` that name the code use its ratios
+   * (`ratios.define`).
+   *
+   * `POST v1/ratio/set_type` · retry policy `only_if_not_sent`.
+   */
+  setType(params: SetRatioTypeParams, options?: RequestOptions): Promise<RatioType<M>>;
+  /**
+   * Deletes a ratio type; payments naming it are refused from then on.
+   *
+   * `POST v1/ratio/delete_type` · retry policy `only_if_not_sent`.
+   */
+  deleteType(params: RatioTypeRefParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Sets a ratio type's ratios for one card type: per bank, blocked or not,
+   * and per instalment count, blocked or its ratio. Blocked banks and
+   * counts are refused at payment.
+   *
+   * `POST v1/ratio/define` · retry policy `only_if_not_sent`.
+   */
+  define(params: DefineRatiosParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+}
+
 /** The resources of a `Client`: `client.payments`, … */
 export interface Resources<M extends MoneyMode = 'string'> {
   readonly payments: Payments<M>;
@@ -1569,6 +1808,7 @@ export interface Resources<M extends MoneyMode = 'string'> {
   readonly payLinks: PayLinks<M>;
   readonly refunds: Refunds<M>;
   readonly cards: Cards<M>;
+  readonly ratios: Ratios<M>;
 }
 
 /** Core's method names, as `Client.prepare` takes them. */
@@ -1604,7 +1844,12 @@ export type MethodName =
   | 'cards.delete'
   | 'cards.update_description'
   | 'cards.send_otp'
-  | 'cards.check_otp';
+  | 'cards.check_otp'
+  | 'ratios.get'
+  | 'ratios.instalment_table'
+  | 'ratios.set_type'
+  | 'ratios.delete_type'
+  | 'ratios.define';
 
 /**
  * What went wrong: every error's `kind` (and `code`).
@@ -1675,6 +1920,12 @@ export interface ClientOptions<M extends MoneyMode = 'string'> {
    * Default `'number'`.
    */
   paymentAmountFormat?: 'number' | 'comma';
+  /**
+   * How `ratios.get` and `ratios.instalmentTable` send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. You always pass TL amounts.
+   *
+   * Default `'kurus'`.
+   */
+  ratioAmountFormat?: 'kurus' | 'number';
   /**
    * Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in.
    *

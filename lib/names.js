@@ -570,6 +570,92 @@ const PARAMS = table({
     }),
     structs: table({}),
   }),
+  RatioParams: table({
+    toSnake: table({
+      'amount': 'amount',
+      'bin': 'bin',
+      'addCommission': 'add_commission',
+      'ratioCode': 'ratio_code',
+      'agentId': 'agent_id',
+      'posType': 'pos_type',
+    }),
+    toCamel: table({
+      'amount': 'amount',
+      'bin': 'bin',
+      'add_commission': 'addCommission',
+      'ratio_code': 'ratioCode',
+      'agent_id': 'agentId',
+      'pos_type': 'posType',
+    }),
+    structs: table({}),
+  }),
+  SetRatioTypeParams: table({
+    toSnake: table({
+      'ratioCode': 'ratio_code',
+      'description': 'description',
+      'isDefault': 'is_default',
+      'isCumulative': 'is_cumulative',
+    }),
+    toCamel: table({
+      'ratio_code': 'ratioCode',
+      'description': 'description',
+      'is_default': 'isDefault',
+      'is_cumulative': 'isCumulative',
+    }),
+    structs: table({}),
+  }),
+  RatioTypeRef: table({
+    toSnake: table({
+      'ratioCode': 'ratio_code',
+    }),
+    toCamel: table({
+      'ratio_code': 'ratioCode',
+    }),
+    structs: table({}),
+  }),
+  DefineRatiosParams: table({
+    toSnake: table({
+      'ratioCode': 'ratio_code',
+      'cardType': 'card_type',
+      'banks': 'banks',
+    }),
+    toCamel: table({
+      'ratio_code': 'ratioCode',
+      'card_type': 'cardType',
+      'banks': 'banks',
+    }),
+    structs: table({
+      'banks': 'BankDefinition',
+    }),
+  }),
+  BankDefinition: table({
+    toSnake: table({
+      'bankId': 'bank_id',
+      'isBlocked': 'is_blocked',
+      'instalments': 'instalments',
+    }),
+    toCamel: table({
+      'bank_id': 'bankId',
+      'is_blocked': 'isBlocked',
+      'instalments': 'instalments',
+    }),
+    structs: table({
+      'instalments': 'InstalmentDefinition',
+    }),
+  }),
+  InstalmentDefinition: table({
+    toSnake: table({
+      'instalment': 'instalment',
+      'isBlocked': 'is_blocked',
+      'ratio': 'ratio',
+    }),
+    toCamel: table({
+      'instalment': 'instalment',
+      'is_blocked': 'isBlocked',
+      'ratio': 'ratio',
+    }),
+    structs: table({}),
+  }),
 });
 
 /**
@@ -1281,6 +1367,164 @@ const MODELS = table({
       'expires_at': 'datetime',
     }),
   }),
+  RatioTable: table({
+    toSnake: table({
+      'tdsRequired': 'tds_required',
+      'banks': 'banks',
+    }),
+    toCamel: table({
+      'tds_required': 'tdsRequired',
+      'banks': 'banks',
+    }),
+    structs: table({
+      'banks': 'BankRatios',
+    }),
+    kinds: table({}),
+  }),
+  BankRatios: table({
+    toSnake: table({
+      'bankId': 'bank_id',
+      'bankName': 'bank_name',
+      'bankLogo': 'bank_logo',
+      'cardType': 'card_type',
+      'tdsRequired': 'tds_required',
+      'options': 'options',
+    }),
+    toCamel: table({
+      'bank_id': 'bankId',
+      'bank_name': 'bankName',
+      'bank_logo': 'bankLogo',
+      'card_type': 'cardType',
+      'tds_required': 'tdsRequired',
+      'options': 'options',
+    }),
+    structs: table({
+      'options': 'InstalmentOption',
+    }),
+    kinds: table({}),
+  }),
+  InstalmentOption: table({
+    toSnake: table({
+      'installment': 'installment',
+      'ratio': 'ratio',
+      'installmentAmount': 'installment_amount',
+      'totalAmount': 'total_amount',
+      'totalNetAmount': 'total_net_amount',
+      'commission': 'commission',
+      'commissionTax': 'commission_tax',
+      'desc': 'desc',
+      'instalmentKey': 'instalment_key',
+      'ratioCode': 'ratio_code',
+      'isHasCampaign': 'is_has_campaign',
+      'plusInstallment': 'plus_installment',
+      'postPone': 'post_pone',
+      'campaignNote': 'campaign_note',
+    }),
+    toCamel: table({
+      'installment': 'installment',
+      'ratio': 'ratio',
+      'installment_amount': 'installmentAmount',
+      'total_amount': 'totalAmount',
+      'total_net_amount': 'totalNetAmount',
+      'commission': 'commission',
+      'commission_tax': 'commissionTax',
+      'desc': 'desc',
+      'instalment_key': 'instalmentKey',
+      'ratio_code': 'ratioCode',
+      'is_has_campaign': 'isHasCampaign',
+      'plus_installment': 'plusInstallment',
+      'post_pone': 'postPone',
+      'campaign_note': 'campaignNote',
+    }),
+    structs: table({}),
+    kinds: table({
+      'ratio': 'ratio',
+      'installment_amount': 'money',
+      'total_amount': 'money',
+      'total_net_amount': 'money',
+      'commission': 'money',
+      'commission_tax': 'money',
+    }),
+  }),
+  InstalmentTable: table({
+    toSnake: table({
+      'amount': 'amount',
+      'banks': 'banks',
+    }),
+    toCamel: table({
+      'amount': 'amount',
+      'banks': 'banks',
+    }),
+    structs: table({
+      'banks': 'InstalmentBank',
+    }),
+    kinds: table({
+      'amount': 'money',
+    }),
+  }),
+  InstalmentBank: table({
+    toSnake: table({
+      'bankId': 'bank_id',
+      'bankName': 'bank_name',
+      'bankLogo': 'bank_logo',
+      'cardType': 'card_type',
+      'tdsRequired': 'tds_required',
+      'rows': 'rows',
+    }),
+    toCamel: table({
+      'bank_id': 'bankId',
+      'bank_name': 'bankName',
+      'bank_logo': 'bankLogo',
+      'card_type': 'cardType',
+      'tds_required': 'tdsRequired',
+      'rows': 'rows',
+    }),
+    structs: table({
+      'rows': 'InstalmentRow',
+    }),
+    kinds: table({}),
+  }),
+  InstalmentRow: table({
+    toSnake: table({
+      'count': 'count',
+      'installment': 'installment',
+      'ratio': 'ratio',
+      'installmentAmount': 'installment_amount',
+      'total': 'total',
+      'surcharge': 'surcharge',
+      'desc': 'desc',
+      'plusInstallment': 'plus_installment',
+    }),
+    toCamel: table({
+      'count': 'count',
+      'installment': 'installment',
+      'ratio': 'ratio',
+      'installment_amount': 'installmentAmount',
+      'total': 'total',
+      'surcharge': 'surcharge',
+      'desc': 'desc',
+      'plus_installment': 'plusInstallment',
+    }),
+    structs: table({}),
+    kinds: table({
+      'ratio': 'ratio',
+      'installment_amount': 'money',
+      'total': 'money',
+      'surcharge': 'money',
+    }),
+  }),
+  RatioType: table({
+    toSnake: table({
+      'ratioCode': 'ratio_code',
+      'message': 'message',
+    }),
+    toCamel: table({
+      'ratio_code': 'ratioCode',
+      'message': 'message',
+    }),
+    structs: table({}),
+    kinds: table({}),
+  }),
 });
 
 /**
@@ -1324,10 +1568,15 @@ const METHODS = table({
   'cards.update_description': table({ resource: 'cards', method: 'updateDescription', params: 'UpdateCardDescriptionParams', result: 'Acknowledgement', target: null, pages: null }),
   'cards.send_otp': table({ resource: 'cards', method: 'sendOtp', params: 'SendCardOtpParams', result: 'CardOtp', target: null, pages: null }),
   'cards.check_otp': table({ resource: 'cards', method: 'checkOtp', params: 'CheckCardOtpParams', result: 'Acknowledgement', target: null, pages: null }),
+  'ratios.get': table({ resource: 'ratios', method: 'get', params: 'RatioParams', result: 'RatioTable', target: null, pages: null }),
+  'ratios.instalment_table': table({ resource: 'ratios', method: 'instalmentTable', params: 'RatioParams', result: 'InstalmentTable', target: null, pages: null }),
+  'ratios.set_type': table({ resource: 'ratios', method: 'setType', params: 'SetRatioTypeParams', result: 'RatioType', target: null, pages: null }),
+  'ratios.delete_type': table({ resource: 'ratios', method: 'deleteType', params: 'RatioTypeRef', result: 'Acknowledgement', target: null, pages: null }),
+  'ratios.define': table({ resource: 'ratios', method: 'define', params: 'DefineRatiosParams', result: 'Acknowledgement', target: null, pages: null }),
 });
 
 /** `new Client(options)`: every option's Node name. */
-const CLIENT_OPTIONS = Object.freeze(['secretKey', 'environment', 'baseUrl', 'timeoutMs', 'connectTimeoutMs', 'maxRetries', 'paymentAmountFormat', 'allowInsecureHttp', 'maxResponseBytes', 'maxReportBytes', 'money', 'onRequest']);
+const CLIENT_OPTIONS = Object.freeze(['secretKey', 'environment', 'baseUrl', 'timeoutMs', 'connectTimeoutMs', 'maxRetries', 'paymentAmountFormat', 'ratioAmountFormat', 'allowInsecureHttp', 'maxResponseBytes', 'maxReportBytes', 'money', 'onRequest']);
 /** The second argument of every method. */
 const CALL_OPTIONS = Object.freeze(['timeoutMs', 'maxRetries']);
 /** Core's names of client options -> Node's (`timeout` -> `timeoutMs`), for core's messages. */
@@ -1339,6 +1588,7 @@ const OPTIONS_TO_NODE = table({
   'connect_timeout': 'connectTimeoutMs',
   'max_retries': 'maxRetries',
   'payment_amount_format': 'paymentAmountFormat',
+  'ratio_amount_format': 'ratioAmountFormat',
   'allow_insecure_http': 'allowInsecureHttp',
   'max_response_bytes': 'maxResponseBytes',
   'max_report_bytes': 'maxReportBytes',

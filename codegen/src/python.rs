@@ -603,7 +603,12 @@ fn method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, use
     let from_form = signature(out, spec, m, m.method, asynchronous, &result, &doc, uses);
     let params = struct_spec(spec, m.params);
     for f in &params.fields {
-        if let TypeSpec::Struct { name } = f.ty.innermost() {
+        // A list of structs needs no frame-clearing: its items are read by type natively.
+        let direct = match &f.ty {
+            TypeSpec::Optional { of } => of.as_ref(),
+            other => other,
+        };
+        if let TypeSpec::Struct { name } = direct {
             uses.names.insert("_as_struct".into());
             uses.names.insert("InvalidTypeError".into());
             let _ = writeln!(
@@ -905,8 +910,10 @@ mod tests {
         let card = struct_spec(&spec, "CreatePaymentParams").fields.iter().find(|f| f.name == "card").unwrap().clone();
         spec.structs.iter_mut().find(|s| s.name == capture).unwrap().fields.push(card);
         let text = resources(&spec);
-        // payments.create, create_3d and (with the card added) capture, sync and async.
-        assert_eq!(text.matches("card = _as_struct(card, Card, \"card\")").count(), 6, "{text}");
+        // payments.create, create_3d, cards.save and (with the card added) capture, sync and async.
+        assert_eq!(text.matches("card = _as_struct(card, Card, \"card\")").count(), 8, "{text}");
+        // A list of structs (ratios.define's banks) is read item by item natively.
+        assert!(!text.contains("_as_struct(banks"), "{text}");
         assert_eq!(text.matches("_targeted(target, (\"reference_no\", \"xact_id\"), \"reference_no\"").count(), 2);
         // No target in the spec, no target argument.
         for m in &mut spec.methods {

@@ -120,7 +120,7 @@ impl Client {
     }
 
     fn wire_options(&self) -> WireOptions {
-        WireOptions { payment_amount: self.inner.config.payment_amount_format }
+        WireOptions { payment_amount: self.inner.config.payment_amount_format, ratio_amount: self.inner.config.ratio_amount_format }
     }
 
     /// Validates and encodes; nothing is sent.

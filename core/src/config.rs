@@ -187,6 +187,9 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
     option("payment_amount_format", "paymentAmountFormat", OptionType::OneOf(&["number", "comma"]), OptionDefault::Text("number"),
         Some(|c, v| c.payment_amount_format(if v.text() == "comma" { MoneyWire::CommaString } else { MoneyWire::DecimalNumber })),
         "How `payments.create` sends `amount`: Paynet's payment page (S001) shows a JSON number (`12.50`, the default), newer pages a comma string (`\"12,50\"`). You always pass TL amounts."),
+    option("ratio_amount_format", "ratioAmountFormat", OptionType::OneOf(&["kurus", "number"]), OptionDefault::Text("kurus"),
+        Some(|c, v| c.ratio_amount_format(if v.text() == "number" { MoneyWire::DecimalNumber } else { MoneyWire::KurusString })),
+        "How `ratios.get` and `ratios.instalment_table` send `amount`: kuruş text (`\"1250\"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. You always pass TL amounts."),
     option("allow_insecure_http", "allowInsecureHttp", OptionType::Bool, OptionDefault::Bool(false), Some(|c, v| c.allow_insecure_http(v.flag())),
         "Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in."),
     option("max_response_bytes", "maxResponseBytes", OptionType::Bytes, OptionDefault::Count(Config::DEFAULT_MAX_RESPONSE_BYTES as u64),
@@ -245,6 +248,7 @@ pub struct Config {
     /// How `v2/transaction/payment` receives `amount`: the reference's sources
     /// disagree (S001: JSON number; newer docs: comma string). Default: S001.
     pub payment_amount_format: MoneyWire,
+    pub ratio_amount_format: MoneyWire,
     /// Appended to the User-Agent by a binding, e.g. `python/3.11.7`.
     pub user_agent_extra: Option<String>,
     pub on_request: Option<RequestHook>,
@@ -277,6 +281,7 @@ impl Config {
             max_retries: Config::DEFAULT_MAX_RETRIES,
             retry_initial_delay: Duration::from_millis(500),
             payment_amount_format: MoneyWire::DecimalNumber,
+            ratio_amount_format: MoneyWire::KurusString,
             user_agent_extra: None,
             on_request: None,
             allow_insecure_http: false,
@@ -317,6 +322,11 @@ impl Config {
 
     pub fn payment_amount_format(mut self, format: MoneyWire) -> Config {
         self.payment_amount_format = format;
+        self
+    }
+
+    pub fn ratio_amount_format(mut self, format: MoneyWire) -> Config {
+        self.ratio_amount_format = format;
         self
     }
 
@@ -439,6 +449,7 @@ impl fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
             .field("payment_amount_format", &self.payment_amount_format)
+            .field("ratio_amount_format", &self.ratio_amount_format)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_report_bytes", &self.max_report_bytes)

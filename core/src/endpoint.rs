@@ -84,6 +84,8 @@ impl Deadline {
 #[derive(Debug, Clone, Copy)]
 pub struct WireOptions {
     pub payment_amount: MoneyWire,
+    /// `ratios.get`'s `amount`: kuruş by default (the clients), a decimal number per the old docs.
+    pub ratio_amount: MoneyWire,
 }
 
 /// How the bindings walk a list endpoint: an iterator method `iterator`

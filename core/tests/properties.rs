@@ -528,6 +528,32 @@ fn valid_params(method: &str) -> BoxedStrategy<Value> {
         "cards.update_description" => reference().prop_map(|h| json!({"card_owner_id": "owner-1", "card_hash": h, "card_desc": "Work"})).boxed(),
         "cards.send_otp" => reference().prop_map(|s| json!({"user_gsm": "5321234567", "otp_session_id": s})).boxed(),
         "cards.check_otp" => reference().prop_map(|s| json!({"otp_code": "123456", "otp_session_id": s, "user_gsm": "5321234567"})).boxed(),
+        "ratios.get" | "ratios.instalment_table" => (amount(), prop::option::of(prop::sample::select(vec!["435508", "450803"])), any::<bool>())
+            .prop_map(|(amount, bin, add)| {
+                let mut p = json!({"amount": amount, "add_commission": add});
+                if let Some(b) = bin {
+                    p["bin"] = json!(b);
+                }
+                p
+            })
+            .boxed(),
+        "ratios.set_type" => prop::option::of(prop::sample::select(vec!["RT0001", "CAMP"]))
+            .prop_map(|code| {
+                let mut p = json!({"description": "Campaign", "is_cumulative": true});
+                if let Some(c) = code {
+                    p["ratio_code"] = json!(c);
+                }
+                p
+            })
+            .boxed(),
+        "ratios.delete_type" => prop::sample::select(vec!["RT0001", "CAMP"]).prop_map(|c| json!({"ratio_code": c})).boxed(),
+        "ratios.define" => (any::<bool>(), prop::sample::select(vec!["0.01", "-0.0125", "0"]))
+            .prop_map(|(blocked, ratio)| {
+                json!({"ratio_code": "RT0001", "card_type": "cc", "banks": [
+                    {"bank_id": "AXSS", "is_blocked": blocked, "instalments": [{"instalment": 3, "ratio": ratio}]}
+                ]})
+            })
+            .boxed(),
         other => panic!("no valid parameters known for {other}: add them to properties.rs"),
     }
 }

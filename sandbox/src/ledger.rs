@@ -219,6 +219,8 @@ pub struct Ledger {
     in_flight: HashMap<String, watch::Sender<()>>,
     /// Saved cards, their owners and the card OTPs.
     pub vault: crate::vault::Vault,
+    /// The merchant's ratio types (`v1/ratio/set_type`, `define`).
+    pub ratio_types: crate::handlers::ratio::RatioTypes,
     pub sessions: HashMap<String, JsSession>,
     /// 3D sessions by `session_id`. Under the ledger's lock because `tds_charge` checks
     /// and records into the ledger in one step.

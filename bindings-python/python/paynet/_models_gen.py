@@ -18,6 +18,8 @@ from ._base import BankId, CardType, XactType, _Model, _StrEnum
 
 __all__ = [
     "TransactionType",
+    "InstalmentDefinition",
+    "BankDefinition",
     "ThreeDSecureSession",
     "Acknowledgement",
     "TransactionDetail",
@@ -34,6 +36,13 @@ __all__ = [
     "StoredCard",
     "StoredCardPage",
     "CardOtp",
+    "InstalmentOption",
+    "BankRatios",
+    "RatioTable",
+    "InstalmentRow",
+    "InstalmentBank",
+    "InstalmentTable",
+    "RatioType",
 ]
 
 
@@ -68,6 +77,28 @@ class Card(_Model):
     cvc: str
     holder_name: str
     """The name on the card."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class InstalmentDefinition(_Model):
+    """One instalment count's part of a bank's definition."""
+
+    instalment: int
+    """0 (single payment) or 2 to 12."""
+    is_blocked: bool = False
+    ratio: Decimal | None = None
+    """−0.20 to 0.20 for a cumulative type, 0 to 0.20 for a net one (Paynet's default: 0)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class BankDefinition(_Model):
+    """One bank's part of a ratio type."""
+
+    bank_id: BankId | str
+    """Paynet's bank code (`AXSS`, `BONS`, ...)."""
+    is_blocked: bool = False
+    """No payment with this bank's cards under the type."""
+    instalments: tuple[InstalmentDefinition, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -483,12 +514,117 @@ class CardOtp(_Model):
     message: str | None = None
 
 
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class InstalmentOption(_Model):
+    """One instalment option of one bank."""
+
+    installment: int | None = None
+    """0 is a single payment."""
+    ratio: Decimal | None = None
+    """The commission ratio (`0.0349`)."""
+    installment_amount: Decimal | None = None
+    """Each instalment, in TL."""
+    total_amount: Decimal | None = None
+    """What the card is charged in all."""
+    total_net_amount: Decimal | None = None
+    """What the merchant receives."""
+    commission: Decimal | None = None
+    commission_tax: Decimal | None = None
+    desc: str | None = None
+    """Paynet's text for the option, as sent (`"3 Taksit 3 x 3,46 = 10,37 TL"`)."""
+    instalment_key: str | None = None
+    """Paynet.js's key for this option (`ji_…`)."""
+    ratio_code: str | None = None
+    is_has_campaign: bool | None = None
+    plus_installment: int | None = None
+    """Extra instalments a campaign adds."""
+    post_pone: int | None = None
+    """Months the first instalment is deferred."""
+    campaign_note: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class BankRatios(_Model):
+    """One bank's options for one card type."""
+
+    bank_id: BankId | str | None = None
+    bank_name: str | None = None
+    bank_logo: str | None = None
+    card_type: CardType | str | None = None
+    """`cc` credit, `dc` debit, `bc` business."""
+    tds_required: bool | None = None
+    """3D Secure is required with this bank."""
+    options: tuple[InstalmentOption, ...] = ()
+    """By instalment count, single payment first."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class RatioTable(_Model):
+    """`v1/ratio/Get`'s answer."""
+
+    tds_required: bool | None = None
+    banks: tuple[BankRatios, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class InstalmentRow(_Model):
+    """One row of an instalment table: exact amounts, ready to render."""
+
+    count: int
+    """1 for a single payment, else the number of instalments."""
+    installment: int
+    """Paynet's code for it: 0 for a single payment."""
+    ratio: Decimal | None = None
+    installment_amount: Decimal | None = None
+    """Each instalment, in TL."""
+    total: Decimal | None = None
+    """What the card is charged in all."""
+    surcharge: Decimal | None = None
+    """What the customer pays beyond the order's amount (the commission added on top)."""
+    desc: str | None = None
+    """Paynet's text for the option, as sent."""
+    plus_installment: int | None = None
+    """Extra instalments a campaign adds."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class InstalmentBank(_Model):
+    """The instalment options of one bank and card type."""
+
+    bank_id: BankId | str | None = None
+    bank_name: str | None = None
+    bank_logo: str | None = None
+    card_type: CardType | str | None = None
+    tds_required: bool | None = None
+    rows: tuple[InstalmentRow, ...] = ()
+    """Single payment first, then by count."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class InstalmentTable(_Model):
+    """The instalment options for one amount, by bank and card type."""
+
+    amount: Decimal | None = None
+    """The order's amount, in TL."""
+    banks: tuple[InstalmentBank, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class RatioType(_Model):
+    """A ratio type's code."""
+
+    ratio_code: str
+    message: str | None = None
+
+
 #: The result models, by core's struct name: what `_models._register_models` registers.
-MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "StoredCard", "StoredCardPage", "CardOtp")
+MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "StoredCard", "StoredCardPage", "CardOtp", "RatioTable", "BankRatios", "InstalmentOption", "InstalmentTable", "InstalmentBank", "InstalmentRow", "RatioType")
 
 #: Per class, its fields whose values become enum members when known.
 ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "Card": {},
+    "InstalmentDefinition": {},
+    "BankDefinition": {"bank_id": BankId},
     "Transaction": {"transaction_type": TransactionType, "bank_id": BankId, "card_type": CardType, "card_bank_id": BankId},
     "ThreeDSecureSession": {},
     "Acknowledgement": {},
@@ -508,4 +644,11 @@ ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "StoredCard": {"card_type": CardType, "card_bank_id": BankId},
     "StoredCardPage": {},
     "CardOtp": {},
+    "InstalmentOption": {},
+    "BankRatios": {"bank_id": BankId, "card_type": CardType},
+    "RatioTable": {},
+    "InstalmentRow": {},
+    "InstalmentBank": {"bank_id": BankId, "card_type": CardType},
+    "InstalmentTable": {},
+    "RatioType": {},
 }

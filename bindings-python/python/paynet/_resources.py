@@ -12,28 +12,35 @@ from __future__ import annotations
 import datetime as _dt
 import os as _os
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, Final, Literal, TypedDict
 
 from ._calls import Amount, AsyncCall, RequestEvent, SyncCall, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
 from ._models import Card, PaymentReport, Transaction
-from ._models_gen import Acknowledgement, CardOtp, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, Refund, RefundPage, RefundRequest, SlipLink, StoredCard, StoredCardPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
+from ._models_gen import Acknowledgement, BankDefinition, CardOtp, InstalmentDefinition, InstalmentTable, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, RatioTable, RatioType, Refund, RefundPage, RefundRequest, SlipLink, StoredCard, StoredCardPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
 
 __all__ = [
     "CardDict",
     "CardInput",
+    "BankDefinitionDict",
+    "BankDefinitionInput",
+    "InstalmentDefinitionDict",
+    "InstalmentDefinitionInput",
     "Payments",
     "Transactions",
     "Reports",
     "PayLinks",
     "Refunds",
     "Cards",
+    "Ratios",
     "AsyncPayments",
     "AsyncTransactions",
     "AsyncReports",
     "AsyncPayLinks",
     "AsyncRefunds",
     "AsyncCards",
+    "AsyncRatios",
 ]
 
 
@@ -48,6 +55,28 @@ class CardDict(TypedDict, total=False):
 
 CardInput = Card | CardDict
 """A `Card`, or a dict of its fields."""
+
+
+class BankDefinitionDict(TypedDict, total=False):
+    """The fields of a `BankDefinition` as a dict; the required ones are checked when it is used."""
+    bank_id: str
+    is_blocked: bool
+    instalments: Sequence[InstalmentDefinitionInput]
+
+
+BankDefinitionInput = BankDefinition | BankDefinitionDict
+"""A `BankDefinition`, or a dict of its fields."""
+
+
+class InstalmentDefinitionDict(TypedDict, total=False):
+    """The fields of a `InstalmentDefinition` as a dict; the required ones are checked when it is used."""
+    instalment: int
+    is_blocked: bool
+    ratio: Decimal | None
+
+
+InstalmentDefinitionInput = InstalmentDefinition | InstalmentDefinitionDict
+"""A `InstalmentDefinition`, or a dict of its fields."""
 
 
 class Payments:
@@ -1089,6 +1118,133 @@ class Cards:
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: Acknowledgement = self._call("cards.check_otp", _params(locals()))
+        return result
+
+
+class Ratios:
+    """`Client.ratios` (blocking): `get`, `instalment_table`, `set_type`, `delete_type`, `define`."""
+
+    def __init__(self, call: SyncCall) -> None:
+        self._call = call
+
+    def get(
+        self,
+        *,
+        amount: Amount | None = None,
+        bin: str | None = None,
+        add_commission: bool | None = None,
+        ratio_code: str | None = None,
+        agent_id: str | None = None,
+        pos_type: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RatioTable:
+        """The commission ratios of every bank (or of the card's bank, by `bin`),
+        per instalment count, as Paynet answers `v1/ratio/Get`. With `amount`,
+        each option carries Paynet's per-instalment amount and total.
+
+        Args:
+            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            bin: The card's first six digits: only its bank's options.
+            add_commission: The totals include the commission the customer pays on top.
+            ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
+            agent_id: A dealer's ratios (main company only).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RatioTable = self._call("ratios.get", _params(locals()))
+        return result
+
+    def instalment_table(
+        self,
+        *,
+        amount: Amount | None = None,
+        bin: str | None = None,
+        add_commission: bool | None = None,
+        ratio_code: str | None = None,
+        agent_id: str | None = None,
+        pos_type: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> InstalmentTable:
+        """The instalment options for `amount`, ready for a checkout page: per bank
+        and card type, each count with its ratio, per-instalment amount and
+        total, single payment first. Paynet's `desc` (`"3 Taksit 3 x 3,46 =
+        10,37 TL"`) is kept as is. Pass the card's first six digits as `bin` to
+        show only its bank's options.
+
+        Args:
+            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            bin: The card's first six digits: only its bank's options.
+            add_commission: The totals include the commission the customer pays on top.
+            ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
+            agent_id: A dealer's ratios (main company only).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: InstalmentTable = self._call("ratios.instalment_table", _params(locals()))
+        return result
+
+    def set_type(
+        self,
+        *,
+        ratio_code: str | None = None,
+        description: str,
+        is_default: bool | None = None,
+        is_cumulative: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RatioType:
+        """Creates a ratio type (without `ratio_code`) or edits one; returns its
+        code. Payments and `ratios.get` that name the code use its ratios
+        (`ratios.define`).
+
+        Args:
+            ratio_code: The type to edit; leave it out to create one.
+            is_default: Used when a payment names no `ratio_code`.
+            is_cumulative: `true` (Paynet's default): the type's ratios are added to Paynet's own (−0.20 to 0.20); `false`: they are the ratios (0 to 0.20).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RatioType = self._call("ratios.set_type", _params(locals()))
+        return result
+
+    def delete_type(
+        self,
+        *,
+        ratio_code: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Deletes a ratio type; payments naming it are refused from then on.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("ratios.delete_type", _params(locals()))
+        return result
+
+    def define(
+        self,
+        *,
+        ratio_code: str,
+        card_type: str,
+        banks: Sequence[BankDefinitionInput],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Sets a ratio type's ratios for one card type: per bank, blocked or not,
+        and per instalment count, blocked or its ratio. Blocked banks and
+        counts are refused at payment.
+
+        Args:
+            card_type: `cc` credit, `dc` debit, `bc` business.
+            banks: The banks' definitions: `{"bank_id": "AXSS", "is_blocked": false, "instalments": [{"instalment": 3, "ratio": "0.01"}]}`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("ratios.define", _params(locals()))
         return result
 
 
@@ -2134,6 +2290,133 @@ class AsyncCards:
         return result
 
 
+class AsyncRatios:
+    """`AsyncClient.ratios` (awaited): `get`, `instalment_table`, `set_type`, `delete_type`, `define`."""
+
+    def __init__(self, call: AsyncCall) -> None:
+        self._call = call
+
+    async def get(
+        self,
+        *,
+        amount: Amount | None = None,
+        bin: str | None = None,
+        add_commission: bool | None = None,
+        ratio_code: str | None = None,
+        agent_id: str | None = None,
+        pos_type: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RatioTable:
+        """The commission ratios of every bank (or of the card's bank, by `bin`),
+        per instalment count, as Paynet answers `v1/ratio/Get`. With `amount`,
+        each option carries Paynet's per-instalment amount and total.
+
+        Args:
+            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            bin: The card's first six digits: only its bank's options.
+            add_commission: The totals include the commission the customer pays on top.
+            ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
+            agent_id: A dealer's ratios (main company only).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RatioTable = await self._call("ratios.get", _params(locals()))
+        return result
+
+    async def instalment_table(
+        self,
+        *,
+        amount: Amount | None = None,
+        bin: str | None = None,
+        add_commission: bool | None = None,
+        ratio_code: str | None = None,
+        agent_id: str | None = None,
+        pos_type: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> InstalmentTable:
+        """The instalment options for `amount`, ready for a checkout page: per bank
+        and card type, each count with its ratio, per-instalment amount and
+        total, single payment first. Paynet's `desc` (`"3 Taksit 3 x 3,46 =
+        10,37 TL"`) is kept as is. Pass the card's first six digits as `bin` to
+        show only its bank's options.
+
+        Args:
+            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            bin: The card's first six digits: only its bank's options.
+            add_commission: The totals include the commission the customer pays on top.
+            ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
+            agent_id: A dealer's ratios (main company only).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: InstalmentTable = await self._call("ratios.instalment_table", _params(locals()))
+        return result
+
+    async def set_type(
+        self,
+        *,
+        ratio_code: str | None = None,
+        description: str,
+        is_default: bool | None = None,
+        is_cumulative: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RatioType:
+        """Creates a ratio type (without `ratio_code`) or edits one; returns its
+        code. Payments and `ratios.get` that name the code use its ratios
+        (`ratios.define`).
+
+        Args:
+            ratio_code: The type to edit; leave it out to create one.
+            is_default: Used when a payment names no `ratio_code`.
+            is_cumulative: `true` (Paynet's default): the type's ratios are added to Paynet's own (−0.20 to 0.20); `false`: they are the ratios (0 to 0.20).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RatioType = await self._call("ratios.set_type", _params(locals()))
+        return result
+
+    async def delete_type(
+        self,
+        *,
+        ratio_code: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Deletes a ratio type; payments naming it are refused from then on.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("ratios.delete_type", _params(locals()))
+        return result
+
+    async def define(
+        self,
+        *,
+        ratio_code: str,
+        card_type: str,
+        banks: Sequence[BankDefinitionInput],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Sets a ratio type's ratios for one card type: per bank, blocked or not,
+        and per instalment count, blocked or its ratio. Blocked banks and
+        counts are refused at payment.
+
+        Args:
+            card_type: `cc` credit, `dc` debit, `bc` business.
+            banks: The banks' definitions: `{"bank_id": "AXSS", "is_blocked": false, "instalments": [{"instalment": 3, "ratio": "0.01"}]}`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("ratios.define", _params(locals()))
+        return result
+
+
 class ClientResources:
     """The resources of `Client`, bound to its call function by `_bind`."""
 
@@ -2143,6 +2426,7 @@ class ClientResources:
     pay_links: PayLinks
     refunds: Refunds
     cards: Cards
+    ratios: Ratios
 
     def _bind(self, call: SyncCall) -> None:
         self.payments = Payments(call)
@@ -2151,6 +2435,7 @@ class ClientResources:
         self.pay_links = PayLinks(call)
         self.refunds = Refunds(call)
         self.cards = Cards(call)
+        self.ratios = Ratios(call)
 
 
 class AsyncClientResources:
@@ -2162,6 +2447,7 @@ class AsyncClientResources:
     pay_links: AsyncPayLinks
     refunds: AsyncRefunds
     cards: AsyncCards
+    ratios: AsyncRatios
 
     def _bind(self, call: AsyncCall) -> None:
         self.payments = AsyncPayments(call)
@@ -2170,6 +2456,7 @@ class AsyncClientResources:
         self.pay_links = AsyncPayLinks(call)
         self.refunds = AsyncRefunds(call)
         self.cards = AsyncCards(call)
+        self.ratios = AsyncRatios(call)
 
 
 class ClientOptions:
@@ -2185,6 +2472,7 @@ class ClientOptions:
         connect_timeout: float = 10.0,
         max_retries: int = 2,
         payment_amount_format: Literal["number", "comma"] = "number",
+        ratio_amount_format: Literal["kurus", "number"] = "kurus",
         allow_insecure_http: bool = False,
         max_response_bytes: int = 8388608,
         max_report_bytes: int = 536870912,
@@ -2200,6 +2488,7 @@ class ClientOptions:
             connect_timeout: Deadline for opening a connection. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
             payment_amount_format: How `payments.create` sends `amount`: Paynet's payment page (S001) shows a JSON number (`12.50`, the default), newer pages a comma string (`"12,50"`). You always pass TL amounts.
+            ratio_amount_format: How `ratios.get` and `ratios.instalment_table` send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. You always pass TL amounts.
             allow_insecure_http: Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in.
             max_response_bytes: The largest answer read from an ordinary endpoint; a larger one is refused (`protocol`, or `unknown_outcome` where money may have moved).
             max_report_bytes: The same for report endpoints (`reports.payment_list`), whose answers grow with the business: about 1 KB per row.
@@ -2215,6 +2504,7 @@ class ClientOptions:
                     connect_timeout=connect_timeout,
                     max_retries=max_retries,
                     payment_amount_format=payment_amount_format,
+                    ratio_amount_format=ratio_amount_format,
                     allow_insecure_http=allow_insecure_http,
                     max_response_bytes=max_response_bytes,
                     max_report_bytes=max_report_bytes,
@@ -2230,7 +2520,7 @@ class ClientOptions:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page", "cards.save", "cards.list_page", "cards.delete", "cards.update_description", "cards.send_otp", "cards.check_otp")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page", "cards.save", "cards.list_page", "cards.delete", "cards.update_description", "cards.send_otp", "cards.check_otp", "ratios.get", "ratios.instalment_table", "ratios.set_type", "ratios.delete_type", "ratios.define")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {
@@ -2240,6 +2530,7 @@ RESOURCES: Final[dict[str, tuple[type, type]]] = {
     "pay_links": (PayLinks, AsyncPayLinks),
     "refunds": (Refunds, AsyncRefunds),
     "cards": (Cards, AsyncCards),
+    "ratios": (Ratios, AsyncRatios),
 }
 
 #: The options every method also takes, which `_call` hands to the native call apart from the params.

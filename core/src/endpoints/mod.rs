@@ -14,6 +14,7 @@ pub mod payment_list;
 pub mod confirmation;
 pub mod paylink;
 pub mod preauth_reversal;
+pub mod ratio;
 pub mod receipt_otp;
 pub mod refund;
 pub mod services;
@@ -306,6 +307,11 @@ registry!(
     cards::UpdateCardDescription,
     cards::SendCardOtp,
     cards::CheckCardOtp,
+    ratio::GetRatios,
+    ratio::InstalmentTableOf,
+    ratio::SetRatioType,
+    ratio::DeleteRatioType,
+    ratio::DefineRatios,
 );
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use crate::endpoints::services::{SlipLink, TransactionDetail, TransactionPage, T
 use crate::endpoints::tds::ThreeDSecureSession;
 use crate::models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction};
 use crate::spec::{DecimalKind, Role, TypeSpec, spec};
+use crate::endpoint::Endpoint;
 use crate::wire::FromAnswer;
 
 /// (model, field, the kind its value was serialized as).
@@ -227,7 +228,29 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
         Box::new(slip),
     ];
     all.extend(card_samples());
+    all.extend(ratio_samples());
     all
+}
+
+/// The ratio models (`endpoints::ratio`): a table read from an answer, and the instalment table made of it.
+fn ratio_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
+    use crate::endpoints::ratio::{RatioParams, RatioTable};
+    // The shape of the old docs' example and of CP.VPOS's reader.
+    let body = json!({
+        "tds_required": false, "object_name": "ratio_get", "code": 0, "message": "Başarılı İşlem",
+        "data": [{"bank_id": "AXSS", "bank_logo": "https://x/AXSS.png", "bank_name": "Axess", "card_type": "cc", "tds_required": false,
+            "ratio": [
+                {"ratio": 0.0349, "instalment_key": "ji_1", "instalment": 3, "instalment_amount": 3.46, "total_net_amount": 10.0,
+                 "total_amount": 10.37, "commision": 0.31, "commision_tax": 0.06, "desc": "3 Taksit 3 x 3,46 = 10,37 TL", "ratio_code": ""},
+                {"ratio": 0.0199, "instalment": 0}
+            ]}]
+    });
+    let params: RatioParams = serde_json::from_value(json!({"amount": "10"})).unwrap();
+    let table: RatioTable = crate::endpoints::ratio::GetRatios::from_wire(&params, body.as_object().unwrap()).unwrap();
+    let instalments = crate::endpoints::ratio::InstalmentTableOf::from_wire(&params, body.as_object().unwrap()).unwrap();
+    let empty = crate::endpoints::ratio::InstalmentTableOf::from_wire(&params, &Map::new()).unwrap();
+    let ratio_type = crate::endpoints::ratio::RatioType::from_wire(json!({"ratio_code": "RT1"}).as_object().unwrap()).unwrap();
+    vec![Box::new(table), Box::new(instalments), Box::new(empty), Box::new(ratio_type)]
 }
 
 /// The card storage models (`endpoints::cards`).

@@ -219,10 +219,10 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
         ));
     }
 
+    let ratio_bp = super::ratio::payment_ratio(&s, &session.card.pan, &session.ratio_code, session.instalment)?;
     let behaviour = decide(&s, &session.card);
     bank_step(&s, behaviour).await;
 
-    let ratio_bp = ratio(session.instalment)?;
     let attempt = Attempt {
         split: money::split(amount, ratio_bp, session.add_comission_amount),
         card: session.card,

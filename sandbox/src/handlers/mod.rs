@@ -18,6 +18,7 @@ pub mod payment;
 mod payment_list;
 pub mod paynetjs;
 mod preauth_reversal;
+pub mod ratio;
 mod receipt_otp;
 mod responses;
 pub mod reversal;
@@ -103,6 +104,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/card/desc_update", post(card_storage::desc_update))
         .route("/v1/card/send_otp", post(card_storage::send_otp))
         .route("/v1/card/check_otp", post(card_storage::check_otp))
+        .route("/v1/ratio/Get", post(ratio::get))
+        .route("/v1/ratio/set_type", post(ratio::set_type))
+        .route("/v1/ratio/delete_type", post(ratio::delete_type))
+        .route("/v1/ratio/define", post(ratio::define))
         // route_layer: unknown paths fall through to the 404 without an auth check.
         .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), auth));
     let admin = Router::new()

@@ -187,7 +187,7 @@ pub fn prepare(s: &Shared, f: &Fields<'_>) -> ApiResult<Prepared> {
     f.string("domain", 256)?;
     let (xact_type, tt) = transaction_type(f, Some(1))?;
     let instalment = f.int("instalment")?.unwrap_or(0);
-    let ratio_bp = ratio(instalment)?;
+    ratio(instalment)?;
     let add_commission = f.bool("add_commission")?.unwrap_or(false);
     let company_amount = f.amount_tl("company_amount")?;
     if company_amount.is_some_and(|c| c > requested) {
@@ -266,6 +266,8 @@ pub fn prepare(s: &Shared, f: &Fields<'_>) -> ApiResult<Prepared> {
         }
     };
 
+    // The merchant's ratio type, if the payment names one, and its blocked banks and counts.
+    let ratio_bp = super::ratio::payment_ratio(s, &card.pan, &ratio_code, instalment)?;
     let attempt = Attempt {
         split: money::split(requested, ratio_bp, add_commission),
         card,
