@@ -14,6 +14,7 @@ mod convert;
 mod errors;
 mod pyser;
 mod runtime;
+#[cfg(feature = "embedded-sandbox")]
 mod sandbox;
 
 use pyo3::prelude::*;
@@ -24,6 +25,7 @@ mod _native {
     use crate::client::NativeClient;
     #[pymodule_export]
     use crate::pyser::_register_models;
+    #[cfg(feature = "embedded-sandbox")]
     #[pymodule_export]
     use crate::sandbox::NativeSandbox;
 

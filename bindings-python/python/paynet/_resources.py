@@ -468,8 +468,8 @@ class Transactions:
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
             show_unsucceed: Declined attempts too (Paynet's default: only successes).
             untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
-            limit: Payments per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many payments.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -504,8 +504,8 @@ class Transactions:
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
             show_unsucceed: Declined attempts too (Paynet's default: only successes).
             untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
-            limit: Payments per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many payments.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -742,8 +742,8 @@ class PayLinks:
         Args:
             date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
-            limit: Links per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many links.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -771,8 +771,8 @@ class PayLinks:
         Args:
             date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
-            limit: Links per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many links.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -896,11 +896,11 @@ class Refunds:
         """One page of the refund and cancel requests made between `date_from` and `date_to`.
 
         Args:
-            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
-            limit: Requests per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many requests.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -927,11 +927,11 @@ class Refunds:
         them; a page that fails raises from the loop, naming where it started.
 
         Args:
-            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
-            limit: Requests per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many requests.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1001,8 +1001,8 @@ class Cards:
 
         Args:
             card_owner_id: Paynet's id of the customer, from their first save.
-            limit: Cards per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many cards.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1027,8 +1027,8 @@ class Cards:
 
         Args:
             card_owner_id: Paynet's id of the customer, from their first save.
-            limit: Cards per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many cards.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1637,8 +1637,8 @@ class AsyncTransactions:
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
             show_unsucceed: Declined attempts too (Paynet's default: only successes).
             untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
-            limit: Payments per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many payments.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1673,8 +1673,8 @@ class AsyncTransactions:
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
             show_unsucceed: Declined attempts too (Paynet's default: only successes).
             untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
-            limit: Payments per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many payments.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1911,8 +1911,8 @@ class AsyncPayLinks:
         Args:
             date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
-            limit: Links per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many links.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1940,8 +1940,8 @@ class AsyncPayLinks:
         Args:
             date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
-            limit: Links per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many links.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -2065,11 +2065,11 @@ class AsyncRefunds:
         """One page of the refund and cancel requests made between `date_from` and `date_to`.
 
         Args:
-            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
-            limit: Requests per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many requests.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -2096,11 +2096,11 @@ class AsyncRefunds:
         them; a page that fails raises from the loop, naming where it started.
 
         Args:
-            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
-            limit: Requests per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many requests.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -2170,8 +2170,8 @@ class AsyncCards:
 
         Args:
             card_owner_id: Paynet's id of the customer, from their first save.
-            limit: Cards per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many cards.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -2196,8 +2196,8 @@ class AsyncCards:
 
         Args:
             card_owner_id: Paynet's id of the customer, from their first save.
-            limit: Cards per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many cards.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).

@@ -7,7 +7,8 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{checked_answer, list_page};
+use super::checked_answer;
+use super::pages::{self, page_model, page_params};
 use crate::card::Card;
 use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
 use crate::error::Error;
@@ -120,29 +121,19 @@ impl Endpoint for SaveCard {
 #[derive(Doc)]
 pub struct ListCards;
 
-#[derive(Debug, Clone, Deserialize, Spec)]
-#[serde(deny_unknown_fields)]
-#[spec(params)]
-pub struct ListCardsParams {
-    /// Paynet's id of the customer, from their first save.
-    #[spec(not_blank, max_len = 100)]
-    pub card_owner_id: String,
-    /// Cards per page, 1 to 100 (Paynet's default: 10).
-    pub limit: Option<u32>,
-    /// The page after this many cards.
-    pub starting_after: Option<u32>,
-    /// The page before this index (paging backwards yourself).
-    pub ending_before: Option<u32>,
+page_params! {
+    pub struct ListCardsParams {
+        /// Paynet's id of the customer, from their first save.
+        #[spec(not_blank, max_len = 100)]
+        pub card_owner_id: String,
+    }
 }
 
-/// One page of saved cards.
-#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
-pub struct StoredCardPage {
-    pub cards: Vec<StoredCard>,
-    pub has_more: bool,
-    pub total_count: Option<i64>,
-    /// Where the next page starts (`starting_after`); `None` on the last page.
-    pub next_starting_after: Option<i64>,
+page_model! {
+    /// One page of saved cards.
+    pub struct StoredCardPage {
+        pub cards: Vec<StoredCard>,
+    }
 }
 
 impl Endpoint for ListCards {
@@ -154,14 +145,11 @@ impl Endpoint for ListCards {
     type Output = StoredCardPage;
 
     fn to_wire(p: &ListCardsParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
-        p.check_declared()?;
-        super::check_page(p.limit, (p.starting_after, p.ending_before))?;
-        Ok(p.to_wire_declared(options))
+        pages::to_wire(p, options)
     }
 
     fn from_wire(p: &ListCardsParams, body: &Map<String, Value>) -> Result<StoredCardPage, Error> {
-        let page = list_page(body, p.starting_after, p.ending_before)?;
-        Ok(StoredCardPage { cards: page.rows, has_more: page.has_more, total_count: page.total_count, next_starting_after: page.next_starting_after })
+        pages::read(body, p).map(StoredCardPage::from)
     }
 }
 
