@@ -129,6 +129,9 @@ export interface PaynetJsSessionOptions extends SandboxCard {
   installments?: string;
   noInstalment?: boolean;
   tdsRequired?: boolean;
+  /** A saved card (`cards.save`) instead of the card: its hash and owner. */
+  cardHash?: string;
+  cardOwnerId?: string;
 }
 
 export interface PaynetJsSession {

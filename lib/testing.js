@@ -259,16 +259,17 @@ class Sandbox {
 
   /**
    * What Paynet.js does in the browser: the card and the `data-*` values in,
-   * `{ sessionId, tokenId }` out. `amount` is `data-amount` (kuruş, ×100).
+   * `{ sessionId, tokenId }` out. `amount` is `data-amount` (kuruş, ×100). A saved
+   * card's `cardHash` and `cardOwnerId` stand for the card.
    */
   paynetjsSession(options) {
     if (!isPlainObject(options)) throw new TypeError('paynetjsSession takes { amount, ...card, ...data values }');
-    const { amount, instalment = 0, addComissionAmount = false, ratioCode = '', installments = '', noInstalment = false, tdsRequired = false, ...card } = options;
+    const { amount, instalment = 0, addComissionAmount = false, ratioCode = '', installments = '', noInstalment = false, tdsRequired = false, cardHash, cardOwnerId, ...card } = options;
     if (amount === undefined) throw new TypeError('amount (data-amount, kuruş) is required');
     const request = {
       publishable_key: this.publishableKey,
       amount: String(amount),
-      ...wireCard({ ...SUCCESS_CARD, ...card }),
+      ...(cardHash === undefined ? wireCard({ ...SUCCESS_CARD, ...card }) : { card_hash: cardHash, card_owner_id: cardOwnerId }),
       instalment,
       add_comission_amount: addComissionAmount,
       ratio_code: ratioCode,

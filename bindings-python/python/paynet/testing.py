@@ -345,18 +345,22 @@ class Sandbox:
         installments: str = "",
         no_instalment: bool = False,
         tds_required: bool = False,
+        card_hash: str | None = None,
+        card_owner_id: str | None = None,
     ) -> PaynetJsSession:
         """What Paynet.js does in the browser: the card and the `data-*` values in,
         `session_id` and `token_id` out. `amount` is `data-amount`: kuruş (×100), as an
-        int or its text. `ValueError` with the sandbox's message for a refused card."""
+        int or its text. A saved card's `card_hash` and `card_owner_id` stand for the
+        card. `ValueError` with the sandbox's message for a refused card."""
+        card: dict[str, object] = (
+            {"card_hash": card_hash, "card_owner_id": card_owner_id}
+            if card_hash is not None
+            else {"card_holder": card_holder, "pan": pan, "month": month, "year": year, "cvc": cvc}
+        )
         request = {
             "publishable_key": self.publishable_key,
             "amount": str(amount),
-            "card_holder": card_holder,
-            "pan": pan,
-            "month": month,
-            "year": year,
-            "cvc": cvc,
+            **card,
             "instalment": instalment,
             "add_comission_amount": add_comission_amount,
             "ratio_code": ratio_code,
