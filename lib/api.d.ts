@@ -924,6 +924,82 @@ export interface InstalmentDefinitionParams {
   ratio?: string | number;
 }
 
+export interface AutoLoginParams {
+  /**
+   * The panel user to log in.
+   *
+   * Not blank; at most 100 characters.
+   */
+  userName: string;
+  /**
+   * The agent (dealer) the user belongs to.
+   *
+   * Not blank; at most 10 characters.
+   */
+  agentId: string;
+}
+
+export interface LoginParams {
+  /** Not blank; at most 100 characters. */
+  userName: string;
+  /**
+   * Never shown: masked in reprs, logs and errors.
+   *
+   * Not blank; at most 100 characters.
+   */
+  password: string;
+  /** Not blank; at most 10 characters. */
+  agentId: string;
+  /**
+   * The device's push token (Paynet requires one).
+   *
+   * Not blank; at most 500 characters.
+   */
+  pushtokenId: string;
+  /** At most 10 characters. */
+  companyCode?: string;
+  /** At most 20 characters. */
+  osType?: string;
+  /** At most 50 characters. */
+  deviceType?: string;
+}
+
+export interface CheckAgentParams {
+  /**
+   * The dealer's reference number, e.g. `987345`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  agentReferenceNo: string;
+}
+
+export interface LimitInfoParams {
+  /**
+   * The agent whose limits to read; Paynet documents no parameter, so
+   * without it the answer is about the key's own company (sent only when given).
+   *
+   * Not blank; at most 10 characters.
+   */
+  agentId?: string;
+}
+
+export interface CheckIntegrationInfoParams {
+  /** Not blank; at most 10 characters. */
+  agentId: string;
+  /**
+   * The agent's `pbk_…` key. Never shown.
+   *
+   * Not blank; at most 200 characters.
+   */
+  publishableKey: string;
+  /**
+   * The agent's `sck_…` key. Never shown.
+   *
+   * Not blank; at most 200 characters.
+   */
+  secretKey: string;
+}
+
 // --- Results ---
 
 /**
@@ -1433,6 +1509,65 @@ export interface RatioType<M extends MoneyMode = 'string'> {
   message: string | null;
 }
 
+/** The panel's one-time login link. */
+export interface AgentLoginLink<M extends MoneyMode = 'string'> {
+  /** Open it once; it is a credential (hidden from reprs). */
+  url: string | null;
+  message: string | null;
+}
+
+/** An agent user's session and the dealer's profile. */
+export interface AgentSession<M extends MoneyMode = 'string'> {
+  /** The session's key (hidden from reprs). */
+  sessionKey: string | null;
+  /**
+   * When the session ends.
+   *
+   * The instant; `expiresAtRaw` keeps Paynet's text and its UTC offset, which `Date` drops.
+   */
+  expiresAt: Date | null;
+  /** `expiresAt` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
+  expiresAtRaw: string | null;
+  agentId: string | null;
+  agentName: string | null;
+  userName: string | null;
+  userId: string | null;
+  userEmail: string | null;
+  userPhone: string | null;
+  companyCode: string | null;
+  companyDesc: string | null;
+  logoUrl: string | null;
+  email: string | null;
+  phone: string | null;
+  address1: string | null;
+  address2: string | null;
+  cityName: string | null;
+  countyName: string | null;
+  zipCode: string | null;
+  taxOffice: string | null;
+  taxId: string | null;
+  /** The dealer's reference number (`agents.checkAgent` finds the dealer by it). */
+  agentReferenceNo: string | null;
+}
+
+/** The dealer a reference number names. */
+export interface AgentRef<M extends MoneyMode = 'string'> {
+  agentId: string;
+  companyCode: string | null;
+  message: string | null;
+}
+
+/** An agent's limits, in TL. */
+export interface AgentLimits<M extends MoneyMode = 'string'> {
+  definedLimit: Amount<M> | null;
+  usedLimit: Amount<M> | null;
+  availableLimit: Amount<M> | null;
+  /** 3D Secure payments' limit. */
+  tdDefinedLimit: Amount<M> | null;
+  tdUsedLimit: Amount<M> | null;
+  tdAvailableLimit: Amount<M> | null;
+}
+
 // --- Resources ---
 
 export interface Payments<M extends MoneyMode = 'string'> {
@@ -1798,6 +1933,51 @@ export interface Ratios<M extends MoneyMode = 'string'> {
    * `POST v1/ratio/define` · retry policy `only_if_not_sent`.
    */
   define(params: DefineRatiosParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * `ratios.get` made with the publishable key (`v1/ratio/Get_public`, the
+   * service Paynet offers to browsers): the client needs the option
+   * `publishableKey`; `publishable_key_in` says how it travels.
+   *
+   * `POST v1/ratio/Get_public` · retry policy `read_only`.
+   */
+  getPublic(params?: RatioParams, options?: RequestOptions): Promise<RatioTable<M>>;
+}
+
+export interface Agents<M extends MoneyMode = 'string'> {
+  /**
+   * A one-time link that logs an agent's user into Paynet's panel. The link
+   * is a credential: hand it to that user only, at once.
+   *
+   * `POST v1/agent/autologin` · retry policy `read_only`.
+   */
+  autologin(params: AutoLoginParams, options?: RequestOptions): Promise<AgentLoginLink<M>>;
+  /**
+   * Logs an agent's user in: a session key and the dealer's profile.
+   *
+   * `POST v1/agent/login` · retry policy `read_only`.
+   */
+  login(params: LoginParams, options?: RequestOptions): Promise<AgentSession<M>>;
+  /**
+   * Finds a dealer by its reference number. Paynet takes the number alone
+   * as the request body (a bare JSON string).
+   *
+   * `POST v1/agent/check_agent` · retry policy `read_only`.
+   */
+  checkAgent(params: CheckAgentParams, options?: RequestOptions): Promise<AgentRef<M>>;
+  /**
+   * An agent's limits: defined, used and available, for non-3D and 3D
+   * (`td_`) payments. Payments with the agent's `agentId` use them up.
+   *
+   * `POST v1/agent/limit_info` · retry policy `read_only`.
+   */
+  limitInfo(params?: LimitInfoParams, options?: RequestOptions): Promise<AgentLimits<M>>;
+  /**
+   * Checks that an `agentId` and its key pair belong together (before
+   * storing a dealer's keys, say). A mismatch is an `api` error.
+   *
+   * `POST v1/agent/check_integration_info` · retry policy `read_only`.
+   */
+  checkIntegrationInfo(params: CheckIntegrationInfoParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
 }
 
 /** The resources of a `Client`: `client.payments`, … */
@@ -1809,6 +1989,7 @@ export interface Resources<M extends MoneyMode = 'string'> {
   readonly refunds: Refunds<M>;
   readonly cards: Cards<M>;
   readonly ratios: Ratios<M>;
+  readonly agents: Agents<M>;
 }
 
 /** Core's method names, as `Client.prepare` takes them. */
@@ -1849,7 +2030,13 @@ export type MethodName =
   | 'ratios.instalment_table'
   | 'ratios.set_type'
   | 'ratios.delete_type'
-  | 'ratios.define';
+  | 'ratios.define'
+  | 'ratios.get_public'
+  | 'agents.autologin'
+  | 'agents.login'
+  | 'agents.check_agent'
+  | 'agents.limit_info'
+  | 'agents.check_integration_info';
 
 /**
  * What went wrong: every error's `kind` (and `code`).
@@ -1926,6 +2113,14 @@ export interface ClientOptions<M extends MoneyMode = 'string'> {
    * Default `'kurus'`.
    */
   ratioAmountFormat?: 'kurus' | 'number';
+  /** Your publishable key (`pbk_…`), for `ratios.getPublic`, the one call Paynet serves with it. Kept in native memory; never printed. */
+  publishableKey?: string;
+  /**
+   * How `ratios.getPublic` sends the publishable key, which Paynet's reference leaves open: as `Authorization: Basic pbk_…` (the default, as the secret key travels) or as a `publishableKey` body field (as Paynet.js sends it), with no `Authorization` header.
+   *
+   * Default `'header'`.
+   */
+  publishableKeyIn?: 'header' | 'body';
   /**
    * Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in.
    *

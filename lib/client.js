@@ -14,9 +14,30 @@ const METHODS = native.methods().map((method) => {
   if (known === undefined) {
     throw new Error(`paynet: the native addon has a method lib/names.js does not know (${method}): rebuild both (make gen, npm run build:native)`);
   }
-  return { method, resource: known.resource, name: known.method, params: known.params, target: known.target, pages: known.pages };
+  return { method, resource: known.resource, name: known.method, params: known.params, result: known.result, target: known.target, pages: known.pages };
 });
 const PARAMS_OF = new Map(METHODS.map((m) => [m.method, m.params]));
+const RESULT_OF = new Map(METHODS.map((m) => [m.method, m.result]));
+
+/**
+ * A result's secret fields (a session key, a one-time login link: the
+ * model's `secrets` in lib/names.js) made non-enumerable: `result.sessionKey`
+ * reads it, console.log, util.inspect and JSON.stringify leave it out.
+ */
+function hideSecrets(value, model) {
+  const names = model && MODELS[model];
+  if (!names || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (const item of value) hideSecrets(item, model);
+    return value;
+  }
+  for (const key of names.secrets) {
+    if (Object.hasOwn(value, key)) Object.defineProperty(value, key, { enumerable: false });
+  }
+  for (const [key, struct] of Object.entries(names.structs)) hideSecrets(value[names.toCamel[key] ?? key], struct);
+  return value;
+}
+const { MODELS } = names;
 
 // The options each object takes, from the spec (lib/names.js): the one list
 // per options object, used both to read them and to refuse any other name
@@ -220,7 +241,7 @@ class Client {
     } catch (error) {
       throw fromNative(error, this.#money);
     }
-    return decodeOutput(answer);
+    return hideSecrets(decodeOutput(answer), RESULT_OF.get(method));
   }
 
   /**

@@ -656,6 +656,69 @@ const PARAMS = table({
     }),
     structs: table({}),
   }),
+  AutoLoginParams: table({
+    toSnake: table({
+      'userName': 'user_name',
+      'agentId': 'agent_id',
+    }),
+    toCamel: table({
+      'user_name': 'userName',
+      'agent_id': 'agentId',
+    }),
+    structs: table({}),
+  }),
+  LoginParams: table({
+    toSnake: table({
+      'userName': 'user_name',
+      'password': 'password',
+      'agentId': 'agent_id',
+      'pushtokenId': 'pushtoken_id',
+      'companyCode': 'company_code',
+      'osType': 'os_type',
+      'deviceType': 'device_type',
+    }),
+    toCamel: table({
+      'user_name': 'userName',
+      'password': 'password',
+      'agent_id': 'agentId',
+      'pushtoken_id': 'pushtokenId',
+      'company_code': 'companyCode',
+      'os_type': 'osType',
+      'device_type': 'deviceType',
+    }),
+    structs: table({}),
+  }),
+  CheckAgentParams: table({
+    toSnake: table({
+      'agentReferenceNo': 'agent_reference_no',
+    }),
+    toCamel: table({
+      'agent_reference_no': 'agentReferenceNo',
+    }),
+    structs: table({}),
+  }),
+  LimitInfoParams: table({
+    toSnake: table({
+      'agentId': 'agent_id',
+    }),
+    toCamel: table({
+      'agent_id': 'agentId',
+    }),
+    structs: table({}),
+  }),
+  CheckIntegrationInfoParams: table({
+    toSnake: table({
+      'agentId': 'agent_id',
+      'publishableKey': 'publishable_key',
+      'secretKey': 'secret_key',
+    }),
+    toCamel: table({
+      'agent_id': 'agentId',
+      'publishable_key': 'publishableKey',
+      'secret_key': 'secretKey',
+    }),
+    structs: table({}),
+  }),
 });
 
 /**
@@ -785,6 +848,7 @@ const MODELS = table({
       'end_user_commission': 'money',
       'end_user_ratio': 'ratio',
     }),
+    secrets: Object.freeze([]),
   }),
   ThreeDSecureSession: table({
     toSnake: table({
@@ -803,6 +867,7 @@ const MODELS = table({
     }),
     structs: table({}),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   Acknowledgement: table({
     toSnake: table({
@@ -817,6 +882,7 @@ const MODELS = table({
     }),
     structs: table({}),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   TransactionDetail: table({
     toSnake: table({
@@ -906,6 +972,7 @@ const MODELS = table({
       'company_amount': 'money',
       'agent_amount': 'money',
     }),
+    secrets: Object.freeze([]),
   }),
   TransactionPage: table({
     toSnake: table({
@@ -928,6 +995,7 @@ const MODELS = table({
     kinds: table({
       'total_amount': 'money',
     }),
+    secrets: Object.freeze([]),
   }),
   TransactionRow: table({
     toSnake: table({
@@ -988,6 +1056,7 @@ const MODELS = table({
       'commission': 'money',
       'commission_tax': 'money',
     }),
+    secrets: Object.freeze([]),
   }),
   SlipLink: table({
     toSnake: table({
@@ -998,6 +1067,7 @@ const MODELS = table({
     }),
     structs: table({}),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   PaymentReport: table({
     toSnake: table({
@@ -1018,6 +1088,7 @@ const MODELS = table({
     kinds: table({
       'date': 'date',
     }),
+    secrets: Object.freeze([]),
   }),
   PaymentReportRow: table({
     toSnake: table({
@@ -1092,6 +1163,7 @@ const MODELS = table({
       'ratio': 'ratio',
       'company_cost_ratio': 'ratio',
     }),
+    secrets: Object.freeze([]),
   }),
   PayLink: table({
     toSnake: table({
@@ -1108,6 +1180,7 @@ const MODELS = table({
     }),
     structs: table({}),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   PayLinkDetail: table({
     toSnake: table({
@@ -1162,6 +1235,7 @@ const MODELS = table({
       'create_date': 'datetime',
       'expire_date': 'datetime',
     }),
+    secrets: Object.freeze([]),
   }),
   PayLinkPage: table({
     toSnake: table({
@@ -1180,6 +1254,7 @@ const MODELS = table({
       'links': 'PayLinkDetail',
     }),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   PayLinkConfirmation: table({
     toSnake: table({
@@ -1232,6 +1307,7 @@ const MODELS = table({
       'commission': 'money',
       'commission_tax': 'money',
     }),
+    secrets: Object.freeze([]),
   }),
   RefundRequest: table({
     toSnake: table({
@@ -1244,6 +1320,7 @@ const MODELS = table({
     }),
     structs: table({}),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   RefundPage: table({
     toSnake: table({
@@ -1262,6 +1339,7 @@ const MODELS = table({
       'refunds': 'Refund',
     }),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   Refund: table({
     toSnake: table({
@@ -1294,6 +1372,7 @@ const MODELS = table({
       'request_date': 'datetime',
       'decision_date': 'datetime',
     }),
+    secrets: Object.freeze([]),
   }),
   StoredCard: table({
     toSnake: table({
@@ -1334,6 +1413,7 @@ const MODELS = table({
     }),
     structs: table({}),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   StoredCardPage: table({
     toSnake: table({
@@ -1352,6 +1432,7 @@ const MODELS = table({
       'cards': 'StoredCard',
     }),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   CardOtp: table({
     toSnake: table({
@@ -1366,6 +1447,7 @@ const MODELS = table({
     kinds: table({
       'expires_at': 'datetime',
     }),
+    secrets: Object.freeze([]),
   }),
   RatioTable: table({
     toSnake: table({
@@ -1380,6 +1462,7 @@ const MODELS = table({
       'banks': 'BankRatios',
     }),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   BankRatios: table({
     toSnake: table({
@@ -1402,6 +1485,7 @@ const MODELS = table({
       'options': 'InstalmentOption',
     }),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   InstalmentOption: table({
     toSnake: table({
@@ -1445,6 +1529,7 @@ const MODELS = table({
       'commission': 'money',
       'commission_tax': 'money',
     }),
+    secrets: Object.freeze([]),
   }),
   InstalmentTable: table({
     toSnake: table({
@@ -1461,6 +1546,7 @@ const MODELS = table({
     kinds: table({
       'amount': 'money',
     }),
+    secrets: Object.freeze([]),
   }),
   InstalmentBank: table({
     toSnake: table({
@@ -1483,6 +1569,7 @@ const MODELS = table({
       'rows': 'InstalmentRow',
     }),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   InstalmentRow: table({
     toSnake: table({
@@ -1512,6 +1599,7 @@ const MODELS = table({
       'total': 'money',
       'surcharge': 'money',
     }),
+    secrets: Object.freeze([]),
   }),
   RatioType: table({
     toSnake: table({
@@ -1524,6 +1612,116 @@ const MODELS = table({
     }),
     structs: table({}),
     kinds: table({}),
+    secrets: Object.freeze([]),
+  }),
+  AgentLoginLink: table({
+    toSnake: table({
+      'url': 'url',
+      'message': 'message',
+    }),
+    toCamel: table({
+      'url': 'url',
+      'message': 'message',
+    }),
+    structs: table({}),
+    kinds: table({}),
+    secrets: Object.freeze(['url']),
+  }),
+  AgentSession: table({
+    toSnake: table({
+      'sessionKey': 'session_key',
+      'expiresAt': 'expires_at',
+      'agentId': 'agent_id',
+      'agentName': 'agent_name',
+      'userName': 'user_name',
+      'userId': 'user_id',
+      'userEmail': 'user_email',
+      'userPhone': 'user_phone',
+      'companyCode': 'company_code',
+      'companyDesc': 'company_desc',
+      'logoUrl': 'logo_url',
+      'email': 'email',
+      'phone': 'phone',
+      'address1': 'address1',
+      'address2': 'address2',
+      'cityName': 'city_name',
+      'countyName': 'county_name',
+      'zipCode': 'zip_code',
+      'taxOffice': 'tax_office',
+      'taxId': 'tax_id',
+      'agentReferenceNo': 'agent_reference_no',
+    }),
+    toCamel: table({
+      'session_key': 'sessionKey',
+      'expires_at': 'expiresAt',
+      'agent_id': 'agentId',
+      'agent_name': 'agentName',
+      'user_name': 'userName',
+      'user_id': 'userId',
+      'user_email': 'userEmail',
+      'user_phone': 'userPhone',
+      'company_code': 'companyCode',
+      'company_desc': 'companyDesc',
+      'logo_url': 'logoUrl',
+      'email': 'email',
+      'phone': 'phone',
+      'address1': 'address1',
+      'address2': 'address2',
+      'city_name': 'cityName',
+      'county_name': 'countyName',
+      'zip_code': 'zipCode',
+      'tax_office': 'taxOffice',
+      'tax_id': 'taxId',
+      'agent_reference_no': 'agentReferenceNo',
+    }),
+    structs: table({}),
+    kinds: table({
+      'expires_at': 'datetime',
+    }),
+    secrets: Object.freeze(['sessionKey']),
+  }),
+  AgentRef: table({
+    toSnake: table({
+      'agentId': 'agent_id',
+      'companyCode': 'company_code',
+      'message': 'message',
+    }),
+    toCamel: table({
+      'agent_id': 'agentId',
+      'company_code': 'companyCode',
+      'message': 'message',
+    }),
+    structs: table({}),
+    kinds: table({}),
+    secrets: Object.freeze([]),
+  }),
+  AgentLimits: table({
+    toSnake: table({
+      'definedLimit': 'defined_limit',
+      'usedLimit': 'used_limit',
+      'availableLimit': 'available_limit',
+      'tdDefinedLimit': 'td_defined_limit',
+      'tdUsedLimit': 'td_used_limit',
+      'tdAvailableLimit': 'td_available_limit',
+    }),
+    toCamel: table({
+      'defined_limit': 'definedLimit',
+      'used_limit': 'usedLimit',
+      'available_limit': 'availableLimit',
+      'td_defined_limit': 'tdDefinedLimit',
+      'td_used_limit': 'tdUsedLimit',
+      'td_available_limit': 'tdAvailableLimit',
+    }),
+    structs: table({}),
+    kinds: table({
+      'defined_limit': 'money',
+      'used_limit': 'money',
+      'available_limit': 'money',
+      'td_defined_limit': 'money',
+      'td_used_limit': 'money',
+      'td_available_limit': 'money',
+    }),
+    secrets: Object.freeze([]),
   }),
 });
 
@@ -1573,10 +1771,16 @@ const METHODS = table({
   'ratios.set_type': table({ resource: 'ratios', method: 'setType', params: 'SetRatioTypeParams', result: 'RatioType', target: null, pages: null }),
   'ratios.delete_type': table({ resource: 'ratios', method: 'deleteType', params: 'RatioTypeRef', result: 'Acknowledgement', target: null, pages: null }),
   'ratios.define': table({ resource: 'ratios', method: 'define', params: 'DefineRatiosParams', result: 'Acknowledgement', target: null, pages: null }),
+  'ratios.get_public': table({ resource: 'ratios', method: 'getPublic', params: 'RatioParams', result: 'RatioTable', target: null, pages: null }),
+  'agents.autologin': table({ resource: 'agents', method: 'autologin', params: 'AutoLoginParams', result: 'AgentLoginLink', target: null, pages: null }),
+  'agents.login': table({ resource: 'agents', method: 'login', params: 'LoginParams', result: 'AgentSession', target: null, pages: null }),
+  'agents.check_agent': table({ resource: 'agents', method: 'checkAgent', params: 'CheckAgentParams', result: 'AgentRef', target: null, pages: null }),
+  'agents.limit_info': table({ resource: 'agents', method: 'limitInfo', params: 'LimitInfoParams', result: 'AgentLimits', target: null, pages: null }),
+  'agents.check_integration_info': table({ resource: 'agents', method: 'checkIntegrationInfo', params: 'CheckIntegrationInfoParams', result: 'Acknowledgement', target: null, pages: null }),
 });
 
 /** `new Client(options)`: every option's Node name. */
-const CLIENT_OPTIONS = Object.freeze(['secretKey', 'environment', 'baseUrl', 'timeoutMs', 'connectTimeoutMs', 'maxRetries', 'paymentAmountFormat', 'ratioAmountFormat', 'allowInsecureHttp', 'maxResponseBytes', 'maxReportBytes', 'money', 'onRequest']);
+const CLIENT_OPTIONS = Object.freeze(['secretKey', 'environment', 'baseUrl', 'timeoutMs', 'connectTimeoutMs', 'maxRetries', 'paymentAmountFormat', 'ratioAmountFormat', 'publishableKey', 'publishableKeyIn', 'allowInsecureHttp', 'maxResponseBytes', 'maxReportBytes', 'money', 'onRequest']);
 /** The second argument of every method. */
 const CALL_OPTIONS = Object.freeze(['timeoutMs', 'maxRetries']);
 /** Core's names of client options -> Node's (`timeout` -> `timeoutMs`), for core's messages. */
@@ -1589,6 +1793,8 @@ const OPTIONS_TO_NODE = table({
   'max_retries': 'maxRetries',
   'payment_amount_format': 'paymentAmountFormat',
   'ratio_amount_format': 'ratioAmountFormat',
+  'publishable_key': 'publishableKey',
+  'publishable_key_in': 'publishableKeyIn',
   'allow_insecure_http': 'allowInsecureHttp',
   'max_response_bytes': 'maxResponseBytes',
   'max_report_bytes': 'maxReportBytes',

@@ -261,6 +261,17 @@ fn dataclass(out: &mut String, s: &StructSpec, uses: &mut Uses) {
             docstring(out, "    ", f.doc);
         }
     }
+    // Secret fields (a session key) are readable, and left out of the repr.
+    let secrets: Vec<String> = s.fields.iter().filter(|f| is_secret(&f.ty)).map(|f| py_str(f.name)).collect();
+    if !secrets.is_empty() {
+        uses.typing.insert("ClassVar");
+        let _ = writeln!(out, "\n    _secret_fields: ClassVar[tuple[str, ...]] = {}", py_tuple(&secrets));
+    }
+}
+
+/// Text that is a secret (a password, a key): masked in reprs.
+fn is_secret(ty: &TypeSpec) -> bool {
+    matches!(ty.innermost(), TypeSpec::String { secret: true })
 }
 
 fn models(spec: &Spec) -> String {
@@ -602,6 +613,16 @@ fn method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, use
     }
     let from_form = signature(out, spec, m, m.method, asynchronous, &result, &doc, uses);
     let params = struct_spec(spec, m.params);
+    for f in params.fields.iter().filter(|f| is_secret(&f.ty)) {
+        // A secret (a password) stays in this frame only behind a masked repr: traceback locals show `'***'`.
+        uses.names.insert("_Secret".into());
+        let n = f.name;
+        if f.required {
+            let _ = writeln!(out, "        {n} = _Secret({n})");
+        } else {
+            let _ = writeln!(out, "        {n} = None if {n} is None else _Secret({n})");
+        }
+    }
     for f in &params.fields {
         // A list of structs needs no frame-clearing: its items are read by type natively.
         let direct = match &f.ty {
@@ -754,9 +775,9 @@ fn resources(spec: &Spec) -> String {
             let _ = writeln!(out, "from .{module} import {}", picked.join(", "));
         }
     };
-    from("_calls", &["Amount", "AsyncCall", "RequestEvent", "SyncCall", "_apages", "_as_struct", "_from_form", "_pages", "_params", "_targeted"], &mut out);
+    from("_calls", &["Amount", "AsyncCall", "RequestEvent", "SyncCall", "_Secret", "_apages", "_as_struct", "_from_form", "_pages", "_params", "_targeted"], &mut out);
     from("_errors", &["InvalidTypeError", "PaynetError"], &mut out);
-    let known = ["Amount", "AsyncCall", "RequestEvent", "SyncCall", "_apages", "_as_struct", "_from_form", "_pages", "_params", "_targeted", "InvalidTypeError", "PaynetError"];
+    let known = ["Amount", "AsyncCall", "RequestEvent", "SyncCall", "_Secret", "_apages", "_as_struct", "_from_form", "_pages", "_params", "_targeted", "InvalidTypeError", "PaynetError"];
     let models: Vec<&str> = uses.names.iter().map(String::as_str).filter(|n| !known.contains(n)).collect();
     let (with_behaviour, plain): (Vec<&str>, Vec<&str>) = models.iter().partition(|n| PY_MODELS_WITH_BEHAVIOUR.contains(n));
     if !with_behaviour.is_empty() {

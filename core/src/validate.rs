@@ -95,6 +95,16 @@ impl DeclaredText for Option<String> {
     }
 }
 
+/// A secret's rules, checked like text's; messages never repeat a value.
+impl DeclaredText for crate::secret::SecretText {
+    fn not_blank(&self, field: &str) -> Result<(), Error> {
+        required(field, self.expose(), usize::MAX)
+    }
+    fn max_len(&self, field: &str, max: usize) -> Result<(), Error> {
+        max_len(field, self.expose(), max)
+    }
+}
+
 /// `positive` on an amount; an absent optional one passes.
 pub trait DeclaredAmount {
     fn positive(&self, field: &str) -> Result<(), Error>;

@@ -38,7 +38,7 @@ fn request_vectors() {
             assert_eq!(prepared.path, expected["path"].as_str().unwrap(), "{name}");
             // Compare as text: `12.50` must be exactly that number token.
             assert_eq!(
-                serde_json::to_string(&Value::Object(prepared.body)).unwrap(),
+                serde_json::to_string(&prepared.body).unwrap(),
                 serde_json::to_string(&expected["body"]).unwrap(),
                 "{name}"
             );

@@ -221,6 +221,8 @@ pub struct Ledger {
     pub vault: crate::vault::Vault,
     /// The merchant's ratio types (`v1/ratio/set_type`, `define`).
     pub ratio_types: crate::handlers::ratio::RatioTypes,
+    /// Unopened agent panel links (`v1/agent/autologin`).
+    pub agent_gates: crate::handlers::agent::Gates,
     pub sessions: HashMap<String, JsSession>,
     /// 3D sessions by `session_id`. Under the ledger's lock because `tds_charge` checks
     /// and records into the ledger in one step.

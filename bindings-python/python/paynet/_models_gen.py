@@ -43,6 +43,10 @@ __all__ = [
     "InstalmentBank",
     "InstalmentTable",
     "RatioType",
+    "AgentLoginLink",
+    "AgentSession",
+    "AgentRef",
+    "AgentLimits",
 ]
 
 
@@ -77,6 +81,8 @@ class Card(_Model):
     cvc: str
     holder_name: str
     """The name on the card."""
+
+    _secret_fields: ClassVar[tuple[str, ...]] = ("number", "cvc")
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False)
@@ -617,8 +623,73 @@ class RatioType(_Model):
     message: str | None = None
 
 
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class AgentLoginLink(_Model):
+    """The panel's one-time login link."""
+
+    url: str | None = None
+    """Open it once; it is a credential (hidden from reprs)."""
+    message: str | None = None
+
+    _secret_fields: ClassVar[tuple[str, ...]] = ("url",)
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class AgentSession(_Model):
+    """An agent user's session and the dealer's profile."""
+
+    session_key: str | None = None
+    """The session's key (hidden from reprs)."""
+    expires_at: _dt.datetime | None = None
+    """When the session ends."""
+    agent_id: str | None = None
+    agent_name: str | None = None
+    user_name: str | None = None
+    user_id: str | None = None
+    user_email: str | None = None
+    user_phone: str | None = None
+    company_code: str | None = None
+    company_desc: str | None = None
+    logo_url: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city_name: str | None = None
+    county_name: str | None = None
+    zip_code: str | None = None
+    tax_office: str | None = None
+    tax_id: str | None = None
+    agent_reference_no: str | None = None
+    """The dealer's reference number (`agents.check_agent` finds the dealer by it)."""
+
+    _secret_fields: ClassVar[tuple[str, ...]] = ("session_key",)
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class AgentRef(_Model):
+    """The dealer a reference number names."""
+
+    agent_id: str
+    company_code: str | None = None
+    message: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class AgentLimits(_Model):
+    """An agent's limits, in TL."""
+
+    defined_limit: Decimal | None = None
+    used_limit: Decimal | None = None
+    available_limit: Decimal | None = None
+    td_defined_limit: Decimal | None = None
+    """3D Secure payments' limit."""
+    td_used_limit: Decimal | None = None
+    td_available_limit: Decimal | None = None
+
+
 #: The result models, by core's struct name: what `_models._register_models` registers.
-MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "StoredCard", "StoredCardPage", "CardOtp", "RatioTable", "BankRatios", "InstalmentOption", "InstalmentTable", "InstalmentBank", "InstalmentRow", "RatioType")
+MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "StoredCard", "StoredCardPage", "CardOtp", "RatioTable", "BankRatios", "InstalmentOption", "InstalmentTable", "InstalmentBank", "InstalmentRow", "RatioType", "AgentLoginLink", "AgentSession", "AgentRef", "AgentLimits")
 
 #: Per class, its fields whose values become enum members when known.
 ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
@@ -651,4 +722,8 @@ ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "InstalmentBank": {"bank_id": BankId, "card_type": CardType},
     "InstalmentTable": {},
     "RatioType": {},
+    "AgentLoginLink": {},
+    "AgentSession": {},
+    "AgentRef": {},
+    "AgentLimits": {},
 }

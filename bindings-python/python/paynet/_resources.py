@@ -15,10 +15,10 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final, Literal, TypedDict
 
-from ._calls import Amount, AsyncCall, RequestEvent, SyncCall, _apages, _as_struct, _from_form, _pages, _params, _targeted
+from ._calls import Amount, AsyncCall, RequestEvent, SyncCall, _Secret, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
 from ._models import Card, PaymentReport, Transaction
-from ._models_gen import Acknowledgement, BankDefinition, CardOtp, InstalmentDefinition, InstalmentTable, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, RatioTable, RatioType, Refund, RefundPage, RefundRequest, SlipLink, StoredCard, StoredCardPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
+from ._models_gen import Acknowledgement, AgentLimits, AgentLoginLink, AgentRef, AgentSession, BankDefinition, CardOtp, InstalmentDefinition, InstalmentTable, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, RatioTable, RatioType, Refund, RefundPage, RefundRequest, SlipLink, StoredCard, StoredCardPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
 
 __all__ = [
     "CardDict",
@@ -34,6 +34,7 @@ __all__ = [
     "Refunds",
     "Cards",
     "Ratios",
+    "Agents",
     "AsyncPayments",
     "AsyncTransactions",
     "AsyncReports",
@@ -41,6 +42,7 @@ __all__ = [
     "AsyncRefunds",
     "AsyncCards",
     "AsyncRatios",
+    "AsyncAgents",
 ]
 
 
@@ -1122,7 +1124,7 @@ class Cards:
 
 
 class Ratios:
-    """`Client.ratios` (blocking): `get`, `instalment_table`, `set_type`, `delete_type`, `define`."""
+    """`Client.ratios` (blocking): `get`, `instalment_table`, `set_type`, `delete_type`, `define`, `get_public`."""
 
     def __init__(self, call: SyncCall) -> None:
         self._call = call
@@ -1245,6 +1247,145 @@ class Ratios:
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: Acknowledgement = self._call("ratios.define", _params(locals()))
+        return result
+
+    def get_public(
+        self,
+        *,
+        amount: Amount | None = None,
+        bin: str | None = None,
+        add_commission: bool | None = None,
+        ratio_code: str | None = None,
+        agent_id: str | None = None,
+        pos_type: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RatioTable:
+        """`ratios.get` made with the publishable key (`v1/ratio/Get_public`, the
+        service Paynet offers to browsers): the client needs the option
+        `publishable_key`; `publishable_key_in` says how it travels.
+
+        Args:
+            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            bin: The card's first six digits: only its bank's options.
+            add_commission: The totals include the commission the customer pays on top.
+            ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
+            agent_id: A dealer's ratios (main company only).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RatioTable = self._call("ratios.get_public", _params(locals()))
+        return result
+
+
+class Agents:
+    """`Client.agents` (blocking): `autologin`, `login`, `check_agent`, `limit_info`, `check_integration_info`."""
+
+    def __init__(self, call: SyncCall) -> None:
+        self._call = call
+
+    def autologin(
+        self,
+        *,
+        user_name: str,
+        agent_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentLoginLink:
+        """A one-time link that logs an agent's user into Paynet's panel. The link
+        is a credential: hand it to that user only, at once.
+
+        Args:
+            user_name: The panel user to log in.
+            agent_id: The agent (dealer) the user belongs to.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: AgentLoginLink = self._call("agents.autologin", _params(locals()))
+        return result
+
+    def login(
+        self,
+        *,
+        user_name: str,
+        password: str,
+        agent_id: str,
+        pushtoken_id: str,
+        company_code: str | None = None,
+        os_type: str | None = None,
+        device_type: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentSession:
+        """Logs an agent's user in: a session key and the dealer's profile.
+
+        Args:
+            password: Never shown: masked in reprs, logs and errors.
+            pushtoken_id: The device's push token (Paynet requires one).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        password = _Secret(password)
+        result: AgentSession = self._call("agents.login", _params(locals()))
+        return result
+
+    def check_agent(
+        self,
+        *,
+        agent_reference_no: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentRef:
+        """Finds a dealer by its reference number. Paynet takes the number alone
+        as the request body (a bare JSON string).
+
+        Args:
+            agent_reference_no: The dealer's reference number, e.g. `987345`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: AgentRef = self._call("agents.check_agent", _params(locals()))
+        return result
+
+    def limit_info(
+        self,
+        *,
+        agent_id: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentLimits:
+        """An agent's limits: defined, used and available, for non-3D and 3D
+        (`td_`) payments. Payments with the agent's `agent_id` use them up.
+
+        Args:
+            agent_id: The agent whose limits to read; Paynet documents no parameter, so without it the answer is about the key's own company (sent only when given).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: AgentLimits = self._call("agents.limit_info", _params(locals()))
+        return result
+
+    def check_integration_info(
+        self,
+        *,
+        agent_id: str,
+        publishable_key: str,
+        secret_key: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Checks that an `agent_id` and its key pair belong together (before
+        storing a dealer's keys, say). A mismatch is an `api` error.
+
+        Args:
+            publishable_key: The agent's `pbk_…` key. Never shown.
+            secret_key: The agent's `sck_…` key. Never shown.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        publishable_key = _Secret(publishable_key)
+        secret_key = _Secret(secret_key)
+        result: Acknowledgement = self._call("agents.check_integration_info", _params(locals()))
         return result
 
 
@@ -2291,7 +2432,7 @@ class AsyncCards:
 
 
 class AsyncRatios:
-    """`AsyncClient.ratios` (awaited): `get`, `instalment_table`, `set_type`, `delete_type`, `define`."""
+    """`AsyncClient.ratios` (awaited): `get`, `instalment_table`, `set_type`, `delete_type`, `define`, `get_public`."""
 
     def __init__(self, call: AsyncCall) -> None:
         self._call = call
@@ -2416,6 +2557,145 @@ class AsyncRatios:
         result: Acknowledgement = await self._call("ratios.define", _params(locals()))
         return result
 
+    async def get_public(
+        self,
+        *,
+        amount: Amount | None = None,
+        bin: str | None = None,
+        add_commission: bool | None = None,
+        ratio_code: str | None = None,
+        agent_id: str | None = None,
+        pos_type: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RatioTable:
+        """`ratios.get` made with the publishable key (`v1/ratio/Get_public`, the
+        service Paynet offers to browsers): the client needs the option
+        `publishable_key`; `publishable_key_in` says how it travels.
+
+        Args:
+            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            bin: The card's first six digits: only its bank's options.
+            add_commission: The totals include the commission the customer pays on top.
+            ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
+            agent_id: A dealer's ratios (main company only).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RatioTable = await self._call("ratios.get_public", _params(locals()))
+        return result
+
+
+class AsyncAgents:
+    """`AsyncClient.agents` (awaited): `autologin`, `login`, `check_agent`, `limit_info`, `check_integration_info`."""
+
+    def __init__(self, call: AsyncCall) -> None:
+        self._call = call
+
+    async def autologin(
+        self,
+        *,
+        user_name: str,
+        agent_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentLoginLink:
+        """A one-time link that logs an agent's user into Paynet's panel. The link
+        is a credential: hand it to that user only, at once.
+
+        Args:
+            user_name: The panel user to log in.
+            agent_id: The agent (dealer) the user belongs to.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: AgentLoginLink = await self._call("agents.autologin", _params(locals()))
+        return result
+
+    async def login(
+        self,
+        *,
+        user_name: str,
+        password: str,
+        agent_id: str,
+        pushtoken_id: str,
+        company_code: str | None = None,
+        os_type: str | None = None,
+        device_type: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentSession:
+        """Logs an agent's user in: a session key and the dealer's profile.
+
+        Args:
+            password: Never shown: masked in reprs, logs and errors.
+            pushtoken_id: The device's push token (Paynet requires one).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        password = _Secret(password)
+        result: AgentSession = await self._call("agents.login", _params(locals()))
+        return result
+
+    async def check_agent(
+        self,
+        *,
+        agent_reference_no: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentRef:
+        """Finds a dealer by its reference number. Paynet takes the number alone
+        as the request body (a bare JSON string).
+
+        Args:
+            agent_reference_no: The dealer's reference number, e.g. `987345`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: AgentRef = await self._call("agents.check_agent", _params(locals()))
+        return result
+
+    async def limit_info(
+        self,
+        *,
+        agent_id: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentLimits:
+        """An agent's limits: defined, used and available, for non-3D and 3D
+        (`td_`) payments. Payments with the agent's `agent_id` use them up.
+
+        Args:
+            agent_id: The agent whose limits to read; Paynet documents no parameter, so without it the answer is about the key's own company (sent only when given).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: AgentLimits = await self._call("agents.limit_info", _params(locals()))
+        return result
+
+    async def check_integration_info(
+        self,
+        *,
+        agent_id: str,
+        publishable_key: str,
+        secret_key: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Checks that an `agent_id` and its key pair belong together (before
+        storing a dealer's keys, say). A mismatch is an `api` error.
+
+        Args:
+            publishable_key: The agent's `pbk_…` key. Never shown.
+            secret_key: The agent's `sck_…` key. Never shown.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        publishable_key = _Secret(publishable_key)
+        secret_key = _Secret(secret_key)
+        result: Acknowledgement = await self._call("agents.check_integration_info", _params(locals()))
+        return result
+
 
 class ClientResources:
     """The resources of `Client`, bound to its call function by `_bind`."""
@@ -2427,6 +2707,7 @@ class ClientResources:
     refunds: Refunds
     cards: Cards
     ratios: Ratios
+    agents: Agents
 
     def _bind(self, call: SyncCall) -> None:
         self.payments = Payments(call)
@@ -2436,6 +2717,7 @@ class ClientResources:
         self.refunds = Refunds(call)
         self.cards = Cards(call)
         self.ratios = Ratios(call)
+        self.agents = Agents(call)
 
 
 class AsyncClientResources:
@@ -2448,6 +2730,7 @@ class AsyncClientResources:
     refunds: AsyncRefunds
     cards: AsyncCards
     ratios: AsyncRatios
+    agents: AsyncAgents
 
     def _bind(self, call: AsyncCall) -> None:
         self.payments = AsyncPayments(call)
@@ -2457,6 +2740,7 @@ class AsyncClientResources:
         self.refunds = AsyncRefunds(call)
         self.cards = AsyncCards(call)
         self.ratios = AsyncRatios(call)
+        self.agents = AsyncAgents(call)
 
 
 class ClientOptions:
@@ -2473,6 +2757,8 @@ class ClientOptions:
         max_retries: int = 2,
         payment_amount_format: Literal["number", "comma"] = "number",
         ratio_amount_format: Literal["kurus", "number"] = "kurus",
+        publishable_key: str | None = None,
+        publishable_key_in: Literal["header", "body"] = "header",
         allow_insecure_http: bool = False,
         max_response_bytes: int = 8388608,
         max_report_bytes: int = 536870912,
@@ -2489,6 +2775,8 @@ class ClientOptions:
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
             payment_amount_format: How `payments.create` sends `amount`: Paynet's payment page (S001) shows a JSON number (`12.50`, the default), newer pages a comma string (`"12,50"`). You always pass TL amounts.
             ratio_amount_format: How `ratios.get` and `ratios.instalment_table` send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. You always pass TL amounts.
+            publishable_key: Your publishable key (`pbk_…`), for `ratios.get_public`, the one call Paynet serves with it. Kept in native memory; never printed.
+            publishable_key_in: How `ratios.get_public` sends the publishable key, which Paynet's reference leaves open: as `Authorization: Basic pbk_…` (the default, as the secret key travels) or as a `publishable_key` body field (as Paynet.js sends it), with no `Authorization` header.
             allow_insecure_http: Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in.
             max_response_bytes: The largest answer read from an ordinary endpoint; a larger one is refused (`protocol`, or `unknown_outcome` where money may have moved).
             max_report_bytes: The same for report endpoints (`reports.payment_list`), whose answers grow with the business: about 1 KB per row.
@@ -2505,6 +2793,8 @@ class ClientOptions:
                     max_retries=max_retries,
                     payment_amount_format=payment_amount_format,
                     ratio_amount_format=ratio_amount_format,
+                    publishable_key=publishable_key,
+                    publishable_key_in=publishable_key_in,
                     allow_insecure_http=allow_insecure_http,
                     max_response_bytes=max_response_bytes,
                     max_report_bytes=max_report_bytes,
@@ -2520,7 +2810,7 @@ class ClientOptions:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page", "cards.save", "cards.list_page", "cards.delete", "cards.update_description", "cards.send_otp", "cards.check_otp", "ratios.get", "ratios.instalment_table", "ratios.set_type", "ratios.delete_type", "ratios.define")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page", "cards.save", "cards.list_page", "cards.delete", "cards.update_description", "cards.send_otp", "cards.check_otp", "ratios.get", "ratios.instalment_table", "ratios.set_type", "ratios.delete_type", "ratios.define", "ratios.get_public", "agents.autologin", "agents.login", "agents.check_agent", "agents.limit_info", "agents.check_integration_info")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {
@@ -2531,6 +2821,7 @@ RESOURCES: Final[dict[str, tuple[type, type]]] = {
     "refunds": (Refunds, AsyncRefunds),
     "cards": (Cards, AsyncCards),
     "ratios": (Ratios, AsyncRatios),
+    "agents": (Agents, AsyncAgents),
 }
 
 #: The options every method also takes, which `_call` hands to the native call apart from the params.

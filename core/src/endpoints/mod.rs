@@ -5,6 +5,7 @@
 //! body; `#[derive(Doc)]` on the endpoint type; how to read the answer), add
 //! it to `registry!` below and run `make gen` (see ARCHITECTURE.md).
 
+pub mod agent;
 pub mod capture;
 pub mod cards;
 pub mod charge;
@@ -247,6 +248,12 @@ registry!(
     ratio::SetRatioType,
     ratio::DeleteRatioType,
     ratio::DefineRatios,
+    ratio::GetPublicRatios,
+    agent::AutoLogin,
+    agent::Login,
+    agent::CheckAgent,
+    agent::LimitInfo,
+    agent::CheckIntegrationInfo,
 );
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{checked_answer, data_row, result_code_error};
-use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
+use crate::endpoint::{ApiKey, Endpoint, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
 use crate::models::{Acknowledgement, money_text};
 use crate::money::Money;
@@ -165,6 +165,29 @@ impl Endpoint for GetRatios {
     const NAME: &'static str = "ratios.get";
     const PATH: &'static str = "v1/ratio/Get";
     const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
+    type Params = RatioParams;
+    type Output = RatioTable;
+
+    fn to_wire(p: &RatioParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.checked_body(options)
+    }
+
+    fn from_wire(_: &RatioParams, body: &Map<String, Value>) -> Result<RatioTable, Error> {
+        RatioTable::from_answer(body)
+    }
+}
+
+/// `ratios.get` made with the publishable key (`v1/ratio/Get_public`, the
+/// service Paynet offers to browsers): the client needs the option
+/// `publishable_key`; `publishable_key_in` says how it travels.
+#[derive(Doc)]
+pub struct GetPublicRatios;
+
+impl Endpoint for GetPublicRatios {
+    const NAME: &'static str = "ratios.get_public";
+    const PATH: &'static str = "v1/ratio/Get_public";
+    const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
+    const KEY: ApiKey = ApiKey::Publishable;
     type Params = RatioParams;
     type Output = RatioTable;
 

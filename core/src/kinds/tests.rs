@@ -229,7 +229,25 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
     ];
     all.extend(card_samples());
     all.extend(ratio_samples());
+    all.extend(agent_samples());
     all
+}
+
+/// The agent models (`endpoints::agent`).
+fn agent_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
+    use crate::endpoints::agent::{AgentLimits, AgentLoginLink, AgentRef, AgentSession};
+    let object = |v: Value| v.as_object().unwrap().clone();
+    let link = AgentLoginLink::from_wire(&object(json!({"url": "https://pts.paynet.com.tr/Account/PaynetAgentGate?al=x"}))).unwrap();
+    let session = AgentSession::from_wire(&object(json!({"session_key": "ssk_1", "expired_date": "2026-12-03T10:00:00+03:00", "agent_id": "20077"}))).unwrap();
+    let empty_session = AgentSession::from_wire(&Map::new()).unwrap();
+    let agent = AgentRef::from_wire(&object(json!({"agent_id": "20077", "company_code": "1001"}))).unwrap();
+    let limits = AgentLimits::from_wire(&object(json!({
+        "td_defined_limit": "5000", "defined_limit": "1000", "td_used_limit": "0", "used_limit": "600",
+        "td_available_limit": "5000", "available_limit": "400"
+    })))
+    .unwrap();
+    let no_limits = AgentLimits::from_wire(&Map::new()).unwrap();
+    vec![Box::new(link), Box::new(session), Box::new(empty_session), Box::new(agent), Box::new(limits), Box::new(no_limits)]
 }
 
 /// The ratio models (`endpoints::ratio`): a table read from an answer, and the instalment table made of it.

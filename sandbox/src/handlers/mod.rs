@@ -2,6 +2,7 @@
 //! helpers shared by the endpoint handlers.
 
 mod admin;
+pub mod agent;
 pub mod bank_page;
 mod capture;
 mod card_storage;
@@ -108,6 +109,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/ratio/set_type", post(ratio::set_type))
         .route("/v1/ratio/delete_type", post(ratio::delete_type))
         .route("/v1/ratio/define", post(ratio::define))
+        .route("/v1/agent/autologin", post(agent::autologin))
+        .route("/v1/agent/login", post(agent::login))
+        .route("/v1/agent/check_agent", post(agent::check_agent))
+        .route("/v1/agent/limit_info", post(agent::limit_info))
+        .route("/v1/agent/check_integration_info", post(agent::check_integration_info))
         // route_layer: unknown paths fall through to the 404 without an auth check.
         .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), auth));
     let admin = Router::new()
@@ -118,6 +124,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
             post(admin::faults).get(admin::fault_stats),
         )
         .route("/__sandbox/seed", post(admin::seed))
+        .route(agent::GATE_PATH, get(agent::gate))
+        // The publishable key's service authenticates itself (header or body).
+        .route("/v1/ratio/Get_public", post(ratio::get_public))
         .route("/__sandbox/clock", get(admin::clock).post(admin::set_clock))
         .route("/__sandbox/reversals", get(reversal::admin_list))
         .route("/__sandbox/reversals/{reversal_id}", post(reversal::review))

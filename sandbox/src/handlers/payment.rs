@@ -307,6 +307,7 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
         Claim::Replay(e) => return Ok(json_ok(&payment_response(&e, true))),
         Claim::Owner(r) => r,
     };
+    super::agent::check_limit(&ledger::lock(&s.ledger), &p.attempt)?;
 
     let behaviour = decide(&s, &p.attempt.card);
     bank_step(&s, behaviour).await;

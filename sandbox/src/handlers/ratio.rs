@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
@@ -165,9 +166,31 @@ fn amount(f: &Fields<'_>, map: &serde_json::Map<String, Value>) -> ApiResult<Opt
 }
 
 pub async fn get(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
-    unwrap_response(parse_object(&body).and_then(|map| {
-        let f = Fields::new(&map);
-        let requested = amount(&f, &map)?.unwrap_or(0);
+    unwrap_response(parse_object(&body).and_then(|map| table(&s, &map)))
+}
+
+/// `Get` with the publishable key (`Get_public`), which the reference does not say how
+/// to send: both are taken, `Authorization: Basic pbk_…` and a `publishable_key` body
+/// field (as Paynet.js sends it). No key, or a wrong one, is a 401.
+pub async fn get_public(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    unwrap_response(parse_object(&body).and_then(|mut map| {
+        let in_body = match map.remove("publishable_key") {
+            Some(Value::String(key)) => Some(key == s.publishable_key),
+            Some(_) => Some(false),
+            None => None,
+        };
+        let in_header = headers.contains_key(header::AUTHORIZATION).then(|| super::authorized(&headers, &s.publishable_key));
+        match (in_body, in_header) {
+            (Some(true), None | Some(true)) | (None, Some(true)) => table(&s, &map),
+            _ => Err(ApiError::unauthorized()),
+        }
+    }))
+}
+
+fn table(s: &Shared, map: &serde_json::Map<String, Value>) -> ApiResult<Response> {
+    {
+        let f = Fields::new(map);
+        let requested = amount(&f, map)?.unwrap_or(0);
         let add = f.bool("addcomission_to_amount")?.unwrap_or(false);
         let ratio_code = f.string("ratio_code", 8)?.unwrap_or_default();
         let banks = match f.string("bin", 6)? {
@@ -227,7 +250,7 @@ pub async fn get(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
             message: MSG_OK,
             data,
         }))
-    }))
+    }
 }
 
 #[derive(Serialize)]
