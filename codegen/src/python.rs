@@ -348,7 +348,8 @@ fn models(spec: &Spec) -> String {
     if uses.decimal {
         out.push_str("from decimal import Decimal\n");
     }
-    out.push_str("from typing import Final\n\n");
+    uses.typing.insert("Final");
+    let _ = writeln!(out, "from typing import {}\n", uses.typing.iter().copied().collect::<Vec<_>>().join(", "));
     let mut base: Vec<String> = uses.names.iter().cloned().collect();
     base.extend(["_Model".to_owned(), "_StrEnum".to_owned()]);
     let _ = writeln!(out, "from ._base import {}", base.join(", "));

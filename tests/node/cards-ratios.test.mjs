@@ -93,3 +93,31 @@ test('a ratio type changes later payments and blocks what it blocks', async () =
   await client.ratios.deleteType({ ratioCode });
   await assert.rejects(client.ratios.deleteType({ ratioCode }), InvalidRequestError);
 });
+
+test('agents: limits used up by payments, login, one-time links, the bare check_agent', async () => {
+  const before = await client.agents.limitInfo({ agentId: '20077' });
+  assert.equal(before.definedLimit, '1000.00');
+  await client.payments.create(payment({ amount: '100', agentId: '20077' }));
+  const after = await client.agents.limitInfo({ agentId: '20077' });
+  assert.equal(Number(after.usedLimit) - Number(before.usedLimit), 100);
+  const session = await client.agents.login({ userName: 'bayi.kullanici', password: 'Bayi.Sifre.1', agentId: '20077', pushtokenId: 'device-1' });
+  assert.ok(session.sessionKey.startsWith('ssk_'));
+  const { inspect } = await import('node:util');
+  assert.ok(!inspect(session).includes(session.sessionKey) && !JSON.stringify(session).includes(session.sessionKey));
+  const link = await client.agents.autologin({ userName: 'bayi.kullanici', agentId: '20077' });
+  assert.ok(link.url.startsWith(sandbox.url) && !inspect(link).includes(link.url));
+  assert.equal((await fetch(link.url)).status, 200);
+  assert.equal((await fetch(link.url)).status, 410);
+  assert.equal((await client.agents.checkAgent({ agentReferenceNo: '987345' })).agentId, '20077');
+  const ok = await client.agents.checkIntegrationInfo({ agentId: '20077', publishableKey: 'pbk_agent_20077_test', secretKey: 'sck_agent_20077_test' });
+  assert.equal(ok.resultCode, 0);
+  await assert.rejects(client.agents.login({ userName: 'bayi.kullanici', password: 'wrong', agentId: '20077', pushtokenId: 'd' }), APIError);
+});
+
+test('ratios.getPublic goes with the publishable key, in the header or the body', async () => {
+  const params = { amount: '10', bin: '435508' };
+  const header = await sandbox.client({ publishableKey: sandbox.publishableKey }).ratios.getPublic(params);
+  const body = await sandbox.client({ publishableKey: sandbox.publishableKey, publishableKeyIn: 'body' }).ratios.getPublic(params);
+  assert.deepEqual(body, header);
+  await assert.rejects(client.ratios.getPublic(params), (e) => e instanceof InvalidRequestError && e.field === 'publishableKey');
+});

@@ -132,4 +132,8 @@ async function seeCardsAndRatios(client, check, money) {
   const ratioType = await client.ratios.setType({ description: 'Kinds' });
   check('RatioType', ratioType);
   await client.ratios.deleteType({ ratioCode: ratioType.ratioCode });
+  check('AgentSession', await client.agents.login({ userName: 'bayi.kullanici', password: 'Bayi.Sifre.1', agentId: '20077', pushtokenId: 'k' }));
+  check('AgentLoginLink', await client.agents.autologin({ userName: 'bayi.kullanici', agentId: '20077' }));
+  check('AgentRef', await client.agents.checkAgent({ agentReferenceNo: '987345' }));
+  check('AgentLimits', await client.agents.limitInfo({ agentId: '20077' }));
 }

@@ -158,3 +158,55 @@ def test_a_ratio_type_sync(client: paynet.Client) -> None:
         client.ratios.define(ratio_code=code, card_type="cc", banks=[{"bank_id": "AXSS", "instalments": [{"instalment": 3, "ratio": "0.5"}]}])
     assert out_of_range.value.field == "banks[0].instalments[0].ratio"
     client.ratios.delete_type(ratio_code=code)
+
+
+PASSWORD = "Bayi.Sifre.1"
+
+
+def test_agents_limits_login_and_links(client: paynet.Client, sandbox: Sandbox) -> None:
+    before = client.agents.limit_info(agent_id="20077")
+    assert before.defined_limit == Decimal("1000.00") and isinstance(before.available_limit, Decimal)
+    client.payments.create(amount=Decimal("100"), reference_no=reference(), domain="shop.example.com", card=card(), agent_id="20077")
+    after = client.agents.limit_info(agent_id="20077")
+    assert after.used_limit == before.used_limit + Decimal("100") and after.available_limit == before.available_limit - Decimal("100")
+
+    session = client.agents.login(user_name="bayi.kullanici", password=PASSWORD, agent_id="20077", pushtoken_id="device-1")
+    assert session.session_key and session.session_key.startswith("ssk_")
+    assert session.session_key not in repr(session) and "session_key=***" in repr(session)
+    link = client.agents.autologin(user_name="bayi.kullanici", agent_id="20077")
+    assert link.url and link.url.startswith(sandbox.url) and link.url not in repr(link)
+    assert client.agents.check_agent(agent_reference_no="987345").agent_id == "20077"
+    ok = client.agents.check_integration_info(agent_id="20077", publishable_key="pbk_agent_20077_test", secret_key="sck_agent_20077_test")
+    assert ok.result_code == 0
+
+
+async def test_agents_async(aclient: paynet.AsyncClient) -> None:
+    found = await aclient.agents.check_agent(agent_reference_no="123456")
+    assert found.agent_id == "20078"
+    with pytest.raises(paynet.APIError):
+        await aclient.agents.login(user_name="bayi.kullanici", password="wrong", agent_id="20077", pushtoken_id="d")
+    limits = await aclient.agents.limit_info(agent_id="20078")
+    assert limits.defined_limit == Decimal("0.00")
+
+
+def test_secret_parameters_stay_out_of_traceback_locals(client: paynet.Client) -> None:
+    import traceback
+
+    try:
+        client.agents.login(user_name="bayi.kullanici", password=PASSWORD, agent_id="20077", pushtoken_id="")
+    except paynet.InvalidRequestError as e:
+        shown = "".join(traceback.TracebackException.from_exception(e, capture_locals=True).format())
+    assert PASSWORD not in shown and "'***'" in shown, shown
+
+
+def test_the_public_ratio_call(sandbox: Sandbox) -> None:
+    with paynet.Client(secret_key=sandbox.secret_key, base_url=sandbox.url, publishable_key=sandbox.publishable_key) as header:
+        by_header = header.ratios.get_public(amount=Decimal("10"), bin="435508")
+    with paynet.Client(
+        secret_key=sandbox.secret_key, base_url=sandbox.url, publishable_key=sandbox.publishable_key, publishable_key_in="body"
+    ) as body:
+        assert body.ratios.get_public(amount=Decimal("10"), bin="435508") == by_header
+    assert "pbk_" not in repr(body)
+    with paynet.Client(secret_key=sandbox.secret_key, base_url=sandbox.url) as without, pytest.raises(paynet.InvalidRequestError) as e:
+        without.ratios.get_public(amount=Decimal("10"))
+    assert e.value.field == "publishable_key"

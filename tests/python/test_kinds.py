@@ -153,6 +153,10 @@ def see_cards_and_ratios(client: paynet.Client, seen: Seen) -> None:
     ratio_type = client.ratios.set_type(description="Kinds")
     seen.typed("RatioType", ratio_type)
     client.ratios.delete_type(ratio_code=ratio_type.ratio_code)
+    seen.typed("AgentSession", client.agents.login(user_name="bayi.kullanici", password="Bayi.Sifre.1", agent_id="20077", pushtoken_id="k"))
+    seen.typed("AgentLoginLink", client.agents.autologin(user_name="bayi.kullanici", agent_id="20077"))
+    seen.typed("AgentRef", client.agents.check_agent(agent_reference_no="987345"))
+    seen.typed("AgentLimits", client.agents.limit_info(agent_id="20077"))
 
 
 def test_a_declined_transaction_keeps_its_kinds(client: paynet.Client) -> None:

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as _dt
 import enum
 from decimal import Decimal
-from typing import Final
+from typing import ClassVar, Final
 
 from ._base import BankId, CardType, XactType, _Model, _StrEnum
 
