@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 demo: python
 	$(PY) examples/demo.py
 
-test: gen-check lint test-rust test-python test-node test-browser
+test: gen-check lint test-rust test-python test-node test-browser dist test-dist
 
 toolchain:
 	@command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) first" >&2; exit 1; }
@@ -100,7 +100,7 @@ fuzz: toolchain
 		env -u CARGO_TARGET_DIR cargo +nightly fuzz run $$t corpus/$$t seeds/$$t -- -dict=dicts/$$t.dict -max_total_time=$(FUZZ_SECONDS); \
 	done
 
-# --- Distribution (ARCHITECTURE.md "Distribution"). Not part of `test`. ---
+# --- Distribution (ARCHITECTURE.md "Distribution"), the last step of `test`. ---
 # `make dist`: the release artifacts in dist/, each built once. `make test-dist`
 # installs them as users do (fresh venv / temp folder, no cargo on PATH) and runs
 # the quickstarts; CI can call tests/dist/run.sh [python|node] directly.
