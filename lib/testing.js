@@ -386,8 +386,13 @@ class Sandbox {
   }
 }
 
+const NO_SANDBOX =
+  'this build of paynet has no embedded sandbox (built without the cargo feature embedded-sandbox): ' +
+  'use the published package, or run the paynet-sandbox program and point a Client at its URL';
+
 /** Starts a sandbox on 127.0.0.1 (a free port unless `options.port`). */
 async function startSandbox(options = {}) {
+  if (typeof native.startSandbox !== 'function') throw new Error(NO_SANDBOX);
   const { faults, ...rest } = options ?? {};
   const nativeOptions = faults === undefined || faults === null ? rest : { ...rest, faults: faultsJson(faults) };
   try {

@@ -35,6 +35,8 @@ mod _native {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", paynet_core::VERSION)?;
         m.add("METHODS", paynet_core::METHODS.to_vec())?;
+        #[cfg(feature = "embedded-sandbox")]
+        m.add("SANDBOX_USAGE", paynet_sandbox::cli::USAGE)?;
         Ok(())
     }
 }

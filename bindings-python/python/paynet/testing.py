@@ -291,6 +291,12 @@ class Sandbox:
         """`faults`: rules active from the start, as a list or `{"seed": 7, "rules": [...]}`.
         `auto_approve_reversals`: approve refund and cancel requests as they are made
         instead of leaving them pending for `decide_reversal`."""
+        if not hasattr(_native, "NativeSandbox"):
+            raise RuntimeError(
+                "this build of paynet has no embedded sandbox (built without the cargo feature "
+                "embedded-sandbox): use the published wheel, or run the paynet-sandbox program "
+                "and point a Client at its URL"
+            )
         self._native = _native.NativeSandbox(
             secret_key=secret_key,
             port=port,
