@@ -210,3 +210,13 @@ def test_the_public_ratio_call(sandbox: Sandbox) -> None:
     with paynet.Client(secret_key=sandbox.secret_key, base_url=sandbox.url) as without, pytest.raises(paynet.InvalidRequestError) as e:
         without.ratios.get_public(amount=Decimal("10"))
     assert e.value.field == "publishable_key"
+
+
+async def test_links_keys_and_the_public_ratio_call_async(sandbox: Sandbox, aclient: paynet.AsyncClient) -> None:
+    link = await aclient.agents.autologin(user_name="bayi.kullanici", agent_id="20077")
+    assert link.url and "al=" in link.url and link.url not in repr(link)
+    with pytest.raises(paynet.APIError):
+        await aclient.agents.check_integration_info(agent_id="20077", publishable_key="pbk_agent_20077_test", secret_key="sck_wrong")
+    async with paynet.AsyncClient(secret_key=sandbox.secret_key, base_url=sandbox.url, publishable_key=sandbox.publishable_key) as public:
+        table = await public.ratios.get_public(amount=Decimal("10"), bin="450803")
+    assert [b.bank_id for b in table.banks] == ["MAXM"]
