@@ -14,6 +14,8 @@ export interface SandboxOptions {
   faults?: FaultRule[] | FaultPlan;
   /** Approve refund and cancel requests as they are made; default false (they wait for `decideReversal`). */
   autoApproveReversals?: boolean;
+  /** A card save needs an `otpSessionId` verified with `cards.checkOtp` (the code `CARD_OTP`); default false. */
+  requireCardOtp?: boolean;
 }
 
 /**
@@ -194,6 +196,8 @@ export interface SeedReport {
 }
 /** The code the sandbox bank's 3D page accepts (`'000000'` plays a bank timeout). */
 export declare const TDS_OTP: '123456';
+/** The code the sandbox's card OTPs (`cards.sendOtp`) carry. */
+export declare const CARD_OTP: '123456';
 
 /**
  * A running sandbox. It stops when `stop()` is called or when it is garbage-

@@ -9,6 +9,8 @@ const KEEP_ALIVE = Symbol('paynet.sandbox');
 
 /** The code the sandbox bank's 3D page accepts (`'000000'` plays a bank timeout). */
 const TDS_OTP = '123456';
+/** The code the sandbox's card OTPs (`cards.sendOtp`) carry. */
+const CARD_OTP = '123456';
 const SUCCESS_CARD = Object.freeze({ cardHolder: 'TEST TEST', pan: '4355084355084358', month: 12, year: 2045, cvc: '000' });
 
 /** A session_id, a post_url, or an object with `sessionId` / `session_id`. */
@@ -402,4 +404,4 @@ async function startSandbox(options = {}) {
   }
 }
 
-module.exports = { startSandbox, Sandbox, TDS_OTP };
+module.exports = { startSandbox, Sandbox, TDS_OTP, CARD_OTP };

@@ -125,6 +125,8 @@ export interface SandboxOptions {
    * for `decideReversal`).
    */
   autoApproveReversals?: boolean
+  /** A card save needs a verified card OTP (`cards.sendOtp`, `cards.checkOtp`); default false. */
+  requireCardOtp?: boolean
 }
 
 export interface SandboxStats {

@@ -25,6 +25,8 @@ pub struct SandboxOptions {
     /// Approve refund and cancel requests as they are made; default false (they wait
     /// for `decideReversal`).
     pub auto_approve_reversals: Option<bool>,
+    /// A card save needs a verified card OTP (`cards.sendOtp`, `cards.checkOtp`); default false.
+    pub require_card_otp: Option<bool>,
 }
 
 #[napi(object)]
@@ -64,6 +66,7 @@ pub async fn start_sandbox(options: Option<SandboxOptions>) -> Result<SandboxHan
             config.faults = Some(parse_plan(&plan)?);
         }
         config.auto_approve_reversals = o.auto_approve_reversals.unwrap_or(false);
+        config.require_card_otp = o.require_card_otp.unwrap_or(false);
     }
     start(config).await
 }

@@ -27,7 +27,9 @@ pub struct NativeSandbox {
 impl NativeSandbox {
     #[new]
     /// `faults`: a fault plan as JSON text, `{"seed": n, "rules": [...]}`.
-    #[pyo3(signature = (*, secret_key = None, port = 0, slow_bank_delay = 3.0, settlement_days = 0, faults = None, auto_approve_reversals = false))]
+    #[pyo3(signature = (*, secret_key = None, port = 0, slow_bank_delay = 3.0, settlement_days = 0, faults = None, auto_approve_reversals = false, require_card_otp = false))]
+    // Python's keyword-only constructor: one argument per sandbox option.
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         secret_key: Option<String>,
@@ -36,6 +38,7 @@ impl NativeSandbox {
         settlement_days: i64,
         faults: Option<&str>,
         auto_approve_reversals: bool,
+        require_card_otp: bool,
     ) -> PyResult<Self> {
         errors::guard(py, || {
             let delay = Duration::try_from_secs_f64(slow_bank_delay).map_err(|_| {
@@ -47,6 +50,7 @@ impl NativeSandbox {
                 settlement_days,
                 faults: faults.map(parse_plan).transpose()?,
                 auto_approve_reversals,
+                require_card_otp,
                 ..SandboxConfig::default()
             };
             if let Some(key) = secret_key {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::SandboxConfig;
 
 pub const USAGE: &str = "usage: paynet-sandbox [--host ADDR] [--port N] [--public-url URL] [--secret-key K] \
-[--slow-bank-delay-ms N] [--settlement-days N] [--auto-approve-reversals]
+[--slow-bank-delay-ms N] [--settlement-days N] [--auto-approve-reversals] [--require-card-otp]
 
 Serves a local Paynet until interrupted. Prints `LISTENING url=...` once ready.
   --host ADDR               listen address (default 127.0.0.1; 0.0.0.0 in a container)
@@ -18,7 +18,8 @@ Serves a local Paynet until interrupted. Prints `LISTENING url=...` once ready.
   --secret-key K            the key clients must send (default sck_sandbox_0000000000000000)
   --slow-bank-delay-ms N    how long the slow-bank test card takes (default 3000)
   --settlement-days N       days from a sale to its payout date (default 0)
-  --auto-approve-reversals  approve refund and cancel requests at once";
+  --auto-approve-reversals  approve refund and cancel requests at once
+  --require-card-otp        a card save needs a verified card OTP (v1/card/send_otp, check_otp)";
 
 /// The config the arguments ask for, `None` for `--help`, or what is wrong
 /// with them. Both `--flag value` and `--flag=value`.
@@ -57,6 +58,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Sandb
                 config.settlement_days = value()?.parse().map_err(|_| "--settlement-days must be an integer".to_owned())?
             }
             "--auto-approve-reversals" if inline.is_none() => config.auto_approve_reversals = true,
+            "--require-card-otp" if inline.is_none() => config.require_card_otp = true,
             other => return Err(format!("unknown argument: {other}")),
         }
     }

@@ -121,3 +121,19 @@ test('ratios.getPublic goes with the publishable key, in the header or the body'
   assert.deepEqual(body, header);
   await assert.rejects(client.ratios.getPublic(params), (e) => e instanceof InvalidRequestError && e.field === 'publishableKey');
 });
+
+test('an OTP merchant saves a card once the code is checked', async () => {
+  const { CARD_OTP } = await import('paynet/testing');
+  const otpSandbox = await startSandbox({ requireCardOtp: true });
+  try {
+    const otpClient = otpSandbox.client();
+    const otpSessionId = unique('O');
+    const save = { card: card(), cardDesc: 'My Visa', userUniqueId: unique('C'), otpSessionId };
+    await assert.rejects(otpClient.cards.save(save), InvalidRequestError);
+    await otpClient.cards.sendOtp({ userGsm: '5321234567', otpSessionId });
+    await otpClient.cards.checkOtp({ otpCode: CARD_OTP, otpSessionId, userGsm: '5321234567' });
+    assert.ok((await otpClient.cards.save(save)).cardHash.startsWith('pch_'));
+  } finally {
+    await otpSandbox.stop();
+  }
+});

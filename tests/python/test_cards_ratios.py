@@ -220,3 +220,16 @@ async def test_links_keys_and_the_public_ratio_call_async(sandbox: Sandbox, acli
     async with paynet.AsyncClient(secret_key=sandbox.secret_key, base_url=sandbox.url, publishable_key=sandbox.publishable_key) as public:
         table = await public.ratios.get_public(amount=Decimal("10"), bin="450803")
     assert [b.bank_id for b in table.banks] == ["MAXM"]
+
+
+def test_an_otp_merchant_saves_after_the_code_is_checked() -> None:
+    from paynet.testing import CARD_OTP
+
+    with Sandbox(require_card_otp=True) as sb, sb.client() as client:
+        session = reference()
+        with pytest.raises(paynet.InvalidRequestError):
+            client.cards.save(card=card(), card_desc="My Visa", user_unique_id=reference(), otp_session_id=session)
+        client.cards.send_otp(user_gsm="5321234567", otp_session_id=session)
+        client.cards.check_otp(otp_code=CARD_OTP, otp_session_id=session, user_gsm="5321234567")
+        saved = client.cards.save(card=card(), card_desc="My Visa", user_unique_id=reference(), otp_session_id=session)
+        assert saved.card_hash.startswith("pch_")

@@ -52,6 +52,7 @@ class NativeSandbox:
         settlement_days: int = 0,
         faults: str | None = None,
         auto_approve_reversals: bool = False,
+        require_card_otp: bool = False,
     ) -> NativeSandbox: ...
     @staticmethod
     def from_args(args: list[str]) -> NativeSandbox | None: ...

@@ -24,6 +24,7 @@ from . import _native
 from ._client import AsyncClient, Client
 
 __all__ = [
+    "CARD_OTP",
     "Confirmation",
     "FaultCounts",
     "FaultPlan",
@@ -59,6 +60,8 @@ TEST_CARDS = {
 
 #: The code the sandbox bank's 3D page accepts ("000000" plays a bank timeout).
 TDS_OTP = "123456"
+#: The code the sandbox's card OTPs (`cards.send_otp`) carry.
+CARD_OTP = "123456"
 
 #: Paynet's time zone (UTC+3 all year); naive datetimes given to the clock are in it.
 _ISTANBUL = timezone(timedelta(hours=3))
@@ -287,10 +290,12 @@ class Sandbox:
         port: int = 0,
         faults: FaultPlan | Sequence[FaultRule] | None = None,
         auto_approve_reversals: bool = False,
+        require_card_otp: bool = False,
     ) -> None:
         """`faults`: rules active from the start, as a list or `{"seed": 7, "rules": [...]}`.
         `auto_approve_reversals`: approve refund and cancel requests as they are made
-        instead of leaving them pending for `decide_reversal`."""
+        instead of leaving them pending for `decide_reversal`. `require_card_otp`: a card
+        save needs an `otp_session_id` verified with `cards.check_otp` (code `CARD_OTP`)."""
         if not hasattr(_native, "NativeSandbox"):
             raise RuntimeError(
                 "this build of paynet has no embedded sandbox (built without the cargo feature "
@@ -304,6 +309,7 @@ class Sandbox:
             settlement_days=settlement_days,
             faults=None if faults is None else _plan_json(faults),
             auto_approve_reversals=auto_approve_reversals,
+            require_card_otp=require_card_otp,
         )
 
     @property
