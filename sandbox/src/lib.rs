@@ -279,13 +279,17 @@ impl Sandbox {
     /// Moves the clock to `at` (it keeps ticking from there). `Err` beyond a hundred
     /// years from the real clock.
     pub fn set_clock<Tz: chrono::TimeZone>(&self, at: chrono::DateTime<Tz>) -> Result<(), String> {
-        self.shared.clock.set(&at)
+        self.shared.clock.set(&at)?;
+        handlers::subscription::bill_due(&self.shared);
+        Ok(())
     }
 
     /// Moves the clock forward by `by`, e.g. a day to leave "the same day" of a sale.
     pub fn advance_clock(&self, by: Duration) -> Result<(), String> {
         let by = chrono::Duration::from_std(by).map_err(|e| e.to_string())?;
-        self.shared.clock.advance(by)
+        self.shared.clock.advance(by)?;
+        handlers::subscription::bill_due(&self.shared);
+        Ok(())
     }
 
     /// Inserts `spec.count` successful sales straight into the ledger (no HTTP, no bank),
