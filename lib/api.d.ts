@@ -426,9 +426,9 @@ export interface ListTransactionsParams {
   showUnsucceed?: boolean;
   /** Only the ones not marked transferred (`transactions.markTransferred`). */
   untransferred?: boolean;
-  /** Payments per page, 1 to 100 (Paynet's default: 10). */
+  /** Records per page, 1 to 100 (Paynet's default: 10). */
   limit?: number;
-  /** The page after this many payments. */
+  /** The page after this many records. */
   startingAfter?: number;
   /** The page before this index (paging backwards yourself). */
   endingBefore?: number;
@@ -630,9 +630,9 @@ export interface ListPayLinksParams {
   dateTo: string;
   /** At most 10 characters. */
   agentId?: string;
-  /** Links per page, 1 to 100 (Paynet's default: 10). */
+  /** Records per page, 1 to 100 (Paynet's default: 10). */
   limit?: number;
-  /** The page after this many links. */
+  /** The page after this many records. */
   startingAfter?: number;
   /** The page before this index (paging backwards yourself). */
   endingBefore?: number;
@@ -680,7 +680,7 @@ export interface CreateRefundParams {
 }
 
 export interface ListRefundsParams {
-  /** The first day requests were made, `yyyy-MM-dd`. */
+  /** The first day, `yyyy-MM-dd`. */
   dateFrom: string;
   /** The last day, `yyyy-MM-dd`. */
   dateTo: string;
@@ -692,9 +692,9 @@ export interface ListRefundsParams {
    * At most 4 characters.
    */
   bankId?: string;
-  /** Requests per page, 1 to 100 (Paynet's default: 10). */
+  /** Records per page, 1 to 100 (Paynet's default: 10). */
   limit?: number;
-  /** The page after this many requests. */
+  /** The page after this many records. */
   startingAfter?: number;
   /** The page before this index (paging backwards yourself). */
   endingBefore?: number;
@@ -856,10 +856,10 @@ export interface TransactionPage<M extends MoneyMode = 'string'> {
   transactions: TransactionRow<M>[];
   hasMore: boolean;
   totalCount: number | null;
-  /** The sum over every matching transaction, in TL. */
-  totalAmount: Amount<M> | null;
   /** Where the next page starts (`startingAfter`); `None` on the last page. */
   nextStartingAfter: number | null;
+  /** The sum over every matching transaction, in TL. */
+  totalAmount: Amount<M> | null;
 }
 
 /** A payment, cancel or refund in a transaction list. */

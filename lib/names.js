@@ -744,15 +744,15 @@ const MODELS = table({
       'transactions': 'transactions',
       'hasMore': 'has_more',
       'totalCount': 'total_count',
-      'totalAmount': 'total_amount',
       'nextStartingAfter': 'next_starting_after',
+      'totalAmount': 'total_amount',
     }),
     toCamel: table({
       'transactions': 'transactions',
       'has_more': 'hasMore',
       'total_count': 'totalCount',
-      'total_amount': 'totalAmount',
       'next_starting_after': 'nextStartingAfter',
+      'total_amount': 'totalAmount',
     }),
     structs: table({
       'transactions': 'TransactionRow',

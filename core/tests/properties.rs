@@ -870,3 +870,18 @@ fn a_lookup_refused_for_load_is_not_a_not_found() {
         }
     }
 }
+
+/// Found by these properties: a check by reference whose row echoes only an
+/// `agent_reference` (which `add_info` may have changed) returned that note
+/// as the transaction's `reference_no`, naming another order.
+#[test]
+fn a_changed_agent_reference_does_not_rename_the_order() {
+    let params = json!({"reference_no": "ORD-1"});
+    for method in ["transactions.check", "transactions.lookup"] {
+        let body = r#"{"Data":[{"agent_reference":"renamed","xact_id":"X1","is_succeed":true}]}"#;
+        let result = CLIENT.read_answer(method, params.clone(), 200, body.as_bytes());
+        assert_eq!(answer_invariants(method, &params, 200, &result), Ok(()), "{method}");
+        let tx = result.expect("a row about the order");
+        assert_eq!(tx["reference_no"], "ORD-1", "{method}: {tx}");
+    }
+}

@@ -253,10 +253,10 @@ class TransactionPage(_Model):
     transactions: tuple[TransactionRow, ...] = ()
     has_more: bool
     total_count: int | None = None
-    total_amount: Decimal | None = None
-    """The sum over every matching transaction, in TL."""
     next_starting_after: int | None = None
     """Where the next page starts (`starting_after`); `None` on the last page."""
+    total_amount: Decimal | None = None
+    """The sum over every matching transaction, in TL."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)

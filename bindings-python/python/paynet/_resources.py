@@ -437,8 +437,8 @@ class Transactions:
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
             show_unsucceed: Declined attempts too (Paynet's default: only successes).
             untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
-            limit: Payments per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many payments.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -473,8 +473,8 @@ class Transactions:
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
             show_unsucceed: Declined attempts too (Paynet's default: only successes).
             untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
-            limit: Payments per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many payments.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -711,8 +711,8 @@ class PayLinks:
         Args:
             date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
-            limit: Links per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many links.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -740,8 +740,8 @@ class PayLinks:
         Args:
             date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
-            limit: Links per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many links.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -865,11 +865,11 @@ class Refunds:
         """One page of the refund and cancel requests made between `date_from` and `date_to`.
 
         Args:
-            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
-            limit: Requests per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many requests.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -896,11 +896,11 @@ class Refunds:
         them; a page that fails raises from the loop, naming where it started.
 
         Args:
-            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
-            limit: Requests per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many requests.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1297,8 +1297,8 @@ class AsyncTransactions:
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
             show_unsucceed: Declined attempts too (Paynet's default: only successes).
             untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
-            limit: Payments per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many payments.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1333,8 +1333,8 @@ class AsyncTransactions:
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
             show_unsucceed: Declined attempts too (Paynet's default: only successes).
             untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
-            limit: Payments per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many payments.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1571,8 +1571,8 @@ class AsyncPayLinks:
         Args:
             date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
-            limit: Links per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many links.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1600,8 +1600,8 @@ class AsyncPayLinks:
         Args:
             date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
-            limit: Links per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many links.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1725,11 +1725,11 @@ class AsyncRefunds:
         """One page of the refund and cancel requests made between `date_from` and `date_to`.
 
         Args:
-            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
-            limit: Requests per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many requests.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1756,11 +1756,11 @@ class AsyncRefunds:
         them; a page that fails raises from the loop, naming where it started.
 
         Args:
-            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
-            limit: Requests per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many requests.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
