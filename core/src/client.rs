@@ -95,7 +95,7 @@ impl Client {
         let urls = crate::endpoints::PATHS
             .iter()
             .map(|path| {
-                reqwest::Url::parse(&format!("{base_url}/{path}"))
+                reqwest::Url::parse(&format!("{base_url}/{}", config.path_for(path)))
                     .map(|url| (*path, url))
                     .map_err(|_| Error::invalid("base_url", "is not a valid URL"))
             })
@@ -120,12 +120,12 @@ impl Client {
     }
 
     fn wire_options(&self) -> WireOptions {
-        WireOptions { payment_amount: self.inner.config.payment_amount_format }
+        WireOptions { payment_amount: self.inner.config.payment_amount_format, subscription_amount: self.inner.config.subscription_amount_format }
     }
 
     /// Validates and encodes; nothing is sent.
     pub fn prepare<E: Endpoint>(&self, params: &E::Params) -> Result<PreparedRequest, Error> {
-        Ok(PreparedRequest { method: "POST", path: E::PATH, body: E::to_wire(params, &self.wire_options())? })
+        Ok(PreparedRequest { method: "POST", path: self.inner.config.path_for(E::PATH), body: E::to_wire(params, &self.wire_options())? })
     }
 
     /// Calls one endpoint with typed parameters.

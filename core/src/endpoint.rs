@@ -84,6 +84,7 @@ impl Deadline {
 #[derive(Debug, Clone, Copy)]
 pub struct WireOptions {
     pub payment_amount: MoneyWire,
+    pub subscription_amount: MoneyWire,
 }
 
 /// How the bindings walk a list endpoint: an iterator method `iterator`

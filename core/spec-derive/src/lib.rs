@@ -481,6 +481,7 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
             let unit = match &a.money_option {
                 None => unit.clone(),
                 Some(o) if o.value() == "payment_amount_format" => quote!(options.payment_amount),
+                Some(o) if o.value() == "subscription_amount_format" => quote!(options.subscription_amount),
                 Some(o) => return Err(syn::Error::new(o.span(), "spec: no WireOptions field for this money_option; add it to paynet-spec-derive")),
             };
             quote_spanned!(span=> if let ::std::option::Option::Some(v) = ::paynet_core::wire::WireMoney::wire_money(&self.#ident, #unit) {

@@ -17,6 +17,9 @@ pub mod preauth_reversal;
 pub mod receipt_otp;
 pub mod refund;
 pub mod services;
+pub mod subscription;
+pub mod subscription_card;
+pub mod subscription_invoice;
 pub mod tds;
 
 use serde_json::{Map, Value};
@@ -234,6 +237,24 @@ registry!(
     confirmation::VerifyConfirmation,
     refund::CreateRefund,
     refund::ListRefunds,
+    subscription::CreateSubscription,
+    subscription::RetrieveSubscription,
+    subscription::ListSubscriptions,
+    subscription::UpdateSubscriptionStatus,
+    subscription::UpdateSubscriptionAmount,
+    subscription::SendSubscriptionAgain,
+    subscription_invoice::CreateInvoice,
+    subscription_invoice::ListInvoices,
+    subscription_invoice::ChargeInvoice,
+    subscription_invoice::UpdateInvoiceStatus,
+    subscription_invoice::UpdateAllInvoiceStatuses,
+    subscription_card::ListSubscriptionCards,
+    subscription_card::UpdateCardLabel,
+    subscription_card::DeleteCard,
+    subscription_card::LinkCard,
+    subscription_card::ArrangeCards,
+    subscription_card::AddCard3d,
+    subscription_card::CompleteAddCard3d,
 );
 
 #[cfg(test)]

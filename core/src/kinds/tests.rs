@@ -12,6 +12,9 @@ use super::{FieldKind, kind_of};
 use crate::endpoints::confirmation::PayLinkConfirmation;
 use crate::endpoints::paylink::{PayLink, PayLinkDetail, PayLinkPage};
 use crate::endpoints::refund::{Refund, RefundPage, RefundRequest};
+use crate::endpoints::subscription::{Subscription, SubscriptionCreated, SubscriptionPage};
+use crate::endpoints::subscription_card::{SubscriptionCard, SubscriptionCards};
+use crate::endpoints::subscription_invoice::{Invoice, InvoiceChargeResult, InvoiceCharges, InvoicePage};
 use crate::endpoints::services::{SlipLink, TransactionDetail, TransactionPage, TransactionRow};
 use crate::endpoints::tds::ThreeDSecureSession;
 use crate::models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction};
@@ -205,7 +208,39 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
     .unwrap();
     confirmation.transaction = Some(tx.clone());
     let empty_confirmation = PayLinkConfirmation::from_wire(&object(json!({"referance_no": "R2"}))).unwrap();
+    let created = SubscriptionCreated::from_wire(&object(json!({"url": "https://pay/s/1", "subscription_id": "500001"}))).unwrap();
+    let sub = Subscription::from_wire(&object(json!({
+        "subscription_id": "500001", "status": 1, "amount": 99.9, "interval": 2, "interval_count": 12, "period": 1,
+        "begin_date": "2031-01-15T00:00:00", "is_fixed_price": true
+    })))
+    .unwrap();
+    let subs = SubscriptionPage {
+        subscriptions: vec![sub, Subscription::from_wire(&Map::new()).unwrap()],
+        has_more: false,
+        total_count: Some(2),
+        next_starting_after: None,
+    };
+    let invoice = Invoice::from_wire(&object(json!({
+        "invoice_id": "inv_1", "invoice_no": 1, "val_date": "2031-01-15T00:00:00", "amount": 99.9, "invoice_status": 3,
+        "xact_id": "xk_1", "attempt_count": 2
+    })))
+    .unwrap();
+    let invoices = InvoicePage { invoices: vec![invoice, Invoice::from_wire(&Map::new()).unwrap()], has_more: true, total_count: Some(3), next_starting_after: Some(2) };
+    let charges = InvoiceCharges {
+        charges: vec![InvoiceChargeResult::from_wire(&object(json!({"invoice_no": 1, "code": 0, "message": "ok"}))).unwrap()],
+        all_paid: true,
+    };
+    let card = SubscriptionCard::from_wire(&object(json!({
+        "card_id": 1001, "card_no_mask": "435508******4358", "label": "work", "order_no": 1, "expire_month": 12, "expire_year": 2035
+    })))
+    .unwrap();
+    let cards = SubscriptionCards { subscription_id: Some("500001".into()), reference_no: None, cards: vec![card, SubscriptionCard::from_wire(&Map::new()).unwrap()] };
     vec![
+        Box::new(created),
+        Box::new(subs),
+        Box::new(invoices),
+        Box::new(charges),
+        Box::new(cards),
         Box::new(tx),
         Box::new(Transaction::from_wire(&Map::new()).unwrap()),
         Box::new(full),

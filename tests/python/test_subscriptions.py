@@ -1,0 +1,195 @@
+"""Subscriptions end to end against the sandbox: a monthly plan created, consented to on
+the customer's page (3D on the bank's page), billed for a year by moving the sandbox
+clock, with a card that expires mid-year falling back to the second card; paused,
+resumed and cancelled; invoices added and charged by hand."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+import paynet
+from paynet.testing import Sandbox
+
+from .conftest import reference
+
+IST = timezone(timedelta(hours=3))
+START = datetime(2031, 1, 1, 9, 0, tzinfo=IST)
+CARD_EXPIRING = {"card_holder": "TEST TEST", "pan": "4355084355084358", "month": "6", "year": "2031", "cvc": "000"}
+CARD_SECOND = {"card_holder": "TEST TEST", "pan": "5571135571135575", "month": "12", "year": "2035", "cvc": "000"}
+CARD_DECLINED = {"card_holder": "TEST TEST", "pan": "4000000000000002", "month": "12", "year": "2035", "cvc": "000"}
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _post_form(url: str, fields: dict[str, str]) -> tuple[int, str, str | None]:
+    opener = urllib.request.build_opener(_NoRedirect)
+    req = urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode(), method="POST")
+    try:
+        with opener.open(req, timeout=10) as resp:
+            return resp.status, resp.read().decode(), resp.headers.get("Location")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(), e.headers.get("Location")
+
+
+def consent(sb: Sandbox, url: str, card: dict[str, str]) -> str:
+    """The customer on the page at `url`: card, consent, the bank's 3D page, back."""
+    status, _, post_url = _post_form(url, {**card, "consent": "on"})
+    assert status == 303 and post_url, status
+    back = sb.complete_3d(post_url)
+    status, page, _ = _post_form(back["return_url"], back["fields"])
+    assert status == 200, page
+    return page
+
+
+def new_plan(client: paynet.Client, count: int = 12, **extra: object) -> tuple[str, str]:
+    ref = reference()
+    created = client.subscriptions.create(
+        name_surname="Ayşe Yılmaz",
+        amount=Decimal("99.90"),
+        interval="monthly",
+        interval_count=count,
+        begin_date=extra.pop("begin_date", date(2031, 1, 15)),
+        reference_no=ref,
+        end_user_email="ayse@example.com",
+        end_user_gsm="5321234567",
+        end_user_desc="SaaS plan",
+        **extra,
+    )
+    assert created.url.startswith("http://127.0.0.1")
+    return ref, created.url
+
+
+@pytest.fixture
+def clock(sandbox: Sandbox) -> Sandbox:
+    sandbox.set_clock(START)
+    return sandbox
+
+
+def test_a_monthly_plan_billed_for_a_year_falls_back_to_the_second_card(client: paynet.Client, clock: Sandbox) -> None:
+    ref, url = new_plan(client)
+    assert client.subscriptions.retrieve(reference_no=ref).status == "waiting"
+    assert "card saved" in consent(clock, url, CARD_EXPIRING)
+    consent(clock, url, CARD_SECOND)
+    sub = client.subscriptions.retrieve(reference_no=ref)
+    assert (sub.status, sub.amount, sub.interval, sub.interval_count) == ("active", Decimal("99.90"), "monthly", 12)
+    cards = client.subscription_cards.list(reference_no=ref).cards
+    assert [c.card_no_masked for c in cards] == ["435508******4358", "557113******5575"]
+
+    clock.set_clock(datetime(2032, 1, 1, 9, 0, tzinfo=IST))
+    invoices = list(client.subscription_invoices.list(reference_no=ref))
+    assert [i.status for i in invoices] == ["paid"] * 12
+    assert [i.due_date.month for i in invoices] == list(range(1, 13))
+    # Card one expires after June: from July on it declines and card two pays.
+    assert [i.attempt_count for i in invoices] == [1] * 6 + [2] * 6
+    july = client.transactions.check(reference_no=f"{ref}-7")
+    assert july.card_no_masked.endswith("5575") and july.amount == Decimal("99.90")
+    march = client.transactions.check(reference_no=f"{ref}-3")
+    assert march.card_no_masked.endswith("4358")
+    report = client.reports.payment_list(date=date(2031, 3, 15))
+    assert march.xact_id in {row.xact_id for row in report.rows}
+    # A year later nothing more is charged: the plan had 12.
+    clock.set_clock(datetime(2032, 6, 1, 9, 0, tzinfo=IST))
+    assert len(list(client.subscription_invoices.list(reference_no=ref, status="paid"))) == 12
+
+
+def test_pause_resume_and_cancel(client: paynet.Client, clock: Sandbox) -> None:
+    ref, url = new_plan(client, count=4, begin_date=date(2031, 1, 10))
+    consent(clock, url, CARD_SECOND)
+    clock.set_clock(datetime(2031, 1, 11, 9, 0, tzinfo=IST))
+    client.subscriptions.update_status(reference_no=ref, status="passive")
+    assert client.subscriptions.retrieve(reference_no=ref).status == "passive"
+    clock.set_clock(datetime(2031, 3, 11, 9, 0, tzinfo=IST))
+    statuses = [i.status for i in client.subscription_invoices.list(reference_no=ref)]
+    assert statuses == ["paid", "waiting", "waiting", "waiting"]
+    # Resumed: what came due meanwhile is charged; the last one waits for its day.
+    client.subscriptions.update_status(reference_no=ref, status="active")
+    statuses = [i.status for i in client.subscription_invoices.list(reference_no=ref)]
+    assert statuses == ["paid", "paid", "paid", "waiting"]
+    client.subscriptions.update_status(reference_no=ref, status="cancelled")
+    clock.set_clock(datetime(2031, 6, 1, 9, 0, tzinfo=IST))
+    statuses = [i.status for i in client.subscription_invoices.list(reference_no=ref)]
+    assert statuses == ["paid", "paid", "paid", "cancelled"]
+    with pytest.raises(paynet.InvalidRequestError, match="cancelled"):
+        client.subscriptions.update_status(reference_no=ref, status="active")
+
+
+def test_declines_are_retried_then_the_invoice_fails(client: paynet.Client, clock: Sandbox) -> None:
+    ref, url = new_plan(client, count=1, begin_date=date(2031, 1, 2))
+    consent(clock, url, CARD_DECLINED)
+    clock.set_clock(datetime(2031, 1, 3, 9, 0, tzinfo=IST))
+    [invoice] = client.subscription_invoices.list(reference_no=ref)
+    assert (invoice.status, invoice.attempt_count) == ("waiting", 2)
+    clock.set_clock(datetime(2031, 1, 10, 9, 0, tzinfo=IST))
+    [invoice] = client.subscription_invoices.list(reference_no=ref)
+    assert (invoice.status, invoice.attempt_count) == ("failed", 3)
+    tried = client.transactions.check(reference_no=f"{ref}-1")
+    assert not tried.is_succeed and tried.card_no_masked == "400000******0002"
+
+
+def test_invoices_added_and_charged_by_hand(client: paynet.Client, clock: Sandbox) -> None:
+    ref, url = new_plan(client, count=1, is_fixed_price=False)
+    consent(clock, url, CARD_SECOND)
+    assert list(client.subscription_invoices.list(reference_no=ref)) == []
+    client.subscription_invoices.create(reference_no=ref, due_date=date(2031, 5, 1), amount=Decimal("25.50"))
+    client.subscription_invoices.create(reference_no=ref, due_date=date(2031, 6, 1), amount=Decimal("30"))
+    charged = client.subscription_invoices.charge(reference_no=ref, invoice_no=1)
+    assert charged.all_paid and [c.invoice_no for c in charged.charges] == [1]
+    assert client.transactions.check(reference_no=f"{ref}-1").amount == Decimal("25.50")
+    client.subscription_invoices.update_status(reference_no=ref, invoice_no=2, status="external_charged")
+    clock.set_clock(datetime(2031, 7, 1, 9, 0, tzinfo=IST))
+    statuses = [i.status for i in client.subscription_invoices.list(reference_no=ref)]
+    assert statuses == ["paid", "external_charged"]
+    client.subscription_invoices.update_all_statuses(reference_no=ref, status="cancelled")
+    client.subscriptions.update_amount(reference_no=ref, amount=Decimal("12.00"))
+    client.subscriptions.send_again(reference_no=ref)
+
+
+def test_cards_added_through_the_api_arranged_and_removed(client: paynet.Client, clock: Sandbox) -> None:
+    ref, url = new_plan(client, count=2)
+    consent(clock, url, CARD_EXPIRING)
+    session = client.subscription_cards.add_3d(
+        reference_no=ref,
+        return_url="https://shop.example/cards/return",
+        card=paynet.Card(number="5571135571135575", exp_month=12, exp_year=2035, cvc="000", holder_name="TEST TEST"),
+        label="business",
+    )
+    back = clock.complete_3d(session.post_url)
+    assert back["return_url"] == "https://shop.example/cards/return"
+    client.subscription_cards.complete_add_3d(session_id=back["fields"]["session_id"], token_id=back["fields"]["token_id"])
+    first, second = client.subscription_cards.list(reference_no=ref).cards
+    assert second.label == "business"
+    client.subscription_cards.arrange(reference_no=ref, card_ids=[second.card_id, first.card_id])
+    assert [c.card_id for c in client.subscription_cards.list(reference_no=ref).cards] == [second.card_id, first.card_id]
+    client.subscription_cards.update_label(reference_no=ref, card_id=first.card_id, label="old")
+    other_ref, _ = new_plan(client, count=1)
+    client.subscription_cards.link(reference_no=other_ref, card_id=second.card_id)
+    assert [c.card_id for c in client.subscription_cards.list(reference_no=other_ref).cards] == [second.card_id]
+    client.subscription_cards.delete(reference_no=ref, card_id=first.card_id)
+    assert [c.label for c in client.subscription_cards.list(reference_no=ref).cards] == ["business"]
+    assert any(s.reference_no == ref for s in client.subscriptions.list())
+
+
+async def test_the_async_client_runs_a_plan(aclient: paynet.AsyncClient, clock: Sandbox) -> None:
+    ref = reference()
+    created = await aclient.subscriptions.create(
+        name_surname="Ayşe Yılmaz", amount=Decimal("10"), interval="weekly", interval_count=3,
+        begin_date=date(2031, 1, 5), reference_no=ref, end_user_email="a@example.com",
+        end_user_gsm="5321234567", end_user_desc="weekly box",
+    )
+    consent(clock, created.url, CARD_SECOND)
+    clock.set_clock(datetime(2031, 2, 1, 9, 0, tzinfo=IST))
+    invoices = [i async for i in aclient.subscription_invoices.list(reference_no=ref)]
+    assert [(i.status, i.due_date.day) for i in invoices] == [("paid", 5), ("paid", 12), ("paid", 19)]
+    assert (await aclient.subscriptions.retrieve(reference_no=ref)).interval == "weekly"
+    assert len((await aclient.subscription_cards.list(reference_no=ref)).cards) == 1
+    await aclient.subscriptions.update_status(reference_no=ref, status="cancelled")
+
