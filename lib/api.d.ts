@@ -1536,7 +1536,7 @@ export interface InvoiceChargeResult<M extends MoneyMode = 'string'> {
 }
 
 /** The cards of a subscription, in the order they are charged. */
-export interface SubscriptionCards<M extends MoneyMode = 'string'> {
+export interface SubscriptionCardList<M extends MoneyMode = 'string'> {
   subscriptionId: string | null;
   referenceNo: string | null;
   cards: SubscriptionCard<M>[];
@@ -1933,7 +1933,7 @@ export interface SubscriptionCards<M extends MoneyMode = 'string'> {
    *
    * `POST v1/subscription/card_info_list` · retry policy `read_only`.
    */
-  list(params: SubscriptionRefParams, options?: RequestOptions): Promise<SubscriptionCards<M>>;
+  list(params: SubscriptionRefParams, options?: RequestOptions): Promise<SubscriptionCardList<M>>;
   /**
    * Renames a subscription's card.
    *

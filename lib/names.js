@@ -1530,7 +1530,7 @@ const MODELS = table({
     structs: table({}),
     kinds: table({}),
   }),
-  SubscriptionCards: table({
+  SubscriptionCardList: table({
     toSnake: table({
       'subscriptionId': 'subscription_id',
       'referenceNo': 'reference_no',
@@ -1620,7 +1620,7 @@ const METHODS = table({
   'subscription_invoices.charge': table({ resource: 'subscriptionInvoices', method: 'charge', params: 'ChargeInvoiceParams', result: 'InvoiceCharges', target: null, pages: null }),
   'subscription_invoices.update_status': table({ resource: 'subscriptionInvoices', method: 'updateStatus', params: 'UpdateInvoiceStatusParams', result: 'Acknowledgement', target: null, pages: null }),
   'subscription_invoices.update_all_statuses': table({ resource: 'subscriptionInvoices', method: 'updateAllStatuses', params: 'UpdateAllInvoiceStatusesParams', result: 'Acknowledgement', target: null, pages: null }),
-  'subscription_cards.list': table({ resource: 'subscriptionCards', method: 'list', params: 'SubscriptionRef', result: 'SubscriptionCards', target: null, pages: null }),
+  'subscription_cards.list': table({ resource: 'subscriptionCards', method: 'list', params: 'SubscriptionRef', result: 'SubscriptionCardList', target: null, pages: null }),
   'subscription_cards.update_label': table({ resource: 'subscriptionCards', method: 'updateLabel', params: 'UpdateCardLabelParams', result: 'Acknowledgement', target: null, pages: null }),
   'subscription_cards.delete': table({ resource: 'subscriptionCards', method: 'delete', params: 'SubscriptionCardParams', result: 'Acknowledgement', target: null, pages: null }),
   'subscription_cards.link': table({ resource: 'subscriptionCards', method: 'link', params: 'SubscriptionCardParams', result: 'Acknowledgement', target: null, pages: null }),

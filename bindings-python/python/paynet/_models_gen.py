@@ -39,7 +39,7 @@ __all__ = [
     "InvoiceChargeResult",
     "InvoiceCharges",
     "SubscriptionCard",
-    "SubscriptionCards",
+    "SubscriptionCardList",
 ]
 
 
@@ -554,7 +554,7 @@ class SubscriptionCard(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class SubscriptionCards(_Model):
+class SubscriptionCardList(_Model):
     """The cards of a subscription, in the order they are charged."""
 
     subscription_id: str | None = None
@@ -563,7 +563,7 @@ class SubscriptionCards(_Model):
 
 
 #: The result models, by core's struct name: what `_models._register_models` registers.
-MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "SubscriptionCreated", "Subscription", "SubscriptionPage", "InvoicePage", "Invoice", "InvoiceCharges", "InvoiceChargeResult", "SubscriptionCards", "SubscriptionCard")
+MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "SubscriptionCreated", "Subscription", "SubscriptionPage", "InvoicePage", "Invoice", "InvoiceCharges", "InvoiceChargeResult", "SubscriptionCardList", "SubscriptionCard")
 
 #: Per class, its fields whose values become enum members when known.
 ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
@@ -592,5 +592,5 @@ ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "InvoiceChargeResult": {},
     "InvoiceCharges": {},
     "SubscriptionCard": {"bank_id": BankId},
-    "SubscriptionCards": {},
+    "SubscriptionCardList": {},
 }

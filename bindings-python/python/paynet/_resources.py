@@ -17,7 +17,7 @@ from typing import Any, Final, Literal, TypedDict
 from ._calls import Amount, AsyncCall, RequestEvent, SyncCall, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
 from ._models import Card, PaymentReport, Transaction
-from ._models_gen import Acknowledgement, Invoice, InvoiceCharges, InvoicePage, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, Refund, RefundPage, RefundRequest, SlipLink, Subscription, SubscriptionCards, SubscriptionCreated, SubscriptionPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
+from ._models_gen import Acknowledgement, Invoice, InvoiceCharges, InvoicePage, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, Refund, RefundPage, RefundRequest, SlipLink, Subscription, SubscriptionCardList, SubscriptionCreated, SubscriptionPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
 
 __all__ = [
     "CardDict",
@@ -1285,7 +1285,7 @@ class SubscriptionCards:
         reference_no: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> SubscriptionCards:
+    ) -> SubscriptionCardList:
         """The cards saved to a subscription, in the order they are charged.
 
         Args:
@@ -1294,7 +1294,7 @@ class SubscriptionCards:
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
-        result: SubscriptionCards = self._call("subscription_cards.list", _params(locals()))
+        result: SubscriptionCardList = self._call("subscription_cards.list", _params(locals()))
         return result
 
     def update_label(
@@ -2666,7 +2666,7 @@ class AsyncSubscriptionCards:
         reference_no: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> SubscriptionCards:
+    ) -> SubscriptionCardList:
         """The cards saved to a subscription, in the order they are charged.
 
         Args:
@@ -2675,7 +2675,7 @@ class AsyncSubscriptionCards:
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
-        result: SubscriptionCards = await self._call("subscription_cards.list", _params(locals()))
+        result: SubscriptionCardList = await self._call("subscription_cards.list", _params(locals()))
         return result
 
     async def update_label(

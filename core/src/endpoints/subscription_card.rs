@@ -39,7 +39,7 @@ pub struct SubscriptionCard {
 
 /// The cards of a subscription, in the order they are charged.
 #[derive(Debug, Clone, Serialize, PartialEq, Spec)]
-pub struct SubscriptionCards {
+pub struct SubscriptionCardList {
     pub subscription_id: Option<String>,
     pub reference_no: Option<String>,
     pub cards: Vec<SubscriptionCard>,
@@ -54,9 +54,9 @@ impl Endpoint for ListSubscriptionCards {
     const PATH: &'static str = "v1/subscription/card_info_list";
     const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
     type Params = SubscriptionRef;
-    type Output = SubscriptionCards;
+    type Output = SubscriptionCardList;
 
-    fn from_wire(_: &SubscriptionRef, body: &Map<String, Value>) -> Result<SubscriptionCards, Error> {
+    fn from_wire(_: &SubscriptionRef, body: &Map<String, Value>) -> Result<SubscriptionCardList, Error> {
         let r = crate::wire::Reader::new(body);
         if let Some(code) = r.int(&["code"])?.filter(|c| *c != 0) {
             return Err(super::result_code_error(&r, code));
@@ -67,7 +67,7 @@ impl Endpoint for ListSubscriptionCards {
             Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` that is not a list")),
         };
         cards.sort_by_key(|c| c.order_no.unwrap_or(i64::MAX));
-        Ok(SubscriptionCards { subscription_id: r.string(&["subscription_id"]), reference_no: r.string(&["reference_no"]), cards })
+        Ok(SubscriptionCardList { subscription_id: r.string(&["subscription_id"]), reference_no: r.string(&["reference_no"]), cards })
     }
 }
 

@@ -13,7 +13,7 @@ use crate::endpoints::confirmation::PayLinkConfirmation;
 use crate::endpoints::paylink::{PayLink, PayLinkDetail, PayLinkPage};
 use crate::endpoints::refund::{Refund, RefundPage, RefundRequest};
 use crate::endpoints::subscription::{Subscription, SubscriptionCreated, SubscriptionPage};
-use crate::endpoints::subscription_card::{SubscriptionCard, SubscriptionCards};
+use crate::endpoints::subscription_card::{SubscriptionCard, SubscriptionCardList};
 use crate::endpoints::subscription_invoice::{Invoice, InvoiceChargeResult, InvoiceCharges, InvoicePage};
 use crate::endpoints::services::{SlipLink, TransactionDetail, TransactionPage, TransactionRow};
 use crate::endpoints::tds::ThreeDSecureSession;
@@ -234,7 +234,7 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
         "card_id": 1001, "card_no_mask": "435508******4358", "label": "work", "order_no": 1, "expire_month": 12, "expire_year": 2035
     })))
     .unwrap();
-    let cards = SubscriptionCards { subscription_id: Some("500001".into()), reference_no: None, cards: vec![card, SubscriptionCard::from_wire(&Map::new()).unwrap()] };
+    let cards = SubscriptionCardList { subscription_id: Some("500001".into()), reference_no: None, cards: vec![card, SubscriptionCard::from_wire(&Map::new()).unwrap()] };
     vec![
         Box::new(created),
         Box::new(subs),
