@@ -1073,6 +1073,100 @@ export interface CompleteAddCardParams {
   tokenId: string;
 }
 
+export interface CreateApplicationParams {
+  /**
+   * The contact's mobile number, 10 digits without the leading 0.
+   *
+   * Not blank; at most 10 characters.
+   */
+  contactGsmNo: string;
+  /** Not blank; at most 50 characters. */
+  contactName: string;
+  /** Not blank; at most 50 characters. */
+  contactSurname: string;
+  /** Not blank; at most 50 characters. */
+  contactMail: string;
+  /**
+   * The dealer's name.
+   *
+   * Not blank; at most 40 characters.
+   */
+  companyName: string;
+  /**
+   * Your code for the dealer.
+   *
+   * Not blank; at most 50 characters.
+   */
+  agentReference?: string;
+  /** At most 20 characters. */
+  taxOffice?: string;
+  /**
+   * The contact's Turkish identity number (11 digits).
+   *
+   * At most 11 characters.
+   */
+  tckn?: string;
+  /**
+   * The tax number (10 digits).
+   *
+   * At most 10 characters.
+   */
+  vkn?: string;
+  /**
+   * Neighbourhood, street.
+   *
+   * At most 50 characters.
+   */
+  addressLine1?: string;
+  /**
+   * Building, number.
+   *
+   * At most 50 characters.
+   */
+  addressLine2?: string;
+  /**
+   * The province's plate code.
+   *
+   * At most 50 characters.
+   */
+  city?: string;
+  /**
+   * The district.
+   *
+   * At most 50 characters.
+   */
+  province?: string;
+  /** At most 8 characters. */
+  postalCode?: string;
+  /**
+   * 26 characters, starting with the country code (`TR`).
+   *
+   * At most 26 characters.
+   */
+  iban?: string;
+}
+
+/** Exactly one of `id`, `agentReference`. */
+export interface ApplicationRefParams {
+  /** Not blank; at most 50 characters. */
+  id?: string;
+  /** Not blank; at most 50 characters. */
+  agentReference?: string;
+}
+
+export interface ListDocumentTypesParams {
+  /**
+   * `individual` (Paynet's 2) or `commercial` (3).
+   *
+   * One of "individual", "commercial".
+   */
+  formType: string;
+}
+
+/** No parameters: the service takes none. */
+export interface NoParams {
+}
+
 // --- Results ---
 
 /**
@@ -1557,6 +1651,35 @@ export interface SubscriptionCard<M extends MoneyMode = 'string'> {
   expireYear: number | null;
 }
 
+/** A dealer's application as Paynet answers it. */
+export interface Application<M extends MoneyMode = 'string'> {
+  /** Paynet's id of the application. */
+  id: string | null;
+  agentReference: string | null;
+  companyName: string | null;
+  contactName: string | null;
+  contactSurname: string | null;
+  contactMail: string | null;
+  contactGsmNo: string | null;
+  /** Paynet's status of the application, as it sends it. */
+  status: string | null;
+  message: string | null;
+}
+
+/** The documents of one kind of application, or of every kind. */
+export interface DocumentTypes<M extends MoneyMode = 'string'> {
+  documentTypes: DocumentType<M>[];
+}
+
+/** A document an application needs. */
+export interface DocumentType<M extends MoneyMode = 'string'> {
+  formTypeId: number | null;
+  documentTypeId: number | null;
+  formTypeDescription: string | null;
+  documentTypeDescription: string | null;
+  isRequired: boolean | null;
+}
+
 // --- Resources ---
 
 export interface Payments<M extends MoneyMode = 'string'> {
@@ -1976,6 +2099,34 @@ export interface SubscriptionCards<M extends MoneyMode = 'string'> {
   completeAdd3d(params: CompleteAddCardParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
 }
 
+export interface Memberships<M extends MoneyMode = 'string'> {
+  /**
+   * Starts a dealer's application to Paynet.
+   *
+   * `POST v1/membership/formdata_insert` · retry policy `only_if_not_sent`.
+   */
+  create(params: CreateApplicationParams, options?: RequestOptions): Promise<Application<M>>;
+  /**
+   * One application, by the `id` `memberships.create` answered or by your
+   * `agentReference`.
+   *
+   * `POST v1/membership/formdata_get` · retry policy `read_only`.
+   */
+  retrieve(params: ApplicationRefParams, options?: RequestOptions): Promise<Application<M>>;
+  /**
+   * The documents an `individual` or a `commercial` application needs.
+   *
+   * `POST v1/membership/formtypes_and_doctypes` · retry policy `read_only`.
+   */
+  documentTypes(params: ListDocumentTypesParams, options?: RequestOptions): Promise<DocumentTypes<M>>;
+  /**
+   * The documents of every kind of application.
+   *
+   * `POST v1/membership/formtypes_and_doctypes_all` · retry policy `read_only`.
+   */
+  allDocumentTypes(params?: NoParams, options?: RequestOptions): Promise<DocumentTypes<M>>;
+}
+
 /** The resources of a `Client`: `client.payments`, … */
 export interface Resources<M extends MoneyMode = 'string'> {
   readonly payments: Payments<M>;
@@ -1986,6 +2137,7 @@ export interface Resources<M extends MoneyMode = 'string'> {
   readonly subscriptions: Subscriptions<M>;
   readonly subscriptionInvoices: SubscriptionInvoices<M>;
   readonly subscriptionCards: SubscriptionCards<M>;
+  readonly memberships: Memberships<M>;
 }
 
 /** Core's method names, as `Client.prepare` takes them. */
@@ -2033,7 +2185,11 @@ export type MethodName =
   | 'subscription_cards.link'
   | 'subscription_cards.arrange'
   | 'subscription_cards.add_3d'
-  | 'subscription_cards.complete_add_3d';
+  | 'subscription_cards.complete_add_3d'
+  | 'memberships.create'
+  | 'memberships.retrieve'
+  | 'memberships.document_types'
+  | 'memberships.all_document_types';
 
 /**
  * What went wrong: every error's `kind` (and `code`).

@@ -739,6 +739,68 @@ const PARAMS = table({
     }),
     structs: table({}),
   }),
+  CreateApplicationParams: table({
+    toSnake: table({
+      'contactGsmNo': 'contact_gsm_no',
+      'contactName': 'contact_name',
+      'contactSurname': 'contact_surname',
+      'contactMail': 'contact_mail',
+      'companyName': 'company_name',
+      'agentReference': 'agent_reference',
+      'taxOffice': 'tax_office',
+      'tckn': 'tckn',
+      'vkn': 'vkn',
+      'addressLine1': 'address_line1',
+      'addressLine2': 'address_line2',
+      'city': 'city',
+      'province': 'province',
+      'postalCode': 'postal_code',
+      'iban': 'iban',
+    }),
+    toCamel: table({
+      'contact_gsm_no': 'contactGsmNo',
+      'contact_name': 'contactName',
+      'contact_surname': 'contactSurname',
+      'contact_mail': 'contactMail',
+      'company_name': 'companyName',
+      'agent_reference': 'agentReference',
+      'tax_office': 'taxOffice',
+      'tckn': 'tckn',
+      'vkn': 'vkn',
+      'address_line1': 'addressLine1',
+      'address_line2': 'addressLine2',
+      'city': 'city',
+      'province': 'province',
+      'postal_code': 'postalCode',
+      'iban': 'iban',
+    }),
+    structs: table({}),
+  }),
+  ApplicationRef: table({
+    toSnake: table({
+      'id': 'id',
+      'agentReference': 'agent_reference',
+    }),
+    toCamel: table({
+      'id': 'id',
+      'agent_reference': 'agentReference',
+    }),
+    structs: table({}),
+  }),
+  ListDocumentTypesParams: table({
+    toSnake: table({
+      'formType': 'form_type',
+    }),
+    toCamel: table({
+      'form_type': 'formType',
+    }),
+    structs: table({}),
+  }),
+  NoParams: table({
+    toSnake: table({}),
+    toCamel: table({}),
+    structs: table({}),
+  }),
 });
 
 /**
@@ -1572,6 +1634,62 @@ const MODELS = table({
     structs: table({}),
     kinds: table({}),
   }),
+  Application: table({
+    toSnake: table({
+      'id': 'id',
+      'agentReference': 'agent_reference',
+      'companyName': 'company_name',
+      'contactName': 'contact_name',
+      'contactSurname': 'contact_surname',
+      'contactMail': 'contact_mail',
+      'contactGsmNo': 'contact_gsm_no',
+      'status': 'status',
+      'message': 'message',
+    }),
+    toCamel: table({
+      'id': 'id',
+      'agent_reference': 'agentReference',
+      'company_name': 'companyName',
+      'contact_name': 'contactName',
+      'contact_surname': 'contactSurname',
+      'contact_mail': 'contactMail',
+      'contact_gsm_no': 'contactGsmNo',
+      'status': 'status',
+      'message': 'message',
+    }),
+    structs: table({}),
+    kinds: table({}),
+  }),
+  DocumentTypes: table({
+    toSnake: table({
+      'documentTypes': 'document_types',
+    }),
+    toCamel: table({
+      'document_types': 'documentTypes',
+    }),
+    structs: table({
+      'document_types': 'DocumentType',
+    }),
+    kinds: table({}),
+  }),
+  DocumentType: table({
+    toSnake: table({
+      'formTypeId': 'form_type_id',
+      'documentTypeId': 'document_type_id',
+      'formTypeDescription': 'form_type_description',
+      'documentTypeDescription': 'document_type_description',
+      'isRequired': 'is_required',
+    }),
+    toCamel: table({
+      'form_type_id': 'formTypeId',
+      'document_type_id': 'documentTypeId',
+      'form_type_description': 'formTypeDescription',
+      'document_type_description': 'documentTypeDescription',
+      'is_required': 'isRequired',
+    }),
+    structs: table({}),
+    kinds: table({}),
+  }),
 });
 
 /**
@@ -1627,6 +1745,10 @@ const METHODS = table({
   'subscription_cards.arrange': table({ resource: 'subscriptionCards', method: 'arrange', params: 'ArrangeCardsParams', result: 'Acknowledgement', target: null, pages: null }),
   'subscription_cards.add_3d': table({ resource: 'subscriptionCards', method: 'add3d', params: 'AddCardParams', result: 'ThreeDSecureSession', target: null, pages: null }),
   'subscription_cards.complete_add_3d': table({ resource: 'subscriptionCards', method: 'completeAdd3d', params: 'CompleteAddCardParams', result: 'Acknowledgement', target: null, pages: null }),
+  'memberships.create': table({ resource: 'memberships', method: 'create', params: 'CreateApplicationParams', result: 'Application', target: null, pages: null }),
+  'memberships.retrieve': table({ resource: 'memberships', method: 'retrieve', params: 'ApplicationRef', result: 'Application', target: null, pages: null }),
+  'memberships.document_types': table({ resource: 'memberships', method: 'documentTypes', params: 'ListDocumentTypesParams', result: 'DocumentTypes', target: null, pages: null }),
+  'memberships.all_document_types': table({ resource: 'memberships', method: 'allDocumentTypes', params: 'NoParams', result: 'DocumentTypes', target: null, pages: null }),
 });
 
 /** `new Client(options)`: every option's Node name. */

@@ -32,10 +32,6 @@ const KNOWN_MISSING: &[&str] = &[
     "v1/card/desc_update",
     "v1/card/send_otp",
     "v1/card/check_otp",
-    "v1/membership/formdata_insert",
-    "v1/membership/formdata_get",
-    "v1/membership/formtypes_and_doctypes",
-    "v1/membership/formtypes_and_doctypes_all",
 ];
 
 /// The reference's spelling → the path core declares (the other spelling is

@@ -559,6 +559,15 @@ fn valid_params(method: &str) -> BoxedStrategy<Value> {
             })
             .boxed(),
         "subscription_cards.complete_add_3d" => (xact_id(), reference()).prop_map(|(s, t)| json!({"session_id": s, "token_id": t})).boxed(),
+        "memberships.create" => prop::sample::select(vec!["5321234567", "5000000000"])
+            .prop_map(|gsm| {
+                json!({"contact_gsm_no": gsm, "contact_name": "Ayşe", "contact_surname": "Yılmaz",
+                       "contact_mail": "a@example.com", "company_name": "Bayi 1", "agent_reference": "B1"})
+            })
+            .boxed(),
+        "memberships.retrieve" => reference().prop_map(|r| json!({"agent_reference": r})).boxed(),
+        "memberships.document_types" => prop::sample::select(vec!["individual", "commercial"]).prop_map(|t| json!({"form_type": t})).boxed(),
+        "memberships.all_document_types" => Just(json!({})).boxed(),
         other => panic!("no valid parameters known for {other}: add them to properties.rs"),
     }
 }
@@ -790,7 +799,9 @@ fn build_param_value(name: &str) -> BoxedStrategy<Json> {
 /// added or removed; sometimes any JSON at all.
 fn params_case() -> impl Strategy<Value = (&'static str, Value)> {
     prop::sample::select(METHODS).prop_flat_map(|method| {
-        let own = prop::sample::select(method_keys(method));
+        // A method without parameters (`memberships.all_document_types`) gets others' keys only.
+        let keys = method_keys(method);
+        let own = prop::sample::select(if keys.is_empty() { PARAM_KEYS } else { keys });
         let edit = (prop_oneof![4 => own, 1 => prop::sample::select(PARAM_KEYS)], prop::bool::weighted(0.2)).prop_flat_map(
             |(key, remove)| (Just(key), if remove { Just(None).boxed() } else { param_value(key).prop_map(Some).boxed() }),
         );

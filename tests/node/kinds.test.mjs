@@ -133,6 +133,12 @@ for (const money of ['string', 'number']) {
     const cards = await client.subscriptionCards.list({ referenceNo: subRef });
     check('SubscriptionCardList', cards);
     for (const c of cards.cards) check('SubscriptionCard', c);
+    check('Application', await client.memberships.create({
+      contactGsmNo: '5321234567', contactName: 'A', contactSurname: 'B', contactMail: 'a@example.com', companyName: 'C',
+    }));
+    const documents = await client.memberships.allDocumentTypes();
+    check('DocumentTypes', documents);
+    for (const document of documents.documentTypes) check('DocumentType', document);
     assert.deepEqual([...seenModels].sort(), [...MODELS.keys()].sort(), 'a model of the spec was not checked');
     const every = [...MODELS].flatMap(([m, fields]) => fields.filter(([, k]) => k !== null).map(([f]) => `${m}.${f}`));
     assert.deepEqual([...seenKinds].sort(), every.sort(), 'a field with a kind was never seen with a value');

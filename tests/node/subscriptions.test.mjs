@@ -127,3 +127,21 @@ test('cards added through the API, arranged, linked, renamed and removed', async
   for await (const s of client.subscriptions.list()) found ||= s.referenceNo === referenceNo;
   assert.ok(found);
 });
+
+test('a dealer applies and reads the documents it needs', async () => {
+  const agentReference = reference().slice(0, 20);
+  const made = await client.memberships.create({
+    contactGsmNo: '5321234567', contactName: 'Ayşe', contactSurname: 'Yılmaz', contactMail: 'ayse@example.com',
+    companyName: 'Bayi 1', agentReference, addressLine1: 'Moda Cd. 1',
+  });
+  assert.equal(made.status, 'received');
+  assert.equal((await client.memberships.retrieve({ agentReference })).id, made.id);
+  const commercial = (await client.memberships.documentTypes({ formType: 'commercial' })).documentTypes;
+  assert.deepEqual([...new Set(commercial.map((d) => d.formTypeId))], [3]);
+  const every = (await client.memberships.allDocumentTypes()).documentTypes;
+  assert.ok(every.length > commercial.length);
+  await assert.rejects(
+    client.memberships.create({ contactGsmNo: '05321234567', contactName: 'A', contactSurname: 'B', contactMail: 'a@b.c', companyName: 'C' }),
+    (e) => e instanceof InvalidRequestError && e.field === 'contactGsmNo',
+  );
+});

@@ -158,6 +158,14 @@ def test_every_models_values_have_their_kinds_types(client: paynet.Client, sandb
     seen.typed("SubscriptionCardList", cards)
     for c in cards.cards:
         seen.typed("SubscriptionCard", c)
+    application = client.memberships.create(
+        contact_gsm_no="5321234567", contact_name="A", contact_surname="B", contact_mail="a@example.com", company_name="C"
+    )
+    seen.typed("Application", application)
+    documents = client.memberships.all_document_types()
+    seen.typed("DocumentTypes", documents)
+    for document in documents.document_types:
+        seen.typed("DocumentType", document)
     assert seen.models == set(MODELS), "a model of the spec was not checked: add a call returning it"
     assert seen.kinds == every_kind_field(), f"never seen with a value: {every_kind_field() - seen.kinds}"
 

@@ -193,3 +193,34 @@ async def test_the_async_client_runs_a_plan(aclient: paynet.AsyncClient, clock: 
     assert len((await aclient.subscription_cards.list(reference_no=ref)).cards) == 1
     await aclient.subscriptions.update_status(reference_no=ref, status="cancelled")
 
+
+
+def test_a_dealer_applies_and_reads_the_documents_it_needs(client: paynet.Client) -> None:
+    agent = reference()[:20]
+    made = client.memberships.create(
+        contact_gsm_no="5321234567", contact_name="Ayşe", contact_surname="Yılmaz", contact_mail="ayse@example.com",
+        company_name="Bayi 1", agent_reference=agent, address_line1="Moda Cd. 1",
+    )
+    assert made.id and made.status == "received"
+    assert client.memberships.retrieve(agent_reference=agent).id == made.id
+    assert client.memberships.retrieve(id=made.id).company_name == "Bayi 1"
+    commercial = client.memberships.document_types(form_type="commercial").document_types
+    assert commercial and {d.form_type_id for d in commercial} == {3}
+    every = client.memberships.all_document_types().document_types
+    assert {d.form_type_id for d in every} == {2, 3} and len(every) > len(commercial)
+    with pytest.raises(paynet.InvalidRequestError) as refused:
+        client.memberships.create(
+            contact_gsm_no="05321234567", contact_name="A", contact_surname="B", contact_mail="a@b.c", company_name="C"
+        )
+    assert refused.value.field == "contact_gsm_no"
+
+
+async def test_the_async_client_reads_applications(aclient: paynet.AsyncClient) -> None:
+    agent = reference()[:20]
+    made = await aclient.memberships.create(
+        contact_gsm_no="5321234567", contact_name="Ayşe", contact_surname="Yılmaz", contact_mail="a@example.com",
+        company_name="Bayi 2", agent_reference=agent,
+    )
+    assert (await aclient.memberships.retrieve(agent_reference=agent)).id == made.id
+    assert (await aclient.memberships.document_types(form_type="individual")).document_types
+    assert (await aclient.memberships.all_document_types()).document_types

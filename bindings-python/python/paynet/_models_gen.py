@@ -40,6 +40,9 @@ __all__ = [
     "InvoiceCharges",
     "SubscriptionCard",
     "SubscriptionCardList",
+    "Application",
+    "DocumentType",
+    "DocumentTypes",
 ]
 
 
@@ -562,8 +565,43 @@ class SubscriptionCardList(_Model):
     cards: tuple[SubscriptionCard, ...] = ()
 
 
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class Application(_Model):
+    """A dealer's application as Paynet answers it."""
+
+    id: str | None = None
+    """Paynet's id of the application."""
+    agent_reference: str | None = None
+    company_name: str | None = None
+    contact_name: str | None = None
+    contact_surname: str | None = None
+    contact_mail: str | None = None
+    contact_gsm_no: str | None = None
+    status: str | None = None
+    """Paynet's status of the application, as it sends it."""
+    message: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class DocumentType(_Model):
+    """A document an application needs."""
+
+    form_type_id: int | None = None
+    document_type_id: int | None = None
+    form_type_description: str | None = None
+    document_type_description: str | None = None
+    is_required: bool | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class DocumentTypes(_Model):
+    """The documents of one kind of application, or of every kind."""
+
+    document_types: tuple[DocumentType, ...] = ()
+
+
 #: The result models, by core's struct name: what `_models._register_models` registers.
-MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "SubscriptionCreated", "Subscription", "SubscriptionPage", "InvoicePage", "Invoice", "InvoiceCharges", "InvoiceChargeResult", "SubscriptionCardList", "SubscriptionCard")
+MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "SubscriptionCreated", "Subscription", "SubscriptionPage", "InvoicePage", "Invoice", "InvoiceCharges", "InvoiceChargeResult", "SubscriptionCardList", "SubscriptionCard", "Application", "DocumentTypes", "DocumentType")
 
 #: Per class, its fields whose values become enum members when known.
 ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
@@ -593,4 +631,7 @@ ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "InvoiceCharges": {},
     "SubscriptionCard": {"bank_id": BankId},
     "SubscriptionCardList": {},
+    "Application": {},
+    "DocumentType": {},
+    "DocumentTypes": {},
 }

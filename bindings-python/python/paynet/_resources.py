@@ -17,7 +17,7 @@ from typing import Any, Final, Literal, TypedDict
 from ._calls import Amount, AsyncCall, RequestEvent, SyncCall, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
 from ._models import Card, PaymentReport, Transaction
-from ._models_gen import Acknowledgement, Invoice, InvoiceCharges, InvoicePage, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, Refund, RefundPage, RefundRequest, SlipLink, Subscription, SubscriptionCardList, SubscriptionCreated, SubscriptionPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
+from ._models_gen import Acknowledgement, Application, DocumentTypes, Invoice, InvoiceCharges, InvoicePage, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, Refund, RefundPage, RefundRequest, SlipLink, Subscription, SubscriptionCardList, SubscriptionCreated, SubscriptionPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
 
 __all__ = [
     "CardDict",
@@ -30,6 +30,7 @@ __all__ = [
     "Subscriptions",
     "SubscriptionInvoices",
     "SubscriptionCards",
+    "Memberships",
     "AsyncPayments",
     "AsyncTransactions",
     "AsyncReports",
@@ -38,6 +39,7 @@ __all__ = [
     "AsyncSubscriptions",
     "AsyncSubscriptionInvoices",
     "AsyncSubscriptionCards",
+    "AsyncMemberships",
 ]
 
 
@@ -1435,6 +1437,103 @@ class SubscriptionCards:
         return result
 
 
+class Memberships:
+    """`Client.memberships` (blocking): `create`, `retrieve`, `document_types`, `all_document_types`."""
+
+    def __init__(self, call: SyncCall) -> None:
+        self._call = call
+
+    def create(
+        self,
+        *,
+        contact_gsm_no: str,
+        contact_name: str,
+        contact_surname: str,
+        contact_mail: str,
+        company_name: str,
+        agent_reference: str | None = None,
+        tax_office: str | None = None,
+        tckn: str | None = None,
+        vkn: str | None = None,
+        address_line1: str | None = None,
+        address_line2: str | None = None,
+        city: str | None = None,
+        province: str | None = None,
+        postal_code: str | None = None,
+        iban: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Application:
+        """Starts a dealer's application to Paynet.
+
+        Args:
+            contact_gsm_no: The contact's mobile number, 10 digits without the leading 0.
+            company_name: The dealer's name.
+            agent_reference: Your code for the dealer.
+            tckn: The contact's Turkish identity number (11 digits).
+            vkn: The tax number (10 digits).
+            address_line1: Neighbourhood, street.
+            address_line2: Building, number.
+            city: The province's plate code.
+            province: The district.
+            iban: 26 characters, starting with the country code (`TR`).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Application = self._call("memberships.create", _params(locals()))
+        return result
+
+    def retrieve(
+        self,
+        *,
+        id: str | None = None,
+        agent_reference: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Application:
+        """One application, by the `id` `memberships.create` answered or by your
+        `agent_reference`.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Application = self._call("memberships.retrieve", _params(locals()))
+        return result
+
+    def document_types(
+        self,
+        *,
+        form_type: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> DocumentTypes:
+        """The documents an `individual` or a `commercial` application needs.
+
+        Args:
+            form_type: `individual` (Paynet's 2) or `commercial` (3).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: DocumentTypes = self._call("memberships.document_types", _params(locals()))
+        return result
+
+    def all_document_types(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> DocumentTypes:
+        """The documents of every kind of application.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: DocumentTypes = self._call("memberships.all_document_types", _params(locals()))
+        return result
+
+
 class AsyncPayments:
     """`AsyncClient.payments` (awaited): `create`, `create_3d`, `complete_3d`, `send_receipt_otp`, `charge`, `capture`, `cancel_pre_auth`, `cancel_capture`."""
 
@@ -2816,6 +2915,103 @@ class AsyncSubscriptionCards:
         return result
 
 
+class AsyncMemberships:
+    """`AsyncClient.memberships` (awaited): `create`, `retrieve`, `document_types`, `all_document_types`."""
+
+    def __init__(self, call: AsyncCall) -> None:
+        self._call = call
+
+    async def create(
+        self,
+        *,
+        contact_gsm_no: str,
+        contact_name: str,
+        contact_surname: str,
+        contact_mail: str,
+        company_name: str,
+        agent_reference: str | None = None,
+        tax_office: str | None = None,
+        tckn: str | None = None,
+        vkn: str | None = None,
+        address_line1: str | None = None,
+        address_line2: str | None = None,
+        city: str | None = None,
+        province: str | None = None,
+        postal_code: str | None = None,
+        iban: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Application:
+        """Starts a dealer's application to Paynet.
+
+        Args:
+            contact_gsm_no: The contact's mobile number, 10 digits without the leading 0.
+            company_name: The dealer's name.
+            agent_reference: Your code for the dealer.
+            tckn: The contact's Turkish identity number (11 digits).
+            vkn: The tax number (10 digits).
+            address_line1: Neighbourhood, street.
+            address_line2: Building, number.
+            city: The province's plate code.
+            province: The district.
+            iban: 26 characters, starting with the country code (`TR`).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Application = await self._call("memberships.create", _params(locals()))
+        return result
+
+    async def retrieve(
+        self,
+        *,
+        id: str | None = None,
+        agent_reference: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Application:
+        """One application, by the `id` `memberships.create` answered or by your
+        `agent_reference`.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Application = await self._call("memberships.retrieve", _params(locals()))
+        return result
+
+    async def document_types(
+        self,
+        *,
+        form_type: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> DocumentTypes:
+        """The documents an `individual` or a `commercial` application needs.
+
+        Args:
+            form_type: `individual` (Paynet's 2) or `commercial` (3).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: DocumentTypes = await self._call("memberships.document_types", _params(locals()))
+        return result
+
+    async def all_document_types(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> DocumentTypes:
+        """The documents of every kind of application.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: DocumentTypes = await self._call("memberships.all_document_types", _params(locals()))
+        return result
+
+
 class ClientResources:
     """The resources of `Client`, bound to its call function by `_bind`."""
 
@@ -2827,6 +3023,7 @@ class ClientResources:
     subscriptions: Subscriptions
     subscription_invoices: SubscriptionInvoices
     subscription_cards: SubscriptionCards
+    memberships: Memberships
 
     def _bind(self, call: SyncCall) -> None:
         self.payments = Payments(call)
@@ -2837,6 +3034,7 @@ class ClientResources:
         self.subscriptions = Subscriptions(call)
         self.subscription_invoices = SubscriptionInvoices(call)
         self.subscription_cards = SubscriptionCards(call)
+        self.memberships = Memberships(call)
 
 
 class AsyncClientResources:
@@ -2850,6 +3048,7 @@ class AsyncClientResources:
     subscriptions: AsyncSubscriptions
     subscription_invoices: AsyncSubscriptionInvoices
     subscription_cards: AsyncSubscriptionCards
+    memberships: AsyncMemberships
 
     def _bind(self, call: AsyncCall) -> None:
         self.payments = AsyncPayments(call)
@@ -2860,6 +3059,7 @@ class AsyncClientResources:
         self.subscriptions = AsyncSubscriptions(call)
         self.subscription_invoices = AsyncSubscriptionInvoices(call)
         self.subscription_cards = AsyncSubscriptionCards(call)
+        self.memberships = AsyncMemberships(call)
 
 
 class ClientOptions:
@@ -2929,7 +3129,7 @@ class ClientOptions:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page", "subscriptions.create", "subscriptions.retrieve", "subscriptions.list_page", "subscriptions.update_status", "subscriptions.update_amount", "subscriptions.send_again", "subscription_invoices.create", "subscription_invoices.list_page", "subscription_invoices.charge", "subscription_invoices.update_status", "subscription_invoices.update_all_statuses", "subscription_cards.list", "subscription_cards.update_label", "subscription_cards.delete", "subscription_cards.link", "subscription_cards.arrange", "subscription_cards.add_3d", "subscription_cards.complete_add_3d")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page", "subscriptions.create", "subscriptions.retrieve", "subscriptions.list_page", "subscriptions.update_status", "subscriptions.update_amount", "subscriptions.send_again", "subscription_invoices.create", "subscription_invoices.list_page", "subscription_invoices.charge", "subscription_invoices.update_status", "subscription_invoices.update_all_statuses", "subscription_cards.list", "subscription_cards.update_label", "subscription_cards.delete", "subscription_cards.link", "subscription_cards.arrange", "subscription_cards.add_3d", "subscription_cards.complete_add_3d", "memberships.create", "memberships.retrieve", "memberships.document_types", "memberships.all_document_types")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {
@@ -2941,6 +3141,7 @@ RESOURCES: Final[dict[str, tuple[type, type]]] = {
     "subscriptions": (Subscriptions, AsyncSubscriptions),
     "subscription_invoices": (SubscriptionInvoices, AsyncSubscriptionInvoices),
     "subscription_cards": (SubscriptionCards, AsyncSubscriptionCards),
+    "memberships": (Memberships, AsyncMemberships),
 }
 
 #: The options every method also takes, which `_call` hands to the native call apart from the params.

@@ -8,6 +8,7 @@
 pub mod capture;
 pub mod charge;
 pub mod check;
+pub mod membership;
 pub mod payment;
 pub mod payment_list;
 pub mod confirmation;
@@ -255,6 +256,10 @@ registry!(
     subscription_card::ArrangeCards,
     subscription_card::AddCard3d,
     subscription_card::CompleteAddCard3d,
+    membership::CreateApplication,
+    membership::RetrieveApplication,
+    membership::ListDocumentTypes,
+    membership::ListAllDocumentTypes,
 );
 
 #[cfg(test)]

@@ -214,6 +214,19 @@ subscription_params! {
     pub struct SubscriptionRef {}
 }
 
+/// An answer that names a subscription must name the one asked for.
+pub(crate) fn same_subscription(asked: &SubscriptionRef, id: Option<&str>, reference_no: Option<&str>) -> Result<(), Error> {
+    let other = match (asked.subscription_id.as_deref(), asked.reference_no.as_deref()) {
+        (Some(asked), _) => id.is_some_and(|got| got != asked),
+        (_, Some(asked)) => reference_no.is_some_and(|got| got != asked),
+        _ => false,
+    };
+    if other {
+        return Err(Error::new(ErrorKind::Protocol, "Paynet answered about another subscription than the one asked for: the answer is not believed"));
+    }
+    Ok(())
+}
+
 /// The subscription in an answer: its one `Data` row, or the answer itself.
 fn one_subscription(body: &Map<String, Value>) -> Result<Subscription, Error> {
     match body.get("Data").or_else(|| body.get("data")) {
@@ -234,14 +247,7 @@ impl Endpoint for RetrieveSubscription {
 
     fn from_wire(p: &SubscriptionRef, body: &Map<String, Value>) -> Result<Subscription, Error> {
         let sub = one_subscription(body)?;
-        let other = match (p.subscription_id.as_deref(), p.reference_no.as_deref()) {
-            (Some(id), _) => sub.subscription_id.as_deref().is_some_and(|got| got != id),
-            (_, Some(reference)) => sub.reference_no.as_deref().is_some_and(|got| got != reference),
-            _ => false,
-        };
-        if other {
-            return Err(Error::new(ErrorKind::Protocol, "Paynet answered about another subscription than the one asked for: the answer is not believed"));
-        }
+        same_subscription(p, sub.subscription_id.as_deref(), sub.reference_no.as_deref())?;
         Ok(sub)
     }
 }

@@ -56,18 +56,20 @@ impl Endpoint for ListSubscriptionCards {
     type Params = SubscriptionRef;
     type Output = SubscriptionCardList;
 
-    fn from_wire(_: &SubscriptionRef, body: &Map<String, Value>) -> Result<SubscriptionCardList, Error> {
+    fn from_wire(p: &SubscriptionRef, body: &Map<String, Value>) -> Result<SubscriptionCardList, Error> {
         let r = crate::wire::Reader::new(body);
         if let Some(code) = r.int(&["code"])?.filter(|c| *c != 0) {
             return Err(super::result_code_error(&r, code));
         }
+        let (id, reference_no) = (r.string(&["subscription_id"]), r.string(&["reference_no"]));
+        super::subscription::same_subscription(p, id.as_deref(), reference_no.as_deref())?;
         let mut cards = match body.get("Data").or_else(|| body.get("data")) {
             Some(Value::Array(rows)) => rows.iter().map(|row| SubscriptionCard::from_wire(data_row(row)?)).collect::<Result<Vec<_>, _>>()?,
             None | Some(Value::Null) => Vec::new(),
             Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` that is not a list")),
         };
         cards.sort_by_key(|c| c.order_no.unwrap_or(i64::MAX));
-        Ok(SubscriptionCardList { subscription_id: r.string(&["subscription_id"]), reference_no: r.string(&["reference_no"]), cards })
+        Ok(SubscriptionCardList { subscription_id: id, reference_no, cards })
     }
 }
 

@@ -12,6 +12,7 @@ use super::{FieldKind, kind_of};
 use crate::endpoints::confirmation::PayLinkConfirmation;
 use crate::endpoints::paylink::{PayLink, PayLinkDetail, PayLinkPage};
 use crate::endpoints::refund::{Refund, RefundPage, RefundRequest};
+use crate::endpoints::membership::{Application, DocumentType, DocumentTypes};
 use crate::endpoints::subscription::{Subscription, SubscriptionCreated, SubscriptionPage};
 use crate::endpoints::subscription_card::{SubscriptionCard, SubscriptionCardList};
 use crate::endpoints::subscription_invoice::{Invoice, InvoiceChargeResult, InvoiceCharges, InvoicePage};
@@ -235,7 +236,13 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
     })))
     .unwrap();
     let cards = SubscriptionCardList { subscription_id: Some("500001".into()), reference_no: None, cards: vec![card, SubscriptionCard::from_wire(&Map::new()).unwrap()] };
+    let application = Application::from_wire(&object(json!({"id": 700001, "agent_reference": "B1", "status": "received"}))).unwrap();
+    let documents = DocumentTypes {
+        document_types: vec![DocumentType::from_wire(&object(json!({"formtype_id": 2, "doctype_id": 1, "is_required": true}))).unwrap()],
+    };
     vec![
+        Box::new(application),
+        Box::new(documents),
         Box::new(created),
         Box::new(subs),
         Box::new(invoices),

@@ -11,6 +11,7 @@ mod detail;
 mod inject;
 mod listing;
 mod lookup;
+pub mod membership;
 pub mod paylink;
 pub mod paylink_page;
 pub mod payment;
@@ -99,6 +100,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
             post(services::escrow_status_update),
         )
         .merge(subscription_routes())
+        .route("/v1/membership/formdata_insert", post(membership::insert))
+        .route("/v1/membership/formdata_get", post(membership::get))
+        .route("/v1/membership/formtypes_and_doctypes", post(membership::doc_types))
+        .route("/v1/membership/formtypes_and_doctypes_all", post(membership::doc_types_all))
         // route_layer: unknown paths fall through to the 404 without an auth check.
         .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), auth));
     let admin = Router::new()
