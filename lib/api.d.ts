@@ -1544,6 +1544,11 @@ export interface SubscriptionCreated<M extends MoneyMode = 'string'> {
   subscriptionId: string | null;
   referenceNo: string | null;
   message: string | null;
+  /**
+   * Fields of Paynet's answer this model does not name (its reference
+   * documents few), as JSON text; card data masked.
+   */
+  otherFields: string | null;
 }
 
 /** A subscription as Paynet keeps it. */
@@ -1571,6 +1576,11 @@ export interface Subscription<M extends MoneyMode = 'string'> {
   isFixedPrice: boolean | null;
   /** The customer's page. */
   url: string | null;
+  /**
+   * Fields of Paynet's answer this model does not name (its reference
+   * documents few), as JSON text; card data masked.
+   */
+  otherFields: string | null;
 }
 
 /** One page of subscriptions. */
@@ -1612,6 +1622,11 @@ export interface Invoice<M extends MoneyMode = 'string'> {
   xactId: string | null;
   /** How many charges were tried for it. */
   attemptCount: number | null;
+  /**
+   * Fields of Paynet's answer this model does not name (its reference
+   * documents few), as JSON text; card data masked.
+   */
+  otherFields: string | null;
 }
 
 /** What `subscriptionInvoices.charge` did, per invoice. */
@@ -1627,6 +1642,11 @@ export interface InvoiceChargeResult<M extends MoneyMode = 'string'> {
   /** 0: paid. */
   resultCode: number | null;
   message: string | null;
+  /**
+   * Fields of Paynet's answer this model does not name (its reference
+   * documents few), as JSON text; card data masked.
+   */
+  otherFields: string | null;
 }
 
 /** The cards of a subscription, in the order they are charged. */
@@ -1649,6 +1669,11 @@ export interface SubscriptionCard<M extends MoneyMode = 'string'> {
   cardBrandName: string | null;
   expireMonth: number | null;
   expireYear: number | null;
+  /**
+   * Fields of Paynet's answer this model does not name (its reference
+   * documents few), as JSON text; card data masked.
+   */
+  otherFields: string | null;
 }
 
 /** A dealer's application as Paynet answers it. */
@@ -1664,6 +1689,11 @@ export interface Application<M extends MoneyMode = 'string'> {
   /** Paynet's status of the application, as it sends it. */
   status: string | null;
   message: string | null;
+  /**
+   * Fields of Paynet's answer this model does not name (its reference
+   * documents few), as JSON text; card data masked.
+   */
+  otherFields: string | null;
 }
 
 /** The documents of one kind of application, or of every kind. */
@@ -1678,6 +1708,11 @@ export interface DocumentType<M extends MoneyMode = 'string'> {
   formTypeDescription: string | null;
   documentTypeDescription: string | null;
   isRequired: boolean | null;
+  /**
+   * Fields of Paynet's answer this model does not name (its reference
+   * documents few), as JSON text; card data masked.
+   */
+  otherFields: string | null;
 }
 
 // --- Resources ---

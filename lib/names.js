@@ -1446,12 +1446,14 @@ const MODELS = table({
       'subscriptionId': 'subscription_id',
       'referenceNo': 'reference_no',
       'message': 'message',
+      'otherFields': 'other_fields',
     }),
     toCamel: table({
       'url': 'url',
       'subscription_id': 'subscriptionId',
       'reference_no': 'referenceNo',
       'message': 'message',
+      'other_fields': 'otherFields',
     }),
     structs: table({}),
     kinds: table({}),
@@ -1474,6 +1476,7 @@ const MODELS = table({
       'agentId': 'agent_id',
       'isFixedPrice': 'is_fixed_price',
       'url': 'url',
+      'otherFields': 'other_fields',
     }),
     toCamel: table({
       'subscription_id': 'subscriptionId',
@@ -1492,6 +1495,7 @@ const MODELS = table({
       'agent_id': 'agentId',
       'is_fixed_price': 'isFixedPrice',
       'url': 'url',
+      'other_fields': 'otherFields',
     }),
     structs: table({}),
     kinds: table({
@@ -1546,6 +1550,7 @@ const MODELS = table({
       'status': 'status',
       'xactId': 'xact_id',
       'attemptCount': 'attempt_count',
+      'otherFields': 'other_fields',
     }),
     toCamel: table({
       'invoice_id': 'invoiceId',
@@ -1557,6 +1562,7 @@ const MODELS = table({
       'status': 'status',
       'xact_id': 'xactId',
       'attempt_count': 'attemptCount',
+      'other_fields': 'otherFields',
     }),
     structs: table({}),
     kinds: table({
@@ -1583,11 +1589,13 @@ const MODELS = table({
       'invoiceNo': 'invoice_no',
       'resultCode': 'result_code',
       'message': 'message',
+      'otherFields': 'other_fields',
     }),
     toCamel: table({
       'invoice_no': 'invoiceNo',
       'result_code': 'resultCode',
       'message': 'message',
+      'other_fields': 'otherFields',
     }),
     structs: table({}),
     kinds: table({}),
@@ -1619,6 +1627,7 @@ const MODELS = table({
       'cardBrandName': 'card_brand_name',
       'expireMonth': 'expire_month',
       'expireYear': 'expire_year',
+      'otherFields': 'other_fields',
     }),
     toCamel: table({
       'card_id': 'cardId',
@@ -1630,6 +1639,7 @@ const MODELS = table({
       'card_brand_name': 'cardBrandName',
       'expire_month': 'expireMonth',
       'expire_year': 'expireYear',
+      'other_fields': 'otherFields',
     }),
     structs: table({}),
     kinds: table({}),
@@ -1645,6 +1655,7 @@ const MODELS = table({
       'contactGsmNo': 'contact_gsm_no',
       'status': 'status',
       'message': 'message',
+      'otherFields': 'other_fields',
     }),
     toCamel: table({
       'id': 'id',
@@ -1656,6 +1667,7 @@ const MODELS = table({
       'contact_gsm_no': 'contactGsmNo',
       'status': 'status',
       'message': 'message',
+      'other_fields': 'otherFields',
     }),
     structs: table({}),
     kinds: table({}),
@@ -1679,6 +1691,7 @@ const MODELS = table({
       'formTypeDescription': 'form_type_description',
       'documentTypeDescription': 'document_type_description',
       'isRequired': 'is_required',
+      'otherFields': 'other_fields',
     }),
     toCamel: table({
       'form_type_id': 'formTypeId',
@@ -1686,6 +1699,7 @@ const MODELS = table({
       'form_type_description': 'formTypeDescription',
       'document_type_description': 'documentTypeDescription',
       'is_required': 'isRequired',
+      'other_fields': 'otherFields',
     }),
     structs: table({}),
     kinds: table({}),

@@ -66,6 +66,10 @@ test('a monthly plan is billed for a year and falls back to the second card', as
   const july = await client.transactions.check({ referenceNo: `${referenceNo}-7` });
   assert.ok(july.cardNoMasked.endsWith('5575'));
   assert.equal(july.amount, '99.90');
+  assert.equal(JSON.parse((await client.subscriptions.retrieve({ referenceNo })).otherFields).paid_count, 12);
+  const charged = new Set(year.map((i) => i.xactId));
+  for await (const row of client.transactions.list({ dateFrom: '2031-01-01', dateTo: '2031-12-31', limit: 100 })) charged.delete(row.xactId);
+  assert.equal(charged.size, 0, 'every charge is in transactions.list');
   const march = await client.transactions.check({ referenceNo: `${referenceNo}-3` });
   const report = await client.reports.paymentList({ date: '2031-03-15' });
   assert.ok(report.rows.some((row) => row.xactId === march.xactId));

@@ -5,6 +5,7 @@ resumed and cancelled; invoices added and charged by hand."""
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -96,6 +97,11 @@ def test_a_monthly_plan_billed_for_a_year_falls_back_to_the_second_card(client: 
     assert march.card_no_masked.endswith("4358")
     report = client.reports.payment_list(date=date(2031, 3, 15))
     assert march.xact_id in {row.xact_id for row in report.rows}
+    charged = {i.xact_id for i in invoices}
+    listed = client.transactions.list(date_from=date(2031, 1, 1), date_to=date(2031, 12, 31), limit=100)
+    assert charged <= {row.xact_id for row in listed}
+    # What Paynet answers beyond the documented fields stays readable.
+    assert json.loads(client.subscriptions.retrieve(reference_no=ref).other_fields or "{}")["paid_count"] == 12
     # A year later nothing more is charged: the plan had 12.
     clock.set_clock(datetime(2032, 6, 1, 9, 0, tzinfo=IST))
     assert len(list(client.subscription_invoices.list(reference_no=ref, status="paid"))) == 12

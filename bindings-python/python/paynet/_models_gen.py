@@ -451,6 +451,10 @@ class SubscriptionCreated(_Model):
     subscription_id: str | None = None
     reference_no: str | None = None
     message: str | None = None
+    other_fields: str | None = None
+    """Fields of Paynet's answer this model does not name (its reference
+    documents few), as JSON text; card data masked.
+    """
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -477,6 +481,10 @@ class Subscription(_Model):
     is_fixed_price: bool | None = None
     url: str | None = None
     """The customer's page."""
+    other_fields: str | None = None
+    """Fields of Paynet's answer this model does not name (its reference
+    documents few), as JSON text; card data masked.
+    """
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -507,6 +515,10 @@ class Invoice(_Model):
     """The payment that paid it."""
     attempt_count: int | None = None
     """How many charges were tried for it."""
+    other_fields: str | None = None
+    """Fields of Paynet's answer this model does not name (its reference
+    documents few), as JSON text; card data masked.
+    """
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -528,6 +540,10 @@ class InvoiceChargeResult(_Model):
     result_code: int | None = None
     """0: paid."""
     message: str | None = None
+    other_fields: str | None = None
+    """Fields of Paynet's answer this model does not name (its reference
+    documents few), as JSON text; card data masked.
+    """
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -554,6 +570,10 @@ class SubscriptionCard(_Model):
     card_brand_name: str | None = None
     expire_month: int | None = None
     expire_year: int | None = None
+    other_fields: str | None = None
+    """Fields of Paynet's answer this model does not name (its reference
+    documents few), as JSON text; card data masked.
+    """
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -580,6 +600,10 @@ class Application(_Model):
     status: str | None = None
     """Paynet's status of the application, as it sends it."""
     message: str | None = None
+    other_fields: str | None = None
+    """Fields of Paynet's answer this model does not name (its reference
+    documents few), as JSON text; card data masked.
+    """
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -591,6 +615,10 @@ class DocumentType(_Model):
     form_type_description: str | None = None
     document_type_description: str | None = None
     is_required: bool | None = None
+    other_fields: str | None = None
+    """Fields of Paynet's answer this model does not name (its reference
+    documents few), as JSON text; card data masked.
+    """
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)

@@ -90,6 +90,10 @@ pub struct Application {
     pub status: Option<String>,
     #[spec(free_text)]
     pub message: Option<String>,
+    /// Fields of Paynet's answer this model does not name (its reference
+    /// documents few), as JSON text; card data masked.
+    #[spec(other_fields)]
+    pub other_fields: Option<String>,
 }
 
 impl Endpoint for CreateApplication {
@@ -164,6 +168,10 @@ pub struct DocumentType {
     #[spec(answer = "doctype_desc", free_text)]
     pub document_type_description: Option<String>,
     pub is_required: Option<bool>,
+    /// Fields of Paynet's answer this model does not name (its reference
+    /// documents few), as JSON text; card data masked.
+    #[spec(other_fields)]
+    pub other_fields: Option<String>,
 }
 
 /// The documents of one kind of application, or of every kind.

@@ -139,6 +139,10 @@ pub struct SubscriptionCreated {
     pub reference_no: Option<String>,
     #[spec(free_text)]
     pub message: Option<String>,
+    /// Fields of Paynet's answer this model does not name (its reference
+    /// documents few), as JSON text; card data masked.
+    #[spec(other_fields)]
+    pub other_fields: Option<String>,
 }
 
 impl Endpoint for CreateSubscription {
@@ -204,6 +208,10 @@ pub struct Subscription {
     pub is_fixed_price: Option<bool>,
     /// The customer's page.
     pub url: Option<String>,
+    /// Fields of Paynet's answer this model does not name (its reference
+    /// documents few), as JSON text; card data masked.
+    #[spec(other_fields)]
+    pub other_fields: Option<String>,
 }
 
 /// One subscription, by `subscription_id` or `reference_no`.
@@ -392,5 +400,28 @@ impl Endpoint for SendSubscriptionAgain {
 
     fn from_wire(_: &SubscriptionRef, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
         Acknowledgement::from_wire(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fields_the_model_does_not_name_stay_readable_with_card_data_masked() {
+        let body = json!({
+            "subscription_id": "500001", "status": 2, "interval": 1, "amount": 12.5, "code": 0, "message": "ok",
+            "paid_count": 3, "last_card": "4355084355084358", "plan": {"tier": "pro"}, "empty": null
+        });
+        let sub = Subscription::from_wire(body.as_object().unwrap()).unwrap();
+        assert_eq!((sub.status.as_deref(), sub.interval.as_deref()), (Some("passive"), Some("weekly")));
+        let other: Value = serde_json::from_str(sub.other_fields.as_deref().unwrap()).unwrap();
+        assert_eq!(other["paid_count"], json!(3));
+        assert_eq!(other["plan"], json!({"tier": "pro"}));
+        assert_eq!(other.as_object().unwrap().len(), 3, "{other}: named fields, the envelope and nulls are left out");
+        assert!(!sub.other_fields.unwrap().contains("4355084355084358"));
+        let bare = Subscription::from_wire(json!({"subscription_id": "1"}).as_object().unwrap()).unwrap();
+        assert_eq!(bare.other_fields, None);
     }
 }

@@ -35,6 +35,10 @@ pub struct SubscriptionCard {
     pub card_brand_name: Option<String>,
     pub expire_month: Option<i64>,
     pub expire_year: Option<i64>,
+    /// Fields of Paynet's answer this model does not name (its reference
+    /// documents few), as JSON text; card data masked.
+    #[spec(other_fields)]
+    pub other_fields: Option<String>,
 }
 
 /// The cards of a subscription, in the order they are charged.

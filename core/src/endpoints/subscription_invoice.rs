@@ -83,12 +83,16 @@ pub struct Invoice {
     #[serde(serialize_with = "crate::models::money_text")]
     pub amount: Option<Decimal>,
     /// `waiting`, `external_charged`, `paid`, `failed`, `cancelled`, `deleted` (another code: as sent).
-    #[spec(read_with = "invoice_status")]
+    #[spec(read_with = "invoice_status", answer = ["invoice_status", "status"])]
     pub status: Option<String>,
     /// The payment that paid it.
     pub xact_id: Option<String>,
     /// How many charges were tried for it.
     pub attempt_count: Option<i64>,
+    /// Fields of Paynet's answer this model does not name (its reference
+    /// documents few), as JSON text; card data masked.
+    #[spec(other_fields)]
+    pub other_fields: Option<String>,
 }
 
 /// One page of a subscription's invoices.
@@ -173,6 +177,10 @@ pub struct InvoiceChargeResult {
     pub result_code: Option<i64>,
     #[spec(free_text)]
     pub message: Option<String>,
+    /// Fields of Paynet's answer this model does not name (its reference
+    /// documents few), as JSON text; card data masked.
+    #[spec(other_fields)]
+    pub other_fields: Option<String>,
 }
 
 /// What `subscription_invoices.charge` did, per invoice.
