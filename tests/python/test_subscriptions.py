@@ -197,7 +197,36 @@ async def test_the_async_client_runs_a_plan(aclient: paynet.AsyncClient, clock: 
     assert [(i.status, i.due_date.day) for i in invoices] == [("paid", 5), ("paid", 12), ("paid", 19)]
     assert (await aclient.subscriptions.retrieve(reference_no=ref)).interval == "weekly"
     assert len((await aclient.subscription_cards.list(reference_no=ref)).cards) == 1
+    session = await aclient.subscription_cards.add_3d(
+        reference_no=ref, return_url="https://shop.example/r",
+        card=paynet.Card(number="4355084355084358", exp_month=12, exp_year=2035, cvc="000", holder_name="TEST TEST"),
+    )
+    back = clock.complete_3d(session.post_url)
+    await aclient.subscription_cards.complete_add_3d(session_id=back["fields"]["session_id"], token_id=back["fields"]["token_id"])
+    first, second = (await aclient.subscription_cards.list(reference_no=ref)).cards
+    await aclient.subscription_cards.arrange(reference_no=ref, card_ids=[second.card_id, first.card_id])
+    await aclient.subscription_cards.update_label(reference_no=ref, card_id=second.card_id, label="first now")
+    other = reference()
+    await aclient.subscriptions.create(
+        name_surname="B", amount=Decimal("5"), interval="daily", interval_count=1, begin_date=date(2031, 3, 1),
+        reference_no=other, end_user_email="b@example.com", end_user_gsm="5321234567", end_user_desc="d",
+    )
+    await aclient.subscription_cards.link(reference_no=other, card_id=second.card_id)
+    await aclient.subscription_cards.delete(reference_no=ref, card_id=first.card_id)
+    assert [c.label for c in (await aclient.subscription_cards.list(reference_no=ref)).cards] == ["first now"]
+    await aclient.subscription_invoices.create(reference_no=ref, due_date=date(2031, 6, 1), amount=Decimal("7.50"))
+    page = await aclient.subscription_invoices.list_page(reference_no=ref, status="waiting")
+    assert [i.amount for i in page.invoices] == [Decimal("7.50")]
+    assert (await aclient.subscription_invoices.charge(reference_no=ref, invoice_no=4)).all_paid
+    await aclient.subscription_invoices.create(reference_no=ref, due_date=date(2031, 7, 1), amount=Decimal("7.50"))
+    await aclient.subscription_invoices.update_status(reference_no=ref, invoice_no=5, status="cancelled")
+    await aclient.subscription_invoices.update_all_statuses(reference_no=ref, status="deleted")
+    await aclient.subscriptions.update_amount(reference_no=ref, amount=Decimal("11"))
+    await aclient.subscriptions.send_again(reference_no=ref)
+    assert any(s.reference_no == ref for s in (await aclient.subscriptions.list_page(limit=100)).subscriptions)
+    assert [s async for s in aclient.subscriptions.list() if s.reference_no == other]
     await aclient.subscriptions.update_status(reference_no=ref, status="cancelled")
+    assert (await aclient.subscriptions.retrieve(reference_no=ref)).status == "cancelled"
 
 
 
