@@ -249,6 +249,15 @@ impl Sandbox {
         async move { handlers::paylink_page::pay_in_process(&shared, &link, &card).await }
     }
 
+    /// Plays the customer on a subscription's page (`url_or_token`: its `url` or the
+    /// token): `card` (`card_holder`, `pan`, `month`, `year`, `cvc`) and consent, the bank's
+    /// 3D page with the right code, back; the card is saved after the subscription's cards
+    /// and a waiting subscription becomes active (and is billed for what is due). `Ok` is
+    /// `{"card_id", "message"}`; `Err` says why not (unknown, cancelled, a bad card).
+    pub fn subscribe(&self, url_or_token: &str, card: &serde_json::Value) -> Result<serde_json::Value, String> {
+        handlers::subscription_page::subscribe_in_process(&self.shared, url_or_token, card)
+    }
+
     /// Every `confirmation_url` delivery attempt so far, oldest first.
     pub fn confirmations(&self) -> Vec<Confirmation> {
         lock(&self.shared.confirmations).clone()

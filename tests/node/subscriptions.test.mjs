@@ -78,7 +78,9 @@ test('a monthly plan is billed for a year and falls back to the second card', as
 test('pause, resume and cancel', async () => {
   sb.setClock('2031-01-01T09:00:00+03:00');
   const { referenceNo, url } = await newPlan(4, { beginDate: '2031-01-10' });
-  await consent(url, CARD_SECOND);
+  // The helper takes the page's own path: card, consent, the bank's 3D page.
+  const saved = sb.subscribe(url, { card: { cardHolder: 'TEST TEST', pan: '5571135571135575', month: 12, year: 2035, cvc: '000' } });
+  assert.deepEqual((await client.subscriptionCards.list({ referenceNo })).cards.map((c) => c.cardId), [saved.cardId]);
   sb.setClock('2031-01-11T09:00:00+03:00');
   await client.subscriptions.updateStatus({ referenceNo, status: 'passive' });
   sb.setClock('2031-03-11T09:00:00+03:00');
@@ -89,6 +91,7 @@ test('pause, resume and cancel', async () => {
   sb.setClock('2031-06-01T09:00:00+03:00');
   assert.deepEqual((await invoices(referenceNo)).map((i) => i.status), ['paid', 'paid', 'paid', 'cancelled']);
   await assert.rejects(client.subscriptions.updateStatus({ referenceNo, status: 'active' }), InvalidRequestError);
+  assert.throws(() => sb.subscribe(url), /cancelled/);
 });
 
 test('invoices added and charged by hand, amounts and statuses updated', async () => {

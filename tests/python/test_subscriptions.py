@@ -109,7 +109,9 @@ def test_a_monthly_plan_billed_for_a_year_falls_back_to_the_second_card(client: 
 
 def test_pause_resume_and_cancel(client: paynet.Client, clock: Sandbox) -> None:
     ref, url = new_plan(client, count=4, begin_date=date(2031, 1, 10))
-    consent(clock, url, CARD_SECOND)
+    # The helper takes the page's own path: card, consent, the bank's 3D page.
+    saved = clock.subscribe(url, card=CARD_SECOND)
+    assert [c.card_id for c in client.subscription_cards.list(reference_no=ref).cards] == [saved["card_id"]]
     clock.set_clock(datetime(2031, 1, 11, 9, 0, tzinfo=IST))
     client.subscriptions.update_status(reference_no=ref, status="passive")
     assert client.subscriptions.retrieve(reference_no=ref).status == "passive"
@@ -126,6 +128,8 @@ def test_pause_resume_and_cancel(client: paynet.Client, clock: Sandbox) -> None:
     assert statuses == ["paid", "paid", "paid", "cancelled"]
     with pytest.raises(paynet.InvalidRequestError, match="cancelled"):
         client.subscriptions.update_status(reference_no=ref, status="active")
+    with pytest.raises(ValueError, match="cancelled"):
+        clock.subscribe(url)
 
 
 def test_declines_are_retried_then_the_invoice_fails(client: paynet.Client, clock: Sandbox) -> None:

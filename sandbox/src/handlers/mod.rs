@@ -23,7 +23,7 @@ mod responses;
 pub mod reversal;
 mod services;
 pub mod subscription;
-mod subscription_page;
+pub mod subscription_page;
 pub mod tds;
 mod transaction_list;
 

@@ -43,30 +43,34 @@ pub async fn show(State(s): State<Arc<Shared>>, Path(token): Path<String>) -> Re
     }
 }
 
-/// The card form: checks the card and the consent, then sends the browser to the bank.
-pub async fn submit(
-    State(s): State<Arc<Shared>>,
-    Path(token): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let consent = matches!(form.get("consent").map(String::as_str), Some("on" | "true" | "1" | "yes"));
-    let card: Map<String, Value> = form.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+/// Why the page refuses a step: its status, its message, and whether the card form is
+/// shown again (a mistake the customer can correct) or only the message.
+pub struct Refusal {
+    status: StatusCode,
+    message: String,
+    again: bool,
+}
+
+fn refused(status: StatusCode, message: impl Into<String>, again: bool) -> Refusal {
+    Refusal { status, message: message.into(), again }
+}
+
+/// The card form's step: checks the card and the consent, opens the 3D session; `Ok` is
+/// the bank's page (`post_url`).
+fn start(s: &Shared, token: &str, consent: bool, card: &Map<String, Value>) -> Result<String, Refusal> {
     let mut l = ledger::lock(&s.ledger);
-    let Some(sub) = l.subscriptions.by_token(&token).cloned() else {
-        return message_page(StatusCode::NOT_FOUND, "Düzenli ödeme bulunamadı (no such subscription)");
+    let Some(sub) = l.subscriptions.by_token(token).cloned() else {
+        return Err(refused(StatusCode::NOT_FOUND, "Düzenli ödeme bulunamadı (no such subscription)", false));
     };
     if let Some(why) = unusable(&sub) {
-        return message_page(StatusCode::CONFLICT, why);
+        return Err(refused(StatusCode::CONFLICT, why, false));
     }
     if !consent {
-        return form_page(StatusCode::BAD_REQUEST, &sub, Some("Düzenli ödeme şartlarını onaylayın (consent is required)"));
+        return Err(refused(StatusCode::BAD_REQUEST, "Düzenli ödeme şartlarını onaylayın (consent is required)", true));
     }
-    let card = match read_card(&Fields::new(&card)) {
-        Ok(card) => card,
-        Err(e) => return form_page(StatusCode::BAD_REQUEST, &sub, Some(&e.message)),
-    };
-    if super::is_expired(&s, card.month, card.year) {
-        return form_page(StatusCode::BAD_REQUEST, &sub, Some("Kartın son kullanma tarihi geçmiş (the card has expired)"));
+    let card = read_card(&Fields::new(card)).map_err(|e| refused(StatusCode::BAD_REQUEST, e.message, true))?;
+    if super::is_expired(s, card.month, card.year) {
+        return Err(refused(StatusCode::BAD_REQUEST, "Kartın son kullanma tarihi geçmiş (the card has expired)", true));
     }
     let ratio_bp = ratio(0).unwrap_or_default();
     let attempt = Attempt {
@@ -99,35 +103,33 @@ pub async fn submit(
             charged: None,
         },
     );
-    (StatusCode::SEE_OTHER, [(header::LOCATION, bank_page::post_url(&s, &session_id))]).into_response()
+    Ok(bank_page::post_url(s, &session_id))
 }
 
-/// Where the bank's page posts back: a verified card joins the subscription.
-pub async fn bank_return(
-    State(s): State<Arc<Shared>>,
-    Path(token): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let session_id = form.get("session_id").cloned().unwrap_or_default();
-    let activated = {
+/// The bank's post back: a verified card joins the subscription (after its cards) and a
+/// waiting subscription becomes active. `Ok` is the card's id and the page's message.
+fn finish(s: &Shared, token: &str, session_id: &str) -> Result<(i64, String), Refusal> {
+    let done = {
         let mut l = ledger::lock(&s.ledger);
-        let Some(session) = l.tds.get(&session_id) else {
-            return message_page(StatusCode::NOT_FOUND, "3D oturumu bulunamadı (no such 3D session)");
+        let Some(session) = l.tds.get(session_id) else {
+            return Err(refused(StatusCode::NOT_FOUND, "3D oturumu bulunamadı (no such 3D session)", false));
         };
-        let verified = session.state == TdsState::Verified && session.return_url.ends_with(&format!("{token}/return"));
-        if !verified {
-            let why = match session.state {
-                TdsState::Failed(failure) => failure.message(),
-                _ => "3D doğrulama tamamlanmadı (3D Secure is not complete)".to_owned(),
-            };
-            return message_page(StatusCode::OK, &why);
+        if !session.return_url.ends_with(&format!("{PAGE_PREFIX}{token}/return")) {
+            return Err(refused(StatusCode::NOT_FOUND, "3D oturumu bu düzenli ödemenin değil (not this subscription's session)", false));
         }
-        let Some(session) = l.tds.remove(&session_id) else {
-            return message_page(StatusCode::NOT_FOUND, "3D oturumu bulunamadı (no such 3D session)");
+        match session.state {
+            TdsState::Verified => {}
+            TdsState::Failed(failure) => return Err(refused(StatusCode::OK, failure.message(), false)),
+            TdsState::Pending { .. } => {
+                return Err(refused(StatusCode::OK, "3D doğrulama tamamlanmadı (3D Secure is not complete)", false));
+            }
+        }
+        let Some(session) = l.tds.remove(session_id) else {
+            return Err(refused(StatusCode::NOT_FOUND, "3D oturumu bulunamadı (no such 3D session)", false));
         };
         let card_id = l.subscriptions.new_card_id();
-        let Some(sub) = l.subscriptions.by_token_mut(&token) else {
-            return message_page(StatusCode::NOT_FOUND, "Düzenli ödeme bulunamadı (no such subscription)");
+        let Some(sub) = l.subscriptions.by_token_mut(token) else {
+            return Err(refused(StatusCode::NOT_FOUND, "Düzenli ödeme bulunamadı (no such subscription)", false));
         };
         let order_no = sub.cards.iter().map(|c| c.order_no).max().unwrap_or(0) + 1;
         let masked = crate::cards::mask(&session.prepared.attempt.card.pan);
@@ -135,11 +137,59 @@ pub async fn bank_return(
         if sub.status == SubStatus::Waiting {
             sub.status = SubStatus::Active;
         }
-        sub.plan_invoices(&s);
-        format!("Kart kaydedildi: {masked}. {} (card saved, subscription active)", describe_plan(sub))
+        sub.plan_invoices(s);
+        (card_id, format!("Kart kaydedildi: {masked}. {} (card saved, subscription active)", describe_plan(sub)))
     };
-    bill_due(&s);
-    message_page(StatusCode::OK, &activated)
+    bill_due(s);
+    Ok(done)
+}
+
+/// The card form posted: on to the bank's page, or the form again with what is wrong.
+pub async fn submit(
+    State(s): State<Arc<Shared>>,
+    Path(token): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let consent = matches!(form.get("consent").map(String::as_str), Some("on" | "true" | "1" | "yes"));
+    let card: Map<String, Value> = form.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+    match start(&s, &token, consent, &card) {
+        Ok(post_url) => (StatusCode::SEE_OTHER, [(header::LOCATION, post_url)]).into_response(),
+        Err(refusal) => refusal_page(&s, &token, refusal),
+    }
+}
+
+/// Where the bank's page posts back.
+pub async fn bank_return(
+    State(s): State<Arc<Shared>>,
+    Path(token): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let session_id = form.get("session_id").cloned().unwrap_or_default();
+    match finish(&s, &token, &session_id) {
+        Ok((_, message)) => message_page(StatusCode::OK, &message),
+        Err(refusal) => refusal_page(&s, &token, refusal),
+    }
+}
+
+fn refusal_page(s: &Shared, token: &str, refusal: Refusal) -> Response {
+    let l = ledger::lock(&s.ledger);
+    match l.subscriptions.by_token(token) {
+        Some(sub) if refusal.again => form_page(refusal.status, sub, Some(&refusal.message)),
+        _ => message_page(refusal.status, &refusal.message),
+    }
+}
+
+/// The customer on the page at `url_or_token` (the `url` or its last segment), as a
+/// browser would go: `card` (`card_holder`, `pan`, `month`, `year`, `cvc`) and consent,
+/// the bank's page with the right code, back. `Ok` is `{"card_id", "message"}`.
+pub fn subscribe_in_process(s: &Shared, url_or_token: &str, card: &Value) -> Result<Value, String> {
+    let token = super::paylink_page::token_of(url_or_token);
+    let card = card.as_object().ok_or("card must be a JSON object: card_holder, pan, month, year, cvc")?;
+    let post_url = start(s, token, true, card).map_err(|r| r.message)?;
+    bank_page::complete(s, &post_url, bank_page::BankAction::Otp(bank_page::OTP_OK.to_owned()))?;
+    let session_id = super::paylink_page::token_of(&post_url);
+    let (card_id, message) = finish(s, token, session_id).map_err(|r| r.message)?;
+    Ok(serde_json::json!({ "card_id": card_id, "message": message }))
 }
 
 fn message_page(status: StatusCode, message: &str) -> Response {
