@@ -95,14 +95,36 @@ function optionsJson(options) {
   });
 }
 
+/**
+ * The debug log, as stripe-node's: `NODE_DEBUG=paynet` (Node's `util.debuglog`)
+ * or `PAYNET_LOG=debug`, read when a client is made. One line per HTTP attempt,
+ * from the same event `onRequest` gets, so no header, body, key or card data.
+ */
+function debugLogger() {
+  const nodeDebug = util.debuglog('paynet');
+  if (nodeDebug.enabled) return nodeDebug;
+  if (process.env.PAYNET_LOG === 'debug') return (format, ...args) => console.error(`PAYNET ${process.pid}: ${format}`, ...args);
+  return undefined;
+}
+
+function logEvent(log, e) {
+  const status = e.status === null ? 'no answer' : String(e.status);
+  const retry = e.willRetry ? ', will retry' : '';
+  log('%s %s -> %s (%s) in %d ms, attempt %d%s [%s]', e.method, e.path, status, e.outcome, Math.round(e.durationMs), e.attempt, retry, e.operation);
+}
+
 function checkHook(hook) {
-  if (hook === undefined || hook === null) return undefined;
-  if (typeof hook !== 'function') throw invalid('onRequest', 'must be a function');
+  if (hook !== undefined && hook !== null && typeof hook !== 'function') throw invalid('onRequest', 'must be a function');
+  const log = debugLogger();
+  if (!hook && !log) return undefined;
   // Runs on the JS thread from a native queue: a throw there would have no
   // caller to reach, so it becomes a process warning instead.
   return (eventJson) => {
+    const event = JSON.parse(eventJson);
+    if (log) logEvent(log, event);
+    if (!hook) return;
     try {
-      hook(JSON.parse(eventJson));
+      hook(event);
     } catch (error) {
       process.emitWarning(`paynet: the onRequest hook threw: ${error}`, 'PaynetWarning');
     }

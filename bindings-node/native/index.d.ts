@@ -108,6 +108,9 @@ export interface PreparedRequest {
   body: string
 }
 
+/** The usage text of the `paynet-sandbox` program (`npx paynet-sandbox --help`). */
+export declare const SANDBOX_USAGE: string
+
 export interface SandboxOptions {
   /** The key clients must send; the sandbox's default key otherwise. */
   secretKey?: string
@@ -136,3 +139,9 @@ export interface SandboxStats {
 }
 
 export declare function startSandbox(options?: SandboxOptions | undefined | null): Promise<SandboxHandle>
+
+/**
+ * The sandbox a `paynet-sandbox` command line asks for (the program's own
+ * parser), or `null` for `--help`; an `InvalidArg` error with the usage otherwise.
+ */
+export declare function startSandboxFromArgs(args: Array<string>): Promise<SandboxHandle | null>

@@ -838,4 +838,6 @@ module.exports = nativeBinding
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.SandboxHandle = nativeBinding.SandboxHandle
 module.exports.methods = nativeBinding.methods
+module.exports.SANDBOX_USAGE = nativeBinding.SANDBOX_USAGE
 module.exports.startSandbox = nativeBinding.startSandbox
+module.exports.startSandboxFromArgs = nativeBinding.startSandboxFromArgs

@@ -14,6 +14,7 @@ mod convert;
 mod errors;
 mod pyser;
 mod runtime;
+#[cfg(feature = "embedded-sandbox")]
 mod sandbox;
 
 use pyo3::prelude::*;
@@ -24,6 +25,7 @@ mod _native {
     use crate::client::NativeClient;
     #[pymodule_export]
     use crate::pyser::_register_models;
+    #[cfg(feature = "embedded-sandbox")]
     #[pymodule_export]
     use crate::sandbox::NativeSandbox;
 
@@ -33,6 +35,8 @@ mod _native {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", paynet_core::VERSION)?;
         m.add("METHODS", paynet_core::METHODS.to_vec())?;
+        #[cfg(feature = "embedded-sandbox")]
+        m.add("SANDBOX_USAGE", paynet_sandbox::cli::USAGE)?;
         Ok(())
     }
 }

@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use paynet_sandbox::chrono::{DateTime, NaiveDate};
+use paynet_sandbox::cli;
 use paynet_sandbox::{BankAction, FaultPlan, FaultStats, Sandbox, SandboxConfig, SeedSpec};
 
 use crate::{errors, runtime};
@@ -51,18 +52,18 @@ impl NativeSandbox {
             if let Some(key) = secret_key {
                 config.secret_key = key;
             }
-            let server = py
-                .detach(|| runtime::get().block_on(Sandbox::start_with(config)))
-                .map_err(|e| match e.kind() {
-                    std::io::ErrorKind::InvalidInput => PyValueError::new_err(e.to_string()),
-                    _ => PyOSError::new_err(format!("could not start the paynet sandbox: {e}")),
-                })?;
-            Ok(NativeSandbox {
-                url: server.url(),
-                secret_key: server.secret_key().to_owned(),
-                publishable_key: server.publishable_key().to_owned(),
-                server: Mutex::new(Some(server)),
-            })
+            Self::start(py, config)
+        })
+    }
+
+    /// The sandbox a `paynet-sandbox` command line asks for (the program's own
+    /// parser), or `None` for `--help`; `ValueError` with the usage otherwise.
+    #[staticmethod]
+    fn from_args(py: Python<'_>, args: Vec<String>) -> PyResult<Option<Self>> {
+        errors::guard(py, || match cli::parse_args(args) {
+            Ok(Some(config)) => Self::start(py, config).map(Some),
+            Ok(None) => Ok(None),
+            Err(why) => Err(PyValueError::new_err(format!("{why}\n{}", cli::USAGE))),
         })
     }
 
@@ -321,6 +322,21 @@ fn parse_json(what: &str, text: &str) -> PyResult<serde_json::Value> {
 }
 
 impl NativeSandbox {
+    fn start(py: Python<'_>, config: SandboxConfig) -> PyResult<Self> {
+        let server = py
+            .detach(|| runtime::get().block_on(Sandbox::start_with(config)))
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidInput => PyValueError::new_err(e.to_string()),
+                _ => PyOSError::new_err(format!("could not start the paynet sandbox: {e}")),
+            })?;
+        Ok(NativeSandbox {
+            url: server.url(),
+            secret_key: server.secret_key().to_owned(),
+            publishable_key: server.publishable_key().to_owned(),
+            server: Mutex::new(Some(server)),
+        })
+    }
+
     /// Runs `f` on the running server; a stopped sandbox has no pages or sessions.
     fn with_server<T>(&self, f: impl FnOnce(&Sandbox) -> T) -> PyResult<T> {
         match self.lock().as_ref() {

@@ -2,10 +2,12 @@
 from collections.abc import Awaitable
 from typing import Any, Final, final
 
-__all__ = ["NativeClient", "NativeSandbox", "__version__", "METHODS", "_register_models"]
+__all__ = ["NativeClient", "NativeSandbox", "__version__", "METHODS", "SANDBOX_USAGE", "_register_models"]
 
 __version__: Final[str]
 METHODS: Final[list[str]]
+#: The `paynet-sandbox` program's usage text (absent from a build without the embedded sandbox).
+SANDBOX_USAGE: Final[str]
 
 @final
 class NativeClient:
@@ -51,6 +53,8 @@ class NativeSandbox:
         faults: str | None = None,
         auto_approve_reversals: bool = False,
     ) -> NativeSandbox: ...
+    @staticmethod
+    def from_args(args: list[str]) -> NativeSandbox | None: ...
     @property
     def url(self) -> str: ...
     @property
