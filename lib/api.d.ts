@@ -971,6 +971,33 @@ export interface UpdateAllInvoiceStatusesParams {
 }
 
 /** Exactly one of `subscriptionId`, `referenceNo`. */
+export interface UpdateInvoiceAmountParams {
+  /**
+   * Paynet's id of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  subscriptionId?: string;
+  /**
+   * Your reference of the subscription, as given to `subscriptions.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  invoiceNo: number;
+  /**
+   * In TL.
+   *
+   * Greater than 0.
+   */
+  amount: MoneyInput;
+  /** Greater than 0. */
+  agentAmount?: MoneyInput;
+  /** Greater than 0. */
+  companyAmount?: MoneyInput;
+}
+
+/** Exactly one of `subscriptionId`, `referenceNo`. */
 export interface UpdateCardLabelParams {
   /**
    * Paynet's id of the subscription.
@@ -2083,6 +2110,12 @@ export interface SubscriptionInvoices<M extends MoneyMode = 'string'> {
    * `POST v1/subscription/invoices_status_update_all` · retry policy `only_if_not_sent`.
    */
   updateAllStatuses(params: UpdateAllInvoiceStatusesParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Changes the amount of one invoice not yet paid.
+   *
+   * `POST v1/subscription/invoice_amount_update` · retry policy `only_if_not_sent`.
+   */
+  updateAmount(params: UpdateInvoiceAmountParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
 }
 
 export interface SubscriptionCards<M extends MoneyMode = 'string'> {
@@ -2214,6 +2247,7 @@ export type MethodName =
   | 'subscription_invoices.charge'
   | 'subscription_invoices.update_status'
   | 'subscription_invoices.update_all_statuses'
+  | 'subscription_invoices.update_amount'
   | 'subscription_cards.list'
   | 'subscription_cards.update_label'
   | 'subscription_cards.delete'

@@ -668,6 +668,25 @@ const PARAMS = table({
     }),
     structs: table({}),
   }),
+  UpdateInvoiceAmountParams: table({
+    toSnake: table({
+      'subscriptionId': 'subscription_id',
+      'referenceNo': 'reference_no',
+      'invoiceNo': 'invoice_no',
+      'amount': 'amount',
+      'agentAmount': 'agent_amount',
+      'companyAmount': 'company_amount',
+    }),
+    toCamel: table({
+      'subscription_id': 'subscriptionId',
+      'reference_no': 'referenceNo',
+      'invoice_no': 'invoiceNo',
+      'amount': 'amount',
+      'agent_amount': 'agentAmount',
+      'company_amount': 'companyAmount',
+    }),
+    structs: table({}),
+  }),
   UpdateCardLabelParams: table({
     toSnake: table({
       'subscriptionId': 'subscription_id',
@@ -1752,6 +1771,7 @@ const METHODS = table({
   'subscription_invoices.charge': table({ resource: 'subscriptionInvoices', method: 'charge', params: 'ChargeInvoiceParams', result: 'InvoiceCharges', target: null, pages: null }),
   'subscription_invoices.update_status': table({ resource: 'subscriptionInvoices', method: 'updateStatus', params: 'UpdateInvoiceStatusParams', result: 'Acknowledgement', target: null, pages: null }),
   'subscription_invoices.update_all_statuses': table({ resource: 'subscriptionInvoices', method: 'updateAllStatuses', params: 'UpdateAllInvoiceStatusesParams', result: 'Acknowledgement', target: null, pages: null }),
+  'subscription_invoices.update_amount': table({ resource: 'subscriptionInvoices', method: 'updateAmount', params: 'UpdateInvoiceAmountParams', result: 'Acknowledgement', target: null, pages: null }),
   'subscription_cards.list': table({ resource: 'subscriptionCards', method: 'list', params: 'SubscriptionRef', result: 'SubscriptionCardList', target: null, pages: null }),
   'subscription_cards.update_label': table({ resource: 'subscriptionCards', method: 'updateLabel', params: 'UpdateCardLabelParams', result: 'Acknowledgement', target: null, pages: null }),
   'subscription_cards.delete': table({ resource: 'subscriptionCards', method: 'delete', params: 'SubscriptionCardParams', result: 'Acknowledgement', target: null, pages: null }),

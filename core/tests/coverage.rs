@@ -41,9 +41,16 @@ const SPELLINGS: &[(&str, &str)] = &[
     ("v1/subscription/manuel_charge", "v1/subscription/manual_charge"),
 ];
 
+/// Paths §3 names by title only, found on the service's own docs page.
+const FOUND_ON_THEIR_PAGES: &[&str] = &[
+    // "Fatura Tutar Güncelleme": doc.paynet.com.tr/servisler/abonelik/fatura-tutar-guncelleme
+    "v1/subscription/invoice_amount_update",
+];
+
 fn reference() -> BTreeSet<&'static str> {
     include_str!("fixtures/reference_paths.txt")
         .lines()
+        .chain(FOUND_ON_THEIR_PAGES.iter().copied())
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|p| SPELLINGS.iter().find(|(spelt, _)| *spelt == p).map_or(p, |(_, declared)| *declared))

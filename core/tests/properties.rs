@@ -521,6 +521,9 @@ fn valid_params(method: &str) -> BoxedStrategy<Value> {
         "subscriptions.update_status" => (reference(), prop::sample::select(vec!["active", "passive", "cancelled"]))
             .prop_map(|(r, status)| json!({"reference_no": r, "status": status}))
             .boxed(),
+        "subscription_invoices.update_amount" => (reference(), amount())
+            .prop_map(|(r, amount)| json!({"reference_no": r, "invoice_no": 2, "amount": amount}))
+            .boxed(),
         "subscriptions.update_amount" => (reference(), amount()).prop_map(|(r, amount)| json!({"reference_no": r, "amount": amount})).boxed(),
         "subscription_invoices.create" => (reference(), amount())
             .prop_map(|(r, amount)| json!({"reference_no": r, "due_date": "2031-05-01", "amount": amount}))

@@ -119,6 +119,9 @@ async fn paused_resumed_cancelled_and_charged_by_hand() {
     assert_eq!(charged["all_paid"], json!(true));
     assert_eq!(call(&client, "transactions.check", json!({"reference_no": "RS-2-4"})).await.unwrap()["amount"], json!("50.00"));
     call(&client, "subscription_invoices.create", json!({"reference_no": "RS-2", "due_date": "2031-09-01", "amount": "10"})).await.unwrap();
+    call(&client, "subscription_invoices.update_amount", json!({"reference_no": "RS-2", "invoice_no": 5, "amount": "12"})).await.unwrap();
+    let fifth = invoices(&client, "RS-2").await[4].clone();
+    assert_eq!(fifth["amount"], json!("12.00"));
     call(&client, "subscription_invoices.update_status", json!({"reference_no": "RS-2", "invoice_no": 5, "status": "external_charged"})).await.unwrap();
     call(&client, "subscription_invoices.create", json!({"reference_no": "RS-2", "due_date": "2031-10-01", "amount": "10"})).await.unwrap();
     call(&client, "subscriptions.update_status", json!({"reference_no": "RS-2", "status": "cancelled"})).await.unwrap();

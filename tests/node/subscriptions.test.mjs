@@ -98,7 +98,8 @@ test('invoices added and charged by hand, amounts and statuses updated', async (
   sb.setClock('2031-01-01T09:00:00+03:00');
   const { referenceNo, url } = await newPlan(1, { isFixedPrice: false });
   await consent(url, CARD_SECOND);
-  await client.subscriptionInvoices.create({ referenceNo, dueDate: '2031-05-01', amount: '25.50' });
+  await client.subscriptionInvoices.create({ referenceNo, dueDate: '2031-05-01', amount: '20' });
+  await client.subscriptionInvoices.updateAmount({ referenceNo, invoiceNo: 1, amount: '25.50' });
   await client.subscriptionInvoices.create({ referenceNo, dueDate: '2031-06-01', amount: '30' });
   const charged = await client.subscriptionInvoices.charge({ referenceNo, invoiceNo: 1 });
   assert.ok(charged.allPaid);

@@ -149,8 +149,9 @@ def test_invoices_added_and_charged_by_hand(client: paynet.Client, clock: Sandbo
     ref, url = new_plan(client, count=1, is_fixed_price=False)
     consent(clock, url, CARD_SECOND)
     assert list(client.subscription_invoices.list(reference_no=ref)) == []
-    client.subscription_invoices.create(reference_no=ref, due_date=date(2031, 5, 1), amount=Decimal("25.50"))
+    client.subscription_invoices.create(reference_no=ref, due_date=date(2031, 5, 1), amount=Decimal("20"))
     client.subscription_invoices.create(reference_no=ref, due_date=date(2031, 6, 1), amount=Decimal("30"))
+    client.subscription_invoices.update_amount(reference_no=ref, invoice_no=1, amount=Decimal("25.50"))
     charged = client.subscription_invoices.charge(reference_no=ref, invoice_no=1)
     assert charged.all_paid and [c.invoice_no for c in charged.charges] == [1]
     assert client.transactions.check(reference_no=f"{ref}-1").amount == Decimal("25.50")

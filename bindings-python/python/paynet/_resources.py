@@ -1114,7 +1114,7 @@ class Subscriptions:
 
 
 class SubscriptionInvoices:
-    """`Client.subscription_invoices` (blocking): `create`, `list_page`, `charge`, `update_status`, `update_all_statuses`."""
+    """`Client.subscription_invoices` (blocking): `create`, `list_page`, `charge`, `update_status`, `update_all_statuses`, `update_amount`."""
 
     def __init__(self, call: SyncCall) -> None:
         self._call = call
@@ -1271,6 +1271,30 @@ class SubscriptionInvoices:
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: Acknowledgement = self._call("subscription_invoices.update_all_statuses", _params(locals()))
+        return result
+
+    def update_amount(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        invoice_no: int,
+        amount: Amount,
+        agent_amount: Amount | None = None,
+        company_amount: Amount | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Changes the amount of one invoice not yet paid.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            amount: In TL.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("subscription_invoices.update_amount", _params(locals()))
         return result
 
 
@@ -2592,7 +2616,7 @@ class AsyncSubscriptions:
 
 
 class AsyncSubscriptionInvoices:
-    """`AsyncClient.subscription_invoices` (awaited): `create`, `list_page`, `charge`, `update_status`, `update_all_statuses`."""
+    """`AsyncClient.subscription_invoices` (awaited): `create`, `list_page`, `charge`, `update_status`, `update_all_statuses`, `update_amount`."""
 
     def __init__(self, call: AsyncCall) -> None:
         self._call = call
@@ -2749,6 +2773,30 @@ class AsyncSubscriptionInvoices:
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: Acknowledgement = await self._call("subscription_invoices.update_all_statuses", _params(locals()))
+        return result
+
+    async def update_amount(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        invoice_no: int,
+        amount: Amount,
+        agent_amount: Amount | None = None,
+        company_amount: Amount | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Changes the amount of one invoice not yet paid.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            amount: In TL.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("subscription_invoices.update_amount", _params(locals()))
         return result
 
 
@@ -3129,7 +3177,7 @@ class ClientOptions:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page", "subscriptions.create", "subscriptions.retrieve", "subscriptions.list_page", "subscriptions.update_status", "subscriptions.update_amount", "subscriptions.send_again", "subscription_invoices.create", "subscription_invoices.list_page", "subscription_invoices.charge", "subscription_invoices.update_status", "subscription_invoices.update_all_statuses", "subscription_cards.list", "subscription_cards.update_label", "subscription_cards.delete", "subscription_cards.link", "subscription_cards.arrange", "subscription_cards.add_3d", "subscription_cards.complete_add_3d", "memberships.create", "memberships.retrieve", "memberships.document_types", "memberships.all_document_types")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page", "subscriptions.create", "subscriptions.retrieve", "subscriptions.list_page", "subscriptions.update_status", "subscriptions.update_amount", "subscriptions.send_again", "subscription_invoices.create", "subscription_invoices.list_page", "subscription_invoices.charge", "subscription_invoices.update_status", "subscription_invoices.update_all_statuses", "subscription_invoices.update_amount", "subscription_cards.list", "subscription_cards.update_label", "subscription_cards.delete", "subscription_cards.link", "subscription_cards.arrange", "subscription_cards.add_3d", "subscription_cards.complete_add_3d", "memberships.create", "memberships.retrieve", "memberships.document_types", "memberships.all_document_types")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {

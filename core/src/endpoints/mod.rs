@@ -249,6 +249,7 @@ registry!(
     subscription_invoice::ChargeInvoice,
     subscription_invoice::UpdateInvoiceStatus,
     subscription_invoice::UpdateAllInvoiceStatuses,
+    subscription_invoice::UpdateInvoiceAmount,
     subscription_card::ListSubscriptionCards,
     subscription_card::UpdateCardLabel,
     subscription_card::DeleteCard,

@@ -179,6 +179,7 @@ fn subscription_routes() -> Router<Arc<Shared>> {
         .route("/v1/subscription/invoice_list", post(sub::invoice_list))
         .route("/v1/subscription/invoices_status_update_all", post(sub::invoices_status_update_all))
         .route("/v1/subscription/invoice_status_update", post(sub::invoice_status_update))
+        .route("/v1/subscription/invoice_amount_update", post(sub::invoice_amount_update))
         .route("/v1/subscription/manual_charge", post(sub::manual_charge))
         .route("/v1/subscription/manuel_charge", post(sub::manual_charge))
 }

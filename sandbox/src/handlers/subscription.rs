@@ -664,6 +664,38 @@ fn set_invoice_status(inv: &mut Invoice, to: InvoiceStatus) -> bool {
     true
 }
 
+/// The invoice a request names: by `invoice_no` (or `invoice_id`) within its subscription,
+/// or by `invoice_id` across all; `(subscription, invoice)` indexes.
+fn named_invoice(l: &Ledger, f: &Fields<'_>) -> ApiResult<(usize, usize)> {
+    let found = match l.subscriptions.index_of(f) {
+        Ok(i) => invoice_index(&l.subscriptions.list[i], f)?.map(|n| (i, n)),
+        Err(_) => {
+            let id = f.required_string("invoice_id", 50)?;
+            l.subscriptions.list.iter().enumerate().find_map(|(i, sub)| {
+                sub.invoices.iter().position(|inv| inv.invoice_id == id).map(|n| (i, n))
+            })
+        }
+    };
+    found.ok_or_else(|| ApiError::invalid_rc(24, "Fatura bulunamadı (invoice_no_not_found)"))
+}
+
+/// `invoice_amount_update`: one invoice not yet paid.
+pub async fn invoice_amount_update(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    unwrap_response((|| {
+        let map = parse_object(&body)?;
+        let f = Fields::new(&map);
+        let amount = f.amount_x100("amount")?.ok_or_else(|| crate::wire::required("amount"))?;
+        let mut l = ledger::lock(&s.ledger);
+        let (i, n) = named_invoice(&l, &f)?;
+        let inv = &mut l.subscriptions.list[i].invoices[n];
+        if !matches!(inv.status, InvoiceStatus::Waiting | InvoiceStatus::Failed) {
+            return Err(ApiError::invalid_rc(rc::NO_PROCESS, "Bu fatura ödenmiş veya iptal edilmiş (the invoice is paid or cancelled)"));
+        }
+        inv.amount = amount;
+        Ok(json_ok(&ok_body("subscription_invoice_amount_update")))
+    })())
+}
+
 pub async fn invoice_status_update(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
     unwrap_response((|| {
         let map = parse_object(&body)?;
@@ -671,17 +703,7 @@ pub async fn invoice_status_update(State(s): State<Arc<Shared>>, body: Bytes) ->
         let to = settable_invoice_status(&f)?;
         {
             let mut l = ledger::lock(&s.ledger);
-            // An invoice is named within its subscription, or by its id across all.
-            let found = match l.subscriptions.index_of(&f) {
-                Ok(i) => invoice_index(&l.subscriptions.list[i], &f)?.map(|n| (i, n)),
-                Err(_) => {
-                    let id = f.required_string("invoice_id", 50)?;
-                    l.subscriptions.list.iter().enumerate().find_map(|(i, sub)| {
-                        sub.invoices.iter().position(|inv| inv.invoice_id == id).map(|n| (i, n))
-                    })
-                }
-            };
-            let (i, n) = found.ok_or_else(|| ApiError::invalid_rc(24, "Fatura bulunamadı (invoice_no_not_found)"))?;
+            let (i, n) = named_invoice(&l, &f)?;
             if !set_invoice_status(&mut l.subscriptions.list[i].invoices[n], to) {
                 return Err(ApiError::invalid_rc(rc::NO_PROCESS, "Ödenmiş faturanın durumu değiştirilemez (a paid invoice keeps its status)"));
             }
