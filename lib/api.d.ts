@@ -1000,6 +1000,500 @@ export interface CheckIntegrationInfoParams {
   secretKey: string;
 }
 
+export interface CreateSubscriptionParams {
+  /**
+   * The customer's name.
+   *
+   * Not blank; at most 100 characters.
+   */
+  nameSurname: string;
+  /**
+   * Each charge, in TL.
+   *
+   * Greater than 0.
+   */
+  amount: MoneyInput;
+  /**
+   * `daily`, `weekly`, `monthly` or `yearly`.
+   *
+   * One of "daily", "weekly", "monthly", "yearly".
+   */
+  interval: string;
+  /** How many charges in all. */
+  intervalCount: number;
+  /** Charge every this many intervals (Paynet's default: every one). */
+  period?: number;
+  /** The day of the first charge. */
+  beginDate: string;
+  /**
+   * Your reference of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo: string;
+  /**
+   * Where Paynet sends the customer the page.
+   *
+   * Not blank; at most 100 characters.
+   */
+  endUserEmail: string;
+  /** Not blank; at most 20 characters. */
+  endUserGsm: string;
+  /**
+   * What the customer is told the charges are for.
+   *
+   * Not blank; at most 500 characters.
+   */
+  endUserDesc: string;
+  /**
+   * The agent (sub-merchant) it is for.
+   *
+   * At most 10 characters.
+   */
+  agentId?: string;
+  /**
+   * The agent's share of each charge, in TL.
+   *
+   * Greater than 0.
+   */
+  agentAmount?: MoneyInput;
+  /**
+   * The main company's share of each charge, in TL.
+   *
+   * Greater than 0.
+   */
+  companyAmount?: MoneyInput;
+  /** The commission is added to what the customer pays. */
+  addCommission?: boolean;
+  /** At most 100 characters. */
+  userName?: string;
+  /** `false`: no invoices are planned; you add them with `subscriptionInvoices.create`. */
+  isFixedPrice?: boolean;
+}
+
+/** Exactly one of `subscriptionId`, `referenceNo`. */
+export interface SubscriptionRefParams {
+  /**
+   * Paynet's id of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  subscriptionId?: string;
+  /**
+   * Your reference of the subscription, as given to `subscriptions.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+}
+
+export interface ListSubscriptionsParams {
+  /** At most 10 characters. */
+  agentId?: string;
+  /**
+   * Only subscriptions in this status.
+   *
+   * One of "waiting", "active", "passive", "cancelled", "deleted".
+   */
+  status?: string;
+  /** Records per page, 1 to 100 (Paynet's default: 10). */
+  limit?: number;
+  /** The page after this many records. */
+  startingAfter?: number;
+  /** The page before this index (paging backwards yourself). */
+  endingBefore?: number;
+}
+
+/** Exactly one of `subscriptionId`, `referenceNo`. */
+export interface UpdateSubscriptionStatusParams {
+  /**
+   * Paynet's id of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  subscriptionId?: string;
+  /**
+   * Your reference of the subscription, as given to `subscriptions.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  /**
+   * `active`, `passive` or `cancelled`.
+   *
+   * One of "active", "passive", "cancelled".
+   */
+  status: string;
+}
+
+/** Exactly one of `subscriptionId`, `referenceNo`. */
+export interface UpdateSubscriptionAmountParams {
+  /**
+   * Paynet's id of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  subscriptionId?: string;
+  /**
+   * Your reference of the subscription, as given to `subscriptions.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  /**
+   * Each charge from now on, in TL.
+   *
+   * Greater than 0.
+   */
+  amount: MoneyInput;
+  /** Greater than 0. */
+  agentAmount?: MoneyInput;
+  /** Greater than 0. */
+  companyAmount?: MoneyInput;
+}
+
+/** Exactly one of `subscriptionId`, `referenceNo`. */
+export interface CreateInvoiceParams {
+  /**
+   * Paynet's id of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  subscriptionId?: string;
+  /**
+   * Your reference of the subscription, as given to `subscriptions.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  /** The day it is charged. */
+  dueDate: string;
+  /**
+   * In TL.
+   *
+   * Greater than 0.
+   */
+  amount: MoneyInput;
+  /** Greater than 0. */
+  agentAmount?: MoneyInput;
+  /** Greater than 0. */
+  companyAmount?: MoneyInput;
+  /**
+   * Your number for the invoice.
+   *
+   * Not blank; at most 50 characters.
+   */
+  invoiceNo?: string;
+}
+
+/**
+ * Exactly one of `subscriptionId` and `referenceNo` (checked in `to_wire`:
+ * the page declaration takes no struct rules).
+ */
+export interface ListInvoicesParams {
+  /** Not blank; at most 50 characters. */
+  subscriptionId?: string;
+  /**
+   * The subscription's reference.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  /** At most 10 characters. */
+  agentId?: string;
+  /**
+   * Only invoices in this status.
+   *
+   * One of "waiting", "external_charged", "paid", "failed", "cancelled", "deleted".
+   */
+  status?: string;
+  /** Records per page, 1 to 100 (Paynet's default: 10). */
+  limit?: number;
+  /** The page after this many records. */
+  startingAfter?: number;
+  /** The page before this index (paging backwards yourself). */
+  endingBefore?: number;
+}
+
+/** Exactly one of `subscriptionId`, `referenceNo`. */
+export interface ChargeInvoiceParams {
+  /**
+   * Paynet's id of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  subscriptionId?: string;
+  /**
+   * Your reference of the subscription, as given to `subscriptions.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  /** The invoice; without it, every waiting invoice already due. */
+  invoiceNo?: number;
+}
+
+/** Exactly one of `subscriptionId`, `referenceNo`. */
+export interface UpdateInvoiceStatusParams {
+  /**
+   * Paynet's id of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  subscriptionId?: string;
+  /**
+   * Your reference of the subscription, as given to `subscriptions.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  invoiceNo: number;
+  /** One of "waiting", "external_charged", "cancelled", "deleted". */
+  status: string;
+}
+
+/** Exactly one of `subscriptionId`, `referenceNo`. */
+export interface UpdateAllInvoiceStatusesParams {
+  /**
+   * Paynet's id of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  subscriptionId?: string;
+  /**
+   * Your reference of the subscription, as given to `subscriptions.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  /** One of "waiting", "external_charged", "cancelled", "deleted". */
+  status: string;
+}
+
+/** Exactly one of `subscriptionId`, `referenceNo`. */
+export interface UpdateInvoiceAmountParams {
+  /**
+   * Paynet's id of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  subscriptionId?: string;
+  /**
+   * Your reference of the subscription, as given to `subscriptions.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  invoiceNo: number;
+  /**
+   * In TL.
+   *
+   * Greater than 0.
+   */
+  amount: MoneyInput;
+  /** Greater than 0. */
+  agentAmount?: MoneyInput;
+  /** Greater than 0. */
+  companyAmount?: MoneyInput;
+}
+
+/** Exactly one of `subscriptionId`, `referenceNo`. */
+export interface UpdateCardLabelParams {
+  /**
+   * Paynet's id of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  subscriptionId?: string;
+  /**
+   * Your reference of the subscription, as given to `subscriptions.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  cardId: number;
+  /**
+   * Your name for the card.
+   *
+   * Not blank; at most 100 characters.
+   */
+  label: string;
+}
+
+/** Exactly one of `subscriptionId`, `referenceNo`. */
+export interface SubscriptionCardParams {
+  /**
+   * Paynet's id of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  subscriptionId?: string;
+  /**
+   * Your reference of the subscription, as given to `subscriptions.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  /** The card, as `subscriptionCards.list` names it. */
+  cardId: number;
+}
+
+/** Exactly one of `subscriptionId`, `referenceNo`. */
+export interface ArrangeCardsParams {
+  /**
+   * Paynet's id of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  subscriptionId?: string;
+  /**
+   * Your reference of the subscription, as given to `subscriptions.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  /**
+   * The cards in the order they should be charged (`cardId`s); cards
+   * not named follow them.
+   */
+  cardIds: number[];
+}
+
+/** Exactly one of `subscriptionId`, `referenceNo`. */
+export interface AddCardParams {
+  /**
+   * Paynet's id of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  subscriptionId?: string;
+  /**
+   * Your reference of the subscription, as given to `subscriptions.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  /**
+   * Where the bank's page sends the customer back (a POST with
+   * `sessionId` and `tokenId`): then call `complete_add_3d`.
+   *
+   * Not blank; at most 256 characters.
+   */
+  returnUrl: string;
+  card: CardParams;
+  /**
+   * Your name for the card.
+   *
+   * At most 100 characters.
+   */
+  label?: string;
+}
+
+export interface CompleteAddCardParams {
+  /**
+   * What the bank's page posted to your `returnUrl`.
+   *
+   * Not blank; at most 100 characters.
+   */
+  sessionId: string;
+  /** Not blank; at most 100 characters. */
+  tokenId: string;
+}
+
+export interface CreateApplicationParams {
+  /**
+   * The contact's mobile number, 10 digits without the leading 0.
+   *
+   * Not blank; at most 10 characters.
+   */
+  contactGsmNo: string;
+  /** Not blank; at most 50 characters. */
+  contactName: string;
+  /** Not blank; at most 50 characters. */
+  contactSurname: string;
+  /** Not blank; at most 50 characters. */
+  contactMail: string;
+  /**
+   * The dealer's name.
+   *
+   * Not blank; at most 40 characters.
+   */
+  companyName: string;
+  /**
+   * Your code for the dealer.
+   *
+   * Not blank; at most 50 characters.
+   */
+  agentReference?: string;
+  /** At most 20 characters. */
+  taxOffice?: string;
+  /**
+   * The contact's Turkish identity number (11 digits).
+   *
+   * At most 11 characters.
+   */
+  tckn?: string;
+  /**
+   * The tax number (10 digits).
+   *
+   * At most 10 characters.
+   */
+  vkn?: string;
+  /**
+   * Neighbourhood, street.
+   *
+   * At most 50 characters.
+   */
+  addressLine1?: string;
+  /**
+   * Building, number.
+   *
+   * At most 50 characters.
+   */
+  addressLine2?: string;
+  /**
+   * The province's plate code.
+   *
+   * At most 50 characters.
+   */
+  city?: string;
+  /**
+   * The district.
+   *
+   * At most 50 characters.
+   */
+  province?: string;
+  /** At most 8 characters. */
+  postalCode?: string;
+  /**
+   * 26 characters, starting with the country code (`TR`).
+   *
+   * At most 26 characters.
+   */
+  iban?: string;
+}
+
+/** Exactly one of `id`, `agentReference`. */
+export interface ApplicationRefParams {
+  /** Not blank; at most 50 characters. */
+  id?: string;
+  /** Not blank; at most 50 characters. */
+  agentReference?: string;
+}
+
+export interface ListDocumentTypesParams {
+  /**
+   * `individual` (Paynet's 2) or `commercial` (3).
+   *
+   * One of "individual", "commercial".
+   */
+  formType: string;
+}
+
+/** No parameters: the service takes none. */
+export interface NoParams {
+}
+
 // --- Results ---
 
 /**
@@ -1568,6 +2062,184 @@ export interface AgentLimits<M extends MoneyMode = 'string'> {
   tdAvailableLimit: Amount<M> | null;
 }
 
+/** A new subscription: send the customer to `url`. */
+export interface SubscriptionCreated<M extends MoneyMode = 'string'> {
+  /** The customer's page: card and consent. */
+  url: string;
+  subscriptionId: string | null;
+  referenceNo: string | null;
+  message: string | null;
+  /**
+   * Fields of Paynet's answer this model does not name (its reference
+   * documents few), as JSON text; card data masked.
+   */
+  otherFields: string | null;
+}
+
+/** A subscription as Paynet keeps it. */
+export interface Subscription<M extends MoneyMode = 'string'> {
+  subscriptionId: string | null;
+  referenceNo: string | null;
+  /** `waiting` (for the customer's consent), `active`, `passive`, `cancelled`, `deleted` (another code: as sent). */
+  status: string | null;
+  nameSurname: string | null;
+  /** Each charge. */
+  amount: Amount<M> | null;
+  currency: string | null;
+  /** `daily`, `weekly`, `monthly`, `yearly`. */
+  interval: string | null;
+  intervalCount: number | null;
+  period: number | null;
+  /** The instant; `beginDateRaw` keeps Paynet's text and its UTC offset, which `Date` drops. */
+  beginDate: Date | null;
+  /** `beginDate` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
+  beginDateRaw: string | null;
+  endUserEmail: string | null;
+  endUserGsm: string | null;
+  endUserDesc: string | null;
+  agentId: string | null;
+  isFixedPrice: boolean | null;
+  /** The customer's page. */
+  url: string | null;
+  /**
+   * Fields of Paynet's answer this model does not name (its reference
+   * documents few), as JSON text; card data masked.
+   */
+  otherFields: string | null;
+}
+
+/** One page of subscriptions. */
+export interface SubscriptionPage<M extends MoneyMode = 'string'> {
+  subscriptions: Subscription<M>[];
+  hasMore: boolean;
+  totalCount: number | null;
+  /** Where the next page starts (`startingAfter`); `None` on the last page. */
+  nextStartingAfter: number | null;
+}
+
+/** One page of invoices. */
+export interface InvoicePage<M extends MoneyMode = 'string'> {
+  invoices: Invoice<M>[];
+  hasMore: boolean;
+  totalCount: number | null;
+  /** Where the next page starts (`startingAfter`); `None` on the last page. */
+  nextStartingAfter: number | null;
+}
+
+/** An invoice of a subscription. */
+export interface Invoice<M extends MoneyMode = 'string'> {
+  invoiceId: string | null;
+  invoiceNo: number | null;
+  subscriptionId: string | null;
+  referenceNo: string | null;
+  /**
+   * The day it is charged.
+   *
+   * The instant; `dueDateRaw` keeps Paynet's text and its UTC offset, which `Date` drops.
+   */
+  dueDate: Date | null;
+  /** `dueDate` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
+  dueDateRaw: string | null;
+  amount: Amount<M> | null;
+  /** `waiting`, `external_charged`, `paid`, `failed`, `cancelled`, `deleted` (another code: as sent). */
+  status: string | null;
+  /** The payment that paid it. */
+  xactId: string | null;
+  /** How many charges were tried for it. */
+  attemptCount: number | null;
+  /**
+   * Fields of Paynet's answer this model does not name (its reference
+   * documents few), as JSON text; card data masked.
+   */
+  otherFields: string | null;
+}
+
+/** What `subscriptionInvoices.charge` did, per invoice. */
+export interface InvoiceCharges<M extends MoneyMode = 'string'> {
+  charges: InvoiceChargeResult<M>[];
+  /** Every invoice charged was paid. */
+  allPaid: boolean;
+}
+
+/** What one charge of `subscriptionInvoices.charge` did. */
+export interface InvoiceChargeResult<M extends MoneyMode = 'string'> {
+  invoiceNo: number | null;
+  /** 0: paid. */
+  resultCode: number | null;
+  message: string | null;
+  /**
+   * Fields of Paynet's answer this model does not name (its reference
+   * documents few), as JSON text; card data masked.
+   */
+  otherFields: string | null;
+}
+
+/** The cards of a subscription, in the order they are charged. */
+export interface SubscriptionCardList<M extends MoneyMode = 'string'> {
+  subscriptionId: string | null;
+  referenceNo: string | null;
+  cards: SubscriptionCard<M>[];
+}
+
+/** A card saved to a subscription. */
+export interface SubscriptionCard<M extends MoneyMode = 'string'> {
+  cardId: number | null;
+  /** Masked. */
+  cardNoMasked: string | null;
+  cardHolder: string | null;
+  label: string | null;
+  /** Cards are charged in this order, lowest first. */
+  orderNo: number | null;
+  bankId: string | null;
+  cardBrandName: string | null;
+  expireMonth: number | null;
+  expireYear: number | null;
+  /**
+   * Fields of Paynet's answer this model does not name (its reference
+   * documents few), as JSON text; card data masked.
+   */
+  otherFields: string | null;
+}
+
+/** A dealer's application as Paynet answers it. */
+export interface Application<M extends MoneyMode = 'string'> {
+  /** Paynet's id of the application. */
+  id: string | null;
+  agentReference: string | null;
+  companyName: string | null;
+  contactName: string | null;
+  contactSurname: string | null;
+  contactMail: string | null;
+  contactGsmNo: string | null;
+  /** Paynet's status of the application, as it sends it. */
+  status: string | null;
+  message: string | null;
+  /**
+   * Fields of Paynet's answer this model does not name (its reference
+   * documents few), as JSON text; card data masked.
+   */
+  otherFields: string | null;
+}
+
+/** The documents of one kind of application, or of every kind. */
+export interface DocumentTypes<M extends MoneyMode = 'string'> {
+  documentTypes: DocumentType<M>[];
+}
+
+/** A document an application needs. */
+export interface DocumentType<M extends MoneyMode = 'string'> {
+  formTypeId: number | null;
+  documentTypeId: number | null;
+  formTypeDescription: string | null;
+  documentTypeDescription: string | null;
+  isRequired: boolean | null;
+  /**
+   * Fields of Paynet's answer this model does not name (its reference
+   * documents few), as JSON text; card data masked.
+   */
+  otherFields: string | null;
+}
+
 // --- Resources ---
 
 export interface Payments<M extends MoneyMode = 'string'> {
@@ -1980,6 +2652,197 @@ export interface Agents<M extends MoneyMode = 'string'> {
   checkIntegrationInfo(params: CheckIntegrationInfoParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
 }
 
+export interface Subscriptions<M extends MoneyMode = 'string'> {
+  /**
+   * Creates a subscription; the customer gives a card and consents on the
+   * page at `url` (3D Secure on the bank's page), and Paynet charges
+   * `amount` every `period` `interval`s from `beginDate`, `intervalCount`
+   * times in all.
+   *
+   * `POST v1/subscription/create` · retry policy `only_if_not_sent`.
+   */
+  create(params: CreateSubscriptionParams, options?: RequestOptions): Promise<SubscriptionCreated<M>>;
+  /**
+   * One subscription, by `subscriptionId` or `referenceNo`.
+   *
+   * `POST v1/subscription/subscription_detail` · retry policy `read_only`.
+   */
+  retrieve(params: SubscriptionRefParams, options?: RequestOptions): Promise<Subscription<M>>;
+  /**
+   * One page of your subscriptions.
+   *
+   * `list` walks every page for you; this is one page, for those who page
+   * themselves: `hasMore` says another follows, at `nextStartingAfter`.
+   *
+   * `POST v1/subscription/list` · retry policy `read_only`.
+   */
+  listPage(params?: ListSubscriptionsParams, options?: RequestOptions): Promise<SubscriptionPage<M>>;
+  /**
+   * Every subscription, oldest first.
+   *
+   * Pages (`limit` items each, see `listPage`) are fetched as the loop reaches them:
+   * `for await (const item of client.subscriptions.list({...}))`. A page that fails rejects the loop, naming where it started.
+   */
+  list(params?: ListSubscriptionsParams, options?: RequestOptions): AsyncIterable<Subscription<M>>;
+  /**
+   * Pauses (`passive`), resumes (`active`) or ends (`cancelled`) a
+   * subscription. A passive one is not charged; invoices that came due
+   * meanwhile are charged when it is active again (cancel them first with
+   * `subscriptionInvoices.updateStatus` if they should not be).
+   *
+   * `POST v1/subscription/status_update` · retry policy `only_if_not_sent`.
+   */
+  updateStatus(params: UpdateSubscriptionStatusParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Changes the amount of the subscription and of its invoices not yet paid.
+   *
+   * The path is `v1/subscription/amount_update` (its own page); the docs'
+   * index spells it `v1/subcription/...`: the client option
+   * `subscription_amount_update_path` sends there instead.
+   *
+   * `POST v1/subscription/amount_update` · retry policy `only_if_not_sent`.
+   */
+  updateAmount(params: UpdateSubscriptionAmountParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Sends the customer the subscription's page again.
+   *
+   * `POST v1/subscription/send_again` · retry policy `only_if_not_sent`.
+   */
+  sendAgain(params: SubscriptionRefParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+}
+
+export interface SubscriptionInvoices<M extends MoneyMode = 'string'> {
+  /**
+   * Adds an invoice to a subscription: `amount` is charged on `dueDate`.
+   *
+   * `POST v1/subscription/create_invoice` · retry policy `only_if_not_sent`.
+   */
+  create(params: CreateInvoiceParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * One page of a subscription's invoices.
+   *
+   * `list` walks every page for you; this is one page, for those who page
+   * themselves: `hasMore` says another follows, at `nextStartingAfter`.
+   *
+   * `POST v1/subscription/invoice_list` · retry policy `read_only`.
+   */
+  listPage(params?: ListInvoicesParams, options?: RequestOptions): Promise<InvoicePage<M>>;
+  /**
+   * Every invoice of the subscription, by due date.
+   *
+   * Pages (`limit` items each, see `listPage`) are fetched as the loop reaches them:
+   * `for await (const item of client.subscriptionInvoices.list({...}))`. A page that fails rejects the loop, naming where it started.
+   */
+  list(params?: ListInvoicesParams, options?: RequestOptions): AsyncIterable<Invoice<M>>;
+  /**
+   * Charges a subscription's invoice now (`invoiceNo`), or every waiting
+   * invoice already due, on its cards in their order.
+   *
+   * The path is `v1/subscription/manual_charge` (its page); one title says
+   * `manuel_charge`: the client option `subscription_manual_charge_path`
+   * sends there instead.
+   *
+   * `POST v1/subscription/manual_charge` · retry policy `only_if_not_sent`.
+   */
+  charge(params: ChargeInvoiceParams, options?: RequestOptions): Promise<InvoiceCharges<M>>;
+  /**
+   * Sets one invoice's status: `waiting`, `external_charged` (paid outside
+   * Paynet), `cancelled` or `deleted`. A paid invoice keeps its status.
+   *
+   * `POST v1/subscription/invoice_status_update` · retry policy `only_if_not_sent`.
+   */
+  updateStatus(params: UpdateInvoiceStatusParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Sets the status of every invoice of a subscription not yet paid.
+   *
+   * `POST v1/subscription/invoices_status_update_all` · retry policy `only_if_not_sent`.
+   */
+  updateAllStatuses(params: UpdateAllInvoiceStatusesParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Changes the amount of one invoice not yet paid.
+   *
+   * `POST v1/subscription/invoice_amount_update` · retry policy `only_if_not_sent`.
+   */
+  updateAmount(params: UpdateInvoiceAmountParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+}
+
+export interface SubscriptionCards<M extends MoneyMode = 'string'> {
+  /**
+   * The cards saved to a subscription, in the order they are charged.
+   *
+   * `POST v1/subscription/card_info_list` · retry policy `read_only`.
+   */
+  list(params: SubscriptionRefParams, options?: RequestOptions): Promise<SubscriptionCardList<M>>;
+  /**
+   * Renames a subscription's card.
+   *
+   * `POST v1/subscription/card_info_label_update` · retry policy `read_only`.
+   */
+  updateLabel(params: UpdateCardLabelParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Removes a card from a subscription: it is no longer charged.
+   *
+   * `POST v1/subscription/card_info_delete` · retry policy `only_if_not_sent`.
+   */
+  delete(params: SubscriptionCardParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Adds a card already saved to another subscription (`cardId`) to this
+   * one, after its own cards.
+   *
+   * `POST v1/subscription/card_info_link_to_subscription` · retry policy `only_if_not_sent`.
+   */
+  link(params: SubscriptionCardParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Sets the order in which a subscription's cards are charged.
+   *
+   * `POST v1/subscription/card_info_arrange` · retry policy `read_only`.
+   */
+  arrange(params: ArrangeCardsParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Starts adding a card to a subscription: send the customer to `postUrl`
+   * (or answer with `htmlContent`) for 3D Secure.
+   *
+   * `POST v1/subscription/create_card_tds_initial` · retry policy `only_if_not_sent`.
+   */
+  add3d(params: AddCardParams, options?: RequestOptions): Promise<ThreeDSecureSession<M>>;
+  /**
+   * Finishes adding a card once the bank's page posted back: the card is
+   * saved after the subscription's other cards (and a waiting subscription
+   * becomes active).
+   *
+   * `POST v1/subscription/create_card_tds_confirm` · retry policy `only_if_not_sent`.
+   */
+  completeAdd3d(params: CompleteAddCardParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+}
+
+export interface Memberships<M extends MoneyMode = 'string'> {
+  /**
+   * Starts a dealer's application to Paynet.
+   *
+   * `POST v1/membership/formdata_insert` · retry policy `only_if_not_sent`.
+   */
+  create(params: CreateApplicationParams, options?: RequestOptions): Promise<Application<M>>;
+  /**
+   * One application, by the `id` `memberships.create` answered or by your
+   * `agentReference`.
+   *
+   * `POST v1/membership/formdata_get` · retry policy `read_only`.
+   */
+  retrieve(params: ApplicationRefParams, options?: RequestOptions): Promise<Application<M>>;
+  /**
+   * The documents an `individual` or a `commercial` application needs.
+   *
+   * `POST v1/membership/formtypes_and_doctypes` · retry policy `read_only`.
+   */
+  documentTypes(params: ListDocumentTypesParams, options?: RequestOptions): Promise<DocumentTypes<M>>;
+  /**
+   * The documents of every kind of application.
+   *
+   * `POST v1/membership/formtypes_and_doctypes_all` · retry policy `read_only`.
+   */
+  allDocumentTypes(params?: NoParams, options?: RequestOptions): Promise<DocumentTypes<M>>;
+}
+
 /** The resources of a `Client`: `client.payments`, … */
 export interface Resources<M extends MoneyMode = 'string'> {
   readonly payments: Payments<M>;
@@ -1990,6 +2853,10 @@ export interface Resources<M extends MoneyMode = 'string'> {
   readonly cards: Cards<M>;
   readonly ratios: Ratios<M>;
   readonly agents: Agents<M>;
+  readonly subscriptions: Subscriptions<M>;
+  readonly subscriptionInvoices: SubscriptionInvoices<M>;
+  readonly subscriptionCards: SubscriptionCards<M>;
+  readonly memberships: Memberships<M>;
 }
 
 /** Core's method names, as `Client.prepare` takes them. */
@@ -2036,7 +2903,30 @@ export type MethodName =
   | 'agents.login'
   | 'agents.check_agent'
   | 'agents.limit_info'
-  | 'agents.check_integration_info';
+  | 'agents.check_integration_info'
+  | 'subscriptions.create'
+  | 'subscriptions.retrieve'
+  | 'subscriptions.list_page'
+  | 'subscriptions.update_status'
+  | 'subscriptions.update_amount'
+  | 'subscriptions.send_again'
+  | 'subscription_invoices.create'
+  | 'subscription_invoices.list_page'
+  | 'subscription_invoices.charge'
+  | 'subscription_invoices.update_status'
+  | 'subscription_invoices.update_all_statuses'
+  | 'subscription_invoices.update_amount'
+  | 'subscription_cards.list'
+  | 'subscription_cards.update_label'
+  | 'subscription_cards.delete'
+  | 'subscription_cards.link'
+  | 'subscription_cards.arrange'
+  | 'subscription_cards.add_3d'
+  | 'subscription_cards.complete_add_3d'
+  | 'memberships.create'
+  | 'memberships.retrieve'
+  | 'memberships.document_types'
+  | 'memberships.all_document_types';
 
 /**
  * What went wrong: every error's `kind` (and `code`).
@@ -2121,6 +3011,24 @@ export interface ClientOptions<M extends MoneyMode = 'string'> {
    * Default `'header'`.
    */
   publishableKeyIn?: 'header' | 'body';
+  /**
+   * How the subscription services send amounts (`subscriptions.create`, `update_amount`, `subscriptionInvoices.create`): the current docs say ×100 kuruş strings (`"1250"`, the default), the older ones a decimal (`12.50`). You always pass TL amounts.
+   *
+   * Default `'kurus'`.
+   */
+  subscriptionAmountFormat?: 'kurus' | 'decimal';
+  /**
+   * The path of `subscriptions.updateAmount`: its own page says `v1/subscription/amount_update` (the default), the docs' index `v1/subcription/amount_update`.
+   *
+   * Default `'v1/subscription/amount_update'`.
+   */
+  subscriptionAmountUpdatePath?: 'v1/subscription/amount_update' | 'v1/subcription/amount_update';
+  /**
+   * The path of `subscriptionInvoices.charge`: its page says `v1/subscription/manual_charge` (the default), one title `manuel_charge`.
+   *
+   * Default `'v1/subscription/manual_charge'`.
+   */
+  subscriptionManualChargePath?: 'v1/subscription/manual_charge' | 'v1/subscription/manuel_charge';
   /**
    * Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in.
    *

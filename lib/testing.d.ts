@@ -141,6 +141,12 @@ export interface PaynetJsSession {
   tokenId: string;
 }
 
+/** A card saved to a subscription on its page (`subscribe`). */
+export interface Subscribed {
+  cardId: number;
+  message: string;
+}
+
 export interface PaidLink {
   xactId: string;
   isSucceed: boolean;
@@ -223,6 +229,12 @@ export declare class Sandbox {
   paynetjsSession(options: PaynetJsSessionOptions): PaynetJsSession;
   /** Pays a PayLink as its payer would (its `url` or token); the success card by default. */
   payLink(url: string, options?: { card?: SandboxCard }): Promise<PaidLink>;
+  /**
+   * Consents to a subscription as its customer would on the page (its `url` or token):
+   * the card (the success card by default), consent, the bank's 3D page. Throws for a
+   * cancelled subscription or a bad card.
+   */
+  subscribe(url: string, options?: { card?: SandboxCard }): Subscribed;
   /** Every `confirmation_url` delivery attempt so far, oldest first. */
   confirmations(): Confirmation[];
   /** The last code `v2/agent/create_end_user_receipt_otp` sent to `phone`. */

@@ -176,6 +176,7 @@ class Sandbox {
     this.complete3d = this.complete3d.bind(this);
     this.paynetjsSession = this.paynetjsSession.bind(this);
     this.payLink = this.payLink.bind(this);
+    this.subscribe = this.subscribe.bind(this);
     this.confirmations = this.confirmations.bind(this);
     this.lastReceiptOtp = this.lastReceiptOtp.bind(this);
     this.clock = this.clock.bind(this);
@@ -292,6 +293,19 @@ class Sandbox {
     const card = wireCard(options?.card ?? SUCCESS_CARD);
     const paid = JSON.parse(await this.#handle.payLink(url, JSON.stringify(card)));
     return { xactId: paid.xact_id, isSucceed: paid.is_succeed, redirect: paid.redirect };
+  }
+
+  /**
+   * Consents to a subscription as its customer would on the page (`url` of
+   * `subscriptions.create`, or its token): `card` (the success card by default), the
+   * consent box, the bank's 3D page with the right code. The card is saved after the
+   * subscription's cards; a waiting subscription becomes active. Returns `{ cardId, message }`;
+   * throws for a cancelled subscription or a bad card. Call it again to add a card.
+   */
+  subscribe(url, options = {}) {
+    const card = wireCard(options?.card ?? SUCCESS_CARD);
+    const done = JSON.parse(nativeCall(() => this.#handle.subscribe(url, JSON.stringify(card))));
+    return { cardId: done.card_id, message: done.message };
   }
 
   /** Every `confirmation_url` delivery attempt so far, oldest first (they run in the background). */

@@ -49,6 +49,11 @@ export declare class SandboxHandle {
    * `{"xact_id", "is_succeed", "redirect"}`.
    */
   payLink(url: string, card: string): Promise<string>
+  /**
+   * Consents to a subscription on its page (`url` or token) with `card` (JSON text),
+   * 3D included; JSON text `{"card_id", "message"}`.
+   */
+  subscribe(url: string, card: string): string
   /** Every `confirmation_url` delivery attempt, as JSON text (a list). */
   confirmations(): string
   /** The last code `create_end_user_receipt_otp` sent to `phone`. */

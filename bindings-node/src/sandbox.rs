@@ -158,6 +158,15 @@ impl SandboxHandle {
         Ok(paying.await.map_err(invalid)?.to_string())
     }
 
+    /// Consents to a subscription on its page (`url` or token) with `card` (JSON text),
+    /// 3D included; JSON text `{"card_id", "message"}`.
+    #[napi]
+    pub fn subscribe(&self, url: String, card: String) -> Result<String> {
+        let card = parse_json("card", &card)?;
+        let done = self.with_sandbox(|sb| sb.subscribe(&url, &card))?;
+        Ok(done.map_err(invalid)?.to_string())
+    }
+
     /// Every `confirmation_url` delivery attempt, as JSON text (a list).
     #[napi]
     pub fn confirmations(&self) -> Result<String> {

@@ -138,6 +138,16 @@ impl NativeSandbox {
         })
     }
 
+    /// Consents to a subscription on its page (`url` or token) with `card` (JSON text),
+    /// 3D included; JSON text `{"card_id", "message"}`. `ValueError` when it cannot.
+    fn subscribe(&self, py: Python<'_>, url: &str, card: &str) -> PyResult<String> {
+        errors::guard(py, || {
+            let card = parse_json("card", card)?;
+            let done = self.with_server(|server| server.subscribe(url, &card))?;
+            Ok(done.map_err(PyValueError::new_err)?.to_string())
+        })
+    }
+
     /// Every `confirmation_url` delivery attempt, as JSON text (a list).
     fn confirmations(&self, py: Python<'_>) -> PyResult<String> {
         errors::guard(py, || {

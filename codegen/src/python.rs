@@ -932,8 +932,9 @@ mod tests {
         let card = struct_spec(&spec, "CreatePaymentParams").fields.iter().find(|f| f.name == "card").unwrap().clone();
         spec.structs.iter_mut().find(|s| s.name == capture).unwrap().fields.push(card);
         let text = resources(&spec);
-        // payments.create, create_3d, cards.save and (with the card added) capture, sync and async.
-        assert_eq!(text.matches("card = _as_struct(card, Card, \"card\")").count(), 8, "{text}");
+        // payments.create, create_3d, cards.save, subscription_cards.add_3d and (with the
+        // card added) capture, sync and async.
+        assert_eq!(text.matches("card = _as_struct(card, Card, \"card\")").count(), 10, "{text}");
         // A list of structs (ratios.define's banks) is read item by item natively.
         assert!(!text.contains("_as_struct(banks"), "{text}");
         assert_eq!(text.matches("_targeted(target, (\"reference_no\", \"xact_id\"), \"reference_no\"").count(), 2);

@@ -106,7 +106,7 @@ impl Client {
         let urls = crate::endpoints::PATHS
             .iter()
             .map(|path| {
-                reqwest::Url::parse(&format!("{base_url}/{path}"))
+                reqwest::Url::parse(&format!("{base_url}/{}", config.path_for(path)))
                     .map(|url| (*path, url))
                     .map_err(|_| Error::invalid("base_url", "is not a valid URL"))
             })
@@ -140,12 +140,16 @@ impl Client {
     }
 
     fn wire_options(&self) -> WireOptions {
-        WireOptions { payment_amount: self.inner.config.payment_amount_format, ratio_amount: self.inner.config.ratio_amount_format }
+        WireOptions {
+            payment_amount: self.inner.config.payment_amount_format,
+            ratio_amount: self.inner.config.ratio_amount_format,
+            subscription_amount: self.inner.config.subscription_amount_format,
+        }
     }
 
     /// Validates and encodes; nothing is sent.
     pub fn prepare<E: Endpoint>(&self, params: &E::Params) -> Result<PreparedRequest, Error> {
-        Ok(PreparedRequest { method: "POST", path: E::PATH, body: self.wire_body::<E>(E::to_wire(params, &self.wire_options())?)? })
+        Ok(PreparedRequest { method: "POST", path: self.inner.config.path_for(E::PATH), body: self.wire_body::<E>(E::to_wire(params, &self.wire_options())?)? })
     }
 
     /// The body as it travels: the declared object (with the publishable

@@ -200,6 +200,15 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
     option("publishable_key_in", "publishableKeyIn", OptionType::OneOf(&["header", "body"]), OptionDefault::Text("header"),
         Some(|c, v| c.publishable_key_in(if v.text() == "body" { PublishableKeyIn::Body } else { PublishableKeyIn::Header })),
         "How `ratios.get_public` sends the publishable key, which Paynet's reference leaves open: as `Authorization: Basic pbk_…` (the default, as the secret key travels) or as a `publishable_key` body field (as Paynet.js sends it), with no `Authorization` header."),
+    option("subscription_amount_format", "subscriptionAmountFormat", OptionType::OneOf(&["kurus", "decimal"]), OptionDefault::Text("kurus"),
+        Some(|c, v| c.subscription_amount_format(if v.text() == "decimal" { MoneyWire::DecimalNumber } else { MoneyWire::KurusString })),
+        "How the subscription services send amounts (`subscriptions.create`, `update_amount`, `subscription_invoices.create`): the current docs say ×100 kuruş strings (`\"1250\"`, the default), the older ones a decimal (`12.50`). You always pass TL amounts."),
+    option("subscription_amount_update_path", "subscriptionAmountUpdatePath", OptionType::OneOf(&[paths::AMOUNT_UPDATE, paths::AMOUNT_UPDATE_INDEX]), OptionDefault::Text(paths::AMOUNT_UPDATE),
+        Some(|c, v| c.path_override(paths::AMOUNT_UPDATE, if v.text() == paths::AMOUNT_UPDATE { paths::AMOUNT_UPDATE } else { paths::AMOUNT_UPDATE_INDEX })),
+        "The path of `subscriptions.update_amount`: its own page says `v1/subscription/amount_update` (the default), the docs' index `v1/subcription/amount_update`."),
+    option("subscription_manual_charge_path", "subscriptionManualChargePath", OptionType::OneOf(&[paths::MANUAL_CHARGE, paths::MANUAL_CHARGE_TITLE]), OptionDefault::Text(paths::MANUAL_CHARGE),
+        Some(|c, v| c.path_override(paths::MANUAL_CHARGE, if v.text() == paths::MANUAL_CHARGE { paths::MANUAL_CHARGE } else { paths::MANUAL_CHARGE_TITLE })),
+        "The path of `subscription_invoices.charge`: its page says `v1/subscription/manual_charge` (the default), one title `manuel_charge`."),
     option("allow_insecure_http", "allowInsecureHttp", OptionType::Bool, OptionDefault::Bool(false), Some(|c, v| c.allow_insecure_http(v.flag())),
         "Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in."),
     option("max_response_bytes", "maxResponseBytes", OptionType::Bytes, OptionDefault::Count(Config::DEFAULT_MAX_RESPONSE_BYTES as u64),
@@ -216,6 +225,15 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
     option("on_request", "onRequest", OptionType::Callback, OptionDefault::Unset, None,
         "Called once per HTTP attempt (operation, path, status, duration, attempt, outcome; never headers or bodies), for logs and metrics. What it raises is logged, never passed on."),
 ];
+
+/// Paths Paynet's docs spell two ways: the endpoint declares the first, a
+/// client option can send to the other.
+pub mod paths {
+    pub const AMOUNT_UPDATE: &str = "v1/subscription/amount_update";
+    pub const AMOUNT_UPDATE_INDEX: &str = "v1/subcription/amount_update";
+    pub const MANUAL_CHARGE: &str = "v1/subscription/manual_charge";
+    pub const MANUAL_CHARGE_TITLE: &str = "v1/subscription/manuel_charge";
+}
 
 /// One HTTP attempt, as reported to [`Config::on_request`]. It holds no
 /// headers and no bodies, so nothing secret can reach a log through it.
@@ -272,6 +290,11 @@ pub struct Config {
     pub publishable_key: Option<SecretKey>,
     /// How those endpoints carry it: the reference does not say (paynet-api.md §8.7).
     pub publishable_key_in: PublishableKeyIn,
+    /// How the subscription services receive amounts: current docs ×100
+    /// kuruş strings (the default), older ones decimals.
+    pub subscription_amount_format: MoneyWire,
+    /// Declared path → the path requests go to instead (`paths`).
+    pub path_overrides: Vec<(&'static str, &'static str)>,
     /// Appended to the User-Agent by a binding, e.g. `python/3.11.7`.
     pub user_agent_extra: Option<String>,
     pub on_request: Option<RequestHook>,
@@ -307,6 +330,8 @@ impl Config {
             ratio_amount_format: MoneyWire::KurusString,
             publishable_key: None,
             publishable_key_in: PublishableKeyIn::Header,
+            subscription_amount_format: MoneyWire::KurusString,
+            path_overrides: Vec::new(),
             user_agent_extra: None,
             on_request: None,
             allow_insecure_http: false,
@@ -363,6 +388,25 @@ impl Config {
     pub fn publishable_key_in(mut self, place: PublishableKeyIn) -> Config {
         self.publishable_key_in = place;
         self
+    }
+
+    pub fn subscription_amount_format(mut self, format: MoneyWire) -> Config {
+        self.subscription_amount_format = format;
+        self
+    }
+
+    /// Sends what is declared at `declared` to `used` instead.
+    pub fn path_override(mut self, declared: &'static str, used: &'static str) -> Config {
+        self.path_overrides.retain(|(d, _)| *d != declared);
+        if declared != used {
+            self.path_overrides.push((declared, used));
+        }
+        self
+    }
+
+    /// Where a request for the declared `path` goes.
+    pub fn path_for(&self, path: &'static str) -> &'static str {
+        self.path_overrides.iter().find(|(d, _)| *d == path).map_or(path, |(_, used)| used)
     }
 
     pub fn user_agent_extra(mut self, extra: impl Into<String>) -> Config {
@@ -490,6 +534,8 @@ impl fmt::Debug for Config {
             .field("ratio_amount_format", &self.ratio_amount_format)
             .field("publishable_key", &self.publishable_key)
             .field("publishable_key_in", &self.publishable_key_in)
+            .field("subscription_amount_format", &self.subscription_amount_format)
+            .field("path_overrides", &self.path_overrides)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_report_bytes", &self.max_report_bytes)

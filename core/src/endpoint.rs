@@ -86,6 +86,7 @@ pub struct WireOptions {
     pub payment_amount: MoneyWire,
     /// `ratios.get`'s `amount`: kuruş by default (the clients), a decimal number per the old docs.
     pub ratio_amount: MoneyWire,
+    pub subscription_amount: MoneyWire,
 }
 
 /// The key a call is made with (`Endpoint::KEY`).

@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn declared_wire_body() {
-        let options = WireOptions { payment_amount: MoneyWire::DecimalNumber, ratio_amount: MoneyWire::KurusString };
+        let options = WireOptions { payment_amount: MoneyWire::DecimalNumber, ratio_amount: MoneyWire::KurusString, subscription_amount: MoneyWire::KurusString };
         let body = probe(json!({"b": "x", "amount": "1.25", "id": 7})).to_wire_declared(&options);
         assert_eq!(serde_json::Value::Object(body), json!({"bee": "x", "amount": "125", "id": "7"}));
     }

@@ -147,9 +147,28 @@ pub enum Scalar<'a> {
 pub trait Fields {
     /// `None` for absent and `null`.
     fn scalar(&self, name: &str) -> Option<Scalar<'_>>;
+
+    /// The fields not named in `known` (nor the envelope's `code`, `message`,
+    /// `object_name`), as JSON text; `None` when there are none, or when
+    /// the fields cannot be listed (a streamed report row).
+    fn other_fields(&self, _known: &[&str]) -> Option<String> {
+        None
+    }
 }
 
+/// The answer's own envelope: never an "other" field.
+const ENVELOPE: [&str; 4] = ["code", "message", "object_name", "result_code"];
+
 impl Fields for Map<String, Value> {
+    fn other_fields(&self, known: &[&str]) -> Option<String> {
+        let rest: Map<String, Value> = self
+            .iter()
+            .filter(|(key, value)| !value.is_null() && !known.contains(&key.as_str()) && !ENVELOPE.contains(&key.as_str()))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        (!rest.is_empty()).then(|| Value::Object(rest).to_string())
+    }
+
     fn scalar(&self, name: &str) -> Option<Scalar<'_>> {
         Some(match self.get(name)? {
             Value::Null => return None,
@@ -252,6 +271,11 @@ pub struct Reader<'a, F: Fields + ?Sized = Map<String, Value>> {
 impl<'a, F: Fields + ?Sized> Reader<'a, F> {
     pub fn new(obj: &'a F) -> Reader<'a, F> {
         Reader { obj }
+    }
+
+    /// The answer's fields not in `known`, as JSON text (`Fields::other_fields`).
+    pub fn other_fields(&self, known: &[&str]) -> Option<String> {
+        self.obj.other_fields(known)
     }
 
     /// The first present, non-empty value among `names` (Paynet spells some

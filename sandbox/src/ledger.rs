@@ -231,6 +231,10 @@ pub struct Ledger {
     pub links: crate::handlers::paylink::Links,
     /// Cancel and refund requests (`reversed_request`) and their review.
     pub reversals: crate::handlers::reversal::Reversals,
+    /// Subscriptions, their cards and invoices; billing records into the ledger.
+    pub subscriptions: crate::handlers::subscription::Subscriptions,
+    /// Merchant applications (`v1/membership/*`).
+    pub applications: crate::handlers::membership::Applications,
     /// Receipt page token (`slip`) → transaction id.
     pub slips: HashMap<String, u64>,
 }

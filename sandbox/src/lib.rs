@@ -269,6 +269,15 @@ impl Sandbox {
         async move { handlers::paylink_page::pay_in_process(&shared, &link, &card).await }
     }
 
+    /// Plays the customer on a subscription's page (`url_or_token`: its `url` or the
+    /// token): `card` (`card_holder`, `pan`, `month`, `year`, `cvc`) and consent, the bank's
+    /// 3D page with the right code, back; the card is saved after the subscription's cards
+    /// and a waiting subscription becomes active (and is billed for what is due). `Ok` is
+    /// `{"card_id", "message"}`; `Err` says why not (unknown, cancelled, a bad card).
+    pub fn subscribe(&self, url_or_token: &str, card: &serde_json::Value) -> Result<serde_json::Value, String> {
+        handlers::subscription_page::subscribe_in_process(&self.shared, url_or_token, card)
+    }
+
     /// Every `confirmation_url` delivery attempt so far, oldest first.
     pub fn confirmations(&self) -> Vec<Confirmation> {
         lock(&self.shared.confirmations).clone()
@@ -299,13 +308,17 @@ impl Sandbox {
     /// Moves the clock to `at` (it keeps ticking from there). `Err` beyond a hundred
     /// years from the real clock.
     pub fn set_clock<Tz: chrono::TimeZone>(&self, at: chrono::DateTime<Tz>) -> Result<(), String> {
-        self.shared.clock.set(&at)
+        self.shared.clock.set(&at)?;
+        handlers::subscription::bill_due(&self.shared);
+        Ok(())
     }
 
     /// Moves the clock forward by `by`, e.g. a day to leave "the same day" of a sale.
     pub fn advance_clock(&self, by: Duration) -> Result<(), String> {
         let by = chrono::Duration::from_std(by).map_err(|e| e.to_string())?;
-        self.shared.clock.advance(by)
+        self.shared.clock.advance(by)?;
+        handlers::subscription::bill_due(&self.shared);
+        Ok(())
     }
 
     /// Inserts `spec.count` successful sales straight into the ledger (no HTTP, no bank),

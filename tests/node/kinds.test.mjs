@@ -61,6 +61,16 @@ function checker(money) {
   return { check, seenModels, seenKinds };
 }
 
+/** The customer on a subscription's page: a card, consent, the bank's 3D page, back. */
+async function consent(url) {
+  const form = { card_holder: 'TEST TEST', pan: '5571135571135575', month: '12', year: '2035', cvc: '000', consent: 'on' };
+  const page = await fetch(url, { method: 'POST', body: new URLSearchParams(form), redirect: 'manual' });
+  assert.equal(page.status, 303);
+  const back = sandbox.complete3d(page.headers.get('location'));
+  const done = await fetch(back.returnUrl, { method: 'POST', body: new URLSearchParams(back.fields) });
+  assert.equal(done.status, 200);
+}
+
 for (const money of ['string', 'number']) {
   test(`every model's values have their kinds' JS types (money: '${money}')`, async () => {
     const client = sandbox.client({ money });
@@ -103,6 +113,33 @@ for (const money of ['string', 'number']) {
     check('TransactionPage', transactions);
     for (const row of transactions.transactions) check('TransactionRow', row);
     await seeCardsAndRatios(client, check, money);
+    const subRef = `S-${Date.now()}-${money}`;
+    const created = await client.subscriptions.create({
+      nameSurname: 'TEST TEST', amount: '20.00', interval: 'monthly', intervalCount: 1, beginDate: day(30),
+      referenceNo: subRef, endUserEmail: 'a@example.com', endUserGsm: '5321234567', endUserDesc: 'plan', isFixedPrice: false,
+    });
+    check('SubscriptionCreated', created);
+    await consent(created.url);
+    await client.subscriptionInvoices.create({ referenceNo: subRef, dueDate: day(30), amount: '20.00' });
+    const charges = await client.subscriptionInvoices.charge({ referenceNo: subRef, invoiceNo: 1 });
+    check('InvoiceCharges', charges);
+    for (const charge of charges.charges) check('InvoiceChargeResult', charge);
+    check('Subscription', await client.subscriptions.retrieve({ referenceNo: subRef }));
+    const subs = await client.subscriptions.listPage({ limit: 100 });
+    check('SubscriptionPage', subs);
+    for (const sub of subs.subscriptions) check('Subscription', sub);
+    const invoices = await client.subscriptionInvoices.listPage({ referenceNo: subRef });
+    check('InvoicePage', invoices);
+    for (const invoice of invoices.invoices) check('Invoice', invoice);
+    const cards = await client.subscriptionCards.list({ referenceNo: subRef });
+    check('SubscriptionCardList', cards);
+    for (const c of cards.cards) check('SubscriptionCard', c);
+    check('Application', await client.memberships.create({
+      contactGsmNo: '5321234567', contactName: 'A', contactSurname: 'B', contactMail: 'a@example.com', companyName: 'C',
+    }));
+    const documents = await client.memberships.allDocumentTypes();
+    check('DocumentTypes', documents);
+    for (const document of documents.documentTypes) check('DocumentType', document);
     assert.deepEqual([...seenModels].sort(), [...MODELS.keys()].sort(), 'a model of the spec was not checked');
     const every = [...MODELS].flatMap(([m, fields]) => fields.filter(([, k]) => k !== null).map(([f]) => `${m}.${f}`));
     assert.deepEqual([...seenKinds].sort(), every.sort(), 'a field with a kind was never seen with a value');

@@ -15,7 +15,8 @@ test('each table is one set of pairs, read both ways', () => {
   for (const tables of [names.PARAMS, names.MODELS]) {
     for (const [struct, table] of Object.entries(tables)) {
       const pairs = Object.entries(table.toSnake);
-      assert.ok(pairs.length > 0, struct);
+      // A params struct may be empty (a service that takes no parameters); a model never is.
+      if (tables === names.MODELS) assert.ok(pairs.length > 0, struct);
       assert.deepEqual(Object.fromEntries(pairs.map(([camel, snake]) => [snake, camel])), { ...table.toCamel }, struct);
       for (const [, nested] of Object.entries(table.structs)) assert.ok(nested in tables, `${struct} holds ${nested}`);
       // No prototype: `toString` or `constructor` is no parameter.

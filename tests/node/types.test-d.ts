@@ -83,7 +83,9 @@ async function refused(): Promise<void> {
   // @ts-expect-error amounts are strings unless money: 'number'
   const n: number | null = (await client.transactions.check({ xactId: 'x' })).amount;
   // @ts-expect-error no such resource
-  client.subscriptions;
+  client.invoices;
+  // @ts-expect-error endUserGsm is required
+  await client.subscriptions.create({ nameSurname: 'A', amount: '1', interval: 'monthly', intervalCount: 1, beginDate: '2031-01-01', referenceNo: 'R', endUserEmail: 'e', endUserDesc: 'd' });
   // @ts-expect-error lookup takes an error, a string or CheckParams
   await client.transactions.lookup(42);
   // @ts-expect-error expMonth is a card field, not a payment one

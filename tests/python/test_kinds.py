@@ -69,6 +69,14 @@ def every_kind_field() -> set[tuple[str, str]]:
     return {(m, f) for m, fields in MODELS.items() for f, k in fields.items() if k is not None}
 
 
+def consent(sandbox: Sandbox, url: str) -> None:
+    """The customer on a subscription's page: a card, consent, the bank's 3D page, back."""
+    from .test_subscriptions import CARD_SECOND
+    from .test_subscriptions import consent as give_consent
+
+    give_consent(sandbox, url, CARD_SECOND)
+
+
 def test_every_models_values_have_their_kinds_types(client: paynet.Client, sandbox: Sandbox) -> None:
     seen = Seen()
     native = client._require_native()
@@ -125,6 +133,40 @@ def test_every_models_values_have_their_kinds_types(client: paynet.Client, sandb
     for row in transactions.transactions:
         seen.typed("TransactionRow", row)
     see_cards_and_ratios(client, seen)
+    sub_ref = reference()
+    created = client.subscriptions.create(
+        name_surname="TEST TEST", amount=Decimal("20.00"), interval="monthly", interval_count=1,
+        begin_date=today + dt.timedelta(days=30), reference_no=sub_ref, end_user_email="a@example.com",
+        end_user_gsm="5321234567", end_user_desc="plan", is_fixed_price=False,
+    )
+    seen.typed("SubscriptionCreated", created)
+    consent(sandbox, created.url)
+    client.subscription_invoices.create(reference_no=sub_ref, due_date=today + dt.timedelta(days=30), amount=Decimal("20.00"))
+    charges = client.subscription_invoices.charge(reference_no=sub_ref, invoice_no=1)
+    seen.typed("InvoiceCharges", charges)
+    for charge in charges.charges:
+        seen.typed("InvoiceChargeResult", charge)
+    seen.typed("Subscription", client.subscriptions.retrieve(reference_no=sub_ref))
+    subs = client.subscriptions.list_page(limit=100)
+    seen.typed("SubscriptionPage", subs)
+    for sub in subs.subscriptions:
+        seen.typed("Subscription", sub)
+    invoices = client.subscription_invoices.list_page(reference_no=sub_ref)
+    seen.typed("InvoicePage", invoices)
+    for invoice in invoices.invoices:
+        seen.typed("Invoice", invoice)
+    cards = client.subscription_cards.list(reference_no=sub_ref)
+    seen.typed("SubscriptionCardList", cards)
+    for c in cards.cards:
+        seen.typed("SubscriptionCard", c)
+    application = client.memberships.create(
+        contact_gsm_no="5321234567", contact_name="A", contact_surname="B", contact_mail="a@example.com", company_name="C"
+    )
+    seen.typed("Application", application)
+    documents = client.memberships.all_document_types()
+    seen.typed("DocumentTypes", documents)
+    for document in documents.document_types:
+        seen.typed("DocumentType", document)
     assert seen.models == set(MODELS), "a model of the spec was not checked: add a call returning it"
     assert seen.kinds == every_kind_field(), f"never seen with a value: {every_kind_field() - seen.kinds}"
 

@@ -47,6 +47,18 @@ __all__ = [
     "AgentSession",
     "AgentRef",
     "AgentLimits",
+    "SubscriptionCreated",
+    "Subscription",
+    "SubscriptionPage",
+    "Invoice",
+    "InvoicePage",
+    "InvoiceChargeResult",
+    "InvoiceCharges",
+    "SubscriptionCard",
+    "SubscriptionCardList",
+    "Application",
+    "DocumentType",
+    "DocumentTypes",
 ]
 
 
@@ -688,8 +700,194 @@ class AgentLimits(_Model):
     td_available_limit: Decimal | None = None
 
 
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class SubscriptionCreated(_Model):
+    """A new subscription: send the customer to `url`."""
+
+    url: str
+    """The customer's page: card and consent."""
+    subscription_id: str | None = None
+    reference_no: str | None = None
+    message: str | None = None
+    other_fields: str | None = None
+    """Fields of Paynet's answer this model does not name (its reference
+    documents few), as JSON text; card data masked.
+    """
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class Subscription(_Model):
+    """A subscription as Paynet keeps it."""
+
+    subscription_id: str | None = None
+    reference_no: str | None = None
+    status: str | None = None
+    """`waiting` (for the customer's consent), `active`, `passive`, `cancelled`, `deleted` (another code: as sent)."""
+    name_surname: str | None = None
+    amount: Decimal | None = None
+    """Each charge."""
+    currency: str | None = None
+    interval: str | None = None
+    """`daily`, `weekly`, `monthly`, `yearly`."""
+    interval_count: int | None = None
+    period: int | None = None
+    begin_date: _dt.datetime | None = None
+    end_user_email: str | None = None
+    end_user_gsm: str | None = None
+    end_user_desc: str | None = None
+    agent_id: str | None = None
+    is_fixed_price: bool | None = None
+    url: str | None = None
+    """The customer's page."""
+    other_fields: str | None = None
+    """Fields of Paynet's answer this model does not name (its reference
+    documents few), as JSON text; card data masked.
+    """
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class SubscriptionPage(_Model):
+    """One page of subscriptions."""
+
+    subscriptions: tuple[Subscription, ...] = ()
+    has_more: bool
+    total_count: int | None = None
+    next_starting_after: int | None = None
+    """Where the next page starts (`starting_after`); `None` on the last page."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class Invoice(_Model):
+    """An invoice of a subscription."""
+
+    invoice_id: str | None = None
+    invoice_no: int | None = None
+    subscription_id: str | None = None
+    reference_no: str | None = None
+    due_date: _dt.datetime | None = None
+    """The day it is charged."""
+    amount: Decimal | None = None
+    status: str | None = None
+    """`waiting`, `external_charged`, `paid`, `failed`, `cancelled`, `deleted` (another code: as sent)."""
+    xact_id: str | None = None
+    """The payment that paid it."""
+    attempt_count: int | None = None
+    """How many charges were tried for it."""
+    other_fields: str | None = None
+    """Fields of Paynet's answer this model does not name (its reference
+    documents few), as JSON text; card data masked.
+    """
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class InvoicePage(_Model):
+    """One page of invoices."""
+
+    invoices: tuple[Invoice, ...] = ()
+    has_more: bool
+    total_count: int | None = None
+    next_starting_after: int | None = None
+    """Where the next page starts (`starting_after`); `None` on the last page."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class InvoiceChargeResult(_Model):
+    """What one charge of `subscription_invoices.charge` did."""
+
+    invoice_no: int | None = None
+    result_code: int | None = None
+    """0: paid."""
+    message: str | None = None
+    other_fields: str | None = None
+    """Fields of Paynet's answer this model does not name (its reference
+    documents few), as JSON text; card data masked.
+    """
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class InvoiceCharges(_Model):
+    """What `subscription_invoices.charge` did, per invoice."""
+
+    charges: tuple[InvoiceChargeResult, ...] = ()
+    all_paid: bool
+    """Every invoice charged was paid."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class SubscriptionCard(_Model):
+    """A card saved to a subscription."""
+
+    card_id: int | None = None
+    card_no_masked: str | None = None
+    """Masked."""
+    card_holder: str | None = None
+    label: str | None = None
+    order_no: int | None = None
+    """Cards are charged in this order, lowest first."""
+    bank_id: BankId | str | None = None
+    card_brand_name: str | None = None
+    expire_month: int | None = None
+    expire_year: int | None = None
+    other_fields: str | None = None
+    """Fields of Paynet's answer this model does not name (its reference
+    documents few), as JSON text; card data masked.
+    """
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class SubscriptionCardList(_Model):
+    """The cards of a subscription, in the order they are charged."""
+
+    subscription_id: str | None = None
+    reference_no: str | None = None
+    cards: tuple[SubscriptionCard, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class Application(_Model):
+    """A dealer's application as Paynet answers it."""
+
+    id: str | None = None
+    """Paynet's id of the application."""
+    agent_reference: str | None = None
+    company_name: str | None = None
+    contact_name: str | None = None
+    contact_surname: str | None = None
+    contact_mail: str | None = None
+    contact_gsm_no: str | None = None
+    status: str | None = None
+    """Paynet's status of the application, as it sends it."""
+    message: str | None = None
+    other_fields: str | None = None
+    """Fields of Paynet's answer this model does not name (its reference
+    documents few), as JSON text; card data masked.
+    """
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class DocumentType(_Model):
+    """A document an application needs."""
+
+    form_type_id: int | None = None
+    document_type_id: int | None = None
+    form_type_description: str | None = None
+    document_type_description: str | None = None
+    is_required: bool | None = None
+    other_fields: str | None = None
+    """Fields of Paynet's answer this model does not name (its reference
+    documents few), as JSON text; card data masked.
+    """
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class DocumentTypes(_Model):
+    """The documents of one kind of application, or of every kind."""
+
+    document_types: tuple[DocumentType, ...] = ()
+
+
 #: The result models, by core's struct name: what `_models._register_models` registers.
-MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "StoredCard", "StoredCardPage", "CardOtp", "RatioTable", "BankRatios", "InstalmentOption", "InstalmentTable", "InstalmentBank", "InstalmentRow", "RatioType", "AgentLoginLink", "AgentSession", "AgentRef", "AgentLimits")
+MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "StoredCard", "StoredCardPage", "CardOtp", "RatioTable", "BankRatios", "InstalmentOption", "InstalmentTable", "InstalmentBank", "InstalmentRow", "RatioType", "AgentLoginLink", "AgentSession", "AgentRef", "AgentLimits", "SubscriptionCreated", "Subscription", "SubscriptionPage", "InvoicePage", "Invoice", "InvoiceCharges", "InvoiceChargeResult", "SubscriptionCardList", "SubscriptionCard", "Application", "DocumentTypes", "DocumentType")
 
 #: Per class, its fields whose values become enum members when known.
 ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
@@ -726,4 +924,16 @@ ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "AgentSession": {},
     "AgentRef": {},
     "AgentLimits": {},
+    "SubscriptionCreated": {},
+    "Subscription": {},
+    "SubscriptionPage": {},
+    "Invoice": {},
+    "InvoicePage": {},
+    "InvoiceChargeResult": {},
+    "InvoiceCharges": {},
+    "SubscriptionCard": {"bank_id": BankId},
+    "SubscriptionCardList": {},
+    "Application": {},
+    "DocumentType": {},
+    "DocumentTypes": {},
 }

@@ -18,7 +18,7 @@ from typing import Any, Final, Literal, TypedDict
 from ._calls import Amount, AsyncCall, RequestEvent, SyncCall, _Secret, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
 from ._models import Card, PaymentReport, Transaction
-from ._models_gen import Acknowledgement, AgentLimits, AgentLoginLink, AgentRef, AgentSession, BankDefinition, CardOtp, InstalmentDefinition, InstalmentTable, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, RatioTable, RatioType, Refund, RefundPage, RefundRequest, SlipLink, StoredCard, StoredCardPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
+from ._models_gen import Acknowledgement, AgentLimits, AgentLoginLink, AgentRef, AgentSession, Application, BankDefinition, CardOtp, DocumentTypes, InstalmentDefinition, InstalmentTable, Invoice, InvoiceCharges, InvoicePage, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, RatioTable, RatioType, Refund, RefundPage, RefundRequest, SlipLink, StoredCard, StoredCardPage, Subscription, SubscriptionCardList, SubscriptionCreated, SubscriptionPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
 
 __all__ = [
     "CardDict",
@@ -35,6 +35,10 @@ __all__ = [
     "Cards",
     "Ratios",
     "Agents",
+    "Subscriptions",
+    "SubscriptionInvoices",
+    "SubscriptionCards",
+    "Memberships",
     "AsyncPayments",
     "AsyncTransactions",
     "AsyncReports",
@@ -43,6 +47,10 @@ __all__ = [
     "AsyncCards",
     "AsyncRatios",
     "AsyncAgents",
+    "AsyncSubscriptions",
+    "AsyncSubscriptionInvoices",
+    "AsyncSubscriptionCards",
+    "AsyncMemberships",
 ]
 
 
@@ -1389,6 +1397,648 @@ class Agents:
         return result
 
 
+class Subscriptions:
+    """`Client.subscriptions` (blocking): `create`, `retrieve`, `list_page`, `update_status`, `update_amount`, `send_again`."""
+
+    def __init__(self, call: SyncCall) -> None:
+        self._call = call
+
+    def create(
+        self,
+        *,
+        name_surname: str,
+        amount: Amount,
+        interval: str,
+        interval_count: int,
+        period: int | None = None,
+        begin_date: _dt.date | str,
+        reference_no: str,
+        end_user_email: str,
+        end_user_gsm: str,
+        end_user_desc: str,
+        agent_id: str | None = None,
+        agent_amount: Amount | None = None,
+        company_amount: Amount | None = None,
+        add_commission: bool | None = None,
+        user_name: str | None = None,
+        is_fixed_price: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> SubscriptionCreated:
+        """Creates a subscription; the customer gives a card and consents on the
+        page at `url` (3D Secure on the bank's page), and Paynet charges
+        `amount` every `period` `interval`s from `begin_date`, `interval_count`
+        times in all.
+
+        Args:
+            name_surname: The customer's name.
+            amount: Each charge, in TL.
+            interval: `daily`, `weekly`, `monthly` or `yearly`.
+            interval_count: How many charges in all.
+            period: Charge every this many intervals (Paynet's default: every one).
+            begin_date: The day of the first charge.
+            reference_no: Your reference of the subscription.
+            end_user_email: Where Paynet sends the customer the page.
+            end_user_desc: What the customer is told the charges are for.
+            agent_id: The agent (sub-merchant) it is for.
+            agent_amount: The agent's share of each charge, in TL.
+            company_amount: The main company's share of each charge, in TL.
+            add_commission: The commission is added to what the customer pays.
+            is_fixed_price: `false`: no invoices are planned; you add them with `subscription_invoices.create`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: SubscriptionCreated = self._call("subscriptions.create", _params(locals()))
+        return result
+
+    def retrieve(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Subscription:
+        """One subscription, by `subscription_id` or `reference_no`.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Subscription = self._call("subscriptions.retrieve", _params(locals()))
+        return result
+
+    def list_page(
+        self,
+        *,
+        agent_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> SubscriptionPage:
+        """One page of your subscriptions.
+
+        `list` walks every page for you; this is one page, for those who page
+        themselves: `has_more` says another follows, at `next_starting_after`.
+
+        Args:
+            status: Only subscriptions in this status.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: SubscriptionPage = self._call("subscriptions.list_page", _params(locals()))
+        return result
+
+    def list(
+        self,
+        *,
+        agent_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Iterator[Subscription]:
+        """Every subscription, oldest first.
+
+        Pages (`limit` items each, see `list_page`) are fetched as the loop reaches
+        them; a page that fails raises from the loop, naming where it started.
+
+        Args:
+            status: Only subscriptions in this status.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        return _pages(self.list_page, _params(locals()), "subscriptions")
+
+    def update_status(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        status: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Pauses (`passive`), resumes (`active`) or ends (`cancelled`) a
+        subscription. A passive one is not charged; invoices that came due
+        meanwhile are charged when it is active again (cancel them first with
+        `subscription_invoices.update_status` if they should not be).
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            status: `active`, `passive` or `cancelled`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("subscriptions.update_status", _params(locals()))
+        return result
+
+    def update_amount(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        amount: Amount,
+        agent_amount: Amount | None = None,
+        company_amount: Amount | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Changes the amount of the subscription and of its invoices not yet paid.
+
+        The path is `v1/subscription/amount_update` (its own page); the docs'
+        index spells it `v1/subcription/...`: the client option
+        `subscription_amount_update_path` sends there instead.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            amount: Each charge from now on, in TL.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("subscriptions.update_amount", _params(locals()))
+        return result
+
+    def send_again(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Sends the customer the subscription's page again.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("subscriptions.send_again", _params(locals()))
+        return result
+
+
+class SubscriptionInvoices:
+    """`Client.subscription_invoices` (blocking): `create`, `list_page`, `charge`, `update_status`, `update_all_statuses`, `update_amount`."""
+
+    def __init__(self, call: SyncCall) -> None:
+        self._call = call
+
+    def create(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        due_date: _dt.date | str,
+        amount: Amount,
+        agent_amount: Amount | None = None,
+        company_amount: Amount | None = None,
+        invoice_no: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Adds an invoice to a subscription: `amount` is charged on `due_date`.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            due_date: The day it is charged.
+            amount: In TL.
+            invoice_no: Your number for the invoice.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("subscription_invoices.create", _params(locals()))
+        return result
+
+    def list_page(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        agent_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> InvoicePage:
+        """One page of a subscription's invoices.
+
+        `list` walks every page for you; this is one page, for those who page
+        themselves: `has_more` says another follows, at `next_starting_after`.
+
+        Args:
+            reference_no: The subscription's reference.
+            status: Only invoices in this status.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: InvoicePage = self._call("subscription_invoices.list_page", _params(locals()))
+        return result
+
+    def list(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        agent_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Iterator[Invoice]:
+        """Every invoice of the subscription, by due date.
+
+        Pages (`limit` items each, see `list_page`) are fetched as the loop reaches
+        them; a page that fails raises from the loop, naming where it started.
+
+        Args:
+            reference_no: The subscription's reference.
+            status: Only invoices in this status.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        return _pages(self.list_page, _params(locals()), "invoices")
+
+    def charge(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        invoice_no: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> InvoiceCharges:
+        """Charges a subscription's invoice now (`invoice_no`), or every waiting
+        invoice already due, on its cards in their order.
+
+        The path is `v1/subscription/manual_charge` (its page); one title says
+        `manuel_charge`: the client option `subscription_manual_charge_path`
+        sends there instead.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            invoice_no: The invoice; without it, every waiting invoice already due.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: InvoiceCharges = self._call("subscription_invoices.charge", _params(locals()))
+        return result
+
+    def update_status(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        invoice_no: int,
+        status: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Sets one invoice's status: `waiting`, `external_charged` (paid outside
+        Paynet), `cancelled` or `deleted`. A paid invoice keeps its status.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("subscription_invoices.update_status", _params(locals()))
+        return result
+
+    def update_all_statuses(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        status: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Sets the status of every invoice of a subscription not yet paid.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("subscription_invoices.update_all_statuses", _params(locals()))
+        return result
+
+    def update_amount(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        invoice_no: int,
+        amount: Amount,
+        agent_amount: Amount | None = None,
+        company_amount: Amount | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Changes the amount of one invoice not yet paid.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            amount: In TL.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("subscription_invoices.update_amount", _params(locals()))
+        return result
+
+
+class SubscriptionCards:
+    """`Client.subscription_cards` (blocking): `list`, `update_label`, `delete`, `link`, `arrange`, `add_3d`, `complete_add_3d`."""
+
+    def __init__(self, call: SyncCall) -> None:
+        self._call = call
+
+    def list(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> SubscriptionCardList:
+        """The cards saved to a subscription, in the order they are charged.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: SubscriptionCardList = self._call("subscription_cards.list", _params(locals()))
+        return result
+
+    def update_label(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        card_id: int,
+        label: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Renames a subscription's card.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            label: Your name for the card.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("subscription_cards.update_label", _params(locals()))
+        return result
+
+    def delete(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        card_id: int,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Removes a card from a subscription: it is no longer charged.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            card_id: The card, as `subscription_cards.list` names it.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("subscription_cards.delete", _params(locals()))
+        return result
+
+    def link(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        card_id: int,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Adds a card already saved to another subscription (`card_id`) to this
+        one, after its own cards.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            card_id: The card, as `subscription_cards.list` names it.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("subscription_cards.link", _params(locals()))
+        return result
+
+    def arrange(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        card_ids: Sequence[int],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Sets the order in which a subscription's cards are charged.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            card_ids: The cards in the order they should be charged (`card_id`s); cards not named follow them.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("subscription_cards.arrange", _params(locals()))
+        return result
+
+    def add_3d(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        return_url: str,
+        card: CardInput,
+        label: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ThreeDSecureSession:
+        """Starts adding a card to a subscription: send the customer to `post_url`
+        (or answer with `html_content`) for 3D Secure.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            return_url: Where the bank's page sends the customer back (a POST with `session_id` and `token_id`): then call `complete_add_3d`.
+            label: Your name for the card.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        # First thing: the user's mapping is no longer referenced from this frame.
+        try:
+            card = _as_struct(card, Card, "card")
+        except InvalidTypeError:
+            del card
+            raise
+        result: ThreeDSecureSession = self._call("subscription_cards.add_3d", _params(locals()))
+        return result
+
+    def complete_add_3d(
+        self,
+        *,
+        session_id: str,
+        token_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Finishes adding a card once the bank's page posted back: the card is
+        saved after the subscription's other cards (and a waiting subscription
+        becomes active).
+
+        Args:
+            session_id: What the bank's page posted to your `return_url`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("subscription_cards.complete_add_3d", _params(locals()))
+        return result
+
+
+class Memberships:
+    """`Client.memberships` (blocking): `create`, `retrieve`, `document_types`, `all_document_types`."""
+
+    def __init__(self, call: SyncCall) -> None:
+        self._call = call
+
+    def create(
+        self,
+        *,
+        contact_gsm_no: str,
+        contact_name: str,
+        contact_surname: str,
+        contact_mail: str,
+        company_name: str,
+        agent_reference: str | None = None,
+        tax_office: str | None = None,
+        tckn: str | None = None,
+        vkn: str | None = None,
+        address_line1: str | None = None,
+        address_line2: str | None = None,
+        city: str | None = None,
+        province: str | None = None,
+        postal_code: str | None = None,
+        iban: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Application:
+        """Starts a dealer's application to Paynet.
+
+        Args:
+            contact_gsm_no: The contact's mobile number, 10 digits without the leading 0.
+            company_name: The dealer's name.
+            agent_reference: Your code for the dealer.
+            tckn: The contact's Turkish identity number (11 digits).
+            vkn: The tax number (10 digits).
+            address_line1: Neighbourhood, street.
+            address_line2: Building, number.
+            city: The province's plate code.
+            province: The district.
+            iban: 26 characters, starting with the country code (`TR`).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Application = self._call("memberships.create", _params(locals()))
+        return result
+
+    def retrieve(
+        self,
+        *,
+        id: str | None = None,
+        agent_reference: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Application:
+        """One application, by the `id` `memberships.create` answered or by your
+        `agent_reference`.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Application = self._call("memberships.retrieve", _params(locals()))
+        return result
+
+    def document_types(
+        self,
+        *,
+        form_type: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> DocumentTypes:
+        """The documents an `individual` or a `commercial` application needs.
+
+        Args:
+            form_type: `individual` (Paynet's 2) or `commercial` (3).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: DocumentTypes = self._call("memberships.document_types", _params(locals()))
+        return result
+
+    def all_document_types(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> DocumentTypes:
+        """The documents of every kind of application.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: DocumentTypes = self._call("memberships.all_document_types", _params(locals()))
+        return result
+
+
 class AsyncPayments:
     """`AsyncClient.payments` (awaited): `create`, `create_3d`, `complete_3d`, `send_receipt_otp`, `charge`, `capture`, `cancel_pre_auth`, `cancel_capture`."""
 
@@ -2697,6 +3347,648 @@ class AsyncAgents:
         return result
 
 
+class AsyncSubscriptions:
+    """`AsyncClient.subscriptions` (awaited): `create`, `retrieve`, `list_page`, `update_status`, `update_amount`, `send_again`."""
+
+    def __init__(self, call: AsyncCall) -> None:
+        self._call = call
+
+    async def create(
+        self,
+        *,
+        name_surname: str,
+        amount: Amount,
+        interval: str,
+        interval_count: int,
+        period: int | None = None,
+        begin_date: _dt.date | str,
+        reference_no: str,
+        end_user_email: str,
+        end_user_gsm: str,
+        end_user_desc: str,
+        agent_id: str | None = None,
+        agent_amount: Amount | None = None,
+        company_amount: Amount | None = None,
+        add_commission: bool | None = None,
+        user_name: str | None = None,
+        is_fixed_price: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> SubscriptionCreated:
+        """Creates a subscription; the customer gives a card and consents on the
+        page at `url` (3D Secure on the bank's page), and Paynet charges
+        `amount` every `period` `interval`s from `begin_date`, `interval_count`
+        times in all.
+
+        Args:
+            name_surname: The customer's name.
+            amount: Each charge, in TL.
+            interval: `daily`, `weekly`, `monthly` or `yearly`.
+            interval_count: How many charges in all.
+            period: Charge every this many intervals (Paynet's default: every one).
+            begin_date: The day of the first charge.
+            reference_no: Your reference of the subscription.
+            end_user_email: Where Paynet sends the customer the page.
+            end_user_desc: What the customer is told the charges are for.
+            agent_id: The agent (sub-merchant) it is for.
+            agent_amount: The agent's share of each charge, in TL.
+            company_amount: The main company's share of each charge, in TL.
+            add_commission: The commission is added to what the customer pays.
+            is_fixed_price: `false`: no invoices are planned; you add them with `subscription_invoices.create`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: SubscriptionCreated = await self._call("subscriptions.create", _params(locals()))
+        return result
+
+    async def retrieve(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Subscription:
+        """One subscription, by `subscription_id` or `reference_no`.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Subscription = await self._call("subscriptions.retrieve", _params(locals()))
+        return result
+
+    async def list_page(
+        self,
+        *,
+        agent_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> SubscriptionPage:
+        """One page of your subscriptions.
+
+        `list` walks every page for you; this is one page, for those who page
+        themselves: `has_more` says another follows, at `next_starting_after`.
+
+        Args:
+            status: Only subscriptions in this status.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: SubscriptionPage = await self._call("subscriptions.list_page", _params(locals()))
+        return result
+
+    def list(
+        self,
+        *,
+        agent_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncIterator[Subscription]:
+        """Every subscription, oldest first.
+
+        Pages (`limit` items each, see `list_page`) are fetched as the loop reaches
+        them; a page that fails raises from the loop, naming where it started.
+
+        Args:
+            status: Only subscriptions in this status.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        return _apages(self.list_page, _params(locals()), "subscriptions")
+
+    async def update_status(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        status: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Pauses (`passive`), resumes (`active`) or ends (`cancelled`) a
+        subscription. A passive one is not charged; invoices that came due
+        meanwhile are charged when it is active again (cancel them first with
+        `subscription_invoices.update_status` if they should not be).
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            status: `active`, `passive` or `cancelled`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("subscriptions.update_status", _params(locals()))
+        return result
+
+    async def update_amount(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        amount: Amount,
+        agent_amount: Amount | None = None,
+        company_amount: Amount | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Changes the amount of the subscription and of its invoices not yet paid.
+
+        The path is `v1/subscription/amount_update` (its own page); the docs'
+        index spells it `v1/subcription/...`: the client option
+        `subscription_amount_update_path` sends there instead.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            amount: Each charge from now on, in TL.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("subscriptions.update_amount", _params(locals()))
+        return result
+
+    async def send_again(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Sends the customer the subscription's page again.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("subscriptions.send_again", _params(locals()))
+        return result
+
+
+class AsyncSubscriptionInvoices:
+    """`AsyncClient.subscription_invoices` (awaited): `create`, `list_page`, `charge`, `update_status`, `update_all_statuses`, `update_amount`."""
+
+    def __init__(self, call: AsyncCall) -> None:
+        self._call = call
+
+    async def create(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        due_date: _dt.date | str,
+        amount: Amount,
+        agent_amount: Amount | None = None,
+        company_amount: Amount | None = None,
+        invoice_no: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Adds an invoice to a subscription: `amount` is charged on `due_date`.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            due_date: The day it is charged.
+            amount: In TL.
+            invoice_no: Your number for the invoice.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("subscription_invoices.create", _params(locals()))
+        return result
+
+    async def list_page(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        agent_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> InvoicePage:
+        """One page of a subscription's invoices.
+
+        `list` walks every page for you; this is one page, for those who page
+        themselves: `has_more` says another follows, at `next_starting_after`.
+
+        Args:
+            reference_no: The subscription's reference.
+            status: Only invoices in this status.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: InvoicePage = await self._call("subscription_invoices.list_page", _params(locals()))
+        return result
+
+    def list(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        agent_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncIterator[Invoice]:
+        """Every invoice of the subscription, by due date.
+
+        Pages (`limit` items each, see `list_page`) are fetched as the loop reaches
+        them; a page that fails raises from the loop, naming where it started.
+
+        Args:
+            reference_no: The subscription's reference.
+            status: Only invoices in this status.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        return _apages(self.list_page, _params(locals()), "invoices")
+
+    async def charge(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        invoice_no: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> InvoiceCharges:
+        """Charges a subscription's invoice now (`invoice_no`), or every waiting
+        invoice already due, on its cards in their order.
+
+        The path is `v1/subscription/manual_charge` (its page); one title says
+        `manuel_charge`: the client option `subscription_manual_charge_path`
+        sends there instead.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            invoice_no: The invoice; without it, every waiting invoice already due.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: InvoiceCharges = await self._call("subscription_invoices.charge", _params(locals()))
+        return result
+
+    async def update_status(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        invoice_no: int,
+        status: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Sets one invoice's status: `waiting`, `external_charged` (paid outside
+        Paynet), `cancelled` or `deleted`. A paid invoice keeps its status.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("subscription_invoices.update_status", _params(locals()))
+        return result
+
+    async def update_all_statuses(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        status: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Sets the status of every invoice of a subscription not yet paid.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("subscription_invoices.update_all_statuses", _params(locals()))
+        return result
+
+    async def update_amount(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        invoice_no: int,
+        amount: Amount,
+        agent_amount: Amount | None = None,
+        company_amount: Amount | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Changes the amount of one invoice not yet paid.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            amount: In TL.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("subscription_invoices.update_amount", _params(locals()))
+        return result
+
+
+class AsyncSubscriptionCards:
+    """`AsyncClient.subscription_cards` (awaited): `list`, `update_label`, `delete`, `link`, `arrange`, `add_3d`, `complete_add_3d`."""
+
+    def __init__(self, call: AsyncCall) -> None:
+        self._call = call
+
+    async def list(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> SubscriptionCardList:
+        """The cards saved to a subscription, in the order they are charged.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: SubscriptionCardList = await self._call("subscription_cards.list", _params(locals()))
+        return result
+
+    async def update_label(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        card_id: int,
+        label: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Renames a subscription's card.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            label: Your name for the card.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("subscription_cards.update_label", _params(locals()))
+        return result
+
+    async def delete(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        card_id: int,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Removes a card from a subscription: it is no longer charged.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            card_id: The card, as `subscription_cards.list` names it.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("subscription_cards.delete", _params(locals()))
+        return result
+
+    async def link(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        card_id: int,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Adds a card already saved to another subscription (`card_id`) to this
+        one, after its own cards.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            card_id: The card, as `subscription_cards.list` names it.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("subscription_cards.link", _params(locals()))
+        return result
+
+    async def arrange(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        card_ids: Sequence[int],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Sets the order in which a subscription's cards are charged.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            card_ids: The cards in the order they should be charged (`card_id`s); cards not named follow them.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("subscription_cards.arrange", _params(locals()))
+        return result
+
+    async def add_3d(
+        self,
+        *,
+        subscription_id: str | None = None,
+        reference_no: str | None = None,
+        return_url: str,
+        card: CardInput,
+        label: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ThreeDSecureSession:
+        """Starts adding a card to a subscription: send the customer to `post_url`
+        (or answer with `html_content`) for 3D Secure.
+
+        Args:
+            subscription_id: Paynet's id of the subscription.
+            reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            return_url: Where the bank's page sends the customer back (a POST with `session_id` and `token_id`): then call `complete_add_3d`.
+            label: Your name for the card.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        # First thing: the user's mapping is no longer referenced from this frame.
+        try:
+            card = _as_struct(card, Card, "card")
+        except InvalidTypeError:
+            del card
+            raise
+        result: ThreeDSecureSession = await self._call("subscription_cards.add_3d", _params(locals()))
+        return result
+
+    async def complete_add_3d(
+        self,
+        *,
+        session_id: str,
+        token_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Finishes adding a card once the bank's page posted back: the card is
+        saved after the subscription's other cards (and a waiting subscription
+        becomes active).
+
+        Args:
+            session_id: What the bank's page posted to your `return_url`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("subscription_cards.complete_add_3d", _params(locals()))
+        return result
+
+
+class AsyncMemberships:
+    """`AsyncClient.memberships` (awaited): `create`, `retrieve`, `document_types`, `all_document_types`."""
+
+    def __init__(self, call: AsyncCall) -> None:
+        self._call = call
+
+    async def create(
+        self,
+        *,
+        contact_gsm_no: str,
+        contact_name: str,
+        contact_surname: str,
+        contact_mail: str,
+        company_name: str,
+        agent_reference: str | None = None,
+        tax_office: str | None = None,
+        tckn: str | None = None,
+        vkn: str | None = None,
+        address_line1: str | None = None,
+        address_line2: str | None = None,
+        city: str | None = None,
+        province: str | None = None,
+        postal_code: str | None = None,
+        iban: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Application:
+        """Starts a dealer's application to Paynet.
+
+        Args:
+            contact_gsm_no: The contact's mobile number, 10 digits without the leading 0.
+            company_name: The dealer's name.
+            agent_reference: Your code for the dealer.
+            tckn: The contact's Turkish identity number (11 digits).
+            vkn: The tax number (10 digits).
+            address_line1: Neighbourhood, street.
+            address_line2: Building, number.
+            city: The province's plate code.
+            province: The district.
+            iban: 26 characters, starting with the country code (`TR`).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Application = await self._call("memberships.create", _params(locals()))
+        return result
+
+    async def retrieve(
+        self,
+        *,
+        id: str | None = None,
+        agent_reference: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Application:
+        """One application, by the `id` `memberships.create` answered or by your
+        `agent_reference`.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Application = await self._call("memberships.retrieve", _params(locals()))
+        return result
+
+    async def document_types(
+        self,
+        *,
+        form_type: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> DocumentTypes:
+        """The documents an `individual` or a `commercial` application needs.
+
+        Args:
+            form_type: `individual` (Paynet's 2) or `commercial` (3).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: DocumentTypes = await self._call("memberships.document_types", _params(locals()))
+        return result
+
+    async def all_document_types(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> DocumentTypes:
+        """The documents of every kind of application.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: DocumentTypes = await self._call("memberships.all_document_types", _params(locals()))
+        return result
+
+
 class ClientResources:
     """The resources of `Client`, bound to its call function by `_bind`."""
 
@@ -2708,6 +4000,10 @@ class ClientResources:
     cards: Cards
     ratios: Ratios
     agents: Agents
+    subscriptions: Subscriptions
+    subscription_invoices: SubscriptionInvoices
+    subscription_cards: SubscriptionCards
+    memberships: Memberships
 
     def _bind(self, call: SyncCall) -> None:
         self.payments = Payments(call)
@@ -2718,6 +4014,10 @@ class ClientResources:
         self.cards = Cards(call)
         self.ratios = Ratios(call)
         self.agents = Agents(call)
+        self.subscriptions = Subscriptions(call)
+        self.subscription_invoices = SubscriptionInvoices(call)
+        self.subscription_cards = SubscriptionCards(call)
+        self.memberships = Memberships(call)
 
 
 class AsyncClientResources:
@@ -2731,6 +4031,10 @@ class AsyncClientResources:
     cards: AsyncCards
     ratios: AsyncRatios
     agents: AsyncAgents
+    subscriptions: AsyncSubscriptions
+    subscription_invoices: AsyncSubscriptionInvoices
+    subscription_cards: AsyncSubscriptionCards
+    memberships: AsyncMemberships
 
     def _bind(self, call: AsyncCall) -> None:
         self.payments = AsyncPayments(call)
@@ -2741,6 +4045,10 @@ class AsyncClientResources:
         self.cards = AsyncCards(call)
         self.ratios = AsyncRatios(call)
         self.agents = AsyncAgents(call)
+        self.subscriptions = AsyncSubscriptions(call)
+        self.subscription_invoices = AsyncSubscriptionInvoices(call)
+        self.subscription_cards = AsyncSubscriptionCards(call)
+        self.memberships = AsyncMemberships(call)
 
 
 class ClientOptions:
@@ -2759,6 +4067,9 @@ class ClientOptions:
         ratio_amount_format: Literal["kurus", "number"] = "kurus",
         publishable_key: str | None = None,
         publishable_key_in: Literal["header", "body"] = "header",
+        subscription_amount_format: Literal["kurus", "decimal"] = "kurus",
+        subscription_amount_update_path: Literal["v1/subscription/amount_update", "v1/subcription/amount_update"] = "v1/subscription/amount_update",
+        subscription_manual_charge_path: Literal["v1/subscription/manual_charge", "v1/subscription/manuel_charge"] = "v1/subscription/manual_charge",
         allow_insecure_http: bool = False,
         max_response_bytes: int = 8388608,
         max_report_bytes: int = 536870912,
@@ -2777,6 +4088,9 @@ class ClientOptions:
             ratio_amount_format: How `ratios.get` and `ratios.instalment_table` send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. You always pass TL amounts.
             publishable_key: Your publishable key (`pbk_…`), for `ratios.get_public`, the one call Paynet serves with it. Kept in native memory; never printed.
             publishable_key_in: How `ratios.get_public` sends the publishable key, which Paynet's reference leaves open: as `Authorization: Basic pbk_…` (the default, as the secret key travels) or as a `publishable_key` body field (as Paynet.js sends it), with no `Authorization` header.
+            subscription_amount_format: How the subscription services send amounts (`subscriptions.create`, `update_amount`, `subscription_invoices.create`): the current docs say ×100 kuruş strings (`"1250"`, the default), the older ones a decimal (`12.50`). You always pass TL amounts.
+            subscription_amount_update_path: The path of `subscriptions.update_amount`: its own page says `v1/subscription/amount_update` (the default), the docs' index `v1/subcription/amount_update`.
+            subscription_manual_charge_path: The path of `subscription_invoices.charge`: its page says `v1/subscription/manual_charge` (the default), one title `manuel_charge`.
             allow_insecure_http: Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in.
             max_response_bytes: The largest answer read from an ordinary endpoint; a larger one is refused (`protocol`, or `unknown_outcome` where money may have moved).
             max_report_bytes: The same for report endpoints (`reports.payment_list`), whose answers grow with the business: about 1 KB per row.
@@ -2795,6 +4109,9 @@ class ClientOptions:
                     ratio_amount_format=ratio_amount_format,
                     publishable_key=publishable_key,
                     publishable_key_in=publishable_key_in,
+                    subscription_amount_format=subscription_amount_format,
+                    subscription_amount_update_path=subscription_amount_update_path,
+                    subscription_manual_charge_path=subscription_manual_charge_path,
                     allow_insecure_http=allow_insecure_http,
                     max_response_bytes=max_response_bytes,
                     max_report_bytes=max_report_bytes,
@@ -2810,7 +4127,7 @@ class ClientOptions:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page", "cards.save", "cards.list_page", "cards.delete", "cards.update_description", "cards.send_otp", "cards.check_otp", "ratios.get", "ratios.instalment_table", "ratios.set_type", "ratios.delete_type", "ratios.define", "ratios.get_public", "agents.autologin", "agents.login", "agents.check_agent", "agents.limit_info", "agents.check_integration_info")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page", "cards.save", "cards.list_page", "cards.delete", "cards.update_description", "cards.send_otp", "cards.check_otp", "ratios.get", "ratios.instalment_table", "ratios.set_type", "ratios.delete_type", "ratios.define", "ratios.get_public", "agents.autologin", "agents.login", "agents.check_agent", "agents.limit_info", "agents.check_integration_info", "subscriptions.create", "subscriptions.retrieve", "subscriptions.list_page", "subscriptions.update_status", "subscriptions.update_amount", "subscriptions.send_again", "subscription_invoices.create", "subscription_invoices.list_page", "subscription_invoices.charge", "subscription_invoices.update_status", "subscription_invoices.update_all_statuses", "subscription_invoices.update_amount", "subscription_cards.list", "subscription_cards.update_label", "subscription_cards.delete", "subscription_cards.link", "subscription_cards.arrange", "subscription_cards.add_3d", "subscription_cards.complete_add_3d", "memberships.create", "memberships.retrieve", "memberships.document_types", "memberships.all_document_types")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {
@@ -2822,6 +4139,10 @@ RESOURCES: Final[dict[str, tuple[type, type]]] = {
     "cards": (Cards, AsyncCards),
     "ratios": (Ratios, AsyncRatios),
     "agents": (Agents, AsyncAgents),
+    "subscriptions": (Subscriptions, AsyncSubscriptions),
+    "subscription_invoices": (SubscriptionInvoices, AsyncSubscriptionInvoices),
+    "subscription_cards": (SubscriptionCards, AsyncSubscriptionCards),
+    "memberships": (Memberships, AsyncMemberships),
 }
 
 #: The options every method also takes, which `_call` hands to the native call apart from the params.

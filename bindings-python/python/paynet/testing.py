@@ -38,6 +38,7 @@ __all__ = [
     "ReversalRequest",
     "Sandbox",
     "SandboxStats",
+    "Subscribed",
     "SeedReport",
     "TDS_OTP",
     "TEST_CARDS",
@@ -162,6 +163,13 @@ class PaidLink(TypedDict):
     is_succeed: bool
     redirect: str | None
     """Where the payer's browser is sent; None when the page shows the decline itself."""
+
+
+class Subscribed(TypedDict):
+    """A card saved to a subscription on its page (`Sandbox.subscribe`)."""
+
+    card_id: int
+    message: str
 
 
 class Confirmation(TypedDict):
@@ -390,6 +398,17 @@ class Sandbox:
         body = dict(_DEFAULT_CARD if card is None else card)
         paid = json.loads(self._native.pay_link(url, json.dumps(body)))
         return PaidLink(xact_id=paid["xact_id"], is_succeed=paid["is_succeed"], redirect=paid["redirect"])
+
+    def subscribe(self, url: str, *, card: Mapping[str, object] | None = None) -> Subscribed:
+        """Consents to a subscription as its customer would on the page (`url` of
+        `subscriptions.create`, or its token): `card` (`card_holder`, `pan`, `month`,
+        `year`, `cvc`; the success card by default), the consent box, the bank's 3D page
+        with the right code. The card is saved after the subscription's cards; a waiting
+        subscription becomes active and is billed for what is due. Call it again to add
+        another card. `ValueError` for a cancelled subscription or a bad card."""
+        body = dict(_DEFAULT_CARD if card is None else card)
+        done = json.loads(self._native.subscribe(url, json.dumps(body)))
+        return Subscribed(card_id=done["card_id"], message=done["message"])
 
     def confirmations(self) -> list[Confirmation]:
         """Every `confirmation_url` delivery attempt so far, oldest first. Deliveries run

@@ -39,7 +39,9 @@
 //! present wins: `answer = "code"` or `answer = ["comission", "commission"]`
 //! (default: the field's name); `free_text` (text a bank or Paynet wrote:
 //! card data scrubbed on reading, and redacted with the key by
-//! `redact_texts`), `card_number` (masked), or `read_with = "fn"` (a field
+//! `redact_texts`), `card_number` (masked), `other_fields` (an
+//! `Option<String>`: the answer's fields no other field reads, as JSON text,
+//! scrubbed and redacted like `free_text`), or `read_with = "fn"` (a field
 //! computed from the whole answer, `fn(&Reader) -> Result<T, Error>`).
 //!
 //! `#[serde(deserialize_with = "loose_int")]` on an integer makes its spec
@@ -150,6 +152,7 @@ struct FieldAttrs {
     /// Result models (`#[spec(answer)]`): the names Paynet's answers use.
     answer: Option<Vec<LitStr>>,
     free_text: bool,
+    other_fields: bool,
     card_number: bool,
     read_with: Option<syn::Path>,
 }
@@ -277,6 +280,8 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                     });
                 } else if p.is_ident("free_text") {
                     out.free_text = true;
+                } else if p.is_ident("other_fields") {
+                    out.other_fields = true;
                 } else if p.is_ident("card_number") {
                     out.card_number = true;
                 } else if p.is_ident("read_with") {
@@ -324,7 +329,7 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                     out.rules.push(quote!(::paynet_core::spec::Rule::OneOf { values: ::std::vec![#(#values),*] }));
                 } else {
                     return Err(meta.error(
-                        "spec: unknown field attribute (wire, flatten, wire_text, money, money_option, default, max_len, not_blank, positive, one_of, by_hand; on answers: answer, free_text, card_number, read_with)",
+                        "spec: unknown field attribute (wire, flatten, wire_text, money, money_option, default, max_len, not_blank, positive, one_of, by_hand; on answers: answer, free_text, card_number, read_with, other_fields)",
                     ));
                 }
                 Ok(())
@@ -360,6 +365,9 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
     let mut fields_info = Vec::new();
     let mut reads = Vec::new();
     let mut free_texts: Vec<syn::Ident> = Vec::new();
+    // Every answer name the model reads, and the field (if any) that keeps the rest.
+    let mut read_names: Vec<String> = Vec::new();
+    let mut other_fields: Option<(usize, syn::Ident)> = None;
     if sattrs.answer && sattrs.params {
         return Err(syn::Error::new(Span::call_site(), "spec: a struct is params or an answer, not both"));
     }
@@ -389,10 +397,20 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
         if !sattrs.answer && (a.answer.is_some() || a.free_text || a.card_number || a.read_with.is_some()) {
             return Err(syn::Error::new(ident.span(), "spec: answer names, free_text, card_number and read_with are for #[spec(answer)] structs"));
         }
-        if a.read_with.is_some() && (a.answer.is_some() || a.free_text || a.card_number) {
-            return Err(syn::Error::new(ident.span(), "spec: a read_with field reads itself: no answer names or text rules"));
+        // A read_with field reads itself; its answer names, if given, only say
+        // which fields it reads (so `other_fields` leaves them out).
+        if a.read_with.is_some() && (a.free_text || a.card_number) {
+            return Err(syn::Error::new(ident.span(), "spec: a read_with field reads itself: no text rules"));
         }
-        if sattrs.answer {
+        if a.other_fields {
+            if !sattrs.answer || a.answer.is_some() || a.read_with.is_some() || a.free_text || a.card_number || !optional {
+                return Err(syn::Error::new(ident.span(), "spec: other_fields is an Option<String> of an answer, with no other answer attribute"));
+            }
+            other_fields = Some((reads.len(), ident.clone()));
+            free_texts.push(ident.clone());
+            reads.push(quote!());
+        } else if sattrs.answer {
+            read_names.extend(a.answer.as_ref().map_or_else(|| vec![user_name.clone()], |n| n.iter().map(LitStr::value).collect()));
             let read = match &a.read_with {
                 Some(path) => quote_spanned!(span=> #path(r)?),
                 None => {
@@ -482,6 +500,7 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
                 None => unit.clone(),
                 Some(o) if o.value() == "payment_amount_format" => quote!(options.payment_amount),
                 Some(o) if o.value() == "ratio_amount_format" => quote!(options.ratio_amount),
+                Some(o) if o.value() == "subscription_amount_format" => quote!(options.subscription_amount),
                 Some(o) => return Err(syn::Error::new(o.span(), "spec: no WireOptions field for this money_option; add it to paynet-spec-derive")),
             };
             quote_spanned!(span=> if let ::std::option::Option::Some(v) = ::paynet_core::wire::WireMoney::wire_money(&self.#ident, #unit) {
@@ -536,6 +555,9 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
         });
         impls
     } else if sattrs.answer {
+        if let Some((at, ident)) = &other_fields {
+            reads[*at] = quote!(#ident: r.other_fields(&[#(#read_names),*]).map(::paynet_core::secret::scrub_card_data));
+        }
         let redact = if free_texts.is_empty() {
             quote!(let _ = clean;)
         } else {

@@ -10,6 +10,7 @@ pub mod capture;
 pub mod cards;
 pub mod charge;
 pub mod check;
+pub mod membership;
 pub mod payment;
 pub mod payment_list;
 pub mod confirmation;
@@ -20,6 +21,9 @@ pub mod ratio;
 pub mod receipt_otp;
 pub mod refund;
 pub mod services;
+pub mod subscription;
+pub mod subscription_card;
+pub mod subscription_invoice;
 pub mod tds;
 
 use serde_json::{Map, Value};
@@ -254,6 +258,29 @@ registry!(
     agent::CheckAgent,
     agent::LimitInfo,
     agent::CheckIntegrationInfo,
+    subscription::CreateSubscription,
+    subscription::RetrieveSubscription,
+    subscription::ListSubscriptions,
+    subscription::UpdateSubscriptionStatus,
+    subscription::UpdateSubscriptionAmount,
+    subscription::SendSubscriptionAgain,
+    subscription_invoice::CreateInvoice,
+    subscription_invoice::ListInvoices,
+    subscription_invoice::ChargeInvoice,
+    subscription_invoice::UpdateInvoiceStatus,
+    subscription_invoice::UpdateAllInvoiceStatuses,
+    subscription_invoice::UpdateInvoiceAmount,
+    subscription_card::ListSubscriptionCards,
+    subscription_card::UpdateCardLabel,
+    subscription_card::DeleteCard,
+    subscription_card::LinkCard,
+    subscription_card::ArrangeCards,
+    subscription_card::AddCard3d,
+    subscription_card::CompleteAddCard3d,
+    membership::CreateApplication,
+    membership::RetrieveApplication,
+    membership::ListDocumentTypes,
+    membership::ListAllDocumentTypes,
 );
 
 #[cfg(test)]

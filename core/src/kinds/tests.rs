@@ -12,6 +12,10 @@ use super::{FieldKind, kind_of};
 use crate::endpoints::confirmation::PayLinkConfirmation;
 use crate::endpoints::paylink::{PayLink, PayLinkDetail, PayLinkPage};
 use crate::endpoints::refund::{Refund, RefundPage, RefundRequest};
+use crate::endpoints::membership::{Application, DocumentType, DocumentTypes};
+use crate::endpoints::subscription::{Subscription, SubscriptionCreated, SubscriptionPage};
+use crate::endpoints::subscription_card::{SubscriptionCard, SubscriptionCardList};
+use crate::endpoints::subscription_invoice::{Invoice, InvoiceChargeResult, InvoiceCharges, InvoicePage};
 use crate::endpoints::services::{SlipLink, TransactionDetail, TransactionPage, TransactionRow};
 use crate::endpoints::tds::ThreeDSecureSession;
 use crate::models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction};
@@ -230,7 +234,53 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
     all.extend(card_samples());
     all.extend(ratio_samples());
     all.extend(agent_samples());
+    all.extend(subscription_samples());
     all
+}
+
+/// The subscription and membership models (`endpoints::subscription*`, `membership`).
+fn subscription_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
+    let object = |v: Value| v.as_object().unwrap().clone();
+    let created = SubscriptionCreated::from_wire(&object(json!({"url": "https://pay/s/1", "subscription_id": "500001"}))).unwrap();
+    let sub = Subscription::from_wire(&object(json!({
+        "subscription_id": "500001", "status": 1, "amount": 99.9, "interval": 2, "interval_count": 12, "period": 1,
+        "begin_date": "2031-01-15T00:00:00", "is_fixed_price": true
+    })))
+    .unwrap();
+    let subs = SubscriptionPage {
+        subscriptions: vec![sub, Subscription::from_wire(&Map::new()).unwrap()],
+        has_more: false,
+        total_count: Some(2),
+        next_starting_after: None,
+    };
+    let invoice = Invoice::from_wire(&object(json!({
+        "invoice_id": "inv_1", "invoice_no": 1, "val_date": "2031-01-15T00:00:00", "amount": 99.9, "invoice_status": 3,
+        "xact_id": "xk_1", "attempt_count": 2
+    })))
+    .unwrap();
+    let invoices = InvoicePage { invoices: vec![invoice, Invoice::from_wire(&Map::new()).unwrap()], has_more: true, total_count: Some(3), next_starting_after: Some(2) };
+    let charges = InvoiceCharges {
+        charges: vec![InvoiceChargeResult::from_wire(&object(json!({"invoice_no": 1, "code": 0, "message": "ok"}))).unwrap()],
+        all_paid: true,
+    };
+    let card = SubscriptionCard::from_wire(&object(json!({
+        "card_id": 1001, "card_no_mask": "435508******4358", "label": "work", "order_no": 1, "expire_month": 12, "expire_year": 2035
+    })))
+    .unwrap();
+    let cards = SubscriptionCardList { subscription_id: Some("500001".into()), reference_no: None, cards: vec![card, SubscriptionCard::from_wire(&Map::new()).unwrap()] };
+    let application = Application::from_wire(&object(json!({"id": 700001, "agent_reference": "B1", "status": "received"}))).unwrap();
+    let documents = DocumentTypes {
+        document_types: vec![DocumentType::from_wire(&object(json!({"formtype_id": 2, "doctype_id": 1, "is_required": true}))).unwrap()],
+    };
+    vec![
+        Box::new(application),
+        Box::new(documents),
+        Box::new(created),
+        Box::new(subs),
+        Box::new(invoices),
+        Box::new(charges),
+        Box::new(cards),
+    ]
 }
 
 /// The agent models (`endpoints::agent`).

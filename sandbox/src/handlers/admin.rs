@@ -245,5 +245,7 @@ fn run_set_clock(s: &Shared, body: &[u8]) -> ApiResult<Response> {
             return Err(ApiError::invalid("send set or advance_*, not both"));
         }
     }
+    // Subscriptions bill what came due while the clock moved.
+    crate::handlers::subscription::bill_due(s);
     Ok(clock_answer(s))
 }

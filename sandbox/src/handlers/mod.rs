@@ -13,6 +13,7 @@ mod detail;
 mod inject;
 mod listing;
 mod lookup;
+pub mod membership;
 pub mod paylink;
 pub mod paylink_page;
 pub mod payment;
@@ -24,6 +25,8 @@ mod receipt_otp;
 mod responses;
 pub mod reversal;
 mod services;
+pub mod subscription;
+pub mod subscription_page;
 pub mod tds;
 mod transaction_list;
 
@@ -114,6 +117,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/agent/check_agent", post(agent::check_agent))
         .route("/v1/agent/limit_info", post(agent::limit_info))
         .route("/v1/agent/check_integration_info", post(agent::check_integration_info))
+        .merge(subscription_routes())
+        .route("/v1/membership/formdata_insert", post(membership::insert))
+        .route("/v1/membership/formdata_get", post(membership::get))
+        .route("/v1/membership/formtypes_and_doctypes", post(membership::doc_types))
+        .route("/v1/membership/formtypes_and_doctypes_all", post(membership::doc_types_all))
         // route_layer: unknown paths fall through to the 404 without an auth check.
         .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), auth));
     let admin = Router::new()
@@ -150,6 +158,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(paylink_page::show).post(paylink_page::submit),
         )
         .route("/__sandbox/paylink/{token}/expire", post(paylink::expire))
+        .route(
+            "/__sandbox/subscription/{token}",
+            get(subscription_page::show).post(subscription_page::submit),
+        )
+        .route(
+            "/__sandbox/subscription/{token}/return",
+            post(subscription_page::bank_return),
+        )
         .route(paynetjs::SCRIPT_PATH, get(paynetjs::script));
     api.merge(admin)
         .fallback(not_found)
@@ -159,6 +175,34 @@ pub fn router(shared: Arc<Shared>) -> Router {
             count_and_faults,
         ))
         .with_state(shared)
+}
+
+/// `v1/subscription/*`. The docs index spells the amount update `v1/subcription/...` and
+/// one page title says `manuel_charge`: both spellings are served.
+fn subscription_routes() -> Router<Arc<Shared>> {
+    use subscription as sub;
+    Router::new()
+        .route("/v1/subscription/create", post(sub::create))
+        .route("/v1/subscription/subscription_detail", post(sub::detail))
+        .route("/v1/subscription/list", post(sub::list))
+        .route("/v1/subscription/status_update", post(sub::status_update))
+        .route("/v1/subscription/amount_update", post(sub::amount_update))
+        .route("/v1/subcription/amount_update", post(sub::amount_update))
+        .route("/v1/subscription/send_again", post(sub::send_again))
+        .route("/v1/subscription/card_info_list", post(sub::card_info_list))
+        .route("/v1/subscription/card_info_label_update", post(sub::card_info_label_update))
+        .route("/v1/subscription/card_info_delete", post(sub::card_info_delete))
+        .route("/v1/subscription/card_info_link_to_subscription", post(sub::card_info_link))
+        .route("/v1/subscription/create_card_tds_initial", post(sub::create_card_tds_initial))
+        .route("/v1/subscription/create_card_tds_confirm", post(sub::create_card_tds_confirm))
+        .route("/v1/subscription/card_info_arrange", post(sub::card_info_arrange))
+        .route("/v1/subscription/create_invoice", post(sub::create_invoice))
+        .route("/v1/subscription/invoice_list", post(sub::invoice_list))
+        .route("/v1/subscription/invoices_status_update_all", post(sub::invoices_status_update_all))
+        .route("/v1/subscription/invoice_status_update", post(sub::invoice_status_update))
+        .route("/v1/subscription/invoice_amount_update", post(sub::invoice_amount_update))
+        .route("/v1/subscription/manual_charge", post(sub::manual_charge))
+        .route("/v1/subscription/manuel_charge", post(sub::manual_charge))
 }
 
 /// Counts API requests and serves injected faults: a `before` fault answers before anything

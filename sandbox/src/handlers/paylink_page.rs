@@ -195,7 +195,8 @@ async fn pay(s: Arc<Shared>, token: String, card: Map<String, Value>) -> Result<
     Ok(paid)
 }
 
-fn token_of(url_or_token: &str) -> &str {
+/// The last path segment of a page's URL (or the token itself).
+pub(crate) fn token_of(url_or_token: &str) -> &str {
     let path = url_or_token.split(['?', '#']).next().unwrap_or_default();
     path.trim_end_matches('/')
         .rsplit('/')

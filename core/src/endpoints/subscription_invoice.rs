@@ -1,0 +1,317 @@
+//! A subscription's invoices (`v1/subscription/*invoice*`, `manual_charge`):
+//! the charges Paynet makes on their due dates, or now on request.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::pages::{self, page_model, page_params};
+use super::subscription::{INVOICE_STATUSES, subscription_params};
+use super::{result_code_error, status_code};
+use crate::config::paths;
+use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
+use crate::error::{Error, ErrorKind};
+use crate::models::Acknowledgement;
+use crate::money::Money;
+use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
+use crate::wire::{Fields, FromAnswer, Reader};
+
+/// The statuses a shop may set; `paid` and `failed` are Paynet's to set.
+const SETTABLE: &[&str] = &["waiting", "external_charged", "cancelled", "deleted"];
+
+fn settable(status: &str) -> Result<i64, Error> {
+    let table: Vec<(&str, i64)> = INVOICE_STATUSES.iter().copied().filter(|(name, _)| SETTABLE.contains(name)).collect();
+    status_code(status, &table)
+}
+
+fn invoice_status<F: Fields + ?Sized>(r: &Reader<'_, F>) -> Result<Option<String>, Error> {
+    super::subscription::code_name(r, &["invoice_status", "status"], INVOICE_STATUSES)
+}
+
+const SETTLE_BY_LIST: Option<&str> =
+    Some("subscription_invoices.list shows the invoices of the subscription ({}); look before repeating the call");
+
+/// Adds an invoice to a subscription: `amount` is charged on `due_date`.
+#[derive(Doc)]
+pub struct CreateInvoice;
+
+subscription_params! {
+    pub struct CreateInvoiceParams {
+        /// The day it is charged.
+        #[spec(wire = "val_date")]
+        pub due_date: NaiveDate,
+        /// In TL.
+        #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
+        pub amount: Money,
+        #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
+        pub agent_amount: Option<Money>,
+        #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
+        pub company_amount: Option<Money>,
+        /// Your number for the invoice.
+        #[spec(not_blank, max_len = 50)]
+        pub invoice_no: Option<String>,
+    }
+}
+
+impl Endpoint for CreateInvoice {
+    const NAME: &'static str = "subscription_invoices.create";
+    const PATH: &'static str = "v1/subscription/create_invoice";
+    /// A resent one is a second charge on the due date.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = SETTLE_BY_LIST;
+    type Params = CreateInvoiceParams;
+    type Output = Acknowledgement;
+
+    fn from_wire(_: &CreateInvoiceParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
+        Acknowledgement::from_wire(body)
+    }
+}
+
+/// An invoice of a subscription.
+#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+#[spec(answer)]
+pub struct Invoice {
+    pub invoice_id: Option<String>,
+    pub invoice_no: Option<i64>,
+    pub subscription_id: Option<String>,
+    pub reference_no: Option<String>,
+    /// The day it is charged.
+    #[spec(answer = ["val_date", "due_date"])]
+    #[serde(with = "crate::kinds::datetime")]
+    pub due_date: Option<DateTime<FixedOffset>>,
+    #[serde(serialize_with = "crate::models::money_text")]
+    pub amount: Option<Decimal>,
+    /// `waiting`, `external_charged`, `paid`, `failed`, `cancelled`, `deleted` (another code: as sent).
+    #[spec(read_with = "invoice_status", answer = ["invoice_status", "status"])]
+    pub status: Option<String>,
+    /// The payment that paid it.
+    pub xact_id: Option<String>,
+    /// How many charges were tried for it.
+    pub attempt_count: Option<i64>,
+    /// Fields of Paynet's answer this model does not name (its reference
+    /// documents few), as JSON text; card data masked.
+    #[spec(other_fields)]
+    pub other_fields: Option<String>,
+}
+
+/// One page of a subscription's invoices.
+///
+/// `list` walks every page for you; this is one page, for those who page
+/// themselves: `has_more` says another follows, at `next_starting_after`.
+#[derive(Doc)]
+pub struct ListInvoices;
+
+page_params! {
+    /// Exactly one of `subscription_id` and `reference_no` (checked in `to_wire`:
+    /// the page declaration takes no struct rules).
+    pub struct ListInvoicesParams {
+        #[spec(not_blank, max_len = 50)]
+        pub subscription_id: Option<String>,
+        /// The subscription's reference.
+        #[spec(not_blank, max_len = 50)]
+        pub reference_no: Option<String>,
+        #[spec(max_len = 10)]
+        pub agent_id: Option<String>,
+        /// Only invoices in this status.
+        #[spec(one_of = ["waiting", "external_charged", "paid", "failed", "cancelled", "deleted"], by_hand)]
+        pub status: Option<String>,
+    }
+}
+
+page_model! {
+    /// One page of invoices.
+    pub struct InvoicePage {
+        pub invoices: Vec<Invoice>,
+    }
+}
+
+impl Endpoint for ListInvoices {
+    const NAME: &'static str = "subscription_invoices.list_page";
+    const PATH: &'static str = "v1/subscription/invoice_list";
+    const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
+    const PAGES: Option<Pages> = Some(Pages { iterator: "list", items: "invoices", doc: "Every invoice of the subscription, by due date." });
+    type Params = ListInvoicesParams;
+    type Output = InvoicePage;
+
+    fn to_wire(p: &ListInvoicesParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        if p.subscription_id.is_some() == p.reference_no.is_some() {
+            return Err(Error::invalid("subscription_id", "give exactly one of `subscription_id` and `reference_no`"));
+        }
+        let mut body = pages::to_wire(p, options)?;
+        body.remove("status");
+        if let Some(status) = &p.status {
+            body.insert("invoice_status".into(), status_code(status, INVOICE_STATUSES)?.into());
+        }
+        Ok(body)
+    }
+
+    fn from_wire(p: &ListInvoicesParams, body: &Map<String, Value>) -> Result<InvoicePage, Error> {
+        pages::read(body, p).map(InvoicePage::from)
+    }
+}
+
+/// Charges a subscription's invoice now (`invoice_no`), or every waiting
+/// invoice already due, on its cards in their order.
+///
+/// The path is `v1/subscription/manual_charge` (its page); one title says
+/// `manuel_charge`: the client option `subscription_manual_charge_path`
+/// sends there instead.
+#[derive(Doc)]
+pub struct ChargeInvoice;
+
+subscription_params! {
+    pub struct ChargeInvoiceParams {
+        /// The invoice; without it, every waiting invoice already due.
+        pub invoice_no: Option<u32>,
+    }
+}
+
+/// What one charge of `subscription_invoices.charge` did.
+#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+#[spec(answer)]
+pub struct InvoiceChargeResult {
+    pub invoice_no: Option<i64>,
+    /// 0: paid.
+    #[spec(answer = "code")]
+    pub result_code: Option<i64>,
+    #[spec(free_text)]
+    pub message: Option<String>,
+    /// Fields of Paynet's answer this model does not name (its reference
+    /// documents few), as JSON text; card data masked.
+    #[spec(other_fields)]
+    pub other_fields: Option<String>,
+}
+
+/// What `subscription_invoices.charge` did, per invoice.
+#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+pub struct InvoiceCharges {
+    pub charges: Vec<InvoiceChargeResult>,
+    /// Every invoice charged was paid.
+    pub all_paid: bool,
+}
+
+impl Endpoint for ChargeInvoice {
+    const NAME: &'static str = "subscription_invoices.charge";
+    const PATH: &'static str = paths::MANUAL_CHARGE;
+    /// Moves money, and Paynet documents no deduplication for it.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = SETTLE_BY_LIST;
+    type Params = ChargeInvoiceParams;
+    type Output = InvoiceCharges;
+
+    fn from_wire(_: &ChargeInvoiceParams, body: &Map<String, Value>) -> Result<InvoiceCharges, Error> {
+        let r = Reader::new(body);
+        match r.int(&["code"])? {
+            Some(0) => {}
+            Some(code) => return Err(result_code_error(&r, code)),
+            None => return Err(Error::new(ErrorKind::Protocol, "Paynet's answer has no result code: it does not say what was charged")),
+        }
+        let charges = match body.get("data").or_else(|| body.get("Data")) {
+            Some(Value::Array(rows)) => rows.iter().map(|row| InvoiceChargeResult::from_wire(super::data_row(row)?)).collect::<Result<Vec<_>, _>>()?,
+            None | Some(Value::Null) => Vec::new(),
+            Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `data` that is not a list")),
+        };
+        let all_paid = charges.iter().all(|c| c.result_code == Some(0));
+        Ok(InvoiceCharges { charges, all_paid })
+    }
+}
+
+/// Sets one invoice's status: `waiting`, `external_charged` (paid outside
+/// Paynet), `cancelled` or `deleted`. A paid invoice keeps its status.
+#[derive(Doc)]
+pub struct UpdateInvoiceStatus;
+
+subscription_params! {
+    pub struct UpdateInvoiceStatusParams {
+        pub invoice_no: u32,
+        #[spec(one_of = ["waiting", "external_charged", "cancelled", "deleted"], by_hand)]
+        pub status: String,
+    }
+}
+
+impl Endpoint for UpdateInvoiceStatus {
+    const NAME: &'static str = "subscription_invoices.update_status";
+    const PATH: &'static str = "v1/subscription/invoice_status_update";
+    /// `waiting` can make an invoice chargeable again: not sent twice.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = SETTLE_BY_LIST;
+    type Params = UpdateInvoiceStatusParams;
+    type Output = Acknowledgement;
+
+    fn to_wire(p: &UpdateInvoiceStatusParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.check_declared()?;
+        let code = settable(&p.status)?;
+        let mut body = p.to_wire_declared(options);
+        body.insert("status".into(), code.into());
+        Ok(body)
+    }
+
+    fn from_wire(_: &UpdateInvoiceStatusParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
+        Acknowledgement::from_wire(body)
+    }
+}
+
+/// Sets the status of every invoice of a subscription not yet paid.
+#[derive(Doc)]
+pub struct UpdateAllInvoiceStatuses;
+
+subscription_params! {
+    pub struct UpdateAllInvoiceStatusesParams {
+        #[spec(one_of = ["waiting", "external_charged", "cancelled", "deleted"], by_hand)]
+        pub status: String,
+    }
+}
+
+impl Endpoint for UpdateAllInvoiceStatuses {
+    const NAME: &'static str = "subscription_invoices.update_all_statuses";
+    const PATH: &'static str = "v1/subscription/invoices_status_update_all";
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = SETTLE_BY_LIST;
+    type Params = UpdateAllInvoiceStatusesParams;
+    type Output = Acknowledgement;
+
+    fn to_wire(p: &UpdateAllInvoiceStatusesParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.check_declared()?;
+        let code = settable(&p.status)?;
+        let mut body = p.to_wire_declared(options);
+        body.insert("status".into(), code.into());
+        Ok(body)
+    }
+
+    fn from_wire(_: &UpdateAllInvoiceStatusesParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
+        Acknowledgement::from_wire(body)
+    }
+}
+
+/// Changes the amount of one invoice not yet paid.
+#[derive(Doc)]
+pub struct UpdateInvoiceAmount;
+
+subscription_params! {
+    pub struct UpdateInvoiceAmountParams {
+        pub invoice_no: u32,
+        /// In TL.
+        #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
+        pub amount: Money,
+        #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
+        pub agent_amount: Option<Money>,
+        #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
+        pub company_amount: Option<Money>,
+    }
+}
+
+impl Endpoint for UpdateInvoiceAmount {
+    const NAME: &'static str = "subscription_invoices.update_amount";
+    /// Not in paynet-api.md §3.8, which names "Fatura Tutar Güncelleme" by title only:
+    /// the path is its page's (doc.paynet.com.tr/servisler/abonelik/fatura-tutar-guncelleme).
+    const PATH: &'static str = "v1/subscription/invoice_amount_update";
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = SETTLE_BY_LIST;
+    type Params = UpdateInvoiceAmountParams;
+    type Output = Acknowledgement;
+
+    fn from_wire(_: &UpdateInvoiceAmountParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
+        Acknowledgement::from_wire(body)
+    }
+}
