@@ -13,6 +13,7 @@ extern crate self as paynet_core;
 
 mod card;
 mod client;
+pub mod columnar;
 mod config;
 mod endpoint;
 pub mod endpoints;
@@ -35,6 +36,9 @@ pub use error::{Cause, Error, ErrorKind};
 pub use models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction, TransactionType, CODE_REPLAYED};
 pub use money::{Money, MoneyError};
 pub use secret::{CardNumber, Cvc, SecretKey};
+
+/// The Arrow crates `columnar` builds with, for the bindings' FFI and IPC.
+pub use {arrow_array, arrow_schema};
 
 /// The SDK version, for User-Agent strings and `__version__`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

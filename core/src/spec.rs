@@ -235,6 +235,10 @@ pub struct FieldSpec {
     pub money_wire: Option<MoneyWireSpec>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,
+    /// A result field of a few codes repeated across rows (`#[spec(dictionary)]`):
+    /// dictionary-encoded in columnar results.
+    #[serde(skip_serializing_if = "is_false")]
+    pub dictionary: bool,
     pub doc: &'static str,
 }
 

@@ -41,6 +41,9 @@
 //! card data scrubbed on reading, and redacted with the key by
 //! `redact_texts`), `card_number` (masked), or `read_with = "fn"` (a field
 //! computed from the whole answer, `fn(&Reader) -> Result<T, Error>`).
+//! `#[spec(dictionary)]` on a result model's text field says it holds a few
+//! codes repeated across rows (a bank, a card type): its column in a
+//! columnar result (`paynet_core::columnar`) is dictionary-encoded.
 //!
 //! `#[serde(deserialize_with = "loose_int")]` on an integer makes its spec
 //! type "integer, or numeric text" (`or_text`).
@@ -152,6 +155,7 @@ struct FieldAttrs {
     free_text: bool,
     card_number: bool,
     read_with: Option<syn::Path>,
+    dictionary: bool,
 }
 
 enum SerdeDefault {
@@ -279,6 +283,8 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                     out.free_text = true;
                 } else if p.is_ident("card_number") {
                     out.card_number = true;
+                } else if p.is_ident("dictionary") {
+                    out.dictionary = true;
                 } else if p.is_ident("read_with") {
                     let path: LitStr = meta.value()?.parse()?;
                     out.read_with = Some(path.parse()?);
@@ -324,7 +330,7 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                     out.rules.push(quote!(::paynet_core::spec::Rule::OneOf { values: ::std::vec![#(#values),*] }));
                 } else {
                     return Err(meta.error(
-                        "spec: unknown field attribute (wire, flatten, wire_text, money, money_option, default, max_len, not_blank, positive, one_of, by_hand; on answers: answer, free_text, card_number, read_with)",
+                        "spec: unknown field attribute (wire, flatten, wire_text, money, money_option, default, max_len, not_blank, positive, one_of, by_hand; on answers: answer, free_text, card_number, read_with; on models: dictionary)",
                     ));
                 }
                 Ok(())
@@ -440,8 +446,12 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
             (Some(unit), None) => quote!(::std::option::Option::Some(::paynet_core::spec::MoneyWireSpec { unit: #unit, option: ::std::option::Option::None })),
             (None, _) => quote!(::std::option::Option::None),
         };
+        if sattrs.params && a.dictionary {
+            return Err(syn::Error::new(ident.span(), "spec: dictionary is for result models"));
+        }
         let rules = &a.rules;
         let flatten = a.flatten;
+        let dictionary = a.dictionary;
         field_specs.push(quote! {
             ::paynet_core::spec::FieldSpec {
                 name: #user_name,
@@ -453,6 +463,7 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
                 default: #default,
                 money_wire: #money_wire,
                 rules: ::std::vec![#(#rules),*],
+                dictionary: #dictionary,
                 doc: #doc,
             }
         });
