@@ -531,6 +531,15 @@ export interface PaymentListParams {
   date?: string;
 }
 
+export interface PaymentListRangeParams {
+  /** The first due date, `yyyy-MM-dd`. */
+  start: string;
+  /** The last due date, `yyyy-MM-dd`, not before `start`; at most 366 days in all. */
+  end: string;
+  /** Days fetched at once, 1 to 16 (default 4). */
+  concurrency?: number;
+}
+
 export interface CreatePayLinkParams {
   /**
    * The payer's name, shown on the page.
@@ -947,6 +956,18 @@ export interface PaymentReportRow<M extends MoneyMode = 'string'> {
   userId: string | null;
 }
 
+/** The reports of a range of due dates, as one. */
+export interface PaymentReportRange<M extends MoneyMode = 'string'> {
+  start: string;
+  end: string;
+  /** Days fetched. */
+  days: number;
+  /** Rows of all days. */
+  totalCount: number;
+  /** Every day's rows, the days in date order. */
+  rows: PaymentReportRow<M>[];
+}
+
 /** A payment link. */
 export interface PayLink<M extends MoneyMode = 'string'> {
   /** The payer's page. */
@@ -1235,6 +1256,16 @@ export interface Reports<M extends MoneyMode = 'string'> {
    * `POST v1/transaction/payment_list` · retry policy `read_only`.
    */
   paymentList(params?: PaymentListParams, options?: RequestOptions): Promise<PaymentReport<M>>;
+  /**
+   * What Paynet pays out on each due date from `start` to `end` (both
+   * included), as one report: the days are fetched concurrently (at most
+   * `concurrency` at a time, each a read-only call with its own retries and
+   * timeout), and their rows kept in date order. A day that fails fails the
+   * call, its error naming the date.
+   *
+   * `POST v1/transaction/payment_list` · retry policy `read_only`.
+   */
+  paymentListRange(params: PaymentListRangeParams, options?: RequestOptions): Promise<PaymentReportRange<M>>;
 }
 
 export interface PayLinks<M extends MoneyMode = 'string'> {
@@ -1361,6 +1392,7 @@ export type MethodName =
   | 'transactions.upload_signature'
   | 'transactions.update_escrow'
   | 'reports.payment_list'
+  | 'reports.payment_list_range'
   | 'pay_links.create'
   | 'pay_links.retrieve'
   | 'pay_links.list_page'

@@ -361,6 +361,19 @@ const PARAMS = table({
     }),
     structs: table({}),
   }),
+  PaymentListRangeParams: table({
+    toSnake: table({
+      'start': 'start',
+      'end': 'end',
+      'concurrency': 'concurrency',
+    }),
+    toCamel: table({
+      'start': 'start',
+      'end': 'end',
+      'concurrency': 'concurrency',
+    }),
+    structs: table({}),
+  }),
   CreatePayLinkParams: table({
     toSnake: table({
       'nameSurname': 'name_surname',
@@ -925,6 +938,29 @@ const MODELS = table({
       'company_cost_ratio': 'ratio',
     }),
   }),
+  PaymentReportRange: table({
+    toSnake: table({
+      'start': 'start',
+      'end': 'end',
+      'days': 'days',
+      'totalCount': 'total_count',
+      'rows': 'rows',
+    }),
+    toCamel: table({
+      'start': 'start',
+      'end': 'end',
+      'days': 'days',
+      'total_count': 'totalCount',
+      'rows': 'rows',
+    }),
+    structs: table({
+      'rows': 'PaymentReportRow',
+    }),
+    kinds: table({
+      'start': 'date',
+      'end': 'date',
+    }),
+  }),
   PayLink: table({
     toSnake: table({
       'url': 'url',
@@ -1156,6 +1192,7 @@ const METHODS = table({
   'transactions.upload_signature': table({ resource: 'transactions', method: 'uploadSignature', params: 'UploadSignatureParams', result: 'Acknowledgement', target: null, pages: null }),
   'transactions.update_escrow': table({ resource: 'transactions', method: 'updateEscrow', params: 'UpdateEscrowParams', result: 'Acknowledgement', target: null, pages: null }),
   'reports.payment_list': table({ resource: 'reports', method: 'paymentList', params: 'PaymentListParams', result: 'PaymentReport', target: null, pages: null }),
+  'reports.payment_list_range': table({ resource: 'reports', method: 'paymentListRange', params: 'PaymentListRangeParams', result: 'PaymentReportRange', target: null, pages: null }),
   'pay_links.create': table({ resource: 'payLinks', method: 'create', params: 'CreatePayLinkParams', result: 'PayLink', target: null, pages: null }),
   'pay_links.retrieve': table({ resource: 'payLinks', method: 'retrieve', params: 'PayLinkRef', result: 'PayLinkDetail', target: null, pages: null }),
   'pay_links.list_page': table({ resource: 'payLinks', method: 'listPage', params: 'ListPayLinksParams', result: 'PayLinkPage', target: null, pages: table({ iterator: 'list', items: 'links' }) }),

@@ -15,6 +15,7 @@ mod errors;
 mod pyser;
 mod runtime;
 mod sandbox;
+mod table;
 
 use pyo3::prelude::*;
 
@@ -26,6 +27,8 @@ mod _native {
     use crate::pyser::_register_models;
     #[pymodule_export]
     use crate::sandbox::NativeSandbox;
+    #[pymodule_export]
+    use crate::table::NativeTable;
 
     use pyo3::prelude::*;
 
@@ -33,6 +36,14 @@ mod _native {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", paynet_core::VERSION)?;
         m.add("METHODS", paynet_core::METHODS.to_vec())?;
+        // Method → its result model, for the methods whose rows can be a table.
+        let tabular = pyo3::types::PyDict::new(m.py());
+        for method in paynet_core::METHODS {
+            if let Some(shape) = paynet_core::columnar::shape(method) {
+                tabular.set_item(method, shape.result_model)?;
+            }
+        }
+        m.add("TABULAR", tabular)?;
         Ok(())
     }
 }

@@ -135,6 +135,9 @@ impl Client {
         if E::LOCAL {
             return self.settle::<E>(params, E::from_wire(params, &body));
         }
+        if let Some(parts) = E::compose(self, params, options) {
+            return self.settle::<E>(params, parts.await);
+        }
         let config = &self.inner.config;
         let call = CallInfo {
             operation: E::NAME,

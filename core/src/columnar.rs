@@ -48,6 +48,8 @@ pub const TIMEZONE: &str = "Europe/Istanbul";
 /// Where a tabular method's rows are, and their columns.
 #[derive(Debug)]
 pub struct Shape {
+    /// The result model, by its spec name (`PaymentReport`).
+    pub result_model: &'static str,
     /// The result model's list field (`rows`, `transactions`).
     pub rows_field: &'static str,
     /// The row model, by its spec name.
@@ -111,6 +113,7 @@ impl Shape {
             .collect();
         let metadata = [("paynet.model".to_owned(), row.name.to_owned()), ("paynet.result".to_owned(), result.name.to_owned())];
         Shape {
+            result_model: result.name,
             rows_field,
             row_model: row.name,
             schema: Arc::new(Schema::new_with_metadata(fields, metadata.into_iter().collect::<std::collections::HashMap<_, _>>())),

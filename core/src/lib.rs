@@ -29,7 +29,7 @@ pub mod wire;
 
 pub use card::Card;
 pub use client::{Client, Output, Payments, PreparedRequest, Reports, Transactions};
-pub use config::{Bindings, CLIENT_OPTIONS, ClientOption, Config, Environment, OptionDefault, OptionType, OptionValue, RequestEvent, RequestHook, RequestOptions};
+pub use config::{Bindings, CLIENT_OPTIONS, ClientOption, Config, Environment, OptionDefault, OptionType, OptionValue, Progress, ProgressHook, RequestEvent, RequestHook, RequestOptions};
 pub use endpoint::{Deadline, Endpoint, Pages, RetryPolicy, WireOptions};
 pub use endpoints::METHODS;
 pub use error::{Cause, Error, ErrorKind};

@@ -308,6 +308,10 @@ pub struct MethodSpec {
     pub large_answers: bool,
     /// Answered by core alone: nothing is sent (`path` is empty).
     pub local: bool,
+    /// Made of several calls, and tells a progress callback about each
+    /// (`Endpoint::PROGRESS`): the bindings offer a progress argument.
+    #[serde(skip_serializing_if = "is_false")]
+    pub progress: bool,
     /// A list: the bindings also offer an iterator over its pages' items.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pages: Option<PagesSpec>,
@@ -579,6 +583,7 @@ pub(crate) fn describe<E: Endpoint>(registry: &mut Registry) -> MethodSpec {
         money_wire,
         large_answers: E::LARGE_ANSWERS,
         local: E::LOCAL,
+        progress: E::PROGRESS,
         pages: E::PAGES.map(|p| PagesSpec { iterator: p.iterator, node_iterator: camel(p.iterator), items: p.items, node_items: camel(p.items), doc: p.doc }),
         target: TARGETS.iter().find(|(name, _)| *name == E::NAME).map(|(_, target)| target.clone()),
     }

@@ -312,6 +312,20 @@ class PaymentReport(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class PaymentReportRange(_Model):
+    """The reports of a range of due dates, as one."""
+
+    start: _dt.date
+    end: _dt.date
+    days: int
+    """Days fetched."""
+    total_count: int
+    """Rows of all days."""
+    rows: tuple[PaymentReportRow, ...] = ()
+    """Every day's rows, the days in date order."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
 class PayLink(_Model):
     """A payment link."""
 
@@ -431,7 +445,7 @@ class RefundPage(_Model):
 
 
 #: The result models, by core's struct name: what `_models._register_models` registers.
-MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund")
+MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PaymentReportRange", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund")
 
 #: Per class, its fields whose values become enum members when known.
 ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
@@ -445,6 +459,7 @@ ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "SlipLink": {},
     "PaymentReportRow": {"xact_type": XactType, "bank_id": BankId, "card_type": CardType},
     "PaymentReport": {},
+    "PaymentReportRange": {},
     "PayLink": {},
     "PayLinkDetail": {"bank_id": BankId},
     "PayLinkPage": {},

@@ -14,9 +14,9 @@ import os as _os
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, Final, Literal, TypedDict
 
-from ._calls import Amount, AsyncCall, RequestEvent, SyncCall, _apages, _as_struct, _from_form, _pages, _params, _targeted
+from ._calls import Amount, AsyncCall, ProgressArg, RequestEvent, SyncCall, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
-from ._models import Card, PaymentReport, Transaction
+from ._models import Card, PaymentReport, PaymentReportRange, Transaction
 from ._models_gen import Acknowledgement, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, Refund, RefundPage, RefundRequest, SlipLink, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
 
 __all__ = [
@@ -593,7 +593,7 @@ class Transactions:
 
 
 class Reports:
-    """`Client.reports` (blocking): `payment_list`."""
+    """`Client.reports` (blocking): `payment_list`, `payment_list_range`."""
 
     def __init__(self, call: SyncCall) -> None:
         self._call = call
@@ -613,6 +613,33 @@ class Reports:
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: PaymentReport = self._call("reports.payment_list", _params(locals()))
+        return result
+
+    def payment_list_range(
+        self,
+        *,
+        start: _dt.date | str,
+        end: _dt.date | str,
+        concurrency: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        progress: ProgressArg = None,
+    ) -> PaymentReportRange:
+        """What Paynet pays out on each due date from `start` to `end` (both
+        included), as one report: the days are fetched concurrently (at most
+        `concurrency` at a time, each a read-only call with its own retries and
+        timeout), and their rows kept in date order. A day that fails fails the
+        call, its error naming the date.
+
+        Args:
+            start: The first due date, `yyyy-MM-dd`.
+            end: The last due date, `yyyy-MM-dd`, not before `start`; at most 366 days in all.
+            concurrency: Days fetched at once, 1 to 16 (default 4).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+            progress: `True` for a tqdm progress bar (when tqdm is installed; silent otherwise), or a callable given a `paynet.Progress` as each part finishes.
+        """
+        result: PaymentReportRange = self._call("reports.payment_list_range", _params(locals()))
         return result
 
 
@@ -1453,7 +1480,7 @@ class AsyncTransactions:
 
 
 class AsyncReports:
-    """`AsyncClient.reports` (awaited): `payment_list`."""
+    """`AsyncClient.reports` (awaited): `payment_list`, `payment_list_range`."""
 
     def __init__(self, call: AsyncCall) -> None:
         self._call = call
@@ -1473,6 +1500,33 @@ class AsyncReports:
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: PaymentReport = await self._call("reports.payment_list", _params(locals()))
+        return result
+
+    async def payment_list_range(
+        self,
+        *,
+        start: _dt.date | str,
+        end: _dt.date | str,
+        concurrency: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        progress: ProgressArg = None,
+    ) -> PaymentReportRange:
+        """What Paynet pays out on each due date from `start` to `end` (both
+        included), as one report: the days are fetched concurrently (at most
+        `concurrency` at a time, each a read-only call with its own retries and
+        timeout), and their rows kept in date order. A day that fails fails the
+        call, its error naming the date.
+
+        Args:
+            start: The first due date, `yyyy-MM-dd`.
+            end: The last due date, `yyyy-MM-dd`, not before `start`; at most 366 days in all.
+            concurrency: Days fetched at once, 1 to 16 (default 4).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+            progress: `True` for a tqdm progress bar (when tqdm is installed; silent otherwise), or a callable given a `paynet.Progress` as each part finishes.
+        """
+        result: PaymentReportRange = await self._call("reports.payment_list_range", _params(locals()))
         return result
 
 
@@ -1860,7 +1914,7 @@ class ClientOptions:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "reports.payment_list_range", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {

@@ -10,6 +10,7 @@ pub mod charge;
 pub mod check;
 pub mod payment;
 pub mod payment_list;
+pub mod payment_list_range;
 pub mod confirmation;
 pub mod paylink;
 pub mod preauth_reversal;
@@ -285,6 +286,7 @@ registry!(
     services::UploadSignature,
     services::UpdateEscrow,
     payment_list::PaymentList,
+    payment_list_range::PaymentListRange,
     paylink::CreatePayLink,
     paylink::RetrievePayLink,
     paylink::ListPayLinks,
