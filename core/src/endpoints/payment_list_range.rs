@@ -90,8 +90,14 @@ impl Endpoint for PaymentListRange {
         Ok(Map::new())
     }
 
-    fn from_wire(_: &PaymentListRangeParams, _: &Map<String, Value>) -> Result<PaymentReportRange, Error> {
-        Err(Error::internal("reports.payment_list_range is composed of other calls; it reads no answer of its own"))
+    /// An answer read on its own (`Client::read_answer`, the property tests) is
+    /// one day's: the range's first. Calls never get here (`compose`).
+    fn from_wire(p: &PaymentListRangeParams, body: &Map<String, Value>) -> Result<PaymentReportRange, Error> {
+        PaymentList::from_wire(&PaymentListParams { date: p.start }, body).map(|day| one_day(p.start, day))
+    }
+
+    fn decode(p: &PaymentListRangeParams, body: &[u8], deadline: &crate::endpoint::Deadline) -> Result<PaymentReportRange, Error> {
+        PaymentList::decode(&PaymentListParams { date: p.start }, body, deadline).map(|day| one_day(p.start, day))
     }
 
     fn compose<'a>(
@@ -126,6 +132,10 @@ impl Endpoint for PaymentListRange {
             Ok(PaymentReportRange { start: p.start, end: p.end, days: total as i64, total_count: rows.len() as i64, rows })
         }))
     }
+}
+
+fn one_day(date: NaiveDate, day: crate::models::PaymentReport) -> PaymentReportRange {
+    PaymentReportRange { start: date, end: date, days: 1, total_count: day.rows.len() as i64, rows: day.rows }
 }
 
 /// A day's error, saying which day.
