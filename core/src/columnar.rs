@@ -606,7 +606,10 @@ impl<'c> Serializer for Cell<'c> {
 
     fn serialize_bool(self, v: bool) -> Result<(), Fail> {
         match self.column {
-            Column::Bool(b) => Ok(b.append_value(v)),
+            Column::Bool(b) => {
+                b.append_value(v);
+                Ok(())
+            }
             _ => unexpected("bool in a column of another kind"),
         }
     }
@@ -621,7 +624,10 @@ impl<'c> Serializer for Cell<'c> {
     }
     fn serialize_i64(self, v: i64) -> Result<(), Fail> {
         match self.column {
-            Column::Int(b) => Ok(b.append_value(v)),
+            Column::Int(b) => {
+                b.append_value(v);
+                Ok(())
+            }
             _ => unexpected("integer in a column of another kind"),
         }
     }
