@@ -6,7 +6,7 @@
 // options of `paynet`; lib/index.d.ts re-exports them beside `Client` and the
 // error classes.
 
-import type { Amount, MoneyInput, MoneyMode, PaynetError, RequestEvent } from './index';
+import type { Amount, MoneyInput, MoneyMode, PaynetError, ProgressOptions, RequestEvent, Tabular } from './index';
 
 // --- Parameters ---
 
@@ -1208,7 +1208,7 @@ export interface Transactions<M extends MoneyMode = 'string'> {
    *
    * `POST v1/transaction/list` · retry policy `read_only`.
    */
-  listPage(params: ListTransactionsParams, options?: RequestOptions): Promise<TransactionPage<M>>;
+  listPage(params: ListTransactionsParams, options?: RequestOptions): Promise<TransactionPage<M> & Tabular>;
   /**
    * Every payment, cancel and refund between `dateFrom` and `dateTo`, oldest first.
    *
@@ -1255,7 +1255,7 @@ export interface Reports<M extends MoneyMode = 'string'> {
    *
    * `POST v1/transaction/payment_list` · retry policy `read_only`.
    */
-  paymentList(params?: PaymentListParams, options?: RequestOptions): Promise<PaymentReport<M>>;
+  paymentList(params?: PaymentListParams, options?: RequestOptions): Promise<PaymentReport<M> & Tabular>;
   /**
    * What Paynet pays out on each due date from `start` to `end` (both
    * included), as one report: the days are fetched concurrently (at most
@@ -1265,7 +1265,7 @@ export interface Reports<M extends MoneyMode = 'string'> {
    *
    * `POST v1/transaction/payment_list` · retry policy `read_only`.
    */
-  paymentListRange(params: PaymentListRangeParams, options?: RequestOptions): Promise<PaymentReportRange<M>>;
+  paymentListRange(params: PaymentListRangeParams, options?: ProgressOptions): Promise<PaymentReportRange<M> & Tabular>;
 }
 
 export interface PayLinks<M extends MoneyMode = 'string'> {
@@ -1292,7 +1292,7 @@ export interface PayLinks<M extends MoneyMode = 'string'> {
    *
    * `POST v1/mailorder/list` · retry policy `read_only`.
    */
-  listPage(params: ListPayLinksParams, options?: RequestOptions): Promise<PayLinkPage<M>>;
+  listPage(params: ListPayLinksParams, options?: RequestOptions): Promise<PayLinkPage<M> & Tabular>;
   /**
    * Every payment link created between `dateFrom` and `dateTo`, oldest first.
    *
@@ -1353,7 +1353,7 @@ export interface Refunds<M extends MoneyMode = 'string'> {
    *
    * `POST v1/transaction/reversal_list` · retry policy `read_only`.
    */
-  listPage(params: ListRefundsParams, options?: RequestOptions): Promise<RefundPage<M>>;
+  listPage(params: ListRefundsParams, options?: RequestOptions): Promise<RefundPage<M> & Tabular>;
   /**
    * Every refund and cancel request made between `dateFrom` and `dateTo`.
    *

@@ -836,6 +836,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeClient = nativeBinding.NativeClient
+module.exports.NativeTable = nativeBinding.NativeTable
 module.exports.SandboxHandle = nativeBinding.SandboxHandle
 module.exports.methods = nativeBinding.methods
 module.exports.startSandbox = nativeBinding.startSandbox
+module.exports.tabular = nativeBinding.tabular

@@ -4,8 +4,8 @@
 //!
 //! Nothing here is per endpoint. A method's result is tabular when its model
 //! has exactly one field that is a list of a model (`PaymentReport::rows`,
-//! `TransactionPage::transactions`); the schema comes from that row model's
-//! spec, each column from its field's kind:
+//! `TransactionPage::transactions`; the spec's `MethodSpec::rows`); the schema
+//! comes from that row model's spec, each column from its field's kind:
 //!
 //! | spec kind | Arrow type |
 //! |---|---|
@@ -133,23 +133,12 @@ pub fn shape(method: &str) -> Option<&'static Shape> {
         spec.methods
             .iter()
             .map(|m| {
-                let shape = match &m.result {
-                    TypeSpec::Struct { name } => model(name).and_then(|result| {
-                        let lists: Vec<_> = result
-                            .fields
-                            .iter()
-                            .filter_map(|f| match &f.ty {
-                                TypeSpec::List { of } => match of.as_ref() {
-                                    TypeSpec::Struct { name } => model(name).map(|row| (f.name, row)),
-                                    _ => None,
-                                },
-                                _ => None,
-                            })
-                            .collect();
-                        match lists.as_slice() {
-                            [(rows_field, row)] => Some(Shape::new(result, rows_field, row)),
-                            _ => None,
-                        }
+                let shape = match (&m.result, m.rows) {
+                    (TypeSpec::Struct { name }, Some(rows_field)) => model(name).and_then(|result| {
+                        let row = result.fields.iter().find(|f| f.name == rows_field)?;
+                        let TypeSpec::List { of } = &row.ty else { return None };
+                        let TypeSpec::Struct { name: row } = of.as_ref() else { return None };
+                        Some(Shape::new(result, rows_field, model(row)?))
                     }),
                     _ => None,
                 };
