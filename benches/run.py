@@ -60,7 +60,7 @@ def log(msg: str) -> None:
 
 class Sandbox:
     def __init__(self) -> None:
-        binary = ROOT / "target" / "release" / "paynet-sandbox"
+        binary = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target") / "release" / "paynet-sandbox"
         self.proc = subprocess.Popen(
             [str(binary), "--port", "0", "--secret-key", KEY],
             stdout=subprocess.PIPE,
