@@ -66,6 +66,9 @@ fn the_schema_comes_from_the_row_model_spec() {
         assert!(super::shape(method).is_some(), "{method}");
     }
     assert!(super::shape("payments.create").is_none());
+    let transactions = super::shape("transactions.list_page").unwrap();
+    assert_eq!(transactions.rows_field, "transactions");
+    assert!(matches!(transactions.schema.field_with_name("bank_id").unwrap().data_type(), DataType::Dictionary(..)));
 }
 
 #[test]
