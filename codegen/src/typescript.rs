@@ -814,7 +814,8 @@ mod tests {
             assert!(ts.contains(&format!("  | '{}'", k.name)), "{}", k.name);
         }
         assert!(ts.contains("  lookup(target: PaynetError | string | CheckParams, options?: RequestOptions): Promise<Transaction<M> | null>;"), "{ts}");
-        assert!(ts.contains("  paymentList(params?: PaymentListParams, options?: RequestOptions): Promise<PaymentReport<M>>;"), "{ts}");
+        assert!(ts.contains("  paymentList(params?: PaymentListParams, options?: RequestOptions): Promise<PaymentReport<M> & Tabular>;"), "{ts}");
+        assert!(ts.contains("  paymentListRange(params: PaymentListRangeParams, options?: ProgressOptions): Promise<PaymentReportRange<M> & Tabular>;"), "{ts}");
         assert!(ts.contains("  check(params: CheckParams, options?: RequestOptions)"), "{ts}");
         assert!(ts.contains("  xactDate: Date | null;\n") && ts.contains("  xactDateRaw: string | null;\n"), "{ts}");
         assert!(ts.contains("  money?: M;\n") && ts.contains("  timeoutMs?: number;\n"), "{ts}");
