@@ -241,15 +241,21 @@ fn model_default(s: &StructSpec, f: &FieldSpec) -> Option<String> {
     }
 }
 
-fn dataclass(out: &mut String, s: &StructSpec, uses: &mut Uses) {
+/// `rows`: the field holding a tabular result's rows (`MethodSpec::rows`): the
+/// class is a `_TabularModel`, its rows kept native until read.
+fn dataclass(out: &mut String, s: &StructSpec, rows: Option<&str>, uses: &mut Uses) {
     let defaults: Vec<Option<String>> = s.fields.iter().map(|f| model_default(s, f)).collect();
     // Results are built by keyword; parameter structs positionally too, where
     // no required field follows one with a default.
     let positional = s.role == Role::Params && defaults.windows(2).all(|w| !(w[0].is_some() && w[1].is_none()));
     let kw = if positional { "" } else { ", kw_only=True" };
-    let _ = writeln!(out, "\n\n@dataclasses.dataclass(frozen=True, slots=True, repr=False{kw})\nclass {}(_Model):", s.name);
+    let base = if rows.is_some() { "_TabularModel" } else { "_Model" };
+    let _ = writeln!(out, "\n\n@dataclasses.dataclass(frozen=True, slots=True, repr=False{kw})\nclass {}({base}):", s.name);
     docstring(out, "    ", if s.doc.is_empty() { s.name } else { s.doc });
     out.push('\n');
+    if let Some(rows) = rows {
+        let _ = writeln!(out, "    _ROWS = {}", py_str(rows));
+    }
     for (f, default) in s.fields.iter().zip(&defaults) {
         let ty = model_type(&f.ty, f.name, uses);
         match default {
@@ -307,7 +313,8 @@ fn models(spec: &Spec) -> String {
         place(s, &classes, &mut ordered);
     }
     for s in &ordered {
-        dataclass(&mut body, s, &mut uses);
+        let rows = spec.methods.iter().find(|m| m.result == TypeSpec::Struct { name: s.name }).and_then(|m| m.rows);
+        dataclass(&mut body, s, rows, &mut uses);
         if !PY_MODELS_WITH_BEHAVIOUR.contains(&s.name) {
             exported.push(s.name.to_owned());
         }
@@ -342,7 +349,7 @@ fn models(spec: &Spec) -> String {
     }
     out.push_str("from typing import Final\n\n");
     let mut base: Vec<String> = uses.names.iter().cloned().collect();
-    base.extend(["_Model".to_owned(), "_StrEnum".to_owned()]);
+    base.extend(["_Model".to_owned(), "_StrEnum".to_owned(), "_TabularModel".to_owned()]);
     let _ = writeln!(out, "from ._base import {}", base.join(", "));
     out.push_str("\n__all__ = [\n");
     for name in &exported {

@@ -182,3 +182,15 @@ def test_demo_data_is_realistic_and_reproducible(client: paynet.Client, sandbox:
         with paynet.Client(secret_key=other.secret_key, base_url=other.url) as c:
             again = c.reports.payment_list_range(start=NOVEMBER[0], end=NOVEMBER[-1]).rows
     assert again == month
+
+
+def test_list_pages_are_tables_too(client: paynet.Client) -> None:
+    page = client.transactions.list_page(date_from=NOVEMBER[0], date_to=NOVEMBER[1], show_unsucceed=True, limit=20)
+    table = pa.table(page)
+    assert table.num_rows == len(page.transactions) > 0
+    assert table.schema.field("amount").type == pa.decimal128(18, 2)
+    assert pa.types.is_dictionary(table.schema.field("bank_id").type)
+    assert table.column("xact_id").to_pylist() == [t.xact_id for t in page.transactions]
+    assert page.has_more and page.next_starting_after == 20
+    # The iterator walks the same lazily built pages.
+    assert len(list(client.transactions.list(date_from=NOVEMBER[0], date_to=NOVEMBER[1], show_unsucceed=True, limit=20))) == page.total_count

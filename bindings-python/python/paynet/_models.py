@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
 from . import _models_gen as _gen
-from ._base import BankId, CardType, XactType
+from ._base import BankId, CardType, XactType, _TabularModel
 from ._models_gen import *  # noqa: F403 - the enums and the models with no behaviour of their own
 
 __all__ = [
@@ -114,117 +114,9 @@ class PaymentReportRow(_gen.PaymentReportRow):
         return self._repr("xact_id", "xact_type", "amount", "due_date", "bank_id", "card_no_masked")
 
 
-class _Tabular:
-    """A result whose rows stay in the native table until asked for.
-
-    Built by `_from_table` with its own fields set and the rows field left
-    unset: the first read of the rows (iteration, `==`, `to_dict`, pickling)
-    builds the row objects. `__arrow_c_stream__` (the Arrow PyCapsule
-    interface) hands the rows to pyarrow, polars or duckdb as Arrow arrays
-    built in Rust: money `decimal128(18, 2)`, timestamps
-    `timestamp[us, tz=Europe/Istanbul]`, due dates `date32`, bank / card type /
-    transaction type codes dictionary-encoded. No float anywhere.
-    """
-
-    __slots__ = ()
-    _ROWS = "rows"
-
-    @classmethod
-    def _from_table(cls, table: Any) -> Any:
-        obj = object.__new__(cls)
-        known = _KNOWN.get(cls)
-        if known is None:
-            known = _KNOWN[cls] = frozenset(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
-        for name, value in table.envelope().items():
-            if name in known:
-                object.__setattr__(obj, name, value)
-        object.__setattr__(obj, "_table", table)
-        return obj
-
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for a slot not set yet: the rows of a result built by `_from_table`.
-        if name == self._ROWS:
-            table = object.__getattribute__(self, "_table")
-            rows = getattr(table.typed(), name)
-            object.__setattr__(self, name, rows)
-            return rows
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def _native_table(self) -> Any:
-        try:
-            return object.__getattribute__(self, "_table")
-        except AttributeError:
-            raise TypeError(
-                f"this {type(self).__name__} was not returned by a paynet call (built by hand or unpickled): "
-                "it has no Arrow table"
-            ) from None
-
-    def __len__(self) -> int:
-        try:
-            return int(object.__getattribute__(self, "_table").num_rows)
-        except AttributeError:
-            return len(getattr(self, self._ROWS))
-
-    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
-        """The rows as an Arrow C stream (the Arrow PyCapsule interface)."""
-        return self._native_table().__arrow_c_stream__(requested_schema)
-
-    def __arrow_c_schema__(self) -> object:
-        return self._native_table().__arrow_c_schema__()
-
-    def to_arrow(self) -> Any:
-        """The rows as a `pyarrow.Table` (needs `pip install paynet[arrow]`)."""
-        pyarrow = _extra("pyarrow", "arrow")
-        return pyarrow.table(self)
-
-    def to_polars(self) -> Any:
-        """The rows as a `polars.DataFrame` (needs `pip install paynet[polars]`):
-        money as `Decimal(18, 2)`, codes as `Categorical`."""
-        polars = _extra("polars", "polars")
-        return polars.DataFrame(self)
-
-    def to_pandas(self, *, decimals: str = "arrow") -> Any:
-        """The rows as a `pandas.DataFrame` (needs `pip install paynet[pandas]`).
-
-        Typed `Any` because pandas ships no type information of its own.
-
-        `decimals="arrow"` (the default): money and ratio columns are
-        `pandas.ArrowDtype(decimal128(18, 2))` (ratios `decimal128(18, 8)`):
-        exact, and `sum()`/`groupby` run in Arrow's C++ kernels. Timestamps are
-        `timestamp[us, tz=Europe/Istanbul][pyarrow]`, dates `date32[pyarrow]`,
-        the code columns pandas `category`.
-        `decimals="decimal"`: those columns hold `decimal.Decimal` objects
-        (dtype `object`), as before 0.2; slower, but plain Python values.
-        Never floats, either way.
-        """
-        if decimals not in ("arrow", "decimal"):
-            raise ValueError(f'decimals: must be "arrow" or "decimal", not {decimals!r}')
-        pandas = _extra("pandas", "pandas")
-        pyarrow = _extra("pyarrow", "pandas")
-        table = pyarrow.table(self)
-
-        def dtype(arrow_type: Any) -> Any:
-            if pyarrow.types.is_dictionary(arrow_type):
-                return None  # pandas' own: category
-            if decimals == "decimal" and pyarrow.types.is_decimal(arrow_type):
-                return None  # pyarrow's own: object columns of Decimal
-            return pandas.ArrowDtype(arrow_type)
-
-        return table.to_pandas(types_mapper=dtype)
-
-
-def _extra(module: str, extra: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise ImportError(f"this needs {module}: pip install 'paynet[{extra}]'") from None
-
-
-class PaymentReport(_Tabular, _gen.PaymentReport):
+class PaymentReport(_gen.PaymentReport):
     __doc__ = _doc(_gen.PaymentReport, "Iterate it for the rows; `to_arrow()`, `to_polars()`, `to_pandas()` for a table.")
-    __slots__ = ("_table",)
+    __slots__ = ()
     # The rows are this module's `PaymentReportRow`.
     rows: tuple[PaymentReportRow, ...]
 
@@ -238,6 +130,9 @@ class PaymentReport(_Tabular, _gen.PaymentReport):
     def __iter__(self) -> Iterator[PaymentReportRow]:
         return iter(self.rows)
 
+    def __len__(self) -> int:
+        return self._num_rows()
+
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "rows": [row.to_dict() for row in self.rows]}
 
@@ -245,13 +140,16 @@ class PaymentReport(_Tabular, _gen.PaymentReport):
         return f"PaymentReport(date={self.date!r}, rows={len(self)}, total={self.total!r})"
 
 
-class PaymentReportRange(_Tabular, _gen.PaymentReportRange):
+class PaymentReportRange(_gen.PaymentReportRange):
     __doc__ = _doc(_gen.PaymentReportRange, "Iterate it for the rows; `to_arrow()`, `to_polars()`, `to_pandas()` for a table.")
-    __slots__ = ("_table",)
+    __slots__ = ()
     rows: tuple[PaymentReportRow, ...]
 
     def __iter__(self) -> Iterator[PaymentReportRow]:
         return iter(self.rows)
+
+    def __len__(self) -> int:
+        return self._num_rows()
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "rows": [row.to_dict() for row in self.rows]}
@@ -261,8 +159,8 @@ class PaymentReportRange(_Tabular, _gen.PaymentReportRange):
 
 
 def _from_table(table: Any) -> Any:
-    """A `NativeTable` as its result class (see `_Tabular`)."""
-    cls = globals()[table.model]
+    """A `NativeTable` as its result class (a `_TabularModel`)."""
+    cls = globals().get(table.model) or getattr(_gen, table.model)
     return cls._from_table(table)
 
 
@@ -299,11 +197,16 @@ def _register_models() -> None:
 _register_models()
 
 def _table_methods() -> frozenset[str]:
-    """The methods whose results are `_Tabular`: `_call` asks for a native table."""
+    """The methods whose results are `_TabularModel`s: `_call` asks for a native table."""
     from . import _native
 
     here = globals()
-    return frozenset(m for m, model in _native.TABULAR.items() if isinstance(here.get(model), type) and issubclass(here[model], _Tabular))
+
+    def tabular(model: str) -> bool:
+        cls = here.get(model) or getattr(_gen, model, None)
+        return isinstance(cls, type) and issubclass(cls, _TabularModel)
+
+    return frozenset(m for m, model in _native.TABULAR.items() if tabular(model))
 
 
 TABLE_METHODS = _table_methods()

@@ -14,7 +14,7 @@ import enum
 from decimal import Decimal
 from typing import Final
 
-from ._base import BankId, CardType, XactType, _Model, _StrEnum
+from ._base import BankId, CardType, XactType, _Model, _StrEnum, _TabularModel
 
 __all__ = [
     "TransactionType",
@@ -247,9 +247,10 @@ class TransactionRow(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class TransactionPage(_Model):
+class TransactionPage(_TabularModel):
     """One page of transactions."""
 
+    _ROWS = "transactions"
     transactions: tuple[TransactionRow, ...] = ()
     has_more: bool
     total_count: int | None = None
@@ -302,9 +303,10 @@ class PaymentReportRow(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class PaymentReport(_Model):
+class PaymentReport(_TabularModel):
     """`v1/transaction/payment_list`: what Paynet pays out on one due date."""
 
+    _ROWS = "rows"
     date: _dt.date
     total: int | None = None
     total_count: int | None = None
@@ -312,9 +314,10 @@ class PaymentReport(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class PaymentReportRange(_Model):
+class PaymentReportRange(_TabularModel):
     """The reports of a range of due dates, as one."""
 
+    _ROWS = "rows"
     start: _dt.date
     end: _dt.date
     days: int
@@ -368,9 +371,10 @@ class PayLinkDetail(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class PayLinkPage(_Model):
+class PayLinkPage(_TabularModel):
     """One page of payment links."""
 
+    _ROWS = "links"
     links: tuple[PayLinkDetail, ...] = ()
     has_more: bool
     total_count: int | None = None
@@ -434,9 +438,10 @@ class Refund(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class RefundPage(_Model):
+class RefundPage(_TabularModel):
     """One page of refund requests."""
 
+    _ROWS = "refunds"
     refunds: tuple[Refund, ...] = ()
     has_more: bool
     total_count: int | None = None
