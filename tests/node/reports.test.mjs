@@ -71,3 +71,15 @@ test('a failed day names its date; bad ranges are refused before any request', a
   await assert.rejects(client.reports.paymentList({ date: days[0] }, { onProgress: () => {} }), (e) => e instanceof InvalidRequestError);
   assert.equal(sandbox.stats().requests, before);
 });
+
+test('list pages have toArrow() too', async () => {
+  const page = await client.transactions.listPage({ dateFrom: days[0], dateTo: days[1], showUnsucceed: true, limit: 20 });
+  const table = page.toArrow();
+  assert.equal(table.numRows, page.transactions.length);
+  assert.ok(DataType.isDictionary(table.schema.fields.find((f) => f.name === 'bank_id').type));
+  assert.deepEqual([...table.getChild('xact_id')], page.transactions.map((t) => t.xactId));
+  // The iterator's pages are the same results.
+  let n = 0;
+  for await (const t of client.transactions.list({ dateFrom: days[0], dateTo: days[1], showUnsucceed: true, limit: 20 })) n += t.xactId ? 1 : 0;
+  assert.equal(n, page.totalCount);
+});
