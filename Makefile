@@ -12,13 +12,15 @@ PY := $(VENV)/bin/python
 demo: python
 	$(PY) examples/demo.py
 
-test: gen-check lint test-rust test-python test-node test-browser
+test: gen-check lint test-rust test-python test-node test-browser dist test-dist
 
 toolchain:
 	@command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) first" >&2; exit 1; }
 
 lint: toolchain
 	cargo clippy --profile ci --workspace --all-targets -- -D warnings
+	# The lean modules, without the embedded sandbox (ARCHITECTURE.md "Distribution").
+	cargo clippy --profile ci -p paynet-python -p paynet-node --no-default-features -- -D warnings
 
 test-rust: toolchain
 	cargo test --profile ci -p paynet-core -p paynet-sandbox -p paynet-codegen
@@ -101,16 +103,23 @@ fuzz: toolchain
 		env -u CARGO_TARGET_DIR cargo +nightly fuzz run $$t corpus/$$t seeds/$$t -- -dict=dicts/$$t.dict -max_total_time=$(FUZZ_SECONDS); \
 	done
 
-# --- Distribution (ARCHITECTURE.md "Distribution"). Not part of `test`. ---
+# --- Distribution (ARCHITECTURE.md "Distribution"), the last step of `test`. ---
 # `make dist`: the release artifacts in dist/, each built once. `make test-dist`
 # installs them as users do (fresh venv / temp folder, no cargo on PATH) and runs
 # the quickstarts; CI can call tests/dist/run.sh [python|node] directly.
-.PHONY: dist dist-tools dist-python dist-node test-dist
+.PHONY: dist dist-linux dist-tools dist-python dist-node test-dist
 DIST_PY_DEPS := "maturin>=1.16,<1.17" "ziglang>=0.13,<0.18" "auditwheel>=6"
-# x86_64 glibc only: the other wheel targets need `rustup target add`, which cannot
-# reach its server here. Add them to PY_TARGETS where it can (zig cross-links them).
+# `make dist` (and so CI) builds and tests the x86_64 glibc artifacts. `make dist-linux`
+# also cross-builds, with zig, aarch64 and the musl (Alpine) ones: each target compiles
+# every dependency again, so about 4 minutes per target here, and it needs
+# `rustup target add` for each (LINUX_TARGETS).
 PY_TARGETS ?= x86_64-unknown-linux-gnu
+NODE_TARGETS ?= x86_64-unknown-linux-gnu
+LINUX_TARGETS := x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl
 dist: dist-python dist-node
+dist-linux:
+	rustup target add $(LINUX_TARGETS)
+	$(MAKE) dist PY_TARGETS="$(LINUX_TARGETS)" NODE_TARGETS="$(LINUX_TARGETS)"
 
 # maturin and zig (the ziglang wheel) link both artifacts against glibc 2.17.
 dist-tools: toolchain
@@ -120,8 +129,9 @@ dist-tools: toolchain
 dist-python: dist-tools
 	rm -f dist/paynet-*.whl dist/paynet-*.tar.gz
 	for t in $(PY_TARGETS); do \
+		case $$t in *-musl) policy=musllinux_1_2 ;; *) policy=manylinux2014 ;; esac; \
 		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/maturin build --release --zig \
-			--target $$t --compatibility manylinux2014 --out dist; done
+			--target $$t --compatibility $$policy --out dist; done
 	$(VENV)/bin/maturin sdist --out dist
 	for w in dist/paynet-*.whl; do $(VENV)/bin/auditwheel show "$$w"; done
 	ls -l dist/paynet-*.whl dist/paynet-*.tar.gz
@@ -132,7 +142,7 @@ dist-node: dist-tools
 	if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 		npm install --ignore-scripts --no-audit --no-fund; fi
 	rm -f dist/paynet-*.tgz
-	scripts/napi-release-zig.sh "$(CURDIR)/$(VENV)/bin/python"
+	for t in $(NODE_TARGETS); do NAPI_TARGET=$$t scripts/napi-release-zig.sh "$(CURDIR)/$(VENV)/bin/python"; done
 	node scripts/dist-npm.mjs
 
 test-dist:

@@ -426,9 +426,9 @@ export interface ListTransactionsParams {
   showUnsucceed?: boolean;
   /** Only the ones not marked transferred (`transactions.markTransferred`). */
   untransferred?: boolean;
-  /** Payments per page, 1 to 100 (Paynet's default: 10). */
+  /** Records per page, 1 to 100 (Paynet's default: 10). */
   limit?: number;
-  /** The page after this many payments. */
+  /** The page after this many records. */
   startingAfter?: number;
   /** The page before this index (paging backwards yourself). */
   endingBefore?: number;
@@ -639,9 +639,9 @@ export interface ListPayLinksParams {
   dateTo: string;
   /** At most 10 characters. */
   agentId?: string;
-  /** Links per page, 1 to 100 (Paynet's default: 10). */
+  /** Records per page, 1 to 100 (Paynet's default: 10). */
   limit?: number;
-  /** The page after this many links. */
+  /** The page after this many records. */
   startingAfter?: number;
   /** The page before this index (paging backwards yourself). */
   endingBefore?: number;
@@ -689,7 +689,7 @@ export interface CreateRefundParams {
 }
 
 export interface ListRefundsParams {
-  /** The first day requests were made, `yyyy-MM-dd`. */
+  /** The first day, `yyyy-MM-dd`. */
   dateFrom: string;
   /** The last day, `yyyy-MM-dd`. */
   dateTo: string;
@@ -701,12 +701,312 @@ export interface ListRefundsParams {
    * At most 4 characters.
    */
   bankId?: string;
-  /** Requests per page, 1 to 100 (Paynet's default: 10). */
+  /** Records per page, 1 to 100 (Paynet's default: 10). */
   limit?: number;
-  /** The page after this many requests. */
+  /** The page after this many records. */
   startingAfter?: number;
   /** The page before this index (paging backwards yourself). */
   endingBefore?: number;
+}
+
+/** Exactly one of `cardOwnerId`, `userUniqueId`. */
+export interface SaveCardParams {
+  /** The card to save. Its CVC travels once, for the bank's verification, and is not stored. */
+  card: CardParams;
+  /**
+   * The name the customer gives the card (`"My Visa"`), shown in `cards.list`.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardDesc: string;
+  /**
+   * Paynet's id of the customer, from an earlier save; instead of `userUniqueId`.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardOwnerId?: string;
+  /**
+   * Your id of the customer, for their first save; instead of `cardOwnerId`.
+   *
+   * Not blank; at most 100 characters.
+   */
+  userUniqueId?: string;
+  /**
+   * The `otpSessionId` verified with `cards.checkOtp`, where your account requires an OTP.
+   *
+   * Not blank; at most 100 characters.
+   */
+  otpSessionId?: string;
+}
+
+export interface ListCardsParams {
+  /**
+   * Paynet's id of the customer, from their first save.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardOwnerId: string;
+  /** Records per page, 1 to 100 (Paynet's default: 10). */
+  limit?: number;
+  /** The page after this many records. */
+  startingAfter?: number;
+  /** The page before this index (paging backwards yourself). */
+  endingBefore?: number;
+}
+
+export interface CardRefParams {
+  /**
+   * Paynet's id of the customer.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardOwnerId: string;
+  /**
+   * The saved card's token.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardHash: string;
+}
+
+export interface UpdateCardDescriptionParams {
+  /**
+   * Paynet's id of the customer.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardOwnerId: string;
+  /**
+   * The saved card's token.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardHash: string;
+  /**
+   * The card's new name.
+   *
+   * Not blank; at most 100 characters.
+   */
+  cardDesc: string;
+}
+
+export interface SendCardOtpParams {
+  /**
+   * The customer's mobile number: `5` and nine digits (`5321234567`).
+   *
+   * Not blank; at most 10 characters.
+   */
+  userGsm: string;
+  /**
+   * Your unique value for this verification.
+   *
+   * Not blank; at most 100 characters.
+   */
+  otpSessionId: string;
+}
+
+export interface CheckCardOtpParams {
+  /**
+   * The code the customer typed.
+   *
+   * Not blank; at most 10 characters.
+   */
+  otpCode: string;
+  /**
+   * The value given to `cards.sendOtp`.
+   *
+   * Not blank; at most 100 characters.
+   */
+  otpSessionId: string;
+  /**
+   * The number given to `cards.sendOtp`.
+   *
+   * Not blank; at most 10 characters.
+   */
+  userGsm: string;
+}
+
+/** What `v1/ratio/Get` is asked; `ratios.get` and `ratios.instalmentTable` share it. */
+export interface RatioParams {
+  /**
+   * In TL. Sent as kuruş (×100) like Paynet's own clients; the client
+   * option `ratio_amount_format` switches to a decimal number.
+   *
+   * Greater than 0.
+   */
+  amount?: MoneyInput;
+  /**
+   * The card's first six digits: only its bank's options.
+   *
+   * Not blank; at most 6 characters.
+   */
+  bin?: string;
+  /** The totals include the commission the customer pays on top. */
+  addCommission?: boolean;
+  /**
+   * A ratio type of yours (`ratios.setType`) instead of the default.
+   *
+   * Not blank; at most 8 characters.
+   */
+  ratioCode?: string;
+  /**
+   * A dealer's ratios (main company only).
+   *
+   * At most 10 characters.
+   */
+  agentId?: string;
+  posType?: number;
+}
+
+export interface SetRatioTypeParams {
+  /**
+   * The type to edit; leave it out to create one.
+   *
+   * Not blank; at most 8 characters.
+   */
+  ratioCode?: string;
+  /** Not blank; at most 100 characters. */
+  description: string;
+  /** Used when a payment names no `ratioCode`. */
+  isDefault?: boolean;
+  /**
+   * `true` (Paynet's default): the type's ratios are added to Paynet's
+   * own (−0.20 to 0.20); `false`: they are the ratios (0 to 0.20).
+   */
+  isCumulative?: boolean;
+}
+
+export interface RatioTypeRefParams {
+  /** Not blank; at most 8 characters. */
+  ratioCode: string;
+}
+
+export interface DefineRatiosParams {
+  /** Not blank; at most 8 characters. */
+  ratioCode: string;
+  /**
+   * `cc` credit, `dc` debit, `bc` business.
+   *
+   * One of "cc", "dc", "bc".
+   */
+  cardType: string;
+  /**
+   * The banks' definitions: `{"bank_id": "AXSS", "is_blocked": false,
+   * "instalments": [{"instalment": 3, "ratio": "0.01"}]}`.
+   */
+  banks: BankDefinitionParams[];
+}
+
+/** One bank's part of a ratio type. */
+export interface BankDefinitionParams {
+  /**
+   * Paynet's bank code (`AXSS`, `BONS`, ...).
+   *
+   * Not blank; at most 4 characters.
+   */
+  bankId: string;
+  /**
+   * No payment with this bank's cards under the type.
+   *
+   * Default `false`.
+   */
+  isBlocked?: boolean;
+  /** Default `[]`. */
+  instalments?: InstalmentDefinitionParams[];
+}
+
+/** One instalment count's part of a bank's definition. */
+export interface InstalmentDefinitionParams {
+  /**
+   * 0 (single payment) or 2 to 12.
+   *
+   * One of 0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12.
+   */
+  instalment: number;
+  /** Default `false`. */
+  isBlocked?: boolean;
+  /**
+   * −0.20 to 0.20 for a cumulative type, 0 to 0.20 for a net one (Paynet's default: 0).
+   *
+   * Default `null`.
+   */
+  ratio?: string | number;
+}
+
+export interface AutoLoginParams {
+  /**
+   * The panel user to log in.
+   *
+   * Not blank; at most 100 characters.
+   */
+  userName: string;
+  /**
+   * The agent (dealer) the user belongs to.
+   *
+   * Not blank; at most 10 characters.
+   */
+  agentId: string;
+}
+
+export interface LoginParams {
+  /** Not blank; at most 100 characters. */
+  userName: string;
+  /**
+   * Never shown: masked in reprs, logs and errors.
+   *
+   * Not blank; at most 100 characters.
+   */
+  password: string;
+  /** Not blank; at most 10 characters. */
+  agentId: string;
+  /**
+   * The device's push token (Paynet requires one).
+   *
+   * Not blank; at most 500 characters.
+   */
+  pushtokenId: string;
+  /** At most 10 characters. */
+  companyCode?: string;
+  /** At most 20 characters. */
+  osType?: string;
+  /** At most 50 characters. */
+  deviceType?: string;
+}
+
+export interface CheckAgentParams {
+  /**
+   * The dealer's reference number, e.g. `987345`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  agentReferenceNo: string;
+}
+
+export interface LimitInfoParams {
+  /**
+   * The agent whose limits to read; Paynet documents no parameter, so
+   * without it the answer is about the key's own company (sent only when given).
+   *
+   * Not blank; at most 10 characters.
+   */
+  agentId?: string;
+}
+
+export interface CheckIntegrationInfoParams {
+  /** Not blank; at most 10 characters. */
+  agentId: string;
+  /**
+   * The agent's `pbk_…` key. Never shown.
+   *
+   * Not blank; at most 200 characters.
+   */
+  publishableKey: string;
+  /**
+   * The agent's `sck_…` key. Never shown.
+   *
+   * Not blank; at most 200 characters.
+   */
+  secretKey: string;
 }
 
 // --- Results ---
@@ -865,10 +1165,10 @@ export interface TransactionPage<M extends MoneyMode = 'string'> {
   transactions: TransactionRow<M>[];
   hasMore: boolean;
   totalCount: number | null;
-  /** The sum over every matching transaction, in TL. */
-  totalAmount: Amount<M> | null;
   /** Where the next page starts (`startingAfter`); `None` on the last page. */
   nextStartingAfter: number | null;
+  /** The sum over every matching transaction, in TL. */
+  totalAmount: Amount<M> | null;
 }
 
 /** A payment, cancel or refund in a transaction list. */
@@ -1089,6 +1389,204 @@ export interface Refund<M extends MoneyMode = 'string'> {
   decisionDateRaw: string | null;
   bankId: string | null;
   agentId: string | null;
+}
+
+/** A saved card as Paynet reports it: the masked number, never the full one. */
+export interface StoredCard<M extends MoneyMode = 'string'> {
+  /** The card's token: pay with it (`cardHash` + `cardOwnerId`), rename or delete it. */
+  cardHash: string;
+  /** Paynet's id of the customer: keep it with your customer record. */
+  cardOwnerId: string | null;
+  /** Your id of the customer, as given to the first save. */
+  userUniqueId: string | null;
+  cardDesc: string | null;
+  cardHolder: string | null;
+  /** `435508******4358`. */
+  cardNoMasked: string | null;
+  /** The first six digits. */
+  cardBin: string | null;
+  /** `cc` credit, `dc` debit, `bc` business. */
+  cardType: string | null;
+  cardBankId: string | null;
+  cardBankName: string | null;
+  cardLogoUrl: string | null;
+  /** `VISA`, `MASTERCARD`, `AMEX`, `TROY`. */
+  cardBrandName: string | null;
+  /** As Paynet reports it (its own example shows 0: not disclosed). */
+  expireMonth: number | null;
+  expireYear: number | null;
+  companyCode: string | null;
+  agentId: string | null;
+}
+
+/** One page of saved cards. */
+export interface StoredCardPage<M extends MoneyMode = 'string'> {
+  cards: StoredCard<M>[];
+  hasMore: boolean;
+  totalCount: number | null;
+  /** Where the next page starts (`startingAfter`); `None` on the last page. */
+  nextStartingAfter: number | null;
+}
+
+/** A one-time code on its way to the customer. */
+export interface CardOtp<M extends MoneyMode = 'string'> {
+  /**
+   * Until when the code can be checked.
+   *
+   * The instant; `expiresAtRaw` keeps Paynet's text and its UTC offset, which `Date` drops.
+   */
+  expiresAt: Date | null;
+  /** `expiresAt` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
+  expiresAtRaw: string | null;
+  message: string | null;
+}
+
+/** `v1/ratio/Get`'s answer. */
+export interface RatioTable<M extends MoneyMode = 'string'> {
+  tdsRequired: boolean | null;
+  banks: BankRatios<M>[];
+}
+
+/** One bank's options for one card type. */
+export interface BankRatios<M extends MoneyMode = 'string'> {
+  bankId: string | null;
+  bankName: string | null;
+  bankLogo: string | null;
+  /** `cc` credit, `dc` debit, `bc` business. */
+  cardType: string | null;
+  /** 3D Secure is required with this bank. */
+  tdsRequired: boolean | null;
+  /** By instalment count, single payment first. */
+  options: InstalmentOption<M>[];
+}
+
+/** One instalment option of one bank. */
+export interface InstalmentOption<M extends MoneyMode = 'string'> {
+  /** 0 is a single payment. */
+  installment: number | null;
+  /** The commission ratio (`0.0349`). */
+  ratio: number | null;
+  /** Each instalment, in TL. */
+  installmentAmount: Amount<M> | null;
+  /** What the card is charged in all. */
+  totalAmount: Amount<M> | null;
+  /** What the merchant receives. */
+  totalNetAmount: Amount<M> | null;
+  commission: Amount<M> | null;
+  commissionTax: Amount<M> | null;
+  /** Paynet's text for the option, as sent (`"3 Taksit 3 x 3,46 = 10,37 TL"`). */
+  desc: string | null;
+  /** Paynet.js's key for this option (`ji_…`). */
+  instalmentKey: string | null;
+  ratioCode: string | null;
+  isHasCampaign: boolean | null;
+  /** Extra instalments a campaign adds. */
+  plusInstallment: number | null;
+  /** Months the first instalment is deferred. */
+  postPone: number | null;
+  campaignNote: string | null;
+}
+
+/** The instalment options for one amount, by bank and card type. */
+export interface InstalmentTable<M extends MoneyMode = 'string'> {
+  /** The order's amount, in TL. */
+  amount: Amount<M> | null;
+  banks: InstalmentBank<M>[];
+}
+
+/** The instalment options of one bank and card type. */
+export interface InstalmentBank<M extends MoneyMode = 'string'> {
+  bankId: string | null;
+  bankName: string | null;
+  bankLogo: string | null;
+  cardType: string | null;
+  tdsRequired: boolean | null;
+  /** Single payment first, then by count. */
+  rows: InstalmentRow<M>[];
+}
+
+/** One row of an instalment table: exact amounts, ready to render. */
+export interface InstalmentRow<M extends MoneyMode = 'string'> {
+  /** 1 for a single payment, else the number of instalments. */
+  count: number;
+  /** Paynet's code for it: 0 for a single payment. */
+  installment: number;
+  ratio: number | null;
+  /** Each instalment, in TL. */
+  installmentAmount: Amount<M> | null;
+  /** What the card is charged in all. */
+  total: Amount<M> | null;
+  /** What the customer pays beyond the order's amount (the commission added on top). */
+  surcharge: Amount<M> | null;
+  /** Paynet's text for the option, as sent. */
+  desc: string | null;
+  /** Extra instalments a campaign adds. */
+  plusInstallment: number | null;
+}
+
+/** A ratio type's code. */
+export interface RatioType<M extends MoneyMode = 'string'> {
+  ratioCode: string;
+  message: string | null;
+}
+
+/** The panel's one-time login link. */
+export interface AgentLoginLink<M extends MoneyMode = 'string'> {
+  /** Open it once; it is a credential (hidden from reprs). */
+  url: string | null;
+  message: string | null;
+}
+
+/** An agent user's session and the dealer's profile. */
+export interface AgentSession<M extends MoneyMode = 'string'> {
+  /** The session's key (hidden from reprs). */
+  sessionKey: string | null;
+  /**
+   * When the session ends.
+   *
+   * The instant; `expiresAtRaw` keeps Paynet's text and its UTC offset, which `Date` drops.
+   */
+  expiresAt: Date | null;
+  /** `expiresAt` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
+  expiresAtRaw: string | null;
+  agentId: string | null;
+  agentName: string | null;
+  userName: string | null;
+  userId: string | null;
+  userEmail: string | null;
+  userPhone: string | null;
+  companyCode: string | null;
+  companyDesc: string | null;
+  logoUrl: string | null;
+  email: string | null;
+  phone: string | null;
+  address1: string | null;
+  address2: string | null;
+  cityName: string | null;
+  countyName: string | null;
+  zipCode: string | null;
+  taxOffice: string | null;
+  taxId: string | null;
+  /** The dealer's reference number (`agents.checkAgent` finds the dealer by it). */
+  agentReferenceNo: string | null;
+}
+
+/** The dealer a reference number names. */
+export interface AgentRef<M extends MoneyMode = 'string'> {
+  agentId: string;
+  companyCode: string | null;
+  message: string | null;
+}
+
+/** An agent's limits, in TL. */
+export interface AgentLimits<M extends MoneyMode = 'string'> {
+  definedLimit: Amount<M> | null;
+  usedLimit: Amount<M> | null;
+  availableLimit: Amount<M> | null;
+  /** 3D Secure payments' limit. */
+  tdDefinedLimit: Amount<M> | null;
+  tdUsedLimit: Amount<M> | null;
+  tdAvailableLimit: Amount<M> | null;
 }
 
 // --- Resources ---
@@ -1363,6 +1861,156 @@ export interface Refunds<M extends MoneyMode = 'string'> {
   list(params: ListRefundsParams, options?: RequestOptions): AsyncIterable<Refund<M>>;
 }
 
+export interface Cards<M extends MoneyMode = 'string'> {
+  /**
+   * Saves a card without a payment. The bank verifies it first with a
+   * 1 TL pre-auth that is voided at once (Paynet does this when the CVC is
+   * sent, and this SDK always sends it).
+   *
+   * The first save of a customer names your `userUniqueId`; Paynet answers
+   * with a `cardOwnerId`: store it with the customer and name it in every
+   * later save, list and payment. Where your merchant account requires an
+   * OTP, verify the customer's phone first (`cards.sendOtp`,
+   * `cards.checkOtp`) and pass the same `otpSessionId`.
+   *
+   * `POST v1/card/save` · retry policy `only_if_not_sent`.
+   */
+  save(params: SaveCardParams, options?: RequestOptions): Promise<StoredCard<M>>;
+  /**
+   * One page of a customer's saved cards.
+   *
+   * `list` walks every page for you; this is one page, for those who page
+   * themselves: `hasMore` says another follows, at `nextStartingAfter`.
+   *
+   * `POST v1/card/list` · retry policy `read_only`.
+   */
+  listPage(params: ListCardsParams, options?: RequestOptions): Promise<StoredCardPage<M> & Tabular>;
+  /**
+   * Every card saved for `cardOwnerId`.
+   *
+   * Pages (`limit` items each, see `listPage`) are fetched as the loop reaches them:
+   * `for await (const item of client.cards.list({...}))`. A page that fails rejects the loop, naming where it started.
+   */
+  list(params: ListCardsParams, options?: RequestOptions): AsyncIterable<StoredCard<M>>;
+  /**
+   * Deletes a saved card: it leaves `cards.list`, and a payment with its
+   * `cardHash` is refused from then on.
+   *
+   * `POST v1/card/delete` · retry policy `only_if_not_sent`.
+   */
+  delete(params: CardRefParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Renames a saved card (its `cardDesc`).
+   *
+   * `POST v1/card/desc_update` · retry policy `only_if_not_sent`.
+   */
+  updateDescription(params: UpdateCardDescriptionParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Texts the customer a one-time code before a card is saved, where your
+   * merchant account requires it. `otpSessionId` is your own unique value
+   * linking this code, `cards.checkOtp` and the `cards.save` that follows.
+   *
+   * `POST v1/card/send_otp` · retry policy `only_if_not_sent`.
+   */
+  sendOtp(params: SendCardOtpParams, options?: RequestOptions): Promise<CardOtp<M>>;
+  /**
+   * Checks the code the customer received (`cards.sendOtp`). A wrong or
+   * expired code is an `api` error; on success, `cards.save` with the same
+   * `otpSessionId` may follow.
+   *
+   * `POST v1/card/check_otp` · retry policy `only_if_not_sent`.
+   */
+  checkOtp(params: CheckCardOtpParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+}
+
+export interface Ratios<M extends MoneyMode = 'string'> {
+  /**
+   * The commission ratios of every bank (or of the card's bank, by `bin`),
+   * per instalment count, as Paynet answers `v1/ratio/Get`. With `amount`,
+   * each option carries Paynet's per-instalment amount and total.
+   *
+   * `POST v1/ratio/Get` · retry policy `read_only`.
+   */
+  get(params?: RatioParams, options?: RequestOptions): Promise<RatioTable<M> & Tabular>;
+  /**
+   * The instalment options for `amount`, ready for a checkout page: per bank
+   * and card type, each count with its ratio, per-instalment amount and
+   * total, single payment first. Paynet's `desc` (`"3 Taksit 3 x 3,46 =
+   * 10,37 TL"`) is kept as is. Pass the card's first six digits as `bin` to
+   * show only its bank's options.
+   *
+   * `POST v1/ratio/Get` · retry policy `read_only`.
+   */
+  instalmentTable(params?: RatioParams, options?: RequestOptions): Promise<InstalmentTable<M> & Tabular>;
+  /**
+   * Creates a ratio type (without `ratioCode`) or edits one; returns its
+   * code. Payments and `ratios.get` that name the code use its ratios
+   * (`ratios.define`).
+   *
+   * `POST v1/ratio/set_type` · retry policy `only_if_not_sent`.
+   */
+  setType(params: SetRatioTypeParams, options?: RequestOptions): Promise<RatioType<M>>;
+  /**
+   * Deletes a ratio type; payments naming it are refused from then on.
+   *
+   * `POST v1/ratio/delete_type` · retry policy `only_if_not_sent`.
+   */
+  deleteType(params: RatioTypeRefParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * Sets a ratio type's ratios for one card type: per bank, blocked or not,
+   * and per instalment count, blocked or its ratio. Blocked banks and
+   * counts are refused at payment.
+   *
+   * `POST v1/ratio/define` · retry policy `only_if_not_sent`.
+   */
+  define(params: DefineRatiosParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  /**
+   * `ratios.get` made with the publishable key (`v1/ratio/Get_public`, the
+   * service Paynet offers to browsers): the client needs the option
+   * `publishableKey`; `publishable_key_in` says how it travels.
+   *
+   * `POST v1/ratio/Get_public` · retry policy `read_only`.
+   */
+  getPublic(params?: RatioParams, options?: RequestOptions): Promise<RatioTable<M> & Tabular>;
+}
+
+export interface Agents<M extends MoneyMode = 'string'> {
+  /**
+   * A one-time link that logs an agent's user into Paynet's panel. The link
+   * is a credential: hand it to that user only, at once.
+   *
+   * `POST v1/agent/autologin` · retry policy `read_only`.
+   */
+  autologin(params: AutoLoginParams, options?: RequestOptions): Promise<AgentLoginLink<M>>;
+  /**
+   * Logs an agent's user in: a session key and the dealer's profile.
+   *
+   * `POST v1/agent/login` · retry policy `read_only`.
+   */
+  login(params: LoginParams, options?: RequestOptions): Promise<AgentSession<M>>;
+  /**
+   * Finds a dealer by its reference number. Paynet takes the number alone
+   * as the request body (a bare JSON string).
+   *
+   * `POST v1/agent/check_agent` · retry policy `read_only`.
+   */
+  checkAgent(params: CheckAgentParams, options?: RequestOptions): Promise<AgentRef<M>>;
+  /**
+   * An agent's limits: defined, used and available, for non-3D and 3D
+   * (`td_`) payments. Payments with the agent's `agentId` use them up.
+   *
+   * `POST v1/agent/limit_info` · retry policy `read_only`.
+   */
+  limitInfo(params?: LimitInfoParams, options?: RequestOptions): Promise<AgentLimits<M>>;
+  /**
+   * Checks that an `agentId` and its key pair belong together (before
+   * storing a dealer's keys, say). A mismatch is an `api` error.
+   *
+   * `POST v1/agent/check_integration_info` · retry policy `read_only`.
+   */
+  checkIntegrationInfo(params: CheckIntegrationInfoParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+}
+
 /** The resources of a `Client`: `client.payments`, … */
 export interface Resources<M extends MoneyMode = 'string'> {
   readonly payments: Payments<M>;
@@ -1370,6 +2018,9 @@ export interface Resources<M extends MoneyMode = 'string'> {
   readonly reports: Reports<M>;
   readonly payLinks: PayLinks<M>;
   readonly refunds: Refunds<M>;
+  readonly cards: Cards<M>;
+  readonly ratios: Ratios<M>;
+  readonly agents: Agents<M>;
 }
 
 /** Core's method names, as `Client.prepare` takes them. */
@@ -1400,7 +2051,24 @@ export type MethodName =
   | 'pay_links.parse_confirmation'
   | 'pay_links.verify_confirmation'
   | 'refunds.create'
-  | 'refunds.list_page';
+  | 'refunds.list_page'
+  | 'cards.save'
+  | 'cards.list_page'
+  | 'cards.delete'
+  | 'cards.update_description'
+  | 'cards.send_otp'
+  | 'cards.check_otp'
+  | 'ratios.get'
+  | 'ratios.instalment_table'
+  | 'ratios.set_type'
+  | 'ratios.delete_type'
+  | 'ratios.define'
+  | 'ratios.get_public'
+  | 'agents.autologin'
+  | 'agents.login'
+  | 'agents.check_agent'
+  | 'agents.limit_info'
+  | 'agents.check_integration_info';
 
 /**
  * What went wrong: every error's `kind` (and `code`).
@@ -1471,6 +2139,20 @@ export interface ClientOptions<M extends MoneyMode = 'string'> {
    * Default `'number'`.
    */
   paymentAmountFormat?: 'number' | 'comma';
+  /**
+   * How `ratios.get` and `ratios.instalmentTable` send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. You always pass TL amounts.
+   *
+   * Default `'kurus'`.
+   */
+  ratioAmountFormat?: 'kurus' | 'number';
+  /** Your publishable key (`pbk_…`), for `ratios.getPublic`, the one call Paynet serves with it. Kept in native memory; never printed. */
+  publishableKey?: string;
+  /**
+   * How `ratios.getPublic` sends the publishable key, which Paynet's reference leaves open: as `Authorization: Basic pbk_…` (the default, as the secret key travels) or as a `publishableKey` body field (as Paynet.js sends it), with no `Authorization` header.
+   *
+   * Default `'header'`.
+   */
+  publishableKeyIn?: 'header' | 'body';
   /**
    * Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in.
    *

@@ -14,9 +14,30 @@ const METHODS = native.methods().map((method) => {
   if (known === undefined) {
     throw new Error(`paynet: the native addon has a method lib/names.js does not know (${method}): rebuild both (make gen, npm run build:native)`);
   }
-  return { method, resource: known.resource, name: known.method, params: known.params, target: known.target, pages: known.pages, progress: known.progress };
+  return { method, resource: known.resource, name: known.method, params: known.params, result: known.result, target: known.target, pages: known.pages, progress: known.progress };
 });
 const PARAMS_OF = new Map(METHODS.map((m) => [m.method, m.params]));
+const RESULT_OF = new Map(METHODS.map((m) => [m.method, m.result]));
+
+/**
+ * A result's secret fields (a session key, a one-time login link: the
+ * model's `secrets` in lib/names.js) made non-enumerable: `result.sessionKey`
+ * reads it, console.log, util.inspect and JSON.stringify leave it out.
+ */
+function hideSecrets(value, model) {
+  const names = model && MODELS[model];
+  if (!names || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (const item of value) hideSecrets(item, model);
+    return value;
+  }
+  for (const key of names.secrets) {
+    if (Object.hasOwn(value, key)) Object.defineProperty(value, key, { enumerable: false });
+  }
+  for (const [key, struct] of Object.entries(names.structs)) hideSecrets(value[names.toCamel[key] ?? key], struct);
+  return value;
+}
+const { MODELS } = names;
 // Methods made of several calls take `onProgress` too.
 const WITH_PROGRESS = new Set(METHODS.filter((m) => m.progress).map((m) => m.method));
 // Methods whose results have rows: they also get `toArrow()` (core builds the Arrow arrays).
@@ -99,14 +120,36 @@ function optionsJson(options) {
   });
 }
 
+/**
+ * The debug log, as stripe-node's: `NODE_DEBUG=paynet` (Node's `util.debuglog`)
+ * or `PAYNET_LOG=debug`, read when a client is made. One line per HTTP attempt,
+ * from the same event `onRequest` gets, so no header, body, key or card data.
+ */
+function debugLogger() {
+  const nodeDebug = util.debuglog('paynet');
+  if (nodeDebug.enabled) return nodeDebug;
+  if (process.env.PAYNET_LOG === 'debug') return (format, ...args) => console.error(`PAYNET ${process.pid}: ${format}`, ...args);
+  return undefined;
+}
+
+function logEvent(log, e) {
+  const status = e.status === null ? 'no answer' : String(e.status);
+  const retry = e.willRetry ? ', will retry' : '';
+  log('%s %s -> %s (%s) in %d ms, attempt %d%s [%s]', e.method, e.path, status, e.outcome, Math.round(e.durationMs), e.attempt, retry, e.operation);
+}
+
 function checkHook(hook) {
-  if (hook === undefined || hook === null) return undefined;
-  if (typeof hook !== 'function') throw invalid('onRequest', 'must be a function');
+  if (hook !== undefined && hook !== null && typeof hook !== 'function') throw invalid('onRequest', 'must be a function');
+  const log = debugLogger();
+  if (!hook && !log) return undefined;
   // Runs on the JS thread from a native queue: a throw there would have no
   // caller to reach, so it becomes a process warning instead.
   return (eventJson) => {
+    const event = JSON.parse(eventJson);
+    if (log) logEvent(log, event);
+    if (!hook) return;
     try {
-      hook(JSON.parse(eventJson));
+      hook(event);
     } catch (error) {
       process.emitWarning(`paynet: the onRequest hook threw: ${error}`, 'PaynetWarning');
     }
@@ -264,9 +307,11 @@ class Client {
     const optionsText = Object.keys(callOptions).length === 0 ? null : optionsJson(callOptions);
     const progress = onProgress ? progressCallback(onProgress) : null;
     try {
-      if (!TABULAR.has(method)) return decodeOutput(await this.#native.call(method, paramsJson, optionsText, progress));
+      if (!TABULAR.has(method)) {
+        return hideSecrets(decodeOutput(await this.#native.call(method, paramsJson, optionsText, progress)), RESULT_OF.get(method));
+      }
       const table = await this.#native.callTable(method, paramsJson, optionsText, progress);
-      return withArrow(decodeOutput(table.takeJson()), table);
+      return withArrow(hideSecrets(decodeOutput(table.takeJson()), RESULT_OF.get(method)), table);
     } catch (error) {
       if (error instanceof PaynetError) throw error;
       throw fromNative(error, this.#money);

@@ -501,6 +501,237 @@ const PARAMS = table({
     }),
     structs: table({}),
   }),
+  SaveCardParams: table({
+    toSnake: table({
+      'card': 'card',
+      'cardDesc': 'card_desc',
+      'cardOwnerId': 'card_owner_id',
+      'userUniqueId': 'user_unique_id',
+      'otpSessionId': 'otp_session_id',
+    }),
+    toCamel: table({
+      'card': 'card',
+      'card_desc': 'cardDesc',
+      'card_owner_id': 'cardOwnerId',
+      'user_unique_id': 'userUniqueId',
+      'otp_session_id': 'otpSessionId',
+    }),
+    structs: table({
+      'card': 'Card',
+    }),
+  }),
+  ListCardsParams: table({
+    toSnake: table({
+      'cardOwnerId': 'card_owner_id',
+      'limit': 'limit',
+      'startingAfter': 'starting_after',
+      'endingBefore': 'ending_before',
+    }),
+    toCamel: table({
+      'card_owner_id': 'cardOwnerId',
+      'limit': 'limit',
+      'starting_after': 'startingAfter',
+      'ending_before': 'endingBefore',
+    }),
+    structs: table({}),
+  }),
+  CardRef: table({
+    toSnake: table({
+      'cardOwnerId': 'card_owner_id',
+      'cardHash': 'card_hash',
+    }),
+    toCamel: table({
+      'card_owner_id': 'cardOwnerId',
+      'card_hash': 'cardHash',
+    }),
+    structs: table({}),
+  }),
+  UpdateCardDescriptionParams: table({
+    toSnake: table({
+      'cardOwnerId': 'card_owner_id',
+      'cardHash': 'card_hash',
+      'cardDesc': 'card_desc',
+    }),
+    toCamel: table({
+      'card_owner_id': 'cardOwnerId',
+      'card_hash': 'cardHash',
+      'card_desc': 'cardDesc',
+    }),
+    structs: table({}),
+  }),
+  SendCardOtpParams: table({
+    toSnake: table({
+      'userGsm': 'user_gsm',
+      'otpSessionId': 'otp_session_id',
+    }),
+    toCamel: table({
+      'user_gsm': 'userGsm',
+      'otp_session_id': 'otpSessionId',
+    }),
+    structs: table({}),
+  }),
+  CheckCardOtpParams: table({
+    toSnake: table({
+      'otpCode': 'otp_code',
+      'otpSessionId': 'otp_session_id',
+      'userGsm': 'user_gsm',
+    }),
+    toCamel: table({
+      'otp_code': 'otpCode',
+      'otp_session_id': 'otpSessionId',
+      'user_gsm': 'userGsm',
+    }),
+    structs: table({}),
+  }),
+  RatioParams: table({
+    toSnake: table({
+      'amount': 'amount',
+      'bin': 'bin',
+      'addCommission': 'add_commission',
+      'ratioCode': 'ratio_code',
+      'agentId': 'agent_id',
+      'posType': 'pos_type',
+    }),
+    toCamel: table({
+      'amount': 'amount',
+      'bin': 'bin',
+      'add_commission': 'addCommission',
+      'ratio_code': 'ratioCode',
+      'agent_id': 'agentId',
+      'pos_type': 'posType',
+    }),
+    structs: table({}),
+  }),
+  SetRatioTypeParams: table({
+    toSnake: table({
+      'ratioCode': 'ratio_code',
+      'description': 'description',
+      'isDefault': 'is_default',
+      'isCumulative': 'is_cumulative',
+    }),
+    toCamel: table({
+      'ratio_code': 'ratioCode',
+      'description': 'description',
+      'is_default': 'isDefault',
+      'is_cumulative': 'isCumulative',
+    }),
+    structs: table({}),
+  }),
+  RatioTypeRef: table({
+    toSnake: table({
+      'ratioCode': 'ratio_code',
+    }),
+    toCamel: table({
+      'ratio_code': 'ratioCode',
+    }),
+    structs: table({}),
+  }),
+  DefineRatiosParams: table({
+    toSnake: table({
+      'ratioCode': 'ratio_code',
+      'cardType': 'card_type',
+      'banks': 'banks',
+    }),
+    toCamel: table({
+      'ratio_code': 'ratioCode',
+      'card_type': 'cardType',
+      'banks': 'banks',
+    }),
+    structs: table({
+      'banks': 'BankDefinition',
+    }),
+  }),
+  BankDefinition: table({
+    toSnake: table({
+      'bankId': 'bank_id',
+      'isBlocked': 'is_blocked',
+      'instalments': 'instalments',
+    }),
+    toCamel: table({
+      'bank_id': 'bankId',
+      'is_blocked': 'isBlocked',
+      'instalments': 'instalments',
+    }),
+    structs: table({
+      'instalments': 'InstalmentDefinition',
+    }),
+  }),
+  InstalmentDefinition: table({
+    toSnake: table({
+      'instalment': 'instalment',
+      'isBlocked': 'is_blocked',
+      'ratio': 'ratio',
+    }),
+    toCamel: table({
+      'instalment': 'instalment',
+      'is_blocked': 'isBlocked',
+      'ratio': 'ratio',
+    }),
+    structs: table({}),
+  }),
+  AutoLoginParams: table({
+    toSnake: table({
+      'userName': 'user_name',
+      'agentId': 'agent_id',
+    }),
+    toCamel: table({
+      'user_name': 'userName',
+      'agent_id': 'agentId',
+    }),
+    structs: table({}),
+  }),
+  LoginParams: table({
+    toSnake: table({
+      'userName': 'user_name',
+      'password': 'password',
+      'agentId': 'agent_id',
+      'pushtokenId': 'pushtoken_id',
+      'companyCode': 'company_code',
+      'osType': 'os_type',
+      'deviceType': 'device_type',
+    }),
+    toCamel: table({
+      'user_name': 'userName',
+      'password': 'password',
+      'agent_id': 'agentId',
+      'pushtoken_id': 'pushtokenId',
+      'company_code': 'companyCode',
+      'os_type': 'osType',
+      'device_type': 'deviceType',
+    }),
+    structs: table({}),
+  }),
+  CheckAgentParams: table({
+    toSnake: table({
+      'agentReferenceNo': 'agent_reference_no',
+    }),
+    toCamel: table({
+      'agent_reference_no': 'agentReferenceNo',
+    }),
+    structs: table({}),
+  }),
+  LimitInfoParams: table({
+    toSnake: table({
+      'agentId': 'agent_id',
+    }),
+    toCamel: table({
+      'agent_id': 'agentId',
+    }),
+    structs: table({}),
+  }),
+  CheckIntegrationInfoParams: table({
+    toSnake: table({
+      'agentId': 'agent_id',
+      'publishableKey': 'publishable_key',
+      'secretKey': 'secret_key',
+    }),
+    toCamel: table({
+      'agent_id': 'agentId',
+      'publishable_key': 'publishableKey',
+      'secret_key': 'secretKey',
+    }),
+    structs: table({}),
+  }),
 });
 
 /**
@@ -630,6 +861,7 @@ const MODELS = table({
       'end_user_commission': 'money',
       'end_user_ratio': 'ratio',
     }),
+    secrets: Object.freeze([]),
   }),
   ThreeDSecureSession: table({
     toSnake: table({
@@ -648,6 +880,7 @@ const MODELS = table({
     }),
     structs: table({}),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   Acknowledgement: table({
     toSnake: table({
@@ -662,6 +895,7 @@ const MODELS = table({
     }),
     structs: table({}),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   TransactionDetail: table({
     toSnake: table({
@@ -751,21 +985,22 @@ const MODELS = table({
       'company_amount': 'money',
       'agent_amount': 'money',
     }),
+    secrets: Object.freeze([]),
   }),
   TransactionPage: table({
     toSnake: table({
       'transactions': 'transactions',
       'hasMore': 'has_more',
       'totalCount': 'total_count',
-      'totalAmount': 'total_amount',
       'nextStartingAfter': 'next_starting_after',
+      'totalAmount': 'total_amount',
     }),
     toCamel: table({
       'transactions': 'transactions',
       'has_more': 'hasMore',
       'total_count': 'totalCount',
-      'total_amount': 'totalAmount',
       'next_starting_after': 'nextStartingAfter',
+      'total_amount': 'totalAmount',
     }),
     structs: table({
       'transactions': 'TransactionRow',
@@ -773,6 +1008,7 @@ const MODELS = table({
     kinds: table({
       'total_amount': 'money',
     }),
+    secrets: Object.freeze([]),
   }),
   TransactionRow: table({
     toSnake: table({
@@ -833,6 +1069,7 @@ const MODELS = table({
       'commission': 'money',
       'commission_tax': 'money',
     }),
+    secrets: Object.freeze([]),
   }),
   SlipLink: table({
     toSnake: table({
@@ -843,6 +1080,7 @@ const MODELS = table({
     }),
     structs: table({}),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   PaymentReport: table({
     toSnake: table({
@@ -863,6 +1101,7 @@ const MODELS = table({
     kinds: table({
       'date': 'date',
     }),
+    secrets: Object.freeze([]),
   }),
   PaymentReportRow: table({
     toSnake: table({
@@ -937,6 +1176,7 @@ const MODELS = table({
       'ratio': 'ratio',
       'company_cost_ratio': 'ratio',
     }),
+    secrets: Object.freeze([]),
   }),
   PaymentReportRange: table({
     toSnake: table({
@@ -960,6 +1200,7 @@ const MODELS = table({
       'start': 'date',
       'end': 'date',
     }),
+    secrets: Object.freeze([]),
   }),
   PayLink: table({
     toSnake: table({
@@ -976,6 +1217,7 @@ const MODELS = table({
     }),
     structs: table({}),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   PayLinkDetail: table({
     toSnake: table({
@@ -1030,6 +1272,7 @@ const MODELS = table({
       'create_date': 'datetime',
       'expire_date': 'datetime',
     }),
+    secrets: Object.freeze([]),
   }),
   PayLinkPage: table({
     toSnake: table({
@@ -1048,6 +1291,7 @@ const MODELS = table({
       'links': 'PayLinkDetail',
     }),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   PayLinkConfirmation: table({
     toSnake: table({
@@ -1100,6 +1344,7 @@ const MODELS = table({
       'commission': 'money',
       'commission_tax': 'money',
     }),
+    secrets: Object.freeze([]),
   }),
   RefundRequest: table({
     toSnake: table({
@@ -1112,6 +1357,7 @@ const MODELS = table({
     }),
     structs: table({}),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   RefundPage: table({
     toSnake: table({
@@ -1130,6 +1376,7 @@ const MODELS = table({
       'refunds': 'Refund',
     }),
     kinds: table({}),
+    secrets: Object.freeze([]),
   }),
   Refund: table({
     toSnake: table({
@@ -1162,6 +1409,356 @@ const MODELS = table({
       'request_date': 'datetime',
       'decision_date': 'datetime',
     }),
+    secrets: Object.freeze([]),
+  }),
+  StoredCard: table({
+    toSnake: table({
+      'cardHash': 'card_hash',
+      'cardOwnerId': 'card_owner_id',
+      'userUniqueId': 'user_unique_id',
+      'cardDesc': 'card_desc',
+      'cardHolder': 'card_holder',
+      'cardNoMasked': 'card_no_masked',
+      'cardBin': 'card_bin',
+      'cardType': 'card_type',
+      'cardBankId': 'card_bank_id',
+      'cardBankName': 'card_bank_name',
+      'cardLogoUrl': 'card_logo_url',
+      'cardBrandName': 'card_brand_name',
+      'expireMonth': 'expire_month',
+      'expireYear': 'expire_year',
+      'companyCode': 'company_code',
+      'agentId': 'agent_id',
+    }),
+    toCamel: table({
+      'card_hash': 'cardHash',
+      'card_owner_id': 'cardOwnerId',
+      'user_unique_id': 'userUniqueId',
+      'card_desc': 'cardDesc',
+      'card_holder': 'cardHolder',
+      'card_no_masked': 'cardNoMasked',
+      'card_bin': 'cardBin',
+      'card_type': 'cardType',
+      'card_bank_id': 'cardBankId',
+      'card_bank_name': 'cardBankName',
+      'card_logo_url': 'cardLogoUrl',
+      'card_brand_name': 'cardBrandName',
+      'expire_month': 'expireMonth',
+      'expire_year': 'expireYear',
+      'company_code': 'companyCode',
+      'agent_id': 'agentId',
+    }),
+    structs: table({}),
+    kinds: table({}),
+    secrets: Object.freeze([]),
+  }),
+  StoredCardPage: table({
+    toSnake: table({
+      'cards': 'cards',
+      'hasMore': 'has_more',
+      'totalCount': 'total_count',
+      'nextStartingAfter': 'next_starting_after',
+    }),
+    toCamel: table({
+      'cards': 'cards',
+      'has_more': 'hasMore',
+      'total_count': 'totalCount',
+      'next_starting_after': 'nextStartingAfter',
+    }),
+    structs: table({
+      'cards': 'StoredCard',
+    }),
+    kinds: table({}),
+    secrets: Object.freeze([]),
+  }),
+  CardOtp: table({
+    toSnake: table({
+      'expiresAt': 'expires_at',
+      'message': 'message',
+    }),
+    toCamel: table({
+      'expires_at': 'expiresAt',
+      'message': 'message',
+    }),
+    structs: table({}),
+    kinds: table({
+      'expires_at': 'datetime',
+    }),
+    secrets: Object.freeze([]),
+  }),
+  RatioTable: table({
+    toSnake: table({
+      'tdsRequired': 'tds_required',
+      'banks': 'banks',
+    }),
+    toCamel: table({
+      'tds_required': 'tdsRequired',
+      'banks': 'banks',
+    }),
+    structs: table({
+      'banks': 'BankRatios',
+    }),
+    kinds: table({}),
+    secrets: Object.freeze([]),
+  }),
+  BankRatios: table({
+    toSnake: table({
+      'bankId': 'bank_id',
+      'bankName': 'bank_name',
+      'bankLogo': 'bank_logo',
+      'cardType': 'card_type',
+      'tdsRequired': 'tds_required',
+      'options': 'options',
+    }),
+    toCamel: table({
+      'bank_id': 'bankId',
+      'bank_name': 'bankName',
+      'bank_logo': 'bankLogo',
+      'card_type': 'cardType',
+      'tds_required': 'tdsRequired',
+      'options': 'options',
+    }),
+    structs: table({
+      'options': 'InstalmentOption',
+    }),
+    kinds: table({}),
+    secrets: Object.freeze([]),
+  }),
+  InstalmentOption: table({
+    toSnake: table({
+      'installment': 'installment',
+      'ratio': 'ratio',
+      'installmentAmount': 'installment_amount',
+      'totalAmount': 'total_amount',
+      'totalNetAmount': 'total_net_amount',
+      'commission': 'commission',
+      'commissionTax': 'commission_tax',
+      'desc': 'desc',
+      'instalmentKey': 'instalment_key',
+      'ratioCode': 'ratio_code',
+      'isHasCampaign': 'is_has_campaign',
+      'plusInstallment': 'plus_installment',
+      'postPone': 'post_pone',
+      'campaignNote': 'campaign_note',
+    }),
+    toCamel: table({
+      'installment': 'installment',
+      'ratio': 'ratio',
+      'installment_amount': 'installmentAmount',
+      'total_amount': 'totalAmount',
+      'total_net_amount': 'totalNetAmount',
+      'commission': 'commission',
+      'commission_tax': 'commissionTax',
+      'desc': 'desc',
+      'instalment_key': 'instalmentKey',
+      'ratio_code': 'ratioCode',
+      'is_has_campaign': 'isHasCampaign',
+      'plus_installment': 'plusInstallment',
+      'post_pone': 'postPone',
+      'campaign_note': 'campaignNote',
+    }),
+    structs: table({}),
+    kinds: table({
+      'ratio': 'ratio',
+      'installment_amount': 'money',
+      'total_amount': 'money',
+      'total_net_amount': 'money',
+      'commission': 'money',
+      'commission_tax': 'money',
+    }),
+    secrets: Object.freeze([]),
+  }),
+  InstalmentTable: table({
+    toSnake: table({
+      'amount': 'amount',
+      'banks': 'banks',
+    }),
+    toCamel: table({
+      'amount': 'amount',
+      'banks': 'banks',
+    }),
+    structs: table({
+      'banks': 'InstalmentBank',
+    }),
+    kinds: table({
+      'amount': 'money',
+    }),
+    secrets: Object.freeze([]),
+  }),
+  InstalmentBank: table({
+    toSnake: table({
+      'bankId': 'bank_id',
+      'bankName': 'bank_name',
+      'bankLogo': 'bank_logo',
+      'cardType': 'card_type',
+      'tdsRequired': 'tds_required',
+      'rows': 'rows',
+    }),
+    toCamel: table({
+      'bank_id': 'bankId',
+      'bank_name': 'bankName',
+      'bank_logo': 'bankLogo',
+      'card_type': 'cardType',
+      'tds_required': 'tdsRequired',
+      'rows': 'rows',
+    }),
+    structs: table({
+      'rows': 'InstalmentRow',
+    }),
+    kinds: table({}),
+    secrets: Object.freeze([]),
+  }),
+  InstalmentRow: table({
+    toSnake: table({
+      'count': 'count',
+      'installment': 'installment',
+      'ratio': 'ratio',
+      'installmentAmount': 'installment_amount',
+      'total': 'total',
+      'surcharge': 'surcharge',
+      'desc': 'desc',
+      'plusInstallment': 'plus_installment',
+    }),
+    toCamel: table({
+      'count': 'count',
+      'installment': 'installment',
+      'ratio': 'ratio',
+      'installment_amount': 'installmentAmount',
+      'total': 'total',
+      'surcharge': 'surcharge',
+      'desc': 'desc',
+      'plus_installment': 'plusInstallment',
+    }),
+    structs: table({}),
+    kinds: table({
+      'ratio': 'ratio',
+      'installment_amount': 'money',
+      'total': 'money',
+      'surcharge': 'money',
+    }),
+    secrets: Object.freeze([]),
+  }),
+  RatioType: table({
+    toSnake: table({
+      'ratioCode': 'ratio_code',
+      'message': 'message',
+    }),
+    toCamel: table({
+      'ratio_code': 'ratioCode',
+      'message': 'message',
+    }),
+    structs: table({}),
+    kinds: table({}),
+    secrets: Object.freeze([]),
+  }),
+  AgentLoginLink: table({
+    toSnake: table({
+      'url': 'url',
+      'message': 'message',
+    }),
+    toCamel: table({
+      'url': 'url',
+      'message': 'message',
+    }),
+    structs: table({}),
+    kinds: table({}),
+    secrets: Object.freeze(['url']),
+  }),
+  AgentSession: table({
+    toSnake: table({
+      'sessionKey': 'session_key',
+      'expiresAt': 'expires_at',
+      'agentId': 'agent_id',
+      'agentName': 'agent_name',
+      'userName': 'user_name',
+      'userId': 'user_id',
+      'userEmail': 'user_email',
+      'userPhone': 'user_phone',
+      'companyCode': 'company_code',
+      'companyDesc': 'company_desc',
+      'logoUrl': 'logo_url',
+      'email': 'email',
+      'phone': 'phone',
+      'address1': 'address1',
+      'address2': 'address2',
+      'cityName': 'city_name',
+      'countyName': 'county_name',
+      'zipCode': 'zip_code',
+      'taxOffice': 'tax_office',
+      'taxId': 'tax_id',
+      'agentReferenceNo': 'agent_reference_no',
+    }),
+    toCamel: table({
+      'session_key': 'sessionKey',
+      'expires_at': 'expiresAt',
+      'agent_id': 'agentId',
+      'agent_name': 'agentName',
+      'user_name': 'userName',
+      'user_id': 'userId',
+      'user_email': 'userEmail',
+      'user_phone': 'userPhone',
+      'company_code': 'companyCode',
+      'company_desc': 'companyDesc',
+      'logo_url': 'logoUrl',
+      'email': 'email',
+      'phone': 'phone',
+      'address1': 'address1',
+      'address2': 'address2',
+      'city_name': 'cityName',
+      'county_name': 'countyName',
+      'zip_code': 'zipCode',
+      'tax_office': 'taxOffice',
+      'tax_id': 'taxId',
+      'agent_reference_no': 'agentReferenceNo',
+    }),
+    structs: table({}),
+    kinds: table({
+      'expires_at': 'datetime',
+    }),
+    secrets: Object.freeze(['sessionKey']),
+  }),
+  AgentRef: table({
+    toSnake: table({
+      'agentId': 'agent_id',
+      'companyCode': 'company_code',
+      'message': 'message',
+    }),
+    toCamel: table({
+      'agent_id': 'agentId',
+      'company_code': 'companyCode',
+      'message': 'message',
+    }),
+    structs: table({}),
+    kinds: table({}),
+    secrets: Object.freeze([]),
+  }),
+  AgentLimits: table({
+    toSnake: table({
+      'definedLimit': 'defined_limit',
+      'usedLimit': 'used_limit',
+      'availableLimit': 'available_limit',
+      'tdDefinedLimit': 'td_defined_limit',
+      'tdUsedLimit': 'td_used_limit',
+      'tdAvailableLimit': 'td_available_limit',
+    }),
+    toCamel: table({
+      'defined_limit': 'definedLimit',
+      'used_limit': 'usedLimit',
+      'available_limit': 'availableLimit',
+      'td_defined_limit': 'tdDefinedLimit',
+      'td_used_limit': 'tdUsedLimit',
+      'td_available_limit': 'tdAvailableLimit',
+    }),
+    structs: table({}),
+    kinds: table({
+      'defined_limit': 'money',
+      'used_limit': 'money',
+      'available_limit': 'money',
+      'td_defined_limit': 'money',
+      'td_used_limit': 'money',
+      'td_available_limit': 'money',
+    }),
+    secrets: Object.freeze([]),
   }),
 });
 
@@ -1201,10 +1798,27 @@ const METHODS = table({
   'pay_links.verify_confirmation': table({ resource: 'payLinks', method: 'verifyConfirmation', params: 'VerifyConfirmationParams', result: 'PayLinkConfirmation', target: null, pages: null, progress: false }),
   'refunds.create': table({ resource: 'refunds', method: 'create', params: 'CreateRefundParams', result: 'RefundRequest', target: null, pages: null, progress: false }),
   'refunds.list_page': table({ resource: 'refunds', method: 'listPage', params: 'ListRefundsParams', result: 'RefundPage', target: null, pages: table({ iterator: 'list', items: 'refunds' }), progress: false }),
+  'cards.save': table({ resource: 'cards', method: 'save', params: 'SaveCardParams', result: 'StoredCard', target: null, pages: null, progress: false }),
+  'cards.list_page': table({ resource: 'cards', method: 'listPage', params: 'ListCardsParams', result: 'StoredCardPage', target: null, pages: table({ iterator: 'list', items: 'cards' }), progress: false }),
+  'cards.delete': table({ resource: 'cards', method: 'delete', params: 'CardRef', result: 'Acknowledgement', target: null, pages: null, progress: false }),
+  'cards.update_description': table({ resource: 'cards', method: 'updateDescription', params: 'UpdateCardDescriptionParams', result: 'Acknowledgement', target: null, pages: null, progress: false }),
+  'cards.send_otp': table({ resource: 'cards', method: 'sendOtp', params: 'SendCardOtpParams', result: 'CardOtp', target: null, pages: null, progress: false }),
+  'cards.check_otp': table({ resource: 'cards', method: 'checkOtp', params: 'CheckCardOtpParams', result: 'Acknowledgement', target: null, pages: null, progress: false }),
+  'ratios.get': table({ resource: 'ratios', method: 'get', params: 'RatioParams', result: 'RatioTable', target: null, pages: null, progress: false }),
+  'ratios.instalment_table': table({ resource: 'ratios', method: 'instalmentTable', params: 'RatioParams', result: 'InstalmentTable', target: null, pages: null, progress: false }),
+  'ratios.set_type': table({ resource: 'ratios', method: 'setType', params: 'SetRatioTypeParams', result: 'RatioType', target: null, pages: null, progress: false }),
+  'ratios.delete_type': table({ resource: 'ratios', method: 'deleteType', params: 'RatioTypeRef', result: 'Acknowledgement', target: null, pages: null, progress: false }),
+  'ratios.define': table({ resource: 'ratios', method: 'define', params: 'DefineRatiosParams', result: 'Acknowledgement', target: null, pages: null, progress: false }),
+  'ratios.get_public': table({ resource: 'ratios', method: 'getPublic', params: 'RatioParams', result: 'RatioTable', target: null, pages: null, progress: false }),
+  'agents.autologin': table({ resource: 'agents', method: 'autologin', params: 'AutoLoginParams', result: 'AgentLoginLink', target: null, pages: null, progress: false }),
+  'agents.login': table({ resource: 'agents', method: 'login', params: 'LoginParams', result: 'AgentSession', target: null, pages: null, progress: false }),
+  'agents.check_agent': table({ resource: 'agents', method: 'checkAgent', params: 'CheckAgentParams', result: 'AgentRef', target: null, pages: null, progress: false }),
+  'agents.limit_info': table({ resource: 'agents', method: 'limitInfo', params: 'LimitInfoParams', result: 'AgentLimits', target: null, pages: null, progress: false }),
+  'agents.check_integration_info': table({ resource: 'agents', method: 'checkIntegrationInfo', params: 'CheckIntegrationInfoParams', result: 'Acknowledgement', target: null, pages: null, progress: false }),
 });
 
 /** `new Client(options)`: every option's Node name. */
-const CLIENT_OPTIONS = Object.freeze(['secretKey', 'environment', 'baseUrl', 'timeoutMs', 'connectTimeoutMs', 'maxRetries', 'paymentAmountFormat', 'allowInsecureHttp', 'maxResponseBytes', 'maxReportBytes', 'money', 'onRequest']);
+const CLIENT_OPTIONS = Object.freeze(['secretKey', 'environment', 'baseUrl', 'timeoutMs', 'connectTimeoutMs', 'maxRetries', 'paymentAmountFormat', 'ratioAmountFormat', 'publishableKey', 'publishableKeyIn', 'allowInsecureHttp', 'maxResponseBytes', 'maxReportBytes', 'money', 'onRequest']);
 /** The second argument of every method. */
 const CALL_OPTIONS = Object.freeze(['timeoutMs', 'maxRetries']);
 /** Core's names of client options -> Node's (`timeout` -> `timeoutMs`), for core's messages. */
@@ -1216,6 +1830,9 @@ const OPTIONS_TO_NODE = table({
   'connect_timeout': 'connectTimeoutMs',
   'max_retries': 'maxRetries',
   'payment_amount_format': 'paymentAmountFormat',
+  'ratio_amount_format': 'ratioAmountFormat',
+  'publishable_key': 'publishableKey',
+  'publishable_key_in': 'publishableKeyIn',
   'allow_insecure_http': 'allowInsecureHttp',
   'max_response_bytes': 'maxResponseBytes',
   'max_report_bytes': 'maxReportBytes',

@@ -14,6 +14,8 @@ export interface SandboxOptions {
   faults?: FaultRule[] | FaultPlan;
   /** Approve refund and cancel requests as they are made; default false (they wait for `decideReversal`). */
   autoApproveReversals?: boolean;
+  /** A card save needs an `otpSessionId` verified with `cards.checkOtp` (the code `CARD_OTP`); default false. */
+  requireCardOtp?: boolean;
 }
 
 /**
@@ -55,6 +57,34 @@ export interface FaultPlan {
 export type FaultCounts = Record<FaultKind, number>;
 
 /** A rule as the sandbox reports it: defaults filled in, with its counters. */
+/** One transaction as the sandbox recorded it: money as exact strings, the card masked. */
+export interface LedgerEntry {
+  id: number;
+  xactId: string;
+  /** `S` sale, `PA` pre-auth, `C` capture, `R` cancel, `CD` refund, ... */
+  xactType: string;
+  transactionType: number;
+  xactDate: string;
+  dueDate: string;
+  isSucceed: boolean;
+  bankErrorId: string;
+  referenceNo: string;
+  amount: string;
+  netAmount: string;
+  comission: string;
+  comissionTax: string;
+  ratio: string;
+  instalment: number;
+  bankId: string;
+  cardNoMasked: string;
+  cardBin: string;
+  cardLast4: string;
+  /** The pre-auth a capture or the sale a cancel/refund belongs to. */
+  parentId: number | null;
+  capturedBy: number | null;
+  cardHash: string;
+}
+
 export interface FaultRuleState extends FaultRule {
   when: 'before' | 'after';
   fired: number;
@@ -101,6 +131,9 @@ export interface PaynetJsSessionOptions extends SandboxCard {
   installments?: string;
   noInstalment?: boolean;
   tdsRequired?: boolean;
+  /** A saved card (`cards.save`) instead of the card: its hash and owner. */
+  cardHash?: string;
+  cardOwnerId?: string;
 }
 
 export interface PaynetJsSession {
@@ -173,6 +206,8 @@ export interface SeedReport {
 }
 /** The code the sandbox bank's 3D page accepts (`'000000'` plays a bank timeout). */
 export declare const TDS_OTP: '123456';
+/** The code the sandbox's card OTPs (`cards.sendOtp`) carry. */
+export declare const CARD_OTP: '123456';
 
 /**
  * A running sandbox. It stops when `stop()` is called or when it is garbage-
@@ -221,6 +256,14 @@ export declare class Sandbox {
    * and zeroes the fault counters. A bad rule throws a TypeError naming it.
    */
   setFaults(rules: FaultRule[], options?: { seed?: number }): void;
+  /**
+   * Makes the next `count` (default 1) requests to `path` (or to any API path) fail with
+   * one fault, replacing the current rules; `kind` defaults to `'status'` (502), `when`
+   * to `'after'` (the ledger committed, the answer is lost).
+   */
+  failNext(options?: Partial<FaultRule>): void;
+  /** Every transaction the sandbox recorded, oldest first. */
+  ledger(): Promise<LedgerEntry[]>;
   /** Removes every fault rule (and zeroes the counters). */
   clearFaults(): void;
   faultStats(): FaultStats;

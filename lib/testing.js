@@ -9,6 +9,8 @@ const KEEP_ALIVE = Symbol('paynet.sandbox');
 
 /** The code the sandbox bank's 3D page accepts (`'000000'` plays a bank timeout). */
 const TDS_OTP = '123456';
+/** The code the sandbox's card OTPs (`cards.sendOtp`) carry. */
+const CARD_OTP = '123456';
 const SUCCESS_CARD = Object.freeze({ cardHolder: 'TEST TEST', pan: '4355084355084358', month: 12, year: 2045, cvc: '000' });
 
 /** A session_id, a post_url, or an object with `sessionId` / `session_id`. */
@@ -41,6 +43,26 @@ const RULE_FIELDS = Object.freeze({
 const RULE_FIELDS_FROM_WIRE = Object.freeze(
   Object.fromEntries(Object.entries(RULE_FIELDS).map(([js, wire]) => [wire, js])),
 );
+
+// The ledger view's names (`GET /__sandbox/ledger`) in Node's spelling.
+const LEDGER_FIELDS = Object.freeze({
+  id: 'id', xact_id: 'xactId', xact_type: 'xactType', transaction_type: 'transactionType',
+  xact_date: 'xactDate', due_date: 'dueDate', is_succeed: 'isSucceed', bank_error_id: 'bankErrorId',
+  reference_no: 'referenceNo', amount: 'amount', net_amount: 'netAmount', comission: 'comission',
+  comission_tax: 'comissionTax', ratio: 'ratio', instalment: 'instalment', bank_id: 'bankId',
+  card_no_masked: 'cardNoMasked', card_bin: 'cardBin', card_last4: 'cardLast4', parent_id: 'parentId',
+  captured_by: 'capturedBy', card_hash: 'cardHash',
+});
+// The sandbox keeps money in kuruş, so two decimals are exact; shown as SDK amounts are.
+const LEDGER_MONEY = new Set(['amount', 'net_amount', 'comission', 'comission_tax']);
+
+function ledgerEntry(row) {
+  const out = {};
+  for (const [key, value] of Object.entries(row)) {
+    out[LEDGER_FIELDS[key] ?? key] = LEDGER_MONEY.has(key) ? value.toFixed(2) : key === 'ratio' ? String(value) : value;
+  }
+  return out;
+}
 
 function isPlainObject(value) {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -87,10 +109,14 @@ function faultsJson(faults) {
   return planJson(faults.rules, faults.seed);
 }
 
-/** A refused plan (native `InvalidArg`) is a TypeError, like any bad argument. */
+/**
+ * A refused plan (native `InvalidArg`) is a TypeError, like any bad argument,
+ * naming the field as the caller spelled it (`rules[0].delayMs`).
+ */
 function planError(err) {
-  if (err instanceof Error && err.code === 'InvalidArg') return new TypeError(err.message);
-  return err;
+  if (!(err instanceof Error && err.code === 'InvalidArg')) return err;
+  const message = err.message.replace(/(rules\[\d+\]\.)([a-z_]+)/g, (_, at, wire) => at + (RULE_FIELDS_FROM_WIRE[wire] ?? wire));
+  return new TypeError(message);
 }
 
 /** A refused argument (native `InvalidArg`) is a TypeError, like any bad argument. */
@@ -159,6 +185,8 @@ class Sandbox {
     this.reversalPosts = this.reversalPosts.bind(this);
     this.seedSales = this.seedSales.bind(this);
     this.seedDemo = this.seedDemo.bind(this);
+    this.failNext = this.failNext.bind(this);
+    this.ledger = this.ledger.bind(this);
     this.setFaults = this.setFaults.bind(this);
     this.clearFaults = this.clearFaults.bind(this);
     this.faultStats = this.faultStats.bind(this);
@@ -182,6 +210,30 @@ class Sandbox {
     } catch (err) {
       throw planError(err);
     }
+  }
+
+  /**
+   * Makes the next `count` (default 1) requests to `path` (or to any API path) fail with
+   * one fault, replacing the current rules. By default after the ledger committed (the
+   * money moved, the answer is lost); `when: 'before'` records nothing. `kind` defaults to
+   * `'status'` (502); other rule fields as in `setFaults`.
+   */
+  failNext(options = {}) {
+    if (!isPlainObject(options)) throw new TypeError("failNext takes { kind, path, count, when, ... }");
+    const { kind = 'status', count = 1, when = 'after', ...rest } = options;
+    const rule = { kind, count, when, ...rest };
+    if (kind === 'status' && rule.status === undefined) rule.status = 502;
+    this.setFaults([rule]);
+  }
+
+  /**
+   * Every transaction the sandbox recorded, oldest first (`GET /__sandbox/ledger`):
+   * camelCase fields, money as exact strings, the card masked.
+   */
+  async ledger() {
+    const answer = await fetch(`${this.url}/__sandbox/ledger`, { redirect: 'error' });
+    if (!answer.ok) throw new Error(`the sandbox ledger answered HTTP ${answer.status}`);
+    return (await answer.json()).entries.map(ledgerEntry);
   }
 
   /** Removes every fault rule (and zeroes the counters). */
@@ -210,16 +262,17 @@ class Sandbox {
 
   /**
    * What Paynet.js does in the browser: the card and the `data-*` values in,
-   * `{ sessionId, tokenId }` out. `amount` is `data-amount` (kuruş, ×100).
+   * `{ sessionId, tokenId }` out. `amount` is `data-amount` (kuruş, ×100). A saved
+   * card's `cardHash` and `cardOwnerId` stand for the card.
    */
   paynetjsSession(options) {
     if (!isPlainObject(options)) throw new TypeError('paynetjsSession takes { amount, ...card, ...data values }');
-    const { amount, instalment = 0, addComissionAmount = false, ratioCode = '', installments = '', noInstalment = false, tdsRequired = false, ...card } = options;
+    const { amount, instalment = 0, addComissionAmount = false, ratioCode = '', installments = '', noInstalment = false, tdsRequired = false, cardHash, cardOwnerId, ...card } = options;
     if (amount === undefined) throw new TypeError('amount (data-amount, kuruş) is required');
     const request = {
       publishable_key: this.publishableKey,
       amount: String(amount),
-      ...wireCard({ ...SUCCESS_CARD, ...card }),
+      ...(cardHash === undefined ? wireCard({ ...SUCCESS_CARD, ...card }) : { card_hash: cardHash, card_owner_id: cardOwnerId }),
       instalment,
       add_comission_amount: addComissionAmount,
       ratio_code: ratioCode,
@@ -352,8 +405,13 @@ class Sandbox {
   }
 }
 
+const NO_SANDBOX =
+  'this build of paynet has no embedded sandbox (built without the cargo feature embedded-sandbox): ' +
+  'use the published package, or run the paynet-sandbox program and point a Client at its URL';
+
 /** Starts a sandbox on 127.0.0.1 (a free port unless `options.port`). */
 async function startSandbox(options = {}) {
+  if (typeof native.startSandbox !== 'function') throw new Error(NO_SANDBOX);
   const { faults, ...rest } = options ?? {};
   const nativeOptions = faults === undefined || faults === null ? rest : { ...rest, faults: faultsJson(faults) };
   try {
@@ -363,4 +421,4 @@ async function startSandbox(options = {}) {
   }
 }
 
-module.exports = { startSandbox, Sandbox, TDS_OTP };
+module.exports = { startSandbox, Sandbox, TDS_OTP, CARD_OTP };

@@ -1,3 +1,3 @@
 import testing from './testing.js';
 
-export const { startSandbox, Sandbox, TDS_OTP } = testing;
+export const { startSandbox, Sandbox, TDS_OTP, CARD_OTP } = testing;

@@ -5,7 +5,8 @@
 #
 #   [NAPI_TARGET=aarch64-unknown-linux-gnu] scripts/napi-release-zig.sh <python with maturin and ziglang> [napi build args]
 #
-# Only x86_64 is built and checked here (rustup cannot add aarch64 on this machine).
+# The Linux targets: x86_64 and aarch64, glibc (2.17 symbols) and musl (Alpine's Node loads a
+# dynamically linked addon, so the C runtime is not linked in statically).
 #
 # The C and linker wrappers call `maturin zig cc`, maturin's cargo-zigbuild front end (it fixes up
 # the arguments rustc and cc-rs pass that zig does not take). release.yml uses napi's own
@@ -17,9 +18,14 @@ target="${NAPI_TARGET:-x86_64-unknown-linux-gnu}"
 case "$target" in
   x86_64-unknown-linux-gnu) platform=linux-x64-gnu ;;
   aarch64-unknown-linux-gnu) platform=linux-arm64-gnu ;;
-  *) echo "$0: $target: only the Linux glibc targets" >&2; exit 2 ;;
+  x86_64-unknown-linux-musl) platform=linux-x64-musl ;;
+  aarch64-unknown-linux-musl) platform=linux-arm64-musl ;;
+  *) echo "$0: $target: only the Linux targets" >&2; exit 2 ;;
 esac
-zig_target="${target%%-*}-linux-gnu.2.17"
+case "$target" in
+  *-musl) zig_target="${target%%-*}-linux-musl"; export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=-crt-static" ;;
+  *) zig_target="${target%%-*}-linux-gnu.2.17" ;;
+esac
 maturin="$(dirname "$python")/maturin"
 [ -x "$maturin" ] || { echo "$0: no maturin next to $python" >&2; exit 1; }
 zig_version="$("$python" -m ziglang version)"
@@ -45,6 +51,7 @@ export "AR_${env_target}=$wrappers/zig-ar" "RANLIB_${env_target}=$wrappers/zig-r
 cd "$root"
 npm run --silent build:release -- --target "$target" "$@"
 addon="bindings-node/native/paynet.$platform.node"
+case "$target" in *-musl) file "$addon"; exit 0 ;; esac
 newest="$(objdump -T "$addon" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)"
 echo "$addon: needs $newest at most"
 case "$newest" in

@@ -127,6 +127,9 @@ export interface PreparedRequest {
   body: string
 }
 
+/** The usage text of the `paynet-sandbox` program (`npx paynet-sandbox --help`). */
+export declare const SANDBOX_USAGE: string
+
 export interface SandboxOptions {
   /** The key clients must send; the sandbox's default key otherwise. */
   secretKey?: string
@@ -146,6 +149,8 @@ export interface SandboxOptions {
    * for `decideReversal`).
    */
   autoApproveReversals?: boolean
+  /** A card save needs a verified card OTP (`cards.sendOtp`, `cards.checkOtp`); default false. */
+  requireCardOtp?: boolean
 }
 
 export interface SandboxStats {
@@ -155,6 +160,12 @@ export interface SandboxStats {
 }
 
 export declare function startSandbox(options?: SandboxOptions | undefined | null): Promise<SandboxHandle>
+
+/**
+ * The sandbox a `paynet-sandbox` command line asks for (the program's own
+ * parser), or `null` for `--help`; an `InvalidArg` error with the usage otherwise.
+ */
+export declare function startSandboxFromArgs(args: Array<string>): Promise<SandboxHandle | null>
 
 /** The methods whose results have rows (`NativeClient.callTable`), by core's name. */
 export declare function tabular(): Array<string>

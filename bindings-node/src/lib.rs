@@ -14,6 +14,7 @@
 mod error;
 mod output;
 // Public so its napi exports count as used in the test build too.
+#[cfg(feature = "embedded-sandbox")]
 pub mod sandbox;
 
 use std::sync::Arc;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use paynet_sandbox::chrono::{DateTime, NaiveDate};
+use paynet_sandbox::cli;
 use paynet_sandbox::{BankAction, DemoSpec, FaultPlan, FaultStats, Sandbox, SandboxConfig, SeedSpec};
 
 #[napi(object)]
@@ -24,6 +25,8 @@ pub struct SandboxOptions {
     /// Approve refund and cancel requests as they are made; default false (they wait
     /// for `decideReversal`).
     pub auto_approve_reversals: Option<bool>,
+    /// A card save needs a verified card OTP (`cards.sendOtp`, `cards.checkOtp`); default false.
+    pub require_card_otp: Option<bool>,
 }
 
 #[napi(object)]
@@ -63,7 +66,27 @@ pub async fn start_sandbox(options: Option<SandboxOptions>) -> Result<SandboxHan
             config.faults = Some(parse_plan(&plan)?);
         }
         config.auto_approve_reversals = o.auto_approve_reversals.unwrap_or(false);
+        config.require_card_otp = o.require_card_otp.unwrap_or(false);
     }
+    start(config).await
+}
+
+/// The usage text of the `paynet-sandbox` program (`npx paynet-sandbox --help`).
+#[napi]
+pub const SANDBOX_USAGE: &str = cli::USAGE;
+
+/// The sandbox a `paynet-sandbox` command line asks for (the program's own
+/// parser), or `null` for `--help`; an `InvalidArg` error with the usage otherwise.
+#[napi]
+pub async fn start_sandbox_from_args(args: Vec<String>) -> Result<Option<SandboxHandle>> {
+    match cli::parse_args(args) {
+        Ok(Some(config)) => start(config).await.map(Some),
+        Ok(None) => Ok(None),
+        Err(why) => Err(Error::new(Status::InvalidArg, format!("{why}\n{}", cli::USAGE))),
+    }
+}
+
+async fn start(config: SandboxConfig) -> Result<SandboxHandle> {
     let sandbox = Sandbox::start_with(config)
         .await
         .map_err(|e| Error::from_reason(format!("could not start the sandbox: {e}")))?;

@@ -144,6 +144,15 @@ pub fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
         }
         return Ok(Value::Object(map));
     }
+    // Another parameter struct (a ratio definition's bank): its dataclass fields.
+    if obj.hasattr(pyo3::intern!(py, "__dataclass_fields__"))? && !obj.is_instance_of::<PyType>() {
+        let mut map = Map::new();
+        for field in py.import("dataclasses")?.call_method1("fields", (obj,))?.try_iter()? {
+            let key = field?.getattr("name")?.cast_into::<PyString>()?.to_str()?.to_owned();
+            map.insert(key.clone(), to_json(&obj.getattr(key.as_str())?, &child(path, &key))?);
+        }
+        return Ok(Value::Object(map));
+    }
     // A file parameter: its bytes, or a path for core to read (`core::file`).
     if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() || obj.is_instance_of::<PyMemoryView>() {
         let bytes = py.get_type::<PyBytes>().call1((obj,))?;

@@ -14,6 +14,7 @@ mod convert;
 mod errors;
 mod pyser;
 mod runtime;
+#[cfg(feature = "embedded-sandbox")]
 mod sandbox;
 mod table;
 
@@ -25,6 +26,7 @@ mod _native {
     use crate::client::NativeClient;
     #[pymodule_export]
     use crate::pyser::_register_models;
+    #[cfg(feature = "embedded-sandbox")]
     #[pymodule_export]
     use crate::sandbox::NativeSandbox;
     #[pymodule_export]
@@ -44,6 +46,8 @@ mod _native {
             }
         }
         m.add("TABULAR", tabular)?;
+        #[cfg(feature = "embedded-sandbox")]
+        m.add("SANDBOX_USAGE", paynet_sandbox::cli::USAGE)?;
         Ok(())
     }
 }

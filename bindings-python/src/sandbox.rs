@@ -9,7 +9,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use paynet_sandbox::chrono::{DateTime, NaiveDate};
-use paynet_sandbox::{BankAction, FaultPlan, FaultStats, Sandbox, SandboxConfig, DemoSpec, SeedSpec};
+use paynet_sandbox::cli;
+use paynet_sandbox::{BankAction, DemoSpec, FaultPlan, FaultStats, Sandbox, SandboxConfig, SeedSpec};
 
 use crate::{errors, runtime};
 
@@ -26,7 +27,9 @@ pub struct NativeSandbox {
 impl NativeSandbox {
     #[new]
     /// `faults`: a fault plan as JSON text, `{"seed": n, "rules": [...]}`.
-    #[pyo3(signature = (*, secret_key = None, port = 0, slow_bank_delay = 3.0, settlement_days = 0, faults = None, auto_approve_reversals = false))]
+    #[pyo3(signature = (*, secret_key = None, port = 0, slow_bank_delay = 3.0, settlement_days = 0, faults = None, auto_approve_reversals = false, require_card_otp = false))]
+    // Python's keyword-only constructor: one argument per sandbox option.
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         secret_key: Option<String>,
@@ -35,6 +38,7 @@ impl NativeSandbox {
         settlement_days: i64,
         faults: Option<&str>,
         auto_approve_reversals: bool,
+        require_card_otp: bool,
     ) -> PyResult<Self> {
         errors::guard(py, || {
             let delay = Duration::try_from_secs_f64(slow_bank_delay).map_err(|_| {
@@ -46,23 +50,24 @@ impl NativeSandbox {
                 settlement_days,
                 faults: faults.map(parse_plan).transpose()?,
                 auto_approve_reversals,
+                require_card_otp,
                 ..SandboxConfig::default()
             };
             if let Some(key) = secret_key {
                 config.secret_key = key;
             }
-            let server = py
-                .detach(|| runtime::get().block_on(Sandbox::start_with(config)))
-                .map_err(|e| match e.kind() {
-                    std::io::ErrorKind::InvalidInput => PyValueError::new_err(e.to_string()),
-                    _ => PyOSError::new_err(format!("could not start the paynet sandbox: {e}")),
-                })?;
-            Ok(NativeSandbox {
-                url: server.url(),
-                secret_key: server.secret_key().to_owned(),
-                publishable_key: server.publishable_key().to_owned(),
-                server: Mutex::new(Some(server)),
-            })
+            Self::start(py, config)
+        })
+    }
+
+    /// The sandbox a `paynet-sandbox` command line asks for (the program's own
+    /// parser), or `None` for `--help`; `ValueError` with the usage otherwise.
+    #[staticmethod]
+    fn from_args(py: Python<'_>, args: Vec<String>) -> PyResult<Option<Self>> {
+        errors::guard(py, || match cli::parse_args(args) {
+            Ok(Some(config)) => Self::start(py, config).map(Some),
+            Ok(None) => Ok(None),
+            Err(why) => Err(PyValueError::new_err(format!("{why}\n{}", cli::USAGE))),
         })
     }
 
@@ -326,6 +331,21 @@ fn parse_json(what: &str, text: &str) -> PyResult<serde_json::Value> {
 }
 
 impl NativeSandbox {
+    fn start(py: Python<'_>, config: SandboxConfig) -> PyResult<Self> {
+        let server = py
+            .detach(|| runtime::get().block_on(Sandbox::start_with(config)))
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidInput => PyValueError::new_err(e.to_string()),
+                _ => PyOSError::new_err(format!("could not start the paynet sandbox: {e}")),
+            })?;
+        Ok(NativeSandbox {
+            url: server.url(),
+            secret_key: server.secret_key().to_owned(),
+            publishable_key: server.publishable_key().to_owned(),
+            server: Mutex::new(Some(server)),
+        })
+    }
+
     /// Runs `f` on the running server; a stopped sandbox has no pages or sessions.
     fn with_server<T>(&self, f: impl FnOnce(&Sandbox) -> T) -> PyResult<T> {
         match self.lock().as_ref() {

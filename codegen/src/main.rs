@@ -346,7 +346,13 @@ fn api_md(spec: &Spec) -> String {
     out.push('\n');
     for m in &spec.methods {
         let _ = writeln!(out, "### {}\n", m.name);
-        let sent = if m.local { "answered locally, nothing is sent".to_owned() } else { format!("`POST {}` · retry policy `{}`", m.path, m.retry.as_str()) };
+        let mut sent = if m.local { "answered locally, nothing is sent".to_owned() } else { format!("`POST {}` · retry policy `{}`", m.path, m.retry.as_str()) };
+        if m.key == paynet_core::ApiKey::Publishable {
+            sent.push_str(" · made with the publishable key (client option `publishable_key`)");
+        }
+        if let Some(field) = m.bare_body {
+            let _ = write!(sent, " · the body is `{field}`'s value alone (a bare JSON string)");
+        }
         let _ = writeln!(out, "`{}(...)` · `{}({{...}})` · {sent}\n", python_call(m), node_call(m));
         for paragraph in m.doc.split("\n\n") {
             let _ = writeln!(out, "{}\n", cell(paragraph));

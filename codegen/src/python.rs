@@ -270,6 +270,17 @@ fn dataclass(out: &mut String, s: &StructSpec, rows: Option<&str>, uses: &mut Us
             docstring(out, "    ", f.doc);
         }
     }
+    // Secret fields (a session key) are readable, and left out of the repr.
+    let secrets: Vec<String> = s.fields.iter().filter(|f| is_secret(&f.ty)).map(|f| py_str(f.name)).collect();
+    if !secrets.is_empty() {
+        uses.typing.insert("ClassVar");
+        let _ = writeln!(out, "\n    _secret_fields: ClassVar[tuple[str, ...]] = {}", py_tuple(&secrets));
+    }
+}
+
+/// Text that is a secret (a password, a key): masked in reprs.
+fn is_secret(ty: &TypeSpec) -> bool {
+    matches!(ty.innermost(), TypeSpec::String { secret: true })
 }
 
 fn models(spec: &Spec) -> String {
@@ -347,7 +358,8 @@ fn models(spec: &Spec) -> String {
     if uses.decimal {
         out.push_str("from decimal import Decimal\n");
     }
-    out.push_str("from typing import Final\n\n");
+    uses.typing.insert("Final");
+    let _ = writeln!(out, "from typing import {}\n", uses.typing.iter().copied().collect::<Vec<_>>().join(", "));
     let mut base: Vec<String> = uses.names.iter().cloned().collect();
     base.extend(["_Model".to_owned(), "_StrEnum".to_owned(), "_TabularModel".to_owned()]);
     let _ = writeln!(out, "from ._base import {}", base.join(", "));
@@ -619,8 +631,23 @@ fn method(out: &mut String, spec: &Spec, m: &MethodSpec, asynchronous: bool, use
     }
     let from_form = signature(out, spec, m, m.method, asynchronous, &result, &doc, uses);
     let params = struct_spec(spec, m.params);
+    for f in params.fields.iter().filter(|f| is_secret(&f.ty)) {
+        // A secret (a password) stays in this frame only behind a masked repr: traceback locals show `'***'`.
+        uses.names.insert("_Secret".into());
+        let n = f.name;
+        if f.required {
+            let _ = writeln!(out, "        {n} = _Secret({n})");
+        } else {
+            let _ = writeln!(out, "        {n} = None if {n} is None else _Secret({n})");
+        }
+    }
     for f in &params.fields {
-        if let TypeSpec::Struct { name } = f.ty.innermost() {
+        // A list of structs needs no frame-clearing: its items are read by type natively.
+        let direct = match &f.ty {
+            TypeSpec::Optional { of } => of.as_ref(),
+            other => other,
+        };
+        if let TypeSpec::Struct { name } = direct {
             uses.names.insert("_as_struct".into());
             uses.names.insert("InvalidTypeError".into());
             let _ = writeln!(
@@ -766,9 +793,9 @@ fn resources(spec: &Spec) -> String {
             let _ = writeln!(out, "from .{module} import {}", picked.join(", "));
         }
     };
-    from("_calls", &["Amount", "AsyncCall", "ProgressArg", "RequestEvent", "SyncCall", "_apages", "_as_struct", "_from_form", "_pages", "_params", "_targeted"], &mut out);
+    from("_calls", &["Amount", "AsyncCall", "ProgressArg", "RequestEvent", "SyncCall", "_Secret", "_apages", "_as_struct", "_from_form", "_pages", "_params", "_targeted"], &mut out);
     from("_errors", &["InvalidTypeError", "PaynetError"], &mut out);
-    let known = ["Amount", "AsyncCall", "ProgressArg", "RequestEvent", "SyncCall", "_apages", "_as_struct", "_from_form", "_pages", "_params", "_targeted", "InvalidTypeError", "PaynetError"];
+    let known = ["Amount", "AsyncCall", "ProgressArg", "RequestEvent", "SyncCall", "_Secret", "_apages", "_as_struct", "_from_form", "_pages", "_params", "_targeted", "InvalidTypeError", "PaynetError"];
     let models: Vec<&str> = uses.names.iter().map(String::as_str).filter(|n| !known.contains(n)).collect();
     let (with_behaviour, plain): (Vec<&str>, Vec<&str>) = models.iter().partition(|n| PY_MODELS_WITH_BEHAVIOUR.contains(n));
     if !with_behaviour.is_empty() {
@@ -922,8 +949,10 @@ mod tests {
         let card = struct_spec(&spec, "CreatePaymentParams").fields.iter().find(|f| f.name == "card").unwrap().clone();
         spec.structs.iter_mut().find(|s| s.name == capture).unwrap().fields.push(card);
         let text = resources(&spec);
-        // payments.create, create_3d and (with the card added) capture, sync and async.
-        assert_eq!(text.matches("card = _as_struct(card, Card, \"card\")").count(), 6, "{text}");
+        // payments.create, create_3d, cards.save and (with the card added) capture, sync and async.
+        assert_eq!(text.matches("card = _as_struct(card, Card, \"card\")").count(), 8, "{text}");
+        // A list of structs (ratios.define's banks) is read item by item natively.
+        assert!(!text.contains("_as_struct(banks"), "{text}");
         assert_eq!(text.matches("_targeted(target, (\"reference_no\", \"xact_id\"), \"reference_no\"").count(), 2);
         // No target in the spec, no target argument.
         for m in &mut spec.methods {

@@ -498,6 +498,9 @@ fn names_table(out: &mut String, s: &StructSpec, nested_by_node: bool) {
         out.push_str(",\n    kinds: ");
         let kinds: Vec<(&str, &str)> = s.fields.iter().filter_map(|f| result_kind(f).map(|k| (f.name, k))).collect();
         js_pairs(out, "    ", &kinds);
+        // Secret fields (a session key): readable, but not enumerable, so console.log and JSON.stringify leave them out.
+        let secrets: Vec<&str> = s.fields.iter().filter(|f| matches!(f.ty.innermost(), TypeSpec::String { secret: true })).map(|f| f.node_name.as_str()).collect();
+        let _ = write!(out, ",\n    secrets: {}", js_list(&secrets));
     }
     out.push_str(",\n  }),\n");
 }

@@ -11,9 +11,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::config::{Config, RequestEvent, RequestOptions};
-use crate::endpoint::{Deadline, Endpoint, RetryPolicy, WireOptions};
+use crate::config::PublishableKeyIn;
+use crate::endpoint::{ApiKey, Deadline, Endpoint, RetryPolicy, WireOptions};
 use crate::endpoints::{capture, charge, check, payment, payment_list};
 use crate::error::{Cause, Error, ErrorKind};
+use crate::spec::Identified;
 use crate::models::{PaymentReport, Transaction};
 use crate::wire::Reader;
 
@@ -29,6 +31,8 @@ struct Inner {
     /// One parsed URL per endpoint path, so no call re-parses it.
     urls: Vec<(&'static str, reqwest::Url)>,
     auth: HeaderValue,
+    /// `Basic <publishable_key>`, when the key is set and travels in the header.
+    publishable_auth: Option<HeaderValue>,
 }
 
 /// A result for a binding to serialize into whatever it needs (JSON text,
@@ -42,25 +46,32 @@ pub type Output = Box<dyn erased_serde::Serialize + Send>;
 pub const PANIC_PROBE: &str = "testing.panic";
 
 /// What would be sent: for tests, vectors and debugging. `body` holds the
-/// card data as sent; `Debug` does not show it.
+/// card data as sent; `Debug` does not show it. It is a JSON object, or
+/// for an endpoint with a `BARE_BODY` that one value.
 #[derive(Clone, Serialize)]
 pub struct PreparedRequest {
     pub method: &'static str,
     pub path: &'static str,
-    pub body: Map<String, Value>,
+    pub body: Value,
 }
 
-/// Wire fields that carry card data (`pan`, `cvc`, the expiry).
-const CARD_FIELDS: &[&str] = &["pan", "cvc", "month", "year"];
+/// Wire fields that carry card data (`pan`, `cvc`, the expiry; `v1/card/save`'s names for them).
+const CARD_FIELDS: &[&str] = &["pan", "cvc", "month", "year", "card_number", "cvv", "expire_month", "expire_year"];
+/// Wire fields that carry secrets: an agent's password, keys.
+const SECRET_FIELDS: &[&str] = &["password", "secret_key", "publishable_key"];
 
 impl std::fmt::Debug for PreparedRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let hidden = Value::String("[hidden]".to_owned());
-        let body: Map<String, Value> = self
-            .body
-            .iter()
-            .map(|(k, v)| (k.clone(), if CARD_FIELDS.contains(&k.as_str()) { hidden.clone() } else { v.clone() }))
-            .collect();
+        let body = match &self.body {
+            Value::Object(fields) => Value::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), if CARD_FIELDS.contains(&k.as_str()) || SECRET_FIELDS.contains(&k.as_str()) { hidden.clone() } else { v.clone() }))
+                    .collect(),
+            ),
+            bare => bare.clone(),
+        };
         f.debug_struct("PreparedRequest").field("method", &self.method).field("path", &self.path).field("body", &body).finish()
     }
 }
@@ -100,7 +111,16 @@ impl Client {
                     .map_err(|_| Error::invalid("base_url", "is not a valid URL"))
             })
             .collect::<Result<_, _>>()?;
-        Ok(Client { inner: Arc::new(Inner { http, config, urls, auth }) })
+        let publishable_auth = match (&config.publishable_key, config.publishable_key_in) {
+            (Some(key), PublishableKeyIn::Header) => {
+                let mut value = HeaderValue::from_str(&format!("Basic {}", key.expose()))
+                    .map_err(|_| Error::invalid("publishable_key", "cannot be sent in an HTTP header"))?;
+                value.set_sensitive(true);
+                Some(value)
+            }
+            _ => None,
+        };
+        Ok(Client { inner: Arc::new(Inner { http, config, urls, auth, publishable_auth }) })
     }
 
     pub fn config(&self) -> &Config {
@@ -120,12 +140,30 @@ impl Client {
     }
 
     fn wire_options(&self) -> WireOptions {
-        WireOptions { payment_amount: self.inner.config.payment_amount_format }
+        WireOptions { payment_amount: self.inner.config.payment_amount_format, ratio_amount: self.inner.config.ratio_amount_format }
     }
 
     /// Validates and encodes; nothing is sent.
     pub fn prepare<E: Endpoint>(&self, params: &E::Params) -> Result<PreparedRequest, Error> {
-        Ok(PreparedRequest { method: "POST", path: E::PATH, body: E::to_wire(params, &self.wire_options())? })
+        Ok(PreparedRequest { method: "POST", path: E::PATH, body: self.wire_body::<E>(E::to_wire(params, &self.wire_options())?)? })
+    }
+
+    /// The body as it travels: the declared object (with the publishable
+    /// key, where the call is made with it and it travels in the body), or
+    /// the one value of a `BARE_BODY`.
+    fn wire_body<E: Endpoint>(&self, mut body: Map<String, Value>) -> Result<Value, Error> {
+        if E::KEY == ApiKey::Publishable {
+            let key = self.inner.config.publishable_key.as_ref().ok_or_else(|| {
+                Error::invalid("publishable_key", format!("is required for {}: set the client option `publishable_key` (pbk_…)", E::NAME))
+            })?;
+            if self.inner.config.publishable_key_in == PublishableKeyIn::Body {
+                body.insert("publishable_key".into(), Value::String(key.expose().to_owned()));
+            }
+        }
+        match E::BARE_BODY {
+            None => Ok(Value::Object(body)),
+            Some(field) => body.remove(field).ok_or_else(|| Error::internal(format!("{}: the bare body `{field}` was not built", E::NAME))),
+        }
     }
 
     /// Calls one endpoint with typed parameters.
@@ -138,6 +176,11 @@ impl Client {
         if let Some(parts) = E::compose(self, params, options) {
             return self.settle::<E>(params, parts.await);
         }
+        let body = self.wire_body::<E>(body)?;
+        let auth = match E::KEY {
+            ApiKey::Secret => Some(&self.inner.auth),
+            ApiKey::Publishable => self.inner.publishable_auth.as_ref(),
+        };
         let config = &self.inner.config;
         let call = CallInfo {
             operation: E::NAME,
@@ -146,7 +189,7 @@ impl Client {
             reference_no: E::reference_no(params),
             body_limit: if E::LARGE_ANSWERS { config.max_report_bytes } else { config.max_response_bytes },
         };
-        let outcome = self.send(&call, &body, options, |answer, deadline| decode::<E>(params, &answer, deadline)).await;
+        let outcome = self.send(&call, &body, auth, options, |answer, deadline| decode::<E>(params, &answer, deadline)).await;
         self.settle::<E>(params, outcome)
     }
 
@@ -161,7 +204,11 @@ impl Client {
                 Some(remedy) => e.message = e.message.replace(LOOKUP_REMEDY, &remedy.replace("{}", E::xact_id(params).or(E::reference_no(params)).unwrap_or("this one"))),
                 None => e = e.with_identifiers(E::reference_no(params), E::xact_id(params)),
             }
-            e.redacted(&self.inner.config.secret_key)
+            let config = &self.inner.config;
+            let mut secrets = params.declared_secrets();
+            secrets.push(config.secret_key.expose());
+            secrets.extend(config.publishable_key.as_ref().map(|k| k.expose()));
+            e.redacted(&secrets)
         })
     }
 
@@ -209,7 +256,8 @@ impl Client {
     async fn send<T>(
         &self,
         call: &CallInfo<'_>,
-        body: &Map<String, Value>,
+        body: &Value,
+        auth: Option<&HeaderValue>,
         options: &RequestOptions,
         decode: impl FnOnce(Vec<u8>, &Deadline) -> Result<T, Error>,
     ) -> Result<T, Error> {
@@ -252,7 +300,7 @@ impl Client {
                     event: event(None, "cancelled", false),
                     started,
                 });
-                let result = self.attempt(url, body, remaining, call.body_limit).await;
+                let result = self.attempt(url, body, auth, remaining, call.body_limit).await;
                 std::mem::forget(in_flight);
                 result
             };
@@ -287,12 +335,12 @@ impl Client {
         }
     }
 
-    async fn attempt(&self, url: &reqwest::Url, body: &Map<String, Value>, timeout: Duration, limit: usize) -> Result<Answer, Failure> {
-        let mut response = self
-            .inner
-            .http
-            .post(url.clone())
-            .header(AUTHORIZATION, self.inner.auth.clone())
+    async fn attempt(&self, url: &reqwest::Url, body: &Value, auth: Option<&HeaderValue>, timeout: Duration, limit: usize) -> Result<Answer, Failure> {
+        let mut request = self.inner.http.post(url.clone());
+        if let Some(auth) = auth {
+            request = request.header(AUTHORIZATION, auth.clone());
+        }
+        let mut response = request
             .header(ACCEPT, "application/json; charset=UTF-8")
             .header(CONTENT_TYPE, "application/json; charset=UTF-8")
             .body(serde_json::to_vec(body).map_err(|e| Failure::NotSent(Cause { kind: "other", detail: e.to_string() }))?)

@@ -187,6 +187,19 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
     option("payment_amount_format", "paymentAmountFormat", OptionType::OneOf(&["number", "comma"]), OptionDefault::Text("number"),
         Some(|c, v| c.payment_amount_format(if v.text() == "comma" { MoneyWire::CommaString } else { MoneyWire::DecimalNumber })),
         "How `payments.create` sends `amount`: Paynet's payment page (S001) shows a JSON number (`12.50`, the default), newer pages a comma string (`\"12,50\"`). You always pass TL amounts."),
+    option("ratio_amount_format", "ratioAmountFormat", OptionType::OneOf(&["kurus", "number"]), OptionDefault::Text("kurus"),
+        Some(|c, v| c.ratio_amount_format(if v.text() == "number" { MoneyWire::DecimalNumber } else { MoneyWire::KurusString })),
+        "How `ratios.get` and `ratios.instalment_table` send `amount`: kuruş text (`\"1250\"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. You always pass TL amounts."),
+    option("publishable_key", "publishableKey", OptionType::Secret, OptionDefault::Unset,
+        // Checked with the rest of the configuration (`Config::check`): a setter cannot fail.
+        Some(|mut c, v| {
+            c.publishable_key = Some(SecretKey::unchecked(v.text()));
+            c
+        }),
+        "Your publishable key (`pbk_…`), for `ratios.get_public`, the one call Paynet serves with it. Kept in native memory; never printed."),
+    option("publishable_key_in", "publishableKeyIn", OptionType::OneOf(&["header", "body"]), OptionDefault::Text("header"),
+        Some(|c, v| c.publishable_key_in(if v.text() == "body" { PublishableKeyIn::Body } else { PublishableKeyIn::Header })),
+        "How `ratios.get_public` sends the publishable key, which Paynet's reference leaves open: as `Authorization: Basic pbk_…` (the default, as the secret key travels) or as a `publishable_key` body field (as Paynet.js sends it), with no `Authorization` header."),
     option("allow_insecure_http", "allowInsecureHttp", OptionType::Bool, OptionDefault::Bool(false), Some(|c, v| c.allow_insecure_http(v.flag())),
         "Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in."),
     option("max_response_bytes", "maxResponseBytes", OptionType::Bytes, OptionDefault::Count(Config::DEFAULT_MAX_RESPONSE_BYTES as u64),
@@ -229,6 +242,15 @@ pub struct RequestEvent<'a> {
 
 pub type RequestHook = Arc<dyn Fn(&RequestEvent<'_>) + Send + Sync>;
 
+/// Where a call made with the publishable key carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishableKeyIn {
+    /// `Authorization: Basic pbk_…`, as the secret key travels.
+    Header,
+    /// A `publishable_key` field of the body, as Paynet.js sends it; no `Authorization` header.
+    Body,
+}
+
 #[derive(Clone)]
 pub struct Config {
     pub secret_key: SecretKey,
@@ -245,6 +267,11 @@ pub struct Config {
     /// How `v2/transaction/payment` receives `amount`: the reference's sources
     /// disagree (S001: JSON number; newer docs: comma string). Default: S001.
     pub payment_amount_format: MoneyWire,
+    pub ratio_amount_format: MoneyWire,
+    /// The browser key (`pbk_…`), for the endpoints Paynet serves with it (`ratios.get_public`).
+    pub publishable_key: Option<SecretKey>,
+    /// How those endpoints carry it: the reference does not say (paynet-api.md §8.7).
+    pub publishable_key_in: PublishableKeyIn,
     /// Appended to the User-Agent by a binding, e.g. `python/3.11.7`.
     pub user_agent_extra: Option<String>,
     pub on_request: Option<RequestHook>,
@@ -277,6 +304,9 @@ impl Config {
             max_retries: Config::DEFAULT_MAX_RETRIES,
             retry_initial_delay: Duration::from_millis(500),
             payment_amount_format: MoneyWire::DecimalNumber,
+            ratio_amount_format: MoneyWire::KurusString,
+            publishable_key: None,
+            publishable_key_in: PublishableKeyIn::Header,
             user_agent_extra: None,
             on_request: None,
             allow_insecure_http: false,
@@ -317,6 +347,21 @@ impl Config {
 
     pub fn payment_amount_format(mut self, format: MoneyWire) -> Config {
         self.payment_amount_format = format;
+        self
+    }
+
+    pub fn ratio_amount_format(mut self, format: MoneyWire) -> Config {
+        self.ratio_amount_format = format;
+        self
+    }
+
+    pub fn publishable_key(mut self, key: impl Into<String>) -> Result<Config, Error> {
+        self.publishable_key = Some(SecretKey::new(key).map_err(|m| Error::invalid("publishable_key", m))?);
+        Ok(self)
+    }
+
+    pub fn publishable_key_in(mut self, place: PublishableKeyIn) -> Config {
+        self.publishable_key_in = place;
         self
     }
 
@@ -415,6 +460,9 @@ impl Config {
         if self.max_report_bytes == 0 {
             return Err(Error::invalid("max_report_bytes", "must be greater than zero"));
         }
+        if let Some(key) = &self.publishable_key {
+            SecretKey::new(key.expose()).map_err(|m| Error::invalid("publishable_key", m))?;
+        }
         self.resolved_base_url().map(drop)
     }
 }
@@ -439,6 +487,9 @@ impl fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
             .field("payment_amount_format", &self.payment_amount_format)
+            .field("ratio_amount_format", &self.ratio_amount_format)
+            .field("publishable_key", &self.publishable_key)
+            .field("publishable_key_in", &self.publishable_key_in)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_report_bytes", &self.max_report_bytes)

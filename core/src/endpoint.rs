@@ -84,6 +84,16 @@ impl Deadline {
 #[derive(Debug, Clone, Copy)]
 pub struct WireOptions {
     pub payment_amount: MoneyWire,
+    /// `ratios.get`'s `amount`: kuruş by default (the clients), a decimal number per the old docs.
+    pub ratio_amount: MoneyWire,
+}
+
+/// The key a call is made with (`Endpoint::KEY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiKey {
+    Secret,
+    Publishable,
 }
 
 /// How the bindings walk a list endpoint: an iterator method `iterator`
@@ -142,6 +152,15 @@ pub trait Endpoint: Doc {
     /// A list endpoint's pages: the bindings also offer an iterator over
     /// every item of every page (see [`Pages`]).
     const PAGES: Option<Pages> = None;
+
+    /// Which key authenticates the call: the secret key, or for the few
+    /// services Paynet serves to browsers (`ratios.get_public`) the
+    /// publishable one (the client option `publishable_key`).
+    const KEY: ApiKey = ApiKey::Secret;
+
+    /// The wire body is this one parameter's value alone instead of an
+    /// object: `v1/agent/check_agent` takes the bare JSON string `"987345"`.
+    const BARE_BODY: Option<&'static str> = None;
 
     /// Answered by core alone, from the params (what a browser or Paynet
     /// posted): nothing is sent, `PATH` is empty, and `from_wire` reads an

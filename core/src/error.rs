@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::models::Transaction;
-use crate::secret::{SecretKey, redact_answer_text, scrub_card_data};
+use crate::secret::{redact_secrets, scrub_card_data};
 use crate::spec::Doc;
 use crate::wire::FromAnswer;
 
@@ -227,17 +227,17 @@ impl Error {
         self
     }
 
-    /// Masks the client's own key (a proxy may echo the request), card
+    /// Masks the client's own keys and the call's secret parameters (a proxy may echo the request), card
     /// numbers and CVC fields in every text of the error that came from an
     /// answer, including the declined transaction's.
-    pub(crate) fn redacted(mut self, key: &SecretKey) -> Error {
-        let clean = |text: &mut String| *text = redact_answer_text(text, key);
+    pub(crate) fn redacted(mut self, secrets: &[&str]) -> Error {
+        let clean = |text: &mut String| *text = redact_secrets(text, secrets);
         clean(&mut self.message);
         for text in [&mut self.bank_message, &mut self.body_snippet, &mut self.error_type].into_iter().flatten() {
             clean(text);
         }
         if let Some(tx) = self.transaction.as_deref_mut() {
-            tx.redact_texts(&|text| redact_answer_text(text, key));
+            tx.redact_texts(&|text| redact_secrets(text, secrets));
         }
         if let Some(cause) = self.cause.as_mut() {
             clean(&mut cause.detail);

@@ -27,6 +27,11 @@ impl SecretKey {
         Ok(SecretKey(key))
     }
 
+    /// A key as given, for a setter that cannot fail; `SecretKey::new` checks it later.
+    pub(crate) fn unchecked(key: &str) -> SecretKey {
+        SecretKey(key.to_owned())
+    }
+
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
@@ -44,6 +49,45 @@ impl SecretKey {
 impl fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SecretKey({})", self.masked())
+    }
+}
+
+/// A secret a user passes or Paynet returns (an agent's password, a key
+/// checked by `agents.check_integration_info`, a session key, a one-time
+/// login link): `Debug` masks it, its deserializer never echoes it, and
+/// Python and Node hide it from their reprs (the spec marks it `secret`).
+/// It serializes as its text, for the bindings to hand over.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretText(String);
+
+impl SecretText {
+    pub fn new(text: impl Into<String>) -> SecretText {
+        SecretText(text.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretText(***)")
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => Ok(SecretText(s)),
+            _ => Err(de::Error::custom("must be a string")),
+        }
+    }
+}
+
+impl serde::Serialize for SecretText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
     }
 }
 
@@ -251,8 +295,15 @@ pub fn scrub_card_data(text: String) -> String {
 
 /// Text that came from an answer, as it may reach a user: the client's own
 /// key (echoed by a broken proxy), card numbers and CVC fields masked.
-pub fn redact_answer_text(text: &str, key: &SecretKey) -> String {
-    let text = if text.contains(key.expose()) { text.replace(key.expose(), "[redacted key]") } else { text.to_owned() };
+/// The same holds for the client's publishable key and the call's own
+/// secret parameters (an agent's password): each is masked where an answer echoes it.
+pub fn redact_secrets(text: &str, secrets: &[&str]) -> String {
+    let mut text = text.to_owned();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        if text.contains(secret) {
+            text = text.replace(secret, "[redacted key]");
+        }
+    }
     scrub_card_data(text)
 }
 
@@ -290,7 +341,7 @@ mod tests {
         assert_eq!(scrub_cvc_fields("ünïcode cvc=1 ✓"), "ünïcode cvc=*** ✓");
         let key = SecretKey::new("sck_live_abcdefgh12345678").unwrap();
         assert_eq!(
-            redact_answer_text("Authorization: Basic sck_live_abcdefgh12345678 pan=4355084355084358 cvc=000", &key),
+            redact_secrets("Authorization: Basic sck_live_abcdefgh12345678 pan=4355084355084358 cvc=000", &[key.expose()]),
             "Authorization: Basic [redacted key] pan=[redacted card number] cvc=***"
         );
     }

@@ -68,6 +68,25 @@ pub trait WireDeclared {
 pub trait Identified {
     fn declared_reference_no(&self) -> Option<&str>;
     fn declared_xact_id(&self) -> Option<&str>;
+    /// The values of its `SecretText` fields, which no error may repeat.
+    fn declared_secrets(&self) -> Vec<&str>;
+}
+
+/// A secret field, required or optional, as an optional `&str`.
+pub trait DeclaredSecret {
+    fn declared_secret(&self) -> Option<&str>;
+}
+
+impl DeclaredSecret for crate::secret::SecretText {
+    fn declared_secret(&self) -> Option<&str> {
+        Some(self.expose())
+    }
+}
+
+impl DeclaredSecret for Option<crate::secret::SecretText> {
+    fn declared_secret(&self) -> Option<&str> {
+        self.as_ref().map(crate::secret::SecretText::expose)
+    }
 }
 
 /// A text field, required or optional, as an optional `&str`.
@@ -316,6 +335,12 @@ pub struct MethodSpec {
     /// (`rows`). The bindings offer those rows as an Arrow table (`columnar`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows: Option<&'static str>,
+    /// Made with the publishable key (`publishable`), not the secret one.
+    #[serde(skip_serializing_if = "is_secret_key")]
+    pub key: crate::endpoint::ApiKey,
+    /// The body is this parameter's value alone, not an object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bare_body: Option<&'static str>,
     /// A list: the bindings also offer an iterator over its pages' items.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pages: Option<PagesSpec>,
@@ -480,6 +505,10 @@ pub fn json_int(n: i64) -> Value {
     Value::from(n)
 }
 
+fn is_secret_key(key: &crate::endpoint::ApiKey) -> bool {
+    *key == crate::endpoint::ApiKey::Secret
+}
+
 /// The value of `#[serde(default)]`: the type's `Default`, as a user would write it.
 #[doc(hidden)]
 pub fn default_json<T: Default + Serialize>() -> Value {
@@ -512,6 +541,7 @@ plain_types! {
     String => TypeSpec::String { secret: false },
     CardNumber => TypeSpec::String { secret: true },
     Cvc => TypeSpec::String { secret: true },
+    crate::secret::SecretText => TypeSpec::String { secret: true },
     bool => TypeSpec::Bool,
     u32 => TypeSpec::Integer { format: "u32", or_text: false },
     i64 => TypeSpec::Integer { format: "i64", or_text: false },
@@ -589,6 +619,8 @@ pub(crate) fn describe<E: Endpoint>(registry: &mut Registry) -> MethodSpec {
         local: E::LOCAL,
         progress: E::PROGRESS,
         rows: rows_field(registry, &E::Output::type_spec()),
+        key: E::KEY,
+        bare_body: E::BARE_BODY,
         pages: E::PAGES.map(|p| PagesSpec { iterator: p.iterator, node_iterator: camel(p.iterator), items: p.items, node_items: camel(p.items), doc: p.doc }),
         target: TARGETS.iter().find(|(name, _)| *name == E::NAME).map(|(_, target)| target.clone()),
     }

@@ -95,6 +95,16 @@ impl DeclaredText for Option<String> {
     }
 }
 
+/// A secret's rules, checked like text's; messages never repeat a value.
+impl DeclaredText for crate::secret::SecretText {
+    fn not_blank(&self, field: &str) -> Result<(), Error> {
+        required(field, self.expose(), usize::MAX)
+    }
+    fn max_len(&self, field: &str, max: usize) -> Result<(), Error> {
+        max_len(field, self.expose(), max)
+    }
+}
+
 /// `positive` on an amount; an absent optional one passes.
 pub trait DeclaredAmount {
     fn positive(&self, field: &str) -> Result<(), Error>;
@@ -196,7 +206,7 @@ mod tests {
 
     #[test]
     fn declared_wire_body() {
-        let options = WireOptions { payment_amount: MoneyWire::DecimalNumber };
+        let options = WireOptions { payment_amount: MoneyWire::DecimalNumber, ratio_amount: MoneyWire::KurusString };
         let body = probe(json!({"b": "x", "amount": "1.25", "id": 7})).to_wire_declared(&options);
         assert_eq!(serde_json::Value::Object(body), json!({"bee": "x", "amount": "125", "id": "7"}));
     }

@@ -363,6 +363,13 @@ impl AnswerField for String {
     }
 }
 
+/// A secret an answer carries (a session key, a login link).
+impl AnswerField for Option<crate::secret::SecretText> {
+    fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
+        Ok(r.string(names).map(crate::secret::SecretText::new))
+    }
+}
+
 impl AnswerField for Option<i64> {
     fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
         r.int(names)
@@ -462,6 +469,13 @@ pub trait WireValue {
 impl WireValue for String {
     fn wire_value(&self) -> Option<Value> {
         Some(Value::String(self.clone()))
+    }
+}
+
+/// A secret parameter travels as its text, in the body only.
+impl WireValue for crate::secret::SecretText {
+    fn wire_value(&self) -> Option<Value> {
+        Some(Value::String(self.expose().to_owned()))
     }
 }
 

@@ -26,9 +26,9 @@ fn request_vectors() {
     assert!(all.len() >= 20, "expected the full vector set");
     for (name, v) in all {
         let mut config = Config::new("sck_vectors").unwrap();
-        if let Some(format) = v["client"]["payment_amount_format"].as_str() {
-            let option = ClientOption::find("payment_amount_format", false).unwrap();
-            config = config.set_option(option, &OptionValue::Text(format.into())).unwrap();
+        for (name, value) in v["client"].as_object().into_iter().flatten() {
+            let option = ClientOption::find(name, false).unwrap_or_else(|| panic!("{name}: no client option {name}"));
+            config = config.set_option(option, &OptionValue::Text(value.as_str().unwrap().into())).unwrap();
         }
         let client = Client::new(config).unwrap();
         let method = v["method"].as_str().unwrap();
@@ -38,7 +38,7 @@ fn request_vectors() {
             assert_eq!(prepared.path, expected["path"].as_str().unwrap(), "{name}");
             // Compare as text: `12.50` must be exactly that number token.
             assert_eq!(
-                serde_json::to_string(&Value::Object(prepared.body)).unwrap(),
+                serde_json::to_string(&prepared.body).unwrap(),
                 serde_json::to_string(&expected["body"]).unwrap(),
                 "{name}"
             );

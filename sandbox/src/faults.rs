@@ -20,7 +20,7 @@ pub const DEFAULT_SEED: u64 = 0x5EED;
 pub const MAX_DELAY_MS: u64 = 600_000;
 
 /// The API paths a rule can select (faults never touch `/__sandbox/*`).
-pub const API_PATHS: [&str; 23] = [
+pub const API_PATHS: [&str; 39] = [
     "/v2/transaction/payment",
     "/v1/transaction/charge",
     "/v1/transaction/capture",
@@ -44,6 +44,22 @@ pub const API_PATHS: [&str; 23] = [
     "/v1/mailorder/list",
     "/v1/mailorder/status_update",
     "/v2/agent/create_end_user_receipt_otp",
+    "/v1/card/save",
+    "/v1/card/list",
+    "/v1/card/delete",
+    "/v1/card/desc_update",
+    "/v1/card/send_otp",
+    "/v1/card/check_otp",
+    "/v1/ratio/Get",
+    "/v1/ratio/Get_public",
+    "/v1/ratio/set_type",
+    "/v1/ratio/delete_type",
+    "/v1/ratio/define",
+    "/v1/agent/autologin",
+    "/v1/agent/login",
+    "/v1/agent/check_agent",
+    "/v1/agent/limit_info",
+    "/v1/agent/check_integration_info",
 ];
 
 /// What an injected fault does to the answer.

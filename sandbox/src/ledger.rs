@@ -179,18 +179,6 @@ impl Entry {
     }
 }
 
-/// A stored card. The PAN lives only here, in memory, because a later `card_hash`
-/// payment must run the same bank simulation as the original card.
-#[derive(Debug, Clone)]
-pub struct SavedCard {
-    pub pan: String,
-    pub month: u32,
-    pub year: i32,
-    pub card_holder: String,
-    pub card_owner_id: String,
-    pub user_unique_id: String,
-}
-
 /// A Paynet.js session created by `/__sandbox/paynetjs/session`.
 #[derive(Debug, Clone)]
 pub struct JsSession {
@@ -231,9 +219,12 @@ pub struct Ledger {
     /// per due date, in id order.
     by_due_date: BTreeMap<NaiveDate, Vec<usize>>,
     in_flight: HashMap<String, watch::Sender<()>>,
-    pub cards: HashMap<String, SavedCard>,
-    /// user_unique_id → card_owner_id.
-    pub owners: HashMap<String, String>,
+    /// Saved cards, their owners and the card OTPs.
+    pub vault: crate::vault::Vault,
+    /// The merchant's ratio types (`v1/ratio/set_type`, `define`).
+    pub ratio_types: crate::handlers::ratio::RatioTypes,
+    /// Unopened agent panel links (`v1/agent/autologin`).
+    pub agent_gates: crate::handlers::agent::Gates,
     pub sessions: HashMap<String, JsSession>,
     /// 3D sessions by `session_id`. Under the ledger's lock because `tds_charge` checks
     /// and records into the ledger in one step.

@@ -5,6 +5,7 @@
 //! `paynet-sandbox` binary. See `README.md` for the test cards and every behaviour choice.
 
 mod cards;
+pub mod cli;
 mod clock;
 mod conn;
 mod faults;
@@ -15,10 +16,11 @@ mod outbound;
 mod pages;
 mod seed;
 mod util;
+mod vault;
 mod wire;
 
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -49,8 +51,14 @@ pub const MAX_SETTLEMENT_DAYS: i64 = 3650;
 pub struct SandboxConfig {
     /// The key clients must send as `Authorization: Basic <secret_key>`.
     pub secret_key: String,
-    /// Port on 127.0.0.1; 0 picks a free one.
+    /// The address to listen on: 127.0.0.1 by default; `0.0.0.0` in a container.
+    pub host: IpAddr,
+    /// Port on `host`; 0 picks a free one.
     pub port: u16,
+    /// The address clients reach the sandbox at, when it is not the one it listens
+    /// on (`http://paynet-sandbox:8765` in a docker-compose network): the 3D, PayLink
+    /// and slip pages it hands out are absolute URLs under it.
+    pub public_url: Option<String>,
     /// How long the slow-bank test card (4000000000000259) takes to answer.
     pub slow_bank_delay: Duration,
     /// Days from transaction date to due (payout) date in `payment_list`. 0 by default so
@@ -64,6 +72,9 @@ pub struct SandboxConfig {
     /// Approve every cancel / refund request as it is made, instead of leaving it pending
     /// for [`Sandbox::decide_reversal`] (Paynet's operations review it).
     pub auto_approve_reversals: bool,
+    /// The merchant must verify the customer's phone (`v1/card/send_otp`, `check_otp`)
+    /// before `v1/card/save`, as Paynet can require per merchant.
+    pub require_card_otp: bool,
 }
 
 impl SandboxConfig {
@@ -82,12 +93,15 @@ impl Default for SandboxConfig {
     fn default() -> Self {
         SandboxConfig {
             secret_key: DEFAULT_SECRET_KEY.to_owned(),
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
+            public_url: None,
             slow_bank_delay: Duration::from_secs(3),
             settlement_days: 0,
             faults: None,
             publishable_key: None,
             auto_approve_reversals: false,
+            require_card_otp: false,
         }
     }
 }
@@ -147,7 +161,7 @@ impl Sandbox {
         Self::start_with(SandboxConfig::default()).await
     }
 
-    /// Binds 127.0.0.1:`config.port` and serves on a task of the current tokio runtime.
+    /// Binds `config.host`:`config.port` and serves on a task of the current tokio runtime.
     pub async fn start_with(config: SandboxConfig) -> std::io::Result<Sandbox> {
         // Due dates are computed with chrono; beyond ten years they could overflow it.
         if !(0..=MAX_SETTLEMENT_DAYS).contains(&config.settlement_days) {
@@ -162,10 +176,16 @@ impl Sandbox {
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
             None => FaultPlan::default(),
         };
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
+        let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;
         let addr = listener.local_addr()?;
+        let base_url = match &config.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            // Listening on every interface: this machine reaches it on loopback.
+            None if addr.ip().is_unspecified() => format!("http://127.0.0.1:{}", addr.port()),
+            None => format!("http://{addr}"),
+        };
         let shared = Arc::new(Shared {
-            base_url: format!("http://{addr}"),
+            base_url,
             publishable_key: config.resolved_publishable_key(),
             config,
             requests: AtomicU64::new(0),

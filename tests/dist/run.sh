@@ -21,6 +21,17 @@ done
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+program() { # program <cmd...>: the installed paynet-sandbox program answers --help, serves, stops on SIGTERM
+  "$@" --help | grep -q -- '--public-url' || { echo "test-dist: $* --help" >&2; exit 1; }
+  local out="$work/program.out"
+  "$@" --port 0 > "$out" &
+  local pid=$! i
+  for i in $(seq 100); do grep -q '^LISTENING url=http://127.0.0.1:' "$out" && break; sleep 0.1; done
+  grep -q '^LISTENING url=' "$out" || { echo "test-dist: $* printed no LISTENING line" >&2; exit 1; }
+  kill -TERM "$pid" && wait "$pid"
+  echo "   paynet-sandbox serves: $(cat "$out")"
+}
+
 one() { # one <glob>: the single file matching in dist/
   local matches=("$dist"/$1)
   if [ ${#matches[@]} -ne 1 ] || [ ! -f "${matches[0]}" ]; then
@@ -56,6 +67,7 @@ EOF
     env -i HOME="$work" PATH="$path" "$work/venv$i/bin/python" -m pip install --quiet \
       --disable-pip-version-check --no-index --no-deps "$wheel"
     (cd "$work" && env -i HOME="$work" PATH="$path" "$work/venv$i/bin/python" "$root/tests/dist/quickstart.py")
+    program env -i HOME="$work" PATH="$path" "$work/venv$i/bin/paynet-sandbox"
   done
 }
 
@@ -79,6 +91,7 @@ test_node() {
     --no-package-lock --loglevel=error "$platform" "$main")
   (cd "$work/node" && env -i HOME="$work" PATH="$clean_path" node quickstart.cjs)
   (cd "$work/node" && env -i HOME="$work" PATH="$clean_path" node quickstart.mjs)
+  program env -i HOME="$work" PATH="$clean_path" "$work/node/node_modules/.bin/paynet-sandbox"
 }
 
 for part in "${parts[@]}"; do

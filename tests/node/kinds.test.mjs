@@ -103,8 +103,38 @@ for (const money of ['string', 'number']) {
     const transactions = await client.transactions.listPage(around);
     check('TransactionPage', transactions);
     for (const row of transactions.transactions) check('TransactionRow', row);
+    await seeCardsAndRatios(client, check, money);
     assert.deepEqual([...seenModels].sort(), [...MODELS.keys()].sort(), 'a model of the spec was not checked');
     const every = [...MODELS].flatMap(([m, fields]) => fields.filter(([, k]) => k !== null).map(([f]) => `${m}.${f}`));
     assert.deepEqual([...seenKinds].sort(), every.sort(), 'a field with a kind was never seen with a value');
   });
+}
+
+/** The card storage and ratio models (README "Saved cards", "Instalment tables"). */
+async function seeCardsAndRatios(client, check, money) {
+  const saved = await client.cards.save({ card: card(), cardDesc: 'Kinds', userUniqueId: `K-${Date.now()}-${money}` });
+  check('StoredCard', saved);
+  const page = await client.cards.listPage({ cardOwnerId: saved.cardOwnerId });
+  check('StoredCardPage', page);
+  for (const stored of page.cards) check('StoredCard', stored);
+  check('CardOtp', await client.cards.sendOtp({ userGsm: '5321234567', otpSessionId: `O-${Date.now()}-${money}` }));
+  const ratios = await client.ratios.get({ amount: '10', bin: '435508' });
+  check('RatioTable', ratios);
+  for (const bank of ratios.banks) {
+    check('BankRatios', bank);
+    for (const option of bank.options) check('InstalmentOption', option);
+  }
+  const table = await client.ratios.instalmentTable({ amount: '10', bin: '435508', addCommission: true });
+  check('InstalmentTable', table);
+  for (const bank of table.banks) {
+    check('InstalmentBank', bank);
+    for (const row of bank.rows) check('InstalmentRow', row);
+  }
+  const ratioType = await client.ratios.setType({ description: 'Kinds' });
+  check('RatioType', ratioType);
+  await client.ratios.deleteType({ ratioCode: ratioType.ratioCode });
+  check('AgentSession', await client.agents.login({ userName: 'bayi.kullanici', password: 'Bayi.Sifre.1', agentId: '20077', pushtokenId: 'k' }));
+  check('AgentLoginLink', await client.agents.autologin({ userName: 'bayi.kullanici', agentId: '20077' }));
+  check('AgentRef', await client.agents.checkAgent({ agentReferenceNo: '987345' }));
+  check('AgentLimits', await client.agents.limitInfo({ agentId: '20077' }));
 }

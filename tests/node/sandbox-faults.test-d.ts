@@ -1,6 +1,6 @@
 // Compiled (never run) by `tsc --strict` in `make test-node`: the fault helpers'
 // types accept the rule shapes they should and, at each @ts-expect-error, refuse the rest.
-import { startSandbox, type FaultRule, type FaultStats } from 'paynet/testing';
+import { startSandbox, type FaultRule, type FaultStats, type LedgerEntry } from 'paynet/testing';
 
 async function faults(): Promise<void> {
   const sandbox = await startSandbox({ faults: [{ kind: 'reset', path: 'v1/transaction/capture' }] });
@@ -24,6 +24,13 @@ async function faults(): Promise<void> {
   sandbox.setFaults([{ kind: 'delay', delay_ms: 5 }]);
   // @ts-expect-error: when is before or after
   sandbox.setFaults([{ kind: 'close', when: 'during' }]);
-  void [resets, remaining, delay];
+  sandbox.failNext({ kind: 'reset', path: 'v2/transaction/payment' });
+  sandbox.failNext();
+  // @ts-expect-error: not a kind
+  sandbox.failNext({ kind: 'explode' });
+  const entries: LedgerEntry[] = await sandbox.ledger();
+  const amount: string = entries[0]!.amount;
+  const parent: number | null = entries[0]!.parentId;
+  void [resets, remaining, delay, amount, parent];
 }
 void faults;

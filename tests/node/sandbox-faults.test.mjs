@@ -88,13 +88,36 @@ test('camelCase fields reach the sandbox and come back camelCase', async () => {
 test('bad rules are TypeErrors naming the field', async () => {
   const sb = await startSandbox();
   try {
-    assert.throws(() => sb.setFaults([{ kind: 'delay' }]), { name: 'TypeError', message: /rules\[0\]\.delay_ms is required/ });
+    assert.throws(() => sb.setFaults([{ kind: 'delay' }]), { name: 'TypeError', message: /rules\[0\]\.delayMs is required/ });
     assert.throws(() => sb.setFaults([{ kind: 'reset' }, { kind: 'boom' }]), { name: 'TypeError', message: /rules\[1\]\.kind/ });
     assert.throws(() => sb.setFaults([{ kind: 'delay', delay_ms: 5 }]), { name: 'TypeError', message: /rules\[0\]\.delay_ms is not a fault rule field/ });
     assert.throws(() => sb.setFaults([{ kind: 'status', count: NaN }]), { name: 'TypeError', message: /rules\[0\]\.count/ });
     assert.throws(() => sb.setFaults({ kind: 'reset' }), TypeError);
     await assert.rejects(startSandbox({ faults: [{ kind: 'redirect' }] }), { name: 'TypeError', message: /rules\[0\]\.location/ });
     assert.deepEqual(sb.faultStats().rules, []);
+  } finally {
+    await sb.stop();
+  }
+});
+
+test('failNext loses one answer and the ledger shows the payment it lost', async () => {
+  const sb = await startSandbox();
+  try {
+    const client = sb.client({ maxRetries: 0 });
+    const params = payment({ amount: '12.50' });
+    sb.failNext({ kind: 'reset', path: 'v2/transaction/payment' });
+    await assert.rejects(client.payments.create(params));
+    const [entry, ...rest] = await sb.ledger();
+    assert.equal(rest.length, 0);
+    assert.equal(entry.referenceNo, params.referenceNo);
+    assert.equal(entry.amount, '12.50');
+    assert.equal(entry.isSucceed, true);
+    assert.match(entry.cardNoMasked, /^435508\*+4358$/);
+    assert.ok(!JSON.stringify(entry).includes(params.card.number));
+    const again = await client.payments.create(params);
+    assert.equal(again.replayed, true);
+    assert.equal((await sb.ledger()).length, 1);
+    assert.throws(() => sb.failNext({ kind: 'delay' }), /delayMs/);
   } finally {
     await sb.stop();
   }

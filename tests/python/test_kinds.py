@@ -127,8 +127,39 @@ def test_every_models_values_have_their_kinds_types(client: paynet.Client, sandb
     seen.typed("TransactionPage", transactions)
     for row in transactions.transactions:
         seen.typed("TransactionRow", row)
+    see_cards_and_ratios(client, seen)
     assert seen.models == set(MODELS), "a model of the spec was not checked: add a call returning it"
     assert seen.kinds == every_kind_field(), f"never seen with a value: {every_kind_field() - seen.kinds}"
+
+
+def see_cards_and_ratios(client: paynet.Client, seen: Seen) -> None:
+    """The card storage and ratio models (README "Saved cards", "Instalment tables")."""
+    saved = client.cards.save(card=card(), card_desc="Kinds", user_unique_id=reference())
+    seen.typed("StoredCard", saved)
+    page = client.cards.list_page(card_owner_id=saved.card_owner_id or "")
+    seen.typed("StoredCardPage", page)
+    for stored in page.cards:
+        seen.typed("StoredCard", stored)
+    seen.typed("CardOtp", client.cards.send_otp(user_gsm="5321234567", otp_session_id=reference()))
+    ratios = client.ratios.get(amount=Decimal("10"), bin="435508")
+    seen.typed("RatioTable", ratios)
+    for bank in ratios.banks:
+        seen.typed("BankRatios", bank)
+        for option in bank.options:
+            seen.typed("InstalmentOption", option)
+    table = client.ratios.instalment_table(amount=Decimal("10"), bin="435508", add_commission=True)
+    seen.typed("InstalmentTable", table)
+    for instalment_bank in table.banks:
+        seen.typed("InstalmentBank", instalment_bank)
+        for row in instalment_bank.rows:
+            seen.typed("InstalmentRow", row)
+    ratio_type = client.ratios.set_type(description="Kinds")
+    seen.typed("RatioType", ratio_type)
+    client.ratios.delete_type(ratio_code=ratio_type.ratio_code)
+    seen.typed("AgentSession", client.agents.login(user_name="bayi.kullanici", password="Bayi.Sifre.1", agent_id="20077", pushtoken_id="k"))
+    seen.typed("AgentLoginLink", client.agents.autologin(user_name="bayi.kullanici", agent_id="20077"))
+    seen.typed("AgentRef", client.agents.check_agent(agent_reference_no="987345"))
+    seen.typed("AgentLimits", client.agents.limit_info(agent_id="20077"))
 
 
 def test_a_declined_transaction_keeps_its_kinds(client: paynet.Client) -> None:

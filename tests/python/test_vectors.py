@@ -63,7 +63,8 @@ def test_request_vector(native: _native.NativeClient, name: str, vector: dict[st
     # Decimal on both sides: 12.50 and 12.5 differ as wire text, and the vectors mean the text.
     wire = json.loads(body, parse_float=Decimal)
     assert wire == vector["expect"]["body"]
-    assert {k: str(v) for k, v in wire.items()} == {k: str(v) for k, v in vector["expect"]["body"].items()}
+    if isinstance(wire, dict):  # a bare body (check_agent's string) has no fields
+        assert {k: str(v) for k, v in wire.items()} == {k: str(v) for k, v in vector["expect"]["body"].items()}
 
 
 class _Canned(http.server.BaseHTTPRequestHandler):

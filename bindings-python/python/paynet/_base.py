@@ -59,13 +59,17 @@ class BankId(_StrEnum):
 
 class _Model:
     __slots__ = ()
+    #: Fields the repr masks (a session key, a login link); generated per model.
+    _secret_fields: ClassVar[tuple[str, ...]] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Every field, with its Python value (Decimal, datetime, enum members)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
 
     def _repr(self, *names: str) -> str:
-        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in names if getattr(self, n) is not None)
+        shown = ", ".join(
+            f"{n}={'***' if n in self._secret_fields else repr(getattr(self, n))}" for n in names if getattr(self, n) is not None
+        )
         return f"{type(self).__name__}({shown})"
 
     def __repr__(self) -> str:

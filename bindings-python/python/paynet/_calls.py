@@ -106,6 +106,17 @@ def _params(arguments: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in arguments.items() if name not in _NOT_PARAMS and value is not None}
 
 
+class _Secret(str):
+    """A secret parameter (an agent's password, a key) while it is in one of
+    the SDK's frames: the same text, with a repr that shows none of it, so a
+    traceback formatted with its frames' locals cannot carry it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+
 _FIELDS: dict[type[Any], frozenset[str]] = {}
 
 

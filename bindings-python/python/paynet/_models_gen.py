@@ -12,12 +12,14 @@ import dataclasses
 import datetime as _dt
 import enum
 from decimal import Decimal
-from typing import Final
+from typing import ClassVar, Final
 
 from ._base import BankId, CardType, XactType, _Model, _StrEnum, _TabularModel
 
 __all__ = [
     "TransactionType",
+    "InstalmentDefinition",
+    "BankDefinition",
     "ThreeDSecureSession",
     "Acknowledgement",
     "TransactionDetail",
@@ -31,6 +33,20 @@ __all__ = [
     "RefundRequest",
     "Refund",
     "RefundPage",
+    "StoredCard",
+    "StoredCardPage",
+    "CardOtp",
+    "InstalmentOption",
+    "BankRatios",
+    "RatioTable",
+    "InstalmentRow",
+    "InstalmentBank",
+    "InstalmentTable",
+    "RatioType",
+    "AgentLoginLink",
+    "AgentSession",
+    "AgentRef",
+    "AgentLimits",
 ]
 
 
@@ -65,6 +81,30 @@ class Card(_Model):
     cvc: str
     holder_name: str
     """The name on the card."""
+
+    _secret_fields: ClassVar[tuple[str, ...]] = ("number", "cvc")
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class InstalmentDefinition(_Model):
+    """One instalment count's part of a bank's definition."""
+
+    instalment: int
+    """0 (single payment) or 2 to 12."""
+    is_blocked: bool = False
+    ratio: Decimal | None = None
+    """−0.20 to 0.20 for a cumulative type, 0 to 0.20 for a net one (Paynet's default: 0)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class BankDefinition(_Model):
+    """One bank's part of a ratio type."""
+
+    bank_id: BankId | str
+    """Paynet's bank code (`AXSS`, `BONS`, ...)."""
+    is_blocked: bool = False
+    """No payment with this bank's cards under the type."""
+    instalments: tuple[InstalmentDefinition, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -254,10 +294,10 @@ class TransactionPage(_TabularModel):
     transactions: tuple[TransactionRow, ...] = ()
     has_more: bool
     total_count: int | None = None
-    total_amount: Decimal | None = None
-    """The sum over every matching transaction, in TL."""
     next_starting_after: int | None = None
     """Where the next page starts (`starting_after`); `None` on the last page."""
+    total_amount: Decimal | None = None
+    """The sum over every matching transaction, in TL."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -449,12 +489,235 @@ class RefundPage(_TabularModel):
     """Where the next page starts (`starting_after`); `None` on the last page."""
 
 
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class StoredCard(_Model):
+    """A saved card as Paynet reports it: the masked number, never the full one."""
+
+    card_hash: str
+    """The card's token: pay with it (`card_hash` + `card_owner_id`), rename or delete it."""
+    card_owner_id: str | None = None
+    """Paynet's id of the customer: keep it with your customer record."""
+    user_unique_id: str | None = None
+    """Your id of the customer, as given to the first save."""
+    card_desc: str | None = None
+    card_holder: str | None = None
+    card_no_masked: str | None = None
+    """`435508******4358`."""
+    card_bin: str | None = None
+    """The first six digits."""
+    card_type: CardType | str | None = None
+    """`cc` credit, `dc` debit, `bc` business."""
+    card_bank_id: BankId | str | None = None
+    card_bank_name: str | None = None
+    card_logo_url: str | None = None
+    card_brand_name: str | None = None
+    """`VISA`, `MASTERCARD`, `AMEX`, `TROY`."""
+    expire_month: int | None = None
+    """As Paynet reports it (its own example shows 0: not disclosed)."""
+    expire_year: int | None = None
+    company_code: str | None = None
+    agent_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class StoredCardPage(_TabularModel):
+    """One page of saved cards."""
+
+    _ROWS = "cards"
+    cards: tuple[StoredCard, ...] = ()
+    has_more: bool
+    total_count: int | None = None
+    next_starting_after: int | None = None
+    """Where the next page starts (`starting_after`); `None` on the last page."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class CardOtp(_Model):
+    """A one-time code on its way to the customer."""
+
+    expires_at: _dt.datetime | None = None
+    """Until when the code can be checked."""
+    message: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class InstalmentOption(_Model):
+    """One instalment option of one bank."""
+
+    installment: int | None = None
+    """0 is a single payment."""
+    ratio: Decimal | None = None
+    """The commission ratio (`0.0349`)."""
+    installment_amount: Decimal | None = None
+    """Each instalment, in TL."""
+    total_amount: Decimal | None = None
+    """What the card is charged in all."""
+    total_net_amount: Decimal | None = None
+    """What the merchant receives."""
+    commission: Decimal | None = None
+    commission_tax: Decimal | None = None
+    desc: str | None = None
+    """Paynet's text for the option, as sent (`"3 Taksit 3 x 3,46 = 10,37 TL"`)."""
+    instalment_key: str | None = None
+    """Paynet.js's key for this option (`ji_…`)."""
+    ratio_code: str | None = None
+    is_has_campaign: bool | None = None
+    plus_installment: int | None = None
+    """Extra instalments a campaign adds."""
+    post_pone: int | None = None
+    """Months the first instalment is deferred."""
+    campaign_note: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class BankRatios(_Model):
+    """One bank's options for one card type."""
+
+    bank_id: BankId | str | None = None
+    bank_name: str | None = None
+    bank_logo: str | None = None
+    card_type: CardType | str | None = None
+    """`cc` credit, `dc` debit, `bc` business."""
+    tds_required: bool | None = None
+    """3D Secure is required with this bank."""
+    options: tuple[InstalmentOption, ...] = ()
+    """By instalment count, single payment first."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class RatioTable(_TabularModel):
+    """`v1/ratio/Get`'s answer."""
+
+    _ROWS = "banks"
+    tds_required: bool | None = None
+    banks: tuple[BankRatios, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class InstalmentRow(_Model):
+    """One row of an instalment table: exact amounts, ready to render."""
+
+    count: int
+    """1 for a single payment, else the number of instalments."""
+    installment: int
+    """Paynet's code for it: 0 for a single payment."""
+    ratio: Decimal | None = None
+    installment_amount: Decimal | None = None
+    """Each instalment, in TL."""
+    total: Decimal | None = None
+    """What the card is charged in all."""
+    surcharge: Decimal | None = None
+    """What the customer pays beyond the order's amount (the commission added on top)."""
+    desc: str | None = None
+    """Paynet's text for the option, as sent."""
+    plus_installment: int | None = None
+    """Extra instalments a campaign adds."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class InstalmentBank(_Model):
+    """The instalment options of one bank and card type."""
+
+    bank_id: BankId | str | None = None
+    bank_name: str | None = None
+    bank_logo: str | None = None
+    card_type: CardType | str | None = None
+    tds_required: bool | None = None
+    rows: tuple[InstalmentRow, ...] = ()
+    """Single payment first, then by count."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class InstalmentTable(_TabularModel):
+    """The instalment options for one amount, by bank and card type."""
+
+    _ROWS = "banks"
+    amount: Decimal | None = None
+    """The order's amount, in TL."""
+    banks: tuple[InstalmentBank, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class RatioType(_Model):
+    """A ratio type's code."""
+
+    ratio_code: str
+    message: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class AgentLoginLink(_Model):
+    """The panel's one-time login link."""
+
+    url: str | None = None
+    """Open it once; it is a credential (hidden from reprs)."""
+    message: str | None = None
+
+    _secret_fields: ClassVar[tuple[str, ...]] = ("url",)
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class AgentSession(_Model):
+    """An agent user's session and the dealer's profile."""
+
+    session_key: str | None = None
+    """The session's key (hidden from reprs)."""
+    expires_at: _dt.datetime | None = None
+    """When the session ends."""
+    agent_id: str | None = None
+    agent_name: str | None = None
+    user_name: str | None = None
+    user_id: str | None = None
+    user_email: str | None = None
+    user_phone: str | None = None
+    company_code: str | None = None
+    company_desc: str | None = None
+    logo_url: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city_name: str | None = None
+    county_name: str | None = None
+    zip_code: str | None = None
+    tax_office: str | None = None
+    tax_id: str | None = None
+    agent_reference_no: str | None = None
+    """The dealer's reference number (`agents.check_agent` finds the dealer by it)."""
+
+    _secret_fields: ClassVar[tuple[str, ...]] = ("session_key",)
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class AgentRef(_Model):
+    """The dealer a reference number names."""
+
+    agent_id: str
+    company_code: str | None = None
+    message: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class AgentLimits(_Model):
+    """An agent's limits, in TL."""
+
+    defined_limit: Decimal | None = None
+    used_limit: Decimal | None = None
+    available_limit: Decimal | None = None
+    td_defined_limit: Decimal | None = None
+    """3D Secure payments' limit."""
+    td_used_limit: Decimal | None = None
+    td_available_limit: Decimal | None = None
+
+
 #: The result models, by core's struct name: what `_models._register_models` registers.
-MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PaymentReportRange", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund")
+MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PaymentReportRange", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "StoredCard", "StoredCardPage", "CardOtp", "RatioTable", "BankRatios", "InstalmentOption", "InstalmentTable", "InstalmentBank", "InstalmentRow", "RatioType", "AgentLoginLink", "AgentSession", "AgentRef", "AgentLimits")
 
 #: Per class, its fields whose values become enum members when known.
 ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "Card": {},
+    "InstalmentDefinition": {},
+    "BankDefinition": {"bank_id": BankId},
     "Transaction": {"transaction_type": TransactionType, "bank_id": BankId, "card_type": CardType, "card_bank_id": BankId},
     "ThreeDSecureSession": {},
     "Acknowledgement": {},
@@ -472,4 +735,18 @@ ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "RefundRequest": {},
     "Refund": {"xact_type": XactType, "bank_id": BankId},
     "RefundPage": {},
+    "StoredCard": {"card_type": CardType, "card_bank_id": BankId},
+    "StoredCardPage": {},
+    "CardOtp": {},
+    "InstalmentOption": {},
+    "BankRatios": {"bank_id": BankId, "card_type": CardType},
+    "RatioTable": {},
+    "InstalmentRow": {},
+    "InstalmentBank": {"bank_id": BankId, "card_type": CardType},
+    "InstalmentTable": {},
+    "RatioType": {},
+    "AgentLoginLink": {},
+    "AgentSession": {},
+    "AgentRef": {},
+    "AgentLimits": {},
 }

@@ -2,10 +2,12 @@
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, final
 
-__all__ = ["NativeClient", "NativeSandbox", "NativeTable", "__version__", "METHODS", "TABULAR", "_register_models"]
+__all__ = ["NativeClient", "NativeSandbox", "NativeTable", "__version__", "METHODS", "SANDBOX_USAGE", "TABULAR", "_register_models"]
 
 __version__: Final[str]
 METHODS: Final[list[str]]
+#: The `paynet-sandbox` program's usage text (absent from a build without the embedded sandbox).
+SANDBOX_USAGE: Final[str]
 # Method → result model, for the methods whose rows can be a `NativeTable`.
 TABULAR: Final[dict[str, str]]
 
@@ -69,7 +71,10 @@ class NativeSandbox:
         settlement_days: int = 0,
         faults: str | None = None,
         auto_approve_reversals: bool = False,
+        require_card_otp: bool = False,
     ) -> NativeSandbox: ...
+    @staticmethod
+    def from_args(args: list[str]) -> NativeSandbox | None: ...
     @property
     def url(self) -> str: ...
     @property

@@ -12,26 +12,37 @@ from __future__ import annotations
 import datetime as _dt
 import os as _os
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, Final, Literal, TypedDict
 
-from ._calls import Amount, AsyncCall, ProgressArg, RequestEvent, SyncCall, _apages, _as_struct, _from_form, _pages, _params, _targeted
+from ._calls import Amount, AsyncCall, ProgressArg, RequestEvent, SyncCall, _Secret, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
 from ._models import Card, PaymentReport, PaymentReportRange, Transaction
-from ._models_gen import Acknowledgement, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, Refund, RefundPage, RefundRequest, SlipLink, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
+from ._models_gen import Acknowledgement, AgentLimits, AgentLoginLink, AgentRef, AgentSession, BankDefinition, CardOtp, InstalmentDefinition, InstalmentTable, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, RatioTable, RatioType, Refund, RefundPage, RefundRequest, SlipLink, StoredCard, StoredCardPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
 
 __all__ = [
     "CardDict",
     "CardInput",
+    "BankDefinitionDict",
+    "BankDefinitionInput",
+    "InstalmentDefinitionDict",
+    "InstalmentDefinitionInput",
     "Payments",
     "Transactions",
     "Reports",
     "PayLinks",
     "Refunds",
+    "Cards",
+    "Ratios",
+    "Agents",
     "AsyncPayments",
     "AsyncTransactions",
     "AsyncReports",
     "AsyncPayLinks",
     "AsyncRefunds",
+    "AsyncCards",
+    "AsyncRatios",
+    "AsyncAgents",
 ]
 
 
@@ -46,6 +57,28 @@ class CardDict(TypedDict, total=False):
 
 CardInput = Card | CardDict
 """A `Card`, or a dict of its fields."""
+
+
+class BankDefinitionDict(TypedDict, total=False):
+    """The fields of a `BankDefinition` as a dict; the required ones are checked when it is used."""
+    bank_id: str
+    is_blocked: bool
+    instalments: Sequence[InstalmentDefinitionInput]
+
+
+BankDefinitionInput = BankDefinition | BankDefinitionDict
+"""A `BankDefinition`, or a dict of its fields."""
+
+
+class InstalmentDefinitionDict(TypedDict, total=False):
+    """The fields of a `InstalmentDefinition` as a dict; the required ones are checked when it is used."""
+    instalment: int
+    is_blocked: bool
+    ratio: Decimal | None
+
+
+InstalmentDefinitionInput = InstalmentDefinition | InstalmentDefinitionDict
+"""A `InstalmentDefinition`, or a dict of its fields."""
 
 
 class Payments:
@@ -437,8 +470,8 @@ class Transactions:
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
             show_unsucceed: Declined attempts too (Paynet's default: only successes).
             untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
-            limit: Payments per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many payments.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -473,8 +506,8 @@ class Transactions:
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
             show_unsucceed: Declined attempts too (Paynet's default: only successes).
             untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
-            limit: Payments per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many payments.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -738,8 +771,8 @@ class PayLinks:
         Args:
             date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
-            limit: Links per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many links.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -767,8 +800,8 @@ class PayLinks:
         Args:
             date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
-            limit: Links per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many links.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -892,11 +925,11 @@ class Refunds:
         """One page of the refund and cancel requests made between `date_from` and `date_to`.
 
         Args:
-            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
-            limit: Requests per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many requests.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -923,16 +956,464 @@ class Refunds:
         them; a page that fails raises from the loop, naming where it started.
 
         Args:
-            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
-            limit: Requests per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many requests.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         return _pages(self.list_page, _params(locals()), "refunds")
+
+
+class Cards:
+    """`Client.cards` (blocking): `save`, `list_page`, `delete`, `update_description`, `send_otp`, `check_otp`."""
+
+    def __init__(self, call: SyncCall) -> None:
+        self._call = call
+
+    def save(
+        self,
+        *,
+        card: CardInput,
+        card_desc: str,
+        card_owner_id: str | None = None,
+        user_unique_id: str | None = None,
+        otp_session_id: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> StoredCard:
+        """Saves a card without a payment. The bank verifies it first with a
+        1 TL pre-auth that is voided at once (Paynet does this when the CVC is
+        sent, and this SDK always sends it).
+
+        The first save of a customer names your `user_unique_id`; Paynet answers
+        with a `card_owner_id`: store it with the customer and name it in every
+        later save, list and payment. Where your merchant account requires an
+        OTP, verify the customer's phone first (`cards.send_otp`,
+        `cards.check_otp`) and pass the same `otp_session_id`.
+
+        Args:
+            card: The card to save. Its CVC travels once, for the bank's verification, and is not stored.
+            card_desc: The name the customer gives the card (`"My Visa"`), shown in `cards.list`.
+            card_owner_id: Paynet's id of the customer, from an earlier save; instead of `user_unique_id`.
+            user_unique_id: Your id of the customer, for their first save; instead of `card_owner_id`.
+            otp_session_id: The `otp_session_id` verified with `cards.check_otp`, where your account requires an OTP.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        # First thing: the user's mapping is no longer referenced from this frame.
+        try:
+            card = _as_struct(card, Card, "card")
+        except InvalidTypeError:
+            del card
+            raise
+        result: StoredCard = self._call("cards.save", _params(locals()))
+        return result
+
+    def list_page(
+        self,
+        *,
+        card_owner_id: str,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> StoredCardPage:
+        """One page of a customer's saved cards.
+
+        `list` walks every page for you; this is one page, for those who page
+        themselves: `has_more` says another follows, at `next_starting_after`.
+
+        Args:
+            card_owner_id: Paynet's id of the customer, from their first save.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: StoredCardPage = self._call("cards.list_page", _params(locals()))
+        return result
+
+    def list(
+        self,
+        *,
+        card_owner_id: str,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Iterator[StoredCard]:
+        """Every card saved for `card_owner_id`.
+
+        Pages (`limit` items each, see `list_page`) are fetched as the loop reaches
+        them; a page that fails raises from the loop, naming where it started.
+
+        Args:
+            card_owner_id: Paynet's id of the customer, from their first save.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        return _pages(self.list_page, _params(locals()), "cards")
+
+    def delete(
+        self,
+        *,
+        card_owner_id: str,
+        card_hash: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Deletes a saved card: it leaves `cards.list`, and a payment with its
+        `card_hash` is refused from then on.
+
+        Args:
+            card_owner_id: Paynet's id of the customer.
+            card_hash: The saved card's token.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("cards.delete", _params(locals()))
+        return result
+
+    def update_description(
+        self,
+        *,
+        card_owner_id: str,
+        card_hash: str,
+        card_desc: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Renames a saved card (its `card_desc`).
+
+        Args:
+            card_owner_id: Paynet's id of the customer.
+            card_hash: The saved card's token.
+            card_desc: The card's new name.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("cards.update_description", _params(locals()))
+        return result
+
+    def send_otp(
+        self,
+        *,
+        user_gsm: str,
+        otp_session_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> CardOtp:
+        """Texts the customer a one-time code before a card is saved, where your
+        merchant account requires it. `otp_session_id` is your own unique value
+        linking this code, `cards.check_otp` and the `cards.save` that follows.
+
+        Args:
+            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`).
+            otp_session_id: Your unique value for this verification.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: CardOtp = self._call("cards.send_otp", _params(locals()))
+        return result
+
+    def check_otp(
+        self,
+        *,
+        otp_code: str,
+        otp_session_id: str,
+        user_gsm: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Checks the code the customer received (`cards.send_otp`). A wrong or
+        expired code is an `api` error; on success, `cards.save` with the same
+        `otp_session_id` may follow.
+
+        Args:
+            otp_code: The code the customer typed.
+            otp_session_id: The value given to `cards.send_otp`.
+            user_gsm: The number given to `cards.send_otp`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("cards.check_otp", _params(locals()))
+        return result
+
+
+class Ratios:
+    """`Client.ratios` (blocking): `get`, `instalment_table`, `set_type`, `delete_type`, `define`, `get_public`."""
+
+    def __init__(self, call: SyncCall) -> None:
+        self._call = call
+
+    def get(
+        self,
+        *,
+        amount: Amount | None = None,
+        bin: str | None = None,
+        add_commission: bool | None = None,
+        ratio_code: str | None = None,
+        agent_id: str | None = None,
+        pos_type: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RatioTable:
+        """The commission ratios of every bank (or of the card's bank, by `bin`),
+        per instalment count, as Paynet answers `v1/ratio/Get`. With `amount`,
+        each option carries Paynet's per-instalment amount and total.
+
+        Args:
+            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            bin: The card's first six digits: only its bank's options.
+            add_commission: The totals include the commission the customer pays on top.
+            ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
+            agent_id: A dealer's ratios (main company only).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RatioTable = self._call("ratios.get", _params(locals()))
+        return result
+
+    def instalment_table(
+        self,
+        *,
+        amount: Amount | None = None,
+        bin: str | None = None,
+        add_commission: bool | None = None,
+        ratio_code: str | None = None,
+        agent_id: str | None = None,
+        pos_type: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> InstalmentTable:
+        """The instalment options for `amount`, ready for a checkout page: per bank
+        and card type, each count with its ratio, per-instalment amount and
+        total, single payment first. Paynet's `desc` (`"3 Taksit 3 x 3,46 =
+        10,37 TL"`) is kept as is. Pass the card's first six digits as `bin` to
+        show only its bank's options.
+
+        Args:
+            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            bin: The card's first six digits: only its bank's options.
+            add_commission: The totals include the commission the customer pays on top.
+            ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
+            agent_id: A dealer's ratios (main company only).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: InstalmentTable = self._call("ratios.instalment_table", _params(locals()))
+        return result
+
+    def set_type(
+        self,
+        *,
+        ratio_code: str | None = None,
+        description: str,
+        is_default: bool | None = None,
+        is_cumulative: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RatioType:
+        """Creates a ratio type (without `ratio_code`) or edits one; returns its
+        code. Payments and `ratios.get` that name the code use its ratios
+        (`ratios.define`).
+
+        Args:
+            ratio_code: The type to edit; leave it out to create one.
+            is_default: Used when a payment names no `ratio_code`.
+            is_cumulative: `true` (Paynet's default): the type's ratios are added to Paynet's own (−0.20 to 0.20); `false`: they are the ratios (0 to 0.20).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RatioType = self._call("ratios.set_type", _params(locals()))
+        return result
+
+    def delete_type(
+        self,
+        *,
+        ratio_code: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Deletes a ratio type; payments naming it are refused from then on.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("ratios.delete_type", _params(locals()))
+        return result
+
+    def define(
+        self,
+        *,
+        ratio_code: str,
+        card_type: str,
+        banks: Sequence[BankDefinitionInput],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Sets a ratio type's ratios for one card type: per bank, blocked or not,
+        and per instalment count, blocked or its ratio. Blocked banks and
+        counts are refused at payment.
+
+        Args:
+            card_type: `cc` credit, `dc` debit, `bc` business.
+            banks: The banks' definitions: `{"bank_id": "AXSS", "is_blocked": false, "instalments": [{"instalment": 3, "ratio": "0.01"}]}`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = self._call("ratios.define", _params(locals()))
+        return result
+
+    def get_public(
+        self,
+        *,
+        amount: Amount | None = None,
+        bin: str | None = None,
+        add_commission: bool | None = None,
+        ratio_code: str | None = None,
+        agent_id: str | None = None,
+        pos_type: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RatioTable:
+        """`ratios.get` made with the publishable key (`v1/ratio/Get_public`, the
+        service Paynet offers to browsers): the client needs the option
+        `publishable_key`; `publishable_key_in` says how it travels.
+
+        Args:
+            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            bin: The card's first six digits: only its bank's options.
+            add_commission: The totals include the commission the customer pays on top.
+            ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
+            agent_id: A dealer's ratios (main company only).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RatioTable = self._call("ratios.get_public", _params(locals()))
+        return result
+
+
+class Agents:
+    """`Client.agents` (blocking): `autologin`, `login`, `check_agent`, `limit_info`, `check_integration_info`."""
+
+    def __init__(self, call: SyncCall) -> None:
+        self._call = call
+
+    def autologin(
+        self,
+        *,
+        user_name: str,
+        agent_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentLoginLink:
+        """A one-time link that logs an agent's user into Paynet's panel. The link
+        is a credential: hand it to that user only, at once.
+
+        Args:
+            user_name: The panel user to log in.
+            agent_id: The agent (dealer) the user belongs to.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: AgentLoginLink = self._call("agents.autologin", _params(locals()))
+        return result
+
+    def login(
+        self,
+        *,
+        user_name: str,
+        password: str,
+        agent_id: str,
+        pushtoken_id: str,
+        company_code: str | None = None,
+        os_type: str | None = None,
+        device_type: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentSession:
+        """Logs an agent's user in: a session key and the dealer's profile.
+
+        Args:
+            password: Never shown: masked in reprs, logs and errors.
+            pushtoken_id: The device's push token (Paynet requires one).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        password = _Secret(password)
+        result: AgentSession = self._call("agents.login", _params(locals()))
+        return result
+
+    def check_agent(
+        self,
+        *,
+        agent_reference_no: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentRef:
+        """Finds a dealer by its reference number. Paynet takes the number alone
+        as the request body (a bare JSON string).
+
+        Args:
+            agent_reference_no: The dealer's reference number, e.g. `987345`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: AgentRef = self._call("agents.check_agent", _params(locals()))
+        return result
+
+    def limit_info(
+        self,
+        *,
+        agent_id: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentLimits:
+        """An agent's limits: defined, used and available, for non-3D and 3D
+        (`td_`) payments. Payments with the agent's `agent_id` use them up.
+
+        Args:
+            agent_id: The agent whose limits to read; Paynet documents no parameter, so without it the answer is about the key's own company (sent only when given).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: AgentLimits = self._call("agents.limit_info", _params(locals()))
+        return result
+
+    def check_integration_info(
+        self,
+        *,
+        agent_id: str,
+        publishable_key: str,
+        secret_key: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Checks that an `agent_id` and its key pair belong together (before
+        storing a dealer's keys, say). A mismatch is an `api` error.
+
+        Args:
+            publishable_key: The agent's `pbk_…` key. Never shown.
+            secret_key: The agent's `sck_…` key. Never shown.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        publishable_key = _Secret(publishable_key)
+        secret_key = _Secret(secret_key)
+        result: Acknowledgement = self._call("agents.check_integration_info", _params(locals()))
+        return result
 
 
 class AsyncPayments:
@@ -1324,8 +1805,8 @@ class AsyncTransactions:
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
             show_unsucceed: Declined attempts too (Paynet's default: only successes).
             untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
-            limit: Payments per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many payments.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1360,8 +1841,8 @@ class AsyncTransactions:
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
             show_unsucceed: Declined attempts too (Paynet's default: only successes).
             untransferred: Only the ones not marked transferred (`transactions.mark_transferred`).
-            limit: Payments per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many payments.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1625,8 +2106,8 @@ class AsyncPayLinks:
         Args:
             date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
-            limit: Links per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many links.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1654,8 +2135,8 @@ class AsyncPayLinks:
         Args:
             date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
-            limit: Links per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many links.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1779,11 +2260,11 @@ class AsyncRefunds:
         """One page of the refund and cancel requests made between `date_from` and `date_to`.
 
         Args:
-            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
-            limit: Requests per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many requests.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1810,16 +2291,464 @@ class AsyncRefunds:
         them; a page that fails raises from the loop, naming where it started.
 
         Args:
-            date_from: The first day requests were made, `yyyy-MM-dd`.
+            date_from: The first day, `yyyy-MM-dd`.
             date_to: The last day, `yyyy-MM-dd`.
             bank_id: Only this bank's (`AXSS`, `FINS`, ...).
-            limit: Requests per page, 1 to 100 (Paynet's default: 10).
-            starting_after: The page after this many requests.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
             ending_before: The page before this index (paging backwards yourself).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         return _apages(self.list_page, _params(locals()), "refunds")
+
+
+class AsyncCards:
+    """`AsyncClient.cards` (awaited): `save`, `list_page`, `delete`, `update_description`, `send_otp`, `check_otp`."""
+
+    def __init__(self, call: AsyncCall) -> None:
+        self._call = call
+
+    async def save(
+        self,
+        *,
+        card: CardInput,
+        card_desc: str,
+        card_owner_id: str | None = None,
+        user_unique_id: str | None = None,
+        otp_session_id: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> StoredCard:
+        """Saves a card without a payment. The bank verifies it first with a
+        1 TL pre-auth that is voided at once (Paynet does this when the CVC is
+        sent, and this SDK always sends it).
+
+        The first save of a customer names your `user_unique_id`; Paynet answers
+        with a `card_owner_id`: store it with the customer and name it in every
+        later save, list and payment. Where your merchant account requires an
+        OTP, verify the customer's phone first (`cards.send_otp`,
+        `cards.check_otp`) and pass the same `otp_session_id`.
+
+        Args:
+            card: The card to save. Its CVC travels once, for the bank's verification, and is not stored.
+            card_desc: The name the customer gives the card (`"My Visa"`), shown in `cards.list`.
+            card_owner_id: Paynet's id of the customer, from an earlier save; instead of `user_unique_id`.
+            user_unique_id: Your id of the customer, for their first save; instead of `card_owner_id`.
+            otp_session_id: The `otp_session_id` verified with `cards.check_otp`, where your account requires an OTP.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        # First thing: the user's mapping is no longer referenced from this frame.
+        try:
+            card = _as_struct(card, Card, "card")
+        except InvalidTypeError:
+            del card
+            raise
+        result: StoredCard = await self._call("cards.save", _params(locals()))
+        return result
+
+    async def list_page(
+        self,
+        *,
+        card_owner_id: str,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> StoredCardPage:
+        """One page of a customer's saved cards.
+
+        `list` walks every page for you; this is one page, for those who page
+        themselves: `has_more` says another follows, at `next_starting_after`.
+
+        Args:
+            card_owner_id: Paynet's id of the customer, from their first save.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: StoredCardPage = await self._call("cards.list_page", _params(locals()))
+        return result
+
+    def list(
+        self,
+        *,
+        card_owner_id: str,
+        limit: int | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncIterator[StoredCard]:
+        """Every card saved for `card_owner_id`.
+
+        Pages (`limit` items each, see `list_page`) are fetched as the loop reaches
+        them; a page that fails raises from the loop, naming where it started.
+
+        Args:
+            card_owner_id: Paynet's id of the customer, from their first save.
+            limit: Records per page, 1 to 100 (Paynet's default: 10).
+            starting_after: The page after this many records.
+            ending_before: The page before this index (paging backwards yourself).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        return _apages(self.list_page, _params(locals()), "cards")
+
+    async def delete(
+        self,
+        *,
+        card_owner_id: str,
+        card_hash: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Deletes a saved card: it leaves `cards.list`, and a payment with its
+        `card_hash` is refused from then on.
+
+        Args:
+            card_owner_id: Paynet's id of the customer.
+            card_hash: The saved card's token.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("cards.delete", _params(locals()))
+        return result
+
+    async def update_description(
+        self,
+        *,
+        card_owner_id: str,
+        card_hash: str,
+        card_desc: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Renames a saved card (its `card_desc`).
+
+        Args:
+            card_owner_id: Paynet's id of the customer.
+            card_hash: The saved card's token.
+            card_desc: The card's new name.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("cards.update_description", _params(locals()))
+        return result
+
+    async def send_otp(
+        self,
+        *,
+        user_gsm: str,
+        otp_session_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> CardOtp:
+        """Texts the customer a one-time code before a card is saved, where your
+        merchant account requires it. `otp_session_id` is your own unique value
+        linking this code, `cards.check_otp` and the `cards.save` that follows.
+
+        Args:
+            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`).
+            otp_session_id: Your unique value for this verification.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: CardOtp = await self._call("cards.send_otp", _params(locals()))
+        return result
+
+    async def check_otp(
+        self,
+        *,
+        otp_code: str,
+        otp_session_id: str,
+        user_gsm: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Checks the code the customer received (`cards.send_otp`). A wrong or
+        expired code is an `api` error; on success, `cards.save` with the same
+        `otp_session_id` may follow.
+
+        Args:
+            otp_code: The code the customer typed.
+            otp_session_id: The value given to `cards.send_otp`.
+            user_gsm: The number given to `cards.send_otp`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("cards.check_otp", _params(locals()))
+        return result
+
+
+class AsyncRatios:
+    """`AsyncClient.ratios` (awaited): `get`, `instalment_table`, `set_type`, `delete_type`, `define`, `get_public`."""
+
+    def __init__(self, call: AsyncCall) -> None:
+        self._call = call
+
+    async def get(
+        self,
+        *,
+        amount: Amount | None = None,
+        bin: str | None = None,
+        add_commission: bool | None = None,
+        ratio_code: str | None = None,
+        agent_id: str | None = None,
+        pos_type: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RatioTable:
+        """The commission ratios of every bank (or of the card's bank, by `bin`),
+        per instalment count, as Paynet answers `v1/ratio/Get`. With `amount`,
+        each option carries Paynet's per-instalment amount and total.
+
+        Args:
+            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            bin: The card's first six digits: only its bank's options.
+            add_commission: The totals include the commission the customer pays on top.
+            ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
+            agent_id: A dealer's ratios (main company only).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RatioTable = await self._call("ratios.get", _params(locals()))
+        return result
+
+    async def instalment_table(
+        self,
+        *,
+        amount: Amount | None = None,
+        bin: str | None = None,
+        add_commission: bool | None = None,
+        ratio_code: str | None = None,
+        agent_id: str | None = None,
+        pos_type: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> InstalmentTable:
+        """The instalment options for `amount`, ready for a checkout page: per bank
+        and card type, each count with its ratio, per-instalment amount and
+        total, single payment first. Paynet's `desc` (`"3 Taksit 3 x 3,46 =
+        10,37 TL"`) is kept as is. Pass the card's first six digits as `bin` to
+        show only its bank's options.
+
+        Args:
+            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            bin: The card's first six digits: only its bank's options.
+            add_commission: The totals include the commission the customer pays on top.
+            ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
+            agent_id: A dealer's ratios (main company only).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: InstalmentTable = await self._call("ratios.instalment_table", _params(locals()))
+        return result
+
+    async def set_type(
+        self,
+        *,
+        ratio_code: str | None = None,
+        description: str,
+        is_default: bool | None = None,
+        is_cumulative: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RatioType:
+        """Creates a ratio type (without `ratio_code`) or edits one; returns its
+        code. Payments and `ratios.get` that name the code use its ratios
+        (`ratios.define`).
+
+        Args:
+            ratio_code: The type to edit; leave it out to create one.
+            is_default: Used when a payment names no `ratio_code`.
+            is_cumulative: `true` (Paynet's default): the type's ratios are added to Paynet's own (−0.20 to 0.20); `false`: they are the ratios (0 to 0.20).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RatioType = await self._call("ratios.set_type", _params(locals()))
+        return result
+
+    async def delete_type(
+        self,
+        *,
+        ratio_code: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Deletes a ratio type; payments naming it are refused from then on.
+
+        Args:
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("ratios.delete_type", _params(locals()))
+        return result
+
+    async def define(
+        self,
+        *,
+        ratio_code: str,
+        card_type: str,
+        banks: Sequence[BankDefinitionInput],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Sets a ratio type's ratios for one card type: per bank, blocked or not,
+        and per instalment count, blocked or its ratio. Blocked banks and
+        counts are refused at payment.
+
+        Args:
+            card_type: `cc` credit, `dc` debit, `bc` business.
+            banks: The banks' definitions: `{"bank_id": "AXSS", "is_blocked": false, "instalments": [{"instalment": 3, "ratio": "0.01"}]}`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: Acknowledgement = await self._call("ratios.define", _params(locals()))
+        return result
+
+    async def get_public(
+        self,
+        *,
+        amount: Amount | None = None,
+        bin: str | None = None,
+        add_commission: bool | None = None,
+        ratio_code: str | None = None,
+        agent_id: str | None = None,
+        pos_type: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> RatioTable:
+        """`ratios.get` made with the publishable key (`v1/ratio/Get_public`, the
+        service Paynet offers to browsers): the client needs the option
+        `publishable_key`; `publishable_key_in` says how it travels.
+
+        Args:
+            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            bin: The card's first six digits: only its bank's options.
+            add_commission: The totals include the commission the customer pays on top.
+            ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
+            agent_id: A dealer's ratios (main company only).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: RatioTable = await self._call("ratios.get_public", _params(locals()))
+        return result
+
+
+class AsyncAgents:
+    """`AsyncClient.agents` (awaited): `autologin`, `login`, `check_agent`, `limit_info`, `check_integration_info`."""
+
+    def __init__(self, call: AsyncCall) -> None:
+        self._call = call
+
+    async def autologin(
+        self,
+        *,
+        user_name: str,
+        agent_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentLoginLink:
+        """A one-time link that logs an agent's user into Paynet's panel. The link
+        is a credential: hand it to that user only, at once.
+
+        Args:
+            user_name: The panel user to log in.
+            agent_id: The agent (dealer) the user belongs to.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: AgentLoginLink = await self._call("agents.autologin", _params(locals()))
+        return result
+
+    async def login(
+        self,
+        *,
+        user_name: str,
+        password: str,
+        agent_id: str,
+        pushtoken_id: str,
+        company_code: str | None = None,
+        os_type: str | None = None,
+        device_type: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentSession:
+        """Logs an agent's user in: a session key and the dealer's profile.
+
+        Args:
+            password: Never shown: masked in reprs, logs and errors.
+            pushtoken_id: The device's push token (Paynet requires one).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        password = _Secret(password)
+        result: AgentSession = await self._call("agents.login", _params(locals()))
+        return result
+
+    async def check_agent(
+        self,
+        *,
+        agent_reference_no: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentRef:
+        """Finds a dealer by its reference number. Paynet takes the number alone
+        as the request body (a bare JSON string).
+
+        Args:
+            agent_reference_no: The dealer's reference number, e.g. `987345`.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: AgentRef = await self._call("agents.check_agent", _params(locals()))
+        return result
+
+    async def limit_info(
+        self,
+        *,
+        agent_id: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AgentLimits:
+        """An agent's limits: defined, used and available, for non-3D and 3D
+        (`td_`) payments. Payments with the agent's `agent_id` use them up.
+
+        Args:
+            agent_id: The agent whose limits to read; Paynet documents no parameter, so without it the answer is about the key's own company (sent only when given).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        result: AgentLimits = await self._call("agents.limit_info", _params(locals()))
+        return result
+
+    async def check_integration_info(
+        self,
+        *,
+        agent_id: str,
+        publishable_key: str,
+        secret_key: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Acknowledgement:
+        """Checks that an `agent_id` and its key pair belong together (before
+        storing a dealer's keys, say). A mismatch is an `api` error.
+
+        Args:
+            publishable_key: The agent's `pbk_…` key. Never shown.
+            secret_key: The agent's `sck_…` key. Never shown.
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+        """
+        publishable_key = _Secret(publishable_key)
+        secret_key = _Secret(secret_key)
+        result: Acknowledgement = await self._call("agents.check_integration_info", _params(locals()))
+        return result
 
 
 class ClientResources:
@@ -1830,6 +2759,9 @@ class ClientResources:
     reports: Reports
     pay_links: PayLinks
     refunds: Refunds
+    cards: Cards
+    ratios: Ratios
+    agents: Agents
 
     def _bind(self, call: SyncCall) -> None:
         self.payments = Payments(call)
@@ -1837,6 +2769,9 @@ class ClientResources:
         self.reports = Reports(call)
         self.pay_links = PayLinks(call)
         self.refunds = Refunds(call)
+        self.cards = Cards(call)
+        self.ratios = Ratios(call)
+        self.agents = Agents(call)
 
 
 class AsyncClientResources:
@@ -1847,6 +2782,9 @@ class AsyncClientResources:
     reports: AsyncReports
     pay_links: AsyncPayLinks
     refunds: AsyncRefunds
+    cards: AsyncCards
+    ratios: AsyncRatios
+    agents: AsyncAgents
 
     def _bind(self, call: AsyncCall) -> None:
         self.payments = AsyncPayments(call)
@@ -1854,6 +2792,9 @@ class AsyncClientResources:
         self.reports = AsyncReports(call)
         self.pay_links = AsyncPayLinks(call)
         self.refunds = AsyncRefunds(call)
+        self.cards = AsyncCards(call)
+        self.ratios = AsyncRatios(call)
+        self.agents = AsyncAgents(call)
 
 
 class ClientOptions:
@@ -1869,6 +2810,9 @@ class ClientOptions:
         connect_timeout: float = 10.0,
         max_retries: int = 2,
         payment_amount_format: Literal["number", "comma"] = "number",
+        ratio_amount_format: Literal["kurus", "number"] = "kurus",
+        publishable_key: str | None = None,
+        publishable_key_in: Literal["header", "body"] = "header",
         allow_insecure_http: bool = False,
         max_response_bytes: int = 8388608,
         max_report_bytes: int = 536870912,
@@ -1884,6 +2828,9 @@ class ClientOptions:
             connect_timeout: Deadline for opening a connection. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
             payment_amount_format: How `payments.create` sends `amount`: Paynet's payment page (S001) shows a JSON number (`12.50`, the default), newer pages a comma string (`"12,50"`). You always pass TL amounts.
+            ratio_amount_format: How `ratios.get` and `ratios.instalment_table` send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. You always pass TL amounts.
+            publishable_key: Your publishable key (`pbk_…`), for `ratios.get_public`, the one call Paynet serves with it. Kept in native memory; never printed.
+            publishable_key_in: How `ratios.get_public` sends the publishable key, which Paynet's reference leaves open: as `Authorization: Basic pbk_…` (the default, as the secret key travels) or as a `publishable_key` body field (as Paynet.js sends it), with no `Authorization` header.
             allow_insecure_http: Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in.
             max_response_bytes: The largest answer read from an ordinary endpoint; a larger one is refused (`protocol`, or `unknown_outcome` where money may have moved).
             max_report_bytes: The same for report endpoints (`reports.payment_list`), whose answers grow with the business: about 1 KB per row.
@@ -1899,6 +2846,9 @@ class ClientOptions:
                     connect_timeout=connect_timeout,
                     max_retries=max_retries,
                     payment_amount_format=payment_amount_format,
+                    ratio_amount_format=ratio_amount_format,
+                    publishable_key=publishable_key,
+                    publishable_key_in=publishable_key_in,
                     allow_insecure_http=allow_insecure_http,
                     max_response_bytes=max_response_bytes,
                     max_report_bytes=max_report_bytes,
@@ -1914,7 +2864,7 @@ class ClientOptions:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "reports.payment_list_range", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "reports.payment_list_range", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page", "cards.save", "cards.list_page", "cards.delete", "cards.update_description", "cards.send_otp", "cards.check_otp", "ratios.get", "ratios.instalment_table", "ratios.set_type", "ratios.delete_type", "ratios.define", "ratios.get_public", "agents.autologin", "agents.login", "agents.check_agent", "agents.limit_info", "agents.check_integration_info")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {
@@ -1923,6 +2873,9 @@ RESOURCES: Final[dict[str, tuple[type, type]]] = {
     "reports": (Reports, AsyncReports),
     "pay_links": (PayLinks, AsyncPayLinks),
     "refunds": (Refunds, AsyncRefunds),
+    "cards": (Cards, AsyncCards),
+    "ratios": (Ratios, AsyncRatios),
+    "agents": (Agents, AsyncAgents),
 }
 
 #: The options every method also takes, which `_call` hands to the native call apart from the params.

@@ -13,22 +13,25 @@ fixtures (a fresh sandbox per test) are registered when paynet is installed
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from types import TracebackType
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, cast
 
 from . import _native
 from ._client import AsyncClient, Client
 
 __all__ = [
+    "CARD_OTP",
     "Confirmation",
     "FaultCounts",
     "FaultPlan",
     "FaultRule",
     "FaultRuleState",
     "FaultStats",
+    "LedgerEntry",
     "PaidLink",
     "PaynetJsSession",
     "ReturnPost",
@@ -57,6 +60,8 @@ TEST_CARDS = {
 
 #: The code the sandbox bank's 3D page accepts ("000000" plays a bank timeout).
 TDS_OTP = "123456"
+#: The code the sandbox's card OTPs (`cards.send_otp`) carry.
+CARD_OTP = "123456"
 
 #: Paynet's time zone (UTC+3 all year); naive datetimes given to the clock are in it.
 _ISTANBUL = timezone(timedelta(hours=3))
@@ -189,6 +194,36 @@ class ReversalRequest(TypedDict):
     agent_id: str
 
 
+class LedgerEntry(TypedDict):
+    """One transaction as the sandbox recorded it (`GET /__sandbox/ledger`): money
+    as `Decimal`, the card masked."""
+
+    id: int
+    xact_id: str
+    xact_type: str
+    """`S` sale, `PA` pre-auth, `C` capture, `R` cancel, `CD` refund, ..."""
+    transaction_type: int
+    xact_date: str
+    due_date: str
+    is_succeed: bool
+    bank_error_id: str
+    reference_no: str
+    amount: Decimal
+    net_amount: Decimal
+    comission: Decimal
+    comission_tax: Decimal
+    ratio: Decimal
+    instalment: int
+    bank_id: str
+    card_no_masked: str
+    card_bin: str
+    card_last4: str
+    parent_id: int | None
+    """The pre-auth a capture or the sale a cancel/refund belongs to."""
+    captured_by: int | None
+    card_hash: str
+
+
 class SeedReport(TypedDict):
     inserted: int
     first_id: int
@@ -255,10 +290,18 @@ class Sandbox:
         port: int = 0,
         faults: FaultPlan | Sequence[FaultRule] | None = None,
         auto_approve_reversals: bool = False,
+        require_card_otp: bool = False,
     ) -> None:
         """`faults`: rules active from the start, as a list or `{"seed": 7, "rules": [...]}`.
         `auto_approve_reversals`: approve refund and cancel requests as they are made
-        instead of leaving them pending for `decide_reversal`."""
+        instead of leaving them pending for `decide_reversal`. `require_card_otp`: a card
+        save needs an `otp_session_id` verified with `cards.check_otp` (code `CARD_OTP`)."""
+        if not hasattr(_native, "NativeSandbox"):
+            raise RuntimeError(
+                "this build of paynet has no embedded sandbox (built without the cargo feature "
+                "embedded-sandbox): use the published wheel, or run the paynet-sandbox program "
+                "and point a Client at its URL"
+            )
         self._native = _native.NativeSandbox(
             secret_key=secret_key,
             port=port,
@@ -266,6 +309,7 @@ class Sandbox:
             settlement_days=settlement_days,
             faults=None if faults is None else _plan_json(faults),
             auto_approve_reversals=auto_approve_reversals,
+            require_card_otp=require_card_otp,
         )
 
     @property
@@ -313,18 +357,22 @@ class Sandbox:
         installments: str = "",
         no_instalment: bool = False,
         tds_required: bool = False,
+        card_hash: str | None = None,
+        card_owner_id: str | None = None,
     ) -> PaynetJsSession:
         """What Paynet.js does in the browser: the card and the `data-*` values in,
         `session_id` and `token_id` out. `amount` is `data-amount`: kuruş (×100), as an
-        int or its text. `ValueError` with the sandbox's message for a refused card."""
+        int or its text. A saved card's `card_hash` and `card_owner_id` stand for the
+        card. `ValueError` with the sandbox's message for a refused card."""
+        card: dict[str, object] = (
+            {"card_hash": card_hash, "card_owner_id": card_owner_id}
+            if card_hash is not None
+            else {"card_holder": card_holder, "pan": pan, "month": month, "year": year, "cvc": cvc}
+        )
         request = {
             "publishable_key": self.publishable_key,
             "amount": str(amount),
-            "card_holder": card_holder,
-            "pan": pan,
-            "month": month,
-            "year": year,
-            "cvc": cvc,
+            **card,
             "instalment": instalment,
             "add_comission_amount": add_comission_amount,
             "ratio_code": ratio_code,
@@ -451,6 +499,34 @@ class Sandbox:
         if seed is not None:
             plan["seed"] = seed
         self._native.set_faults(json.dumps(plan, allow_nan=False))
+
+    def fail_next(
+        self,
+        kind: FaultKind = "status",
+        *,
+        path: str | None = None,
+        count: int = 1,
+        when: Literal["before", "after"] = "after",
+        **fields: Any,
+    ) -> None:
+        """Makes the next `count` requests (to `path`, or to any API path) fail with
+        one fault, replacing the current rules: `sb.fail_next("reset",
+        path="v1/transaction/charge")`. By default the fault comes after the ledger
+        committed (the money moved, the answer is lost); `when="before"` records
+        nothing. Other rule fields (`status=503`, `delay_ms=...`) as in `set_faults`."""
+        rule: dict[str, Any] = {"kind": kind, "count": count, "when": when, **fields}
+        if kind == "status":
+            rule.setdefault("status", 502)
+        if path is not None:
+            rule["path"] = path
+        self.set_faults([cast(FaultRule, rule)])
+
+    def ledger(self) -> list[LedgerEntry]:
+        """Every transaction the sandbox recorded, oldest first: what really
+        happened, to compare with what your code believes."""
+        with urllib.request.urlopen(f"{self.url}/__sandbox/ledger", timeout=10) as answer:
+            entries: list[LedgerEntry] = json.loads(answer.read(), parse_float=Decimal)["entries"]
+        return entries
 
     def clear_faults(self) -> None:
         """Removes every fault rule (and zeroes the counters)."""

@@ -492,6 +492,7 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
             let unit = match &a.money_option {
                 None => unit.clone(),
                 Some(o) if o.value() == "payment_amount_format" => quote!(options.payment_amount),
+                Some(o) if o.value() == "ratio_amount_format" => quote!(options.ratio_amount),
                 Some(o) => return Err(syn::Error::new(o.span(), "spec: no WireOptions field for this money_option; add it to paynet-spec-derive")),
             };
             quote_spanned!(span=> if let ::std::option::Option::Some(v) = ::paynet_core::wire::WireMoney::wire_money(&self.#ident, #unit) {
@@ -519,6 +520,14 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
             None => quote!(::std::option::Option::None),
         };
         let (reference_no, xact_id) = (identified("reference_no"), identified("xact_id"));
+        // Fields of type `SecretText` (or `Option<SecretText>`), by the type's last path segment.
+        let secrets: Vec<&syn::Ident> = fields
+            .named
+            .iter()
+            .filter(|f| type_mentions(&f.ty, "SecretText"))
+            .filter_map(|f| f.ident.as_ref())
+            .collect();
+        let secret_count = secrets.len();
         let mut impls = declared_impls(name, &sattrs, &fields_info);
         impls.extend(quote! {
             impl ::paynet_core::spec::Identified for #name {
@@ -528,6 +537,11 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
 
                 fn declared_xact_id(&self) -> ::std::option::Option<&str> {
                     #xact_id
+                }
+
+                fn declared_secrets(&self) -> ::std::vec::Vec<&str> {
+                    let all: [::std::option::Option<&str>; #secret_count] = [#(::paynet_core::spec::DeclaredSecret::declared_secret(&self.#secrets)),*];
+                    all.into_iter().flatten().collect()
                 }
             }
         });
@@ -673,4 +687,9 @@ fn declared_impls(name: &syn::Ident, sattrs: &StructAttrs, fields: &[FieldInfo])
         });
     }
     out
+}
+
+/// Whether a type names `wanted` anywhere (`Option<SecretText>`, `crate::secret::SecretText`).
+fn type_mentions(ty: &Type, wanted: &str) -> bool {
+    quote!(#ty).to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|word| word == wanted)
 }

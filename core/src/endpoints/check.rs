@@ -67,7 +67,7 @@ impl CheckParams {
             None | Some(Value::Null) => return Err(not_found(body)),
             Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` that is not a list")),
         };
-        let (tx, echoed) = match rows.first() {
+        let (mut tx, echoed) = match rows.first() {
             Some(row) => {
                 let row = super::data_row(row)?;
                 (Transaction::from_wire(row)?, echoed_reference(row))
@@ -86,6 +86,12 @@ impl CheckParams {
                 ErrorKind::Protocol,
                 format!("Paynet answered about reference_no {echoed:?}, not the {sent:?} that was asked for: the answer is not believed"),
             ));
+        }
+        if let (None, Some(sent), None) = (&self.xact_id, self.reference_no.as_deref(), echoed.as_deref()) {
+            // A row that echoes only `agent_reference` (which `add_info` may
+            // have changed) is still the one Paynet matched on the order's
+            // reference_no: the result names that order, not the note.
+            tx.reference_no = Some(sent.to_owned());
         }
         Ok(tx)
     }

@@ -5,15 +5,19 @@
 //! body; `#[derive(Doc)]` on the endpoint type; how to read the answer), add
 //! it to `registry!` below and run `make gen` (see ARCHITECTURE.md).
 
+pub mod agent;
 pub mod capture;
+pub mod cards;
 pub mod charge;
 pub mod check;
 pub mod payment;
 pub mod payment_list;
 pub mod payment_list_range;
 pub mod confirmation;
+pub(crate) mod pages;
 pub mod paylink;
 pub mod preauth_reversal;
+pub mod ratio;
 pub mod receipt_otp;
 pub mod refund;
 pub mod services;
@@ -118,66 +122,6 @@ pub(crate) fn checked_answer<T: FromAnswer>(body: &Map<String, Value>) -> Result
         Some(code) if code != 0 => Err(result_code_error(&r, code)),
         _ => T::from_wire(body),
     }
-}
-
-/// One page of a list answer (`Data[]` and its envelope), its rows read as
-/// `T`. `starting_after` is what the request asked for: the next page starts
-/// after it plus this page's rows, and only when Paynet says `has_more`.
-pub(crate) struct ListPage<T> {
-    pub rows: Vec<T>,
-    pub has_more: bool,
-    pub total_count: Option<i64>,
-    pub next_starting_after: Option<i64>,
-}
-
-/// `starting_after`/`ending_before` as the request had them: a page asked
-/// backwards has no forward cursor.
-pub(crate) fn list_page<T: FromAnswer>(body: &Map<String, Value>, starting_after: Option<u32>, ending_before: Option<u32>) -> Result<ListPage<T>, Error> {
-    let r = Reader::new(body);
-    if let Some(code) = r.int(&["code"])?.filter(|c| *c != 0 && *c != 12) {
-        return Err(result_code_error(&r, code));
-    }
-    let rows = match body.get("Data").or_else(|| body.get("data")) {
-        Some(Value::Array(rows)) => rows
-            .iter()
-            .map(|row| T::from_wire(data_row(row)?))
-            .collect::<Result<Vec<_>, _>>()?,
-        None | Some(Value::Null) => Vec::new(),
-        Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `Data` that is not a list")),
-    };
-    let total_count = r.int(&["total_count"])?;
-    let after = i64::from(starting_after.unwrap_or(0)) + rows.len() as i64;
-    // Without `has_more` (only client code documents it), the count says.
-    let has_more = match r.bool(&["has_more"])? {
-        Some(more) => more,
-        None => total_count.is_some_and(|total| after < total),
-    };
-    if has_more && rows.is_empty() {
-        // Walking on would ask for the same page forever.
-        return Err(Error::new(ErrorKind::Protocol, "Paynet says more records follow but sent none on this page"));
-    }
-    let next_starting_after = (has_more && ending_before.is_none()).then_some(after);
-    Ok(ListPage { has_more, total_count, next_starting_after, rows })
-}
-
-/// The date range and page size of a list request: `date_to` not before
-/// `date_from`, 1 to 100 per page.
-pub(crate) fn check_range(
-    date_from: chrono::NaiveDate,
-    date_to: chrono::NaiveDate,
-    limit: Option<u32>,
-    cursors: (Option<u32>, Option<u32>),
-) -> Result<(), Error> {
-    if let (Some(_), Some(_)) = cursors {
-        return Err(Error::invalid("ending_before", "pages one way: give `starting_after` or `ending_before`, not both"));
-    }
-    if date_to < date_from {
-        return Err(Error::invalid("date_to", "must not be before `date_from`"));
-    }
-    if matches!(limit, Some(n) if n == 0 || n > 100) {
-        return Err(Error::invalid("limit", "must be between 1 and 100"));
-    }
-    Ok(())
 }
 
 /// One `Data` row of a list answer, which must be an object.
@@ -295,6 +239,23 @@ registry!(
     confirmation::VerifyConfirmation,
     refund::CreateRefund,
     refund::ListRefunds,
+    cards::SaveCard,
+    cards::ListCards,
+    cards::DeleteCard,
+    cards::UpdateCardDescription,
+    cards::SendCardOtp,
+    cards::CheckCardOtp,
+    ratio::GetRatios,
+    ratio::InstalmentTableOf,
+    ratio::SetRatioType,
+    ratio::DeleteRatioType,
+    ratio::DefineRatios,
+    ratio::GetPublicRatios,
+    agent::AutoLogin,
+    agent::Login,
+    agent::CheckAgent,
+    agent::LimitInfo,
+    agent::CheckIntegrationInfo,
 );
 
 #[cfg(test)]

@@ -1,12 +1,13 @@
 //! PayLink (`v1/mailorder/*`): a payment page Paynet hosts for one amount,
 //! sent to the payer by link, email or SMS (docs/CHECKOUT.md).
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{checked_answer, list_page, not_found};
+use super::pages::{self, page_model, page_params};
+use super::{checked_answer, not_found};
 use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
 use crate::models::Acknowledgement;
@@ -223,34 +224,19 @@ impl Endpoint for RetrievePayLink {
 #[derive(Doc)]
 pub struct ListPayLinks;
 
-#[derive(Debug, Clone, Deserialize, Spec)]
-#[serde(deny_unknown_fields)]
-#[spec(params)]
-pub struct ListPayLinksParams {
-    /// The first day, `yyyy-MM-dd`.
-    #[spec(wire = "datab")]
-    pub date_from: NaiveDate,
-    /// The last day, `yyyy-MM-dd`.
-    #[spec(wire = "datbi")]
-    pub date_to: NaiveDate,
-    #[spec(max_len = 10)]
-    pub agent_id: Option<String>,
-    /// Links per page, 1 to 100 (Paynet's default: 10).
-    pub limit: Option<u32>,
-    /// The page after this many links.
-    pub starting_after: Option<u32>,
-    /// The page before this index (paging backwards yourself).
-    pub ending_before: Option<u32>,
+page_params! {
+    dated
+    pub struct ListPayLinksParams {
+        #[spec(max_len = 10)]
+        pub agent_id: Option<String>,
+    }
 }
 
-/// One page of payment links.
-#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
-pub struct PayLinkPage {
-    pub links: Vec<PayLinkDetail>,
-    pub has_more: bool,
-    pub total_count: Option<i64>,
-    /// Where the next page starts (`starting_after`); `None` on the last page.
-    pub next_starting_after: Option<i64>,
+page_model! {
+    /// One page of payment links.
+    pub struct PayLinkPage {
+        pub links: Vec<PayLinkDetail>,
+    }
 }
 
 impl Endpoint for ListPayLinks {
@@ -263,14 +249,11 @@ impl Endpoint for ListPayLinks {
     type Output = PayLinkPage;
 
     fn to_wire(p: &ListPayLinksParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
-        p.check_declared()?;
-        super::check_range(p.date_from, p.date_to, p.limit, (p.starting_after, p.ending_before))?;
-        Ok(p.to_wire_declared(options))
+        pages::to_wire(p, options)
     }
 
     fn from_wire(p: &ListPayLinksParams, body: &Map<String, Value>) -> Result<PayLinkPage, Error> {
-        let page = list_page(body, p.starting_after, p.ending_before)?;
-        Ok(PayLinkPage { links: page.rows, has_more: page.has_more, total_count: page.total_count, next_starting_after: page.next_starting_after })
+        pages::read(body, p).map(PayLinkPage::from)
     }
 }
 

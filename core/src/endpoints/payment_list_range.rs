@@ -165,7 +165,7 @@ mod tests {
 
     #[test]
     fn bad_ranges_are_refused_naming_the_field() {
-        let options = WireOptions { payment_amount: crate::wire::MoneyWire::DecimalNumber };
+        let options = WireOptions { payment_amount: crate::wire::MoneyWire::DecimalNumber, ratio_amount: crate::wire::MoneyWire::KurusString };
         let field = |p: PaymentListRangeParams| PaymentListRange::to_wire(&p, &options).unwrap_err().field;
         assert_eq!(field(params("2026-11-02", "2026-11-01")).as_deref(), Some("end"));
         assert_eq!(field(params("2026-01-01", "2027-01-02")).as_deref(), Some("end"));

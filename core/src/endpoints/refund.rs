@@ -2,17 +2,18 @@
 //! Paynet's operations review), `reversal_list`, and `capture_reversal`
 //! (docs/AFTER-SALE.md).
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{list_page, result_code_error, transaction_result};
+use super::pages::{self, page_model, page_params};
+use super::{result_code_error, transaction_result};
 use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
 use crate::models::Transaction;
 use crate::money::Money;
-use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
+use crate::spec::{Doc, Spec};
 use crate::wire::{FromAnswer, Reader};
 
 /// Asks Paynet to give money back: a cancel on the sale's own day (the full
@@ -88,27 +89,15 @@ impl Endpoint for CreateRefund {
 #[derive(Doc)]
 pub struct ListRefunds;
 
-#[derive(Debug, Clone, Deserialize, Spec)]
-#[serde(deny_unknown_fields)]
-#[spec(params)]
-pub struct ListRefundsParams {
-    /// The first day requests were made, `yyyy-MM-dd`.
-    #[spec(wire = "datab")]
-    pub date_from: NaiveDate,
-    /// The last day, `yyyy-MM-dd`.
-    #[spec(wire = "datbi")]
-    pub date_to: NaiveDate,
-    #[spec(max_len = 10)]
-    pub agent_id: Option<String>,
-    /// Only this bank's (`AXSS`, `FINS`, ...).
-    #[spec(max_len = 4)]
-    pub bank_id: Option<String>,
-    /// Requests per page, 1 to 100 (Paynet's default: 10).
-    pub limit: Option<u32>,
-    /// The page after this many requests.
-    pub starting_after: Option<u32>,
-    /// The page before this index (paging backwards yourself).
-    pub ending_before: Option<u32>,
+page_params! {
+    dated
+    pub struct ListRefundsParams {
+        #[spec(max_len = 10)]
+        pub agent_id: Option<String>,
+        /// Only this bank's (`AXSS`, `FINS`, ...).
+        #[spec(max_len = 4)]
+        pub bank_id: Option<String>,
+    }
 }
 
 /// A refund or cancel request and its review.
@@ -136,14 +125,11 @@ pub struct Refund {
     pub agent_id: Option<String>,
 }
 
-/// One page of refund requests.
-#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
-pub struct RefundPage {
-    pub refunds: Vec<Refund>,
-    pub has_more: bool,
-    pub total_count: Option<i64>,
-    /// Where the next page starts (`starting_after`); `None` on the last page.
-    pub next_starting_after: Option<i64>,
+page_model! {
+    /// One page of refund requests.
+    pub struct RefundPage {
+        pub refunds: Vec<Refund>,
+    }
 }
 
 impl Endpoint for ListRefunds {
@@ -156,14 +142,11 @@ impl Endpoint for ListRefunds {
     type Output = RefundPage;
 
     fn to_wire(p: &ListRefundsParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
-        p.check_declared()?;
-        super::check_range(p.date_from, p.date_to, p.limit, (p.starting_after, p.ending_before))?;
-        Ok(p.to_wire_declared(options))
+        pages::to_wire(p, options)
     }
 
     fn from_wire(p: &ListRefundsParams, body: &Map<String, Value>) -> Result<RefundPage, Error> {
-        let page = list_page(body, p.starting_after, p.ending_before)?;
-        Ok(RefundPage { refunds: page.rows, has_more: page.has_more, total_count: page.total_count, next_starting_after: page.next_starting_after })
+        pages::read(body, p).map(RefundPage::from)
     }
 }
 

@@ -1,12 +1,12 @@
 //! The transaction services (`v1/transaction/*`): detail, list, and what a
 //! shop records on a payment afterwards (docs/AFTER-SALE.md).
 
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{checked_answer, list_page, not_found};
+use super::pages::{self, page_model, page_params};
+use super::{checked_answer, not_found};
 use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
 use crate::file::FileInput;
@@ -145,33 +145,21 @@ impl Endpoint for RetrieveTransaction {
 #[derive(Doc)]
 pub struct ListTransactions;
 
-#[derive(Debug, Clone, Deserialize, Spec)]
-#[serde(deny_unknown_fields)]
-#[spec(params)]
-pub struct ListTransactionsParams {
-    /// The first day, `yyyy-MM-dd`.
-    #[spec(wire = "datab")]
-    pub date_from: NaiveDate,
-    /// The last day, `yyyy-MM-dd`.
-    #[spec(wire = "datbi")]
-    pub date_to: NaiveDate,
-    #[spec(max_len = 10)]
-    pub agent_id: Option<String>,
-    /// Only this bank's (`AXSS`, `FINS`, ...).
-    #[spec(max_len = 4)]
-    pub bank_id: Option<String>,
-    #[spec(max_len = 50)]
-    pub user_id: Option<String>,
-    /// Declined attempts too (Paynet's default: only successes).
-    pub show_unsucceed: Option<bool>,
-    /// Only the ones not marked transferred (`transactions.mark_transferred`).
-    pub untransferred: Option<bool>,
-    /// Payments per page, 1 to 100 (Paynet's default: 10).
-    pub limit: Option<u32>,
-    /// The page after this many payments.
-    pub starting_after: Option<u32>,
-    /// The page before this index (paging backwards yourself).
-    pub ending_before: Option<u32>,
+page_params! {
+    dated
+    pub struct ListTransactionsParams {
+        #[spec(max_len = 10)]
+        pub agent_id: Option<String>,
+        /// Only this bank's (`AXSS`, `FINS`, ...).
+        #[spec(max_len = 4)]
+        pub bank_id: Option<String>,
+        #[spec(max_len = 50)]
+        pub user_id: Option<String>,
+        /// Declined attempts too (Paynet's default: only successes).
+        pub show_unsucceed: Option<bool>,
+        /// Only the ones not marked transferred (`transactions.mark_transferred`).
+        pub untransferred: Option<bool>,
+    }
 }
 
 transaction_fields! {
@@ -179,17 +167,14 @@ transaction_fields! {
     pub struct TransactionRow {}
 }
 
-/// One page of transactions.
-#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
-pub struct TransactionPage {
-    pub transactions: Vec<TransactionRow>,
-    pub has_more: bool,
-    pub total_count: Option<i64>,
-    /// The sum over every matching transaction, in TL.
-    #[serde(serialize_with = "crate::models::money_text")]
-    pub total_amount: Option<Decimal>,
-    /// Where the next page starts (`starting_after`); `None` on the last page.
-    pub next_starting_after: Option<i64>,
+page_model! {
+    /// One page of transactions.
+    pub struct TransactionPage {
+        pub transactions: Vec<TransactionRow>,
+        /// The sum over every matching transaction, in TL.
+        #[serde(serialize_with = "crate::models::money_text")]
+        pub total_amount: Option<Decimal>,
+    }
 }
 
 impl Endpoint for ListTransactions {
@@ -205,21 +190,13 @@ impl Endpoint for ListTransactions {
     type Output = TransactionPage;
 
     fn to_wire(p: &ListTransactionsParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
-        p.check_declared()?;
-        super::check_range(p.date_from, p.date_to, p.limit, (p.starting_after, p.ending_before))?;
-        Ok(p.to_wire_declared(options))
+        pages::to_wire(p, options)
     }
 
     fn from_wire(p: &ListTransactionsParams, body: &Map<String, Value>) -> Result<TransactionPage, Error> {
-        let page = list_page(body, p.starting_after, p.ending_before)?;
-        let total_amount = crate::wire::Reader::new(body).decimal(&["total_amount"])?;
-        Ok(TransactionPage {
-            transactions: page.rows,
-            has_more: page.has_more,
-            total_count: page.total_count,
-            total_amount,
-            next_starting_after: page.next_starting_after,
-        })
+        let mut page = TransactionPage::from(pages::read(body, p)?);
+        page.total_amount = crate::wire::Reader::new(body).decimal(&["total_amount"])?;
+        Ok(page)
     }
 }
 

@@ -16,6 +16,7 @@ use crate::endpoints::services::{SlipLink, TransactionDetail, TransactionPage, T
 use crate::endpoints::tds::ThreeDSecureSession;
 use crate::models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction};
 use crate::spec::{DecimalKind, Role, TypeSpec, spec};
+use crate::endpoint::Endpoint;
 use crate::wire::FromAnswer;
 
 /// (model, field, the kind its value was serialized as).
@@ -206,7 +207,7 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
     .unwrap();
     confirmation.transaction = Some(tx.clone());
     let empty_confirmation = PayLinkConfirmation::from_wire(&object(json!({"referance_no": "R2"}))).unwrap();
-    vec![
+    let mut all: Vec<Box<dyn erased_serde::Serialize>> = vec![
         Box::new(tx),
         Box::new(Transaction::from_wire(&Map::new()).unwrap()),
         Box::new(full),
@@ -227,7 +228,64 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
         Box::new(detail_tx),
         Box::new(empty_detail_tx),
         Box::new(slip),
-    ]
+    ];
+    all.extend(card_samples());
+    all.extend(ratio_samples());
+    all.extend(agent_samples());
+    all
+}
+
+/// The agent models (`endpoints::agent`).
+fn agent_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
+    use crate::endpoints::agent::{AgentLimits, AgentLoginLink, AgentRef, AgentSession};
+    let object = |v: Value| v.as_object().unwrap().clone();
+    let link = AgentLoginLink::from_wire(&object(json!({"url": "https://pts.paynet.com.tr/Account/PaynetAgentGate?al=x"}))).unwrap();
+    let session = AgentSession::from_wire(&object(json!({"session_key": "ssk_1", "expired_date": "2026-12-03T10:00:00+03:00", "agent_id": "20077"}))).unwrap();
+    let empty_session = AgentSession::from_wire(&Map::new()).unwrap();
+    let agent = AgentRef::from_wire(&object(json!({"agent_id": "20077", "company_code": "1001"}))).unwrap();
+    let limits = AgentLimits::from_wire(&object(json!({
+        "td_defined_limit": "5000", "defined_limit": "1000", "td_used_limit": "0", "used_limit": "600",
+        "td_available_limit": "5000", "available_limit": "400"
+    })))
+    .unwrap();
+    let no_limits = AgentLimits::from_wire(&Map::new()).unwrap();
+    vec![Box::new(link), Box::new(session), Box::new(empty_session), Box::new(agent), Box::new(limits), Box::new(no_limits)]
+}
+
+/// The ratio models (`endpoints::ratio`): a table read from an answer, and the instalment table made of it.
+fn ratio_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
+    use crate::endpoints::ratio::{RatioParams, RatioTable};
+    // The shape of the old docs' example and of CP.VPOS's reader.
+    let body = json!({
+        "tds_required": false, "object_name": "ratio_get", "code": 0, "message": "Başarılı İşlem",
+        "data": [{"bank_id": "AXSS", "bank_logo": "https://x/AXSS.png", "bank_name": "Axess", "card_type": "cc", "tds_required": false,
+            "ratio": [
+                {"ratio": 0.0349, "instalment_key": "ji_1", "instalment": 3, "instalment_amount": 3.46, "total_net_amount": 10.0,
+                 "total_amount": 10.37, "commision": 0.31, "commision_tax": 0.06, "desc": "3 Taksit 3 x 3,46 = 10,37 TL", "ratio_code": ""},
+                {"ratio": 0.0199, "instalment": 0}
+            ]}]
+    });
+    let params: RatioParams = serde_json::from_value(json!({"amount": "10"})).unwrap();
+    let table: RatioTable = crate::endpoints::ratio::GetRatios::from_wire(&params, body.as_object().unwrap()).unwrap();
+    let instalments = crate::endpoints::ratio::InstalmentTableOf::from_wire(&params, body.as_object().unwrap()).unwrap();
+    let empty = crate::endpoints::ratio::InstalmentTableOf::from_wire(&params, &Map::new()).unwrap();
+    let ratio_type = crate::endpoints::ratio::RatioType::from_wire(json!({"ratio_code": "RT1"}).as_object().unwrap()).unwrap();
+    vec![Box::new(table), Box::new(instalments), Box::new(empty), Box::new(ratio_type)]
+}
+
+/// The card storage models (`endpoints::cards`).
+fn card_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
+    use crate::endpoints::cards::{CardOtp, StoredCard, StoredCardPage};
+    let object = |v: Value| v.as_object().unwrap().clone();
+    let card = StoredCard::from_wire(&object(json!({
+        "card_hash": "pch_1", "card_owner_id": "o", "card_no": "435508******4358", "expire_month": 0, "card_desc": "My card"
+    })))
+    .unwrap();
+    let bare = StoredCard::from_wire(&object(json!({"card_hash": "pch_2"}))).unwrap();
+    let page = StoredCardPage { cards: vec![card.clone(), bare], has_more: false, total_count: Some(2), next_starting_after: None };
+    let otp = CardOtp::from_wire(&object(json!({"otp_expire": "2017-07-17T15:30:15.0581408+03:00"}))).unwrap();
+    let no_otp = CardOtp::from_wire(&Map::new()).unwrap();
+    vec![Box::new(card), Box::new(page), Box::new(otp), Box::new(no_otp)]
 }
 
 #[test]

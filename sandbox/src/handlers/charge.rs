@@ -61,7 +61,16 @@ pub fn new_session(s: &Shared, f: &Fields<'_>) -> ApiResult<(String, String)> {
             "instalment, installments listesinde yok (instalment is not among the allowed installments)",
         ));
     }
-    let card = read_card(f)?;
+    // The saved-card variant of the form (paynetj `check_card_bin`): a `card_hash` and
+    // its `card_owner_id` instead of the card.
+    let card = match f.string("card_hash", 100)? {
+        Some(hash) => {
+            let owner = f.string("card_owner_id", 100)?;
+            let l = ledger::lock(&s.ledger);
+            super::card_storage::resolve(&l.vault, &hash, owner.as_deref())?.card_data()
+        }
+        None => read_card(f)?,
+    };
     let session_id = format!("js_{}", s.rng.token(48));
     let token_id = s.rng.guid().to_uppercase();
     let session = JsSession {
@@ -210,10 +219,10 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
         ));
     }
 
+    let ratio_bp = super::ratio::payment_ratio(&s, &session.card.pan, &session.ratio_code, session.instalment)?;
     let behaviour = decide(&s, &session.card);
     bank_step(&s, behaviour).await;
 
-    let ratio_bp = ratio(session.instalment)?;
     let attempt = Attempt {
         split: money::split(amount, ratio_bp, session.add_comission_amount),
         card: session.card,

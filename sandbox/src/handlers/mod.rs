@@ -2,8 +2,10 @@
 //! helpers shared by the endpoint handlers.
 
 mod admin;
+pub mod agent;
 pub mod bank_page;
 mod capture;
+mod card_storage;
 mod capture_reversal;
 mod charge;
 mod check;
@@ -17,6 +19,7 @@ pub mod payment;
 mod payment_list;
 pub mod paynetjs;
 mod preauth_reversal;
+pub mod ratio;
 mod receipt_otp;
 mod responses;
 pub mod reversal;
@@ -96,6 +99,21 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/v1/transaction/escrow_status_update",
             post(services::escrow_status_update),
         )
+        .route("/v1/card/save", post(card_storage::save))
+        .route("/v1/card/list", post(card_storage::list))
+        .route("/v1/card/delete", post(card_storage::delete))
+        .route("/v1/card/desc_update", post(card_storage::desc_update))
+        .route("/v1/card/send_otp", post(card_storage::send_otp))
+        .route("/v1/card/check_otp", post(card_storage::check_otp))
+        .route("/v1/ratio/Get", post(ratio::get))
+        .route("/v1/ratio/set_type", post(ratio::set_type))
+        .route("/v1/ratio/delete_type", post(ratio::delete_type))
+        .route("/v1/ratio/define", post(ratio::define))
+        .route("/v1/agent/autologin", post(agent::autologin))
+        .route("/v1/agent/login", post(agent::login))
+        .route("/v1/agent/check_agent", post(agent::check_agent))
+        .route("/v1/agent/limit_info", post(agent::limit_info))
+        .route("/v1/agent/check_integration_info", post(agent::check_integration_info))
         // route_layer: unknown paths fall through to the 404 without an auth check.
         .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), auth));
     let admin = Router::new()
@@ -106,6 +124,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
             post(admin::faults).get(admin::fault_stats),
         )
         .route("/__sandbox/seed", post(admin::seed))
+        .route(agent::GATE_PATH, get(agent::gate))
+        // The publishable key's service authenticates itself (header or body).
+        .route("/v1/ratio/Get_public", post(ratio::get_public))
         .route("/__sandbox/clock", get(admin::clock).post(admin::set_clock))
         .route("/__sandbox/reversals", get(reversal::admin_list))
         .route("/__sandbox/reversals/{reversal_id}", post(reversal::review))

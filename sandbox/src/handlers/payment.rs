@@ -11,9 +11,10 @@ use super::{is_expired, json_bytes, json_ok, read_card, run_detached};
 use crate::Shared;
 use crate::cards::{self, Behaviour};
 use crate::ledger::{
-    self, AfterSale, CardData, CardStorage, Claim, Entry, EscrowStatus, Ledger, SavedCard, XactType,
+    self, AfterSale, CardData, CardStorage, Claim, Entry, EscrowStatus, Ledger, XactType,
 };
 use crate::money::{self, Split};
+use crate::vault::SavedCard;
 use crate::wire::{ApiError, ApiResult, Fields, parse_object, rc};
 
 /// Everything about one attempt that is known before the bank answers.
@@ -146,6 +147,7 @@ enum CardSource {
 pub struct SaveRequest {
     card_owner_id: Option<String>,
     user_unique_id: Option<String>,
+    card_desc: String,
 }
 
 pub async fn payment(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
@@ -186,7 +188,7 @@ pub fn prepare(s: &Shared, f: &Fields<'_>) -> ApiResult<Prepared> {
     f.string("domain", 256)?;
     let (xact_type, tt) = transaction_type(f, Some(1))?;
     let instalment = f.int("instalment")?.unwrap_or(0);
-    let ratio_bp = ratio(instalment)?;
+    ratio(instalment)?;
     let add_commission = f.bool("add_commission")?.unwrap_or(false);
     let company_amount = f.amount_tl("company_amount")?;
     if company_amount.is_some_and(|c| c > requested) {
@@ -224,7 +226,7 @@ pub fn prepare(s: &Shared, f: &Fields<'_>) -> ApiResult<Prepared> {
     };
 
     let save = if f.bool("save_card")?.unwrap_or(false) {
-        f.string("card_desc", 100)?.ok_or_else(|| {
+        let card_desc = f.string("card_desc", 100)?.ok_or_else(|| {
             ApiError::invalid("save_card true iken card_desc zorunludur (card_desc is required when save_card is true)")
         })?;
         if card_owner_id.is_none() && user_unique_id.is_none() {
@@ -236,6 +238,7 @@ pub fn prepare(s: &Shared, f: &Fields<'_>) -> ApiResult<Prepared> {
         Some(SaveRequest {
             card_owner_id: card_owner_id.clone(),
             user_unique_id: user_unique_id.clone(),
+            card_desc,
         })
     } else {
         f.string("card_desc", 100)?;
@@ -247,7 +250,7 @@ pub fn prepare(s: &Shared, f: &Fields<'_>) -> ApiResult<Prepared> {
         let l = ledger::lock(&s.ledger);
         if let Some(req) = &save
             && let Some(owner) = &req.card_owner_id
-            && !l.owners.values().any(|o| o == owner)
+            && !l.vault.is_owner(owner)
         {
             return Err(ApiError::invalid_rc(
                 rc::WRONG_CARD_DATA,
@@ -257,31 +260,15 @@ pub fn prepare(s: &Shared, f: &Fields<'_>) -> ApiResult<Prepared> {
         match source {
             CardSource::Data(card) => (card, None),
             CardSource::Saved { card_hash } => {
-                let saved = l.cards.get(&card_hash).ok_or_else(|| {
-                    ApiError::invalid_rc(
-                        rc::WRONG_CARD_DATA,
-                        "card_hash bulunamadı (unknown card_hash)",
-                    )
-                })?;
-                if let Some(owner) = &card_owner_id
-                    && owner != &saved.card_owner_id
-                {
-                    return Err(ApiError::invalid_rc(
-                        rc::WRONG_CARD_DATA,
-                        "card_hash bu card_owner_id'ye ait değil (card_hash does not belong to card_owner_id)",
-                    ));
-                }
-                let card = CardData {
-                    pan: saved.pan.clone(),
-                    month: saved.month,
-                    year: saved.year,
-                    card_holder: saved.card_holder.clone(),
-                };
+                let saved = super::card_storage::resolve(&l.vault, &card_hash, card_owner_id.as_deref())?;
+                let card = saved.card_data();
                 (card, Some((card_hash, saved.clone())))
             }
         }
     };
 
+    // The merchant's ratio type, if the payment names one, and its blocked banks and counts.
+    let ratio_bp = super::ratio::payment_ratio(s, &card.pan, &ratio_code, instalment)?;
     let attempt = Attempt {
         split: money::split(requested, ratio_bp, add_commission),
         card,
@@ -321,6 +308,7 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
         Claim::Replay(e) => return Ok(json_ok(&payment_response(&e, true))),
         Claim::Owner(r) => r,
     };
+    super::agent::check_limit(&ledger::lock(&s.ledger), &p.attempt)?;
 
     let behaviour = decide(&s, &p.attempt.card);
     bank_step(&s, behaviour).await;
@@ -363,22 +351,17 @@ pub fn record<'l>(s: &Shared, l: &'l mut Ledger, p: Prepared, behaviour: Behavio
         entry.storage = if entry.is_succeed {
             let owner = match (req.card_owner_id, &req.user_unique_id) {
                 (Some(owner), _) => owner,
-                (None, Some(uid)) => {
-                    let fresh = s.rng.guid();
-                    l.owners.entry(uid.clone()).or_insert(fresh).clone()
-                }
+                (None, Some(uid)) => l.vault.owner_for(uid, || s.rng.guid()),
                 // Ruled out by validation; an empty owner keeps this panic-free.
                 (None, None) => String::new(),
             };
-            let user_unique_id = req.user_unique_id.clone().unwrap_or_else(|| {
-                l.owners
-                    .iter()
-                    .find(|(_, o)| **o == owner)
-                    .map(|(u, _)| u.clone())
-                    .unwrap_or_default()
-            });
+            let user_unique_id = req
+                .user_unique_id
+                .clone()
+                .or_else(|| l.vault.user_of(&owner).map(str::to_owned))
+                .unwrap_or_default();
             let hash = format!("pch_{}", s.rng.token(28));
-            l.cards.insert(
+            l.vault.insert(
                 hash.clone(),
                 SavedCard {
                     pan,
@@ -387,6 +370,7 @@ pub fn record<'l>(s: &Shared, l: &'l mut Ledger, p: Prepared, behaviour: Behavio
                     card_holder: holder,
                     card_owner_id: owner.clone(),
                     user_unique_id: user_unique_id.clone(),
+                    card_desc: req.card_desc,
                 },
             );
             CardStorage {

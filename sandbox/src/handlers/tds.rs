@@ -228,6 +228,7 @@ async fn charge(s: Arc<Shared>, req: ChargeRequest) -> ApiResult<Response> {
         if l.successful_by_reference(&req.reference_no).is_some() {
             return Err(duplicate_reference());
         }
+        super::agent::check_limit(&l, &session.prepared.attempt)?;
         session.prepared.clone()
     };
 

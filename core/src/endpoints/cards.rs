@@ -1,0 +1,318 @@
+//! Card storage (`v1/card/*`): a customer's saved cards, kept by Paynet
+//! under the `card_owner_id` it issues on the first save. Paying with one is
+//! `payments.create` / `payments.create_3d` with `card_hash` and
+//! `card_owner_id` (docs/API.md, README "Saved cards").
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::checked_answer;
+use super::pages::{self, page_model, page_params};
+use crate::card::Card;
+use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
+use crate::error::Error;
+use crate::models::Acknowledgement;
+use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
+
+/// Saves a card without a payment. The bank verifies it first with a
+/// 1 TL pre-auth that is voided at once (Paynet does this when the CVC is
+/// sent, and this SDK always sends it).
+///
+/// The first save of a customer names your `user_unique_id`; Paynet answers
+/// with a `card_owner_id`: store it with the customer and name it in every
+/// later save, list and payment. Where your merchant account requires an
+/// OTP, verify the customer's phone first (`cards.send_otp`,
+/// `cards.check_otp`) and pass the same `otp_session_id`.
+#[derive(Doc)]
+pub struct SaveCard;
+
+#[derive(Debug, Clone, Deserialize, Spec)]
+#[serde(deny_unknown_fields)]
+#[spec(params, exactly_one = ["card_owner_id", "user_unique_id"])]
+pub struct SaveCardParams {
+    /// The card to save. Its CVC travels once, for the bank's verification, and is not stored.
+    #[spec(flatten)]
+    pub card: Card,
+    /// The name the customer gives the card (`"My Visa"`), shown in `cards.list`.
+    #[spec(not_blank, max_len = 100)]
+    pub card_desc: String,
+    /// Paynet's id of the customer, from an earlier save; instead of `user_unique_id`.
+    #[spec(not_blank, max_len = 100)]
+    pub card_owner_id: Option<String>,
+    /// Your id of the customer, for their first save; instead of `card_owner_id`.
+    #[spec(not_blank, max_len = 100)]
+    pub user_unique_id: Option<String>,
+    /// The `otp_session_id` verified with `cards.check_otp`, where your account requires an OTP.
+    #[spec(not_blank, max_len = 100)]
+    pub otp_session_id: Option<String>,
+}
+
+/// `card_number`, `expire_month`, `expire_year` (as text) and `cvv`: what
+/// `v1/card/save` calls the fields a payment sends as `pan`, `month`,
+/// `year` and `cvc`.
+const SAVE_NAMES: [(&str, &str); 4] = [("pan", "card_number"), ("month", "expire_month"), ("year", "expire_year"), ("cvc", "cvv")];
+
+/// A saved card as Paynet reports it: the masked number, never the full one.
+#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+#[spec(answer)]
+pub struct StoredCard {
+    /// The card's token: pay with it (`card_hash` + `card_owner_id`), rename or delete it.
+    pub card_hash: String,
+    /// Paynet's id of the customer: keep it with your customer record.
+    pub card_owner_id: Option<String>,
+    /// Your id of the customer, as given to the first save.
+    pub user_unique_id: Option<String>,
+    #[spec(free_text)]
+    pub card_desc: Option<String>,
+    #[spec(free_text)]
+    pub card_holder: Option<String>,
+    /// `435508******4358`.
+    #[spec(answer = ["card_no", "card_no_masked", "card_number"], card_number)]
+    pub card_no_masked: Option<String>,
+    /// The first six digits.
+    #[spec(answer = ["card_bin", "card_bin_no"])]
+    pub card_bin: Option<String>,
+    /// `cc` credit, `dc` debit, `bc` business.
+    pub card_type: Option<String>,
+    pub card_bank_id: Option<String>,
+    pub card_bank_name: Option<String>,
+    pub card_logo_url: Option<String>,
+    /// `VISA`, `MASTERCARD`, `AMEX`, `TROY`.
+    pub card_brand_name: Option<String>,
+    /// As Paynet reports it (its own example shows 0: not disclosed).
+    pub expire_month: Option<i64>,
+    pub expire_year: Option<i64>,
+    pub company_code: Option<String>,
+    pub agent_id: Option<String>,
+}
+
+impl Endpoint for SaveCard {
+    const NAME: &'static str = "cards.save";
+    const PATH: &'static str = "v1/card/save";
+    /// A resent save stores the card twice (and pre-authorises it again).
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("cards.list(card_owner_id=...) shows whether the card was saved; look before saving it again");
+    type Params = SaveCardParams;
+    type Output = StoredCard;
+
+    fn to_wire(p: &SaveCardParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.check_declared()?;
+        let mut body = p.to_wire_declared(options);
+        for (payment_name, save_name) in SAVE_NAMES {
+            if let Some(value) = body.remove(payment_name) {
+                // The month and year travel as text here (`"12"`, `"2045"`).
+                let value = if save_name.starts_with("expire_") { crate::wire::as_text(value) } else { value };
+                body.insert(save_name.to_owned(), value);
+            }
+        }
+        Ok(body)
+    }
+
+    fn from_wire(_: &SaveCardParams, body: &Map<String, Value>) -> Result<StoredCard, Error> {
+        checked_answer(body)
+    }
+}
+
+/// One page of a customer's saved cards.
+///
+/// `list` walks every page for you; this is one page, for those who page
+/// themselves: `has_more` says another follows, at `next_starting_after`.
+#[derive(Doc)]
+pub struct ListCards;
+
+page_params! {
+    pub struct ListCardsParams {
+        /// Paynet's id of the customer, from their first save.
+        #[spec(not_blank, max_len = 100)]
+        pub card_owner_id: String,
+    }
+}
+
+page_model! {
+    /// One page of saved cards.
+    pub struct StoredCardPage {
+        pub cards: Vec<StoredCard>,
+    }
+}
+
+impl Endpoint for ListCards {
+    const NAME: &'static str = "cards.list_page";
+    const PATH: &'static str = "v1/card/list";
+    const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
+    const PAGES: Option<Pages> = Some(Pages { iterator: "list", items: "cards", doc: "Every card saved for `card_owner_id`." });
+    type Params = ListCardsParams;
+    type Output = StoredCardPage;
+
+    fn to_wire(p: &ListCardsParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        pages::to_wire(p, options)
+    }
+
+    fn from_wire(p: &ListCardsParams, body: &Map<String, Value>) -> Result<StoredCardPage, Error> {
+        pages::read(body, p).map(StoredCardPage::from)
+    }
+}
+
+/// Deletes a saved card: it leaves `cards.list`, and a payment with its
+/// `card_hash` is refused from then on.
+#[derive(Doc)]
+pub struct DeleteCard;
+
+#[derive(Debug, Clone, Deserialize, Spec)]
+#[serde(deny_unknown_fields)]
+#[spec(params)]
+pub struct CardRef {
+    /// Paynet's id of the customer.
+    #[spec(not_blank, max_len = 100)]
+    pub card_owner_id: String,
+    /// The saved card's token.
+    #[spec(not_blank, max_len = 100)]
+    pub card_hash: String,
+}
+
+impl Endpoint for DeleteCard {
+    const NAME: &'static str = "cards.delete";
+    const PATH: &'static str = "v1/card/delete";
+    /// Not known to be deduplicated: a second delete's "no such card" would hide the first's success.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("cards.list(card_owner_id=...) shows whether the card is still saved; deleting it again is harmless");
+    type Params = CardRef;
+    type Output = Acknowledgement;
+
+    fn from_wire(_: &CardRef, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
+        Acknowledgement::from_wire(body)
+    }
+}
+
+/// Renames a saved card (its `card_desc`).
+#[derive(Doc)]
+pub struct UpdateCardDescription;
+
+#[derive(Debug, Clone, Deserialize, Spec)]
+#[serde(deny_unknown_fields)]
+#[spec(params)]
+pub struct UpdateCardDescriptionParams {
+    /// Paynet's id of the customer.
+    #[spec(not_blank, max_len = 100)]
+    pub card_owner_id: String,
+    /// The saved card's token.
+    #[spec(not_blank, max_len = 100)]
+    pub card_hash: String,
+    /// The card's new name.
+    #[spec(not_blank, max_len = 100)]
+    pub card_desc: String,
+}
+
+impl Endpoint for UpdateCardDescription {
+    const NAME: &'static str = "cards.update_description";
+    const PATH: &'static str = "v1/card/desc_update";
+    /// Renaming twice is the same as once, but nothing says Paynet answers the second alike.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("cards.list(card_owner_id=...) shows the card's name; renaming it again is harmless");
+    type Params = UpdateCardDescriptionParams;
+    type Output = Acknowledgement;
+
+    fn from_wire(_: &UpdateCardDescriptionParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
+        Acknowledgement::from_wire(body)
+    }
+}
+
+/// Texts the customer a one-time code before a card is saved, where your
+/// merchant account requires it. `otp_session_id` is your own unique value
+/// linking this code, `cards.check_otp` and the `cards.save` that follows.
+#[derive(Doc)]
+pub struct SendCardOtp;
+
+#[derive(Debug, Clone, Deserialize, Spec)]
+#[serde(deny_unknown_fields)]
+#[spec(params)]
+pub struct SendCardOtpParams {
+    /// The customer's mobile number: `5` and nine digits (`5321234567`).
+    #[spec(not_blank, max_len = 10)]
+    pub user_gsm: String,
+    /// Your unique value for this verification.
+    #[spec(not_blank, max_len = 100)]
+    pub otp_session_id: String,
+}
+
+/// A one-time code on its way to the customer.
+#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+#[spec(answer)]
+pub struct CardOtp {
+    /// Until when the code can be checked.
+    #[serde(with = "crate::kinds::datetime")]
+    #[spec(answer = "otp_expire")]
+    pub expires_at: Option<DateTime<FixedOffset>>,
+    #[spec(free_text)]
+    pub message: Option<String>,
+}
+
+/// `5` and nine digits: Paynet's form of a Turkish mobile number for card OTPs.
+fn check_gsm(user_gsm: &str) -> Result<(), Error> {
+    if user_gsm.len() == 10 && user_gsm.starts_with('5') && user_gsm.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(Error::invalid("user_gsm", "must be `5` and nine digits, like 5321234567"))
+    }
+}
+
+impl Endpoint for SendCardOtp {
+    const NAME: &'static str = "cards.send_otp";
+    const PATH: &'static str = "v1/card/send_otp";
+    /// A resent request texts a second code.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("the customer may have the code already: ask before sending another");
+    type Params = SendCardOtpParams;
+    type Output = CardOtp;
+
+    fn to_wire(p: &SendCardOtpParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.check_declared()?;
+        check_gsm(&p.user_gsm)?;
+        Ok(p.to_wire_declared(options))
+    }
+
+    fn from_wire(_: &SendCardOtpParams, body: &Map<String, Value>) -> Result<CardOtp, Error> {
+        checked_answer(body)
+    }
+}
+
+/// Checks the code the customer received (`cards.send_otp`). A wrong or
+/// expired code is an `api` error; on success, `cards.save` with the same
+/// `otp_session_id` may follow.
+#[derive(Doc)]
+pub struct CheckCardOtp;
+
+#[derive(Debug, Clone, Deserialize, Spec)]
+#[serde(deny_unknown_fields)]
+#[spec(params)]
+pub struct CheckCardOtpParams {
+    /// The code the customer typed.
+    #[spec(not_blank, max_len = 10)]
+    pub otp_code: String,
+    /// The value given to `cards.send_otp`.
+    #[spec(not_blank, max_len = 100)]
+    pub otp_session_id: String,
+    /// The number given to `cards.send_otp`.
+    #[spec(not_blank, max_len = 10)]
+    pub user_gsm: String,
+}
+
+impl Endpoint for CheckCardOtp {
+    const NAME: &'static str = "cards.check_otp";
+    const PATH: &'static str = "v1/card/check_otp";
+    /// A code may be good for one check only: a resent check could refuse a code the first one accepted.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("send a new code (cards.send_otp) and check that one");
+    type Params = CheckCardOtpParams;
+    type Output = Acknowledgement;
+
+    fn to_wire(p: &CheckCardOtpParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.check_declared()?;
+        check_gsm(&p.user_gsm)?;
+        Ok(p.to_wire_declared(options))
+    }
+
+    fn from_wire(_: &CheckCardOtpParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
+        Acknowledgement::from_wire(body)
+    }
+}

@@ -1,0 +1,132 @@
+//! Agents (dealers) and the publishable-key ratio call against the sandbox
+//! over real HTTP: limits that payments use up, the one-time panel link, the
+//! bare-string `check_agent`, and secrets that no Debug, result text or error
+//! repeats.
+
+#![allow(clippy::result_large_err)] // core::Error is large by design (it carries the transaction)
+
+use std::time::Duration;
+
+use paynet_core::{Client, Config, ErrorKind, PublishableKeyIn, RequestOptions};
+use paynet_sandbox::Sandbox;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "Bayi.Sifre.1";
+
+fn client_for(sb: &Sandbox) -> Client {
+    Client::new(Config::new(sb.secret_key()).unwrap().base_url(sb.url()).retry_initial_delay(Duration::from_millis(20))).unwrap()
+}
+
+async fn call(client: &Client, method: &str, params: Value) -> Result<Value, paynet_core::Error> {
+    client.call_value(method, params, &RequestOptions::default()).await
+}
+
+fn login() -> Value {
+    json!({"user_name": "bayi.kullanici", "password": PASSWORD, "agent_id": "20077", "pushtoken_id": "device-1"})
+}
+
+#[tokio::test]
+async fn payments_use_up_an_agents_limit() {
+    let sb = Sandbox::start().await.unwrap();
+    let client = client_for(&sb);
+    let limits = call(&client, "agents.limit_info", json!({"agent_id": "20077"})).await.unwrap();
+    assert_eq!((limits["defined_limit"].clone(), limits["available_limit"].clone()), (json!("1000.00"), json!("1000.00")));
+    let pay = |reference: &str, amount: &str| {
+        json!({"amount": amount, "reference_no": reference, "domain": "shop.example.com", "agent_id": "20077",
+            "card": {"number": "4355084355084358", "exp_month": 12, "exp_year": 2045, "cvc": "000", "holder_name": "TEST TEST"}})
+    };
+    call(&client, "payments.create", pay("AG-1", "600")).await.unwrap();
+    let limits = call(&client, "agents.limit_info", json!({"agent_id": "20077"})).await.unwrap();
+    assert_eq!((limits["used_limit"].clone(), limits["available_limit"].clone()), (json!("600.00"), json!("400.00")));
+    assert_eq!(limits["td_used_limit"], json!("0.00"));
+    let e = call(&client, "payments.create", pay("AG-2", "500")).await.unwrap_err();
+    assert_eq!((e.kind, e.result_code), (ErrorKind::InvalidRequest, Some(6)), "{e}");
+    call(&client, "payments.create", pay("AG-3", "400")).await.unwrap();
+    let limits = call(&client, "agents.limit_info", json!({"agent_id": "20077"})).await.unwrap();
+    assert_eq!(limits["available_limit"], json!("0.00"));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn login_autologin_and_the_bare_check_agent() {
+    let sb = Sandbox::start().await.unwrap();
+    let client = client_for(&sb);
+    let session = call(&client, "agents.login", login()).await.unwrap();
+    assert!(session["session_key"].as_str().is_some_and(|k| k.starts_with("ssk_")));
+    assert_eq!((session["agent_id"].clone(), session["agent_reference_no"].clone()), (json!("20077"), json!("987345")));
+    let mut wrong = login();
+    wrong["password"] = json!("not-it");
+    let e = call(&client, "agents.login", wrong).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Api);
+    assert!(!format!("{e:?}").contains("not-it"), "{e:?}");
+
+    let link = call(&client, "agents.autologin", json!({"user_name": "bayi.kullanici", "agent_id": "20077"})).await.unwrap();
+    let url = link["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with(&sb.url()), "{url}");
+    let page = reqwest::get(&url).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("bayi.kullanici"));
+    assert_eq!(reqwest::get(&url).await.unwrap().status(), 410, "the link works once");
+
+    let found = call(&client, "agents.check_agent", json!({"agent_reference_no": "987345"})).await.unwrap();
+    assert_eq!((found["agent_id"].clone(), found["company_code"].clone()), (json!("20077"), json!("1001")));
+    let prepared = client.prepare_value("agents.check_agent", json!({"agent_reference_no": "987345"})).unwrap();
+    assert_eq!(prepared.body, json!("987345"), "the body is the bare string");
+    let e = call(&client, "agents.check_agent", json!({"agent_reference_no": "000000"})).await.unwrap_err();
+    assert_eq!((e.kind, e.result_code), (ErrorKind::InvalidRequest, Some(4)), "{e}");
+
+    let keys = json!({"agent_id": "20077", "publishable_key": "pbk_agent_20077_test", "secret_key": "sck_agent_20077_test"});
+    assert_eq!(call(&client, "agents.check_integration_info", keys.clone()).await.unwrap()["result_code"], json!(0));
+    let mut other = keys;
+    other["secret_key"] = json!("sck_agent_20077_wrong");
+    let e = call(&client, "agents.check_integration_info", other).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Api);
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn secrets_stay_out_of_debug_and_errors() {
+    let sb = Sandbox::start().await.unwrap();
+    let client = client_for(&sb);
+    // Debug of the typed params and result.
+    let params: paynet_core::endpoints::agent::LoginParams = serde_json::from_value(login()).unwrap();
+    assert!(!format!("{params:?}").contains(PASSWORD), "{params:?}");
+    let session = client.call::<paynet_core::endpoints::agent::Login>(&params, &RequestOptions::default()).await.unwrap();
+    let key = session.session_key.as_ref().unwrap().expose().to_owned();
+    assert!(!format!("{session:?}").contains(&key), "{session:?}");
+    let prepared = client.prepare_value("agents.login", login()).unwrap();
+    assert!(!format!("{prepared:?}").contains(PASSWORD), "{prepared:?}");
+    // An answer that repeats the secrets (a broken gateway): masked in the error.
+    let echo = |text: &str| serde_json::to_vec(&json!({"type": "api_error", "message": text, "code": 400, "result_code": 11})).unwrap();
+    let e = client.read_answer("agents.login", login(), 400, &echo(&format!("bad request: password={PASSWORD}"))).unwrap_err();
+    let shown = format!("{e:?} {e}");
+    assert!(!shown.contains(PASSWORD) && shown.contains("[redacted key]"), "{shown}");
+    let keys = json!({"agent_id": "20077", "publishable_key": "pbk_agent_20077_test", "secret_key": "sck_agent_20077_test"});
+    let e = client.read_answer("agents.check_integration_info", keys, 400, &echo("pbk_agent_20077_test / sck_agent_20077_test")).unwrap_err();
+    let shown = format!("{e:?} {e}");
+    assert!(!shown.contains("pbk_agent_20077_test") && !shown.contains("sck_agent_20077_test") && shown.contains("[redacted key]"), "{shown}");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn the_public_ratio_call_goes_with_the_publishable_key() {
+    let sb = Sandbox::start().await.unwrap();
+    let params = json!({"amount": "10", "bin": "435508"});
+    let without = client_for(&sb);
+    let e = call(&without, "ratios.get_public", params.clone()).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("publishable_key"), "{e}");
+    let before = sb.stats().requests;
+    assert_eq!(before, 0, "refused before sending");
+    let secret = call(&without, "ratios.get", params.clone()).await.unwrap();
+    for place in [PublishableKeyIn::Header, PublishableKeyIn::Body] {
+        let config = Config::new(sb.secret_key()).unwrap().base_url(sb.url()).publishable_key(sb.publishable_key()).unwrap().publishable_key_in(place);
+        let client = Client::new(config).unwrap();
+        assert_eq!(call(&client, "ratios.get_public", params.clone()).await.unwrap(), secret, "{place:?}");
+        let prepared = client.prepare_value("ratios.get_public", params.clone()).unwrap();
+        assert_eq!(prepared.body.get("publishable_key").is_some(), place == PublishableKeyIn::Body);
+        assert!(!format!("{prepared:?}").contains(sb.publishable_key()));
+    }
+    let wrong = Client::new(Config::new(sb.secret_key()).unwrap().base_url(sb.url()).publishable_key("pbk_wrong").unwrap()).unwrap();
+    assert_eq!(call(&wrong, "ratios.get_public", params).await.unwrap_err().kind, ErrorKind::Authentication);
+    sb.stop().await;
+}
