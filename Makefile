@@ -38,7 +38,8 @@ gen-check: gen
 # --- Python (owned by bindings-python) ---
 PY_DEV_DEPS := "maturin>=1.16,<1.17" "pytest>=8" "pytest-asyncio>=1.5" "hypothesis>=6" "mypy>=2.4" "pandas>=2.2" \
 	"django>=5.2" "django-stubs>=5.2" "flask>=3.1" "fastapi>=0.115" "httpx2>=2.16" "uvicorn>=0.34" \
-	"python-multipart>=0.0.20" "selenium>=4.30"
+	"python-multipart>=0.0.20" "selenium>=4.30" \
+	"pyarrow>=17" "polars>=1.10" "duckdb>=1.1" "tqdm>=4.66" "nbclient>=0.10" "nbformat>=5.10" "ipykernel>=6.29" "matplotlib>=3.9"
 
 # A venv with the dev tools, and the extension built once (editable install),
 # with the test hooks (`testing.panic`) that `pip install .` leaves out.

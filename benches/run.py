@@ -60,7 +60,7 @@ def log(msg: str) -> None:
 
 class Sandbox:
     def __init__(self) -> None:
-        binary = ROOT / "target" / "release" / "paynet-sandbox"
+        binary = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target") / "release" / "paynet-sandbox"
         self.proc = subprocess.Popen(
             [str(binary), "--port", "0", "--secret-key", KEY],
             stdout=subprocess.PIPE,
@@ -142,13 +142,18 @@ def summarize(samples: list[float]) -> dict[str, float]:
 # ---------------------------------------------------------------------------
 
 
+ALL_ROWS = "1,2,3,4,5,6,7,8"
+RANGE_DAYS = 31
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", default=os.environ.get("BENCH_SMOKE") == "1")
     ap.add_argument("--reps", type=int, default=int(os.environ.get("BENCH_REPS", "5")))
     ap.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "2")))
-    ap.add_argument("--rows", default=os.environ.get("BENCH_ROWS", "1,2,3,4,5,6"),
-                    help="comma list of rows to run (1 wrk, 2 py sync, 3 py async, 4 node, 5 report, 6 cold start)")
+    ap.add_argument("--rows", default=os.environ.get("BENCH_ROWS", ALL_ROWS),
+                    help="comma list of rows to run (1 wrk, 2 py sync, 3 py async, 4 node, 5 report, 6 cold start, "
+                         "7 report tables, 8 31-day range)")
     a = ap.parse_args()
     smoke = a.smoke
     reps = 1 if smoke else a.reps
@@ -176,6 +181,15 @@ def main() -> None:
         seeded = sb.post("/__sandbox/seed", {"count": report_rows, "date": REPORT_DATE}, auth=False)
         assert seeded.get("inserted") == report_rows, seeded
         log(f"seeded {report_rows} transactions due {REPORT_DATE}")
+
+        range_start = None
+        if 8 in want:
+            # Sales over 31 days (2030-03-01..31), a day's report each; due settlement_days later.
+            per_day = 100 if smoke else 3000
+            ranged = sb.post("/__sandbox/seed", {"count": per_day * RANGE_DAYS, "from": "2030-03-01", "to": "2030-03-31"}, auth=False)
+            last_due = dt.date.fromisoformat(ranged["date"])
+            range_start = (last_due - dt.timedelta(days=RANGE_DAYS - 1)).isoformat()
+            log(f"seeded {per_day * RANGE_DAYS} transactions due {range_start}..{last_due}")
 
         py_common = ["--url", sb.url, "--key", KEY, "--ref", REF]
         node_common = ["--url", sb.url, "--key", KEY, "--ref", REF]
@@ -208,6 +222,18 @@ def main() -> None:
                 for client in ("paynet", "fetch"):
                     add(f"report_node/{client}", run_json(["node", NODEBENCH, "report", "--client", client,
                         "--date", REPORT_DATE, *node_common], env=node_env()))
+            if 7 in want:
+                for target in ("arrow", "polars", "pandas"):
+                    for client in ("paynet", "peer"):
+                        add(f"table_py/{client}+{target}", run_json([PY, PYBENCH, "table", "--client", client,
+                            "--target", target, "--date", REPORT_DATE, *py_common]))
+                for client in ("paynet", "fetch"):
+                    add(f"arrow_node/{client}", run_json(["node", NODEBENCH, "arrow", "--client", client,
+                        "--date", REPORT_DATE, *node_common], env=node_env()))
+            if 8 in want:
+                for client in ("paynet", "peer"):
+                    add(f"range_py/{client}", run_json([PY, PYBENCH, "table", "--client", client, "--target", "arrow",
+                        "--date", str(range_start), "--days", str(RANGE_DAYS), *py_common]))
         if 6 in want:
             log("cold start")
             for _ in range(cold_reps):
@@ -246,7 +272,9 @@ def main() -> None:
                            "wall_seconds": round(time.time() - t_start, 1)}
     results["summary"] = summary(cases)
     out_dir = BUILD if smoke else BENCHES / "results"
-    stem = "smoke" if smoke else "latest"
+    # A subset (BENCH_ROWS) never overwrites the full run's latest.*.
+    full = want == {int(x) for x in ALL_ROWS.split(",")}
+    stem = "smoke" if smoke else ("latest" if full else "rows-" + "-".join(map(str, sorted(want))))
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"{stem}.json").write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     md = render(results)
@@ -405,6 +433,30 @@ def render(r: dict[str, Any]) -> str:
             w(f"| {label}: {ql} | {fmt_num(Q['seconds'], 's', 2)} | {fmt_num({k: v / 1024 for k, v in Q['peak_rss_delta_kb'].items()}, 'MiB', 0)} | | |")
         w("")
 
+    table_pairs = [(f"table_py/paynet+{t}", f"table_py/peer+{t}", f"Python → {t}", pl, ql) for t, pl, ql in (
+        ("arrow", "`pyarrow.table(report)`", "json.loads(Decimal) rows → `pa.Table.from_pylist`"),
+        ("polars", "`report.to_polars()`", "json.loads(Decimal) rows → `pl.DataFrame`"),
+        ("pandas", "`report.to_pandas()` (ArrowDtype)", "json.loads(Decimal) rows → `pd.DataFrame`"))]
+    table_pairs += [("arrow_node/paynet", "arrow_node/fetch", "Node → Arrow", "`toArrow()`", "fetch + JSON.parse + row objects"),
+                    ("range_py/paynet", "range_py/peer", f"Python, {RANGE_DAYS}-day range → Arrow", "`payment_list_range` (4 at a time)", f"{RANGE_DAYS} sequential calls → `pa.Table.from_pylist`")]
+    if any(pk in S for pk, *_ in table_pairs):
+        w("## 7–8. Report tables (issue 14)")
+        w("")
+        w("Time from the call to the finished table or frame (money exact: decimal128(18, 2) for paynet and pyarrow/polars "
+          "peers, `Decimal` objects for the pandas peer); peak RSS above the resident size just before the call.")
+        w("")
+        w("| case | time | peak RSS Δ | time: peer ÷ paynet | memory: peer ÷ paynet |")
+        w("|---|---|---|---|---|")
+        for pk, qk, label, pl, ql in table_pairs:
+            if pk not in S or qk not in S:
+                continue
+            P, Q = S[pk], S[qk]
+            w(f"| {label}: {pl} | {fmt_num(P['seconds'], 's', 2)} | {fmt_num({k: v / 1024 for k, v in P['peak_rss_delta_kb'].items()}, 'MiB', 0)} | "
+              f"{ratio(Q['seconds']['median'], P['seconds']['median'])} | "
+              f"{ratio(Q['peak_rss_delta_kb']['median'], P['peak_rss_delta_kb']['median'])} |")
+            w(f"| {label}: {ql} | {fmt_num(Q['seconds'], 's', 2)} | {fmt_num({k: v / 1024 for k, v in Q['peak_rss_delta_kb'].items()}, 'MiB', 0)} | | |")
+        w("")
+
     if "import_py/paynet" in S:
         w("## 6. Cold start and idle client")
         w("")
@@ -466,6 +518,11 @@ def targets(S: dict[str, Any]) -> list[tuple[str, float | None, float]]:
         ("Report, Python DataFrame peak memory ≤ ½", div(med("report_py/peer+pandas", "peak_rss_delta_kb"), med("report_py/paynet+pandas", "peak_rss_delta_kb")), 2),
         ("Report, Node typed rows ≥ 10× faster", div(med("report_node/fetch", "seconds"), med("report_node/paynet", "seconds")), 10),
         ("Report, Node peak memory ≤ ½", div(med("report_node/fetch", "peak_rss_delta_kb"), med("report_node/paynet", "peak_rss_delta_kb")), 2),
+        *[(f"Report → {t}, Python ≥ 10× faster", div(med(f"table_py/peer+{t}", "seconds"), med(f"table_py/paynet+{t}", "seconds")), 10) for t in ("arrow", "polars", "pandas")],
+        *[(f"Report → {t}, Python peak memory ≤ ½", div(med(f"table_py/peer+{t}", "peak_rss_delta_kb"), med(f"table_py/paynet+{t}", "peak_rss_delta_kb")), 2) for t in ("arrow", "polars", "pandas")],
+        ("Report, Node typed rows ≥ 2× fetch (issue 14)", div(med("report_node/fetch", "seconds"), med("report_node/paynet", "seconds")), 2),
+        ("Report → Arrow, Node ≥ 5× fetch", div(med("arrow_node/fetch", "seconds"), med("arrow_node/paynet", "seconds")), 5),
+        (f"{RANGE_DAYS}-day range, Python: peer ÷ paynet wall time", div(med("range_py/peer", "seconds"), med("range_py/paynet", "seconds")), 1),
     ]
     imp = med("import_py/paynet", "import_ms")
     if imp is not None:

@@ -6,7 +6,7 @@
 // options of `paynet`; lib/index.d.ts re-exports them beside `Client` and the
 // error classes.
 
-import type { Amount, MoneyInput, MoneyMode, PaynetError, RequestEvent } from './index';
+import type { Amount, MoneyInput, MoneyMode, PaynetError, ProgressOptions, RequestEvent, Tabular } from './index';
 
 // --- Parameters ---
 
@@ -529,6 +529,15 @@ export interface PaymentListParams {
    * once, when the parameters are read, so request and report agree.
    */
   date?: string;
+}
+
+export interface PaymentListRangeParams {
+  /** The first due date, `yyyy-MM-dd`. */
+  start: string;
+  /** The last due date, `yyyy-MM-dd`, not before `start`; at most 366 days in all. */
+  end: string;
+  /** Days fetched at once, 1 to 16 (default 4). */
+  concurrency?: number;
 }
 
 export interface CreatePayLinkParams {
@@ -1741,6 +1750,18 @@ export interface PaymentReportRow<M extends MoneyMode = 'string'> {
   userId: string | null;
 }
 
+/** The reports of a range of due dates, as one. */
+export interface PaymentReportRange<M extends MoneyMode = 'string'> {
+  start: string;
+  end: string;
+  /** Days fetched. */
+  days: number;
+  /** Rows of all days. */
+  totalCount: number;
+  /** Every day's rows, the days in date order. */
+  rows: PaymentReportRow<M>[];
+}
+
 /** A payment link. */
 export interface PayLink<M extends MoneyMode = 'string'> {
   /** The payer's page. */
@@ -2357,7 +2378,7 @@ export interface Transactions<M extends MoneyMode = 'string'> {
    *
    * `POST v1/transaction/list` · retry policy `read_only`.
    */
-  listPage(params: ListTransactionsParams, options?: RequestOptions): Promise<TransactionPage<M>>;
+  listPage(params: ListTransactionsParams, options?: RequestOptions): Promise<TransactionPage<M> & Tabular>;
   /**
    * Every payment, cancel and refund between `dateFrom` and `dateTo`, oldest first.
    *
@@ -2404,7 +2425,17 @@ export interface Reports<M extends MoneyMode = 'string'> {
    *
    * `POST v1/transaction/payment_list` · retry policy `read_only`.
    */
-  paymentList(params?: PaymentListParams, options?: RequestOptions): Promise<PaymentReport<M>>;
+  paymentList(params?: PaymentListParams, options?: RequestOptions): Promise<PaymentReport<M> & Tabular>;
+  /**
+   * What Paynet pays out on each due date from `start` to `end` (both
+   * included), as one report: the days are fetched concurrently (at most
+   * `concurrency` at a time, each a read-only call with its own retries and
+   * timeout), and their rows kept in date order. A day that fails fails the
+   * call, its error naming the date.
+   *
+   * `POST v1/transaction/payment_list` · retry policy `read_only`.
+   */
+  paymentListRange(params: PaymentListRangeParams, options?: ProgressOptions): Promise<PaymentReportRange<M> & Tabular>;
 }
 
 export interface PayLinks<M extends MoneyMode = 'string'> {
@@ -2431,7 +2462,7 @@ export interface PayLinks<M extends MoneyMode = 'string'> {
    *
    * `POST v1/mailorder/list` · retry policy `read_only`.
    */
-  listPage(params: ListPayLinksParams, options?: RequestOptions): Promise<PayLinkPage<M>>;
+  listPage(params: ListPayLinksParams, options?: RequestOptions): Promise<PayLinkPage<M> & Tabular>;
   /**
    * Every payment link created between `dateFrom` and `dateTo`, oldest first.
    *
@@ -2492,7 +2523,7 @@ export interface Refunds<M extends MoneyMode = 'string'> {
    *
    * `POST v1/transaction/reversal_list` · retry policy `read_only`.
    */
-  listPage(params: ListRefundsParams, options?: RequestOptions): Promise<RefundPage<M>>;
+  listPage(params: ListRefundsParams, options?: RequestOptions): Promise<RefundPage<M> & Tabular>;
   /**
    * Every refund and cancel request made between `dateFrom` and `dateTo`.
    *
@@ -2525,7 +2556,7 @@ export interface Cards<M extends MoneyMode = 'string'> {
    *
    * `POST v1/card/list` · retry policy `read_only`.
    */
-  listPage(params: ListCardsParams, options?: RequestOptions): Promise<StoredCardPage<M>>;
+  listPage(params: ListCardsParams, options?: RequestOptions): Promise<StoredCardPage<M> & Tabular>;
   /**
    * Every card saved for `cardOwnerId`.
    *
@@ -2572,7 +2603,7 @@ export interface Ratios<M extends MoneyMode = 'string'> {
    *
    * `POST v1/ratio/Get` · retry policy `read_only`.
    */
-  get(params?: RatioParams, options?: RequestOptions): Promise<RatioTable<M>>;
+  get(params?: RatioParams, options?: RequestOptions): Promise<RatioTable<M> & Tabular>;
   /**
    * The instalment options for `amount`, ready for a checkout page: per bank
    * and card type, each count with its ratio, per-instalment amount and
@@ -2582,7 +2613,7 @@ export interface Ratios<M extends MoneyMode = 'string'> {
    *
    * `POST v1/ratio/Get` · retry policy `read_only`.
    */
-  instalmentTable(params?: RatioParams, options?: RequestOptions): Promise<InstalmentTable<M>>;
+  instalmentTable(params?: RatioParams, options?: RequestOptions): Promise<InstalmentTable<M> & Tabular>;
   /**
    * Creates a ratio type (without `ratioCode`) or edits one; returns its
    * code. Payments and `ratios.get` that name the code use its ratios
@@ -2612,7 +2643,7 @@ export interface Ratios<M extends MoneyMode = 'string'> {
    *
    * `POST v1/ratio/Get_public` · retry policy `read_only`.
    */
-  getPublic(params?: RatioParams, options?: RequestOptions): Promise<RatioTable<M>>;
+  getPublic(params?: RatioParams, options?: RequestOptions): Promise<RatioTable<M> & Tabular>;
 }
 
 export interface Agents<M extends MoneyMode = 'string'> {
@@ -2676,7 +2707,7 @@ export interface Subscriptions<M extends MoneyMode = 'string'> {
    *
    * `POST v1/subscription/list` · retry policy `read_only`.
    */
-  listPage(params?: ListSubscriptionsParams, options?: RequestOptions): Promise<SubscriptionPage<M>>;
+  listPage(params?: ListSubscriptionsParams, options?: RequestOptions): Promise<SubscriptionPage<M> & Tabular>;
   /**
    * Every subscription, oldest first.
    *
@@ -2726,7 +2757,7 @@ export interface SubscriptionInvoices<M extends MoneyMode = 'string'> {
    *
    * `POST v1/subscription/invoice_list` · retry policy `read_only`.
    */
-  listPage(params?: ListInvoicesParams, options?: RequestOptions): Promise<InvoicePage<M>>;
+  listPage(params?: ListInvoicesParams, options?: RequestOptions): Promise<InvoicePage<M> & Tabular>;
   /**
    * Every invoice of the subscription, by due date.
    *
@@ -2744,7 +2775,7 @@ export interface SubscriptionInvoices<M extends MoneyMode = 'string'> {
    *
    * `POST v1/subscription/manual_charge` · retry policy `only_if_not_sent`.
    */
-  charge(params: ChargeInvoiceParams, options?: RequestOptions): Promise<InvoiceCharges<M>>;
+  charge(params: ChargeInvoiceParams, options?: RequestOptions): Promise<InvoiceCharges<M> & Tabular>;
   /**
    * Sets one invoice's status: `waiting`, `external_charged` (paid outside
    * Paynet), `cancelled` or `deleted`. A paid invoice keeps its status.
@@ -2772,7 +2803,7 @@ export interface SubscriptionCards<M extends MoneyMode = 'string'> {
    *
    * `POST v1/subscription/card_info_list` · retry policy `read_only`.
    */
-  list(params: SubscriptionRefParams, options?: RequestOptions): Promise<SubscriptionCardList<M>>;
+  list(params: SubscriptionRefParams, options?: RequestOptions): Promise<SubscriptionCardList<M> & Tabular>;
   /**
    * Renames a subscription's card.
    *
@@ -2834,13 +2865,13 @@ export interface Memberships<M extends MoneyMode = 'string'> {
    *
    * `POST v1/membership/formtypes_and_doctypes` · retry policy `read_only`.
    */
-  documentTypes(params: ListDocumentTypesParams, options?: RequestOptions): Promise<DocumentTypes<M>>;
+  documentTypes(params: ListDocumentTypesParams, options?: RequestOptions): Promise<DocumentTypes<M> & Tabular>;
   /**
    * The documents of every kind of application.
    *
    * `POST v1/membership/formtypes_and_doctypes_all` · retry policy `read_only`.
    */
-  allDocumentTypes(params?: NoParams, options?: RequestOptions): Promise<DocumentTypes<M>>;
+  allDocumentTypes(params?: NoParams, options?: RequestOptions): Promise<DocumentTypes<M> & Tabular>;
 }
 
 /** The resources of a `Client`: `client.payments`, … */
@@ -2879,6 +2910,7 @@ export type MethodName =
   | 'transactions.upload_signature'
   | 'transactions.update_escrow'
   | 'reports.payment_list'
+  | 'reports.payment_list_range'
   | 'pay_links.create'
   | 'pay_links.retrieve'
   | 'pay_links.list_page'

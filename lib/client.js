@@ -14,7 +14,7 @@ const METHODS = native.methods().map((method) => {
   if (known === undefined) {
     throw new Error(`paynet: the native addon has a method lib/names.js does not know (${method}): rebuild both (make gen, npm run build:native)`);
   }
-  return { method, resource: known.resource, name: known.method, params: known.params, result: known.result, target: known.target, pages: known.pages };
+  return { method, resource: known.resource, name: known.method, params: known.params, result: known.result, target: known.target, pages: known.pages, progress: known.progress };
 });
 const PARAMS_OF = new Map(METHODS.map((m) => [m.method, m.params]));
 const RESULT_OF = new Map(METHODS.map((m) => [m.method, m.result]));
@@ -38,6 +38,10 @@ function hideSecrets(value, model) {
   return value;
 }
 const { MODELS } = names;
+// Methods made of several calls take `onProgress` too.
+const WITH_PROGRESS = new Set(METHODS.filter((m) => m.progress).map((m) => m.method));
+// Methods whose results have rows: they also get `toArrow()` (core builds the Arrow arrays).
+const TABULAR = new Set(native.tabular());
 
 // The options each object takes, from the spec (lib/names.js): the one list
 // per options object, used both to read them and to refuse any other name
@@ -222,6 +226,42 @@ async function* everyItem(fetchPage, params = {}, callOptions = {}, items) {
   }
 }
 
+/** `onProgress` as the addon calls it: one JSON event per finished part. */
+function progressCallback(onProgress) {
+  return (progressJson) => {
+    try {
+      onProgress(JSON.parse(progressJson));
+    } catch (error) {
+      // Like the request hook: a throwing callback never breaks the call.
+      process.emitWarning(`paynet: the onProgress callback threw ${error?.name ?? typeof error}; the call went on`);
+    }
+  };
+}
+
+let arrowModule;
+
+/** The optional peer dependency, loaded on first use. */
+function apacheArrow() {
+  if (arrowModule === undefined) {
+    try {
+      arrowModule = require('apache-arrow');
+    } catch {
+      throw new Error("paynet: toArrow() needs the apache-arrow package: npm install apache-arrow");
+    }
+  }
+  return arrowModule;
+}
+
+/**
+ * A tabular result gets `toArrow()` (not enumerable, so the result's JSON and
+ * equality stay its data): an apache-arrow `Table` read from the Arrow IPC
+ * stream core writes from its own record batches.
+ */
+function withArrow(result, table) {
+  Object.defineProperty(result, 'toArrow', { value: () => apacheArrow().tableFromIPC(table.ipc()), enumerable: false });
+  return result;
+}
+
 class Client {
   #native;
   #money;
@@ -255,15 +295,27 @@ class Client {
     if (params === null || typeof params !== 'object' || Array.isArray(params)) {
       throw invalid('params', 'must be an object');
     }
+    let onProgress;
+    if (WITH_PROGRESS.has(method) && isPlainObject(callOptions) && 'onProgress' in callOptions) {
+      ({ onProgress, ...callOptions } = callOptions);
+      if (onProgress !== undefined && onProgress !== null && typeof onProgress !== 'function') {
+        throw invalid('onProgress', 'must be a function');
+      }
+    }
     checkOptions(callOptions, CALL_OPTIONS);
     const paramsJson = encodeParams(params, PARAMS_OF.get(method));
-    let answer;
+    const optionsText = Object.keys(callOptions).length === 0 ? null : optionsJson(callOptions);
+    const progress = onProgress ? progressCallback(onProgress) : null;
     try {
-      answer = await this.#native.call(method, paramsJson, Object.keys(callOptions).length === 0 ? null : optionsJson(callOptions));
+      if (!TABULAR.has(method)) {
+        return hideSecrets(decodeOutput(await this.#native.call(method, paramsJson, optionsText, progress)), RESULT_OF.get(method));
+      }
+      const table = await this.#native.callTable(method, paramsJson, optionsText, progress);
+      return withArrow(hideSecrets(decodeOutput(table.takeJson()), RESULT_OF.get(method)), table);
     } catch (error) {
+      if (error instanceof PaynetError) throw error;
       throw fromNative(error, this.#money);
     }
-    return hideSecrets(decodeOutput(answer), RESULT_OF.get(method));
   }
 
   /**

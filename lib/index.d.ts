@@ -7,7 +7,7 @@
 // `make test-node` compiles tests/node/types.test-d.ts and examples/*.ts
 // against this file.
 
-import type { ClientOptions, ErrorKind, MethodName, Resources, Transaction } from './api';
+import type { ClientOptions, ErrorKind, MethodName, RequestOptions, Resources, Transaction } from './api';
 
 export * from './api';
 export * from './errors';
@@ -46,6 +46,32 @@ export interface RequestEvent {
    */
   outcome: 'ok' | 'cancelled' | ErrorKind;
   willRetry: boolean;
+}
+
+/** One finished part of a method made of several calls (`reports.paymentListRange`: a due date). */
+export interface Progress {
+  /** Parts finished so far, this one included (they finish in any order). */
+  done: number;
+  total: number;
+  /** The part: the due date, `yyyy-MM-dd`. */
+  part: string;
+}
+
+/** The options of a method made of several calls: `RequestOptions` (per day) and `onProgress`. */
+export interface ProgressOptions extends RequestOptions {
+  /** Called as each part finishes; what it throws becomes a process warning. */
+  onProgress?: (progress: Progress) => void;
+}
+
+/** A result with rows (a report, a list page). */
+export interface Tabular {
+  /**
+   * The rows as an apache-arrow `Table` (the optional peer dependency
+   * `apache-arrow`), built by core: money `Decimal(18, 2)`, timestamps
+   * microseconds in `Europe/Istanbul`, dates `DateDay`, bank / card type /
+   * transaction type codes as dictionaries. No float anywhere.
+   */
+  toArrow(): import('apache-arrow').Table;
 }
 
 export interface PreparedRequest {

@@ -192,6 +192,16 @@ export interface SeedSalesOptions {
   /** The same seed gives the same times and xact_ids; default 0. */
   seed?: number;
 }
+export interface SeedDemoOptions {
+  /** First day, `'yyyy-MM-dd'`. */
+  from: string;
+  /** Last day, included; default `from`. */
+  to?: string;
+  /** Card attempts per day on average (±30 %); default 40. */
+  perDay?: number;
+  /** The same seed on a fresh sandbox gives the same data; default 0. */
+  seed?: number;
+}
 export interface SeedReport {
   inserted: number;
   /** The sales have the ids `firstId..lastId`, in date order. */
@@ -251,6 +261,8 @@ export declare class Sandbox {
   reversalPosts(): Confirmation[];
   /** Inserts successful sales spread over days straight into the ledger, in one call. */
   seedSales(options: SeedSalesOptions): SeedReport;
+  /** A realistic stretch of traffic: banks, card types, instalments, declines, pre-auths and captures, dealers, refunds. */
+  seedDemo(options: SeedDemoOptions): SeedReport;
   /**
    * Replaces the fault rules (tried in order, at most one fires per request)
    * and zeroes the fault counters. A bad rule throws a TypeError naming it.

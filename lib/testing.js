@@ -185,6 +185,7 @@ class Sandbox {
     this.decideReversal = this.decideReversal.bind(this);
     this.reversalPosts = this.reversalPosts.bind(this);
     this.seedSales = this.seedSales.bind(this);
+    this.seedDemo = this.seedDemo.bind(this);
     this.failNext = this.failNext.bind(this);
     this.ledger = this.ledger.bind(this);
     this.setFaults = this.setFaults.bind(this);
@@ -375,6 +376,22 @@ class Sandbox {
     if (!Number.isSafeInteger(count) || count < 1) throw new TypeError('count must be an integer >= 1');
     if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new TypeError('seed must be an integer 0..2^32-1');
     const r = JSON.parse(nativeCall(() => this.#handle.seedSales(count, from, to, kurus(amount), seed)));
+    return { inserted: r.inserted, firstId: r.first_id, lastId: r.last_id, from: r.from, to: r.to };
+  }
+
+  /**
+   * Inserts a realistic stretch of a shop's traffic from `from` to `to` (both included):
+   * about `perDay` card attempts a day (default 40) over several banks and card types,
+   * with instalments, declines, pre-auths (most captured hours later), dealers' sales and
+   * refunds. The same `seed` on a fresh sandbox gives the same data.
+   */
+  seedDemo(options) {
+    if (!isPlainObject(options)) throw new TypeError('seedDemo takes { from, to, perDay, seed }');
+    const { from, to = from, perDay = 40, seed = 0 } = options;
+    if (typeof from !== 'string') throw new TypeError("from must be a 'yyyy-MM-dd' string");
+    if (!Number.isSafeInteger(perDay) || perDay < 1) throw new TypeError('perDay must be an integer >= 1');
+    if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new TypeError('seed must be an integer 0..2^32-1');
+    const r = JSON.parse(nativeCall(() => this.#handle.seedDemo(from, to, perDay, seed)));
     return { inserted: r.inserted, firstId: r.first_id, lastId: r.last_id, from: r.from, to: r.to };
   }
 

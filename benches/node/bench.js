@@ -3,6 +3,7 @@
 //
 //   node bench.js conc   --client paynet|fetch|axios --seconds S --conc 64
 //   node bench.js report --client paynet|fetch        --date yyyy-MM-dd
+//   node bench.js arrow  --client paynet|fetch        --date yyyy-MM-dd  (paynet: toArrow())
 //   node bench.js import --client paynet|axios
 //   node bench.js idle   --client paynet|fetch|axios
 //
@@ -117,6 +118,7 @@ function makeClient(a) {
     return {
       check: (ref) => c.transactions.check({ referenceNo: ref }),
       report: async (date) => (await c.reports.paymentList({ date })).rows,
+      arrow: async (date) => (await c.reports.paymentList({ date })).toArrow(),
     };
   }
   if (a.client === 'fetch') {
@@ -238,11 +240,28 @@ function idle(a) {
   return { import_rss_kb: rss1 - rss0, idle_rss_kb: rss2 - rss1, process_rss_kb: rss2 };
 }
 
+// Report -> an apache-arrow Table (paynet `toArrow()`), against the peer's typed rows.
+async function arrow(a) {
+  const c = makeClient(a);
+  // Loaded before the clock starts, as pyarrow is in Python: no report's cost.
+  if (a.client === 'paynet') require('apache-arrow');
+  if (global.gc) global.gc();
+  const baseRss = process.memoryUsage().rss / 1024;
+  const t0 = performance.now();
+  const table = a.client === 'paynet' ? await c.arrow(a.date) : await c.report(a.date);
+  const seconds = (performance.now() - t0) / 1e3;
+  const rows = a.client === 'paynet' ? table.numRows : table.length;
+  if (a.client === 'paynet' && table.schema.fields.find((f) => f.name === 'amount').type.scale !== 2) throw new Error('amount is not decimal(18, 2)');
+  const peak = process.resourceUsage().maxRSS;
+  return { rows, seconds, peak_rss_delta_kb: peak - baseRss, peak_rss_kb: peak, base_rss_kb: baseRss };
+}
+
 async function main() {
   const a = args();
   let out;
   if (a.mode === 'conc') out = await conc(a);
   else if (a.mode === 'report') out = await report(a);
+  else if (a.mode === 'arrow') out = await arrow(a);
   else if (a.mode === 'import') out = importTime(a);
   else if (a.mode === 'idle') out = idle(a);
   else throw new Error(`unknown mode ${a.mode}`);

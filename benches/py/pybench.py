@@ -3,6 +3,7 @@
     pybench.py sync   --client paynet|requests|httpx   --seconds S
     pybench.py async  --client paynet|httpx|aiohttp    --seconds S --conc 64
     pybench.py report --client paynet|peer [--pandas]  --date yyyy-MM-dd
+    pybench.py table  --client paynet|peer --target arrow|polars|pandas --date yyyy-MM-dd [--days N]
     pybench.py import --client paynet|requests|httpx|aiohttp
     pybench.py idle   --client paynet|requests|httpx|aiohttp
 
@@ -395,6 +396,77 @@ def run_report(a: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def peer_rows(s: Any, url: str, date: str) -> list[dict[str, Any]]:
+    """What a user writes without paynet: one request, `json.loads(parse_float=Decimal)`,
+    each row typed (Decimal money, aware datetime, date), as dicts for a frame."""
+    r = s.post(url + REPORT, data=json.dumps({"date": date}), timeout=120)
+    r.raise_for_status()
+    doc = parse(r.content)
+    if doc.get("code") != 0:
+        raise SystemExit(f"report failed: {doc.get('message')}")
+    return [dataclasses.asdict(row_from_report(x)) for x in doc["Data"]]
+
+
+def peer_frame(rows: list[dict[str, Any]], target: str) -> Any:
+    """The same frame from the peer's rows: pyarrow infers decimal128 from Decimal,
+    polars a Decimal column, pandas object columns of Decimal."""
+    if target == "arrow":
+        import pyarrow as pa
+
+        return pa.Table.from_pylist(rows)
+    if target == "polars":
+        import polars as pl
+
+        return pl.DataFrame(rows, infer_schema_length=None)
+    import pandas as pd
+
+    return pd.DataFrame(rows)
+
+
+def run_table(a: argparse.Namespace) -> dict[str, Any]:
+    """Report → an Arrow table, a polars or a pandas frame; `--days N`: a range of N
+    due dates from `--date` (paynet: `payment_list_range`; peer: N sequential calls)."""
+    import gc
+
+    # Imported before the clock starts, by both sides: `pyarrow.table(obj)` imports
+    # pandas on first use (to ask whether obj is a DataFrame), which is no report's cost.
+    import pandas  # noqa: F401
+    import pyarrow  # noqa: F401
+    if a.target == "polars":
+        import polars  # noqa: F401
+    days = [(dt.date.fromisoformat(a.date) + dt.timedelta(days=i)).isoformat() for i in range(a.days)]
+    if a.client == "paynet":
+        import paynet
+
+        c = paynet.Client(secret_key=a.key, base_url=a.url, timeout=120)
+    else:
+        import requests
+
+        s = requests.Session()
+        s.headers.update({"Authorization": f"Basic {a.key}", "Content-Type": "application/json"})
+    gc.collect()
+    base_now = rss_now_kb()
+    t0 = time.perf_counter()
+    if a.client == "paynet":
+        if a.days == 1:
+            report: Any = c.reports.payment_list(date=a.date)
+        else:
+            report = c.reports.payment_list_range(start=days[0], end=days[-1])
+        frame = {"arrow": lambda: pyarrow.table(report), "polars": report.to_polars, "pandas": report.to_pandas}[a.target]()
+    else:
+        rows = [row for day in days for row in peer_rows(s, a.url, day)]
+        frame = peer_frame(rows, a.target)
+        del rows
+    elapsed = time.perf_counter() - t0
+    n = len(frame)
+    column = frame["amount"] if a.target != "arrow" else frame.column("amount")
+    kind = str(getattr(column, "dtype", getattr(column, "type", "")))
+    if "decimal" not in kind.lower() and kind != "object":
+        raise SystemExit(f"money column is {kind}")
+    peak = peak_rss_kb()
+    return {"rows": n, "seconds": elapsed, "peak_rss_delta_kb": peak - base_now, "peak_rss_kb": peak, "base_rss_kb": base_now, "amount_type": kind}
+
+
 IMPORTS = {"paynet": "paynet", "requests": "requests", "httpx": "httpx", "aiohttp": "aiohttp"}
 
 
@@ -437,7 +509,7 @@ def run_idle(a: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["sync", "async", "report", "import", "idle"])
+    p.add_argument("mode", choices=["sync", "async", "report", "table", "import", "idle"])
     p.add_argument("--client", required=True)
     p.add_argument("--url", default=os.environ.get("PAYNET_URL", ""))
     p.add_argument("--key", default="sck_sandbox_0000000000000000")
@@ -447,6 +519,8 @@ def main() -> None:
     p.add_argument("--conc", type=int, default=64)
     p.add_argument("--date", default="2030-01-15")
     p.add_argument("--pandas", action="store_true")
+    p.add_argument("--target", choices=["arrow", "polars", "pandas"], default="arrow")
+    p.add_argument("--days", type=int, default=1)
     a = p.parse_args()
     if a.mode == "sync":
         out = run_sync(a)
@@ -454,6 +528,8 @@ def main() -> None:
         out = asyncio.run(run_async_main(a))
     elif a.mode == "report":
         out = run_report(a)
+    elif a.mode == "table":
+        out = run_table(a)
     elif a.mode == "import":
         out = run_import(a)
     else:

@@ -24,10 +24,29 @@ export declare class NativeClient {
   /**
    * Resolves to `[result, datetimePaths]` as JSON text (see `output.rs`);
    * rejects with a `PAYNET:` envelope.
+   * `onProgress`: told about each part of a method made of several calls.
    */
-  call(method: string, paramsJson: string, optionsJson?: string | undefined | null): Promise<string>
+  call(method: string, paramsJson: string, optionsJson?: string | undefined | null, onProgress?: (progressJson: string) => void): Promise<string>
+  /**
+   * Like `call`, for a tabular method (`tabular()`): also keeps the rows as
+   * Arrow record batches, which `NativeTable.ipc()` writes as an Arrow IPC
+   * stream (what `apache-arrow`'s `tableFromIPC` reads).
+   */
+  callTable(method: string, paramsJson: string, optionsJson?: string | undefined | null, onProgress?: (progressJson: string) => void): Promise<NativeTable>
   /** Validates and encodes without sending. */
   prepare(method: string, paramsJson: string): PreparedRequest
+}
+
+/** A tabular result: its JSON text (taken once) and its rows as Arrow batches. */
+export declare class NativeTable {
+  /** The result as `call` resolves it; only once (the text is handed over, not copied). */
+  takeJson(): string
+  get numRows(): number
+  /**
+   * The rows as an Arrow IPC stream: money `decimal128(18, 2)`, timestamps
+   * `timestamp[us, Europe/Istanbul]`, dates `date32`, codes dictionary-encoded.
+   */
+  ipc(): Buffer
 }
 
 export declare class SandboxHandle {
@@ -81,6 +100,11 @@ export declare class SandboxHandle {
    * `{"inserted", "first_id", "last_id", "from", "to"}`.
    */
   seedSales(count: number, from: string, to: string, amount: number, seed: number): string
+  /**
+   * A realistic stretch of traffic over `from..=to` (`yyyy-MM-dd`), about
+   * `per_day` card attempts a day, deterministic with `seed`; JSON text as `seedSales`.
+   */
+  seedDemo(from: string, to: string, perDay: number, seed: number): string
   /** Counters since start; zeros once stopped. */
   stats(): SandboxStats
   /**
@@ -147,3 +171,6 @@ export declare function startSandbox(options?: SandboxOptions | undefined | null
  * parser), or `null` for `--help`; an `InvalidArg` error with the usage otherwise.
  */
 export declare function startSandboxFromArgs(args: Array<string>): Promise<SandboxHandle | null>
+
+/** The methods whose results have rows (`NativeClient.callTable`), by core's name. */
+export declare function tabular(): Array<string>

@@ -836,8 +836,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeClient = nativeBinding.NativeClient
+module.exports.NativeTable = nativeBinding.NativeTable
 module.exports.SandboxHandle = nativeBinding.SandboxHandle
 module.exports.methods = nativeBinding.methods
 module.exports.SANDBOX_USAGE = nativeBinding.SANDBOX_USAGE
 module.exports.startSandbox = nativeBinding.startSandbox
 module.exports.startSandboxFromArgs = nativeBinding.startSandboxFromArgs
+module.exports.tabular = nativeBinding.tabular

@@ -30,6 +30,8 @@ use crate::error::{guard, to_napi};
 
 /// Weak: a client with a hook must not keep the process alive on its own.
 type RequestCallback = ThreadsafeFunction<String, Unknown<'static>, String, Status, false, true>;
+/// `onProgress`, called with `{"done", "total", "part"}` as JSON text.
+type ProgressCallback = ThreadsafeFunction<String, Unknown<'static>, String, Status, false, true>;
 
 #[napi]
 pub struct NativeClient {
@@ -82,17 +84,16 @@ impl NativeClient {
 
     /// Resolves to `[result, datetimePaths]` as JSON text (see `output.rs`);
     /// rejects with a `PAYNET:` envelope.
+    /// `onProgress`: told about each part of a method made of several calls.
     #[napi(ts_return_type = "Promise<string>")]
     pub async fn call(
         &self,
         method: String,
         params_json: String,
         options_json: Option<String>,
+        #[napi(ts_arg_type = "(progressJson: string) => void")] on_progress: Option<ProgressCallback>,
     ) -> Result<AsciiJson> {
-        let mut options = RequestOptions::default();
-        for (option, value) in option_values(options_json.as_deref().unwrap_or("{}"), true).map_err(to_napi)? {
-            options.set_option(option, &value).map_err(to_napi)?;
-        }
+        let options = request_options(options_json.as_deref(), on_progress).map_err(to_napi)?;
         let params = parse_params(&params_json).map_err(to_napi)?;
         // call_output already turns a panic below it into an `internal` error.
         let output = self
@@ -113,6 +114,35 @@ impl NativeClient {
         Ok(text)
     }
 
+    /// Like `call`, for a tabular method (`tabular()`): also keeps the rows as
+    /// Arrow record batches, which `NativeTable.ipc()` writes as an Arrow IPC
+    /// stream (what `apache-arrow`'s `tableFromIPC` reads).
+    #[napi(ts_return_type = "Promise<NativeTable>")]
+    pub async fn call_table(
+        &self,
+        method: String,
+        params_json: String,
+        options_json: Option<String>,
+        #[napi(ts_arg_type = "(progressJson: string) => void")] on_progress: Option<ProgressCallback>,
+    ) -> Result<NativeTable> {
+        let options = request_options(options_json.as_deref(), on_progress).map_err(to_napi)?;
+        let params = parse_params(&params_json).map_err(to_napi)?;
+        let output = self.inner.call_output(&method, params, &options).await.map_err(to_napi)?;
+        let money_as_number = self.money_as_number;
+        let (json, table) = guard(|| {
+            let json = output::to_json(&*output, money_as_number, 1024)
+                .map(AsciiJson)
+                .map_err(|e| CoreError::internal(format!("could not encode the result: {e}")))?;
+            let table = paynet_core::columnar::Table::build(&method, &[&*output])?;
+            Ok((json, table))
+        })?;
+        drop(output);
+        if json.0.len() >= LARGE_RESULT {
+            release_freed_memory();
+        }
+        Ok(NativeTable { json: std::sync::Mutex::new(Some(json)), table })
+    }
+
     /// Validates and encodes without sending.
     #[napi]
     pub fn prepare(&self, method: String, params_json: String) -> Result<PreparedRequest> {
@@ -127,6 +157,51 @@ impl NativeClient {
             })
         })
     }
+}
+
+/// A tabular result: its JSON text (taken once) and its rows as Arrow batches.
+#[napi]
+pub struct NativeTable {
+    json: std::sync::Mutex<Option<AsciiJson>>,
+    table: paynet_core::columnar::Table,
+}
+
+#[napi]
+impl NativeTable {
+    /// The result as `call` resolves it; only once (the text is handed over, not copied).
+    #[napi(ts_return_type = "string")]
+    pub fn take_json(&self) -> Result<AsciiJson> {
+        let taken = self.json.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        taken.ok_or_else(|| to_napi(CoreError::internal("the result was already taken")))
+    }
+
+    #[napi(getter)]
+    pub fn num_rows(&self) -> u32 {
+        self.table.num_rows() as u32
+    }
+
+    /// The rows as an Arrow IPC stream: money `decimal128(18, 2)`, timestamps
+    /// `timestamp[us, Europe/Istanbul]`, dates `date32`, codes dictionary-encoded.
+    #[napi]
+    pub fn ipc(&self) -> Result<Buffer> {
+        guard(|| self.table.to_ipc()).map(Buffer::from)
+    }
+}
+
+/// The per-call options in `json` (Node names), and the progress callback.
+fn request_options(json: Option<&str>, on_progress: Option<ProgressCallback>) -> std::result::Result<RequestOptions, CoreError> {
+    let mut options = RequestOptions::default();
+    for (option, value) in option_values(json.unwrap_or("{}"), true)? {
+        options.set_option(option, &value)?;
+    }
+    if let Some(callback) = on_progress {
+        options.progress = Some(paynet_core::ProgressHook(Arc::new(move |p: &paynet_core::Progress<'_>| {
+            let event = json!({"done": p.done, "total": p.total, "part": p.part}).to_string();
+            // NonBlocking: the parts finish on tokio workers, which must never wait for JS.
+            callback.call(event, ThreadsafeFunctionCallMode::NonBlocking);
+        })));
+    }
+    Ok(options)
 }
 
 /// A result this large (a report) leaves tens of MiB of freed small
@@ -181,6 +256,12 @@ pub struct PreparedRequest {
     pub path: String,
     /// The exact wire body as JSON text: numbers keep their text (`12.50`).
     pub body: String,
+}
+
+/// The methods whose results have rows (`NativeClient.callTable`), by core's name.
+#[napi]
+pub fn tabular() -> Vec<String> {
+    paynet_core::METHODS.iter().filter(|m| paynet_core::columnar::shape(m).is_some()).map(|m| (*m).to_owned()).collect()
 }
 
 /// Every method name `NativeClient.call` accepts.

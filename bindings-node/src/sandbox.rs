@@ -7,7 +7,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use paynet_sandbox::chrono::{DateTime, NaiveDate};
 use paynet_sandbox::cli;
-use paynet_sandbox::{BankAction, FaultPlan, FaultStats, Sandbox, SandboxConfig, SeedSpec};
+use paynet_sandbox::{BankAction, DemoSpec, FaultPlan, FaultStats, Sandbox, SandboxConfig, SeedSpec};
 
 #[napi(object)]
 pub struct SandboxOptions {
@@ -258,6 +258,18 @@ impl SandboxHandle {
         let report = self
             .with_sandbox(|sb| sb.seed_sales(&spec))?
             .map_err(invalid)?;
+        serde_json::to_string(&report).map_err(|e| Error::from_reason(e.to_string()))
+    }
+
+    /// A realistic stretch of traffic over `from..=to` (`yyyy-MM-dd`), about
+    /// `per_day` card attempts a day, deterministic with `seed`; JSON text as `seedSales`.
+    #[napi]
+    pub fn seed_demo(&self, from: String, to: String, per_day: u32, seed: u32) -> Result<String> {
+        let day = |what: &str, text: &str| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| invalid(format!("{what} must be a yyyy-MM-dd date: {e}")))
+        };
+        let spec = DemoSpec { from: day("from", &from)?, to: day("to", &to)?, per_day: per_day as usize, seed: u64::from(seed) };
+        let report = self.with_sandbox(|sb| sb.seed_demo(&spec))?.map_err(invalid)?;
         serde_json::to_string(&report).map_err(|e| Error::from_reason(e.to_string()))
     }
 

@@ -10,6 +10,7 @@ use serde_json::Value;
 use paynet_core::{Client, ClientOption, Config, Environment, Error, OptionType, OptionValue, Output, RequestEvent, RequestOptions};
 
 use crate::runtime::{self, ForkLocal};
+use crate::table::NativeTable;
 use crate::{completion, convert, errors, pyser};
 
 /// How often a blocked sync call looks for Ctrl-C.
@@ -34,12 +35,20 @@ impl NativeClient {
         &self,
         params: &Bound<'_, PyDict>,
         call_options: Option<&Bound<'_, PyDict>>,
+        progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<(Client, Value, RequestOptions)> {
         let py = params.py();
         let params = convert::to_json(params.as_any(), "")?;
         let mut options = RequestOptions::default();
         for (option, value) in option_values(call_options)? {
             options.set_option(option, &value).map_err(|e| errors::to_py(py, &e))?;
+        }
+        if let Some(progress) = progress.filter(|p| !p.is_none()) {
+            if !progress.is_callable() {
+                let problem = format!("must be a callable, not {}", convert::type_name(&progress));
+                return Err(errors::wrong_type(py, "progress", &problem));
+            }
+            options.progress = Some(progress_hook(progress.unbind()));
         }
         let client = self.client().map_err(|e| errors::to_py(py, &e))?;
         Ok((client, params, options))
@@ -105,17 +114,24 @@ impl NativeClient {
     /// Calls `method` and blocks, without the GIL, until it finishes;
     /// Ctrl-C (or any signal handler that raises) abandons the request.
     /// `typed`: the registered model classes instead of dicts (see `pyser`).
-    #[pyo3(signature = (method, params, *, typed = false, **options))]
+    /// `table`: a `NativeTable` (the rows kept in Rust) for a tabular method.
+    /// `progress`: called with `(done, total, part)` as each part of a
+    /// composed method finishes.
+    #[pyo3(signature = (method, params, *, typed = false, table = false, progress = None, **options))]
+    #[allow(clippy::too_many_arguments)]
     fn call(
         &self,
         py: Python<'_>,
         method: &str,
         params: &Bound<'_, PyDict>,
         typed: bool,
+        table: bool,
+        progress: Option<Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         errors::guard(py, || {
-            let (client, params, options) = self.prepare_call(params, options)?;
+            let (client, params, options) = self.prepare_call(params, options, progress)?;
+            let table = table.then(|| method.to_owned());
             let method = method.to_owned();
             let rt = runtime::get();
             // Polled right here, on the calling thread (`block_on` from a
@@ -134,29 +150,33 @@ impl NativeClient {
                     }
                 }
             };
-            Outcome { result, typed }
+            Outcome { result, typed, table }
                 .into_pyobject(py)
                 .map(Bound::unbind)
         })
     }
 
     /// Like `call`, as an asyncio awaitable; cancelling it aborts the request.
-    #[pyo3(signature = (method, params, *, typed = false, **options))]
+    #[pyo3(signature = (method, params, *, typed = false, table = false, progress = None, **options))]
+    #[allow(clippy::too_many_arguments)]
     fn call_async<'py>(
         &self,
         py: Python<'py>,
         method: &str,
         params: &Bound<'py, PyDict>,
         typed: bool,
+        table: bool,
+        progress: Option<Bound<'py, PyAny>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         errors::guard(py, || {
-            let (client, params, options) = self.prepare_call(params, options)?;
+            let (client, params, options) = self.prepare_call(params, options, progress)?;
             let method = method.to_owned();
+            let table = table.then(|| method.clone());
             completion::future_into_py(
                 py,
                 async move { client.call_output(&method, params, &options).await },
-                move |py, result| Outcome { result, typed }.into_pyobject(py),
+                move |py, result| Outcome { result, typed, table }.into_pyobject(py),
             )
         })
     }
@@ -199,6 +219,20 @@ fn take_hook(options: Option<&Bound<'_, PyDict>>) -> PyResult<Option<Py<PyAny>>>
     Ok(Some(hook.unbind()))
 }
 
+/// The `progress` callable, called with `(done, total, part)` from whichever
+/// thread drives the call; what it raises is logged, like the request hook's.
+fn progress_hook(callback: Py<PyAny>) -> paynet_core::ProgressHook {
+    paynet_core::ProgressHook(std::sync::Arc::new(move |p: &paynet_core::Progress<'_>| {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Python::try_attach(|py| {
+                if let Err(error) = callback.call1(py, (p.done, p.total, p.part)) {
+                    let _ = hook_failed(py, "progress", &error);
+                }
+            })
+        }));
+    }))
+}
+
 /// Calls the user's `on_request` with the event as a dict (no headers, no
 /// bodies). Runs on a tokio worker: what the hook raises is logged, and a
 /// panic or an interpreter shutting down never reaches the request.
@@ -220,16 +254,16 @@ fn call_hook(hook: &Py<PyAny>, event: &RequestEvent<'_>) {
                 Ok(())
             };
             if let Err(error) = call() {
-                let _ = hook_failed(py, &error);
+                let _ = hook_failed(py, "on_request", &error);
             }
         })
     }));
 }
 
-fn hook_failed(py: Python<'_>, error: &PyErr) -> PyResult<()> {
+fn hook_failed(py: Python<'_>, hook: &str, error: &PyErr) -> PyResult<()> {
     let logger = py.import("logging")?.call_method1("getLogger", ("paynet",))?;
     let kind = error.get_type(py).name()?.to_string();
-    logger.call_method1("warning", ("the on_request hook raised %s; the request went on", kind))?;
+    logger.call_method1("warning", ("the %s hook raised %s; the request went on", hook, kind))?;
     Ok(())
 }
 
@@ -290,6 +324,8 @@ fn option_value(option: &ClientOption, value: &Bound<'_, PyAny>) -> PyResult<Opt
 struct Outcome {
     result: Result<Output, Error>,
     typed: bool,
+    /// The method, when a `NativeTable` was asked for.
+    table: Option<String>,
 }
 
 impl<'py> IntoPyObject<'py> for Outcome {
@@ -299,6 +335,13 @@ impl<'py> IntoPyObject<'py> for Outcome {
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         errors::guard(py, || match self.result {
+            Ok(output) if self.table.is_some() => {
+                let method = self.table.as_deref().unwrap_or_default();
+                match NativeTable::new(method, output) {
+                    Some(table) => Ok(Bound::new(py, table)?.into_any()),
+                    None => Err(errors::to_py(py, &Error::invalid("method", format!("`{method}` returns no rows to make a table of")))),
+                }
+            }
             Ok(output) => {
                 let converted = pyser::to_python(py, &*output, self.typed);
                 // A large report's rows are freed without holding up other threads.

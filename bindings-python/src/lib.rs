@@ -16,6 +16,7 @@ mod pyser;
 mod runtime;
 #[cfg(feature = "embedded-sandbox")]
 mod sandbox;
+mod table;
 
 use pyo3::prelude::*;
 
@@ -28,6 +29,8 @@ mod _native {
     #[cfg(feature = "embedded-sandbox")]
     #[pymodule_export]
     use crate::sandbox::NativeSandbox;
+    #[pymodule_export]
+    use crate::table::NativeTable;
 
     use pyo3::prelude::*;
 
@@ -35,6 +38,14 @@ mod _native {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", paynet_core::VERSION)?;
         m.add("METHODS", paynet_core::METHODS.to_vec())?;
+        // Method → its result model, for the methods whose rows can be a table.
+        let tabular = pyo3::types::PyDict::new(m.py());
+        for method in paynet_core::METHODS {
+            if let Some(shape) = paynet_core::columnar::shape(method) {
+                tabular.set_item(method, shape.result_model)?;
+            }
+        }
+        m.add("TABULAR", tabular)?;
         #[cfg(feature = "embedded-sandbox")]
         m.add("SANDBOX_USAGE", paynet_sandbox::cli::USAGE)?;
         Ok(())

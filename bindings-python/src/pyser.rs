@@ -144,6 +144,25 @@ pub fn to_python<'py, T: Serialize + ?Sized>(
     value: &T,
     typed: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
+    convert(py, value, typed, None)
+}
+
+/// A result's own fields as a plain dict, its field `skip` (a table's rows)
+/// left out unread.
+pub fn envelope_to_python<'py, T: Serialize + ?Sized>(
+    py: Python<'py>,
+    value: &T,
+    skip: &'static str,
+) -> PyResult<Bound<'py, PyAny>> {
+    convert(py, value, false, Some(skip))
+}
+
+fn convert<'py, T: Serialize + ?Sized>(
+    py: Python<'py>,
+    value: &T,
+    typed: bool,
+    skip: Option<&'static str>,
+) -> PyResult<Bound<'py, PyAny>> {
     let registry = if typed { REGISTRY.get(py) } else { None };
     let mut cx = Cx {
         py,
@@ -151,6 +170,7 @@ pub fn to_python<'py, T: Serialize + ?Sized>(
         last: Vec::new(),
         zones: Vec::new(),
         buf: String::new(),
+        skip,
     };
     value
         .serialize(Ser {
@@ -172,6 +192,8 @@ struct Cx<'a, 'py> {
     /// Fixed offsets (seconds) → `datetime.timezone`.
     zones: Vec<(i32, Py<PyTzInfo>)>,
     buf: String,
+    /// A field of plain dicts left out (`envelope_to_python`).
+    skip: Option<&'static str>,
 }
 
 impl<'py> Cx<'_, 'py> {
@@ -688,6 +710,7 @@ impl<'py> ser::SerializeStruct for Struct<'_, '_, 'py> {
     ) -> Result<(), Error> {
         let py = self.cx.py;
         match &mut self.target {
+            Target::Dict(_) if self.cx.skip == Some(key) => {}
             Target::Dict(dict) => {
                 let v = value.serialize(Ser {
                     cx: &mut *self.cx,

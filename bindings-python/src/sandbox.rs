@@ -10,7 +10,7 @@ use pyo3::types::PyDict;
 
 use paynet_sandbox::chrono::{DateTime, NaiveDate};
 use paynet_sandbox::cli;
-use paynet_sandbox::{BankAction, FaultPlan, FaultStats, Sandbox, SandboxConfig, SeedSpec};
+use paynet_sandbox::{BankAction, DemoSpec, FaultPlan, FaultStats, Sandbox, SandboxConfig, SeedSpec};
 
 use crate::{errors, runtime};
 
@@ -255,6 +255,21 @@ impl NativeSandbox {
             let report = self
                 .with_server(|server| server.seed_sales(&spec))?
                 .map_err(PyValueError::new_err)?;
+            serde_json::to_string(&report).map_err(|e| PyValueError::new_err(e.to_string()))
+        })
+    }
+
+    /// Inserts a realistic stretch of traffic over `start..=end` (`yyyy-MM-dd`),
+    /// about `per_day` card attempts a day, deterministic with `seed`
+    /// (`paynet_sandbox::DemoSpec`); JSON text as `seed_sales`.
+    fn seed_demo(&self, py: Python<'_>, start: &str, end: &str, per_day: usize, seed: u64) -> PyResult<String> {
+        errors::guard(py, || {
+            let day = |what: &str, text: &str| {
+                NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map_err(|e| PyValueError::new_err(format!("{what} must be a yyyy-MM-dd date: {e}")))
+            };
+            let spec = DemoSpec { from: day("start", start)?, to: day("end", end)?, per_day, seed };
+            let report = self.with_server(|server| server.seed_demo(&spec))?.map_err(PyValueError::new_err)?;
             serde_json::to_string(&report).map_err(|e| PyValueError::new_err(e.to_string()))
         })
     }

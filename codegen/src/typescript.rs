@@ -205,8 +205,15 @@ fn page_item_type(spec: &Spec, m: &MethodSpec) -> String {
     }
 }
 
+/// A tabular result (`MethodSpec::rows`) also has `toArrow()`.
 fn result_type(spec: &Spec, m: &MethodSpec) -> String {
-    format!("Promise<{}>", model_type(spec, &m.result))
+    let tabular = if m.rows.is_some() { " & Tabular" } else { "" };
+    format!("Promise<{}{tabular}>", model_type(spec, &m.result))
+}
+
+/// A method made of several calls also takes `onProgress`.
+fn options_type(m: &MethodSpec) -> &'static str {
+    if m.progress { "ProgressOptions" } else { "RequestOptions" }
 }
 
 fn default_text(value: &serde_json::Value) -> String {
@@ -322,7 +329,7 @@ fn resources(out: &mut String, spec: &Spec, names: &NodeNames) {
                 (None, true) => format!("params?: {params}"),
                 (None, false) => format!("params: {params}"),
             };
-            let _ = writeln!(out, "  {}({first}, options?: RequestOptions): {};", m.node_method, result_type(spec, m));
+            let _ = writeln!(out, "  {}({first}, options?: {}): {};", m.node_method, options_type(m), result_type(spec, m));
             if let Some(pages) = &m.pages {
                 let item = page_item_type(spec, m);
                 let doc = format!(
@@ -411,7 +418,7 @@ pub fn api_d_ts(spec: &Spec) -> String {
         "//\n// The parameter and result types, resources, method names, error kinds and\n\
          // options of `paynet`; lib/index.d.ts re-exports them beside `Client` and the\n\
          // error classes.\n\n\
-         import type { Amount, MoneyInput, MoneyMode, PaynetError, RequestEvent } from './index';\n\n",
+         import type { Amount, MoneyInput, MoneyMode, PaynetError, ProgressOptions, RequestEvent, Tabular } from './index';\n\n",
     );
     out.push_str("// --- Parameters ---\n\n");
     for e in &spec.enums {
@@ -584,11 +591,12 @@ pub fn names_js(spec: &Spec) -> String {
         };
         let _ = writeln!(
             out,
-            "  {}: table({{ resource: {}, method: {}, params: {}, result: {result}, target: {target}, pages: {pages} }}),",
+            "  {}: table({{ resource: {}, method: {}, params: {}, result: {result}, target: {target}, pages: {pages}, progress: {} }}),",
             quoted(m.name),
             quoted(&m.node_resource),
             quoted(&m.node_method),
             quoted(m.params),
+            m.progress,
         );
     }
     out.push_str("});\n\n/** `new Client(options)`: every option's Node name. */\n");
@@ -809,7 +817,8 @@ mod tests {
             assert!(ts.contains(&format!("  | '{}'", k.name)), "{}", k.name);
         }
         assert!(ts.contains("  lookup(target: PaynetError | string | CheckParams, options?: RequestOptions): Promise<Transaction<M> | null>;"), "{ts}");
-        assert!(ts.contains("  paymentList(params?: PaymentListParams, options?: RequestOptions): Promise<PaymentReport<M>>;"), "{ts}");
+        assert!(ts.contains("  paymentList(params?: PaymentListParams, options?: RequestOptions): Promise<PaymentReport<M> & Tabular>;"), "{ts}");
+        assert!(ts.contains("  paymentListRange(params: PaymentListRangeParams, options?: ProgressOptions): Promise<PaymentReportRange<M> & Tabular>;"), "{ts}");
         assert!(ts.contains("  check(params: CheckParams, options?: RequestOptions)"), "{ts}");
         assert!(ts.contains("  xactDate: Date | null;\n") && ts.contains("  xactDateRaw: string | null;\n"), "{ts}");
         assert!(ts.contains("  money?: M;\n") && ts.contains("  timeoutMs?: number;\n"), "{ts}");

@@ -177,6 +177,9 @@ impl Client {
         if E::LOCAL {
             return self.settle::<E>(params, E::from_wire(params, &body));
         }
+        if let Some(parts) = E::compose(self, params, options) {
+            return self.settle::<E>(params, parts.await);
+        }
         let body = self.wire_body::<E>(body)?;
         let auth = match E::KEY {
             ApiKey::Secret => Some(&self.inner.auth),

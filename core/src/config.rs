@@ -548,6 +548,31 @@ impl fmt::Debug for Config {
 pub struct RequestOptions {
     pub timeout: Option<Duration>,
     pub max_retries: Option<u32>,
+    /// Told as each part of a method made of several calls finishes (a
+    /// report's date range, `Endpoint::PROGRESS`); other methods ignore it.
+    /// Set by the bindings from their own callback, not a client option.
+    pub progress: Option<ProgressHook>,
+}
+
+/// One finished part of a method made of several calls.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    /// Parts finished so far, this one included (they finish in any order).
+    pub done: usize,
+    pub total: usize,
+    /// What the part was: the due date of a range's day.
+    pub part: &'a str,
+}
+
+/// The callback behind [`RequestOptions::progress`]. Called on whichever
+/// thread drives the call; it must not block for long.
+#[derive(Clone)]
+pub struct ProgressHook(pub std::sync::Arc<dyn Fn(&Progress<'_>) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHook")
+    }
 }
 
 impl RequestOptions {

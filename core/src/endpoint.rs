@@ -187,6 +187,21 @@ pub trait Endpoint: Doc {
         Self::from_wire(params, &crate::wire::parse_object(body)?)
     }
 
+    /// A method made of other calls (a date range of reports): core runs
+    /// this instead of sending a request of its own, after `to_wire` has
+    /// checked the params. Each part is a normal call, with its own retries.
+    fn compose<'a>(
+        _client: &'a crate::Client,
+        _params: &'a Self::Params,
+        _options: &'a crate::RequestOptions,
+    ) -> Option<futures_util::future::BoxFuture<'a, Result<Self::Output, Error>>> {
+        None
+    }
+
+    /// Whether the method tells `RequestOptions::progress` about its parts
+    /// (a `compose`d method): the bindings offer a progress argument for it.
+    const PROGRESS: bool = false;
+
     /// Turns an error into a result where the endpoint defines one (a
     /// lookup's "no such transaction" is an answer, not a failure).
     fn recover(_params: &Self::Params, error: Error) -> Result<Self::Output, Error> {

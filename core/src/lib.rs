@@ -13,6 +13,7 @@ extern crate self as paynet_core;
 
 mod card;
 mod client;
+pub mod columnar;
 mod config;
 mod endpoint;
 pub mod endpoints;
@@ -28,13 +29,16 @@ pub mod wire;
 
 pub use card::Card;
 pub use client::{Client, Output, Payments, PreparedRequest, Reports, Transactions};
-pub use config::{Bindings, CLIENT_OPTIONS, ClientOption, Config, Environment, OptionDefault, OptionType, OptionValue, PublishableKeyIn, RequestEvent, RequestHook, RequestOptions};
+pub use config::{Bindings, CLIENT_OPTIONS, ClientOption, Config, Environment, OptionDefault, OptionType, OptionValue, Progress, ProgressHook, PublishableKeyIn, RequestEvent, RequestHook, RequestOptions};
 pub use endpoint::{ApiKey, Deadline, Endpoint, Pages, RetryPolicy, WireOptions};
 pub use endpoints::METHODS;
 pub use error::{Cause, Error, ErrorKind};
 pub use models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction, TransactionType, CODE_REPLAYED};
 pub use money::{Money, MoneyError};
 pub use secret::{CardNumber, Cvc, SecretKey, SecretText};
+
+/// The Arrow crates `columnar` builds with, for the bindings' FFI and IPC.
+pub use {arrow_array, arrow_schema};
 
 /// The SDK version, for User-Agent strings and `__version__`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -256,6 +256,7 @@ pub struct PaymentReportRow {
     #[serde(with = "crate::kinds::date")]
     pub due_date: Option<NaiveDate>,
     /// Paynet's `xact_type`: `S` sale, `CR` capture, `CD` refund, `R` cancel, ….
+    #[spec(dictionary)]
     pub xact_type: Option<String>,
     pub is_succeed: Option<bool>,
     #[serde(serialize_with = "money_text")]
@@ -280,11 +281,14 @@ pub struct PaymentReportRow {
     pub company_name: Option<String>,
     pub agent_id: Option<String>,
     pub agent_name: Option<String>,
+    #[spec(dictionary)]
     pub bank_id: Option<String>,
+    #[spec(dictionary)]
     pub bank_name: Option<String>,
     #[spec(answer = ["card_no", "card_no_masked"], card_number)]
     pub card_no_masked: Option<String>,
     pub card_holder: Option<String>,
+    #[spec(dictionary)]
     pub card_type: Option<String>,
     pub authorization_code: Option<String>,
     #[spec(answer = "reference_code")]

@@ -254,6 +254,10 @@ pub struct FieldSpec {
     pub money_wire: Option<MoneyWireSpec>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,
+    /// A result field of a few codes repeated across rows (`#[spec(dictionary)]`):
+    /// dictionary-encoded in columnar results.
+    #[serde(skip_serializing_if = "is_false")]
+    pub dictionary: bool,
     pub doc: &'static str,
 }
 
@@ -323,6 +327,14 @@ pub struct MethodSpec {
     pub large_answers: bool,
     /// Answered by core alone: nothing is sent (`path` is empty).
     pub local: bool,
+    /// Made of several calls, and tells a progress callback about each
+    /// (`Endpoint::PROGRESS`): the bindings offer a progress argument.
+    #[serde(skip_serializing_if = "is_false")]
+    pub progress: bool,
+    /// A tabular result: its model's one field that is a list of a model
+    /// (`rows`). The bindings offer those rows as an Arrow table (`columnar`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<&'static str>,
     /// Made with the publishable key (`publishable`), not the secret one.
     #[serde(skip_serializing_if = "is_secret_key")]
     pub key: crate::endpoint::ApiKey,
@@ -605,10 +617,24 @@ pub(crate) fn describe<E: Endpoint>(registry: &mut Registry) -> MethodSpec {
         money_wire,
         large_answers: E::LARGE_ANSWERS,
         local: E::LOCAL,
+        progress: E::PROGRESS,
+        rows: rows_field(registry, &E::Output::type_spec()),
         key: E::KEY,
         bare_body: E::BARE_BODY,
         pages: E::PAGES.map(|p| PagesSpec { iterator: p.iterator, node_iterator: camel(p.iterator), items: p.items, node_items: camel(p.items), doc: p.doc }),
         target: TARGETS.iter().find(|(name, _)| *name == E::NAME).map(|(_, target)| target.clone()),
+    }
+}
+
+/// The field of a result model that holds its rows: its one field that is a
+/// list of a model, if it has exactly one.
+fn rows_field(registry: &Registry, result: &TypeSpec) -> Option<&'static str> {
+    let TypeSpec::Struct { name } = result else { return None };
+    let model = registry.structs.iter().find(|s| s.name == *name)?;
+    let mut lists = model.fields.iter().filter(|f| matches!(&f.ty, TypeSpec::List { of } if matches!(of.as_ref(), TypeSpec::Struct { .. })));
+    match (lists.next(), lists.next()) {
+        (Some(field), None) => Some(field.name),
+        _ => None,
     }
 }
 

@@ -424,6 +424,16 @@ fn valid_params(method: &str) -> BoxedStrategy<Value> {
         "reports.payment_list" => prop::sample::select(vec!["2020-02-05", "2026-12-02", "2024-02-29"])
             .prop_map(|d| json!({"date": d}))
             .boxed(),
+        "reports.payment_list_range" => (prop::sample::select(vec!["2020-02-05", "2024-02-28"]), 0..40i64, prop::option::of(1..=16u32))
+            .prop_map(|(start, days, concurrency)| {
+                let start: chrono::NaiveDate = start.parse().unwrap();
+                let end = start + chrono::Duration::days(days);
+                match concurrency {
+                    Some(n) => json!({"start": start.to_string(), "end": end.to_string(), "concurrency": n}),
+                    None => json!({"start": start.to_string(), "end": end.to_string()}),
+                }
+            })
+            .boxed(),
         "payments.cancel_pre_auth" => xact_id().prop_map(|x| json!({"xact_id": x})).boxed(),
         "payments.create_3d" => valid_params("payments.create")
             .prop_map(|mut p| {
@@ -682,7 +692,7 @@ fn answer_invariants(
             let sent_reference = text_of(&params["reference_no"]);
             let asked_by_reference = match method {
                 "transactions.check" => params.get("xact_id").is_none(),
-                "reports.payment_list" => false,
+                "reports.payment_list" | "reports.payment_list_range" => false,
                 _ => true,
             };
             if let (true, Some(sent), Some(echoed)) = (asked_by_reference, sent_reference, text_of(&v["reference_no"]))

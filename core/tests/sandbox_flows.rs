@@ -153,7 +153,7 @@ async fn invalid_input_is_refused_before_any_request() {
 async fn slow_bank_times_out_and_a_retry_is_deduplicated() {
     let sb = sandbox().await;
     let client = client_for(&sb);
-    let quick = RequestOptions { timeout: Some(Duration::from_millis(300)), max_retries: Some(0) };
+    let quick = RequestOptions { timeout: Some(Duration::from_millis(300)), max_retries: Some(0), ..Default::default() };
     let err = client.call_value("payments.create", payment("SLOW-1", SLOW_CARD, "10"), &quick).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Timeout);
     assert_eq!(err.reference_no.as_deref(), Some("SLOW-1"));
@@ -169,7 +169,7 @@ async fn unsafe_call_timing_out_has_an_unknown_outcome() {
     let sb = sandbox().await;
     let client = client_for(&sb);
     let session = paynetjs_session(&sb, SLOW_CARD, "2500").await;
-    let quick = RequestOptions { timeout: Some(Duration::from_millis(300)), max_retries: Some(3) };
+    let quick = RequestOptions { timeout: Some(Duration::from_millis(300)), max_retries: Some(3), ..Default::default() };
     let params = json!({"session_id": session.0, "token_id": session.1, "amount": "25", "reference_no": "CHARGE-SLOW"});
     let err = client.call_value("payments.charge", params, &quick).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::UnknownOutcome, "{err}");
@@ -418,7 +418,7 @@ async fn a_huge_report_ends_at_its_deadline() {
     let deadline = Duration::from_millis(400);
     let started = std::time::Instant::now();
     let err = client
-        .call_value("reports.payment_list", json!({"date": "2030-01-15"}), &RequestOptions { timeout: Some(deadline), max_retries: Some(0) })
+        .call_value("reports.payment_list", json!({"date": "2030-01-15"}), &RequestOptions { timeout: Some(deadline), max_retries: Some(0), ..Default::default() })
         .await
         .unwrap_err();
     let took = started.elapsed();
@@ -480,4 +480,46 @@ async fn a_pre_auth_is_cancelled_once_and_never_after_capture() {
     let e = client.call_value("payments.cancel_pre_auth", json!({"xact_id": "xk_any"}), &options).await.unwrap_err();
     assert_eq!((e.kind, e.xact_id.as_deref()), (ErrorKind::UnknownOutcome, Some("xk_any")));
     assert_eq!(sb.stats().requests - before, 1);
+}
+
+/// A range of days: each day one report call, in date order, with progress, and
+/// the rows as one Arrow table whose amounts are the typed rows' exactly.
+#[tokio::test]
+async fn a_date_range_is_its_days_in_order_as_one_table() {
+    use paynet_core::arrow_array::cast::AsArray;
+    use paynet_core::arrow_array::types::Decimal128Type;
+    let sb = sandbox().await;
+    let from = paynet_sandbox::chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    let to = paynet_sandbox::chrono::NaiveDate::from_ymd_opt(2026, 11, 5).unwrap();
+    sb.seed_demo(&paynet_sandbox::DemoSpec { from, to, per_day: 12, seed: 3 }).unwrap();
+    let client = client_for(&sb);
+    let parts = Arc::new(Mutex::new(Vec::new()));
+    let seen = parts.clone();
+    let options = RequestOptions {
+        progress: Some(paynet_core::ProgressHook(Arc::new(move |p: &paynet_core::Progress<'_>| seen.lock().unwrap().push((p.done, p.total, p.part.to_owned()))))),
+        ..Default::default()
+    };
+    let params = json!({"start": "2026-11-01", "end": "2026-11-05", "concurrency": 2});
+    let output = client.call_output("reports.payment_list_range", params, &options).await.unwrap();
+    let range = serde_json::to_value(&*output).unwrap();
+    let mut parts = parts.lock().unwrap().clone();
+    parts.sort();
+    assert_eq!(parts.iter().map(|(done, total, _)| (*done, *total)).collect::<Vec<_>>(), (1..=5).map(|d| (d, 5)).collect::<Vec<_>>());
+    let mut days = Vec::new();
+    for day in 1..=5 {
+        let report = client.call_value("reports.payment_list", json!({"date": format!("2026-11-0{day}")}), &RequestOptions::default()).await.unwrap();
+        days.extend(report["rows"].as_array().unwrap().clone());
+    }
+    assert_eq!(range["rows"].as_array().unwrap(), &days);
+    assert_eq!(range["days"], 5);
+    let table = paynet_core::columnar::Table::build("reports.payment_list_range", &[&*output]).unwrap();
+    assert_eq!(table.num_rows(), days.len());
+    let amounts: Vec<String> = table
+        .batches
+        .iter()
+        .flat_map(|b| b.column(table.schema.index_of("amount").unwrap()).as_primitive::<Decimal128Type>().values().to_vec())
+        .map(|kurus| rust_decimal::Decimal::from_i128_with_scale(kurus, 2).to_string())
+        .collect();
+    let typed: Vec<&str> = days.iter().map(|r| r["amount"].as_str().unwrap()).collect();
+    assert_eq!(amounts, typed);
 }

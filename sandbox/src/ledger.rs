@@ -131,6 +131,8 @@ pub struct Entry {
     pub bank: Bank,
     pub card_masked: String,
     pub card_brand: &'static str,
+    /// `cc` credit, `dc` debit, `bc` business (Paynet's `card_type`).
+    pub card_type: &'static str,
     pub card_holder: String,
     /// The NNNN of `aut-NNNN` / `ref-NNNN` / `order-NNNN`.
     pub bank_code: u16,

@@ -40,7 +40,7 @@ pub use crate::faults::{
 };
 pub use crate::handlers::bank_page::{BankAction, ReturnPost};
 pub use crate::outbound::Confirmation;
-pub use crate::seed::{MAX_SEED, MAX_SEED_DAYS, SeedReport, SeedSpec};
+pub use crate::seed::{DemoSpec, MAX_SEED, MAX_SEED_DAYS, SeedReport, SeedSpec};
 
 pub const DEFAULT_SECRET_KEY: &str = "sck_sandbox_0000000000000000";
 
@@ -325,6 +325,13 @@ impl Sandbox {
     /// spread over `spec.from..=spec.to`: test data for lists and pagination.
     pub fn seed_sales(&self, spec: &SeedSpec) -> Result<SeedReport, String> {
         seed::seed(&self.shared, spec)
+    }
+
+    /// Inserts a realistic stretch of a shop's traffic (banks, card types, instalments,
+    /// declines, pre-auths and captures, dealers, refunds), reproducible from
+    /// `spec.seed`: demo data for reports and notebooks.
+    pub fn seed_demo(&self, spec: &DemoSpec) -> Result<SeedReport, String> {
+        seed::seed_demo(&self.shared, spec)
     }
 
     /// The last code `v2/agent/create_end_user_receipt_otp` sent to `phone`.

@@ -182,3 +182,36 @@ async fn seed_100k_and_list_them_quickly() {
         .await;
     assert_eq!(r.status, 400);
 }
+
+/// `{"demo": true}`: a month as a shop sees it, the same for the same seed, paid
+/// out by due date (declines and open pre-auths never are), captures after their pre-auths.
+#[tokio::test]
+async fn demo_traffic_is_realistic_and_reproducible() {
+    let seed = json!({"demo": true, "from": "2030-05-01", "to": "2030-05-10", "per_day": 40, "seed": 4});
+    let (a, b) = (Env::start().await, Env::start().await);
+    let seeded = a.post_noauth("/__sandbox/seed", &seed).await;
+    assert_eq!(seeded.status, 200, "{}", seeded.text);
+    assert_eq!(b.post_noauth("/__sandbox/seed", &seed).await.json, seeded.json);
+    let mut rows = Vec::new();
+    for day in 1..=10 {
+        let report = a.post("/v1/transaction/payment_list", &json!({"date": format!("2030-05-{day:02}")})).await;
+        let again = b.post("/v1/transaction/payment_list", &json!({"date": format!("2030-05-{day:02}")})).await;
+        assert_eq!(report.json["Data"], again.json["Data"]);
+        rows.extend(report.json["Data"].as_array().expect("Data").clone());
+    }
+    let inserted = seeded.json["inserted"].as_u64().expect("inserted") as usize;
+    assert!(rows.len() < inserted, "declines and open pre-auths are not paid out");
+    let distinct = |field: &str| rows.iter().map(|r| r[field].to_string()).collect::<std::collections::BTreeSet<_>>();
+    assert!(distinct("bank_id").len() >= 5);
+    assert_eq!(distinct("card_type").len(), 3);
+    assert!(distinct("instalment").len() >= 4);
+    assert!(distinct("agent_id").len() >= 3);
+    let types = distinct("xact_type");
+    for t in ["\"S\"", "\"CR\"", "\"CD\""] {
+        assert!(types.contains(t), "{t} in {types:?}");
+    }
+    assert!(rows.iter().any(|r| num(&r["amount"]).starts_with('-')), "refunds pay back");
+    for bad in [json!({"demo": true}), json!({"demo": true, "from": "2030-05-02", "to": "2030-05-01"}), json!({"demo": true, "from": "2030-05-01", "per_day": 0})] {
+        assert_eq!(a.post_noauth("/__sandbox/seed", &bad).await.status, 400, "{bad}");
+    }
+}

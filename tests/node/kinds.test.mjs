@@ -86,6 +86,7 @@ for (const money of ['string', 'number']) {
     check('PaymentReport', report);
     assert.ok(report.rows.length > 0);
     for (const row of report.rows) check('PaymentReportRow', row);
+    check('PaymentReportRange', await client.reports.paymentListRange({ start: report.date, end: report.date }));
     check('ThreeDSecureSession', await client.payments.create3d({ ...payment(), returnUrl: 'https://shop.example.com/3d' }));
     const link = await client.payLinks.create({ nameSurname: 'TEST TEST', amount: '10.00', referenceNo: `L-${Date.now()}-${money}` });
     check('PayLink', link);

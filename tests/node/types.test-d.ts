@@ -30,6 +30,11 @@ async function accepted(): Promise<void> {
   await client.payments.charge({ sessionId: 's', tokenId: 't', amount: '12.50', installments: [0, 3] });
   await client.transactions.check({ referenceNo: 'R' });
   const report: PaymentReport = await client.reports.paymentList({ date: '2026-01-31' });
+  const arrowRows: number = (await client.reports.paymentList({ date: '2026-01-31' })).toArrow().numRows;
+  const month = await client.reports.paymentListRange({ start: '2026-11-01', end: '2026-11-30' }, { onProgress: (p) => void (p.done + p.total + p.part.length) });
+  const monthDays: number = month.days + month.toArrow().numRows + arrowRows;
+  // @ts-expect-error onProgress is only for methods made of several calls
+  await client.reports.paymentList({ date: '2026-01-31' }, { onProgress: () => {} });
   const due: string | null = report.rows[0]!.dueDate;
   const n: number | null = (await numeric.payments.create({ amount: 1, referenceNo: 'R', domain: 'd' })).amount;
   const fromOptions: Client<'number'> = new Client({ secretKey: 'k', money: 'number' });

@@ -95,6 +95,9 @@ def test_every_models_values_have_their_kinds_types(client: paynet.Client, sandb
     assert report.rows
     for row in report.rows:
         seen.typed("PaymentReportRow", row)
+    day = report.date.isoformat()
+    seen.typed("PaymentReportRange", client.reports.payment_list_range(start=day, end=day))
+    seen.plain("PaymentReportRange", native.call("reports.payment_list_range", {"start": day, "end": day}))
     raw = native.call("reports.payment_list", {})
     seen.plain("PaymentReport", raw)
     for row in raw["rows"]:

@@ -30,6 +30,14 @@ def sync_usage(client: paynet.Client) -> Decimal | None:
         del row_amount
     replayed: bool = checked.replayed
     del replayed
+    seen: list[paynet.Progress] = []
+    month: paynet.PaymentReportRange = client.reports.payment_list_range(start="2026-11-01", end=dt.date(2026, 11, 30), progress=seen.append)
+    month_rows: int = len(month) + month.days
+    del month_rows
+    client.reports.payment_list_range(start="2026-11-01", end="2026-11-30", progress=True)
+    client.reports.payment_list_range(start="2026-11-01", end="2026-11-30", progress="yes")  # type: ignore[arg-type]
+    frame = report.to_pandas(decimals="decimal")
+    del frame
     client.payments.create(amount=1.5, reference_no="x", domain="d", card_hash="h")  # type: ignore[arg-type]
     client.payments.create(reference_no="x", domain="d", card_hash="h")  # type: ignore[call-arg]
     card: paynet.CardDict = {"number": "4355084355084358", "exp_month": 12, "exp_year": 2045, "cvc": "000", "holder_name": "A B"}

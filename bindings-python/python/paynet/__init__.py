@@ -19,7 +19,7 @@ classes, `Payments` / `AsyncPayments` and so on, are generated from core's spec)
 # result models and enums with no behaviour of their own, and the exception
 # classes are generated from core's spec: each module's `__all__` says what
 # it adds, so a new endpoint's classes reach `paynet` with no edit here.
-from ._calls import RequestEvent
+from ._calls import Progress, RequestEvent
 from ._client import AsyncClient, Client
 from ._errors import PaynetError
 from ._errors_gen import *  # noqa: F403
@@ -29,6 +29,7 @@ from ._models import (
     Card,
     CardType,
     PaymentReport,
+    PaymentReportRange,
     PaymentReportRow,
     Transaction,
     XactType,
@@ -49,8 +50,10 @@ __all__ = [
     "CardType",
     "Client",
     "PaymentReport",
+    "PaymentReportRange",
     "PaymentReportRow",
     "PaynetError",
+    "Progress",
     "RequestEvent",
     "Transaction",
     "XactType",

@@ -10,9 +10,10 @@ form (`_from_form`).
 from __future__ import annotations
 
 import dataclasses
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any, TypedDict, TypeVar
+from typing import Any, NamedTuple, TypedDict, TypeVar, Union
 
 from ._errors import InvalidTypeError, PaynetError
 
@@ -44,6 +45,56 @@ class RequestEvent(TypedDict):
     #: `"ok"`, the error kind of this attempt, or `"cancelled"`.
     outcome: str
     will_retry: bool
+
+
+class Progress(NamedTuple):
+    """One finished part of a method made of several calls
+    (`reports.payment_list_range`: one due date)."""
+
+    #: Parts finished so far, this one included (they finish in any order).
+    done: int
+    total: int
+    #: The part: the due date, `yyyy-MM-dd`.
+    part: str
+
+
+ProgressArg = Union[bool, Callable[[Progress], object], None]
+"""`progress=`: `True` for a tqdm bar (when tqdm is installed), or a callable."""
+
+NativeProgress = Callable[[int, int, str], None]
+
+
+@contextlib.contextmanager
+def _progress(progress: object) -> Iterator[NativeProgress | None]:
+    """`progress=` as the native callback (`(done, total, part)`), for the
+    length of one call: a tqdm bar is closed when the call ends."""
+    if progress is None or progress is False:
+        yield None
+    elif progress is True:
+        try:
+            from tqdm.auto import tqdm  # type: ignore[import-untyped, import-not-found, unused-ignore]
+        except ImportError:
+            yield None
+            return
+        bar: Any = None
+
+        def advance(done: int, total: int, part: str) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = tqdm(total=total, unit="day", desc="paynet")
+            bar.set_postfix_str(part, refresh=False)
+            bar.update(done - bar.n)
+
+        try:
+            yield advance
+        finally:
+            if bar is not None:
+                bar.close()
+    elif callable(progress):
+        user = progress
+        yield lambda done, total, part: user(Progress(done, total, part))
+    else:
+        raise InvalidTypeError(f"progress: must be True, False, None or a callable, not {type(progress).__name__}", field="progress")
 
 
 def _params(arguments: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,9 @@ from types import TracebackType
 from typing import Any
 
 from . import _native
+from ._calls import _progress
 from ._errors import APIConnectionError
+from ._models import TABLE_METHODS, _from_table
 from ._native import NativeClient as _NativeClient
 from ._resources import CALL_OPTIONS, AsyncClientResources, ClientOptions, ClientResources
 
@@ -79,7 +81,12 @@ class Client(_BaseClient, ClientResources):
         native = self._native
         if native is None:
             native = self._require_native()
-        return native.call(method, params, typed=True, **_call_options(params))
+        options = _call_options(params)
+        if method not in TABLE_METHODS:
+            return native.call(method, params, typed=True, **options)
+        # The rows stay in Rust until asked for (`_models._Tabular`).
+        with _progress(params.pop("progress", None)) as progress:
+            return _from_table(native.call(method, params, table=True, progress=progress, **options))
 
     def __enter__(self) -> Client:
         return self
@@ -107,7 +114,11 @@ class AsyncClient(_BaseClient, AsyncClientResources):
         native = self._native
         if native is None:
             native = self._require_native()
-        return await native.call_async(method, params, typed=True, **_call_options(params))
+        options = _call_options(params)
+        if method not in TABLE_METHODS:
+            return await native.call_async(method, params, typed=True, **options)
+        with _progress(params.pop("progress", None)) as progress:
+            return _from_table(await native.call_async(method, params, table=True, progress=progress, **options))
 
     async def aclose(self) -> None:
         self.close()

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
 from . import _models_gen as _gen
-from ._base import BankId, CardType, XactType
+from ._base import BankId, CardType, XactType, _TabularModel
 from ._models_gen import *  # noqa: F403 - the enums and the models with no behaviour of their own
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "Card",
     "CardType",
     "PaymentReport",
+    "PaymentReportRange",
     "PaymentReportRow",
     "Transaction",
     "XactType",
@@ -114,7 +115,7 @@ class PaymentReportRow(_gen.PaymentReportRow):
 
 
 class PaymentReport(_gen.PaymentReport):
-    __doc__ = _doc(_gen.PaymentReport, "Iterate it for the rows.")
+    __doc__ = _doc(_gen.PaymentReport, "Iterate it for the rows; `to_arrow()`, `to_polars()`, `to_pandas()` for a table.")
     __slots__ = ()
     # The rows are this module's `PaymentReportRow`.
     rows: tuple[PaymentReportRow, ...]
@@ -130,28 +131,37 @@ class PaymentReport(_gen.PaymentReport):
         return iter(self.rows)
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self._num_rows()
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "rows": [row.to_dict() for row in self.rows]}
 
-    def to_pandas(self) -> Any:
-        """The rows as a `pandas.DataFrame` (needs `pip install paynet[pandas]`).
+    def __repr__(self) -> str:
+        return f"PaymentReport(date={self.date!r}, rows={len(self)}, total={self.total!r})"
 
-        Typed `Any` because pandas ships no type information of its own.
 
-        Money columns hold `decimal.Decimal` objects (dtype `object`) so that no
-        amount passes through a float; convert explicitly if you want floats.
-        """
-        import pandas  # type: ignore[import-untyped, import-not-found, unused-ignore]
+class PaymentReportRange(_gen.PaymentReportRange):
+    __doc__ = _doc(_gen.PaymentReportRange, "Iterate it for the rows; `to_arrow()`, `to_polars()`, `to_pandas()` for a table.")
+    __slots__ = ()
+    rows: tuple[PaymentReportRow, ...]
 
-        columns = [f.name for f in dataclasses.fields(PaymentReportRow)]
-        # Column by column: no dict per row.
-        rows = self.rows
-        return pandas.DataFrame({name: [getattr(row, name) for row in rows] for name in columns}, columns=columns)
+    def __iter__(self) -> Iterator[PaymentReportRow]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return self._num_rows()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "rows": [row.to_dict() for row in self.rows]}
 
     def __repr__(self) -> str:
-        return f"PaymentReport(date={self.date!r}, rows={len(self.rows)}, total={self.total!r})"
+        return f"PaymentReportRange(start={self.start!r}, end={self.end!r}, rows={len(self)})"
+
+
+def _from_table(table: Any) -> Any:
+    """A `NativeTable` as its result class (a `_TabularModel`)."""
+    cls = globals().get(table.model) or getattr(_gen, table.model)
+    return cls._from_table(table)
 
 
 class Card(_gen.Card):
@@ -185,3 +195,18 @@ def _register_models() -> None:
 
 
 _register_models()
+
+def _table_methods() -> frozenset[str]:
+    """The methods whose results are `_TabularModel`s: `_call` asks for a native table."""
+    from . import _native
+
+    here = globals()
+
+    def tabular(model: str) -> bool:
+        cls = here.get(model) or getattr(_gen, model, None)
+        return isinstance(cls, type) and issubclass(cls, _TabularModel)
+
+    return frozenset(m for m, model in _native.TABULAR.items() if tabular(model))
+
+
+TABLE_METHODS = _table_methods()

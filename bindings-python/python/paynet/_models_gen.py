@@ -14,7 +14,7 @@ import enum
 from decimal import Decimal
 from typing import ClassVar, Final
 
-from ._base import BankId, CardType, XactType, _Model, _StrEnum
+from ._base import BankId, CardType, XactType, _Model, _StrEnum, _TabularModel
 
 __all__ = [
     "TransactionType",
@@ -299,9 +299,10 @@ class TransactionRow(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class TransactionPage(_Model):
+class TransactionPage(_TabularModel):
     """One page of transactions."""
 
+    _ROWS = "transactions"
     transactions: tuple[TransactionRow, ...] = ()
     has_more: bool
     total_count: int | None = None
@@ -354,13 +355,29 @@ class PaymentReportRow(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class PaymentReport(_Model):
+class PaymentReport(_TabularModel):
     """`v1/transaction/payment_list`: what Paynet pays out on one due date."""
 
+    _ROWS = "rows"
     date: _dt.date
     total: int | None = None
     total_count: int | None = None
     rows: tuple[PaymentReportRow, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class PaymentReportRange(_TabularModel):
+    """The reports of a range of due dates, as one."""
+
+    _ROWS = "rows"
+    start: _dt.date
+    end: _dt.date
+    days: int
+    """Days fetched."""
+    total_count: int
+    """Rows of all days."""
+    rows: tuple[PaymentReportRow, ...] = ()
+    """Every day's rows, the days in date order."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -406,9 +423,10 @@ class PayLinkDetail(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class PayLinkPage(_Model):
+class PayLinkPage(_TabularModel):
     """One page of payment links."""
 
+    _ROWS = "links"
     links: tuple[PayLinkDetail, ...] = ()
     has_more: bool
     total_count: int | None = None
@@ -472,9 +490,10 @@ class Refund(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class RefundPage(_Model):
+class RefundPage(_TabularModel):
     """One page of refund requests."""
 
+    _ROWS = "refunds"
     refunds: tuple[Refund, ...] = ()
     has_more: bool
     total_count: int | None = None
@@ -513,9 +532,10 @@ class StoredCard(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class StoredCardPage(_Model):
+class StoredCardPage(_TabularModel):
     """One page of saved cards."""
 
+    _ROWS = "cards"
     cards: tuple[StoredCard, ...] = ()
     has_more: bool
     total_count: int | None = None
@@ -577,9 +597,10 @@ class BankRatios(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class RatioTable(_Model):
+class RatioTable(_TabularModel):
     """`v1/ratio/Get`'s answer."""
 
+    _ROWS = "banks"
     tds_required: bool | None = None
     banks: tuple[BankRatios, ...] = ()
 
@@ -619,9 +640,10 @@ class InstalmentBank(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class InstalmentTable(_Model):
+class InstalmentTable(_TabularModel):
     """The instalment options for one amount, by bank and card type."""
 
+    _ROWS = "banks"
     amount: Decimal | None = None
     """The order's amount, in TL."""
     banks: tuple[InstalmentBank, ...] = ()
@@ -746,9 +768,10 @@ class Subscription(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class SubscriptionPage(_Model):
+class SubscriptionPage(_TabularModel):
     """One page of subscriptions."""
 
+    _ROWS = "subscriptions"
     subscriptions: tuple[Subscription, ...] = ()
     has_more: bool
     total_count: int | None = None
@@ -780,9 +803,10 @@ class Invoice(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class InvoicePage(_Model):
+class InvoicePage(_TabularModel):
     """One page of invoices."""
 
+    _ROWS = "invoices"
     invoices: tuple[Invoice, ...] = ()
     has_more: bool
     total_count: int | None = None
@@ -805,9 +829,10 @@ class InvoiceChargeResult(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class InvoiceCharges(_Model):
+class InvoiceCharges(_TabularModel):
     """What `subscription_invoices.charge` did, per invoice."""
 
+    _ROWS = "charges"
     charges: tuple[InvoiceChargeResult, ...] = ()
     all_paid: bool
     """Every invoice charged was paid."""
@@ -835,9 +860,10 @@ class SubscriptionCard(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class SubscriptionCardList(_Model):
+class SubscriptionCardList(_TabularModel):
     """The cards of a subscription, in the order they are charged."""
 
+    _ROWS = "cards"
     subscription_id: str | None = None
     reference_no: str | None = None
     cards: tuple[SubscriptionCard, ...] = ()
@@ -880,14 +906,15 @@ class DocumentType(_Model):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class DocumentTypes(_Model):
+class DocumentTypes(_TabularModel):
     """The documents of one kind of application, or of every kind."""
 
+    _ROWS = "document_types"
     document_types: tuple[DocumentType, ...] = ()
 
 
 #: The result models, by core's struct name: what `_models._register_models` registers.
-MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "StoredCard", "StoredCardPage", "CardOtp", "RatioTable", "BankRatios", "InstalmentOption", "InstalmentTable", "InstalmentBank", "InstalmentRow", "RatioType", "AgentLoginLink", "AgentSession", "AgentRef", "AgentLimits", "SubscriptionCreated", "Subscription", "SubscriptionPage", "InvoicePage", "Invoice", "InvoiceCharges", "InvoiceChargeResult", "SubscriptionCardList", "SubscriptionCard", "Application", "DocumentTypes", "DocumentType")
+MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PaymentReportRange", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "StoredCard", "StoredCardPage", "CardOtp", "RatioTable", "BankRatios", "InstalmentOption", "InstalmentTable", "InstalmentBank", "InstalmentRow", "RatioType", "AgentLoginLink", "AgentSession", "AgentRef", "AgentLimits", "SubscriptionCreated", "Subscription", "SubscriptionPage", "InvoicePage", "Invoice", "InvoiceCharges", "InvoiceChargeResult", "SubscriptionCardList", "SubscriptionCard", "Application", "DocumentTypes", "DocumentType")
 
 #: Per class, its fields whose values become enum members when known.
 ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
@@ -903,6 +930,7 @@ ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "SlipLink": {},
     "PaymentReportRow": {"xact_type": XactType, "bank_id": BankId, "card_type": CardType},
     "PaymentReport": {},
+    "PaymentReportRange": {},
     "PayLink": {},
     "PayLinkDetail": {"bank_id": BankId},
     "PayLinkPage": {},

@@ -1,13 +1,15 @@
 # Stub of the Rust extension `paynet._native` (bindings-python/src); checked by `mypy.stubtest`.
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, Final, final
 
-__all__ = ["NativeClient", "NativeSandbox", "__version__", "METHODS", "SANDBOX_USAGE", "_register_models"]
+__all__ = ["NativeClient", "NativeSandbox", "NativeTable", "__version__", "METHODS", "SANDBOX_USAGE", "TABULAR", "_register_models"]
 
 __version__: Final[str]
 METHODS: Final[list[str]]
 #: The `paynet-sandbox` program's usage text (absent from a build without the embedded sandbox).
 SANDBOX_USAGE: Final[str]
+# Method → result model, for the methods whose rows can be a `NativeTable`.
+TABULAR: Final[dict[str, str]]
 
 @final
 class NativeClient:
@@ -27,6 +29,8 @@ class NativeClient:
         params: dict[str, Any],
         *,
         typed: bool = False,
+        table: bool = False,
+        progress: Callable[[int, int, str], object] | None = None,
         # The per-call options (`timeout`, `max_retries`).
         **options: Any,
     ) -> Any: ...
@@ -36,9 +40,24 @@ class NativeClient:
         params: dict[str, Any],
         *,
         typed: bool = False,
+        table: bool = False,
+        progress: Callable[[int, int, str], object] | None = None,
         **options: Any,
     ) -> Awaitable[Any]: ...
     def prepare(self, method: str, params: dict[str, Any]) -> tuple[str, str]: ...
+
+@final
+class NativeTable:
+    @property
+    def model(self) -> str: ...
+    @property
+    def rows_field(self) -> str: ...
+    @property
+    def num_rows(self) -> int: ...
+    def envelope(self) -> dict[str, Any]: ...
+    def typed(self) -> Any: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+    def __arrow_c_schema__(self) -> object: ...
 
 def _register_models(models: list[tuple[str, type, list[str], list[Any], dict[str, dict[Any, Any]]]], missing: Any) -> None: ...
 @final
@@ -78,4 +97,5 @@ class NativeSandbox:
     def decide_reversal(self, reversal_id: str, approve: bool) -> str: ...
     def reversal_posts(self) -> str: ...
     def seed_sales(self, count: int, start: str, end: str, amount: int, seed: int) -> str: ...
+    def seed_demo(self, start: str, end: str, per_day: int, seed: int) -> str: ...
     def stop(self) -> None: ...

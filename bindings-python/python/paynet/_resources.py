@@ -15,9 +15,9 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final, Literal, TypedDict
 
-from ._calls import Amount, AsyncCall, RequestEvent, SyncCall, _Secret, _apages, _as_struct, _from_form, _pages, _params, _targeted
+from ._calls import Amount, AsyncCall, ProgressArg, RequestEvent, SyncCall, _Secret, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
-from ._models import Card, PaymentReport, Transaction
+from ._models import Card, PaymentReport, PaymentReportRange, Transaction
 from ._models_gen import Acknowledgement, AgentLimits, AgentLoginLink, AgentRef, AgentSession, Application, BankDefinition, CardOtp, DocumentTypes, InstalmentDefinition, InstalmentTable, Invoice, InvoiceCharges, InvoicePage, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, RatioTable, RatioType, Refund, RefundPage, RefundRequest, SlipLink, StoredCard, StoredCardPage, Subscription, SubscriptionCardList, SubscriptionCreated, SubscriptionPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
 
 __all__ = [
@@ -634,7 +634,7 @@ class Transactions:
 
 
 class Reports:
-    """`Client.reports` (blocking): `payment_list`."""
+    """`Client.reports` (blocking): `payment_list`, `payment_list_range`."""
 
     def __init__(self, call: SyncCall) -> None:
         self._call = call
@@ -654,6 +654,33 @@ class Reports:
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: PaymentReport = self._call("reports.payment_list", _params(locals()))
+        return result
+
+    def payment_list_range(
+        self,
+        *,
+        start: _dt.date | str,
+        end: _dt.date | str,
+        concurrency: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        progress: ProgressArg = None,
+    ) -> PaymentReportRange:
+        """What Paynet pays out on each due date from `start` to `end` (both
+        included), as one report: the days are fetched concurrently (at most
+        `concurrency` at a time, each a read-only call with its own retries and
+        timeout), and their rows kept in date order. A day that fails fails the
+        call, its error naming the date.
+
+        Args:
+            start: The first due date, `yyyy-MM-dd`.
+            end: The last due date, `yyyy-MM-dd`, not before `start`; at most 366 days in all.
+            concurrency: Days fetched at once, 1 to 16 (default 4).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+            progress: `True` for a tqdm progress bar (when tqdm is installed; silent otherwise), or a callable given a `paynet.Progress` as each part finishes.
+        """
+        result: PaymentReportRange = self._call("reports.payment_list_range", _params(locals()))
         return result
 
 
@@ -2584,7 +2611,7 @@ class AsyncTransactions:
 
 
 class AsyncReports:
-    """`AsyncClient.reports` (awaited): `payment_list`."""
+    """`AsyncClient.reports` (awaited): `payment_list`, `payment_list_range`."""
 
     def __init__(self, call: AsyncCall) -> None:
         self._call = call
@@ -2604,6 +2631,33 @@ class AsyncReports:
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
         result: PaymentReport = await self._call("reports.payment_list", _params(locals()))
+        return result
+
+    async def payment_list_range(
+        self,
+        *,
+        start: _dt.date | str,
+        end: _dt.date | str,
+        concurrency: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        progress: ProgressArg = None,
+    ) -> PaymentReportRange:
+        """What Paynet pays out on each due date from `start` to `end` (both
+        included), as one report: the days are fetched concurrently (at most
+        `concurrency` at a time, each a read-only call with its own retries and
+        timeout), and their rows kept in date order. A day that fails fails the
+        call, its error naming the date.
+
+        Args:
+            start: The first due date, `yyyy-MM-dd`.
+            end: The last due date, `yyyy-MM-dd`, not before `start`; at most 366 days in all.
+            concurrency: Days fetched at once, 1 to 16 (default 4).
+            timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
+            max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
+            progress: `True` for a tqdm progress bar (when tqdm is installed; silent otherwise), or a callable given a `paynet.Progress` as each part finishes.
+        """
+        result: PaymentReportRange = await self._call("reports.payment_list_range", _params(locals()))
         return result
 
 
@@ -4127,7 +4181,7 @@ class ClientOptions:
 
 
 #: Every method by core's name, in the spec's order.
-METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page", "cards.save", "cards.list_page", "cards.delete", "cards.update_description", "cards.send_otp", "cards.check_otp", "ratios.get", "ratios.instalment_table", "ratios.set_type", "ratios.delete_type", "ratios.define", "ratios.get_public", "agents.autologin", "agents.login", "agents.check_agent", "agents.limit_info", "agents.check_integration_info", "subscriptions.create", "subscriptions.retrieve", "subscriptions.list_page", "subscriptions.update_status", "subscriptions.update_amount", "subscriptions.send_again", "subscription_invoices.create", "subscription_invoices.list_page", "subscription_invoices.charge", "subscription_invoices.update_status", "subscription_invoices.update_all_statuses", "subscription_invoices.update_amount", "subscription_cards.list", "subscription_cards.update_label", "subscription_cards.delete", "subscription_cards.link", "subscription_cards.arrange", "subscription_cards.add_3d", "subscription_cards.complete_add_3d", "memberships.create", "memberships.retrieve", "memberships.document_types", "memberships.all_document_types")
+METHODS: Final[tuple[str, ...]] = ("payments.create", "payments.create_3d", "payments.complete_3d", "payments.send_receipt_otp", "payments.charge", "payments.capture", "payments.cancel_pre_auth", "payments.cancel_capture", "transactions.check", "transactions.lookup", "transactions.retrieve", "transactions.list_page", "transactions.mark_transferred", "transactions.add_info", "transactions.slip", "transactions.upload_signature", "transactions.update_escrow", "reports.payment_list", "reports.payment_list_range", "pay_links.create", "pay_links.retrieve", "pay_links.list_page", "pay_links.update_status", "pay_links.parse_confirmation", "pay_links.verify_confirmation", "refunds.create", "refunds.list_page", "cards.save", "cards.list_page", "cards.delete", "cards.update_description", "cards.send_otp", "cards.check_otp", "ratios.get", "ratios.instalment_table", "ratios.set_type", "ratios.delete_type", "ratios.define", "ratios.get_public", "agents.autologin", "agents.login", "agents.check_agent", "agents.limit_info", "agents.check_integration_info", "subscriptions.create", "subscriptions.retrieve", "subscriptions.list_page", "subscriptions.update_status", "subscriptions.update_amount", "subscriptions.send_again", "subscription_invoices.create", "subscription_invoices.list_page", "subscription_invoices.charge", "subscription_invoices.update_status", "subscription_invoices.update_all_statuses", "subscription_invoices.update_amount", "subscription_cards.list", "subscription_cards.update_label", "subscription_cards.delete", "subscription_cards.link", "subscription_cards.arrange", "subscription_cards.add_3d", "subscription_cards.complete_add_3d", "memberships.create", "memberships.retrieve", "memberships.document_types", "memberships.all_document_types")
 
 #: Each resource's sync and async class.
 RESOURCES: Final[dict[str, tuple[type, type]]] = {

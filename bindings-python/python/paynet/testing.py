@@ -480,6 +480,30 @@ class Sandbox:
             end=date.fromisoformat(raw["to"]),
         )
 
+    def seed_demo(
+        self,
+        *,
+        start: date,
+        end: date | None = None,
+        per_day: int = 40,
+        seed: int = 0,
+    ) -> SeedReport:
+        """Inserts a realistic stretch of a shop's traffic from `start` to `end` (both
+        included): about `per_day` card attempts a day over several banks and card
+        types, with instalments, declines, pre-auths (most captured hours later),
+        dealers' sales and refunds of earlier sales. The same `seed` on a fresh sandbox
+        gives the same data. Sales are paid out `settlement_days` later
+        (`reports.payment_list_range` over the following days shows them)."""
+        last = end or start
+        raw = json.loads(self._native.seed_demo(start.isoformat(), last.isoformat(), per_day, seed))
+        return SeedReport(
+            inserted=raw["inserted"],
+            first_id=raw["first_id"],
+            last_id=raw["last_id"],
+            start=date.fromisoformat(raw["from"]),
+            end=date.fromisoformat(raw["to"]),
+        )
+
     def stats(self) -> SandboxStats:
         raw = self._native.stats()
         return SandboxStats(requests=raw["requests"], ledger_entries=raw["ledger_entries"])

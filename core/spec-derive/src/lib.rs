@@ -43,6 +43,9 @@
 //! `Option<String>`: the answer's fields no other field reads, as JSON text,
 //! scrubbed and redacted like `free_text`), or `read_with = "fn"` (a field
 //! computed from the whole answer, `fn(&Reader) -> Result<T, Error>`).
+//! `#[spec(dictionary)]` on a result model's text field says it holds a few
+//! codes repeated across rows (a bank, a card type): its column in a
+//! columnar result (`paynet_core::columnar`) is dictionary-encoded.
 //!
 //! `#[serde(deserialize_with = "loose_int")]` on an integer makes its spec
 //! type "integer, or numeric text" (`or_text`).
@@ -155,6 +158,7 @@ struct FieldAttrs {
     other_fields: bool,
     card_number: bool,
     read_with: Option<syn::Path>,
+    dictionary: bool,
 }
 
 enum SerdeDefault {
@@ -284,6 +288,8 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                     out.other_fields = true;
                 } else if p.is_ident("card_number") {
                     out.card_number = true;
+                } else if p.is_ident("dictionary") {
+                    out.dictionary = true;
                 } else if p.is_ident("read_with") {
                     let path: LitStr = meta.value()?.parse()?;
                     out.read_with = Some(path.parse()?);
@@ -329,7 +335,7 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                     out.rules.push(quote!(::paynet_core::spec::Rule::OneOf { values: ::std::vec![#(#values),*] }));
                 } else {
                     return Err(meta.error(
-                        "spec: unknown field attribute (wire, flatten, wire_text, money, money_option, default, max_len, not_blank, positive, one_of, by_hand; on answers: answer, free_text, card_number, read_with, other_fields)",
+                        "spec: unknown field attribute (wire, flatten, wire_text, money, money_option, default, max_len, not_blank, positive, one_of, by_hand; on answers: answer, free_text, card_number, read_with, other_fields; on models: dictionary)",
                     ));
                 }
                 Ok(())
@@ -458,8 +464,12 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
             (Some(unit), None) => quote!(::std::option::Option::Some(::paynet_core::spec::MoneyWireSpec { unit: #unit, option: ::std::option::Option::None })),
             (None, _) => quote!(::std::option::Option::None),
         };
+        if sattrs.params && a.dictionary {
+            return Err(syn::Error::new(ident.span(), "spec: dictionary is for result models"));
+        }
         let rules = &a.rules;
         let flatten = a.flatten;
+        let dictionary = a.dictionary;
         field_specs.push(quote! {
             ::paynet_core::spec::FieldSpec {
                 name: #user_name,
@@ -471,6 +481,7 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
                 default: #default,
                 money_wire: #money_wire,
                 rules: ::std::vec![#(#rules),*],
+                dictionary: #dictionary,
                 doc: #doc,
             }
         });

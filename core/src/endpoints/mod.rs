@@ -13,6 +13,7 @@ pub mod check;
 pub mod membership;
 pub mod payment;
 pub mod payment_list;
+pub mod payment_list_range;
 pub mod confirmation;
 pub(crate) mod pages;
 pub mod paylink;
@@ -233,6 +234,7 @@ registry!(
     services::UploadSignature,
     services::UpdateEscrow,
     payment_list::PaymentList,
+    payment_list_range::PaymentListRange,
     paylink::CreatePayLink,
     paylink::RetrievePayLink,
     paylink::ListPayLinks,

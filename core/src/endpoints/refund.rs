@@ -111,13 +111,16 @@ pub struct Refund {
     #[serde(serialize_with = "crate::models::money_text")]
     pub amount: Option<Decimal>,
     /// `pending`, `approved` or `rejected`.
+    #[spec(dictionary)]
     pub status: Option<String>,
     /// `R` a cancel, `CD` a refund.
+    #[spec(dictionary)]
     pub xact_type: Option<String>,
     #[serde(with = "crate::kinds::datetime")]
     pub request_date: Option<DateTime<FixedOffset>>,
     #[serde(with = "crate::kinds::datetime")]
     pub decision_date: Option<DateTime<FixedOffset>>,
+    #[spec(dictionary)]
     pub bank_id: Option<String>,
     pub agent_id: Option<String>,
 }

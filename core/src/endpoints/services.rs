@@ -30,6 +30,7 @@ macro_rules! transaction_fields {
             pub reference_no: Option<String>,
             /// `S` sale, `PA` pre-auth, `CR` capture, `R` cancel, `CD` refund,
             /// `RP` pre-auth reversal, `RC` capture reversal.
+            #[spec(dictionary)]
             pub xact_type: Option<String>,
             pub is_succeed: Option<bool>,
             #[serde(serialize_with = "crate::models::money_text")]
@@ -45,12 +46,15 @@ macro_rules! transaction_fields {
             pub currency: Option<String>,
             #[spec(answer = ["instalment", "installment"])]
             pub installment: Option<i64>,
+            #[spec(dictionary)]
             pub bank_id: Option<String>,
+            #[spec(dictionary)]
             pub bank_name: Option<String>,
             #[spec(answer = ["card_no", "card_no_masked"], card_number)]
             pub card_no_masked: Option<String>,
             #[spec(free_text)]
             pub card_holder: Option<String>,
+            #[spec(dictionary)]
             pub card_type: Option<String>,
             pub authorization_code: Option<String>,
             #[spec(answer = ["reference_code", "bank_reference_code"])]

@@ -165,6 +165,7 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
     };
     let empty_row = PaymentReportRow::from_wire(&Map::new()).unwrap();
     let empty = PaymentReport { date, total: None, total_count: None, rows: vec![empty_row] };
+    let range = crate::endpoints::payment_list_range::PaymentReportRange { start: date, end: date, days: 1, total_count: 1, rows: full.rows.clone() };
     let ack = Acknowledgement { result_code: 0, message: None, object_name: None };
     let object = |v: Value| v.as_object().unwrap().clone();
     let session = ThreeDSecureSession::from_wire(&object(json!({"session_id": "js_1", "token_id": "T", "post_url": "https://bank/3d", "html_content": "<html></html>"}))).unwrap();
@@ -215,6 +216,7 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
         Box::new(Transaction::from_wire(&Map::new()).unwrap()),
         Box::new(full),
         Box::new(empty),
+        Box::new(range),
         Box::new(ack),
         Box::new(session),
         Box::new(link),

@@ -15,7 +15,7 @@ use crate::Shared;
 use crate::faults::{FaultPlan, FaultRule};
 use crate::ledger;
 use crate::money::{Ratio, Tl};
-use crate::seed::{self, MAX_SEED, SeedSpec};
+use crate::seed::{self, DemoSpec, MAX_SEED, SeedSpec};
 use crate::util;
 use crate::wire::{ApiError, ApiResult, Fields, parse_object};
 
@@ -146,6 +146,9 @@ pub async fn seed(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
 fn run_seed(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let map = parse_object(body)?;
     let f = Fields::new(&map);
+    if f.bool("demo")?.unwrap_or(false) {
+        return run_seed_demo(s, &f);
+    }
     let count = f
         .int("count")?
         .ok_or_else(|| crate::wire::required("count"))?;
@@ -189,6 +192,27 @@ fn run_seed(s: &Shared, body: &[u8]) -> ApiResult<Response> {
         "from": report.from.to_string(),
         "to": report.to.to_string(),
         "date": (report.to + chrono::Duration::days(s.config.settlement_days)).to_string(),
+    })))
+}
+
+/// `{"demo": true, "from", "to", "per_day", "seed"}`: a realistic stretch of traffic
+/// (`seed::seed_demo`); `to` defaults to `from`, `per_day` to 40.
+fn run_seed_demo(s: &Shared, f: &Fields<'_>) -> ApiResult<Response> {
+    let day = |name: &str| -> ApiResult<Option<NaiveDate>> { f.string(name, 32)?.map(|d| parse_date(name, &d)).transpose() };
+    let from = day("from")?.ok_or_else(|| crate::wire::required("from"))?;
+    let spec = DemoSpec {
+        from,
+        to: day("to")?.unwrap_or(from),
+        per_day: usize::try_from(f.int("per_day")?.unwrap_or(40)).map_err(|_| ApiError::invalid("per_day must be positive"))?,
+        seed: f.int("seed")?.unwrap_or(0) as u64,
+    };
+    let report = seed::seed_demo(s, &spec).map_err(ApiError::invalid)?;
+    Ok(json_ok(&serde_json::json!({
+        "inserted": report.inserted,
+        "first_id": report.first_id,
+        "last_id": report.last_id,
+        "from": report.from.to_string(),
+        "to": report.to.to_string(),
     })))
 }
 

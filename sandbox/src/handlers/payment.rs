@@ -105,6 +105,7 @@ pub fn make_entry(shared: &Shared, l: &Ledger, a: Attempt, behaviour: Behaviour)
         bank,
         card_masked: cards::mask(&a.card.pan),
         card_brand: cards::brand_name(&a.card.pan),
+        card_type: "cc",
         card_holder: a.card.card_holder,
         bank_code: 1000 + shared.rng.below(9000) as u16,
         reference_no: a.reference_no,

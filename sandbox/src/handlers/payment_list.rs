@@ -94,7 +94,9 @@ fn push_row(out: &mut String, e: &Entry) {
     push_str(out, &e.card_masked);
     out.push_str(",\"card_holder\":");
     push_str(out, &e.card_holder);
-    out.push_str(",\"card_type\":\"cc\",\"authorization_code\":");
+    out.push_str(",\"card_type\":");
+    push_str(out, e.card_type);
+    out.push_str(",\"authorization_code\":");
     push_str(out, &e.authorization_code());
     let _ = write!(
         out,

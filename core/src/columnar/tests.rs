@@ -1,0 +1,133 @@
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Decimal128Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::Array;
+use chrono::{FixedOffset, NaiveDate, TimeZone};
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::models::{PaymentReport, PaymentReportRow};
+
+fn row(amount: &str, bank: &str) -> PaymentReportRow {
+    let at = FixedOffset::east_opt(3 * 3600).unwrap().with_ymd_and_hms(2026, 11, 3, 14, 5, 6).unwrap();
+    PaymentReportRow {
+        xact_id: Some(format!("x-{amount}")),
+        xact_date: Some(at),
+        due_date: NaiveDate::from_ymd_opt(2026, 11, 4),
+        xact_type: Some("S".into()),
+        is_succeed: Some(true),
+        amount: Some(amount.parse().unwrap()),
+        company_pay_amount: None,
+        company_service_amount: None,
+        agent_pay_amount: None,
+        agent_service_amount: None,
+        ratio: Some("0.0199".parse().unwrap()),
+        company_cost_ratio: None,
+        installment: Some(3),
+        plus_installment: None,
+        pos_type: None,
+        company_code: None,
+        company_name: None,
+        agent_id: None,
+        agent_name: None,
+        bank_id: Some(bank.into()),
+        bank_name: None,
+        card_no_masked: None,
+        card_holder: None,
+        card_type: None,
+        authorization_code: None,
+        bank_reference_code: None,
+        order_id: None,
+        user_id: None,
+    }
+}
+
+fn report(rows: Vec<PaymentReportRow>) -> PaymentReport {
+    PaymentReport { date: NaiveDate::from_ymd_opt(2026, 11, 4).unwrap(), total: None, total_count: Some(rows.len() as i64), rows }
+}
+
+#[test]
+fn the_schema_comes_from_the_row_model_spec() {
+    let shape = shape("reports.payment_list").expect("payment_list is tabular");
+    assert_eq!((shape.rows_field, shape.row_model), ("rows", "PaymentReportRow"));
+    let ty = |name: &str| shape.schema.field_with_name(name).unwrap().data_type().clone();
+    assert_eq!(ty("amount"), DataType::Decimal128(18, 2));
+    assert_eq!(ty("ratio"), DataType::Decimal128(18, 8));
+    assert_eq!(ty("xact_date"), DataType::Timestamp(TimeUnit::Microsecond, Some("Europe/Istanbul".into())));
+    assert_eq!(ty("due_date"), DataType::Date32);
+    assert_eq!(ty("bank_id"), DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)));
+    assert_eq!(ty("xact_id"), DataType::Utf8);
+    assert_eq!(ty("installment"), DataType::Int64);
+    assert_eq!(ty("is_succeed"), DataType::Boolean);
+    // Every row field has a column, and no column is a float.
+    assert_eq!(shape.schema.fields().len(), crate::spec::spec().structs.iter().find(|s| s.name == "PaymentReportRow").unwrap().fields.len());
+    assert!(shape.schema.fields().iter().all(|f| !f.data_type().is_floating()));
+    // Every list result is tabular; a single-model result is not.
+    for method in ["transactions.list_page", "refunds.list_page", "pay_links.list_page"] {
+        assert!(super::shape(method).is_some(), "{method}");
+    }
+    assert!(super::shape("payments.create").is_none());
+    let transactions = super::shape("transactions.list_page").unwrap();
+    assert_eq!(transactions.rows_field, "transactions");
+    assert!(matches!(transactions.schema.field_with_name("bank_id").unwrap().data_type(), DataType::Dictionary(..)));
+}
+
+#[test]
+fn values_are_exact_and_absent_ones_null() {
+    let report = report(vec![row("12.50", "AXSS"), row("1000000.05", "FINS"), row("3", "AXSS")]);
+    let table = Table::build("reports.payment_list", &[&report]).unwrap();
+    assert_eq!(table.num_rows(), 3);
+    let batch = &table.batches[0];
+    let col = |name: &str| batch.column(table.schema.index_of(name).unwrap()).clone();
+    let amounts = col("amount");
+    let amounts = amounts.as_primitive::<Decimal128Type>();
+    assert_eq!(amounts.values().to_vec(), vec![1250, 100_000_005, 300]);
+    assert_eq!(col("ratio").as_primitive::<Decimal128Type>().value(0), 1_990_000);
+    let at = col("xact_date");
+    assert_eq!(at.as_primitive::<TimestampMicrosecondType>().value(0), 1_793_703_906_000_000);
+    assert_eq!(col("due_date").as_primitive::<Date32Type>().value(0), 20_761);
+    assert_eq!(col("installment").as_primitive::<Int64Type>().value(2), 3);
+    let banks = col("bank_id");
+    let banks = banks.as_dictionary::<Int32Type>();
+    assert_eq!(banks.values().len(), 2);
+    assert_eq!(col("company_pay_amount").null_count(), 3);
+    assert_eq!(col("card_holder").null_count(), 3);
+}
+
+#[test]
+fn an_empty_report_is_an_empty_table_of_the_same_schema() {
+    let table = Table::build("reports.payment_list", &[&report(vec![])]).unwrap();
+    assert_eq!((table.num_rows(), table.batches.len()), (0, 1));
+    assert_eq!(table.batches[0].schema(), table.schema);
+}
+
+#[test]
+fn several_results_are_one_batch_each_and_the_ipc_stream_reads_back() {
+    let (a, b) = (report(vec![row("1.00", "AXSS")]), report(vec![row("2.00", "ISBK"), row("3.10", "AXSS")]));
+    let table = Table::build("reports.payment_list", &[&a, &b]).unwrap();
+    assert_eq!((table.num_rows(), table.batches.len()), (3, 2));
+    let bytes = table.to_ipc().unwrap();
+    let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes), None).unwrap();
+    let batches: Vec<_> = reader.collect::<Result<_, _>>().unwrap();
+    assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 3);
+    let amounts = batches[1].column(table.schema.index_of("amount").unwrap()).as_primitive::<Decimal128Type>().values().to_vec();
+    assert_eq!(amounts, vec![200, 310]);
+}
+
+#[test]
+fn decimals_that_do_not_fit_are_refused_not_rounded() {
+    assert_eq!(scaled("12.5", 2).unwrap(), 1250);
+    assert_eq!(scaled("-0.01", 2).unwrap(), -1);
+    assert_eq!(scaled("12.500", 2).unwrap(), 1250);
+    for bad in ["12.505", "1e3", "", ".5", "1.2.3", "99999999999999999.00"] {
+        assert!(scaled(bad, 2).is_err(), "{bad}");
+    }
+    let mut r = row("1.00", "AXSS");
+    r.ratio = Some(Decimal::new(1, 9));
+    assert!(Table::build("reports.payment_list", &[&report(vec![r])]).is_err());
+}
+
+#[test]
+fn a_method_without_rows_is_refused_naming_it() {
+    let e = Table::build("payments.create", &[&report(vec![])]).unwrap_err();
+    assert!(e.message.contains("payments.create"), "{e}");
+}
