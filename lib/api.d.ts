@@ -798,7 +798,7 @@ export interface SendCardOtpParams {
 
 export interface CheckCardOtpParams {
   /**
-   * The code the customer typed.
+   * The code the customer typed: a one-time credential, masked in reprs, logs and errors.
    *
    * Not blank; at most 10 characters.
    */
@@ -1948,13 +1948,13 @@ export interface Agents<M extends MoneyMode = 'string'> {
    * A one-time link that logs an agent's user into Paynet's panel. The link
    * is a credential: hand it to that user only, at once.
    *
-   * `POST v1/agent/autologin` · retry policy `read_only`.
+   * `POST v1/agent/autologin` · retry policy `only_if_not_sent`.
    */
   autologin(params: AutoLoginParams, options?: RequestOptions): Promise<AgentLoginLink<M>>;
   /**
    * Logs an agent's user in: a session key and the dealer's profile.
    *
-   * `POST v1/agent/login` · retry policy `read_only`.
+   * `POST v1/agent/login` · retry policy `only_if_not_sent`.
    */
   login(params: LoginParams, options?: RequestOptions): Promise<AgentSession<M>>;
   /**

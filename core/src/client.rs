@@ -57,8 +57,8 @@ pub struct PreparedRequest {
 
 /// Wire fields that carry card data (`pan`, `cvc`, the expiry; `v1/card/save`'s names for them).
 const CARD_FIELDS: &[&str] = &["pan", "cvc", "month", "year", "card_number", "cvv", "expire_month", "expire_year"];
-/// Wire fields that carry secrets: an agent's password, keys.
-const SECRET_FIELDS: &[&str] = &["password", "secret_key", "publishable_key"];
+/// Wire fields that carry secrets: an agent's password, keys, a card OTP code.
+const SECRET_FIELDS: &[&str] = &["password", "secret_key", "publishable_key", "otp_code"];
 
 impl std::fmt::Debug for PreparedRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

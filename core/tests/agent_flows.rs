@@ -130,3 +130,30 @@ async fn the_public_ratio_call_goes_with_the_publishable_key() {
     assert_eq!(call(&wrong, "ratios.get_public", params).await.unwrap_err().kind, ErrorKind::Authentication);
     sb.stop().await;
 }
+
+/// A login and a one-time link mint credentials (and a wrong password counts
+/// against the user): a 503 after sending is not retried but an `unknown_outcome`.
+#[tokio::test]
+async fn logins_and_links_are_never_sent_twice() {
+    let sb = Sandbox::start().await.unwrap();
+    let attempts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = attempts.clone();
+    let client = Client::new(
+        Config::new(sb.secret_key())
+            .unwrap()
+            .base_url(sb.url())
+            .retry_initial_delay(Duration::from_millis(10))
+            .on_request(std::sync::Arc::new(move |e| seen.lock().unwrap().push((e.operation.to_owned(), e.attempt)))),
+    )
+    .unwrap();
+    for (method, params) in [("agents.login", login()), ("agents.autologin", json!({"user_name": "bayi.kullanici", "agent_id": "20077"}))] {
+        attempts.lock().unwrap().clear();
+        let resp = reqwest::Client::new().post(format!("{}/__sandbox/faults", sb.url())).json(&json!({"fail_next": 1, "status": 503})).send().await.unwrap();
+        assert!(resp.status().is_success());
+        let e = call(&client, method, params).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnknownOutcome, "{method}: {e}");
+        assert!(!e.message.contains("transactions.lookup") && !e.message.contains(PASSWORD), "{method}: {e}");
+        assert_eq!(attempts.lock().unwrap().len(), 1, "{method} was sent once");
+    }
+    sb.stop().await;
+}

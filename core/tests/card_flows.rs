@@ -146,3 +146,44 @@ fn bad_card_requests_are_refused_before_sending() {
     let shown = format!("{prepared:?}");
     assert!(!shown.contains(CARD) && !shown.contains("\"000\""), "{shown}");
 }
+
+#[test]
+fn the_otp_code_stays_out_of_debug_and_errors() {
+    const CODE: &str = "918273";
+    let check = json!({"otp_code": CODE, "otp_session_id": "otp-1", "user_gsm": "5321234567"});
+    let params: paynet_core::endpoints::cards::CheckCardOtpParams = serde_json::from_value(check.clone()).unwrap();
+    assert!(!format!("{params:?}").contains(CODE), "{params:?}");
+    let client = Client::new(Config::new("sck_test").unwrap().base_url("http://127.0.0.1:9")).unwrap();
+    let prepared = client.prepare_value("cards.check_otp", check.clone()).unwrap();
+    assert_eq!(prepared.body["otp_code"], CODE, "sent as typed");
+    assert!(!format!("{prepared:?}").contains(CODE), "{prepared:?}");
+    // An answer that repeats the code (a broken gateway): masked in the error.
+    let echo = serde_json::to_vec(&json!({"type": "api_error", "message": format!("wrong code {CODE}"), "code": 400, "result_code": 1})).unwrap();
+    let e = client.read_answer("cards.check_otp", check, 400, &echo).unwrap_err();
+    let shown = format!("{e:?} {e}");
+    assert!(!shown.contains(CODE) && shown.contains("[redacted key]"), "{shown}");
+}
+
+/// The remedy an unknown first save names works: a second save with the same
+/// `user_unique_id` answers the customer's `card_owner_id`, whose list shows
+/// the duplicate to delete.
+#[tokio::test]
+async fn an_unknown_first_save_is_settled_by_the_user_unique_id() {
+    let sb = Sandbox::start().await.unwrap();
+    let client = client_for(&sb);
+    let first = json!({"card": card(CARD), "card_desc": "My Visa", "user_unique_id": "customer-11"});
+    let e = client.read_answer("cards.save", first.clone(), 502, b"").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::UnknownOutcome, "{e}");
+    assert!(e.message.contains("same user_unique_id") && e.message.contains("cards.delete") && !e.message.contains("this one"), "{e}");
+    // The first save went through, though its answer was lost.
+    let lost = call(&client, "cards.save", first.clone()).await.unwrap();
+    let again = call(&client, "cards.save", first).await.unwrap();
+    assert_eq!(again["card_owner_id"], lost["card_owner_id"]);
+    let owner = again["card_owner_id"].as_str().unwrap();
+    let listed = call(&client, "cards.list_page", json!({"card_owner_id": owner})).await.unwrap();
+    assert_eq!(listed["cards"].as_array().unwrap().len(), 2, "{listed}");
+    call(&client, "cards.delete", json!({"card_owner_id": owner, "card_hash": lost["card_hash"]})).await.unwrap();
+    let listed = call(&client, "cards.list_page", json!({"card_owner_id": owner})).await.unwrap();
+    assert_eq!(listed["cards"].as_array().unwrap().len(), 1, "{listed}");
+    sb.stop().await;
+}

@@ -59,6 +59,14 @@ test('the card OTP: a wrong code is refused, the right one accepted', async () =
   await assert.rejects(client.cards.sendOtp({ userGsm: '05321234567', otpSessionId }), (e) => e instanceof InvalidRequestError && e.field === 'userGsm');
 });
 
+test('the card OTP code stays out of errors', async () => {
+  const { inspect } = await import('node:util');
+  const otpCode = '918273';
+  const hidden = (e) => !inspect(e).includes(otpCode) && !String(e).includes(otpCode);
+  await assert.rejects(client.cards.checkOtp({ otpCode, otpSessionId: '', userGsm: '5321234567' }), (e) => e instanceof InvalidRequestError && hidden(e));
+  await assert.rejects(client.cards.checkOtp({ otpCode, otpSessionId: unique('O'), userGsm: '5321234567' }), (e) => e instanceof APIError && hidden(e));
+});
+
 test('an instalment table for three banks, exact amounts', async () => {
   const table = await client.ratios.instalmentTable({ amount: '10', addCommission: true });
   assert.equal(table.amount, '10.00');

@@ -199,6 +199,20 @@ def test_secret_parameters_stay_out_of_traceback_locals(client: paynet.Client) -
     assert PASSWORD not in shown and "'***'" in shown, shown
 
 
+def test_the_otp_code_stays_out_of_traceback_locals_and_errors(client: paynet.Client) -> None:
+    import traceback
+
+    code = "918273"
+    try:
+        client.cards.check_otp(otp_code=code, otp_session_id="", user_gsm="5321234567")
+    except paynet.InvalidRequestError as e:
+        shown = "".join(traceback.TracebackException.from_exception(e, capture_locals=True).format())
+    assert code not in shown and "'***'" in shown, shown
+    with pytest.raises(paynet.APIError) as wrong:
+        client.cards.check_otp(otp_code=code, otp_session_id=reference(), user_gsm="5321234567")
+    assert code not in f"{wrong.value!r} {wrong.value}"
+
+
 def test_the_public_ratio_call(sandbox: Sandbox) -> None:
     with paynet.Client(secret_key=sandbox.secret_key, base_url=sandbox.url, publishable_key=sandbox.publishable_key) as header:
         by_header = header.ratios.get_public(amount=Decimal("10"), bin="435508")

@@ -1113,12 +1113,13 @@ class Cards:
         `otp_session_id` may follow.
 
         Args:
-            otp_code: The code the customer typed.
+            otp_code: The code the customer typed: a one-time credential, masked in reprs, logs and errors.
             otp_session_id: The value given to `cards.send_otp`.
             user_gsm: The number given to `cards.send_otp`.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
+        otp_code = _Secret(otp_code)
         result: Acknowledgement = self._call("cards.check_otp", _params(locals()))
         return result
 
@@ -2421,12 +2422,13 @@ class AsyncCards:
         `otp_session_id` may follow.
 
         Args:
-            otp_code: The code the customer typed.
+            otp_code: The code the customer typed: a one-time credential, masked in reprs, logs and errors.
             otp_session_id: The value given to `cards.send_otp`.
             user_gsm: The number given to `cards.send_otp`.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
+        otp_code = _Secret(otp_code)
         result: Acknowledgement = await self._call("cards.check_otp", _params(locals()))
         return result
 

@@ -13,6 +13,7 @@ use crate::card::Card;
 use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
 use crate::error::Error;
 use crate::models::Acknowledgement;
+use crate::secret::SecretText;
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
 
 /// Saves a card without a payment. The bank verifies it first with a
@@ -92,7 +93,12 @@ impl Endpoint for SaveCard {
     const PATH: &'static str = "v1/card/save";
     /// A resent save stores the card twice (and pre-authorises it again).
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
-    const SETTLE: Option<&'static str> = Some("cards.list(card_owner_id=...) shows whether the card was saved; look before saving it again");
+    const SETTLE: Option<&'static str> = Some(
+        "saving again may store the card twice (and pre-authorises 1 TL again, voided at once). \
+         With a card_owner_id: cards.list(card_owner_id=...) shows whether the card was saved; look before saving it again. \
+         A first save (only a user_unique_id) can be listed by no other means: save once more with the same user_unique_id, \
+         whose answer names the customer's card_owner_id, then cards.list(card_owner_id=...) and cards.delete the duplicate, if there is one",
+    );
     type Params = SaveCardParams;
     type Output = StoredCard;
 
@@ -286,9 +292,9 @@ pub struct CheckCardOtp;
 #[serde(deny_unknown_fields)]
 #[spec(params)]
 pub struct CheckCardOtpParams {
-    /// The code the customer typed.
+    /// The code the customer typed: a one-time credential, masked in reprs, logs and errors.
     #[spec(not_blank, max_len = 10)]
-    pub otp_code: String,
+    pub otp_code: SecretText,
     /// The value given to `cards.send_otp`.
     #[spec(not_blank, max_len = 100)]
     pub otp_session_id: String,

@@ -349,7 +349,12 @@ impl Endpoint for SetRatioType {
     const PATH: &'static str = "v1/ratio/set_type";
     /// A resent create makes a second type.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
-    const SETTLE: Option<&'static str> = Some("ratios.get(ratio_code=...) shows whether the type exists; editing one again is harmless");
+    const SETTLE: Option<&'static str> = Some(
+        "an edit (with ratio_code) is settled by editing again, which is harmless; ratios.get with that ratio_code shows the type. \
+         A create (without one) cannot be checked: Paynet lists no ratio types, so a type it made is unknown to you. \
+         An unused type changes nothing until a payment names it, so creating it again is safe, unless it was made \
+         with is_default: then ask Paynet which type is the default",
+    );
     type Params = SetRatioTypeParams;
     type Output = RatioType;
 
@@ -375,7 +380,7 @@ impl Endpoint for DeleteRatioType {
     const PATH: &'static str = "v1/ratio/delete_type";
     /// A second delete's "no such type" would hide the first's success.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
-    const SETTLE: Option<&'static str> = Some("ratios.get(ratio_code={}) shows whether the type still exists; deleting it again is harmless");
+    const SETTLE: Option<&'static str> = Some("ratios.get with the ratio_code you deleted shows whether the type still exists (an unknown code is refused); deleting it again is harmless");
     type Params = RatioTypeRef;
     type Output = Acknowledgement;
 
