@@ -817,7 +817,7 @@ export interface CheckCardOtpParams {
   userGsm: string;
 }
 
-/** What `v1/ratio/Get` is asked; `ratios.get` and `ratios.instalmentTable` share it. */
+/** What `ratios.get` asks. */
 export interface RatioParams {
   /**
    * In TL. Sent as kuruş (×100) like Paynet's own clients; the client
@@ -846,6 +846,49 @@ export interface RatioParams {
    * At most 10 characters.
    */
   agentId?: string;
+  /**
+   * Which POS the ratios are for, as Paynet numbers them (its
+   * legacy clients: none for Paynet's own POS, `1` for the
+   * merchant's own); sent as given.
+   */
+  posType?: number;
+}
+
+/** What `ratios.instalmentTable` asks: the amount the table is for. */
+export interface InstalmentTableParams {
+  /**
+   * In TL: the table shows what this amount costs in instalments. Sent
+   * as kuruş (×100) like Paynet's own clients; the client option
+   * `ratio_amount_format` switches to a decimal number.
+   *
+   * Greater than 0.
+   */
+  amount: MoneyInput;
+  /**
+   * The card's first six digits: only its bank's options.
+   *
+   * Not blank; at most 6 characters.
+   */
+  bin?: string;
+  /** The totals include the commission the customer pays on top. */
+  addCommission?: boolean;
+  /**
+   * A ratio type of yours (`ratios.setType`) instead of the default.
+   *
+   * Not blank; at most 8 characters.
+   */
+  ratioCode?: string;
+  /**
+   * A dealer's ratios (main company only).
+   *
+   * At most 10 characters.
+   */
+  agentId?: string;
+  /**
+   * Which POS the ratios are for, as Paynet numbers them (its
+   * legacy clients: none for Paynet's own POS, `1` for the
+   * merchant's own); sent as given.
+   */
   posType?: number;
 }
 
@@ -922,6 +965,43 @@ export interface InstalmentDefinitionParams {
    * Default `null`.
    */
   ratio?: string | number;
+}
+
+/** What `ratios.getPublic` asks. */
+export interface PublicRatioParams {
+  /**
+   * In TL. Always sent as kuruş (×100), as `Get_public`'s documentation
+   * says (`ratio_amount_format` is for `v1/ratio/Get`, whose docs disagree).
+   *
+   * Greater than 0.
+   */
+  amount?: MoneyInput;
+  /**
+   * The card's first six digits: only its bank's options.
+   *
+   * Not blank; at most 6 characters.
+   */
+  bin?: string;
+  /** The totals include the commission the customer pays on top. */
+  addCommission?: boolean;
+  /**
+   * A ratio type of yours (`ratios.setType`) instead of the default.
+   *
+   * Not blank; at most 8 characters.
+   */
+  ratioCode?: string;
+  /**
+   * A dealer's ratios (main company only).
+   *
+   * At most 10 characters.
+   */
+  agentId?: string;
+  /**
+   * Which POS the ratios are for, as Paynet numbers them (its
+   * legacy clients: none for Paynet's own POS, `1` for the
+   * merchant's own); sent as given.
+   */
+  posType?: number;
 }
 
 export interface AutoLoginParams {
@@ -1910,7 +1990,7 @@ export interface Ratios<M extends MoneyMode = 'string'> {
    *
    * `POST v1/ratio/Get` · retry policy `read_only`.
    */
-  instalmentTable(params?: RatioParams, options?: RequestOptions): Promise<InstalmentTable<M>>;
+  instalmentTable(params: InstalmentTableParams, options?: RequestOptions): Promise<InstalmentTable<M>>;
   /**
    * Creates a ratio type (without `ratioCode`) or edits one; returns its
    * code. Payments and `ratios.get` that name the code use its ratios
@@ -1940,7 +2020,7 @@ export interface Ratios<M extends MoneyMode = 'string'> {
    *
    * `POST v1/ratio/Get_public` · retry policy `read_only`.
    */
-  getPublic(params?: RatioParams, options?: RequestOptions): Promise<RatioTable<M>>;
+  getPublic(params?: PublicRatioParams, options?: RequestOptions): Promise<RatioTable<M>>;
 }
 
 export interface Agents<M extends MoneyMode = 'string'> {
@@ -2108,7 +2188,7 @@ export interface ClientOptions<M extends MoneyMode = 'string'> {
    */
   paymentAmountFormat?: 'number' | 'comma';
   /**
-   * How `ratios.get` and `ratios.instalmentTable` send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. You always pass TL amounts.
+   * How `ratios.get` and `ratios.instalmentTable` (`v1/ratio/Get`) send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. `ratios.getPublic` always sends kuruş, as its docs say. You always pass TL amounts.
    *
    * Default `'kurus'`.
    */

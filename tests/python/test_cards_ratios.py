@@ -247,3 +247,11 @@ def test_an_otp_merchant_saves_after_the_code_is_checked() -> None:
         client.cards.check_otp(otp_code=CARD_OTP, otp_session_id=session, user_gsm="5321234567")
         saved = client.cards.save(card=card(), card_desc="My Visa", user_unique_id=reference(), otp_session_id=session)
         assert saved.card_hash.startswith("pch_")
+
+
+def test_the_instalment_table_requires_its_amount(client: paynet.Client) -> None:
+    import inspect
+
+    assert inspect.signature(client.ratios.instalment_table).parameters["amount"].default is inspect.Parameter.empty
+    with pytest.raises(TypeError):
+        client.ratios.instalment_table(bin="435508")  # type: ignore[call-arg]

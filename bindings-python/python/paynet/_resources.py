@@ -1152,6 +1152,7 @@ class Ratios:
             add_commission: The totals include the commission the customer pays on top.
             ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
             agent_id: A dealer's ratios (main company only).
+            pos_type: Which POS the ratios are for, as Paynet numbers them (its legacy clients: none for Paynet's own POS, `1` for the merchant's own); sent as given.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -1161,7 +1162,7 @@ class Ratios:
     def instalment_table(
         self,
         *,
-        amount: Amount | None = None,
+        amount: Amount,
         bin: str | None = None,
         add_commission: bool | None = None,
         ratio_code: str | None = None,
@@ -1177,11 +1178,12 @@ class Ratios:
         show only its bank's options.
 
         Args:
-            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            amount: In TL: the table shows what this amount costs in instalments. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
             bin: The card's first six digits: only its bank's options.
             add_commission: The totals include the commission the customer pays on top.
             ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
             agent_id: A dealer's ratios (main company only).
+            pos_type: Which POS the ratios are for, as Paynet numbers them (its legacy clients: none for Paynet's own POS, `1` for the merchant's own); sent as given.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -1267,11 +1269,12 @@ class Ratios:
         `publishable_key`; `publishable_key_in` says how it travels.
 
         Args:
-            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            amount: In TL. Always sent as kuruş (×100), as `Get_public`'s documentation says (`ratio_amount_format` is for `v1/ratio/Get`, whose docs disagree).
             bin: The card's first six digits: only its bank's options.
             add_commission: The totals include the commission the customer pays on top.
             ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
             agent_id: A dealer's ratios (main company only).
+            pos_type: Which POS the ratios are for, as Paynet numbers them (its legacy clients: none for Paynet's own POS, `1` for the merchant's own); sent as given.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -2461,6 +2464,7 @@ class AsyncRatios:
             add_commission: The totals include the commission the customer pays on top.
             ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
             agent_id: A dealer's ratios (main company only).
+            pos_type: Which POS the ratios are for, as Paynet numbers them (its legacy clients: none for Paynet's own POS, `1` for the merchant's own); sent as given.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -2470,7 +2474,7 @@ class AsyncRatios:
     async def instalment_table(
         self,
         *,
-        amount: Amount | None = None,
+        amount: Amount,
         bin: str | None = None,
         add_commission: bool | None = None,
         ratio_code: str | None = None,
@@ -2486,11 +2490,12 @@ class AsyncRatios:
         show only its bank's options.
 
         Args:
-            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            amount: In TL: the table shows what this amount costs in instalments. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
             bin: The card's first six digits: only its bank's options.
             add_commission: The totals include the commission the customer pays on top.
             ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
             agent_id: A dealer's ratios (main company only).
+            pos_type: Which POS the ratios are for, as Paynet numbers them (its legacy clients: none for Paynet's own POS, `1` for the merchant's own); sent as given.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -2576,11 +2581,12 @@ class AsyncRatios:
         `publishable_key`; `publishable_key_in` says how it travels.
 
         Args:
-            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            amount: In TL. Always sent as kuruş (×100), as `Get_public`'s documentation says (`ratio_amount_format` is for `v1/ratio/Get`, whose docs disagree).
             bin: The card's first six digits: only its bank's options.
             add_commission: The totals include the commission the customer pays on top.
             ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
             agent_id: A dealer's ratios (main company only).
+            pos_type: Which POS the ratios are for, as Paynet numbers them (its legacy clients: none for Paynet's own POS, `1` for the merchant's own); sent as given.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -2776,7 +2782,7 @@ class ClientOptions:
             connect_timeout: Deadline for opening a connection. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
             payment_amount_format: How `payments.create` sends `amount`: Paynet's payment page (S001) shows a JSON number (`12.50`, the default), newer pages a comma string (`"12,50"`). You always pass TL amounts.
-            ratio_amount_format: How `ratios.get` and `ratios.instalment_table` send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. You always pass TL amounts.
+            ratio_amount_format: How `ratios.get` and `ratios.instalment_table` (`v1/ratio/Get`) send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. `ratios.get_public` always sends kuruş, as its docs say. You always pass TL amounts.
             publishable_key: Your publishable key (`pbk_…`), for `ratios.get_public`, the one call Paynet serves with it. Kept in native memory; never printed.
             publishable_key_in: How `ratios.get_public` sends the publishable key, which Paynet's reference leaves open: as `Authorization: Basic pbk_…` (the default, as the secret key travels) or as a `publishable_key` body field (as Paynet.js sends it), with no `Authorization` header.
             allow_insecure_http: Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in.

@@ -28,39 +28,79 @@ pub struct GetRatios;
 #[derive(Doc)]
 pub struct InstalmentTableOf;
 
-/// What `v1/ratio/Get` is asked; `ratios.get` and `ratios.instalment_table` share it.
-#[derive(Debug, Clone, Deserialize, Spec)]
-#[serde(deny_unknown_fields)]
-#[spec(params)]
-pub struct RatioParams {
-    /// In TL. Sent as kuruş (×100) like Paynet's own clients; the client
-    /// option `ratio_amount_format` switches to a decimal number.
-    #[spec(money = "kurus", money_option = "ratio_amount_format", positive)]
-    pub amount: Option<Money>,
-    /// The card's first six digits: only its bank's options.
-    #[spec(not_blank, max_len = 6)]
-    pub bin: Option<String>,
-    /// The totals include the commission the customer pays on top.
-    #[spec(wire = "addcomission_to_amount")]
-    pub add_commission: Option<bool>,
-    /// A ratio type of yours (`ratios.set_type`) instead of the default.
-    #[spec(not_blank, max_len = 8)]
-    pub ratio_code: Option<String>,
-    /// A dealer's ratios (main company only).
-    #[spec(max_len = 10)]
-    pub agent_id: Option<String>,
-    pub pos_type: Option<i64>,
+/// What `v1/ratio/Get` (and `Get_public`) is asked besides `amount`: one
+/// declaration for each call's params, which differ in their `amount` only.
+macro_rules! ratio_params {
+    ($(#[$attr:meta])* pub struct $name:ident { $($amount:tt)* }) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Deserialize, Spec)]
+        #[serde(deny_unknown_fields)]
+        #[spec(params)]
+        pub struct $name {
+            $($amount)*
+            /// The card's first six digits: only its bank's options.
+            #[spec(not_blank, max_len = 6)]
+            pub bin: Option<String>,
+            /// The totals include the commission the customer pays on top.
+            #[spec(wire = "addcomission_to_amount")]
+            pub add_commission: Option<bool>,
+            /// A ratio type of yours (`ratios.set_type`) instead of the default.
+            #[spec(not_blank, max_len = 8)]
+            pub ratio_code: Option<String>,
+            /// A dealer's ratios (main company only).
+            #[spec(max_len = 10)]
+            pub agent_id: Option<String>,
+            /// Which POS the ratios are for, as Paynet numbers them (its
+            /// legacy clients: none for Paynet's own POS, `1` for the
+            /// merchant's own); sent as given.
+            pub pos_type: Option<i64>,
+        }
+
+        impl $name {
+            fn checked_body(&self, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+                self.check_declared()?;
+                check_bin(self.bin.as_deref())?;
+                Ok(self.to_wire_declared(options))
+            }
+        }
+    };
 }
 
-impl RatioParams {
-    fn checked_body(&self, options: &WireOptions) -> Result<Map<String, Value>, Error> {
-        self.check_declared()?;
-        if let Some(bin) = &self.bin
-            && (bin.len() != 6 || !bin.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return Err(Error::invalid("bin", "must be the card's first six digits"));
-        }
-        Ok(self.to_wire_declared(options))
+ratio_params! {
+    /// What `ratios.get` asks.
+    pub struct RatioParams {
+        /// In TL. Sent as kuruş (×100) like Paynet's own clients; the client
+        /// option `ratio_amount_format` switches to a decimal number.
+        #[spec(money = "kurus", money_option = "ratio_amount_format", positive)]
+        pub amount: Option<Money>,
+    }
+}
+
+ratio_params! {
+    /// What `ratios.get_public` asks.
+    pub struct PublicRatioParams {
+        /// In TL. Always sent as kuruş (×100), as `Get_public`'s documentation
+        /// says (`ratio_amount_format` is for `v1/ratio/Get`, whose docs disagree).
+        #[spec(money = "kurus", positive)]
+        pub amount: Option<Money>,
+    }
+}
+
+ratio_params! {
+    /// What `ratios.instalment_table` asks: the amount the table is for.
+    pub struct InstalmentTableParams {
+        /// In TL: the table shows what this amount costs in instalments. Sent
+        /// as kuruş (×100) like Paynet's own clients; the client option
+        /// `ratio_amount_format` switches to a decimal number.
+        #[spec(money = "kurus", money_option = "ratio_amount_format", positive)]
+        pub amount: Money,
+    }
+}
+
+fn check_bin(bin: Option<&str>) -> Result<(), Error> {
+    match bin {
+        Some(bin) if bin.len() != 6 || !bin.bytes().all(|b| b.is_ascii_digit()) => Err(Error::invalid("bin", "must be the card's first six digits")),
+        _ => Ok(()),
     }
 }
 
@@ -188,14 +228,14 @@ impl Endpoint for GetPublicRatios {
     const PATH: &'static str = "v1/ratio/Get_public";
     const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
     const KEY: ApiKey = ApiKey::Publishable;
-    type Params = RatioParams;
+    type Params = PublicRatioParams;
     type Output = RatioTable;
 
-    fn to_wire(p: &RatioParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+    fn to_wire(p: &PublicRatioParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.checked_body(options)
     }
 
-    fn from_wire(_: &RatioParams, body: &Map<String, Value>) -> Result<RatioTable, Error> {
+    fn from_wire(_: &PublicRatioParams, body: &Map<String, Value>) -> Result<RatioTable, Error> {
         RatioTable::from_answer(body)
     }
 }
@@ -297,19 +337,15 @@ impl Endpoint for InstalmentTableOf {
     const NAME: &'static str = "ratios.instalment_table";
     const PATH: &'static str = "v1/ratio/Get";
     const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
-    type Params = RatioParams;
+    type Params = InstalmentTableParams;
     type Output = InstalmentTable;
 
-    fn to_wire(p: &RatioParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
-        if p.amount.is_none() {
-            return Err(Error::invalid("amount", "is required: the table shows what this amount costs in instalments"));
-        }
+    fn to_wire(p: &InstalmentTableParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.checked_body(options)
     }
 
-    fn from_wire(p: &RatioParams, body: &Map<String, Value>) -> Result<InstalmentTable, Error> {
-        let amount = p.amount.map(Decimal::from).unwrap_or_default();
-        Ok(InstalmentTable::of(RatioTable::from_answer(body)?, amount))
+    fn from_wire(p: &InstalmentTableParams, body: &Map<String, Value>) -> Result<InstalmentTable, Error> {
+        Ok(InstalmentTable::of(RatioTable::from_answer(body)?, Decimal::from(p.amount)))
     }
 }
 
