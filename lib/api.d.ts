@@ -745,6 +745,7 @@ export interface ListCardsParams {
   endingBefore?: number;
 }
 
+/** The saved card a call is about. */
 export interface CardRefParams {
   /**
    * Paynet's id of the customer.
@@ -783,13 +784,15 @@ export interface UpdateCardDescriptionParams {
 
 export interface SendCardOtpParams {
   /**
-   * The customer's mobile number: `5` and nine digits (`5321234567`).
+   * The customer's mobile number: `5` and nine digits (`5321234567`),
+   * the same for `cards.sendOtp` and `cards.checkOtp`.
    *
    * Not blank; at most 10 characters.
    */
   userGsm: string;
   /**
-   * Your unique value for this verification.
+   * Your unique value for this verification, the same for
+   * `cards.sendOtp`, `cards.checkOtp` and `cards.save`.
    *
    * Not blank; at most 100 characters.
    */
@@ -798,23 +801,25 @@ export interface SendCardOtpParams {
 
 export interface CheckCardOtpParams {
   /**
-   * The code the customer typed: a one-time credential, masked in reprs, logs and errors.
+   * The customer's mobile number: `5` and nine digits (`5321234567`),
+   * the same for `cards.sendOtp` and `cards.checkOtp`.
    *
    * Not blank; at most 10 characters.
    */
-  otpCode: string;
+  userGsm: string;
   /**
-   * The value given to `cards.sendOtp`.
+   * Your unique value for this verification, the same for
+   * `cards.sendOtp`, `cards.checkOtp` and `cards.save`.
    *
    * Not blank; at most 100 characters.
    */
   otpSessionId: string;
   /**
-   * The number given to `cards.sendOtp`.
+   * The code the customer typed: a one-time credential, masked in reprs, logs and errors.
    *
    * Not blank; at most 10 characters.
    */
-  userGsm: string;
+  otpCode: string;
 }
 
 /** What `ratios.get` asks. */
@@ -1558,7 +1563,9 @@ export interface InstalmentBank<M extends MoneyMode = 'string'> {
   bankId: string | null;
   bankName: string | null;
   bankLogo: string | null;
+  /** `cc` credit, `dc` debit, `bc` business. */
   cardType: string | null;
+  /** 3D Secure is required with this bank. */
   tdsRequired: boolean | null;
   /** Single payment first, then by count. */
   rows: InstalmentRow<M>[];

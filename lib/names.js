@@ -559,14 +559,14 @@ const PARAMS = table({
   }),
   CheckCardOtpParams: table({
     toSnake: table({
-      'otpCode': 'otp_code',
-      'otpSessionId': 'otp_session_id',
       'userGsm': 'user_gsm',
+      'otpSessionId': 'otp_session_id',
+      'otpCode': 'otp_code',
     }),
     toCamel: table({
-      'otp_code': 'otpCode',
-      'otp_session_id': 'otpSessionId',
       'user_gsm': 'userGsm',
+      'otp_session_id': 'otpSessionId',
+      'otp_code': 'otpCode',
     }),
     structs: table({}),
   }),

@@ -1091,8 +1091,8 @@ class Cards:
         linking this code, `cards.check_otp` and the `cards.save` that follows.
 
         Args:
-            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`).
-            otp_session_id: Your unique value for this verification.
+            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`), the same for `cards.send_otp` and `cards.check_otp`.
+            otp_session_id: Your unique value for this verification, the same for `cards.send_otp`, `cards.check_otp` and `cards.save`.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -1102,9 +1102,9 @@ class Cards:
     def check_otp(
         self,
         *,
-        otp_code: str,
-        otp_session_id: str,
         user_gsm: str,
+        otp_session_id: str,
+        otp_code: str,
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> Acknowledgement:
@@ -1113,9 +1113,9 @@ class Cards:
         `otp_session_id` may follow.
 
         Args:
+            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`), the same for `cards.send_otp` and `cards.check_otp`.
+            otp_session_id: Your unique value for this verification, the same for `cards.send_otp`, `cards.check_otp` and `cards.save`.
             otp_code: The code the customer typed: a one-time credential, masked in reprs, logs and errors.
-            otp_session_id: The value given to `cards.send_otp`.
-            user_gsm: The number given to `cards.send_otp`.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -2403,8 +2403,8 @@ class AsyncCards:
         linking this code, `cards.check_otp` and the `cards.save` that follows.
 
         Args:
-            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`).
-            otp_session_id: Your unique value for this verification.
+            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`), the same for `cards.send_otp` and `cards.check_otp`.
+            otp_session_id: Your unique value for this verification, the same for `cards.send_otp`, `cards.check_otp` and `cards.save`.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -2414,9 +2414,9 @@ class AsyncCards:
     async def check_otp(
         self,
         *,
-        otp_code: str,
-        otp_session_id: str,
         user_gsm: str,
+        otp_session_id: str,
+        otp_code: str,
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> Acknowledgement:
@@ -2425,9 +2425,9 @@ class AsyncCards:
         `otp_session_id` may follow.
 
         Args:
+            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`), the same for `cards.send_otp` and `cards.check_otp`.
+            otp_session_id: Your unique value for this verification, the same for `cards.send_otp`, `cards.check_otp` and `cards.save`.
             otp_code: The code the customer typed: a one-time credential, masked in reprs, logs and errors.
-            otp_session_id: The value given to `cards.send_otp`.
-            user_gsm: The number given to `cards.send_otp`.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """

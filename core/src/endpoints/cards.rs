@@ -164,16 +164,48 @@ impl Endpoint for ListCards {
 #[derive(Doc)]
 pub struct DeleteCard;
 
-#[derive(Debug, Clone, Deserialize, Spec)]
-#[serde(deny_unknown_fields)]
-#[spec(params)]
-pub struct CardRef {
-    /// Paynet's id of the customer.
-    #[spec(not_blank, max_len = 100)]
-    pub card_owner_id: String,
-    /// The saved card's token.
-    #[spec(not_blank, max_len = 100)]
-    pub card_hash: String,
+/// Params whose first fields are a set other params share: `card_ref` (the
+/// saved card `card_owner_id` + `card_hash` name) or `otp` (the number and
+/// session of a card OTP). One declaration per set.
+macro_rules! card_params {
+    (card_ref $(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        card_params! { @struct [
+            /// Paynet's id of the customer.
+            #[spec(not_blank, max_len = 100)]
+            pub card_owner_id: String,
+            /// The saved card's token.
+            #[spec(not_blank, max_len = 100)]
+            pub card_hash: String,
+        ] $(#[$attr])* pub struct $name { $($fields)* } }
+    };
+    (otp $(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        card_params! { @struct [
+            /// The customer's mobile number: `5` and nine digits (`5321234567`),
+            /// the same for `cards.send_otp` and `cards.check_otp`.
+            #[spec(not_blank, max_len = 10)]
+            pub user_gsm: String,
+            /// Your unique value for this verification, the same for
+            /// `cards.send_otp`, `cards.check_otp` and `cards.save`.
+            #[spec(not_blank, max_len = 100)]
+            pub otp_session_id: String,
+        ] $(#[$attr])* pub struct $name { $($fields)* } }
+    };
+    (@struct [$($shared:tt)*] $(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Deserialize, Spec)]
+        #[serde(deny_unknown_fields)]
+        #[spec(params)]
+        pub struct $name {
+            $($shared)*
+            $($fields)*
+        }
+    };
+}
+
+card_params! {
+    card_ref
+    /// The saved card a call is about.
+    pub struct CardRef {}
 }
 
 impl Endpoint for DeleteCard {
@@ -194,19 +226,13 @@ impl Endpoint for DeleteCard {
 #[derive(Doc)]
 pub struct UpdateCardDescription;
 
-#[derive(Debug, Clone, Deserialize, Spec)]
-#[serde(deny_unknown_fields)]
-#[spec(params)]
-pub struct UpdateCardDescriptionParams {
-    /// Paynet's id of the customer.
-    #[spec(not_blank, max_len = 100)]
-    pub card_owner_id: String,
-    /// The saved card's token.
-    #[spec(not_blank, max_len = 100)]
-    pub card_hash: String,
-    /// The card's new name.
-    #[spec(not_blank, max_len = 100)]
-    pub card_desc: String,
+card_params! {
+    card_ref
+    pub struct UpdateCardDescriptionParams {
+        /// The card's new name.
+        #[spec(not_blank, max_len = 100)]
+        pub card_desc: String,
+    }
 }
 
 impl Endpoint for UpdateCardDescription {
@@ -229,16 +255,9 @@ impl Endpoint for UpdateCardDescription {
 #[derive(Doc)]
 pub struct SendCardOtp;
 
-#[derive(Debug, Clone, Deserialize, Spec)]
-#[serde(deny_unknown_fields)]
-#[spec(params)]
-pub struct SendCardOtpParams {
-    /// The customer's mobile number: `5` and nine digits (`5321234567`).
-    #[spec(not_blank, max_len = 10)]
-    pub user_gsm: String,
-    /// Your unique value for this verification.
-    #[spec(not_blank, max_len = 100)]
-    pub otp_session_id: String,
+card_params! {
+    otp
+    pub struct SendCardOtpParams {}
 }
 
 /// A one-time code on its way to the customer.
@@ -288,19 +307,13 @@ impl Endpoint for SendCardOtp {
 #[derive(Doc)]
 pub struct CheckCardOtp;
 
-#[derive(Debug, Clone, Deserialize, Spec)]
-#[serde(deny_unknown_fields)]
-#[spec(params)]
-pub struct CheckCardOtpParams {
-    /// The code the customer typed: a one-time credential, masked in reprs, logs and errors.
-    #[spec(not_blank, max_len = 10)]
-    pub otp_code: SecretText,
-    /// The value given to `cards.send_otp`.
-    #[spec(not_blank, max_len = 100)]
-    pub otp_session_id: String,
-    /// The number given to `cards.send_otp`.
-    #[spec(not_blank, max_len = 10)]
-    pub user_gsm: String,
+card_params! {
+    otp
+    pub struct CheckCardOtpParams {
+        /// The code the customer typed: a one-time credential, masked in reprs, logs and errors.
+        #[spec(not_blank, max_len = 10)]
+        pub otp_code: SecretText,
+    }
 }
 
 impl Endpoint for CheckCardOtp {

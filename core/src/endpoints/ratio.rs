@@ -145,18 +145,32 @@ pub struct InstalmentOption {
     pub campaign_note: Option<String>,
 }
 
-/// One bank's options for one card type.
-#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
-pub struct BankRatios {
-    pub bank_id: Option<String>,
-    pub bank_name: Option<String>,
-    pub bank_logo: Option<String>,
-    /// `cc` credit, `dc` debit, `bc` business.
-    pub card_type: Option<String>,
-    /// 3D Secure is required with this bank.
-    pub tds_required: Option<bool>,
-    /// By instalment count, single payment first.
-    pub options: Vec<InstalmentOption>,
+/// A model of one bank and card type (`bank_id` ... `tds_required`) with its
+/// own list after them: one declaration for the ratio table's banks and the
+/// instalment table's.
+macro_rules! bank_model {
+    ($(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+        pub struct $name {
+            pub bank_id: Option<String>,
+            pub bank_name: Option<String>,
+            pub bank_logo: Option<String>,
+            /// `cc` credit, `dc` debit, `bc` business.
+            pub card_type: Option<String>,
+            /// 3D Secure is required with this bank.
+            pub tds_required: Option<bool>,
+            $($fields)*
+        }
+    };
+}
+
+bank_model! {
+    /// One bank's options for one card type.
+    pub struct BankRatios {
+        /// By instalment count, single payment first.
+        pub options: Vec<InstalmentOption>,
+    }
 }
 
 /// `v1/ratio/Get`'s answer.
@@ -264,16 +278,12 @@ pub struct InstalmentRow {
     pub plus_installment: Option<i64>,
 }
 
-/// The instalment options of one bank and card type.
-#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
-pub struct InstalmentBank {
-    pub bank_id: Option<String>,
-    pub bank_name: Option<String>,
-    pub bank_logo: Option<String>,
-    pub card_type: Option<String>,
-    pub tds_required: Option<bool>,
-    /// Single payment first, then by count.
-    pub rows: Vec<InstalmentRow>,
+bank_model! {
+    /// The instalment options of one bank and card type.
+    pub struct InstalmentBank {
+        /// Single payment first, then by count.
+        pub rows: Vec<InstalmentRow>,
+    }
 }
 
 /// The instalment options for one amount, by bank and card type.

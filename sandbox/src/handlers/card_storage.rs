@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use super::listing::Page;
 use super::payment::{Attempt, COMPANY_CODE, bank_step, decide, make_entry};
-use super::responses::MSG_OK;
-use super::reversal::reversal_row;
+use super::responses::{MSG_OK, done};
+use super::reversal::void_preauth;
 use super::{json_ok, unwrap_response};
 use crate::Shared;
 use crate::cards::{self, Behaviour};
@@ -111,13 +111,6 @@ fn row<'a>(card_hash: &'a str, c: &'a SavedCard) -> CardRow<'a> {
 struct Saved<'a> {
     #[serde(flatten)]
     card: CardRow<'a>,
-    object_name: &'static str,
-    code: i32,
-    message: &'static str,
-}
-
-#[derive(Serialize)]
-struct Done {
     object_name: &'static str,
     code: i32,
     message: &'static str,
@@ -271,22 +264,8 @@ pub async fn save(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
                 message,
             });
         }
-        let Some(pre) = l.get(pre_id) else {
+        if void_preauth(&s, &mut l, pre_id).is_none() {
             return unwrap_response(Err(ApiError::invalid("pre-auth not recorded")));
-        };
-        let void = reversal_row(
-            &s,
-            &l,
-            pre,
-            XactType::PreAuthReversal,
-            pre.split,
-            format!("xk_{}", s.rng.token(40)),
-            s.clock.now(),
-        );
-        let void_id = void.id;
-        l.push(void);
-        if let Some(pre) = l.get_mut(pre_id) {
-            pre.after.voided_by = Some(void_id);
         }
     }
     let (card_owner_id, user_unique_id) = match request.owner {
@@ -358,11 +337,7 @@ pub async fn delete(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
         let mut l = ledger::lock(&s.ledger);
         let (hash, _) = owned(&mut l.vault, &f)?;
         l.vault.remove(&hash);
-        Ok(json_ok(&Done {
-            object_name: "card_delete",
-            code: 0,
-            message: MSG_OK,
-        }))
+        Ok(json_ok(&done("card_delete")))
     }))
 }
 
@@ -373,11 +348,7 @@ pub async fn desc_update(State(s): State<Arc<Shared>>, body: Bytes) -> Response 
         let mut l = ledger::lock(&s.ledger);
         let (_, card) = owned(&mut l.vault, &f)?;
         card.card_desc = card_desc;
-        Ok(json_ok(&Done {
-            object_name: "card_desc_update",
-            code: 0,
-            message: MSG_OK,
-        }))
+        Ok(json_ok(&done("card_desc_update")))
     }))
 }
 
@@ -455,10 +426,6 @@ pub async fn check_otp(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
             return refused("OTP hatalı (wrong OTP code)");
         }
         otp.verified = true;
-        Ok(json_ok(&Done {
-            object_name: "card_check_otp",
-            code: 0,
-            message: MSG_OK,
-        }))
+        Ok(json_ok(&done("card_check_otp")))
     }))
 }
