@@ -1598,14 +1598,22 @@ export interface RatioType<M extends MoneyMode = 'string'> {
 
 /** The panel's one-time login link. */
 export interface AgentLoginLink<M extends MoneyMode = 'string'> {
-  /** Open it once; it is a credential (hidden from reprs). */
+  /**
+   * Open it once; it is a credential (hidden from reprs).
+   *
+   * A secret, so not enumerable: read it by name (`result.url`); `console.log`, `util.inspect`, `JSON.stringify`, `{...result}`, `Object.assign` and `structuredClone` all leave it out, so copy it into your own object by name where you need it elsewhere.
+   */
   url: string | null;
   message: string | null;
 }
 
 /** An agent user's session and the dealer's profile. */
 export interface AgentSession<M extends MoneyMode = 'string'> {
-  /** The session's key (hidden from reprs). */
+  /**
+   * The session's key (hidden from reprs).
+   *
+   * A secret, so not enumerable: read it by name (`result.sessionKey`); `console.log`, `util.inspect`, `JSON.stringify`, `{...result}`, `Object.assign` and `structuredClone` all leave it out, so copy it into your own object by name where you need it elsewhere.
+   */
   sessionKey: string | null;
   /**
    * When the session ends.

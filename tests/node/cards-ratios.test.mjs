@@ -112,6 +112,10 @@ test('agents: limits used up by payments, login, one-time links, the bare check_
   assert.ok(session.sessionKey.startsWith('ssk_'));
   const { inspect } = await import('node:util');
   assert.ok(!inspect(session).includes(session.sessionKey) && !JSON.stringify(session).includes(session.sessionKey));
+  // As documented: copies leave the secret out too (they would otherwise print it), reading it by name works.
+  assert.equal({ ...session }.sessionKey, undefined);
+  assert.equal(structuredClone(session).sessionKey, undefined);
+  assert.equal(structuredClone(session).agentId, '20077');
   const link = await client.agents.autologin({ userName: 'bayi.kullanici', agentId: '20077' });
   assert.ok(link.url.startsWith(sandbox.url) && !inspect(link).includes(link.url));
   assert.equal((await fetch(link.url)).status, 200);
