@@ -157,3 +157,45 @@ async fn logins_and_links_are_never_sent_twice() {
     }
     sb.stop().await;
 }
+
+/// `limit_info` sends the limits as strings, as the reference lists them.
+#[tokio::test]
+async fn the_sandbox_sends_limits_as_strings() {
+    let sb = Sandbox::start().await.unwrap();
+    let body: Value = reqwest::Client::new()
+        .post(format!("{}/v1/agent/limit_info", sb.url()))
+        .header("Authorization", format!("Basic {}", sb.secret_key()))
+        .json(&json!({"agent_id": "20077"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for field in ["defined_limit", "used_limit", "available_limit", "td_defined_limit", "td_used_limit", "td_available_limit"] {
+        assert!(body[field].is_string(), "{field}: {body}");
+    }
+    assert_eq!(body["defined_limit"], "1000.00");
+    sb.stop().await;
+}
+
+/// Two payments in flight together cannot overshoot an agent's limit: each
+/// holds its amount from the check until it is recorded.
+#[tokio::test]
+async fn concurrent_payments_cannot_overshoot_an_agents_limit() {
+    let sb = Sandbox::start_with(paynet_sandbox::SandboxConfig { slow_bank_delay: Duration::from_millis(400), ..Default::default() }).await.unwrap();
+    let client = client_for(&sb);
+    let pay = |reference: &str, amount: &str| {
+        json!({"amount": amount, "reference_no": reference, "domain": "shop.example.com", "agent_id": "20077",
+            "card": {"number": "4000000000000259", "exp_month": 12, "exp_year": 2045, "cvc": "000", "holder_name": "TEST TEST"}})
+    };
+    let (a, b) = tokio::join!(call(&client, "payments.create", pay("AG-C1", "600")), call(&client, "payments.create", pay("AG-C2", "600")));
+    let refused: Vec<_> = [&a, &b].into_iter().filter_map(|r| r.as_ref().err()).collect();
+    assert_eq!((a.is_ok() || b.is_ok(), refused.len()), (true, 1), "{a:?} {b:?}");
+    assert_eq!(refused[0].result_code, Some(6), "{}", refused[0]);
+    let limits = call(&client, "agents.limit_info", json!({"agent_id": "20077"})).await.unwrap();
+    assert_eq!(limits["used_limit"], json!("600.00"));
+    // The hold is given back once the payment is recorded: the rest can still be used.
+    call(&client, "payments.create", pay("AG-C3", "400")).await.unwrap();
+    sb.stop().await;
+}

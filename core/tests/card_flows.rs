@@ -187,3 +187,38 @@ async fn an_unknown_first_save_is_settled_by_the_user_unique_id() {
     assert_eq!(listed["cards"].as_array().unwrap().len(), 1, "{listed}");
     sb.stop().await;
 }
+
+/// A verified OTP session is good for one save, and three wrong codes kill it.
+#[tokio::test]
+async fn an_otp_session_saves_once_and_dies_after_three_wrong_codes() {
+    let sb = Sandbox::start_with(SandboxConfig { require_card_otp: true, ..Default::default() }).await.unwrap();
+    let client = client_for(&sb);
+    let check = |code: &str, session: &str| json!({"otp_code": code, "otp_session_id": session, "user_gsm": "5321234567"});
+    call(&client, "cards.send_otp", json!({"user_gsm": "5321234567", "otp_session_id": "otp-once"})).await.unwrap();
+    call(&client, "cards.check_otp", check("123456", "otp-once")).await.unwrap();
+    let save = json!({"card": card(CARD), "card_desc": "My Visa", "user_unique_id": "customer-12", "otp_session_id": "otp-once"});
+    call(&client, "cards.save", save.clone()).await.unwrap();
+    let again = call(&client, "cards.save", save).await.unwrap_err();
+    assert_eq!(again.kind, ErrorKind::InvalidRequest, "the session was used up: {again}");
+
+    call(&client, "cards.send_otp", json!({"user_gsm": "5321234567", "otp_session_id": "otp-guess"})).await.unwrap();
+    for _ in 0..3 {
+        let wrong = call(&client, "cards.check_otp", check("000000", "otp-guess")).await.unwrap_err();
+        assert_eq!(wrong.result_code, Some(1), "{wrong}");
+    }
+    let dead = call(&client, "cards.check_otp", check("123456", "otp-guess")).await.unwrap_err();
+    assert!(dead.message.contains("too many wrong codes"), "{dead}");
+    sb.stop().await;
+}
+
+/// The card answers show the holder's name masked, as the reference's example does.
+#[tokio::test]
+async fn card_answers_mask_the_holder() {
+    let sb = Sandbox::start().await.unwrap();
+    let client = client_for(&sb);
+    let saved = call(&client, "cards.save", json!({"card": card(CARD), "card_desc": "My Visa", "user_unique_id": "customer-13"})).await.unwrap();
+    assert_eq!(saved["card_holder"], "TE** TE**", "{saved}");
+    let listed = call(&client, "cards.list_page", json!({"card_owner_id": saved["card_owner_id"]})).await.unwrap();
+    assert_eq!(listed["cards"][0]["card_holder"], "TE** TE**", "{listed}");
+    sb.stop().await;
+}

@@ -18,7 +18,7 @@ use crate::Shared;
 use crate::cards::{self, Behaviour};
 use crate::ledger::{self, CardData, XactType};
 use crate::money;
-use crate::vault::{CardOtp, SavedCard, Vault};
+use crate::vault::{CardOtp, MAX_WRONG_OTP_CODES, SavedCard, Vault};
 use crate::wire::{ApiError, ApiResult, Fields, parse_object, rc};
 
 /// The code every card OTP carries: tests type it (the sandbox texts nobody).
@@ -72,7 +72,8 @@ struct CardRow<'a> {
     card_owner_id: &'a str,
     card_hash: &'a str,
     card_desc: &'a str,
-    card_holder: &'a str,
+    /// Masked, as in the reference's `card/list` example: `TE** TE**`.
+    card_holder: String,
     card_no: String,
     card_bin: &'a str,
     card_type: &'static str,
@@ -85,6 +86,20 @@ struct CardRow<'a> {
     expire_year: u32,
 }
 
+/// A card holder's name as the card answers show it: each word's first two
+/// letters, the rest starred (`TEST TEST` → `TE** TE**`).
+fn mask_holder(name: &str) -> String {
+    name.split(' ')
+        .map(|word| {
+            word.chars()
+                .enumerate()
+                .map(|(i, c)| if i < 2 { c } else { '*' })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn row<'a>(card_hash: &'a str, c: &'a SavedCard) -> CardRow<'a> {
     let bank = cards::bank_for(&c.pan);
     CardRow {
@@ -94,7 +109,7 @@ fn row<'a>(card_hash: &'a str, c: &'a SavedCard) -> CardRow<'a> {
         card_owner_id: &c.card_owner_id,
         card_hash,
         card_desc: &c.card_desc,
-        card_holder: &c.card_holder,
+        card_holder: mask_holder(&c.card_holder),
         card_no: cards::mask(&c.pan),
         card_bin: &c.pan[..6],
         card_type: "cc",
@@ -184,7 +199,7 @@ fn read_save(s: &Shared, f: &Fields<'_>) -> ApiResult<SaveRequest> {
             ));
         }
     };
-    let l = ledger::lock(&s.ledger);
+    let mut l = ledger::lock(&s.ledger);
     if let Owner::Known(owner) = &owner
         && !l.vault.is_owner(owner)
     {
@@ -204,6 +219,11 @@ fn read_save(s: &Shared, f: &Fields<'_>) -> ApiResult<SaveRequest> {
                 "Kart saklama için doğrulanmış otp_session_id zorunludur \
                  (a verified otp_session_id is required to save a card)",
             ));
+        }
+        // Used up by this save, under the lock it was checked with: one
+        // verification, one save, whatever the bank then says of the card.
+        if let Some(id) = &otp_session {
+            l.vault.otps.remove(id);
         }
     }
     Ok(SaveRequest {
@@ -386,6 +406,7 @@ pub async fn send_otp(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
                 code: CARD_OTP.to_owned(),
                 expires,
                 verified: false,
+                wrong_codes: 0,
             },
         );
         Ok(json_ok(&OtpSent {
@@ -422,7 +443,11 @@ pub async fn check_otp(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
         if now > otp.expires {
             return refused("OTP süresi doldu (the OTP has expired)");
         }
+        if otp.wrong_codes >= MAX_WRONG_OTP_CODES {
+            return refused("Çok fazla hatalı OTP denemesi: yeni bir kod isteyin (too many wrong codes: send a new one)");
+        }
         if otp.code != code {
+            otp.wrong_codes += 1;
             return refused("OTP hatalı (wrong OTP code)");
         }
         otp.verified = true;
