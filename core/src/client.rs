@@ -197,8 +197,10 @@ impl Client {
         outcome.or_else(|e| E::recover(params, e)).map_err(|mut e| {
             match E::SETTLE {
                 // A call lookup cannot settle names no identifiers: `lookup(error)`
-                // is refused rather than answering about another transaction.
-                Some(remedy) => e.message = e.message.replace(LOOKUP_REMEDY, &remedy.replace("{}", E::xact_id(params).or(E::reference_no(params)).unwrap_or("this one"))),
+                // is refused rather than answering about another transaction. A
+                // call without the identifier the remedy names leaves it as `...`
+                // (the value to fill in), never a word that reads as one.
+                Some(remedy) => e.message = e.message.replace(LOOKUP_REMEDY, &remedy.replace("{}", E::xact_id(params).or(E::reference_no(params)).unwrap_or("..."))),
                 None => e = e.with_identifiers(E::reference_no(params), E::xact_id(params)),
             }
             let config = &self.inner.config;
