@@ -754,6 +754,7 @@ export interface ListCardsParams {
   endingBefore?: number;
 }
 
+/** The saved card a call is about. */
 export interface CardRefParams {
   /**
    * Paynet's id of the customer.
@@ -792,13 +793,15 @@ export interface UpdateCardDescriptionParams {
 
 export interface SendCardOtpParams {
   /**
-   * The customer's mobile number: `5` and nine digits (`5321234567`).
+   * The customer's mobile number: `5` and nine digits (`5321234567`),
+   * the same for `cards.sendOtp` and `cards.checkOtp`.
    *
    * Not blank; at most 10 characters.
    */
   userGsm: string;
   /**
-   * Your unique value for this verification.
+   * Your unique value for this verification, the same for
+   * `cards.sendOtp`, `cards.checkOtp` and `cards.save`.
    *
    * Not blank; at most 100 characters.
    */
@@ -807,26 +810,28 @@ export interface SendCardOtpParams {
 
 export interface CheckCardOtpParams {
   /**
-   * The code the customer typed.
+   * The customer's mobile number: `5` and nine digits (`5321234567`),
+   * the same for `cards.sendOtp` and `cards.checkOtp`.
    *
    * Not blank; at most 10 characters.
    */
-  otpCode: string;
+  userGsm: string;
   /**
-   * The value given to `cards.sendOtp`.
+   * Your unique value for this verification, the same for
+   * `cards.sendOtp`, `cards.checkOtp` and `cards.save`.
    *
    * Not blank; at most 100 characters.
    */
   otpSessionId: string;
   /**
-   * The number given to `cards.sendOtp`.
+   * The code the customer typed: a one-time credential, masked in reprs, logs and errors.
    *
    * Not blank; at most 10 characters.
    */
-  userGsm: string;
+  otpCode: string;
 }
 
-/** What `v1/ratio/Get` is asked; `ratios.get` and `ratios.instalmentTable` share it. */
+/** What `ratios.get` asks. */
 export interface RatioParams {
   /**
    * In TL. Sent as kuruş (×100) like Paynet's own clients; the client
@@ -855,6 +860,49 @@ export interface RatioParams {
    * At most 10 characters.
    */
   agentId?: string;
+  /**
+   * Which POS the ratios are for, as Paynet numbers them (its
+   * legacy clients: none for Paynet's own POS, `1` for the
+   * merchant's own); sent as given.
+   */
+  posType?: number;
+}
+
+/** What `ratios.instalmentTable` asks: the amount the table is for. */
+export interface InstalmentTableParams {
+  /**
+   * In TL: the table shows what this amount costs in instalments. Sent
+   * as kuruş (×100) like Paynet's own clients; the client option
+   * `ratio_amount_format` switches to a decimal number.
+   *
+   * Greater than 0.
+   */
+  amount: MoneyInput;
+  /**
+   * The card's first six digits: only its bank's options.
+   *
+   * Not blank; at most 6 characters.
+   */
+  bin?: string;
+  /** The totals include the commission the customer pays on top. */
+  addCommission?: boolean;
+  /**
+   * A ratio type of yours (`ratios.setType`) instead of the default.
+   *
+   * Not blank; at most 8 characters.
+   */
+  ratioCode?: string;
+  /**
+   * A dealer's ratios (main company only).
+   *
+   * At most 10 characters.
+   */
+  agentId?: string;
+  /**
+   * Which POS the ratios are for, as Paynet numbers them (its
+   * legacy clients: none for Paynet's own POS, `1` for the
+   * merchant's own); sent as given.
+   */
   posType?: number;
 }
 
@@ -931,6 +979,43 @@ export interface InstalmentDefinitionParams {
    * Default `null`.
    */
   ratio?: string | number;
+}
+
+/** What `ratios.getPublic` asks. */
+export interface PublicRatioParams {
+  /**
+   * In TL. Always sent as kuruş (×100), as `Get_public`'s documentation
+   * says (`ratio_amount_format` is for `v1/ratio/Get`, whose docs disagree).
+   *
+   * Greater than 0.
+   */
+  amount?: MoneyInput;
+  /**
+   * The card's first six digits: only its bank's options.
+   *
+   * Not blank; at most 6 characters.
+   */
+  bin?: string;
+  /** The totals include the commission the customer pays on top. */
+  addCommission?: boolean;
+  /**
+   * A ratio type of yours (`ratios.setType`) instead of the default.
+   *
+   * Not blank; at most 8 characters.
+   */
+  ratioCode?: string;
+  /**
+   * A dealer's ratios (main company only).
+   *
+   * At most 10 characters.
+   */
+  agentId?: string;
+  /**
+   * Which POS the ratios are for, as Paynet numbers them (its
+   * legacy clients: none for Paynet's own POS, `1` for the
+   * merchant's own); sent as given.
+   */
+  posType?: number;
 }
 
 export interface AutoLoginParams {
@@ -1993,7 +2078,9 @@ export interface InstalmentBank<M extends MoneyMode = 'string'> {
   bankId: string | null;
   bankName: string | null;
   bankLogo: string | null;
+  /** `cc` credit, `dc` debit, `bc` business. */
   cardType: string | null;
+  /** 3D Secure is required with this bank. */
   tdsRequired: boolean | null;
   /** Single payment first, then by count. */
   rows: InstalmentRow<M>[];
@@ -2026,14 +2113,22 @@ export interface RatioType<M extends MoneyMode = 'string'> {
 
 /** The panel's one-time login link. */
 export interface AgentLoginLink<M extends MoneyMode = 'string'> {
-  /** Open it once; it is a credential (hidden from reprs). */
+  /**
+   * Open it once; it is a credential (hidden from reprs).
+   *
+   * A secret, so not enumerable: read it by name (`result.url`); `console.log`, `util.inspect`, `JSON.stringify`, `{...result}`, `Object.assign` and `structuredClone` all leave it out, so copy it into your own object by name where you need it elsewhere.
+   */
   url: string | null;
   message: string | null;
 }
 
 /** An agent user's session and the dealer's profile. */
 export interface AgentSession<M extends MoneyMode = 'string'> {
-  /** The session's key (hidden from reprs). */
+  /**
+   * The session's key (hidden from reprs).
+   *
+   * A secret, so not enumerable: read it by name (`result.sessionKey`); `console.log`, `util.inspect`, `JSON.stringify`, `{...result}`, `Object.assign` and `structuredClone` all leave it out, so copy it into your own object by name where you need it elsewhere.
+   */
   sessionKey: string | null;
   /**
    * When the session ends.
@@ -2613,7 +2708,7 @@ export interface Ratios<M extends MoneyMode = 'string'> {
    *
    * `POST v1/ratio/Get` · retry policy `read_only`.
    */
-  instalmentTable(params?: RatioParams, options?: RequestOptions): Promise<InstalmentTable<M> & Tabular>;
+  instalmentTable(params: InstalmentTableParams, options?: RequestOptions): Promise<InstalmentTable<M> & Tabular>;
   /**
    * Creates a ratio type (without `ratioCode`) or edits one; returns its
    * code. Payments and `ratios.get` that name the code use its ratios
@@ -2643,7 +2738,7 @@ export interface Ratios<M extends MoneyMode = 'string'> {
    *
    * `POST v1/ratio/Get_public` · retry policy `read_only`.
    */
-  getPublic(params?: RatioParams, options?: RequestOptions): Promise<RatioTable<M> & Tabular>;
+  getPublic(params?: PublicRatioParams, options?: RequestOptions): Promise<RatioTable<M> & Tabular>;
 }
 
 export interface Agents<M extends MoneyMode = 'string'> {
@@ -2651,13 +2746,13 @@ export interface Agents<M extends MoneyMode = 'string'> {
    * A one-time link that logs an agent's user into Paynet's panel. The link
    * is a credential: hand it to that user only, at once.
    *
-   * `POST v1/agent/autologin` · retry policy `read_only`.
+   * `POST v1/agent/autologin` · retry policy `only_if_not_sent`.
    */
   autologin(params: AutoLoginParams, options?: RequestOptions): Promise<AgentLoginLink<M>>;
   /**
    * Logs an agent's user in: a session key and the dealer's profile.
    *
-   * `POST v1/agent/login` · retry policy `read_only`.
+   * `POST v1/agent/login` · retry policy `only_if_not_sent`.
    */
   login(params: LoginParams, options?: RequestOptions): Promise<AgentSession<M>>;
   /**
@@ -3030,7 +3125,7 @@ export interface ClientOptions<M extends MoneyMode = 'string'> {
    */
   paymentAmountFormat?: 'number' | 'comma';
   /**
-   * How `ratios.get` and `ratios.instalmentTable` send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. You always pass TL amounts.
+   * How `ratios.get` and `ratios.instalmentTable` (`v1/ratio/Get`) send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. `ratios.getPublic` always sends kuruş, as its docs say. You always pass TL amounts.
    *
    * Default `'kurus'`.
    */

@@ -22,7 +22,9 @@ const RESULT_OF = new Map(METHODS.map((m) => [m.method, m.result]));
 /**
  * A result's secret fields (a session key, a one-time login link: the
  * model's `secrets` in lib/names.js) made non-enumerable: `result.sessionKey`
- * reads it, console.log, util.inspect and JSON.stringify leave it out.
+ * reads it, console.log, util.inspect and JSON.stringify leave it out, and so
+ * do `{...result}` and structuredClone (documented on each field and in
+ * bindings-node/README.md): a masking toJSON would not follow such copies.
  */
 function hideSecrets(value, model) {
   const names = model && MODELS[model];

@@ -274,12 +274,24 @@ fn model_interface(out: &mut String, spec: &Spec, names: &NodeNames, s: &StructS
             let _ = writeln!(out, "  {}: {ty};", f.node_name);
             jsdoc(out, "  ", &format!("`{}` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`.", f.node_name));
             let _ = writeln!(out, "  {}Raw: {};", f.node_name, ty.replace("Date", "string"));
+        } else if matches!(f.ty.innermost(), TypeSpec::String { secret: true }) {
+            jsdoc(out, "  ", &paragraphs([names.doc(f.doc).as_str(), &secret_result_field(&f.node_name)]));
+            let _ = writeln!(out, "  {}: {ty};", f.node_name);
         } else {
             jsdoc(out, "  ", &names.doc(f.doc));
             let _ = writeln!(out, "  {}: {ty};", f.node_name);
         }
     }
     out.push_str("}\n\n");
+}
+
+/// What a secret result field's doc says of it (lib/client.js `hideSecrets`).
+fn secret_result_field(name: &str) -> String {
+    format!(
+        "A secret, so not enumerable: read it by name (`result.{name}`); `console.log`, `util.inspect`, \
+         `JSON.stringify`, `{{...result}}`, `Object.assign` and `structuredClone` all leave it out, so copy it \
+         into your own object by name where you need it elsewhere."
+    )
 }
 
 /// The params a method takes may be left out when none is required and no
@@ -823,6 +835,10 @@ mod tests {
         assert!(ts.contains("  xactDate: Date | null;\n") && ts.contains("  xactDateRaw: string | null;\n"), "{ts}");
         assert!(ts.contains("  money?: M;\n") && ts.contains("  timeoutMs?: number;\n"), "{ts}");
         assert!(ts.contains("  secretKey: string;\n"), "{ts}");
+        // A secret result field says it is not enumerable, and what that drops.
+        let session = &ts[ts.find("export interface AgentSession<").expect("AgentSession")..];
+        let key_doc = &session[..session.find("  sessionKey: string | null;").expect("sessionKey")];
+        assert!(key_doc.contains("not enumerable") && key_doc.contains("structuredClone"), "{key_doc}");
     }
 
     #[test]

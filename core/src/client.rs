@@ -57,8 +57,8 @@ pub struct PreparedRequest {
 
 /// Wire fields that carry card data (`pan`, `cvc`, the expiry; `v1/card/save`'s names for them).
 const CARD_FIELDS: &[&str] = &["pan", "cvc", "month", "year", "card_number", "cvv", "expire_month", "expire_year"];
-/// Wire fields that carry secrets: an agent's password, keys.
-const SECRET_FIELDS: &[&str] = &["password", "secret_key", "publishable_key"];
+/// Wire fields that carry secrets: an agent's password, keys, a card OTP code.
+const SECRET_FIELDS: &[&str] = &["password", "secret_key", "publishable_key", "otp_code"];
 
 impl std::fmt::Debug for PreparedRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -204,8 +204,10 @@ impl Client {
         outcome.or_else(|e| E::recover(params, e)).map_err(|mut e| {
             match E::SETTLE {
                 // A call lookup cannot settle names no identifiers: `lookup(error)`
-                // is refused rather than answering about another transaction.
-                Some(remedy) => e.message = e.message.replace(LOOKUP_REMEDY, &remedy.replace("{}", E::xact_id(params).or(E::reference_no(params)).unwrap_or("this one"))),
+                // is refused rather than answering about another transaction. A
+                // call without the identifier the remedy names leaves it as `...`
+                // (the value to fill in), never a word that reads as one.
+                Some(remedy) => e.message = e.message.replace(LOOKUP_REMEDY, &remedy.replace("{}", E::xact_id(params).or(E::reference_no(params)).unwrap_or("..."))),
                 None => e = e.with_identifiers(E::reference_no(params), E::xact_id(params)),
             }
             let config = &self.inner.config;

@@ -189,7 +189,7 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         "How `payments.create` sends `amount`: Paynet's payment page (S001) shows a JSON number (`12.50`, the default), newer pages a comma string (`\"12,50\"`). You always pass TL amounts."),
     option("ratio_amount_format", "ratioAmountFormat", OptionType::OneOf(&["kurus", "number"]), OptionDefault::Text("kurus"),
         Some(|c, v| c.ratio_amount_format(if v.text() == "number" { MoneyWire::DecimalNumber } else { MoneyWire::KurusString })),
-        "How `ratios.get` and `ratios.instalment_table` send `amount`: kuruş text (`\"1250\"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. You always pass TL amounts."),
+        "How `ratios.get` and `ratios.instalment_table` (`v1/ratio/Get`) send `amount`: kuruş text (`\"1250\"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. `ratios.get_public` always sends kuruş, as its docs say. You always pass TL amounts."),
     option("publishable_key", "publishableKey", OptionType::Secret, OptionDefault::Unset,
         // Checked with the rest of the configuration (`Config::check`): a setter cannot fail.
         Some(|mut c, v| {

@@ -130,3 +130,72 @@ async fn the_public_ratio_call_goes_with_the_publishable_key() {
     assert_eq!(call(&wrong, "ratios.get_public", params).await.unwrap_err().kind, ErrorKind::Authentication);
     sb.stop().await;
 }
+
+/// A login and a one-time link mint credentials (and a wrong password counts
+/// against the user): a 503 after sending is not retried but an `unknown_outcome`.
+#[tokio::test]
+async fn logins_and_links_are_never_sent_twice() {
+    let sb = Sandbox::start().await.unwrap();
+    let attempts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = attempts.clone();
+    let client = Client::new(
+        Config::new(sb.secret_key())
+            .unwrap()
+            .base_url(sb.url())
+            .retry_initial_delay(Duration::from_millis(10))
+            .on_request(std::sync::Arc::new(move |e| seen.lock().unwrap().push((e.operation.to_owned(), e.attempt)))),
+    )
+    .unwrap();
+    for (method, params) in [("agents.login", login()), ("agents.autologin", json!({"user_name": "bayi.kullanici", "agent_id": "20077"}))] {
+        attempts.lock().unwrap().clear();
+        let resp = reqwest::Client::new().post(format!("{}/__sandbox/faults", sb.url())).json(&json!({"fail_next": 1, "status": 503})).send().await.unwrap();
+        assert!(resp.status().is_success());
+        let e = call(&client, method, params).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnknownOutcome, "{method}: {e}");
+        assert!(!e.message.contains("transactions.lookup") && !e.message.contains(PASSWORD), "{method}: {e}");
+        assert_eq!(attempts.lock().unwrap().len(), 1, "{method} was sent once");
+    }
+    sb.stop().await;
+}
+
+/// `limit_info` sends the limits as strings, as the reference lists them.
+#[tokio::test]
+async fn the_sandbox_sends_limits_as_strings() {
+    let sb = Sandbox::start().await.unwrap();
+    let body: Value = reqwest::Client::new()
+        .post(format!("{}/v1/agent/limit_info", sb.url()))
+        .header("Authorization", format!("Basic {}", sb.secret_key()))
+        .json(&json!({"agent_id": "20077"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for field in ["defined_limit", "used_limit", "available_limit", "td_defined_limit", "td_used_limit", "td_available_limit"] {
+        assert!(body[field].is_string(), "{field}: {body}");
+    }
+    assert_eq!(body["defined_limit"], "1000.00");
+    sb.stop().await;
+}
+
+/// Two payments in flight together cannot overshoot an agent's limit: each
+/// holds its amount from the check until it is recorded.
+#[tokio::test]
+async fn concurrent_payments_cannot_overshoot_an_agents_limit() {
+    let sb = Sandbox::start_with(paynet_sandbox::SandboxConfig { slow_bank_delay: Duration::from_millis(400), ..Default::default() }).await.unwrap();
+    let client = client_for(&sb);
+    let pay = |reference: &str, amount: &str| {
+        json!({"amount": amount, "reference_no": reference, "domain": "shop.example.com", "agent_id": "20077",
+            "card": {"number": "4000000000000259", "exp_month": 12, "exp_year": 2045, "cvc": "000", "holder_name": "TEST TEST"}})
+    };
+    let (a, b) = tokio::join!(call(&client, "payments.create", pay("AG-C1", "600")), call(&client, "payments.create", pay("AG-C2", "600")));
+    let refused: Vec<_> = [&a, &b].into_iter().filter_map(|r| r.as_ref().err()).collect();
+    assert_eq!((a.is_ok() || b.is_ok(), refused.len()), (true, 1), "{a:?} {b:?}");
+    assert_eq!(refused[0].result_code, Some(6), "{}", refused[0]);
+    let limits = call(&client, "agents.limit_info", json!({"agent_id": "20077"})).await.unwrap();
+    assert_eq!(limits["used_limit"], json!("600.00"));
+    // The hold is given back once the payment is recorded: the rest can still be used.
+    call(&client, "payments.create", pay("AG-C3", "400")).await.unwrap();
+    sb.stop().await;
+}

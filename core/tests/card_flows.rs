@@ -146,3 +146,79 @@ fn bad_card_requests_are_refused_before_sending() {
     let shown = format!("{prepared:?}");
     assert!(!shown.contains(CARD) && !shown.contains("\"000\""), "{shown}");
 }
+
+#[test]
+fn the_otp_code_stays_out_of_debug_and_errors() {
+    const CODE: &str = "918273";
+    let check = json!({"otp_code": CODE, "otp_session_id": "otp-1", "user_gsm": "5321234567"});
+    let params: paynet_core::endpoints::cards::CheckCardOtpParams = serde_json::from_value(check.clone()).unwrap();
+    assert!(!format!("{params:?}").contains(CODE), "{params:?}");
+    let client = Client::new(Config::new("sck_test").unwrap().base_url("http://127.0.0.1:9")).unwrap();
+    let prepared = client.prepare_value("cards.check_otp", check.clone()).unwrap();
+    assert_eq!(prepared.body["otp_code"], CODE, "sent as typed");
+    assert!(!format!("{prepared:?}").contains(CODE), "{prepared:?}");
+    // An answer that repeats the code (a broken gateway): masked in the error.
+    let echo = serde_json::to_vec(&json!({"type": "api_error", "message": format!("wrong code {CODE}"), "code": 400, "result_code": 1})).unwrap();
+    let e = client.read_answer("cards.check_otp", check, 400, &echo).unwrap_err();
+    let shown = format!("{e:?} {e}");
+    assert!(!shown.contains(CODE) && shown.contains("[redacted key]"), "{shown}");
+}
+
+/// The remedy an unknown first save names works: a second save with the same
+/// `user_unique_id` answers the customer's `card_owner_id`, whose list shows
+/// the duplicate to delete.
+#[tokio::test]
+async fn an_unknown_first_save_is_settled_by_the_user_unique_id() {
+    let sb = Sandbox::start().await.unwrap();
+    let client = client_for(&sb);
+    let first = json!({"card": card(CARD), "card_desc": "My Visa", "user_unique_id": "customer-11"});
+    let e = client.read_answer("cards.save", first.clone(), 502, b"").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::UnknownOutcome, "{e}");
+    assert!(e.message.contains("same user_unique_id") && e.message.contains("cards.delete") && !e.message.contains("this one"), "{e}");
+    // The first save went through, though its answer was lost.
+    let lost = call(&client, "cards.save", first.clone()).await.unwrap();
+    let again = call(&client, "cards.save", first).await.unwrap();
+    assert_eq!(again["card_owner_id"], lost["card_owner_id"]);
+    let owner = again["card_owner_id"].as_str().unwrap();
+    let listed = call(&client, "cards.list_page", json!({"card_owner_id": owner})).await.unwrap();
+    assert_eq!(listed["cards"].as_array().unwrap().len(), 2, "{listed}");
+    call(&client, "cards.delete", json!({"card_owner_id": owner, "card_hash": lost["card_hash"]})).await.unwrap();
+    let listed = call(&client, "cards.list_page", json!({"card_owner_id": owner})).await.unwrap();
+    assert_eq!(listed["cards"].as_array().unwrap().len(), 1, "{listed}");
+    sb.stop().await;
+}
+
+/// A verified OTP session is good for one save, and three wrong codes kill it.
+#[tokio::test]
+async fn an_otp_session_saves_once_and_dies_after_three_wrong_codes() {
+    let sb = Sandbox::start_with(SandboxConfig { require_card_otp: true, ..Default::default() }).await.unwrap();
+    let client = client_for(&sb);
+    let check = |code: &str, session: &str| json!({"otp_code": code, "otp_session_id": session, "user_gsm": "5321234567"});
+    call(&client, "cards.send_otp", json!({"user_gsm": "5321234567", "otp_session_id": "otp-once"})).await.unwrap();
+    call(&client, "cards.check_otp", check("123456", "otp-once")).await.unwrap();
+    let save = json!({"card": card(CARD), "card_desc": "My Visa", "user_unique_id": "customer-12", "otp_session_id": "otp-once"});
+    call(&client, "cards.save", save.clone()).await.unwrap();
+    let again = call(&client, "cards.save", save).await.unwrap_err();
+    assert_eq!(again.kind, ErrorKind::InvalidRequest, "the session was used up: {again}");
+
+    call(&client, "cards.send_otp", json!({"user_gsm": "5321234567", "otp_session_id": "otp-guess"})).await.unwrap();
+    for _ in 0..3 {
+        let wrong = call(&client, "cards.check_otp", check("000000", "otp-guess")).await.unwrap_err();
+        assert_eq!(wrong.result_code, Some(1), "{wrong}");
+    }
+    let dead = call(&client, "cards.check_otp", check("123456", "otp-guess")).await.unwrap_err();
+    assert!(dead.message.contains("too many wrong codes"), "{dead}");
+    sb.stop().await;
+}
+
+/// The card answers show the holder's name masked, as the reference's example does.
+#[tokio::test]
+async fn card_answers_mask_the_holder() {
+    let sb = Sandbox::start().await.unwrap();
+    let client = client_for(&sb);
+    let saved = call(&client, "cards.save", json!({"card": card(CARD), "card_desc": "My Visa", "user_unique_id": "customer-13"})).await.unwrap();
+    assert_eq!(saved["card_holder"], "TE** TE**", "{saved}");
+    let listed = call(&client, "cards.list_page", json!({"card_owner_id": saved["card_owner_id"]})).await.unwrap();
+    assert_eq!(listed["cards"][0]["card_holder"], "TE** TE**", "{listed}");
+    sb.stop().await;
+}

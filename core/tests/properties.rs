@@ -716,6 +716,10 @@ fn answer_invariants(
             if e.kind == ErrorKind::Internal {
                 return Err(format!("an internal error: {e}"));
             }
+            // A remedy names the call's own identifiers, never a placeholder for a missing one.
+            if e.message.contains("this one") || e.message.contains("{}") {
+                return Err(format!("a remedy with an unfilled identifier: {e}"));
+            }
         }
     }
     Ok(())

@@ -126,3 +126,13 @@ fn bad_definitions_are_refused_before_sending() {
     let ok = client.prepare_value("ratios.define", bank("0.0125")).unwrap();
     assert_eq!(serde_json::to_string(&ok.body["banks"]).unwrap(), r#"[{"bank_id":"AXSS","instalments":[{"instalment":3,"is_blocked":false,"ratio":0.0125}],"is_blocked":false}]"#);
 }
+
+#[test]
+fn unknown_ratio_type_outcomes_say_what_settles_them() {
+    let client = Client::new(Config::new("sck_test").unwrap().base_url("http://127.0.0.1:9")).unwrap();
+    let e = client.read_answer("ratios.delete_type", json!({"ratio_code": "RT1"}), 502, b"").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::UnknownOutcome, "{e}");
+    assert!(e.message.contains("the ratio_code you deleted") && !e.message.contains("this one"), "{e}");
+    let e = client.read_answer("ratios.set_type", json!({"description": "Kampanya"}), 502, b"").unwrap_err();
+    assert!(e.message.contains("Paynet lists no ratio types") && e.message.contains("is_default"), "{e}");
+}

@@ -225,6 +225,8 @@ pub struct Ledger {
     pub ratio_types: crate::handlers::ratio::RatioTypes,
     /// Unopened agent panel links (`v1/agent/autologin`).
     pub agent_gates: crate::handlers::agent::Gates,
+    /// What payments in flight hold of their agents' limits.
+    pub limit_holds: crate::handlers::agent::LimitHolds,
     pub sessions: HashMap<String, JsSession>,
     /// 3D sessions by `session_id`. Under the ledger's lock because `tds_charge` checks
     /// and records into the ledger in one step.

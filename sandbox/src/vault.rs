@@ -25,9 +25,16 @@ pub struct CardOtp {
     pub user_gsm: String,
     pub code: String,
     pub expires: DateTime<FixedOffset>,
-    /// Set by a successful `check_otp`; a save with this session may then follow, once.
+    /// Set by a successful `check_otp`; a save with this session may then follow, once
+    /// (the save removes the session).
     pub verified: bool,
+    /// Wrong codes checked so far; at [`MAX_WRONG_OTP_CODES`] the session is dead.
+    pub wrong_codes: u8,
 }
+
+/// Wrong codes a card OTP session survives: the next wrong one kills it, and
+/// no code (not even the right one) is accepted for it from then on.
+pub const MAX_WRONG_OTP_CODES: u8 = 3;
 
 #[derive(Default)]
 pub struct Vault {

@@ -59,6 +59,14 @@ test('the card OTP: a wrong code is refused, the right one accepted', async () =
   await assert.rejects(client.cards.sendOtp({ userGsm: '05321234567', otpSessionId }), (e) => e instanceof InvalidRequestError && e.field === 'userGsm');
 });
 
+test('the card OTP code stays out of errors', async () => {
+  const { inspect } = await import('node:util');
+  const otpCode = '918273';
+  const hidden = (e) => !inspect(e).includes(otpCode) && !String(e).includes(otpCode);
+  await assert.rejects(client.cards.checkOtp({ otpCode, otpSessionId: '', userGsm: '5321234567' }), (e) => e instanceof InvalidRequestError && hidden(e));
+  await assert.rejects(client.cards.checkOtp({ otpCode, otpSessionId: unique('O'), userGsm: '5321234567' }), (e) => e instanceof APIError && hidden(e));
+});
+
 test('an instalment table for three banks, exact amounts', async () => {
   const table = await client.ratios.instalmentTable({ amount: '10', addCommission: true });
   assert.equal(table.amount, '10.00');
@@ -104,6 +112,10 @@ test('agents: limits used up by payments, login, one-time links, the bare check_
   assert.ok(session.sessionKey.startsWith('ssk_'));
   const { inspect } = await import('node:util');
   assert.ok(!inspect(session).includes(session.sessionKey) && !JSON.stringify(session).includes(session.sessionKey));
+  // As documented: copies leave the secret out too (they would otherwise print it), reading it by name works.
+  assert.equal({ ...session }.sessionKey, undefined);
+  assert.equal(structuredClone(session).sessionKey, undefined);
+  assert.equal(structuredClone(session).agentId, '20077');
   const link = await client.agents.autologin({ userName: 'bayi.kullanici', agentId: '20077' });
   assert.ok(link.url.startsWith(sandbox.url) && !inspect(link).includes(link.url));
   assert.equal((await fetch(link.url)).status, 200);

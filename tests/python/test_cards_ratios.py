@@ -112,9 +112,9 @@ def test_an_instalment_table_for_three_banks(client: paynet.Client) -> None:
         assert isinstance(three.total, Decimal) and three.desc == "3 Taksit 3 x 3,47 = 10,42 TL"
     [maximum] = client.ratios.instalment_table(amount=Decimal("10"), bin="450803").banks
     assert maximum.bank_id == "MAXM" and maximum.rows[0].total == Decimal("10.00")
-    with pytest.raises(paynet.InvalidRequestError) as missing:
-        client.ratios.instalment_table(bin="450803")
-    assert missing.value.field == "amount"
+    # `amount` is a required argument of the generated signature (core refuses a call without it too).
+    with pytest.raises(TypeError, match="amount"):
+        client.ratios.instalment_table(bin="450803")  # type: ignore[call-arg]
 
 
 async def test_a_ratio_type_changes_later_payments_async(aclient: paynet.AsyncClient) -> None:
@@ -199,6 +199,23 @@ def test_secret_parameters_stay_out_of_traceback_locals(client: paynet.Client) -
     assert PASSWORD not in shown and "'***'" in shown, shown
 
 
+# A module constant, so the test's own frame does not hold it as a local.
+OTP_CODE = "918273"
+
+
+def test_the_otp_code_stays_out_of_traceback_locals_and_errors(client: paynet.Client) -> None:
+    import traceback
+
+    try:
+        client.cards.check_otp(otp_code=OTP_CODE, otp_session_id="", user_gsm="5321234567")
+    except paynet.InvalidRequestError as e:
+        shown = "".join(traceback.TracebackException.from_exception(e, capture_locals=True).format())
+    assert OTP_CODE not in shown and "otp_code = '***'" in shown, shown
+    with pytest.raises(paynet.APIError) as wrong:
+        client.cards.check_otp(otp_code=OTP_CODE, otp_session_id=reference(), user_gsm="5321234567")
+    assert OTP_CODE not in f"{wrong.value!r} {wrong.value}"
+
+
 def test_the_public_ratio_call(sandbox: Sandbox) -> None:
     with paynet.Client(secret_key=sandbox.secret_key, base_url=sandbox.url, publishable_key=sandbox.publishable_key) as header:
         by_header = header.ratios.get_public(amount=Decimal("10"), bin="435508")
@@ -233,3 +250,9 @@ def test_an_otp_merchant_saves_after_the_code_is_checked() -> None:
         client.cards.check_otp(otp_code=CARD_OTP, otp_session_id=session, user_gsm="5321234567")
         saved = client.cards.save(card=card(), card_desc="My Visa", user_unique_id=reference(), otp_session_id=session)
         assert saved.card_hash.startswith("pch_")
+
+
+def test_the_instalment_table_requires_its_amount(client: paynet.Client) -> None:
+    import inspect
+
+    assert inspect.signature(client.ratios.instalment_table).parameters["amount"].default is inspect.Parameter.empty

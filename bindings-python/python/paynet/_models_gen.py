@@ -634,7 +634,9 @@ class InstalmentBank(_Model):
     bank_name: str | None = None
     bank_logo: str | None = None
     card_type: CardType | str | None = None
+    """`cc` credit, `dc` debit, `bc` business."""
     tds_required: bool | None = None
+    """3D Secure is required with this bank."""
     rows: tuple[InstalmentRow, ...] = ()
     """Single payment first, then by count."""
 

@@ -1126,8 +1126,8 @@ class Cards:
         linking this code, `cards.check_otp` and the `cards.save` that follows.
 
         Args:
-            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`).
-            otp_session_id: Your unique value for this verification.
+            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`), the same for `cards.send_otp` and `cards.check_otp`.
+            otp_session_id: Your unique value for this verification, the same for `cards.send_otp`, `cards.check_otp` and `cards.save`.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -1137,9 +1137,9 @@ class Cards:
     def check_otp(
         self,
         *,
-        otp_code: str,
-        otp_session_id: str,
         user_gsm: str,
+        otp_session_id: str,
+        otp_code: str,
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> Acknowledgement:
@@ -1148,12 +1148,13 @@ class Cards:
         `otp_session_id` may follow.
 
         Args:
-            otp_code: The code the customer typed.
-            otp_session_id: The value given to `cards.send_otp`.
-            user_gsm: The number given to `cards.send_otp`.
+            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`), the same for `cards.send_otp` and `cards.check_otp`.
+            otp_session_id: Your unique value for this verification, the same for `cards.send_otp`, `cards.check_otp` and `cards.save`.
+            otp_code: The code the customer typed: a one-time credential, masked in reprs, logs and errors.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
+        otp_code = _Secret(otp_code)
         result: Acknowledgement = self._call("cards.check_otp", _params(locals()))
         return result
 
@@ -1186,6 +1187,7 @@ class Ratios:
             add_commission: The totals include the commission the customer pays on top.
             ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
             agent_id: A dealer's ratios (main company only).
+            pos_type: Which POS the ratios are for, as Paynet numbers them (its legacy clients: none for Paynet's own POS, `1` for the merchant's own); sent as given.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -1195,7 +1197,7 @@ class Ratios:
     def instalment_table(
         self,
         *,
-        amount: Amount | None = None,
+        amount: Amount,
         bin: str | None = None,
         add_commission: bool | None = None,
         ratio_code: str | None = None,
@@ -1211,11 +1213,12 @@ class Ratios:
         show only its bank's options.
 
         Args:
-            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            amount: In TL: the table shows what this amount costs in instalments. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
             bin: The card's first six digits: only its bank's options.
             add_commission: The totals include the commission the customer pays on top.
             ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
             agent_id: A dealer's ratios (main company only).
+            pos_type: Which POS the ratios are for, as Paynet numbers them (its legacy clients: none for Paynet's own POS, `1` for the merchant's own); sent as given.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -1301,11 +1304,12 @@ class Ratios:
         `publishable_key`; `publishable_key_in` says how it travels.
 
         Args:
-            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            amount: In TL. Always sent as kuruş (×100), as `Get_public`'s documentation says (`ratio_amount_format` is for `v1/ratio/Get`, whose docs disagree).
             bin: The card's first six digits: only its bank's options.
             add_commission: The totals include the commission the customer pays on top.
             ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
             agent_id: A dealer's ratios (main company only).
+            pos_type: Which POS the ratios are for, as Paynet numbers them (its legacy clients: none for Paynet's own POS, `1` for the merchant's own); sent as given.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -3103,8 +3107,8 @@ class AsyncCards:
         linking this code, `cards.check_otp` and the `cards.save` that follows.
 
         Args:
-            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`).
-            otp_session_id: Your unique value for this verification.
+            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`), the same for `cards.send_otp` and `cards.check_otp`.
+            otp_session_id: Your unique value for this verification, the same for `cards.send_otp`, `cards.check_otp` and `cards.save`.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -3114,9 +3118,9 @@ class AsyncCards:
     async def check_otp(
         self,
         *,
-        otp_code: str,
-        otp_session_id: str,
         user_gsm: str,
+        otp_session_id: str,
+        otp_code: str,
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> Acknowledgement:
@@ -3125,12 +3129,13 @@ class AsyncCards:
         `otp_session_id` may follow.
 
         Args:
-            otp_code: The code the customer typed.
-            otp_session_id: The value given to `cards.send_otp`.
-            user_gsm: The number given to `cards.send_otp`.
+            user_gsm: The customer's mobile number: `5` and nine digits (`5321234567`), the same for `cards.send_otp` and `cards.check_otp`.
+            otp_session_id: Your unique value for this verification, the same for `cards.send_otp`, `cards.check_otp` and `cards.save`.
+            otp_code: The code the customer typed: a one-time credential, masked in reprs, logs and errors.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
+        otp_code = _Secret(otp_code)
         result: Acknowledgement = await self._call("cards.check_otp", _params(locals()))
         return result
 
@@ -3163,6 +3168,7 @@ class AsyncRatios:
             add_commission: The totals include the commission the customer pays on top.
             ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
             agent_id: A dealer's ratios (main company only).
+            pos_type: Which POS the ratios are for, as Paynet numbers them (its legacy clients: none for Paynet's own POS, `1` for the merchant's own); sent as given.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -3172,7 +3178,7 @@ class AsyncRatios:
     async def instalment_table(
         self,
         *,
-        amount: Amount | None = None,
+        amount: Amount,
         bin: str | None = None,
         add_commission: bool | None = None,
         ratio_code: str | None = None,
@@ -3188,11 +3194,12 @@ class AsyncRatios:
         show only its bank's options.
 
         Args:
-            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            amount: In TL: the table shows what this amount costs in instalments. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
             bin: The card's first six digits: only its bank's options.
             add_commission: The totals include the commission the customer pays on top.
             ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
             agent_id: A dealer's ratios (main company only).
+            pos_type: Which POS the ratios are for, as Paynet numbers them (its legacy clients: none for Paynet's own POS, `1` for the merchant's own); sent as given.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -3278,11 +3285,12 @@ class AsyncRatios:
         `publishable_key`; `publishable_key_in` says how it travels.
 
         Args:
-            amount: In TL. Sent as kuruş (×100) like Paynet's own clients; the client option `ratio_amount_format` switches to a decimal number.
+            amount: In TL. Always sent as kuruş (×100), as `Get_public`'s documentation says (`ratio_amount_format` is for `v1/ratio/Get`, whose docs disagree).
             bin: The card's first six digits: only its bank's options.
             add_commission: The totals include the commission the customer pays on top.
             ratio_code: A ratio type of yours (`ratios.set_type`) instead of the default.
             agent_id: A dealer's ratios (main company only).
+            pos_type: Which POS the ratios are for, as Paynet numbers them (its legacy clients: none for Paynet's own POS, `1` for the merchant's own); sent as given.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -4139,7 +4147,7 @@ class ClientOptions:
             connect_timeout: Deadline for opening a connection. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
             payment_amount_format: How `payments.create` sends `amount`: Paynet's payment page (S001) shows a JSON number (`12.50`, the default), newer pages a comma string (`"12,50"`). You always pass TL amounts.
-            ratio_amount_format: How `ratios.get` and `ratios.instalment_table` send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. You always pass TL amounts.
+            ratio_amount_format: How `ratios.get` and `ratios.instalment_table` (`v1/ratio/Get`) send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. `ratios.get_public` always sends kuruş, as its docs say. You always pass TL amounts.
             publishable_key: Your publishable key (`pbk_…`), for `ratios.get_public`, the one call Paynet serves with it. Kept in native memory; never printed.
             publishable_key_in: How `ratios.get_public` sends the publishable key, which Paynet's reference leaves open: as `Authorization: Basic pbk_…` (the default, as the secret key travels) or as a `publishable_key` body field (as Paynet.js sends it), with no `Authorization` header.
             subscription_amount_format: How the subscription services send amounts (`subscriptions.create`, `update_amount`, `subscription_invoices.create`): the current docs say ×100 kuruş strings (`"1250"`, the default), the older ones a decimal (`12.50`). You always pass TL amounts.

@@ -45,8 +45,9 @@ pub struct AgentLoginLink {
 impl Endpoint for AutoLogin {
     const NAME: &'static str = "agents.autologin";
     const PATH: &'static str = "v1/agent/autologin";
-    /// A second call makes another link, which is harmless.
-    const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
+    /// Each call mints another one-time credential: never sent twice.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("a link may have been made, unseen, and no one else has it: ask for a new one");
     type Params = AutoLoginParams;
     type Output = AgentLoginLink;
 
@@ -123,8 +124,10 @@ pub struct AgentSession {
 impl Endpoint for Login {
     const NAME: &'static str = "agents.login";
     const PATH: &'static str = "v1/agent/login";
-    /// A second login makes a second session, which is harmless.
-    const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
+    /// Each login opens another session, and a resent wrong password counts
+    /// against the user again: never sent twice.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = Some("a session may have been opened, unseen (it ends at its expiry): log in again");
     type Params = LoginParams;
     type Output = AgentSession;
 

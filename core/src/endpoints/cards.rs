@@ -13,6 +13,7 @@ use crate::card::Card;
 use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
 use crate::error::Error;
 use crate::models::Acknowledgement;
+use crate::secret::SecretText;
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
 
 /// Saves a card without a payment. The bank verifies it first with a
@@ -92,7 +93,12 @@ impl Endpoint for SaveCard {
     const PATH: &'static str = "v1/card/save";
     /// A resent save stores the card twice (and pre-authorises it again).
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
-    const SETTLE: Option<&'static str> = Some("cards.list(card_owner_id=...) shows whether the card was saved; look before saving it again");
+    const SETTLE: Option<&'static str> = Some(
+        "saving again may store the card twice (and pre-authorises 1 TL again, voided at once). \
+         With a card_owner_id: cards.list(card_owner_id=...) shows whether the card was saved; look before saving it again. \
+         A first save (only a user_unique_id) can be listed by no other means: save once more with the same user_unique_id, \
+         whose answer names the customer's card_owner_id, then cards.list(card_owner_id=...) and cards.delete the duplicate, if there is one",
+    );
     type Params = SaveCardParams;
     type Output = StoredCard;
 
@@ -158,16 +164,48 @@ impl Endpoint for ListCards {
 #[derive(Doc)]
 pub struct DeleteCard;
 
-#[derive(Debug, Clone, Deserialize, Spec)]
-#[serde(deny_unknown_fields)]
-#[spec(params)]
-pub struct CardRef {
-    /// Paynet's id of the customer.
-    #[spec(not_blank, max_len = 100)]
-    pub card_owner_id: String,
-    /// The saved card's token.
-    #[spec(not_blank, max_len = 100)]
-    pub card_hash: String,
+/// Params whose first fields are a set other params share: `card_ref` (the
+/// saved card `card_owner_id` + `card_hash` name) or `otp` (the number and
+/// session of a card OTP). One declaration per set.
+macro_rules! card_params {
+    (card_ref $(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        card_params! { @struct [
+            /// Paynet's id of the customer.
+            #[spec(not_blank, max_len = 100)]
+            pub card_owner_id: String,
+            /// The saved card's token.
+            #[spec(not_blank, max_len = 100)]
+            pub card_hash: String,
+        ] $(#[$attr])* pub struct $name { $($fields)* } }
+    };
+    (otp $(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        card_params! { @struct [
+            /// The customer's mobile number: `5` and nine digits (`5321234567`),
+            /// the same for `cards.send_otp` and `cards.check_otp`.
+            #[spec(not_blank, max_len = 10)]
+            pub user_gsm: String,
+            /// Your unique value for this verification, the same for
+            /// `cards.send_otp`, `cards.check_otp` and `cards.save`.
+            #[spec(not_blank, max_len = 100)]
+            pub otp_session_id: String,
+        ] $(#[$attr])* pub struct $name { $($fields)* } }
+    };
+    (@struct [$($shared:tt)*] $(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Deserialize, Spec)]
+        #[serde(deny_unknown_fields)]
+        #[spec(params)]
+        pub struct $name {
+            $($shared)*
+            $($fields)*
+        }
+    };
+}
+
+card_params! {
+    card_ref
+    /// The saved card a call is about.
+    pub struct CardRef {}
 }
 
 impl Endpoint for DeleteCard {
@@ -188,19 +226,13 @@ impl Endpoint for DeleteCard {
 #[derive(Doc)]
 pub struct UpdateCardDescription;
 
-#[derive(Debug, Clone, Deserialize, Spec)]
-#[serde(deny_unknown_fields)]
-#[spec(params)]
-pub struct UpdateCardDescriptionParams {
-    /// Paynet's id of the customer.
-    #[spec(not_blank, max_len = 100)]
-    pub card_owner_id: String,
-    /// The saved card's token.
-    #[spec(not_blank, max_len = 100)]
-    pub card_hash: String,
-    /// The card's new name.
-    #[spec(not_blank, max_len = 100)]
-    pub card_desc: String,
+card_params! {
+    card_ref
+    pub struct UpdateCardDescriptionParams {
+        /// The card's new name.
+        #[spec(not_blank, max_len = 100)]
+        pub card_desc: String,
+    }
 }
 
 impl Endpoint for UpdateCardDescription {
@@ -223,16 +255,9 @@ impl Endpoint for UpdateCardDescription {
 #[derive(Doc)]
 pub struct SendCardOtp;
 
-#[derive(Debug, Clone, Deserialize, Spec)]
-#[serde(deny_unknown_fields)]
-#[spec(params)]
-pub struct SendCardOtpParams {
-    /// The customer's mobile number: `5` and nine digits (`5321234567`).
-    #[spec(not_blank, max_len = 10)]
-    pub user_gsm: String,
-    /// Your unique value for this verification.
-    #[spec(not_blank, max_len = 100)]
-    pub otp_session_id: String,
+card_params! {
+    otp
+    pub struct SendCardOtpParams {}
 }
 
 /// A one-time code on its way to the customer.
@@ -282,19 +307,13 @@ impl Endpoint for SendCardOtp {
 #[derive(Doc)]
 pub struct CheckCardOtp;
 
-#[derive(Debug, Clone, Deserialize, Spec)]
-#[serde(deny_unknown_fields)]
-#[spec(params)]
-pub struct CheckCardOtpParams {
-    /// The code the customer typed.
-    #[spec(not_blank, max_len = 10)]
-    pub otp_code: String,
-    /// The value given to `cards.send_otp`.
-    #[spec(not_blank, max_len = 100)]
-    pub otp_session_id: String,
-    /// The number given to `cards.send_otp`.
-    #[spec(not_blank, max_len = 10)]
-    pub user_gsm: String,
+card_params! {
+    otp
+    pub struct CheckCardOtpParams {
+        /// The code the customer typed: a one-time credential, masked in reprs, logs and errors.
+        #[spec(not_blank, max_len = 10)]
+        pub otp_code: SecretText,
+    }
 }
 
 impl Endpoint for CheckCardOtp {

@@ -28,39 +28,79 @@ pub struct GetRatios;
 #[derive(Doc)]
 pub struct InstalmentTableOf;
 
-/// What `v1/ratio/Get` is asked; `ratios.get` and `ratios.instalment_table` share it.
-#[derive(Debug, Clone, Deserialize, Spec)]
-#[serde(deny_unknown_fields)]
-#[spec(params)]
-pub struct RatioParams {
-    /// In TL. Sent as kuruş (×100) like Paynet's own clients; the client
-    /// option `ratio_amount_format` switches to a decimal number.
-    #[spec(money = "kurus", money_option = "ratio_amount_format", positive)]
-    pub amount: Option<Money>,
-    /// The card's first six digits: only its bank's options.
-    #[spec(not_blank, max_len = 6)]
-    pub bin: Option<String>,
-    /// The totals include the commission the customer pays on top.
-    #[spec(wire = "addcomission_to_amount")]
-    pub add_commission: Option<bool>,
-    /// A ratio type of yours (`ratios.set_type`) instead of the default.
-    #[spec(not_blank, max_len = 8)]
-    pub ratio_code: Option<String>,
-    /// A dealer's ratios (main company only).
-    #[spec(max_len = 10)]
-    pub agent_id: Option<String>,
-    pub pos_type: Option<i64>,
+/// What `v1/ratio/Get` (and `Get_public`) is asked besides `amount`: one
+/// declaration for each call's params, which differ in their `amount` only.
+macro_rules! ratio_params {
+    ($(#[$attr:meta])* pub struct $name:ident { $($amount:tt)* }) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Deserialize, Spec)]
+        #[serde(deny_unknown_fields)]
+        #[spec(params)]
+        pub struct $name {
+            $($amount)*
+            /// The card's first six digits: only its bank's options.
+            #[spec(not_blank, max_len = 6)]
+            pub bin: Option<String>,
+            /// The totals include the commission the customer pays on top.
+            #[spec(wire = "addcomission_to_amount")]
+            pub add_commission: Option<bool>,
+            /// A ratio type of yours (`ratios.set_type`) instead of the default.
+            #[spec(not_blank, max_len = 8)]
+            pub ratio_code: Option<String>,
+            /// A dealer's ratios (main company only).
+            #[spec(max_len = 10)]
+            pub agent_id: Option<String>,
+            /// Which POS the ratios are for, as Paynet numbers them (its
+            /// legacy clients: none for Paynet's own POS, `1` for the
+            /// merchant's own); sent as given.
+            pub pos_type: Option<i64>,
+        }
+
+        impl $name {
+            fn checked_body(&self, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+                self.check_declared()?;
+                check_bin(self.bin.as_deref())?;
+                Ok(self.to_wire_declared(options))
+            }
+        }
+    };
 }
 
-impl RatioParams {
-    fn checked_body(&self, options: &WireOptions) -> Result<Map<String, Value>, Error> {
-        self.check_declared()?;
-        if let Some(bin) = &self.bin
-            && (bin.len() != 6 || !bin.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return Err(Error::invalid("bin", "must be the card's first six digits"));
-        }
-        Ok(self.to_wire_declared(options))
+ratio_params! {
+    /// What `ratios.get` asks.
+    pub struct RatioParams {
+        /// In TL. Sent as kuruş (×100) like Paynet's own clients; the client
+        /// option `ratio_amount_format` switches to a decimal number.
+        #[spec(money = "kurus", money_option = "ratio_amount_format", positive)]
+        pub amount: Option<Money>,
+    }
+}
+
+ratio_params! {
+    /// What `ratios.get_public` asks.
+    pub struct PublicRatioParams {
+        /// In TL. Always sent as kuruş (×100), as `Get_public`'s documentation
+        /// says (`ratio_amount_format` is for `v1/ratio/Get`, whose docs disagree).
+        #[spec(money = "kurus", positive)]
+        pub amount: Option<Money>,
+    }
+}
+
+ratio_params! {
+    /// What `ratios.instalment_table` asks: the amount the table is for.
+    pub struct InstalmentTableParams {
+        /// In TL: the table shows what this amount costs in instalments. Sent
+        /// as kuruş (×100) like Paynet's own clients; the client option
+        /// `ratio_amount_format` switches to a decimal number.
+        #[spec(money = "kurus", money_option = "ratio_amount_format", positive)]
+        pub amount: Money,
+    }
+}
+
+fn check_bin(bin: Option<&str>) -> Result<(), Error> {
+    match bin {
+        Some(bin) if bin.len() != 6 || !bin.bytes().all(|b| b.is_ascii_digit()) => Err(Error::invalid("bin", "must be the card's first six digits")),
+        _ => Ok(()),
     }
 }
 
@@ -105,18 +145,32 @@ pub struct InstalmentOption {
     pub campaign_note: Option<String>,
 }
 
-/// One bank's options for one card type.
-#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
-pub struct BankRatios {
-    pub bank_id: Option<String>,
-    pub bank_name: Option<String>,
-    pub bank_logo: Option<String>,
-    /// `cc` credit, `dc` debit, `bc` business.
-    pub card_type: Option<String>,
-    /// 3D Secure is required with this bank.
-    pub tds_required: Option<bool>,
-    /// By instalment count, single payment first.
-    pub options: Vec<InstalmentOption>,
+/// A model of one bank and card type (`bank_id` ... `tds_required`) with its
+/// own list after them: one declaration for the ratio table's banks and the
+/// instalment table's.
+macro_rules! bank_model {
+    ($(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+        pub struct $name {
+            pub bank_id: Option<String>,
+            pub bank_name: Option<String>,
+            pub bank_logo: Option<String>,
+            /// `cc` credit, `dc` debit, `bc` business.
+            pub card_type: Option<String>,
+            /// 3D Secure is required with this bank.
+            pub tds_required: Option<bool>,
+            $($fields)*
+        }
+    };
+}
+
+bank_model! {
+    /// One bank's options for one card type.
+    pub struct BankRatios {
+        /// By instalment count, single payment first.
+        pub options: Vec<InstalmentOption>,
+    }
 }
 
 /// `v1/ratio/Get`'s answer.
@@ -188,14 +242,14 @@ impl Endpoint for GetPublicRatios {
     const PATH: &'static str = "v1/ratio/Get_public";
     const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
     const KEY: ApiKey = ApiKey::Publishable;
-    type Params = RatioParams;
+    type Params = PublicRatioParams;
     type Output = RatioTable;
 
-    fn to_wire(p: &RatioParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+    fn to_wire(p: &PublicRatioParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.checked_body(options)
     }
 
-    fn from_wire(_: &RatioParams, body: &Map<String, Value>) -> Result<RatioTable, Error> {
+    fn from_wire(_: &PublicRatioParams, body: &Map<String, Value>) -> Result<RatioTable, Error> {
         RatioTable::from_answer(body)
     }
 }
@@ -224,16 +278,12 @@ pub struct InstalmentRow {
     pub plus_installment: Option<i64>,
 }
 
-/// The instalment options of one bank and card type.
-#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
-pub struct InstalmentBank {
-    pub bank_id: Option<String>,
-    pub bank_name: Option<String>,
-    pub bank_logo: Option<String>,
-    pub card_type: Option<String>,
-    pub tds_required: Option<bool>,
-    /// Single payment first, then by count.
-    pub rows: Vec<InstalmentRow>,
+bank_model! {
+    /// The instalment options of one bank and card type.
+    pub struct InstalmentBank {
+        /// Single payment first, then by count.
+        pub rows: Vec<InstalmentRow>,
+    }
 }
 
 /// The instalment options for one amount, by bank and card type.
@@ -297,19 +347,15 @@ impl Endpoint for InstalmentTableOf {
     const NAME: &'static str = "ratios.instalment_table";
     const PATH: &'static str = "v1/ratio/Get";
     const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
-    type Params = RatioParams;
+    type Params = InstalmentTableParams;
     type Output = InstalmentTable;
 
-    fn to_wire(p: &RatioParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
-        if p.amount.is_none() {
-            return Err(Error::invalid("amount", "is required: the table shows what this amount costs in instalments"));
-        }
+    fn to_wire(p: &InstalmentTableParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.checked_body(options)
     }
 
-    fn from_wire(p: &RatioParams, body: &Map<String, Value>) -> Result<InstalmentTable, Error> {
-        let amount = p.amount.map(Decimal::from).unwrap_or_default();
-        Ok(InstalmentTable::of(RatioTable::from_answer(body)?, amount))
+    fn from_wire(p: &InstalmentTableParams, body: &Map<String, Value>) -> Result<InstalmentTable, Error> {
+        Ok(InstalmentTable::of(RatioTable::from_answer(body)?, Decimal::from(p.amount)))
     }
 }
 
@@ -349,7 +395,12 @@ impl Endpoint for SetRatioType {
     const PATH: &'static str = "v1/ratio/set_type";
     /// A resent create makes a second type.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
-    const SETTLE: Option<&'static str> = Some("ratios.get(ratio_code=...) shows whether the type exists; editing one again is harmless");
+    const SETTLE: Option<&'static str> = Some(
+        "an edit (with ratio_code) is settled by editing again, which is harmless; ratios.get with that ratio_code shows the type. \
+         A create (without one) cannot be checked: Paynet lists no ratio types, so a type it made is unknown to you. \
+         An unused type changes nothing until a payment names it, so creating it again is safe, unless it was made \
+         with is_default: then ask Paynet which type is the default",
+    );
     type Params = SetRatioTypeParams;
     type Output = RatioType;
 
@@ -375,7 +426,7 @@ impl Endpoint for DeleteRatioType {
     const PATH: &'static str = "v1/ratio/delete_type";
     /// A second delete's "no such type" would hide the first's success.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
-    const SETTLE: Option<&'static str> = Some("ratios.get(ratio_code={}) shows whether the type still exists; deleting it again is harmless");
+    const SETTLE: Option<&'static str> = Some("ratios.get with the ratio_code you deleted shows whether the type still exists (an unknown code is refused); deleting it again is harmless");
     type Params = RatioTypeRef;
     type Output = Acknowledgement;
 

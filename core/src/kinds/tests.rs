@@ -304,7 +304,7 @@ fn agent_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
 
 /// The ratio models (`endpoints::ratio`): a table read from an answer, and the instalment table made of it.
 fn ratio_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
-    use crate::endpoints::ratio::{RatioParams, RatioTable};
+    use crate::endpoints::ratio::{InstalmentTableParams, RatioParams, RatioTable};
     // The shape of the old docs' example and of CP.VPOS's reader.
     let body = json!({
         "tds_required": false, "object_name": "ratio_get", "code": 0, "message": "Başarılı İşlem",
@@ -317,6 +317,7 @@ fn ratio_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
     });
     let params: RatioParams = serde_json::from_value(json!({"amount": "10"})).unwrap();
     let table: RatioTable = crate::endpoints::ratio::GetRatios::from_wire(&params, body.as_object().unwrap()).unwrap();
+    let params: InstalmentTableParams = serde_json::from_value(json!({"amount": "10"})).unwrap();
     let instalments = crate::endpoints::ratio::InstalmentTableOf::from_wire(&params, body.as_object().unwrap()).unwrap();
     let empty = crate::endpoints::ratio::InstalmentTableOf::from_wire(&params, &Map::new()).unwrap();
     let ratio_type = crate::endpoints::ratio::RatioType::from_wire(json!({"ratio_code": "RT1"}).as_object().unwrap()).unwrap();

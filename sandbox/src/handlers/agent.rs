@@ -18,7 +18,7 @@ use super::responses::MSG_OK;
 use super::{json_ok, unwrap_response};
 use crate::Shared;
 use crate::ledger::{self, Ledger};
-use crate::money::Tl;
+use crate::money;
 use crate::pages;
 use crate::util;
 use crate::wire::{ApiError, ApiResult, Fields, parse_object, rc};
@@ -94,37 +94,67 @@ fn used(l: &Ledger, agent_id: &str) -> (i64, i64) {
         })
 }
 
-/// A payment for an agent must fit in what is left of its limit.
-pub fn check_limit(l: &Ledger, attempt: &Attempt) -> ApiResult<()> {
+/// Kuruş of agents' limits held by payments the bank is still deciding,
+/// `(plain, td)` per agent. A payment is checked and held in one step under the
+/// ledger's lock, and released under the lock it is recorded with, so payments
+/// in flight together cannot go beyond a limit.
+#[derive(Default)]
+pub struct LimitHolds(HashMap<String, (i64, i64)>);
+
+/// One payment's hold on its agent's limit (none for a payment of no test agent).
+#[must_use = "a hold is released with release_in, when the payment is recorded"]
+pub struct LimitHold(Option<(&'static str, bool, i64)>);
+
+impl LimitHold {
+    pub fn release_in(self, l: &mut Ledger) {
+        if let Some((agent_id, is_tds, amount)) = self.0
+            && let Some((plain, td)) = l.limit_holds.0.get_mut(agent_id)
+        {
+            *(if is_tds { td } else { plain }) -= amount;
+        }
+    }
+}
+
+/// A payment for an agent must fit in what is left of its limit, after what
+/// the payments in flight hold; it then holds its own amount.
+pub fn hold_limit(l: &mut Ledger, attempt: &Attempt) -> ApiResult<LimitHold> {
     let Some(a) = AGENTS.iter().find(|a| a.agent_id == attempt.agent_id) else {
-        return Ok(());
+        return Ok(LimitHold(None));
     };
     let (plain, td) = used(l, a.agent_id);
-    let (defined, used) = if attempt.is_tds {
-        (a.td_defined_limit, td)
+    let held = l.limit_holds.0.entry(a.agent_id.to_owned()).or_default();
+    let (defined, used, held) = if attempt.is_tds {
+        (a.td_defined_limit, td, &mut held.1)
     } else {
-        (a.defined_limit, plain)
+        (a.defined_limit, plain, &mut held.0)
     };
-    if defined > 0 && used + attempt.split.amount > defined {
+    let amount = attempt.split.amount;
+    if defined > 0 && used + *held + amount > defined {
         return Err(ApiError::invalid_rc(
             rc::NO_PROCESS,
             "Bayi limiti yetersiz (the agent's limit does not cover this payment)",
         ));
     }
-    Ok(())
+    *held += amount;
+    Ok(LimitHold(Some((a.agent_id, attempt.is_tds, amount))))
 }
 
+/// The limits as the reference lists them: strings (`"1000.00"`), not numbers.
 #[derive(Serialize)]
 struct Limits {
-    td_defined_limit: Tl,
-    defined_limit: Tl,
-    td_used_limit: Tl,
-    used_limit: Tl,
-    td_available_limit: Tl,
-    available_limit: Tl,
+    td_defined_limit: String,
+    defined_limit: String,
+    td_used_limit: String,
+    used_limit: String,
+    td_available_limit: String,
+    available_limit: String,
     object_name: &'static str,
     code: i32,
     message: &'static str,
+}
+
+fn tl_text(kurus: i64) -> String {
+    money::format_tl(kurus, 2)
 }
 
 pub async fn limit_info(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
@@ -139,12 +169,12 @@ pub async fn limit_info(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
         };
         let (used, td_used) = used(&ledger::lock(&s.ledger), &agent_id);
         Ok(json_ok(&Limits {
-            td_defined_limit: Tl(td_defined),
-            defined_limit: Tl(defined),
-            td_used_limit: Tl(td_used),
-            used_limit: Tl(used),
-            td_available_limit: Tl((td_defined - td_used).max(0)),
-            available_limit: Tl((defined - used).max(0)),
+            td_defined_limit: tl_text(td_defined),
+            defined_limit: tl_text(defined),
+            td_used_limit: tl_text(td_used),
+            used_limit: tl_text(used),
+            td_available_limit: tl_text((td_defined - td_used).max(0)),
+            available_limit: tl_text((defined - used).max(0)),
             object_name: "agent_limit_info",
             code: 0,
             message: MSG_OK,

@@ -11,14 +11,14 @@ use serde::Serialize;
 
 use super::listing::Page;
 use super::payment::{Attempt, COMPANY_CODE, bank_step, decide, make_entry};
-use super::responses::MSG_OK;
-use super::reversal::reversal_row;
+use super::responses::{MSG_OK, done};
+use super::reversal::void_preauth;
 use super::{json_ok, unwrap_response};
 use crate::Shared;
 use crate::cards::{self, Behaviour};
 use crate::ledger::{self, CardData, XactType};
 use crate::money;
-use crate::vault::{CardOtp, SavedCard, Vault};
+use crate::vault::{CardOtp, MAX_WRONG_OTP_CODES, SavedCard, Vault};
 use crate::wire::{ApiError, ApiResult, Fields, parse_object, rc};
 
 /// The code every card OTP carries: tests type it (the sandbox texts nobody).
@@ -72,7 +72,8 @@ struct CardRow<'a> {
     card_owner_id: &'a str,
     card_hash: &'a str,
     card_desc: &'a str,
-    card_holder: &'a str,
+    /// Masked, as in the reference's `card/list` example: `TE** TE**`.
+    card_holder: String,
     card_no: String,
     card_bin: &'a str,
     card_type: &'static str,
@@ -85,6 +86,20 @@ struct CardRow<'a> {
     expire_year: u32,
 }
 
+/// A card holder's name as the card answers show it: each word's first two
+/// letters, the rest starred (`TEST TEST` → `TE** TE**`).
+fn mask_holder(name: &str) -> String {
+    name.split(' ')
+        .map(|word| {
+            word.chars()
+                .enumerate()
+                .map(|(i, c)| if i < 2 { c } else { '*' })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn row<'a>(card_hash: &'a str, c: &'a SavedCard) -> CardRow<'a> {
     let bank = cards::bank_for(&c.pan);
     CardRow {
@@ -94,7 +109,7 @@ fn row<'a>(card_hash: &'a str, c: &'a SavedCard) -> CardRow<'a> {
         card_owner_id: &c.card_owner_id,
         card_hash,
         card_desc: &c.card_desc,
-        card_holder: &c.card_holder,
+        card_holder: mask_holder(&c.card_holder),
         card_no: cards::mask(&c.pan),
         card_bin: &c.pan[..6],
         card_type: "cc",
@@ -111,13 +126,6 @@ fn row<'a>(card_hash: &'a str, c: &'a SavedCard) -> CardRow<'a> {
 struct Saved<'a> {
     #[serde(flatten)]
     card: CardRow<'a>,
-    object_name: &'static str,
-    code: i32,
-    message: &'static str,
-}
-
-#[derive(Serialize)]
-struct Done {
     object_name: &'static str,
     code: i32,
     message: &'static str,
@@ -191,7 +199,7 @@ fn read_save(s: &Shared, f: &Fields<'_>) -> ApiResult<SaveRequest> {
             ));
         }
     };
-    let l = ledger::lock(&s.ledger);
+    let mut l = ledger::lock(&s.ledger);
     if let Owner::Known(owner) = &owner
         && !l.vault.is_owner(owner)
     {
@@ -211,6 +219,11 @@ fn read_save(s: &Shared, f: &Fields<'_>) -> ApiResult<SaveRequest> {
                 "Kart saklama için doğrulanmış otp_session_id zorunludur \
                  (a verified otp_session_id is required to save a card)",
             ));
+        }
+        // Used up by this save, under the lock it was checked with: one
+        // verification, one save, whatever the bank then says of the card.
+        if let Some(id) = &otp_session {
+            l.vault.otps.remove(id);
         }
     }
     Ok(SaveRequest {
@@ -271,22 +284,8 @@ pub async fn save(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
                 message,
             });
         }
-        let Some(pre) = l.get(pre_id) else {
+        if void_preauth(&s, &mut l, pre_id).is_none() {
             return unwrap_response(Err(ApiError::invalid("pre-auth not recorded")));
-        };
-        let void = reversal_row(
-            &s,
-            &l,
-            pre,
-            XactType::PreAuthReversal,
-            pre.split,
-            format!("xk_{}", s.rng.token(40)),
-            s.clock.now(),
-        );
-        let void_id = void.id;
-        l.push(void);
-        if let Some(pre) = l.get_mut(pre_id) {
-            pre.after.voided_by = Some(void_id);
         }
     }
     let (card_owner_id, user_unique_id) = match request.owner {
@@ -358,11 +357,7 @@ pub async fn delete(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
         let mut l = ledger::lock(&s.ledger);
         let (hash, _) = owned(&mut l.vault, &f)?;
         l.vault.remove(&hash);
-        Ok(json_ok(&Done {
-            object_name: "card_delete",
-            code: 0,
-            message: MSG_OK,
-        }))
+        Ok(json_ok(&done("card_delete")))
     }))
 }
 
@@ -373,11 +368,7 @@ pub async fn desc_update(State(s): State<Arc<Shared>>, body: Bytes) -> Response 
         let mut l = ledger::lock(&s.ledger);
         let (_, card) = owned(&mut l.vault, &f)?;
         card.card_desc = card_desc;
-        Ok(json_ok(&Done {
-            object_name: "card_desc_update",
-            code: 0,
-            message: MSG_OK,
-        }))
+        Ok(json_ok(&done("card_desc_update")))
     }))
 }
 
@@ -415,6 +406,7 @@ pub async fn send_otp(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
                 code: CARD_OTP.to_owned(),
                 expires,
                 verified: false,
+                wrong_codes: 0,
             },
         );
         Ok(json_ok(&OtpSent {
@@ -451,14 +443,14 @@ pub async fn check_otp(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
         if now > otp.expires {
             return refused("OTP süresi doldu (the OTP has expired)");
         }
+        if otp.wrong_codes >= MAX_WRONG_OTP_CODES {
+            return refused("Çok fazla hatalı OTP denemesi: yeni bir kod isteyin (too many wrong codes: send a new one)");
+        }
         if otp.code != code {
+            otp.wrong_codes += 1;
             return refused("OTP hatalı (wrong OTP code)");
         }
         otp.verified = true;
-        Ok(json_ok(&Done {
-            object_name: "card_check_otp",
-            code: 0,
-            message: MSG_OK,
-        }))
+        Ok(json_ok(&done("card_check_otp")))
     }))
 }

@@ -308,7 +308,7 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
         Claim::Replay(e) => return Ok(json_ok(&payment_response(&e, true))),
         Claim::Owner(r) => r,
     };
-    super::agent::check_limit(&ledger::lock(&s.ledger), &p.attempt)?;
+    let hold = super::agent::hold_limit(&mut ledger::lock(&s.ledger), &p.attempt)?;
 
     let behaviour = decide(&s, &p.attempt.card);
     bank_step(&s, behaviour).await;
@@ -320,6 +320,7 @@ async fn execute(s: Arc<Shared>, p: Prepared) -> ApiResult<Response> {
     } else {
         json_ok(&payment_response(entry, false))
     };
+    hold.release_in(&mut l);
     reservation.release_in(&mut l);
     Ok(response)
 }

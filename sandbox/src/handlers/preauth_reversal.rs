@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::responses::MSG_OK;
-use super::reversal::reversal_row;
+use super::reversal::void_preauth;
 use super::{json_ok, lookup, unwrap_response};
 use crate::Shared;
 use crate::ledger::{self, XactType};
@@ -52,20 +52,8 @@ fn run(s: &Shared, body: &[u8]) -> ApiResult<Response> {
             "Bu ön provizyon daha önce iptal edilmiş (the pre-auth has already been reversed)",
         ));
     }
-    let row = reversal_row(
-        s,
-        &l,
-        pre,
-        XactType::PreAuthReversal,
-        pre.split,
-        format!("xk_{}", s.rng.token(40)),
-        s.clock.now(),
-    );
-    let (pre_id, row_id) = (pre.id, row.id);
-    if let Some(pre) = l.get_mut(pre_id) {
-        pre.after.voided_by = Some(row_id);
-    }
-    l.push(row);
+    let pre_id = pre.id;
+    void_preauth(s, &mut l, pre_id);
     Ok(json_ok(&ReversalResponse {
         object_name: "transaction_preauth_reversal",
         code: 0,

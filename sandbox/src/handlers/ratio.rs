@@ -13,7 +13,7 @@ use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::responses::MSG_OK;
+use super::responses::{MSG_OK, done};
 use super::{json_ok, unwrap_response};
 use crate::Shared;
 use crate::cards::{self, Bank};
@@ -265,13 +265,6 @@ struct TypeAnswer {
     message: &'static str,
 }
 
-#[derive(Serialize)]
-struct Done {
-    object_name: &'static str,
-    code: i32,
-    message: &'static str,
-}
-
 pub async fn set_type(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
     unwrap_response(parse_object(&body).and_then(|map| {
         let f = Fields::new(&map);
@@ -332,11 +325,7 @@ pub async fn delete_type(State(s): State<Arc<Shared>>, body: Bytes) -> Response 
                 format!("ratio_code bulunamadı (no ratio type {code})"),
             ));
         }
-        Ok(json_ok(&Done {
-            object_name: "ratio_delete_type",
-            code: 0,
-            message: MSG_OK,
-        }))
+        Ok(json_ok(&done("ratio_delete_type")))
     }))
 }
 
@@ -411,11 +400,7 @@ pub async fn define(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
             rules.insert(bank_id, rule);
         }
         t.rules.insert(card_type, rules);
-        Ok(json_ok(&Done {
-            object_name: "ratio_define",
-            code: 0,
-            message: MSG_OK,
-        }))
+        Ok(json_ok(&done("ratio_define")))
     }))
 }
 

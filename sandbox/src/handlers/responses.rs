@@ -10,6 +10,23 @@ use crate::wire::rc;
 pub const MSG_OK: &str = "Başarılı İşlem";
 pub const MSG_REPLAY: &str = "Önceki Başarılı İşlem";
 pub const MSG_DECLINED: &str = "İşlem başarısız";
+
+/// The answer of a service that did what it was asked and has nothing to
+/// say but that (a card deleted, a ratio type defined).
+#[derive(Serialize)]
+pub struct Done {
+    object_name: &'static str,
+    code: i32,
+    message: &'static str,
+}
+
+pub fn done(object_name: &'static str) -> Done {
+    Done {
+        object_name,
+        code: 0,
+        message: MSG_OK,
+    }
+}
 const PAYNET_DECLINE_ID: &str = "1";
 const PAYNET_DECLINE_MSG: &str = "Bankadan onay alınamadı";
 

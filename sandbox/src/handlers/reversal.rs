@@ -129,6 +129,25 @@ pub fn reversed<'l>(l: &'l Ledger, e: &Entry) -> Reversed<'l> {
 
 /// A reversal row of `original`, dated `now`: what the ledger shows for a cancel, a refund
 /// or a pre-auth / capture reversal. Amounts stay positive; `xact_type` gives the sign.
+/// Voids the pre-auth `pre_id` in full: its reversal row recorded and the
+/// pre-auth marked voided by it. The void's id, or `None` if there is no such row.
+pub fn void_preauth(s: &Shared, l: &mut Ledger, pre_id: u64) -> Option<u64> {
+    let pre = l.get(pre_id)?;
+    let row = reversal_row(
+        s,
+        l,
+        pre,
+        XactType::PreAuthReversal,
+        pre.split,
+        format!("xk_{}", s.rng.token(40)),
+        s.clock.now(),
+    );
+    let row_id = row.id;
+    l.push(row);
+    l.get_mut(pre_id)?.after.voided_by = Some(row_id);
+    Some(row_id)
+}
+
 pub fn reversal_row(
     s: &Shared,
     l: &Ledger,

@@ -208,8 +208,8 @@ async fn charge(s: Arc<Shared>, req: ChargeRequest) -> ApiResult<Response> {
         Claim::Replay(e) => return Ok(json_ok(&tds_charge_response(&e, true))),
         Claim::Owner(r) => r,
     };
-    let prepared = {
-        let l = ledger::lock(&s.ledger);
+    let (prepared, hold) = {
+        let mut l = ledger::lock(&s.ledger);
         let session = l.tds.get(&req.session_id).ok_or_else(no_session)?;
         if let Some(entry) = session.charged.and_then(|id| l.get(id)) {
             // The bank declined it: the same answer again, nothing new is charged.
@@ -228,8 +228,9 @@ async fn charge(s: Arc<Shared>, req: ChargeRequest) -> ApiResult<Response> {
         if l.successful_by_reference(&req.reference_no).is_some() {
             return Err(duplicate_reference());
         }
-        super::agent::check_limit(&l, &session.prepared.attempt)?;
-        session.prepared.clone()
+        let prepared = session.prepared.clone();
+        let hold = super::agent::hold_limit(&mut l, &prepared.attempt)?;
+        (prepared, hold)
     };
 
     let behaviour = decide(&s, &prepared.attempt.card);
@@ -246,6 +247,7 @@ async fn charge(s: Arc<Shared>, req: ChargeRequest) -> ApiResult<Response> {
     if let Some(session) = l.tds.get_mut(&req.session_id) {
         session.charged = Some(id);
     }
+    hold.release_in(&mut l);
     reservation.release_in(&mut l);
     Ok(response)
 }
