@@ -49,7 +49,7 @@ python: toolchain
 	$(PY) -m pip install --quiet --disable-pip-version-check $(PY_DEV_DEPS)
 	$(VENV)/bin/maturin develop --quiet --profile ci --features test-hooks
 
-test-python: python
+test-python: python node
 	$(PY) -m pytest -q tests/python
 	$(PY) -m mypy --strict examples tests/python/typing_check.py bindings-python/python/paynet
 	$(PY) -m mypy.stubtest paynet._native
