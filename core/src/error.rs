@@ -248,9 +248,10 @@ impl Error {
         self
     }
 
-    /// A `protocol` error gets the start of the body it could not read.
+    /// A `protocol` error gets the start of the body it could not read, and
+    /// an `unknown_outcome` the start of the success it could not believe.
     pub(crate) fn with_body(mut self, body: &[u8]) -> Error {
-        if self.kind == ErrorKind::Protocol && self.body_snippet.is_none() {
+        if matches!(self.kind, ErrorKind::Protocol | ErrorKind::UnknownOutcome) && self.body_snippet.is_none() {
             self.body_snippet = Some(snippet(body));
         }
         self
