@@ -1599,7 +1599,7 @@ export interface NoParams {
  * field table of these answers has them (a capture's `amount` may be 0),
  * and an answer that says success without one is refused
  * (`unknown_outcome`: the money may have moved). The other fields are
- * missing from some of these answers.
+ * not promised: an answer may leave any of them out.
  */
 export interface Transaction<M extends MoneyMode = 'string'> {
   id: number | null;

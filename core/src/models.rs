@@ -176,7 +176,7 @@ transaction_models! {
     /// field table of these answers has them (a capture's `amount` may be 0),
     /// and an answer that says success without one is refused
     /// (`unknown_outcome`: the money may have moved). The other fields are
-    /// missing from some of these answers.
+    /// not promised: an answer may leave any of them out.
     pub struct Transaction;
     /// Paynet's record of a transaction, whatever its outcome: a declined
     /// card's (`card_declined`), a `v1/transaction/check` row

@@ -129,7 +129,7 @@ class Transaction(_Model):
     field table of these answers has them (a capture's `amount` may be 0),
     and an answer that says success without one is refused
     (`unknown_outcome`: the money may have moved). The other fields are
-    missing from some of these answers.
+    not promised: an answer may leave any of them out.
     """
 
     id: int | None = None
