@@ -1591,17 +1591,23 @@ export interface NoParams {
 // --- Results ---
 
 /**
- * One payment, pre-auth or capture as Paynet reports it after
- * `v2/transaction/payment`, `v1/transaction/charge`, `v1/transaction/capture`
- * and `v1/transaction/check`.
+ * A payment, pre-auth or capture that succeeded, as Paynet reports it
+ * after `v2/transaction/payment`, `v2/transaction/tds_charge`,
+ * `v1/transaction/charge` and `v1/transaction/capture`.
+ *
+ * `xactId`, `xactDate` and `amount` are always set: every example and
+ * field table of these answers has them (a capture's `amount` may be 0),
+ * and an answer that says success without one is refused
+ * (`unknown_outcome`: the money may have moved). The other fields are
+ * not promised: an answer may leave any of them out.
  */
 export interface Transaction<M extends MoneyMode = 'string'> {
   id: number | null;
-  xactId: string | null;
+  xactId: string;
   /** The instant; `xactDateRaw` keeps Paynet's text and its UTC offset, which `Date` drops. */
-  xactDate: Date | null;
+  xactDate: Date;
   /** `xactDate` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
-  xactDateRaw: string | null;
+  xactDateRaw: string;
   transactionType: 'sale' | 'pre_auth' | 'capture' | (string & {}) | null;
   referenceNo: string | null;
   isSucceed: boolean;
@@ -1612,7 +1618,7 @@ export interface Transaction<M extends MoneyMode = 'string'> {
   replayed: boolean;
   resultCode: number | null;
   message: string | null;
-  amount: Amount<M> | null;
+  amount: Amount<M>;
   netAmount: Amount<M> | null;
   commission: Amount<M> | null;
   commissionTax: Amount<M> | null;
@@ -1685,6 +1691,77 @@ export interface Acknowledgement<M extends MoneyMode = 'string'> {
   message: string | null;
   /** Paynet's name for the answer, e.g. `transaction_preauth_reversal`. */
   objectName: string | null;
+}
+
+/**
+ * Paynet's record of a transaction, whatever its outcome: a declined
+ * card's (`card_declined`), a `v1/transaction/check` row
+ * (`transactions.check`, `transactions.lookup`: successful or not) and
+ * a reversed capture's answer (`payments.cancelCapture`, documented
+ * only as "starts with `xactId`"). No field is promised here: a
+ * decline's answer documents none.
+ */
+export interface TransactionRecord<M extends MoneyMode = 'string'> {
+  id: number | null;
+  xactId: string | null;
+  /** The instant; `xactDateRaw` keeps Paynet's text and its UTC offset, which `Date` drops. */
+  xactDate: Date | null;
+  /** `xactDate` as Paynet sent it: RFC 3339 with offset, e.g. `2026-11-23T22:19:50.81+03:00`. */
+  xactDateRaw: string | null;
+  transactionType: 'sale' | 'pre_auth' | 'capture' | (string & {}) | null;
+  referenceNo: string | null;
+  isSucceed: boolean;
+  /**
+   * `code` 100: Paynet recognised the `referenceNo` (or session) and
+   * returned the earlier successful transaction instead of charging again.
+   */
+  replayed: boolean;
+  resultCode: number | null;
+  message: string | null;
+  amount: Amount<M> | null;
+  netAmount: Amount<M> | null;
+  commission: Amount<M> | null;
+  commissionTax: Amount<M> | null;
+  currency: string | null;
+  installment: number | null;
+  ratio: number | null;
+  posType: number | null;
+  isTds: boolean | null;
+  agentId: string | null;
+  userId: string | null;
+  email: string | null;
+  phone: string | null;
+  bankId: string | null;
+  bankName: string | null;
+  cardNoMasked: string | null;
+  cardHolder: string | null;
+  cardType: string | null;
+  cardBrandName: string | null;
+  authorizationCode: string | null;
+  bankReferenceCode: string | null;
+  orderId: string | null;
+  xactTransactionId: string | null;
+  paynetErrorId: string | null;
+  paynetErrorMessage: string | null;
+  bankErrorCode: string | null;
+  bankErrorMessage: string | null;
+  bankErrorShortDesc: string | null;
+  bankErrorLongDesc: string | null;
+  cardHash: string | null;
+  cardOwnerId: string | null;
+  userUniqueId: string | null;
+  isSaveCardSucceed: boolean | null;
+  saveCardResultMessage: string | null;
+  cardBankId: string | null;
+  cardLogoUrl: string | null;
+  campaignUrl: string | null;
+  endUserCommission: Amount<M> | null;
+  endUserRatio: number | null;
+  ratioCode: string | null;
+  mdStatus: number | null;
+  note: string | null;
+  /** A pre-auth cancelled by `payments.cancelPreAuth` (check answers only). */
+  reversed: boolean | null;
 }
 
 /** One payment as Paynet keeps it. */
@@ -1928,7 +2005,7 @@ export interface PayLinkConfirmation<M extends MoneyMode = 'string'> {
   authorizationCode: string | null;
   orderId: string | null;
   /** Paynet's own record of the payment, which the post was checked against. */
-  transaction: Transaction<M> | null;
+  transaction: TransactionRecord<M> | null;
 }
 
 /** A refund or cancel request Paynet took for review. */
@@ -2434,7 +2511,7 @@ export interface Payments<M extends MoneyMode = 'string'> {
    *
    * `POST v1/transaction/capture_reversal` · retry policy `only_if_not_sent`.
    */
-  cancelCapture(params: CancelCaptureParams, options?: RequestOptions): Promise<Transaction<M>>;
+  cancelCapture(params: CancelCaptureParams, options?: RequestOptions): Promise<TransactionRecord<M>>;
 }
 
 export interface Transactions<M extends MoneyMode = 'string'> {
@@ -2446,7 +2523,7 @@ export interface Transactions<M extends MoneyMode = 'string'> {
    *
    * `POST v1/transaction/check` · retry policy `read_only`.
    */
-  check(params: CheckParams, options?: RequestOptions): Promise<Transaction<M>>;
+  check(params: CheckParams, options?: RequestOptions): Promise<TransactionRecord<M>>;
   /**
    * What became of a call: the transaction as Paynet has it, or none when
    * Paynet has none (the call did not happen).
@@ -2461,7 +2538,7 @@ export interface Transactions<M extends MoneyMode = 'string'> {
    *
    * `POST v1/transaction/check` · retry policy `read_only`.
    */
-  lookup(target: PaynetError | string | CheckParams, options?: RequestOptions): Promise<Transaction<M> | null>;
+  lookup(target: PaynetError | string | CheckParams, options?: RequestOptions): Promise<TransactionRecord<M> | null>;
   /**
    * Everything Paynet keeps about one payment, by `id`, `xactId`, `xact` or `referenceNo`.
    *

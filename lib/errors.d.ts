@@ -5,7 +5,7 @@
 // The error classes, one per core error kind; lib/index.d.ts declares their
 // base `PaynetError` and re-exports these.
 
-import { MoneyMode, PaynetError, Transaction } from './index';
+import { MoneyMode, PaynetError, TransactionRecord } from './index';
 
 /** 401 / result_code 7: missing or wrong secret key. */
 export declare class AuthenticationError extends PaynetError {
@@ -30,7 +30,7 @@ export declare class CardDeclinedError extends PaynetError {
   readonly kind: 'card_declined' | 'three_d_secure_failed';
   readonly code: 'card_declined' | 'three_d_secure_failed';
   /** Always set for this kind. */
-  readonly transaction: Transaction<MoneyMode>;
+  readonly transaction: TransactionRecord<MoneyMode>;
 }
 
 /**
@@ -42,7 +42,7 @@ export declare class ThreeDSecureError extends CardDeclinedError {
   readonly kind: 'three_d_secure_failed';
   readonly code: 'three_d_secure_failed';
   /** Always set for this kind. */
-  readonly transaction: Transaction<MoneyMode>;
+  readonly transaction: TransactionRecord<MoneyMode>;
 }
 
 /**

@@ -98,7 +98,7 @@ function fromNative(error, money) {
   let transaction = null;
   if (envelope.transaction != null) {
     try {
-      transaction = decodeResult(envelope.transaction, money, 'Transaction');
+      transaction = decodeResult(envelope.transaction, money, 'TransactionRecord');
     } catch (stale) {
       stale.cause = error;
       return stale;

@@ -7,7 +7,7 @@
 // `make test-node` compiles tests/node/types.test-d.ts and examples/*.ts
 // against this file.
 
-import type { ClientOptions, ErrorKind, MethodName, RequestOptions, Resources, Transaction } from './api';
+import type { ClientOptions, ErrorKind, MethodName, RequestOptions, Resources, TransactionRecord } from './api';
 
 export * from './api';
 export * from './errors';
@@ -98,7 +98,7 @@ export interface ErrorDetails {
   paynetErrorId?: string | null;
   bankErrorCode?: string | null;
   bankMessage?: string | null;
-  transaction?: Transaction<MoneyMode> | null;
+  transaction?: TransactionRecord<MoneyMode> | null;
   referenceNo?: string | null;
   bodySnippet?: string | null;
 }
@@ -119,7 +119,7 @@ export declare class PaynetError extends Error {
   readonly paynetErrorId: string | null;
   readonly bankErrorCode: string | null;
   readonly bankMessage: string | null;
-  readonly transaction: Transaction<MoneyMode> | null;
+  readonly transaction: TransactionRecord<MoneyMode> | null;
   /** The call's `referenceNo`: what to `transactions.lookup` after a timeout or an unknown outcome. */
   readonly referenceNo: string | null;
   /** The transaction the call acted on, when it named one (a capture's pre-auth). */

@@ -632,7 +632,7 @@ pub fn names_js(spec: &Spec) -> String {
 
 /// Each error field a kind may declare `always_set`: core's name, Node's,
 /// and its never-null type on the kind's class.
-pub const TS_ERROR_FIELD_TYPES: &[(&str, &str, &str)] = &[("transaction", "transaction", "Transaction<MoneyMode>")];
+pub const TS_ERROR_FIELD_TYPES: &[(&str, &str, &str)] = &[("transaction", "transaction", "TransactionRecord<MoneyMode>")];
 
 /// The class name of a kind's parent, or `PaynetError`.
 fn error_parent<'s>(spec: &'s Spec, k: &ErrorKindSpec) -> &'s str {
@@ -731,7 +731,7 @@ pub fn errors_d_ts(spec: &Spec) -> String {
         types.push("MoneyMode");
     }
     if always.contains(&"transaction") {
-        types.push("Transaction");
+        types.push("TransactionRecord");
     }
     types.sort_unstable();
     let _ = writeln!(out, "import {{ {} }} from './index';\n", types.join(", "));
@@ -828,7 +828,7 @@ mod tests {
         for k in &spec.error_kinds {
             assert!(ts.contains(&format!("  | '{}'", k.name)), "{}", k.name);
         }
-        assert!(ts.contains("  lookup(target: PaynetError | string | CheckParams, options?: RequestOptions): Promise<Transaction<M> | null>;"), "{ts}");
+        assert!(ts.contains("  lookup(target: PaynetError | string | CheckParams, options?: RequestOptions): Promise<TransactionRecord<M> | null>;"), "{ts}");
         assert!(ts.contains("  paymentList(params?: PaymentListParams, options?: RequestOptions): Promise<PaymentReport<M> & Tabular>;"), "{ts}");
         assert!(ts.contains("  paymentListRange(params: PaymentListRangeParams, options?: ProgressOptions): Promise<PaymentReportRange<M> & Tabular>;"), "{ts}");
         assert!(ts.contains("  check(params: CheckParams, options?: RequestOptions)"), "{ts}");
@@ -854,7 +854,7 @@ mod tests {
         }
         assert!(ts.contains("class APIConnectionError extends PaynetError {\n  readonly kind: 'connection' | 'timeout';\n  readonly code: 'connection' | 'timeout';\n}"), "{ts}");
         assert!(ts.contains("class TimeoutError extends APIConnectionError {\n  readonly kind: 'timeout';"), "{ts}");
-        assert!(ts.contains("  readonly kind: 'card_declined' | 'three_d_secure_failed';\n  readonly code: 'card_declined' | 'three_d_secure_failed';\n  /** Always set for this kind. */\n  readonly transaction: Transaction<MoneyMode>;\n"), "{ts}");
+        assert!(ts.contains("  readonly kind: 'card_declined' | 'three_d_secure_failed';\n  readonly code: 'card_declined' | 'three_d_secure_failed';\n  /** Always set for this kind. */\n  readonly transaction: TransactionRecord<MoneyMode>;\n"), "{ts}");
         // Docs in Node's names; kinds stay as they are.
         assert!(ts.contains("`bodySnippet`") && ts.contains("`resultCode`") && ts.contains("a `connection` error"), "{ts}");
     }

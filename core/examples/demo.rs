@@ -60,7 +60,7 @@ fn show(label: &str, tx: &Transaction) {
     println!(
         "{label:<22} {} {:>8} TL  fee {:>6}  net {:>8}  {} {}",
         tx.transaction_type.as_ref().map_or("?", |t| t.as_str()),
-        tx.amount.map(|d| d.to_string()).unwrap_or_default(),
+        tx.amount.to_string(),
         tx.commission.map(|d| d.to_string()).unwrap_or_default(),
         tx.net_amount.map(|d| d.to_string()).unwrap_or_default(),
         tx.bank_name.as_deref().unwrap_or(""),

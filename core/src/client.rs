@@ -16,7 +16,7 @@ use crate::endpoint::{ApiKey, Deadline, Endpoint, RetryPolicy, WireOptions};
 use crate::endpoints::{capture, charge, check, payment, payment_list};
 use crate::error::{Cause, Error, ErrorKind};
 use crate::spec::Identified;
-use crate::models::{PaymentReport, Transaction};
+use crate::models::{PaymentReport, Transaction, TransactionRecord};
 use crate::wire::Reader;
 
 /// Cheap to clone; share one per process. `Send + Sync`.
@@ -489,7 +489,7 @@ impl Failure {
 }
 
 /// What an `unknown_outcome` says: what happened, and the way out.
-fn unknown_outcome(what: &str, policy: RetryPolicy) -> String {
+pub(crate) fn unknown_outcome(what: &str, policy: RetryPolicy) -> String {
     let repeat = if policy == RetryPolicy::Deduplicated {
         "; or repeat it with the same reference_no, which Paynet deduplicates (it returns the earlier result instead of charging twice)"
     } else {
@@ -705,14 +705,14 @@ impl Payments<'_> {
 pub struct Transactions<'a>(&'a Client);
 
 impl Transactions<'_> {
-    pub async fn check(&self, params: &check::CheckParams, options: &RequestOptions) -> Result<Transaction, Error> {
+    pub async fn check(&self, params: &check::CheckParams, options: &RequestOptions) -> Result<TransactionRecord, Error> {
         self.0.call::<check::Check>(params, options).await
     }
 
     /// What became of a call that failed with `unknown_outcome` (or any
     /// call, by its `reference_no` or `xact_id`): the transaction, or
     /// `None` when Paynet has none, so the call did not happen.
-    pub async fn lookup(&self, params: &check::CheckParams, options: &RequestOptions) -> Result<Option<Transaction>, Error> {
+    pub async fn lookup(&self, params: &check::CheckParams, options: &RequestOptions) -> Result<Option<TransactionRecord>, Error> {
         self.0.call::<check::Lookup>(params, options).await
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::models::Transaction;
+use crate::models::TransactionRecord;
 use crate::secret::{redact_secrets, scrub_card_data};
 use crate::spec::Doc;
 use crate::wire::FromAnswer;
@@ -148,7 +148,7 @@ pub struct Error {
     pub bank_error_code: Option<String>,
     pub bank_message: Option<String>,
     /// `card_declined`: the declined transaction as Paynet returned it.
-    pub transaction: Option<Box<Transaction>>,
+    pub transaction: Option<Box<TransactionRecord>>,
     /// The `reference_no` of the call, when it had one: what to check after
     /// `timeout` or `unknown_outcome`.
     pub reference_no: Option<String>,
@@ -248,9 +248,10 @@ impl Error {
         self
     }
 
-    /// A `protocol` error gets the start of the body it could not read.
+    /// A `protocol` error gets the start of the body it could not read, and
+    /// an `unknown_outcome` the start of the success it could not believe.
     pub(crate) fn with_body(mut self, body: &[u8]) -> Error {
-        if self.kind == ErrorKind::Protocol && self.body_snippet.is_none() {
+        if matches!(self.kind, ErrorKind::Protocol | ErrorKind::UnknownOutcome) && self.body_snippet.is_none() {
             self.body_snippet = Some(snippet(body));
         }
         self

@@ -33,7 +33,7 @@ pub use config::{Bindings, CLIENT_OPTIONS, ClientOption, Config, Environment, Op
 pub use endpoint::{ApiKey, Deadline, Endpoint, Pages, RetryPolicy, WireOptions};
 pub use endpoints::METHODS;
 pub use error::{Cause, Error, ErrorKind};
-pub use models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction, TransactionType, CODE_REPLAYED};
+pub use models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction, TransactionRecord, TransactionType, CODE_REPLAYED};
 pub use money::{Money, MoneyError};
 pub use secret::{CardNumber, Cvc, SecretKey, SecretText};
 

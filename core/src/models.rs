@@ -17,11 +17,28 @@ use crate::wire::{AnswerField, Fields, Reader};
 /// Amounts come back as Paynet printed them (`12.5`, `3500.0000`, `0`); users
 /// get the canonical two-place form (`12.50`), exactly the same value.
 /// Under the name `$paynet::money` (`kinds`), `None` included.
-pub(crate) fn money_text<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-    crate::kinds::tagged(crate::kinds::FieldKind::Money, &MoneyText(value), s)
+pub(crate) fn money_text<T: ResultMoney, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    crate::kinds::tagged(crate::kinds::FieldKind::Money, &MoneyText(value.money()), s)
 }
 
-struct MoneyText<'a>(&'a Option<Decimal>);
+/// A result amount, always there or not.
+pub(crate) trait ResultMoney {
+    fn money(&self) -> Option<&Decimal>;
+}
+
+impl ResultMoney for Decimal {
+    fn money(&self) -> Option<&Decimal> {
+        Some(self)
+    }
+}
+
+impl ResultMoney for Option<Decimal> {
+    fn money(&self) -> Option<&Decimal> {
+        self.as_ref()
+    }
+}
+
+struct MoneyText<'a>(Option<&'a Decimal>);
 
 impl Serialize for MoneyText<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -116,17 +133,64 @@ impl<'de> Deserialize<'de> for TransactionType {
     }
 }
 
-/// One payment, pre-auth or capture as Paynet reports it after
-/// `v2/transaction/payment`, `v1/transaction/charge`, `v1/transaction/capture`
-/// and `v1/transaction/check`.
-#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
-#[spec(answer)]
-pub struct Transaction {
+/// Declares the transaction's fields once, as two models: the success
+/// (`$success`: each field marked `@required` a plain value) and the record
+/// (`$record`: every one of them optional), with the record's conversion to
+/// the success, which names the first required field it lacks.
+macro_rules! transaction_models {
+    (
+        $(#[$success_attr:meta])* pub struct $success:ident;
+        $(#[$record_attr:meta])* pub struct $record:ident;
+        { $( $(#[$field_attr:meta])* pub $name:ident: $(@$required:ident)? $ty:ty, )* }
+    ) => {
+        $(#[$success_attr])*
+        #[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+        #[spec(answer)]
+        pub struct $success { $( $(#[$field_attr])* pub $name: $ty, )* }
+
+        $(#[$record_attr])*
+        #[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+        #[spec(answer)]
+        pub struct $record { $( $(#[$field_attr])* pub $name: transaction_models!(@record $($required)? $ty), )* }
+
+        impl $record {
+            /// The success this record says, or the name of the first
+            /// required field it lacks.
+            pub(crate) fn into_success(self) -> Result<$success, &'static str> {
+                Ok($success { $( $name: transaction_models!(@take self.$name, $name $(, $required)?), )* })
+            }
+        }
+    };
+    (@record required $ty:ty) => { Option<$ty> };
+    (@record $ty:ty) => { $ty };
+    (@take $value:expr, $name:ident, required) => { $value.ok_or(stringify!($name))? };
+    (@take $value:expr, $name:ident) => { $value };
+}
+
+transaction_models! {
+    /// A payment, pre-auth or capture that succeeded, as Paynet reports it
+    /// after `v2/transaction/payment`, `v2/transaction/tds_charge`,
+    /// `v1/transaction/charge` and `v1/transaction/capture`.
+    ///
+    /// `xact_id`, `xact_date` and `amount` are always set: every example and
+    /// field table of these answers has them (a capture's `amount` may be 0),
+    /// and an answer that says success without one is refused
+    /// (`unknown_outcome`: the money may have moved). The other fields are
+    /// not promised: an answer may leave any of them out.
+    pub struct Transaction;
+    /// Paynet's record of a transaction, whatever its outcome: a declined
+    /// card's (`card_declined`), a `v1/transaction/check` row
+    /// (`transactions.check`, `transactions.lookup`: successful or not) and
+    /// a reversed capture's answer (`payments.cancel_capture`, documented
+    /// only as "starts with `xact_id`"). No field is promised here: a
+    /// decline's answer documents none.
+    pub struct TransactionRecord;
+    {
     #[spec(answer = ["id", "xact"])]
     pub id: Option<i64>,
-    pub xact_id: Option<String>,
+    pub xact_id: @required String,
     #[serde(with = "crate::kinds::datetime")]
-    pub xact_date: Option<DateTime<FixedOffset>>,
+    pub xact_date: @required DateTime<FixedOffset>,
     pub transaction_type: Option<TransactionType>,
     #[spec(answer = ["reference_no", "agent_reference_no", "agent_reference"])]
     pub reference_no: Option<String>,
@@ -140,7 +204,7 @@ pub struct Transaction {
     #[spec(free_text)]
     pub message: Option<String>,
     #[serde(serialize_with = "money_text")]
-    pub amount: Option<Decimal>,
+    pub amount: @required Decimal,
     #[serde(serialize_with = "money_text")]
     #[spec(answer = ["net_amount", "netAmount"])]
     pub net_amount: Option<Decimal>,
@@ -207,6 +271,7 @@ pub struct Transaction {
     pub note: Option<String>,
     /// A pre-auth cancelled by `payments.cancel_pre_auth` (check answers only).
     pub reversed: Option<bool>,
+}
 }
 
 /// What Paynet answers to a request it carried out, when the answer holds

@@ -381,9 +381,7 @@ impl AnswerField for Option<String> {
 /// A field the answer must have: its absence makes the answer unreadable.
 impl AnswerField for String {
     fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
-        r.string(names).ok_or_else(|| {
-            Error::new(crate::error::ErrorKind::Protocol, format!("Paynet's answer has no `{}`", names.first().copied().unwrap_or("?")))
-        })
+        required(r.string(names), names)
     }
 }
 
@@ -410,6 +408,24 @@ impl AnswerField for Option<bool> {
 impl AnswerField for bool {
     fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
         Ok(r.bool(names)?.unwrap_or(false))
+    }
+}
+
+/// Required fields other than text (a success's amount and date): absent,
+/// the answer is unreadable.
+fn required<T>(value: Option<T>, names: &[&str]) -> Result<T, Error> {
+    value.ok_or_else(|| Error::new(crate::error::ErrorKind::Protocol, format!("Paynet's answer has no `{}`", names.first().copied().unwrap_or("?"))))
+}
+
+impl AnswerField for Decimal {
+    fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
+        required(r.decimal(names)?, names)
+    }
+}
+
+impl AnswerField for DateTime<FixedOffset> {
+    fn read<F: Fields + ?Sized>(r: &Reader<'_, F>, names: &[&str]) -> Result<Self, Error> {
+        required(r.datetime(names)?, names)
     }
 }
 

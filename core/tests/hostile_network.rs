@@ -49,7 +49,8 @@ async fn call(client: &Client, method: &str, params: Value) -> Result<Value, Err
 }
 
 fn success(reference_no: &str) -> String {
-    json!({"is_succeed": true, "code": 0, "xact_id": "xk_ok_1", "reference_no": reference_no, "amount": 10}).to_string()
+    json!({"is_succeed": true, "code": 0, "xact_id": "xk_ok_1", "xact_date": "2026-12-01T10:00:00+03:00", "reference_no": reference_no, "amount": 10})
+        .to_string()
 }
 
 /// Every text of an error a user or a log can see.
@@ -145,19 +146,22 @@ async fn a_request_that_never_left_says_so_and_names_the_cause() {
 
 #[tokio::test]
 async fn success_answers_are_not_believed_blindly() {
+    // A success that lacks what every success has says the money moved but
+    // not how: unknown_outcome, with the reference to look it up by.
     let forged = [
-        json!({"is_succeed": true, "code": 0}).to_string(),
-        success("SOMEONE-ELSE"),
-        r#"{"is_succeed": false, "code": 1, "xact_id": "xk_1", "reference_no": "R-FORGED", "is_succeed": true}"#.to_owned(),
-        r#"{"is_succeed": true, "code": 0, "xact_id": "xk_1", "reference_no": "R-FORGED", "amount": 1, "amount": 1000}"#.to_owned(),
+        (json!({"is_succeed": true, "code": 0}).to_string(), ErrorKind::UnknownOutcome),
+        (json!({"is_succeed": true, "code": 0, "xact_id": "xk_1", "xact_date": "2026-12-01T10:00:00+03:00"}).to_string(), ErrorKind::UnknownOutcome),
+        (success("SOMEONE-ELSE"), ErrorKind::Protocol),
+        (r#"{"is_succeed": false, "code": 1, "xact_id": "xk_1", "reference_no": "R-FORGED", "is_succeed": true}"#.to_owned(), ErrorKind::Protocol),
+        (r#"{"is_succeed": true, "code": 0, "xact_id": "xk_1", "reference_no": "R-FORGED", "amount": 1, "amount": 1000}"#.to_owned(), ErrorKind::Protocol),
     ];
-    for body in forged {
+    for (body, kind) in forged {
         let text = body.clone();
         let server = server::start(move |_, _| answer(200, &text)).await;
         for method in ["payments.create", "payments.charge"] {
             let params = if method == "payments.create" { payment("R-FORGED") } else { charge("R-FORGED") };
             let e = call(&client_for(&server), method, params).await.unwrap_err();
-            assert_eq!(e.kind, ErrorKind::Protocol, "{method} {body}: {e}");
+            assert_eq!(e.kind, kind, "{method} {body}: {e}");
             assert_eq!(e.reference_no.as_deref(), Some("R-FORGED"));
             assert!(e.body_snippet.as_deref().is_some_and(|s| s.contains("is_succeed")), "{body}: carries what came back");
         }

@@ -291,9 +291,9 @@ cached! {
     /// A transaction as Paynet might send it: the fields that decide success
     /// most of the time, a few others, and now and then a repeated or stray key.
     fn transaction_object() -> Json {
-        let core_fields = ["is_succeed", "xact_id", "reference_no", "code"]
+        let core_fields = ["is_succeed", "xact_id", "xact_date", "amount", "reference_no", "code"]
             .map(|name| prop::option::weighted(0.8, field_value(name).prop_map(move |v| (name.to_owned(), v))));
-        let other_keys = ANSWER_KEYS.iter().copied().filter(|k| !matches!(*k, "Data" | "data" | "is_succeed" | "xact_id" | "reference_no" | "code"));
+        let other_keys = ANSWER_KEYS.iter().copied().filter(|k| !matches!(*k, "Data" | "data" | "is_succeed" | "xact_id" | "xact_date" | "amount" | "reference_no" | "code"));
         let others = subsequence(other_keys.collect::<Vec<_>>(), 0..6)
             .prop_flat_map(|names| names.into_iter().map(|k| field_value(k).prop_map(move |v| (k.to_owned(), v))).collect::<Vec<_>>());
         let strays = prop::collection::vec((key(), scalar()), 0..2);
@@ -686,6 +686,10 @@ fn answer_invariants(
                 match text_of(&v["xact_id"]) {
                     Some(id) if !id.trim().is_empty() => {}
                     _ => return Err(format!("a success without a non-empty xact_id: {:?}", v["xact_id"])),
+                }
+                // What a `Transaction` requires.
+                if !(v["amount"].is_string() && v["xact_date"].is_string()) {
+                    return Err(format!("a success without its amount and xact_date: {v}"));
                 }
             }
             // An answer about a transaction must be about the one asked for.

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use paynet_core::wire::MoneyWire;
-use paynet_core::{Client, Config, ErrorKind, RequestOptions, Transaction, TransactionType};
+use paynet_core::{Client, Config, ErrorKind, RequestOptions, TransactionRecord, TransactionType};
 use paynet_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 
@@ -55,6 +55,31 @@ async fn sale_succeeds_with_typed_amounts() {
     assert_eq!(sb.stats().ledger_entries, 1);
 }
 
+/// The typed results: a success's `xact_id`, `xact_date` and `amount` are
+/// plain values (no `Option`), and the sandbox sends them on every money-moving success.
+#[tokio::test]
+async fn a_success_carries_every_field_transaction_requires() {
+    use paynet_core::endpoints::{capture::CaptureParams, check::CheckParams, payment::CreatePaymentParams};
+    let sb = sandbox().await;
+    let client = client_for(&sb);
+    let opts = RequestOptions::default();
+    let mut params = payment("TYPED-1", SUCCESS_CARD, "25.10");
+    params["transaction_type"] = json!("pre_auth");
+    let params: CreatePaymentParams = serde_json::from_value(params).unwrap();
+    let hold = client.payments().create(&params, &opts).await.unwrap();
+    assert!(hold.xact_id.starts_with("xk_"));
+    assert_eq!(hold.amount, "25.10".parse().unwrap());
+    assert!((chrono::Utc::now() - hold.xact_date.to_utc()).num_minutes().abs() < 5, "{}", hold.xact_date);
+    let capture: CaptureParams = serde_json::from_value(json!({"xact_id": hold.xact_id, "amount": "20"})).unwrap();
+    let captured = client.payments().capture(&capture, &opts).await.unwrap();
+    assert_eq!((captured.amount, captured.transaction_type), ("20".parse().unwrap(), Some(TransactionType::Capture)));
+    assert!(captured.xact_id.starts_with("xk_"));
+    // A check row is Paynet's record: the same fields, optional.
+    let check: CheckParams = serde_json::from_value(json!({"reference_no": "TYPED-1"})).unwrap();
+    let row: TransactionRecord = client.transactions().check(&check, &opts).await.unwrap();
+    assert_eq!(row.xact_id.as_deref(), Some(hold.xact_id.as_str()));
+}
+
 #[tokio::test]
 async fn every_decline_card_raises_card_declined_with_the_transaction() {
     let sb = sandbox().await;
@@ -64,7 +89,7 @@ async fn every_decline_card_raises_card_declined_with_the_transaction() {
         assert_eq!(err.kind, ErrorKind::CardDeclined, "{pan}: {err}");
         assert_eq!(err.bank_error_code.as_deref(), Some(bank_code), "{pan}");
         assert!(err.bank_message.is_some());
-        let tx: &Transaction = err.transaction.as_deref().expect("declined transaction");
+        let tx: &TransactionRecord = err.transaction.as_deref().expect("declined transaction");
         assert!(!tx.is_succeed);
         assert_eq!(tx.reference_no.as_deref(), Some(format!("DECLINE-{pan}").as_str()));
         assert!(!err.message.contains(pan));

@@ -132,6 +132,25 @@ test('a Paynet.js payment is charged with its session', async () => {
   assert.equal(tx.amount, '12.50');
 });
 
+test('every money-moving success carries xactId, xactDate and amount', async () => {
+  const sale = await client.payments.create(payment({ amount: '20' }));
+  const hold = await client.payments.create(payment({ amount: '30', transactionType: 'pre_auth' }));
+  const captured = await client.payments.capture({ xactId: hold.xactId, amount: '25' });
+  const response = await fetch(`${sandbox.url}/__sandbox/paynetjs/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ amount: '1500', pan: CARDS.success, month: 12, year: 2045, cvc: '000', card_holder: 'TEST TEST' }),
+  });
+  const { session_id: sessionId, token_id: tokenId } = await response.json();
+  const charged = await client.payments.charge({ sessionId, tokenId, amount: '15', referenceNo: `JS-${Date.now()}` });
+  for (const [tx, amount] of [[sale, '20.00'], [hold, '30.00'], [captured, '25.00'], [charged, '15.00']]) {
+    assert.equal(tx.isSucceed, true);
+    assert.match(tx.xactId, /^xk_/);
+    assert.equal(tx.amount, amount);
+    assert.ok(tx.xactDate instanceof Date && Math.abs(Date.now() - tx.xactDate.getTime()) < 5 * 60_000, tx.xactDateRaw);
+  }
+});
+
 test('a wrong secret key is an AuthenticationError', async () => {
   const wrong = new Client({ secretKey: 'sck_wrong', baseUrl: sandbox.url });
   await assert.rejects(wrong.payments.create(payment()), AuthenticationError);

@@ -78,11 +78,18 @@ describe('hostile networks', () => {
     }
   });
 
-  test('a success without an xact_id is a protocol error, never a payment', async () => {
-    sb.setFaults([{ kind: 'replace', body: '{"is_succeed": true, "code": 0}', count: 1 }]);
-    const err = await client.payments.create(payment()).catch((e) => e);
-    assert.ok(err instanceof ProtocolError, String(err));
-    assert.match(err.bodySnippet, /is_succeed/);
+  test('a success without an xact_id, xact_date or amount is an unknown outcome, never a half-empty payment', async () => {
+    for (const missing of ['xact_id', 'xact_date', 'amount']) {
+      const answer = { is_succeed: true, code: 0, xact_id: 'xk_1', xact_date: '2026-12-01T10:00:00+03:00', amount: 10 };
+      delete answer[missing];
+      sb.setFaults([{ kind: 'replace', body: JSON.stringify(answer), count: 1 }]);
+      const sent = payment();
+      const err = await client.payments.create(sent).catch((e) => e);
+      assert.ok(err instanceof UnknownOutcomeError, String(err));
+      assert.ok(err.message.includes(`has no \`${missing}\``), err.message);
+      assert.equal(err.referenceNo, sent.referenceNo);
+      assert.match(err.bodySnippet, /is_succeed/);
+    }
   });
 
   test('an echoing proxy leaks neither the key, the card number nor the CVC', async () => {

@@ -78,10 +78,10 @@ for (const money of ['string', 'number']) {
     check('Transaction', await client.payments.create(payment()));
     const declined = await client.payments.create(payment({ card: card(CARDS.insufficientFunds) })).catch((e) => e);
     assert.ok(declined instanceof CardDeclinedError);
-    check('Transaction', declined.transaction);
+    check('TransactionRecord', declined.transaction);
     const auth = await client.payments.create(payment({ transactionType: 'pre_auth' }));
     check('Acknowledgement', await client.payments.cancelPreAuth({ xactId: auth.xactId }));
-    check('Transaction', await client.transactions.check({ xactId: auth.xactId }));
+    check('TransactionRecord', await client.transactions.check({ xactId: auth.xactId }));
     const report = await client.reports.paymentList();
     check('PaymentReport', report);
     assert.ok(report.rows.length > 0);

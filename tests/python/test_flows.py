@@ -55,7 +55,7 @@ def test_declines(client: paynet.Client, kind: str, bank_code: str) -> None:
     assert e.kind == "card_declined"
     assert e.bank_error_code == bank_code and e.bank_message
     assert e.reference_no == ref
-    assert isinstance(e.transaction, paynet.Transaction) and not e.transaction.is_succeed
+    assert isinstance(e.transaction, paynet.TransactionRecord) and not e.transaction.is_succeed
     assert e.transaction.amount == Decimal("10.00")
     assert not leaks(str(e) + repr(e) + repr(e.transaction))
     copy = pickle.loads(pickle.dumps(e))
@@ -229,3 +229,22 @@ def test_a_client_from_sandbox_client_keeps_the_sandbox_running() -> None:
     gc.collect()
     tx = client.payments.create(amount=Decimal("1"), reference_no=reference(), domain="d", card=card())
     assert tx.is_succeed
+
+
+def test_every_money_moving_success_carries_what_transaction_requires(client: paynet.Client, sandbox: Sandbox) -> None:
+    """Over real HTTP: a sale, a pre-auth, its capture, a Paynet.js charge and a 3D
+    completion each come back with the fields `Transaction` types as never None."""
+    from .test_checkout import Form, start_3d
+
+    sale = client.payments.create(amount=Decimal("20"), reference_no=reference(), domain=DOMAIN, card=card())
+    hold = client.payments.create(amount=Decimal("30"), reference_no=reference(), domain=DOMAIN, card=card(), transaction_type="pre_auth")
+    captured = client.payments.capture(xact_id=hold.xact_id, amount=Decimal("25"))
+    session_id, token_id = paynetjs_session(sandbox, "1500", "4355084355084358")
+    charged = client.payments.charge(session_id=session_id, token_id=token_id, amount=Decimal("15"), reference_no=reference())
+    posted = sandbox.complete_3d(start_3d(client, amount="40"), otp="123456")
+    completed = client.payments.complete_3d(Form(posted["fields"]))
+    for tx, amount in [(sale, "20.00"), (hold, "30.00"), (captured, "25.00"), (charged, "15.00"), (completed, "40.00")]:
+        assert type(tx) is paynet.Transaction and tx.is_succeed
+        assert tx.xact_id.startswith("xk_"), tx
+        assert tx.amount == Decimal(amount), tx
+        assert tx.xact_date.tzinfo is not None and abs(dt.datetime.now(dt.timezone.utc) - tx.xact_date) < dt.timedelta(minutes=5), tx

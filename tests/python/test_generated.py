@@ -5,8 +5,10 @@ error kinds are what spec/paynet.json declares."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import inspect
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +99,8 @@ def test_models_and_enums_are_the_spec_declarations() -> None:
         assert issubclass(cls, getattr(_models_gen, name)), name
         assert [f.name for f in dataclasses.fields(cls)] == [f["name"] for f in struct["fields"]], name
     # Slotted all the way down: no per-object dict.
-    assert not hasattr(paynet.Transaction(is_succeed=True), "__dict__")
+    assert not hasattr(paynet.TransactionRecord(is_succeed=True), "__dict__")
+    assert not hasattr(paynet.Transaction(xact_id="xk_1", xact_date=dt.datetime.now(dt.timezone.utc), amount=Decimal("1"), is_succeed=True), "__dict__")
     assert not hasattr(paynet.Card("4355084355084358", 12, 2045, "000", "A B"), "__dict__")
     for enum in SPEC["enums"]:
         cls = getattr(paynet, enum["name"])

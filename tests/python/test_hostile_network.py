@@ -95,9 +95,15 @@ def test_redirects_are_not_followed(sb: Sandbox) -> None:
 def test_forged_successes_and_an_echoing_proxy(sb: Sandbox) -> None:
     with paynet.Client(secret_key=KEY, base_url=sb.url, max_retries=0) as client:
         ref = reference()
-        for body in ['{"is_succeed": true, "code": 0}', json.dumps({"is_succeed": True, "xact_id": "xk_1", "reference_no": "OTHER"})]:
+        # A success without what every success has: the money may have moved.
+        # One about another reference: not this payment's answer at all.
+        for body, error in [
+            ('{"is_succeed": true, "code": 0}', paynet.UnknownOutcomeError),
+            (json.dumps({"is_succeed": True, "xact_id": "xk_1", "xact_date": "2026-12-01T10:00:00+03:00"}), paynet.UnknownOutcomeError),
+            (json.dumps({"is_succeed": True, "xact_id": "xk_1", "reference_no": "OTHER"}), paynet.ProtocolError),
+        ]:
             sb.set_faults([{"kind": "replace", "body": body, "count": 1}])
-            with pytest.raises(paynet.ProtocolError) as raised:
+            with pytest.raises(error) as raised:
                 client.payments.create(amount=Decimal("10"), reference_no=ref, domain="d", card=card())
             assert raised.value.reference_no == ref and "is_succeed" in (raised.value.body_snippet or "")
         sb.set_faults([{"kind": "echo", "count": 1}])

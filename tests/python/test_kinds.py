@@ -86,10 +86,10 @@ def test_every_models_values_have_their_kinds_types(client: paynet.Client, sandb
     seen.plain("Transaction", native.call("payments.create", {**params, "reference_no": reference()}))
     with pytest.raises(paynet.CardDeclinedError) as declined:
         client.payments.create(**{**params, "reference_no": reference(), "card": card("insufficient_funds")})  # type: ignore[arg-type]
-    seen.typed("Transaction", declined.value.transaction)
+    seen.typed("TransactionRecord", declined.value.transaction)
     auth = client.payments.create(**{**params, "reference_no": reference(), "transaction_type": "pre_auth"})  # type: ignore[arg-type]
     seen.typed("Acknowledgement", client.payments.cancel_pre_auth(xact_id=auth.xact_id))
-    seen.typed("Transaction", client.transactions.check(xact_id=auth.xact_id))
+    seen.typed("TransactionRecord", client.transactions.check(xact_id=auth.xact_id))
     report = client.reports.payment_list()
     seen.typed("PaymentReport", report)
     assert report.rows

@@ -29,7 +29,16 @@ def native(client: paynet.Client) -> _native.NativeClient:
 def test_transaction_fields_match_core(native: _native.NativeClient) -> None:
     params = {"amount": Decimal("1"), "reference_no": reference(), "domain": "d", "card": card().to_dict()}
     raw = native.call("payments.create", params)
-    assert set(raw) == field_names(paynet.Transaction)
+    assert set(raw) == field_names(paynet.Transaction) == field_names(paynet.TransactionRecord)
+    check = native.call("transactions.check", {"reference_no": params["reference_no"]})
+    assert set(check) == field_names(paynet.TransactionRecord)
+
+
+def test_a_success_requires_what_paynet_always_sends() -> None:
+    """The success model's required fields have no default; the record's are all optional."""
+    required = {f.name for f in dataclasses.fields(paynet.Transaction) if f.default is dataclasses.MISSING}
+    assert required == {"xact_id", "xact_date", "amount", "is_succeed"}
+    assert all(f.default is not dataclasses.MISSING for f in dataclasses.fields(paynet.TransactionRecord) if f.name != "is_succeed")
 
 
 def test_report_fields_match_core(native: _native.NativeClient) -> None:
@@ -41,7 +50,7 @@ def test_report_fields_match_core(native: _native.NativeClient) -> None:
 
 
 def test_unknown_enum_values_and_keys_still_parse() -> None:
-    tx = paynet.Transaction._from_native(
+    tx = paynet.TransactionRecord._from_native(
         {"is_succeed": True, "transaction_type": "refund", "bank_id": "NEWB", "brand_new_field": 1}
     )
     assert tx.transaction_type == "refund" and not isinstance(tx.transaction_type, paynet.TransactionType)
@@ -104,7 +113,7 @@ def test_typed_results_equal_models_built_from_dicts(native: _native.NativeClien
     typed = native.call("payments.create", params, typed=True)
     check = {"reference_no": params["reference_no"]}
     _same(native.call("transactions.check", check, typed=True),
-          paynet.Transaction._from_native(native.call("transactions.check", check)))
+          paynet.TransactionRecord._from_native(native.call("transactions.check", check)))
     assert isinstance(typed, paynet.Transaction) and typed.amount == Decimal("12.50")
     assert isinstance(typed.transaction_type, paynet.TransactionType)
     assert isinstance(typed.xact_date, dt.datetime) and typed.xact_date.utcoffset() is not None

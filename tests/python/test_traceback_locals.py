@@ -221,7 +221,7 @@ def test_calls_on_a_working_client_and_after_close(sandbox: Sandbox, logs: pytes
 async def test_async_call_after_close(sandbox: Sandbox, logs: pytest.LogCaptureFixture) -> None:
     client = paynet.AsyncClient(**_options(sandbox, {}))
     await client.aclose()
-    call: Awaitable[paynet.Transaction] = client.transactions.check(reference_no=reference())
+    call: Awaitable[paynet.TransactionRecord] = client.transactions.check(reference_no=reference())
     try:
         await call
     except Exception as e:  # noqa: BLE001

@@ -13,7 +13,7 @@ import paynet
 from paynet.testing import Sandbox, SandboxStats
 
 
-def sync_usage(client: paynet.Client) -> Decimal | None:
+def sync_usage(client: paynet.Client) -> Decimal:
     tx: paynet.Transaction = client.payments.create(
         amount=Decimal("12.50"),
         reference_no="ORDER-1",
@@ -22,8 +22,18 @@ def sync_usage(client: paynet.Client) -> Decimal | None:
         transaction_type=paynet.TransactionType.PRE_AUTH,
         timeout=5.0,
     )
+    # A success's xact_id, xact_date and amount are never None: no assert needed.
+    assert tx.xact_id.startswith("xk_")
+    when: dt.datetime = tx.xact_date
+    del when
     captured: paynet.Transaction = client.payments.capture(xact_id=tx.xact_id, amount="10.00")
-    checked: paynet.Transaction = client.transactions.check(reference_no="ORDER-1")
+    # A check row is Paynet's record, successful or not: its fields may be missing.
+    checked: paynet.TransactionRecord = client.transactions.check(reference_no="ORDER-1")
+    checked.xact_id.startswith("xk_")  # type: ignore[union-attr]
+    not_a_success: paynet.Transaction = client.transactions.check(reference_no="ORDER-1")  # type: ignore[assignment]
+    del not_a_success
+    found: paynet.TransactionRecord | None = client.transactions.lookup("ORDER-1")
+    del found
     report: paynet.PaymentReport = client.reports.payment_list(date=dt.date(2024, 1, 31))
     for row in report:
         row_amount: Decimal | None = row.amount
@@ -49,14 +59,20 @@ def sync_usage(client: paynet.Client) -> Decimal | None:
     return captured.amount
 
 
-async def async_usage(client: paynet.AsyncClient) -> paynet.Transaction:
+async def async_usage(client: paynet.AsyncClient) -> paynet.Transaction | paynet.TransactionRecord:
     report: paynet.PaymentReport = await client.reports.payment_list()
     del report
     try:
-        return await client.payments.create(amount=7, reference_no="x", domain="d", card_hash="h")
+        tx = await client.payments.create(amount=7, reference_no="x", domain="d", card_hash="h")
+        paid: Decimal = tx.amount
+        del paid
+        return tx
     except paynet.CardDeclinedError as e:
-        assert e.transaction is not None
-        return e.transaction
+        # Always set on a decline, and a record: what a decline carries is not promised.
+        declined: paynet.TransactionRecord = e.transaction
+        declined_id: str | None = declined.xact_id
+        del declined_id
+        return declined
     except paynet.InvalidRequestError as e:
         field: str | None = e.field
         raise RuntimeError(field) from e

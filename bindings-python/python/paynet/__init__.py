@@ -32,6 +32,7 @@ from ._models import (
     PaymentReportRange,
     PaymentReportRow,
     Transaction,
+    TransactionRecord,
     XactType,
 )
 from ._models_gen import *  # noqa: F403
@@ -56,6 +57,7 @@ __all__ = [
     "Progress",
     "RequestEvent",
     "Transaction",
+    "TransactionRecord",
     "XactType",
     "__version__",
 ]

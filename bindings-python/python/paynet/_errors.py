@@ -11,7 +11,7 @@ import builtins
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import Transaction
+    from ._models import TransactionRecord
 
 __all__ = ["PaynetError"]
 
@@ -48,7 +48,7 @@ class PaynetError(Exception):
     paynet_error_id: str | None
     bank_error_code: str | None
     bank_message: str | None
-    transaction: Transaction | None
+    transaction: TransactionRecord | None
     reference_no: str | None
     xact_id: str | None
     """The transaction the call acted on, when it named one (a capture's pre-auth)."""
@@ -65,7 +65,7 @@ class PaynetError(Exception):
         paynet_error_id: str | None = None,
         bank_error_code: str | None = None,
         bank_message: str | None = None,
-        transaction: Transaction | None = None,
+        transaction: TransactionRecord | None = None,
         reference_no: str | None = None,
         xact_id: str | None = None,
         body_snippet: str | None = None,
@@ -156,12 +156,12 @@ def _network_cause(cause: dict[str, str]) -> OSError:
 
 def _from_native(kind: str, message: str, fields: dict[str, Any]) -> PaynetError:
     """Called by `paynet._native` for every core error."""
-    from ._models import Transaction
+    from ._models import TransactionRecord
 
     cause = fields.pop("cause", None)
     transaction = fields.get("transaction")
     if transaction is not None:
-        fields = {**fields, "transaction": Transaction._from_native(transaction)}
+        fields = {**fields, "transaction": TransactionRecord._from_native(transaction)}
     cls = _BY_KIND.get(kind)
     if cls is not None:
         error = cls(message, **fields)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 from ._errors import PaynetError
 
 if TYPE_CHECKING:
-    from ._models import Transaction
+    from ._models import TransactionRecord
 
 __all__ = [
     "AuthenticationError",
@@ -64,7 +64,7 @@ class CardDeclinedError(PaynetError):
 
     kind = "card_declined"
     #: Always set for this kind.
-    transaction: Transaction
+    transaction: TransactionRecord
 
 
 class ThreeDSecureError(CardDeclinedError):
@@ -75,7 +75,7 @@ class ThreeDSecureError(CardDeclinedError):
 
     kind = "three_d_secure_failed"
     #: Always set for this kind.
-    transaction: Transaction
+    transaction: TransactionRecord
 
 
 class ConfirmationMismatchError(PaynetError):

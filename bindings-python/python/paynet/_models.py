@@ -30,6 +30,7 @@ __all__ = [
     "PaymentReportRange",
     "PaymentReportRow",
     "Transaction",
+    "TransactionRecord",
     "XactType",
 ]
 __all__ += _gen.__all__
@@ -80,30 +81,43 @@ def _doc(base: type[Any], note: str) -> str:
     return f"{base.__doc__}\n\n{note}"
 
 
+_REPLAYED_NOTE = (
+    "`replayed` is true when Paynet recognised the `reference_no` and returned the\n"
+    "earlier successful transaction instead of charging again (code 100)."
+)
+
+# The fields both transaction models' reprs show: one declaration in core, one repr here.
+_TRANSACTION_REPR = (
+    "xact_id",
+    "reference_no",
+    "transaction_type",
+    "amount",
+    "currency",
+    "is_succeed",
+    "replayed",
+    "bank_id",
+    "card_no_masked",
+)
+
+
 class Transaction(_gen.Transaction):
-    __doc__ = _doc(
-        _gen.Transaction,
-        "`replayed` is true when Paynet recognised the `reference_no` and returned the\n"
-        "earlier successful transaction instead of charging again (code 100).",
-    )
+    __doc__ = _doc(_gen.Transaction, _REPLAYED_NOTE)
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return self._repr(*_TRANSACTION_REPR)
+
+
+class TransactionRecord(_gen.TransactionRecord):
+    __doc__ = _doc(_gen.TransactionRecord, _REPLAYED_NOTE)
     __slots__ = ()
 
     @classmethod
-    def _from_native(cls, data: Mapping[str, Any] | Transaction) -> Transaction:
-        return data if isinstance(data, Transaction) else _build(cls, data)
+    def _from_native(cls, data: Mapping[str, Any] | TransactionRecord) -> TransactionRecord:
+        return data if isinstance(data, TransactionRecord) else _build(cls, data)
 
     def __repr__(self) -> str:
-        return self._repr(
-            "xact_id",
-            "reference_no",
-            "transaction_type",
-            "amount",
-            "currency",
-            "is_succeed",
-            "replayed",
-            "bank_id",
-            "card_no_masked",
-        )
+        return self._repr(*_TRANSACTION_REPR)
 
 
 class PaymentReportRow(_gen.PaymentReportRow):

@@ -121,14 +121,20 @@ class BankDefinition(_Model):
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
 class Transaction(_Model):
-    """One payment, pre-auth or capture as Paynet reports it after
-    `v2/transaction/payment`, `v1/transaction/charge`, `v1/transaction/capture`
-    and `v1/transaction/check`.
+    """A payment, pre-auth or capture that succeeded, as Paynet reports it
+    after `v2/transaction/payment`, `v2/transaction/tds_charge`,
+    `v1/transaction/charge` and `v1/transaction/capture`.
+
+    `xact_id`, `xact_date` and `amount` are always set: every example and
+    field table of these answers has them (a capture's `amount` may be 0),
+    and an answer that says success without one is refused
+    (`unknown_outcome`: the money may have moved). The other fields are
+    not promised: an answer may leave any of them out.
     """
 
     id: int | None = None
-    xact_id: str | None = None
-    xact_date: _dt.datetime | None = None
+    xact_id: str
+    xact_date: _dt.datetime
     transaction_type: TransactionType | str | None = None
     reference_no: str | None = None
     is_succeed: bool
@@ -138,7 +144,7 @@ class Transaction(_Model):
     """
     result_code: int | None = None
     message: str | None = None
-    amount: Decimal | None = None
+    amount: Decimal
     net_amount: Decimal | None = None
     commission: Decimal | None = None
     commission_tax: Decimal | None = None
@@ -212,6 +218,74 @@ class Acknowledgement(_Model):
     message: str | None = None
     object_name: str | None = None
     """Paynet's name for the answer, e.g. `transaction_preauth_reversal`."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class TransactionRecord(_Model):
+    """Paynet's record of a transaction, whatever its outcome: a declined
+    card's (`card_declined`), a `v1/transaction/check` row
+    (`transactions.check`, `transactions.lookup`: successful or not) and
+    a reversed capture's answer (`payments.cancel_capture`, documented
+    only as "starts with `xact_id`"). No field is promised here: a
+    decline's answer documents none.
+    """
+
+    id: int | None = None
+    xact_id: str | None = None
+    xact_date: _dt.datetime | None = None
+    transaction_type: TransactionType | str | None = None
+    reference_no: str | None = None
+    is_succeed: bool
+    replayed: bool = False
+    """`code` 100: Paynet recognised the `reference_no` (or session) and
+    returned the earlier successful transaction instead of charging again.
+    """
+    result_code: int | None = None
+    message: str | None = None
+    amount: Decimal | None = None
+    net_amount: Decimal | None = None
+    commission: Decimal | None = None
+    commission_tax: Decimal | None = None
+    currency: str | None = None
+    installment: int | None = None
+    ratio: Decimal | None = None
+    pos_type: int | None = None
+    is_tds: bool | None = None
+    agent_id: str | None = None
+    user_id: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    bank_id: BankId | str | None = None
+    bank_name: str | None = None
+    card_no_masked: str | None = None
+    card_holder: str | None = None
+    card_type: CardType | str | None = None
+    card_brand_name: str | None = None
+    authorization_code: str | None = None
+    bank_reference_code: str | None = None
+    order_id: str | None = None
+    xact_transaction_id: str | None = None
+    paynet_error_id: str | None = None
+    paynet_error_message: str | None = None
+    bank_error_code: str | None = None
+    bank_error_message: str | None = None
+    bank_error_short_desc: str | None = None
+    bank_error_long_desc: str | None = None
+    card_hash: str | None = None
+    card_owner_id: str | None = None
+    user_unique_id: str | None = None
+    is_save_card_succeed: bool | None = None
+    save_card_result_message: str | None = None
+    card_bank_id: BankId | str | None = None
+    card_logo_url: str | None = None
+    campaign_url: str | None = None
+    end_user_commission: Decimal | None = None
+    end_user_ratio: Decimal | None = None
+    ratio_code: str | None = None
+    md_status: int | None = None
+    note: str | None = None
+    reversed: bool | None = None
+    """A pre-auth cancelled by `payments.cancel_pre_auth` (check answers only)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -457,7 +531,7 @@ class PayLinkConfirmation(_Model):
     agent_id: str | None = None
     authorization_code: str | None = None
     order_id: str | None = None
-    transaction: Transaction | None = None
+    transaction: TransactionRecord | None = None
     """Paynet's own record of the payment, which the post was checked against."""
 
 
@@ -916,7 +990,7 @@ class DocumentTypes(_TabularModel):
 
 
 #: The result models, by core's struct name: what `_models._register_models` registers.
-MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PaymentReportRange", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "StoredCard", "StoredCardPage", "CardOtp", "RatioTable", "BankRatios", "InstalmentOption", "InstalmentTable", "InstalmentBank", "InstalmentRow", "RatioType", "AgentLoginLink", "AgentSession", "AgentRef", "AgentLimits", "SubscriptionCreated", "Subscription", "SubscriptionPage", "InvoicePage", "Invoice", "InvoiceCharges", "InvoiceChargeResult", "SubscriptionCardList", "SubscriptionCard", "Application", "DocumentTypes", "DocumentType")
+MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionRecord", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PaymentReportRange", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "StoredCard", "StoredCardPage", "CardOtp", "RatioTable", "BankRatios", "InstalmentOption", "InstalmentTable", "InstalmentBank", "InstalmentRow", "RatioType", "AgentLoginLink", "AgentSession", "AgentRef", "AgentLimits", "SubscriptionCreated", "Subscription", "SubscriptionPage", "InvoicePage", "Invoice", "InvoiceCharges", "InvoiceChargeResult", "SubscriptionCardList", "SubscriptionCard", "Application", "DocumentTypes", "DocumentType")
 
 #: Per class, its fields whose values become enum members when known.
 ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
@@ -926,6 +1000,7 @@ ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "Transaction": {"transaction_type": TransactionType, "bank_id": BankId, "card_type": CardType, "card_bank_id": BankId},
     "ThreeDSecureSession": {},
     "Acknowledgement": {},
+    "TransactionRecord": {"transaction_type": TransactionType, "bank_id": BankId, "card_type": CardType, "card_bank_id": BankId},
     "TransactionDetail": {"xact_type": XactType, "bank_id": BankId, "card_type": CardType},
     "TransactionRow": {"xact_type": XactType, "bank_id": BankId, "card_type": CardType},
     "TransactionPage": {},

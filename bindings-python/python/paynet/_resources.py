@@ -17,7 +17,7 @@ from typing import Any, Final, Literal, TypedDict
 
 from ._calls import Amount, AsyncCall, ProgressArg, RequestEvent, SyncCall, _Secret, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
-from ._models import Card, PaymentReport, PaymentReportRange, Transaction
+from ._models import Card, PaymentReport, PaymentReportRange, Transaction, TransactionRecord
 from ._models_gen import Acknowledgement, AgentLimits, AgentLoginLink, AgentRef, AgentSession, Application, BankDefinition, CardOtp, DocumentTypes, InstalmentDefinition, InstalmentTable, Invoice, InvoiceCharges, InvoicePage, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, RatioTable, RatioType, Refund, RefundPage, RefundRequest, SlipLink, StoredCard, StoredCardPage, Subscription, SubscriptionCardList, SubscriptionCreated, SubscriptionPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
 
 __all__ = [
@@ -361,7 +361,7 @@ class Payments:
         xact_id: str,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Transaction:
+    ) -> TransactionRecord:
         """Cancels a capture on its own day; its pre-auth can then be captured again.
 
         Args:
@@ -369,7 +369,7 @@ class Payments:
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
-        result: Transaction = self._call("payments.cancel_capture", _params(locals()))
+        result: TransactionRecord = self._call("payments.cancel_capture", _params(locals()))
         return result
 
 
@@ -386,7 +386,7 @@ class Transactions:
         reference_no: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Transaction:
+    ) -> TransactionRecord:
         """The status of one payment; the way to learn what happened after a timeout.
 
         A declined transaction is returned (`is_succeed` false), not raised. No
@@ -397,7 +397,7 @@ class Transactions:
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
-        result: Transaction = self._call("transactions.check", _params(locals()))
+        result: TransactionRecord = self._call("transactions.check", _params(locals()))
         return result
 
     def lookup(
@@ -408,7 +408,7 @@ class Transactions:
         reference_no: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Transaction | None:
+    ) -> TransactionRecord | None:
         """What became of a call: the transaction as Paynet has it, or none when
         Paynet has none (the call did not happen).
 
@@ -429,7 +429,7 @@ class Transactions:
         if target is not None:
             reference_no, xact_id = _targeted(target, ("reference_no", "xact_id"), "reference_no", (reference_no, xact_id))
         del target
-        result: Transaction | None = self._call("transactions.lookup", _params(locals()))
+        result: TransactionRecord | None = self._call("transactions.lookup", _params(locals()))
         return result
 
     def retrieve(
@@ -2342,7 +2342,7 @@ class AsyncPayments:
         xact_id: str,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Transaction:
+    ) -> TransactionRecord:
         """Cancels a capture on its own day; its pre-auth can then be captured again.
 
         Args:
@@ -2350,7 +2350,7 @@ class AsyncPayments:
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
-        result: Transaction = await self._call("payments.cancel_capture", _params(locals()))
+        result: TransactionRecord = await self._call("payments.cancel_capture", _params(locals()))
         return result
 
 
@@ -2367,7 +2367,7 @@ class AsyncTransactions:
         reference_no: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Transaction:
+    ) -> TransactionRecord:
         """The status of one payment; the way to learn what happened after a timeout.
 
         A declined transaction is returned (`is_succeed` false), not raised. No
@@ -2378,7 +2378,7 @@ class AsyncTransactions:
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
-        result: Transaction = await self._call("transactions.check", _params(locals()))
+        result: TransactionRecord = await self._call("transactions.check", _params(locals()))
         return result
 
     async def lookup(
@@ -2389,7 +2389,7 @@ class AsyncTransactions:
         reference_no: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Transaction | None:
+    ) -> TransactionRecord | None:
         """What became of a call: the transaction as Paynet has it, or none when
         Paynet has none (the call did not happen).
 
@@ -2410,7 +2410,7 @@ class AsyncTransactions:
         if target is not None:
             reference_no, xact_id = _targeted(target, ("reference_no", "xact_id"), "reference_no", (reference_no, xact_id))
         del target
-        result: Transaction | None = await self._call("transactions.lookup", _params(locals()))
+        result: TransactionRecord | None = await self._call("transactions.lookup", _params(locals()))
         return result
 
     async def retrieve(

@@ -46,6 +46,6 @@ impl Endpoint for Capture {
     type Output = Transaction;
 
     fn from_wire(p: &CaptureParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
-        transaction_result(body, p.reference_no.as_deref())
+        transaction_result(body, p.reference_no.as_deref(), Self::RETRY)
     }
 }

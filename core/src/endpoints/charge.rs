@@ -101,6 +101,6 @@ impl Endpoint for Charge {
     }
 
     fn from_wire(p: &ChargeParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
-        transaction_result(body, p.reference_no.as_deref())
+        transaction_result(body, p.reference_no.as_deref(), Self::RETRY)
     }
 }

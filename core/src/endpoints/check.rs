@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::{echoed_reference, not_found};
 use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
-use crate::models::Transaction;
+use crate::models::TransactionRecord;
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
 use crate::wire::Reader;
 use crate::wire::FromAnswer;
@@ -40,9 +40,9 @@ impl Endpoint for Check {
     const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
     type Params = CheckParams;
     /// A declined transaction is returned, not raised: this is a status query.
-    type Output = Transaction;
+    type Output = TransactionRecord;
 
-    fn from_wire(p: &CheckParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
+    fn from_wire(p: &CheckParams, body: &Map<String, Value>) -> Result<TransactionRecord, Error> {
         p.read(body)
     }
 }
@@ -61,7 +61,7 @@ impl CheckParams {
     }
 
     /// The row asked for; a row about another payment is not believed.
-    pub(crate) fn read(&self, body: &Map<String, Value>) -> Result<Transaction, Error> {
+    pub(crate) fn read(&self, body: &Map<String, Value>) -> Result<TransactionRecord, Error> {
         let rows = match body.get("Data").or_else(|| body.get("data")) {
             Some(Value::Array(rows)) => rows,
             None | Some(Value::Null) => return Err(not_found(body)),
@@ -70,7 +70,7 @@ impl CheckParams {
         let (mut tx, echoed) = match rows.first() {
             Some(row) => {
                 let row = super::data_row(row)?;
-                (Transaction::from_wire(row)?, echoed_reference(row))
+                (TransactionRecord::from_wire(row)?, echoed_reference(row))
             }
             None => return Err(not_found(body)),
         };
@@ -115,7 +115,7 @@ impl Endpoint for Lookup {
     type Params = CheckParams;
     /// `None`: Paynet has no such transaction, so the call it was made for
     /// did not happen. A declined one is returned, not raised.
-    type Output = Option<Transaction>;
+    type Output = Option<TransactionRecord>;
 
     /// Checked as given (a blank `xact_id` is refused even beside a
     /// reference), then sent by reference first.
@@ -127,7 +127,7 @@ impl Endpoint for Lookup {
     /// Settling an unknown outcome on "it did not happen" needs an answer
     /// that says so (a `Data` list, or code 12): an empty `{}` from a proxy
     /// must not read as "no such payment".
-    fn from_wire(p: &CheckParams, body: &Map<String, Value>) -> Result<Option<Transaction>, Error> {
+    fn from_wire(p: &CheckParams, body: &Map<String, Value>) -> Result<Option<TransactionRecord>, Error> {
         let lists = matches!(body.get("Data").or_else(|| body.get("data")), Some(Value::Array(_)));
         let says_no_data = Reader::new(body).int(&["code", "result_code"]).ok().flatten() == Some(NO_DATA);
         if !lists && !says_no_data {
@@ -139,7 +139,7 @@ impl Endpoint for Lookup {
     /// "No data" is believed from a 2xx answer or a 404 only: a 429 or a
     /// 5xx that happens to say code 12 says the server could not answer,
     /// not that the payment did not happen.
-    fn recover(_: &CheckParams, error: Error) -> Result<Option<Transaction>, Error> {
+    fn recover(_: &CheckParams, error: Error) -> Result<Option<TransactionRecord>, Error> {
         if error.kind == ErrorKind::Api && error.result_code == Some(NO_DATA) && matches!(error.http_status, None | Some(404)) {
             return Ok(None);
         }

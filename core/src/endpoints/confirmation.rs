@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
-use crate::models::{Transaction, TransactionType};
+use crate::models::{TransactionRecord, TransactionType};
 use crate::spec::{CheckDeclared, Doc, Spec};
 use crate::wire::{FromAnswer, parse_object};
 
@@ -74,11 +74,11 @@ pub struct PayLinkConfirmation {
     pub order_id: Option<String>,
     /// Paynet's own record of the payment, which the post was checked against.
     #[spec(read_with = "no_transaction_yet")]
-    pub transaction: Option<Transaction>,
+    pub transaction: Option<TransactionRecord>,
 }
 
 /// Filled in from Paynet's answer, never from the post.
-fn no_transaction_yet<F: crate::wire::Fields + ?Sized>(_: &crate::wire::Reader<'_, F>) -> Result<Option<Transaction>, Error> {
+fn no_transaction_yet<F: crate::wire::Fields + ?Sized>(_: &crate::wire::Reader<'_, F>) -> Result<Option<TransactionRecord>, Error> {
     Ok(None)
 }
 
@@ -86,7 +86,7 @@ fn no_transaction_yet<F: crate::wire::Fields + ?Sized>(_: &crate::wire::Reader<'
 /// the row with the posted `xact_id`, or the only row. Several rows and no
 /// `xact_id` to choose by is refused: a sale and its refund, or two attempts,
 /// must not be told apart by their order in the list.
-fn paynets_record(posted: &PayLinkConfirmation, body: &Map<String, Value>) -> Result<Transaction, Error> {
+fn paynets_record(posted: &PayLinkConfirmation, body: &Map<String, Value>) -> Result<TransactionRecord, Error> {
     let none = || mismatch(posted, "reference_no", "Paynet has no payment with this reference".into());
     let Some(Value::Array(listed)) = body.get("Data").or_else(|| body.get("data")) else {
         return Err(none());
@@ -96,7 +96,7 @@ fn paynets_record(posted: &PayLinkConfirmation, body: &Map<String, Value>) -> Re
     for row in listed {
         let row = super::data_row(row)?;
         other_reference |= super::echoed_reference(row).is_some_and(|r| r != posted.reference_no);
-        rows.push(Transaction::from_wire(row)?);
+        rows.push(TransactionRecord::from_wire(row)?);
     }
     if other_reference {
         return Err(Error::new(ErrorKind::Protocol, "Paynet answered about another reference than the one asked for: the answer is not believed"));

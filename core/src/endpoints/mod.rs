@@ -30,7 +30,8 @@ pub mod tds;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind};
-use crate::models::Transaction;
+use crate::endpoint::RetryPolicy;
+use crate::models::{Transaction, TransactionRecord};
 use crate::wire::Reader;
 use crate::wire::FromAnswer;
 
@@ -40,21 +41,27 @@ const CODE_3D_FAILED: i64 = 16;
 /// A money-moving answer: success (code 0), replay (code 100), or a decline
 /// (HTTP 200 with `is_succeed: false`), which becomes a `card_declined` error
 /// carrying the whole transaction. `sent_reference` is the `reference_no`
-/// the request carried: an answer about another one is not believed.
-pub(crate) fn transaction_result(body: &Map<String, Value>, sent_reference: Option<&str>) -> Result<Transaction, Error> {
+/// the request carried: an answer about another one is not believed. A
+/// success must have every field `Transaction` requires.
+pub(crate) fn transaction_result(body: &Map<String, Value>, sent_reference: Option<&str>, policy: RetryPolicy) -> Result<Transaction, Error> {
+    let tx = transaction_record(body, sent_reference, policy)?;
+    let reference_no = tx.reference_no.clone();
+    tx.into_success().map_err(|missing| success_not_believed(missing, reference_no, policy))
+}
+
+/// `transaction_result` for an answer that promises only an `xact_id` on
+/// success (a reversed capture's), as Paynet's record.
+pub(crate) fn transaction_record(body: &Map<String, Value>, sent_reference: Option<&str>, policy: RetryPolicy) -> Result<TransactionRecord, Error> {
     if Reader::new(body).bool(&["is_succeed"])?.is_none() {
         return Err(without_transaction(body));
     }
-    let tx = Transaction::from_wire(body)?;
+    let tx = TransactionRecord::from_wire(body)?;
     same_reference(&tx, sent_reference)?;
     if tx.is_succeed {
         // Amounts are not compared: Paynet's own capture answer says
         // `"amount": 0`, and `add_commission` changes what is charged.
         if tx.xact_id.is_none() {
-            return Err(Error::new(
-                ErrorKind::Protocol,
-                "Paynet's answer says the payment succeeded but names no xact_id: it is not believed. Look the transaction up before trying again",
-            ));
+            return Err(success_not_believed("xact_id", tx.reference_no, policy));
         }
         return Ok(tx);
     }
@@ -78,9 +85,20 @@ pub(crate) fn transaction_result(body: &Map<String, Value>, sent_reference: Opti
     Err(e)
 }
 
+/// A success that lacks a field every success has is not believed, yet it
+/// says the money moved: `unknown_outcome`, never a half-empty result nor a
+/// `protocol` error that reads as "nothing happened". It names the answer's
+/// reference when the request sent none (a charge's `agent_reference_no`).
+fn success_not_believed(missing: &str, reference_no: Option<String>, policy: RetryPolicy) -> Error {
+    let what = format!("Paynet's answer says the transaction succeeded but has no `{missing}`, so this SDK cannot report it");
+    let mut e = Error::new(ErrorKind::UnknownOutcome, crate::client::unknown_outcome(&what, policy));
+    e.reference_no = reference_no;
+    e
+}
+
 /// An answer that echoes a reference must echo the one sent: another one
 /// means the answer is about someone else's payment.
-pub(crate) fn same_reference(tx: &Transaction, sent: Option<&str>) -> Result<(), Error> {
+pub(crate) fn same_reference(tx: &TransactionRecord, sent: Option<&str>) -> Result<(), Error> {
     match (sent, tx.reference_no.as_deref()) {
         (Some(sent), Some(echoed)) if sent != echoed => Err(Error::new(
             ErrorKind::Protocol,
@@ -294,29 +312,75 @@ mod tests {
         v.as_object().cloned().unwrap()
     }
 
+    const POLICY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+
+    /// A success with every field `Transaction` requires, plus `extra`.
+    fn success(extra: Value) -> Map<String, Value> {
+        let mut body = obj(json!({"is_succeed": true, "code": 0, "xact_id": "xk_1", "xact_date": "2020-01-30T14:38:44.6478544+03:00", "amount": 80}));
+        body.extend(obj(extra));
+        body
+    }
+
     #[test]
     fn a_200_without_a_transaction_is_not_a_decline() {
-        let e = transaction_result(&obj(json!({"code": 5, "message": "duplicatedata"})), None).unwrap_err();
+        let e = transaction_result(&obj(json!({"code": 5, "message": "duplicatedata"})), None, POLICY).unwrap_err();
         assert_eq!((e.kind, e.result_code), (ErrorKind::Api, Some(5)));
-        let e = transaction_result(&obj(json!({"code": 0, "message": "ok"})), None).unwrap_err();
+        let e = transaction_result(&obj(json!({"code": 0, "message": "ok"})), None, POLICY).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Protocol);
-        let e = transaction_result(&obj(json!({"is_succeed": "False", "code": 1, "bank_error_id": "05"})), None).unwrap_err();
+        let e = transaction_result(&obj(json!({"is_succeed": "False", "code": 1, "bank_error_id": "05"})), None, POLICY).unwrap_err();
         assert_eq!((e.kind, e.bank_error_code.as_deref()), (ErrorKind::CardDeclined, Some("05")));
-        let e = transaction_result(&obj(json!({"is_succeed": false, "code": 16, "paynet_error_message": "cancelled"})), None).unwrap_err();
+        let e = transaction_result(&obj(json!({"is_succeed": false, "code": 16, "paynet_error_message": "cancelled"})), None, POLICY).unwrap_err();
         assert_eq!((e.kind, e.result_code), (ErrorKind::ThreeDSecureFailed, Some(16)));
         assert!(e.transaction.is_some() && e.message.ends_with("cancelled"));
     }
 
     #[test]
-    fn a_success_needs_an_id_and_the_reference_sent() {
-        let e = transaction_result(&obj(json!({"is_succeed": true, "code": 0})), Some("R1")).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Protocol);
-        let other = obj(json!({"is_succeed": true, "xact_id": "xk_1", "reference_no": "R2"}));
-        assert_eq!(transaction_result(&other, Some("R1")).unwrap_err().kind, ErrorKind::Protocol);
+    fn a_success_needs_the_reference_sent() {
+        let other = success(json!({"reference_no": "R2"}));
+        assert_eq!(transaction_result(&other, Some("R1"), POLICY).unwrap_err().kind, ErrorKind::Protocol);
         let declined_other = obj(json!({"is_succeed": false, "reference_no": "R2"}));
-        assert_eq!(transaction_result(&declined_other, Some("R1")).unwrap_err().kind, ErrorKind::Protocol);
-        assert!(transaction_result(&other, Some("R2")).is_ok());
+        assert_eq!(transaction_result(&declined_other, Some("R1"), POLICY).unwrap_err().kind, ErrorKind::Protocol);
+        assert_eq!(transaction_result(&other, Some("R2"), POLICY).unwrap().xact_id, "xk_1");
         // Not every answer echoes the reference; the sample capture answer does not.
-        assert!(transaction_result(&obj(json!({"is_succeed": true, "xact_id": "xk_1"})), Some("R1")).is_ok());
+        assert!(transaction_result(&success(json!({})), Some("R1"), POLICY).is_ok());
+    }
+
+    #[test]
+    fn a_success_without_a_required_field_is_an_unknown_outcome() {
+        for missing in ["xact_id", "xact_date", "amount"] {
+            for absent in [None, Some(Value::Null), Some(json!(""))] {
+                let mut body = success(json!({"agent_reference_no": "R1"}));
+                match &absent {
+                    None => body.remove(missing),
+                    Some(v) => body.insert(missing.into(), v.clone()),
+                };
+                let e = transaction_result(&body, None, POLICY).unwrap_err();
+                assert_eq!(e.kind, ErrorKind::UnknownOutcome, "{missing} {absent:?}");
+                assert!(e.message.contains(&format!("has no `{missing}`")) && e.message.contains("transactions.lookup"), "{}", e.message);
+                // The answer's reference, for the lookup, when the request sent none.
+                assert_eq!(e.reference_no.as_deref(), Some("R1"));
+                assert!(e.transaction.is_none());
+            }
+        }
+        // A deduplicated payment may also be repeated with its reference.
+        let e = transaction_result(&obj(json!({"is_succeed": true, "xact_id": "xk_1"})), Some("R1"), RetryPolicy::Deduplicated).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnknownOutcome);
+        assert!(e.message.contains("has no `xact_date`") && e.message.contains("same reference_no"), "{}", e.message);
+        // A declined answer promises none of them.
+        let e = transaction_result(&obj(json!({"is_succeed": false, "code": 1})), None, POLICY).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::CardDeclined);
+        // A reversed capture's answer promises only the xact_id.
+        assert!(transaction_record(&obj(json!({"is_succeed": true, "xact_id": "xk_1"})), None, POLICY).is_ok());
+        let e = transaction_record(&obj(json!({"is_succeed": true, "amount": 1})), None, POLICY).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnknownOutcome);
+    }
+
+    #[test]
+    fn a_success_keeps_what_the_answer_said() {
+        let tx = transaction_result(&success(json!({"amount": "12.5", "currency": "TRY"})), None, POLICY).unwrap();
+        assert_eq!((tx.amount, tx.currency.as_deref()), (rust_decimal::Decimal::new(125, 1), Some("TRY")));
+        assert_eq!(tx.xact_date.to_rfc3339(), "2020-01-30T14:38:44.647854400+03:00");
+        // A capture's own answer says `"amount": 0`: present, so believed.
+        assert_eq!(transaction_result(&success(json!({"amount": 0})), None, POLICY).unwrap().amount, rust_decimal::Decimal::ZERO);
     }
 }

@@ -149,6 +149,6 @@ impl Endpoint for CreatePayment {
     }
 
     fn from_wire(p: &CreatePaymentParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
-        transaction_result(body, Some(&p.reference_no))
+        transaction_result(body, Some(&p.reference_no), Self::RETRY)
     }
 }

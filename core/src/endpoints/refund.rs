@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::pages::{self, page_model, page_params};
-use super::{result_code_error, transaction_result};
+use super::{result_code_error, transaction_record};
 use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
-use crate::models::Transaction;
+use crate::models::TransactionRecord;
 use crate::money::Money;
 use crate::spec::{Doc, Spec};
 use crate::wire::{FromAnswer, Reader};
@@ -171,9 +171,11 @@ impl Endpoint for CancelCapture {
     const SETTLE: Option<&'static str> =
         Some("transactions.retrieve(xact_id={}) shows whether the capture is reversed; look before trying again");
     type Params = CancelCaptureParams;
-    type Output = Transaction;
+    /// Its answer is documented only as "starts with `xact_id`": Paynet's
+    /// record, with the `xact_id` a success must have.
+    type Output = TransactionRecord;
 
-    fn from_wire(_: &CancelCaptureParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
-        transaction_result(body, None)
+    fn from_wire(_: &CancelCaptureParams, body: &Map<String, Value>) -> Result<TransactionRecord, Error> {
+        transaction_record(body, None, Self::RETRY)
     }
 }

@@ -121,6 +121,6 @@ impl Endpoint for CompleteThreeDSecure {
     }
 
     fn from_wire(p: &CompleteThreeDSecureParams, body: &Map<String, Value>) -> Result<Transaction, Error> {
-        transaction_result(body, p.reference_no.as_deref())
+        transaction_result(body, p.reference_no.as_deref(), Self::RETRY)
     }
 }

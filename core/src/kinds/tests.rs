@@ -18,7 +18,7 @@ use crate::endpoints::subscription_card::{SubscriptionCard, SubscriptionCardList
 use crate::endpoints::subscription_invoice::{Invoice, InvoiceChargeResult, InvoiceCharges, InvoicePage};
 use crate::endpoints::services::{SlipLink, TransactionDetail, TransactionPage, TransactionRow};
 use crate::endpoints::tds::ThreeDSecureSession;
-use crate::models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction};
+use crate::models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction, TransactionRecord};
 use crate::spec::{DecimalKind, Role, TypeSpec, spec};
 use crate::endpoint::Endpoint;
 use crate::wire::FromAnswer;
@@ -154,6 +154,7 @@ fn vector(name: &str) -> Value {
 fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
     let tx_wire = vector("payment_success.json");
     let tx = Transaction::from_wire(tx_wire["body"].as_object().unwrap()).unwrap();
+    let record = TransactionRecord::from_wire(tx_wire["body"].as_object().unwrap()).unwrap();
     let list = vector("payment_list.json");
     let rows = list["body"]["Data"].as_array().unwrap();
     let date = chrono::NaiveDate::from_ymd_opt(2020, 2, 5).unwrap();
@@ -209,11 +210,12 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
         "netAmount": 10.1, "comission": 0.3, "comission_tax": 0.1, "instalment": 0, "card_number": "435508******4358"
     })))
     .unwrap();
-    confirmation.transaction = Some(tx.clone());
+    confirmation.transaction = Some(record.clone());
     let empty_confirmation = PayLinkConfirmation::from_wire(&object(json!({"referance_no": "R2"}))).unwrap();
     let mut all: Vec<Box<dyn erased_serde::Serialize>> = vec![
         Box::new(tx),
-        Box::new(Transaction::from_wire(&Map::new()).unwrap()),
+        Box::new(record),
+        Box::new(TransactionRecord::from_wire(&Map::new()).unwrap()),
         Box::new(full),
         Box::new(empty),
         Box::new(range),
@@ -367,7 +369,7 @@ fn serde_json_sees_the_text_alone() {
     let value = serde_json::to_value(&tx).unwrap();
     assert_eq!(value["amount"], "12.50");
     assert!(value["xact_date"].as_str().unwrap().starts_with("20"));
-    let empty = serde_json::to_value(Transaction::from_wire(&Map::new()).unwrap()).unwrap();
+    let empty = serde_json::to_value(TransactionRecord::from_wire(&Map::new()).unwrap()).unwrap();
     assert_eq!(empty["amount"], Value::Null);
     assert_eq!(empty["xact_date"], Value::Null);
     let report = PaymentReport { date: chrono::NaiveDate::from_ymd_opt(2020, 2, 5).unwrap(), total: None, total_count: None, rows: vec![] };
