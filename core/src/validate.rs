@@ -105,10 +105,10 @@ pub fn shares(amount: Money, agent_amount: Option<Money>, company_amount: Option
             return Err(Error::invalid(field, format!("must not exceed `amount` ({amount})")));
         }
     }
-    if let (Some(agent), Some(company)) = (agent_amount, company_amount) {
-        if agent.kurus() + company.kurus() > amount.kurus() {
-            return Err(Error::invalid("company_amount", format!("with `agent_amount` must not exceed `amount` ({agent} + {company} > {amount})")));
-        }
+    if let (Some(agent), Some(company)) = (agent_amount, company_amount)
+        && agent.kurus() + company.kurus() > amount.kurus()
+    {
+        return Err(Error::invalid("company_amount", format!("with `agent_amount` must not exceed `amount` ({agent} + {company} > {amount})")));
     }
     Ok(())
 }
