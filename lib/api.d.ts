@@ -796,7 +796,7 @@ export interface SendCardOtpParams {
    * The customer's mobile number: `5` and nine digits (`5321234567`),
    * the same for `cards.sendOtp` and `cards.checkOtp`.
    *
-   * Not blank; at most 10 characters.
+   * Not blank.
    */
   userGsm: string;
   /**
@@ -813,7 +813,7 @@ export interface CheckCardOtpParams {
    * The customer's mobile number: `5` and nine digits (`5321234567`),
    * the same for `cards.sendOtp` and `cards.checkOtp`.
    *
-   * Not blank; at most 10 characters.
+   * Not blank.
    */
   userGsm: string;
   /**
@@ -1102,7 +1102,7 @@ export interface CreateSubscriptionParams {
    */
   nameSurname: string;
   /**
-   * Each charge, in TL.
+   * Each charge, in TL; sent as `subscription_amount_format` says, like its shares.
    *
    * Greater than 0.
    */
@@ -1131,10 +1131,14 @@ export interface CreateSubscriptionParams {
    * Not blank; at most 100 characters.
    */
   endUserEmail: string;
-  /** Not blank; at most 20 characters. */
+  /**
+   * The customer's mobile number, `5` and nine digits (`5321234567`).
+   *
+   * Not blank.
+   */
   endUserGsm: string;
   /**
-   * What the customer is told the charges are for.
+   * What the customer is told the charges are for (Paynet requires it).
    *
    * Not blank; at most 500 characters.
    */
@@ -1146,13 +1150,13 @@ export interface CreateSubscriptionParams {
    */
   agentId?: string;
   /**
-   * The agent's share of each charge, in TL.
+   * The agent's share of each charge, in TL; with `companyAmount`, at most `amount`.
    *
    * Greater than 0.
    */
   agentAmount?: MoneyInput;
   /**
-   * The main company's share of each charge, in TL.
+   * The main company's share of each charge, in TL; with `agentAmount`, at most `amount`.
    *
    * Greater than 0.
    */
@@ -1240,9 +1244,17 @@ export interface UpdateSubscriptionAmountParams {
    * Greater than 0.
    */
   amount: MoneyInput;
-  /** Greater than 0. */
+  /**
+   * The agent's share, in TL; with `companyAmount`, at most `amount`.
+   *
+   * Greater than 0.
+   */
   agentAmount?: MoneyInput;
-  /** Greater than 0. */
+  /**
+   * The main company's share, in TL; with `agentAmount`, at most `amount`.
+   *
+   * Greater than 0.
+   */
   companyAmount?: MoneyInput;
 }
 
@@ -1268,22 +1280,23 @@ export interface CreateInvoiceParams {
    * Greater than 0.
    */
   amount: MoneyInput;
-  /** Greater than 0. */
-  agentAmount?: MoneyInput;
-  /** Greater than 0. */
-  companyAmount?: MoneyInput;
   /**
-   * Your number for the invoice.
+   * The agent's share, in TL; with `companyAmount`, at most `amount`.
    *
-   * Not blank; at most 50 characters.
+   * Greater than 0.
    */
-  invoiceNo?: string;
+  agentAmount?: MoneyInput;
+  /**
+   * The main company's share, in TL; with `agentAmount`, at most `amount`.
+   *
+   * Greater than 0.
+   */
+  companyAmount?: MoneyInput;
+  /** The invoice's number within the subscription (Paynet numbers it when absent). */
+  invoiceNo?: number;
 }
 
-/**
- * Exactly one of `subscriptionId` and `referenceNo` (checked in `to_wire`:
- * the page declaration takes no struct rules).
- */
+/** Exactly one of `subscriptionId`, `referenceNo`. */
 export interface ListInvoicesParams {
   /** Not blank; at most 50 characters. */
   subscriptionId?: string;
@@ -1385,9 +1398,17 @@ export interface UpdateInvoiceAmountParams {
    * Greater than 0.
    */
   amount: MoneyInput;
-  /** Greater than 0. */
+  /**
+   * The agent's share, in TL; with `companyAmount`, at most `amount`.
+   *
+   * Greater than 0.
+   */
   agentAmount?: MoneyInput;
-  /** Greater than 0. */
+  /**
+   * The main company's share, in TL; with `agentAmount`, at most `amount`.
+   *
+   * Greater than 0.
+   */
   companyAmount?: MoneyInput;
 }
 
@@ -1432,6 +1453,31 @@ export interface SubscriptionCardParams {
   cardId: number;
 }
 
+/** Exactly one of `subscriptionId`, `referenceNo`, `groupReferenceNo`. */
+export interface LinkCardParams {
+  /**
+   * Paynet's id of the subscription.
+   *
+   * Not blank; at most 50 characters.
+   */
+  subscriptionId?: string;
+  /**
+   * Your reference of the subscription, as given to `subscriptions.create`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  referenceNo?: string;
+  /**
+   * A group of subscriptions, by its reference at Paynet: instead of
+   * `subscriptionId` or `referenceNo`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  groupReferenceNo?: string;
+  /** The card, as `subscriptionCards.list` names it. */
+  cardId: number;
+}
+
 /** Exactly one of `subscriptionId`, `referenceNo`. */
 export interface ArrangeCardsParams {
   /**
@@ -1453,7 +1499,7 @@ export interface ArrangeCardsParams {
   cardIds: number[];
 }
 
-/** Exactly one of `subscriptionId`, `referenceNo`. */
+/** Exactly one of `subscriptionId`, `referenceNo`, `groupReferenceNo`. */
 export interface AddCardParams {
   /**
    * Paynet's id of the subscription.
@@ -1467,6 +1513,13 @@ export interface AddCardParams {
    * Not blank; at most 50 characters.
    */
   referenceNo?: string;
+  /**
+   * A group of subscriptions, by its reference at Paynet: instead of
+   * `subscriptionId` or `referenceNo`.
+   *
+   * Not blank; at most 50 characters.
+   */
+  groupReferenceNo?: string;
   /**
    * Where the bank's page sends the customer back (a POST with
    * `sessionId` and `tokenId`): then call `complete_add_3d`.
@@ -1496,9 +1549,9 @@ export interface CompleteAddCardParams {
 
 export interface CreateApplicationParams {
   /**
-   * The contact's mobile number, 10 digits without the leading 0.
+   * The contact's mobile number, `5` and nine digits (`5321234567`).
    *
-   * Not blank; at most 10 characters.
+   * Not blank.
    */
   contactGsmNo: string;
   /** Not blank; at most 50 characters. */
@@ -1522,15 +1575,15 @@ export interface CreateApplicationParams {
   /** At most 20 characters. */
   taxOffice?: string;
   /**
-   * The contact's Turkish identity number (11 digits).
+   * The contact's Turkish identity number (TCKN, 11 digits).
    *
-   * At most 11 characters.
+   * Not blank.
    */
   tckn?: string;
   /**
-   * The tax number (10 digits).
+   * The tax number (VKN, 10 digits).
    *
-   * At most 10 characters.
+   * Not blank.
    */
   vkn?: string;
   /**
@@ -2262,10 +2315,7 @@ export interface SubscriptionCreated<M extends MoneyMode = 'string'> {
   subscriptionId: string | null;
   referenceNo: string | null;
   message: string | null;
-  /**
-   * Fields of Paynet's answer this model does not name (its reference
-   * documents few), as JSON text; card data masked.
-   */
+  /** Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field. */
   otherFields: string | null;
 }
 
@@ -2294,25 +2344,13 @@ export interface Subscription<M extends MoneyMode = 'string'> {
   isFixedPrice: boolean | null;
   /** The customer's page. */
   url: string | null;
-  /**
-   * Fields of Paynet's answer this model does not name (its reference
-   * documents few), as JSON text; card data masked.
-   */
+  /** Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field. */
   otherFields: string | null;
 }
 
 /** One page of subscriptions. */
 export interface SubscriptionPage<M extends MoneyMode = 'string'> {
   subscriptions: Subscription<M>[];
-  hasMore: boolean;
-  totalCount: number | null;
-  /** Where the next page starts (`startingAfter`); `None` on the last page. */
-  nextStartingAfter: number | null;
-}
-
-/** One page of invoices. */
-export interface InvoicePage<M extends MoneyMode = 'string'> {
-  invoices: Invoice<M>[];
   hasMore: boolean;
   totalCount: number | null;
   /** Where the next page starts (`startingAfter`); `None` on the last page. */
@@ -2340,18 +2378,27 @@ export interface Invoice<M extends MoneyMode = 'string'> {
   xactId: string | null;
   /** How many charges were tried for it. */
   attemptCount: number | null;
-  /**
-   * Fields of Paynet's answer this model does not name (its reference
-   * documents few), as JSON text; card data masked.
-   */
+  /** Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field. */
   otherFields: string | null;
+}
+
+/** One page of invoices. */
+export interface InvoicePage<M extends MoneyMode = 'string'> {
+  invoices: Invoice<M>[];
+  hasMore: boolean;
+  totalCount: number | null;
+  /** Where the next page starts (`startingAfter`); `None` on the last page. */
+  nextStartingAfter: number | null;
 }
 
 /** What `subscriptionInvoices.charge` did, per invoice. */
 export interface InvoiceCharges<M extends MoneyMode = 'string'> {
+  /** Every invoice tried, paid or not, as Paynet listed them. */
   charges: InvoiceChargeResult<M>[];
-  /** Every invoice charged was paid. */
+  /** Every invoice tried was paid: `false` when one of `charges` failed. */
   allPaid: boolean;
+  /** The `charges` that were not paid (a result code other than 0, or none). */
+  failed: InvoiceChargeResult<M>[];
 }
 
 /** What one charge of `subscriptionInvoices.charge` did. */
@@ -2360,10 +2407,7 @@ export interface InvoiceChargeResult<M extends MoneyMode = 'string'> {
   /** 0: paid. */
   resultCode: number | null;
   message: string | null;
-  /**
-   * Fields of Paynet's answer this model does not name (its reference
-   * documents few), as JSON text; card data masked.
-   */
+  /** Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field. */
   otherFields: string | null;
 }
 
@@ -2387,10 +2431,23 @@ export interface SubscriptionCard<M extends MoneyMode = 'string'> {
   cardBrandName: string | null;
   expireMonth: number | null;
   expireYear: number | null;
-  /**
-   * Fields of Paynet's answer this model does not name (its reference
-   * documents few), as JSON text; card data masked.
-   */
+  /** Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field. */
+  otherFields: string | null;
+}
+
+/** The card `subscriptionCards.completeAdd3d` saved to the subscription. */
+export interface CardAdded<M extends MoneyMode = 'string'> {
+  /** The card, as `subscriptionCards.list` names it. */
+  cardId: number | null;
+  subscriptionId: string | null;
+  referenceNo: string | null;
+  /** Masked. */
+  cardNoMasked: string | null;
+  label: string | null;
+  /** Its place in the order the cards are charged in. */
+  orderNo: number | null;
+  message: string | null;
+  /** Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field. */
   otherFields: string | null;
 }
 
@@ -2407,10 +2464,7 @@ export interface Application<M extends MoneyMode = 'string'> {
   /** Paynet's status of the application, as it sends it. */
   status: string | null;
   message: string | null;
-  /**
-   * Fields of Paynet's answer this model does not name (its reference
-   * documents few), as JSON text; card data masked.
-   */
+  /** Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field. */
   otherFields: string | null;
 }
 
@@ -2426,10 +2480,7 @@ export interface DocumentType<M extends MoneyMode = 'string'> {
   formTypeDescription: string | null;
   documentTypeDescription: string | null;
   isRequired: boolean | null;
-  /**
-   * Fields of Paynet's answer this model does not name (its reference
-   * documents few), as JSON text; card data masked.
-   */
+  /** Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field. */
   otherFields: string | null;
 }
 
@@ -2920,7 +2971,7 @@ export interface SubscriptionInvoices<M extends MoneyMode = 'string'> {
    *
    * `POST v1/subscription/create_invoice` · retry policy `only_if_not_sent`.
    */
-  create(params: CreateInvoiceParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  create(params: CreateInvoiceParams, options?: RequestOptions): Promise<Invoice<M>>;
   /**
    * One page of a subscription's invoices.
    *
@@ -2929,14 +2980,14 @@ export interface SubscriptionInvoices<M extends MoneyMode = 'string'> {
    *
    * `POST v1/subscription/invoice_list` · retry policy `read_only`.
    */
-  listPage(params?: ListInvoicesParams, options?: RequestOptions): Promise<InvoicePage<M> & Tabular>;
+  listPage(params: ListInvoicesParams, options?: RequestOptions): Promise<InvoicePage<M> & Tabular>;
   /**
    * Every invoice of the subscription, by due date.
    *
    * Pages (`limit` items each, see `listPage`) are fetched as the loop reaches them:
    * `for await (const item of client.subscriptionInvoices.list({...}))`. A page that fails rejects the loop, naming where it started.
    */
-  list(params?: ListInvoicesParams, options?: RequestOptions): AsyncIterable<Invoice<M>>;
+  list(params: ListInvoicesParams, options?: RequestOptions): AsyncIterable<Invoice<M>>;
   /**
    * Charges a subscription's invoice now (`invoiceNo`), or every waiting
    * invoice already due, on its cards in their order.
@@ -2947,7 +2998,7 @@ export interface SubscriptionInvoices<M extends MoneyMode = 'string'> {
    *
    * `POST v1/subscription/manual_charge` · retry policy `only_if_not_sent`.
    */
-  charge(params: ChargeInvoiceParams, options?: RequestOptions): Promise<InvoiceCharges<M> & Tabular>;
+  charge(params: ChargeInvoiceParams, options?: RequestOptions): Promise<InvoiceCharges<M>>;
   /**
    * Sets one invoice's status: `waiting`, `external_charged` (paid outside
    * Paynet), `cancelled` or `deleted`. A paid invoice keeps its status.
@@ -2979,7 +3030,7 @@ export interface SubscriptionCards<M extends MoneyMode = 'string'> {
   /**
    * Renames a subscription's card.
    *
-   * `POST v1/subscription/card_info_label_update` · retry policy `read_only`.
+   * `POST v1/subscription/card_info_label_update` · retry policy `only_if_not_sent`.
    */
   updateLabel(params: UpdateCardLabelParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
   /**
@@ -2990,15 +3041,15 @@ export interface SubscriptionCards<M extends MoneyMode = 'string'> {
   delete(params: SubscriptionCardParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
   /**
    * Adds a card already saved to another subscription (`cardId`) to this
-   * one, after its own cards.
+   * one (or to every subscription of a group), after its own cards.
    *
    * `POST v1/subscription/card_info_link_to_subscription` · retry policy `only_if_not_sent`.
    */
-  link(params: SubscriptionCardParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  link(params: LinkCardParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
   /**
    * Sets the order in which a subscription's cards are charged.
    *
-   * `POST v1/subscription/card_info_arrange` · retry policy `read_only`.
+   * `POST v1/subscription/card_info_arrange` · retry policy `only_if_not_sent`.
    */
   arrange(params: ArrangeCardsParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
   /**
@@ -3015,7 +3066,7 @@ export interface SubscriptionCards<M extends MoneyMode = 'string'> {
    *
    * `POST v1/subscription/create_card_tds_confirm` · retry policy `only_if_not_sent`.
    */
-  completeAdd3d(params: CompleteAddCardParams, options?: RequestOptions): Promise<Acknowledgement<M>>;
+  completeAdd3d(params: CompleteAddCardParams, options?: RequestOptions): Promise<CardAdded<M>>;
 }
 
 export interface Memberships<M extends MoneyMode = 'string'> {
@@ -3216,7 +3267,7 @@ export interface ClientOptions<M extends MoneyMode = 'string'> {
    */
   publishableKeyIn?: 'header' | 'body';
   /**
-   * How the subscription services send amounts (`subscriptions.create`, `update_amount`, `subscriptionInvoices.create`): the current docs say ×100 kuruş strings (`"1250"`, the default), the older ones a decimal (`12.50`). You always pass TL amounts.
+   * How the subscription services send amounts (`subscriptions.create`, `update_amount`, `subscriptionInvoices.create`, `update_amount`), `amount` and its shares `agentAmount` / `companyAmount` alike: the current docs say ×100 kuruş strings (`"1250"`, the default), the older ones a decimal (`12.50`). You always pass TL amounts.
    *
    * Default `'kurus'`.
    */

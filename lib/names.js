@@ -997,6 +997,21 @@ const PARAMS = table({
     }),
     structs: table({}),
   }),
+  LinkCardParams: table({
+    toSnake: table({
+      'subscriptionId': 'subscription_id',
+      'referenceNo': 'reference_no',
+      'groupReferenceNo': 'group_reference_no',
+      'cardId': 'card_id',
+    }),
+    toCamel: table({
+      'subscription_id': 'subscriptionId',
+      'reference_no': 'referenceNo',
+      'group_reference_no': 'groupReferenceNo',
+      'card_id': 'cardId',
+    }),
+    structs: table({}),
+  }),
   ArrangeCardsParams: table({
     toSnake: table({
       'subscriptionId': 'subscription_id',
@@ -1014,6 +1029,7 @@ const PARAMS = table({
     toSnake: table({
       'subscriptionId': 'subscription_id',
       'referenceNo': 'reference_no',
+      'groupReferenceNo': 'group_reference_no',
       'returnUrl': 'return_url',
       'card': 'card',
       'label': 'label',
@@ -1021,6 +1037,7 @@ const PARAMS = table({
     toCamel: table({
       'subscription_id': 'subscriptionId',
       'reference_no': 'referenceNo',
+      'group_reference_no': 'groupReferenceNo',
       'return_url': 'returnUrl',
       'card': 'card',
       'label': 'label',
@@ -2336,25 +2353,6 @@ const MODELS = table({
     kinds: table({}),
     secrets: Object.freeze([]),
   }),
-  InvoicePage: table({
-    toSnake: table({
-      'invoices': 'invoices',
-      'hasMore': 'has_more',
-      'totalCount': 'total_count',
-      'nextStartingAfter': 'next_starting_after',
-    }),
-    toCamel: table({
-      'invoices': 'invoices',
-      'has_more': 'hasMore',
-      'total_count': 'totalCount',
-      'next_starting_after': 'nextStartingAfter',
-    }),
-    structs: table({
-      'invoices': 'Invoice',
-    }),
-    kinds: table({}),
-    secrets: Object.freeze([]),
-  }),
   Invoice: table({
     toSnake: table({
       'invoiceId': 'invoice_id',
@@ -2387,17 +2385,39 @@ const MODELS = table({
     }),
     secrets: Object.freeze([]),
   }),
+  InvoicePage: table({
+    toSnake: table({
+      'invoices': 'invoices',
+      'hasMore': 'has_more',
+      'totalCount': 'total_count',
+      'nextStartingAfter': 'next_starting_after',
+    }),
+    toCamel: table({
+      'invoices': 'invoices',
+      'has_more': 'hasMore',
+      'total_count': 'totalCount',
+      'next_starting_after': 'nextStartingAfter',
+    }),
+    structs: table({
+      'invoices': 'Invoice',
+    }),
+    kinds: table({}),
+    secrets: Object.freeze([]),
+  }),
   InvoiceCharges: table({
     toSnake: table({
       'charges': 'charges',
       'allPaid': 'all_paid',
+      'failed': 'failed',
     }),
     toCamel: table({
       'charges': 'charges',
       'all_paid': 'allPaid',
+      'failed': 'failed',
     }),
     structs: table({
       'charges': 'InvoiceChargeResult',
+      'failed': 'InvoiceChargeResult',
     }),
     kinds: table({}),
     secrets: Object.freeze([]),
@@ -2459,6 +2479,31 @@ const MODELS = table({
       'card_brand_name': 'cardBrandName',
       'expire_month': 'expireMonth',
       'expire_year': 'expireYear',
+      'other_fields': 'otherFields',
+    }),
+    structs: table({}),
+    kinds: table({}),
+    secrets: Object.freeze([]),
+  }),
+  CardAdded: table({
+    toSnake: table({
+      'cardId': 'card_id',
+      'subscriptionId': 'subscription_id',
+      'referenceNo': 'reference_no',
+      'cardNoMasked': 'card_no_masked',
+      'label': 'label',
+      'orderNo': 'order_no',
+      'message': 'message',
+      'otherFields': 'other_fields',
+    }),
+    toCamel: table({
+      'card_id': 'cardId',
+      'subscription_id': 'subscriptionId',
+      'reference_no': 'referenceNo',
+      'card_no_masked': 'cardNoMasked',
+      'label': 'label',
+      'order_no': 'orderNo',
+      'message': 'message',
       'other_fields': 'otherFields',
     }),
     structs: table({}),
@@ -2589,7 +2634,7 @@ const METHODS = table({
   'subscriptions.update_status': table({ resource: 'subscriptions', method: 'updateStatus', params: 'UpdateSubscriptionStatusParams', result: 'Acknowledgement', target: null, pages: null, progress: false }),
   'subscriptions.update_amount': table({ resource: 'subscriptions', method: 'updateAmount', params: 'UpdateSubscriptionAmountParams', result: 'Acknowledgement', target: null, pages: null, progress: false }),
   'subscriptions.send_again': table({ resource: 'subscriptions', method: 'sendAgain', params: 'SubscriptionRef', result: 'Acknowledgement', target: null, pages: null, progress: false }),
-  'subscription_invoices.create': table({ resource: 'subscriptionInvoices', method: 'create', params: 'CreateInvoiceParams', result: 'Acknowledgement', target: null, pages: null, progress: false }),
+  'subscription_invoices.create': table({ resource: 'subscriptionInvoices', method: 'create', params: 'CreateInvoiceParams', result: 'Invoice', target: null, pages: null, progress: false }),
   'subscription_invoices.list_page': table({ resource: 'subscriptionInvoices', method: 'listPage', params: 'ListInvoicesParams', result: 'InvoicePage', target: null, pages: table({ iterator: 'list', items: 'invoices' }), progress: false }),
   'subscription_invoices.charge': table({ resource: 'subscriptionInvoices', method: 'charge', params: 'ChargeInvoiceParams', result: 'InvoiceCharges', target: null, pages: null, progress: false }),
   'subscription_invoices.update_status': table({ resource: 'subscriptionInvoices', method: 'updateStatus', params: 'UpdateInvoiceStatusParams', result: 'Acknowledgement', target: null, pages: null, progress: false }),
@@ -2598,10 +2643,10 @@ const METHODS = table({
   'subscription_cards.list': table({ resource: 'subscriptionCards', method: 'list', params: 'SubscriptionRef', result: 'SubscriptionCardList', target: null, pages: null, progress: false }),
   'subscription_cards.update_label': table({ resource: 'subscriptionCards', method: 'updateLabel', params: 'UpdateCardLabelParams', result: 'Acknowledgement', target: null, pages: null, progress: false }),
   'subscription_cards.delete': table({ resource: 'subscriptionCards', method: 'delete', params: 'SubscriptionCardParams', result: 'Acknowledgement', target: null, pages: null, progress: false }),
-  'subscription_cards.link': table({ resource: 'subscriptionCards', method: 'link', params: 'SubscriptionCardParams', result: 'Acknowledgement', target: null, pages: null, progress: false }),
+  'subscription_cards.link': table({ resource: 'subscriptionCards', method: 'link', params: 'LinkCardParams', result: 'Acknowledgement', target: null, pages: null, progress: false }),
   'subscription_cards.arrange': table({ resource: 'subscriptionCards', method: 'arrange', params: 'ArrangeCardsParams', result: 'Acknowledgement', target: null, pages: null, progress: false }),
   'subscription_cards.add_3d': table({ resource: 'subscriptionCards', method: 'add3d', params: 'AddCardParams', result: 'ThreeDSecureSession', target: null, pages: null, progress: false }),
-  'subscription_cards.complete_add_3d': table({ resource: 'subscriptionCards', method: 'completeAdd3d', params: 'CompleteAddCardParams', result: 'Acknowledgement', target: null, pages: null, progress: false }),
+  'subscription_cards.complete_add_3d': table({ resource: 'subscriptionCards', method: 'completeAdd3d', params: 'CompleteAddCardParams', result: 'CardAdded', target: null, pages: null, progress: false }),
   'memberships.create': table({ resource: 'memberships', method: 'create', params: 'CreateApplicationParams', result: 'Application', target: null, pages: null, progress: false }),
   'memberships.retrieve': table({ resource: 'memberships', method: 'retrieve', params: 'ApplicationRef', result: 'Application', target: null, pages: null, progress: false }),
   'memberships.document_types': table({ resource: 'memberships', method: 'documentTypes', params: 'ListDocumentTypesParams', result: 'DocumentTypes', target: null, pages: null, progress: false }),

@@ -207,7 +207,7 @@ impl Client {
                 // is refused rather than answering about another transaction. A
                 // call without the identifier the remedy names leaves it as `...`
                 // (the value to fill in), never a word that reads as one.
-                Some(remedy) => e.message = e.message.replace(LOOKUP_REMEDY, &remedy.replace("{}", E::xact_id(params).or(E::reference_no(params)).unwrap_or("..."))),
+                Some(remedy) => e.message = e.message.replace(LOOKUP_REMEDY, &settle_remedy(remedy, E::xact_id(params).or(E::reference_no(params)), &params.declared_ids())),
                 None => e = e.with_identifiers(E::reference_no(params), E::xact_id(params)),
             }
             let config = &self.inner.config;
@@ -287,7 +287,8 @@ impl Client {
             let remaining = deadline.saturating_duration_since(started);
             let event = |status, outcome, will_retry| RequestEvent {
                 method: "POST",
-                path: call.path,
+                // Where it went: an option can move a path (`subscription_amount_update_path`).
+                path: config.path_for(call.path),
                 operation: call.operation,
                 reference_no: call.reference_no,
                 status,
@@ -496,6 +497,15 @@ pub(crate) fn unknown_outcome(what: &str, policy: RetryPolicy) -> String {
         ""
     };
     format!("{what}: Paynet may have processed it. {LOOKUP_REMEDY}{repeat}")
+}
+
+/// An `Endpoint::SETTLE` remedy as its errors say it: `{}` is the call's
+/// `xact_id` or `reference_no` (`...`, the value to fill in, when it has
+/// neither), `{ids}` every identifier it was given (`subscription_id "500001",
+/// invoice_no 3`).
+fn settle_remedy(remedy: &str, id: Option<&str>, ids: &[String]) -> String {
+    let ids = if ids.is_empty() { "no identifier given".to_owned() } else { ids.join(", ") };
+    remedy.replace("{ids}", &ids).replace("{}", id.unwrap_or("..."))
 }
 
 /// The way out of an `unknown_outcome` for calls `transactions.lookup`
@@ -723,5 +733,25 @@ pub struct Reports<'a>(&'a Client);
 impl Reports<'_> {
     pub async fn payment_list(&self, params: &payment_list::PaymentListParams, options: &RequestOptions) -> Result<PaymentReport, Error> {
         self.0.call::<payment_list::PaymentList>(params, options).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn settle_remedies_fill_every_placeholder() {
+        let ids = vec!["subscription_id \"500001\"".to_owned(), "invoice_no 3".to_owned()];
+        assert_eq!(
+            super::settle_remedy("subscription_invoices.list shows the invoices ({ids}); look", None, &ids),
+            "subscription_invoices.list shows the invoices (subscription_id \"500001\", invoice_no 3); look"
+        );
+        assert_eq!(super::settle_remedy("shows it ({ids})", None, &[]), "shows it (no identifier given)");
+        assert_eq!(super::settle_remedy("retrieve(xact_id={})", Some("xk_1"), &[]), "retrieve(xact_id=xk_1)");
+        assert_eq!(super::settle_remedy("retrieve(xact_id={})", None, &[]), "retrieve(xact_id=...)");
+        for (method, remedy) in crate::endpoints::SETTLES {
+            let Some(remedy) = remedy else { continue };
+            let rendered = super::settle_remedy(remedy, Some("x"), &ids);
+            assert!(!rendered.contains('{') && !rendered.contains('}'), "{method}: {rendered}");
+        }
     }
 }

@@ -202,7 +202,7 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         "How `ratios.get_public` sends the publishable key, which Paynet's reference leaves open: as `Authorization: Basic pbk_…` (the default, as the secret key travels) or as a `publishable_key` body field (as Paynet.js sends it), with no `Authorization` header."),
     option("subscription_amount_format", "subscriptionAmountFormat", OptionType::OneOf(&["kurus", "decimal"]), OptionDefault::Text("kurus"),
         Some(|c, v| c.subscription_amount_format(if v.text() == "decimal" { MoneyWire::DecimalNumber } else { MoneyWire::KurusString })),
-        "How the subscription services send amounts (`subscriptions.create`, `update_amount`, `subscription_invoices.create`): the current docs say ×100 kuruş strings (`\"1250\"`, the default), the older ones a decimal (`12.50`). You always pass TL amounts."),
+        "How the subscription services send amounts (`subscriptions.create`, `update_amount`, `subscription_invoices.create`, `update_amount`), `amount` and its shares `agent_amount` / `company_amount` alike: the current docs say ×100 kuruş strings (`\"1250\"`, the default), the older ones a decimal (`12.50`). You always pass TL amounts."),
     option("subscription_amount_update_path", "subscriptionAmountUpdatePath", OptionType::OneOf(&[paths::AMOUNT_UPDATE, paths::AMOUNT_UPDATE_INDEX]), OptionDefault::Text(paths::AMOUNT_UPDATE),
         Some(|c, v| c.path_override(paths::AMOUNT_UPDATE, if v.text() == paths::AMOUNT_UPDATE { paths::AMOUNT_UPDATE } else { paths::AMOUNT_UPDATE_INDEX })),
         "The path of `subscriptions.update_amount`: its own page says `v1/subscription/amount_update` (the default), the docs' index `v1/subcription/amount_update`."),

@@ -146,8 +146,9 @@ pub trait Endpoint: Doc {
     /// How an `unknown_outcome` of this call is settled when
     /// `transactions.lookup` cannot (it would answer about the sale a refund
     /// is for, or find no link): the remedy its errors say instead (`{}`
-    /// stands for the call's `xact_id` or `reference_no`, `...` when it has neither). Its errors then
-    /// carry no identifiers, so `lookup(error)` is refused.
+    /// stands for the call's `xact_id` or `reference_no`, `...` when it has
+    /// neither; `{ids}` for every identifier it was given, `spec::ID_FIELDS`).
+    /// Its errors then carry no identifiers, so `lookup(error)` is refused.
     const SETTLE: Option<&'static str> = None;
 
     /// A list endpoint's pages: the bindings also offer an iterator over

@@ -70,6 +70,41 @@ pub trait Identified {
     fn declared_xact_id(&self) -> Option<&str>;
     /// The values of its `SecretText` fields, which no error may repeat.
     fn declared_secrets(&self) -> Vec<&str>;
+    /// Its fields named in [`ID_FIELDS`] that were given, as `name value`
+    /// (`reference_no "SUB-1"`, `invoice_no 3`): what an `Endpoint::SETTLE`
+    /// remedy's `{ids}` says.
+    fn declared_ids(&self) -> Vec<String>;
+}
+
+/// The parameters that name what a call acts on, in remedies' `{ids}`.
+pub const ID_FIELDS: &[&str] = &["xact_id", "reference_no", "subscription_id", "group_reference_no", "invoice_no", "card_id", "id", "agent_reference"];
+
+/// An identifying field, required or optional, as `name value`.
+pub trait DeclaredId {
+    fn declared_id(&self, name: &str) -> Option<String>;
+}
+
+impl DeclaredId for String {
+    fn declared_id(&self, name: &str) -> Option<String> {
+        Some(format!("{name} {self:?}"))
+    }
+}
+
+macro_rules! declared_number_id {
+    ($($t:ty),*) => {$(
+        impl DeclaredId for $t {
+            fn declared_id(&self, name: &str) -> Option<String> {
+                Some(format!("{name} {self}"))
+            }
+        }
+    )*};
+}
+declared_number_id!(u32, i64);
+
+impl<T: DeclaredId> DeclaredId for Option<T> {
+    fn declared_id(&self, name: &str) -> Option<String> {
+        self.as_ref().and_then(|v| v.declared_id(name))
+    }
 }
 
 /// A secret field, required or optional, as an optional `&str`.

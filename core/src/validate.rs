@@ -46,13 +46,21 @@ pub fn positive(field: &str, amount: Money) -> Result<(), Error> {
     Ok(())
 }
 
-/// Exactly one of two alternatives, e.g. card data or a saved card's hash.
-pub fn exactly_one(first: (&str, bool), second: (&str, bool)) -> Result<(), Error> {
-    match (first.1, second.1) {
-        (true, false) | (false, true) => Ok(()),
-        (false, false) => Err(Error::invalid(first.0, format!("one of `{}` or `{}` is required", first.0, second.0))),
-        (true, true) => Err(Error::invalid(first.0, format!("give `{}` or `{}`, not both", first.0, second.0))),
+/// Exactly one of some alternatives, e.g. card data or a saved card's hash;
+/// the error names the first field.
+pub fn exactly_one(fields: &[(&str, bool)]) -> Result<(), Error> {
+    let given = fields.iter().filter(|(_, present)| *present).count();
+    if given == 1 {
+        return Ok(());
     }
+    let names: Vec<String> = fields.iter().map(|(n, _)| format!("`{n}`")).collect();
+    let (last, rest) = names.split_last().expect("exactly_one names fields");
+    let message = match (given, rest.len()) {
+        (0, _) => format!("one of {} or {last} is required", rest.join(", ")),
+        (_, 1) => format!("give {} or {last}, not both", rest[0]),
+        _ => format!("give only one of {} and {last}", rest.join(", ")),
+    };
+    Err(Error::invalid(fields[0].0, message))
 }
 
 pub fn at_least_one(fields: &[(&str, bool)]) -> Result<(), Error> {
@@ -61,6 +69,48 @@ pub fn at_least_one(fields: &[(&str, bool)]) -> Result<(), Error> {
     }
     let names: Vec<String> = fields.iter().map(|(n, _)| format!("`{n}`")).collect();
     Err(Error::invalid(fields[0].0, format!("one of {} is required", names.join(", "))))
+}
+
+/// A Turkish mobile number as Paynet's services take it: `5` and nine
+/// digits (`5321234567`), no leading 0 or country code.
+pub fn gsm(field: &str, value: &str) -> Result<(), Error> {
+    if value.len() == 10 && value.starts_with('5') && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(());
+    }
+    Err(Error::invalid(field, "must be `5` and nine digits, like 5321234567 (no leading 0 or +90)"))
+}
+
+fn digits(field: &str, value: &str, len: usize, what: &str) -> Result<(), Error> {
+    if value.len() == len && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(());
+    }
+    Err(Error::invalid(field, format!("must be {len} digits ({what})")))
+}
+
+/// A Turkish identity number (TCKN): 11 digits.
+pub fn tckn(field: &str, value: &str) -> Result<(), Error> {
+    digits(field, value, 11, "a Turkish identity number")
+}
+
+/// A Turkish tax number (VKN): 10 digits.
+pub fn vkn(field: &str, value: &str) -> Result<(), Error> {
+    digits(field, value, 10, "a tax number")
+}
+
+/// The agent's and the main company's shares of `amount` (sent in its unit):
+/// each, and both together, at most `amount`. The error names the share to fix.
+pub fn shares(amount: Money, agent_amount: Option<Money>, company_amount: Option<Money>) -> Result<(), Error> {
+    for (field, share) in [("agent_amount", agent_amount), ("company_amount", company_amount)] {
+        if share.is_some_and(|share| share > amount) {
+            return Err(Error::invalid(field, format!("must not exceed `amount` ({amount})")));
+        }
+    }
+    if let (Some(agent), Some(company)) = (agent_amount, company_amount)
+        && agent.kurus() + company.kurus() > amount.kurus()
+    {
+        return Err(Error::invalid("company_amount", format!("with `agent_amount` must not exceed `amount` ({agent} + {company} > {amount})")));
+    }
+    Ok(())
 }
 
 // What `#[derive(Spec)]`'s `check_declared` calls, per field type.
@@ -202,6 +252,46 @@ mod tests {
         assert!(probe(json!({"b": "x", "count": 3})).check_declared().is_ok());
         let e = probe(json!({"a": "abcd"})).check_declared_at("card.").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("card.a"));
+    }
+
+    #[test]
+    fn exactly_one_of_any_number_of_fields() {
+        let check = |given: [bool; 3]| {
+            let fields = [("subscription_id", given[0]), ("reference_no", given[1]), ("group_reference_no", given[2])];
+            super::exactly_one(&fields).map_err(|e| (e.field.unwrap_or_default(), e.message))
+        };
+        assert!(check([false, false, true]).is_ok());
+        let none = check([false, false, false]).unwrap_err();
+        assert_eq!(none.1, "subscription_id: one of `subscription_id`, `reference_no` or `group_reference_no` is required");
+        let two = check([true, false, true]).unwrap_err();
+        assert_eq!(two.1, "subscription_id: give only one of `subscription_id`, `reference_no` and `group_reference_no`");
+        let pair = super::exactly_one(&[("card", true), ("card_hash", true)]).unwrap_err();
+        assert_eq!(pair.message, "card: give `card` or `card_hash`, not both");
+    }
+
+    #[test]
+    fn one_gsm_tckn_and_vkn_rule() {
+        assert!(super::gsm("end_user_gsm", "5321234567").is_ok());
+        for bad in ["05321234567", "+905321234567", "4321234567", "532123456", "53212345x7", ""] {
+            assert_eq!(super::gsm("end_user_gsm", bad).unwrap_err().field.as_deref(), Some("end_user_gsm"), "{bad}");
+        }
+        assert!(super::tckn("tckn", "10000000146").is_ok());
+        assert!(super::vkn("vkn", "1234567890").is_ok());
+        for (f, bad) in [("tckn", "1000000014"), ("tckn", "1000000014a"), ("vkn", "12345678901"), ("vkn", "12345 7890")] {
+            let e = if f == "tckn" { super::tckn(f, bad) } else { super::vkn(f, bad) }.unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(f), "{bad}");
+        }
+    }
+
+    #[test]
+    fn shares_are_at_most_the_amount_each_and_together() {
+        let m = |s: &str| Money::parse(s).unwrap();
+        assert!(super::shares(m("100"), Some(m("60")), Some(m("40"))).is_ok());
+        assert!(super::shares(m("100"), None, None).is_ok());
+        let field = |a: Option<&str>, c: Option<&str>| super::shares(m("100"), a.map(m), c.map(m)).unwrap_err().field.unwrap();
+        assert_eq!(field(Some("100.01"), None), "agent_amount");
+        assert_eq!(field(None, Some("100.01")), "company_amount");
+        assert_eq!(field(Some("60"), Some("40.01")), "company_amount");
     }
 
     #[test]

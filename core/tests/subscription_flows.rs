@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use chrono::{FixedOffset, TimeZone};
+use paynet_core::wire::MoneyWire;
 use paynet_core::{Client, Config, ErrorKind, RequestOptions};
 use paynet_sandbox::{BankAction, Sandbox};
 use serde_json::{Value, json};
@@ -180,5 +181,109 @@ async fn a_dealer_applies_and_reads_its_documents() {
     let commercial = call(&client, "memberships.document_types", json!({"form_type": "commercial"})).await.unwrap();
     let all = call(&client, "memberships.all_document_types", json!({})).await.unwrap();
     assert!(all["document_types"].as_array().unwrap().len() > commercial["document_types"].as_array().unwrap().len());
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn the_older_docs_decimal_amounts_and_shares_reach_the_sandbox() {
+    let sb = Sandbox::start().await.unwrap();
+    let config = Config::new(sb.secret_key()).unwrap().base_url(sb.url());
+    let decimal = Client::new(config.subscription_amount_format(MoneyWire::DecimalNumber)).unwrap();
+    at(&sb, 2031, 1, 1);
+    let url = plan(&decimal, "RS-D", 2, "2031-01-10", json!({"agent_amount": "9.90", "company_amount": "90"})).await;
+    let sub = call(&decimal, "subscriptions.retrieve", json!({"reference_no": "RS-D"})).await.unwrap();
+    assert_eq!(sub["amount"], json!("99.90"));
+    let other: Value = serde_json::from_str(sub["other_fields"].as_str().unwrap()).unwrap();
+    assert_eq!((other["agent_amount"].to_string(), other["company_amount"].to_string()), ("9.90".to_owned(), "90.00".to_owned()));
+    consent(&sb, &url, SECOND).await;
+    call(&decimal, "subscription_invoices.create", json!({"reference_no": "RS-D", "due_date": "2031-06-01", "amount": "12.34", "agent_amount": "2"}))
+        .await
+        .unwrap();
+    let amounts = |invoices: Vec<Value>| invoices.iter().map(|i| i["amount"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    assert_eq!(amounts(invoices(&decimal, "RS-D").await), ["99.90", "99.90", "12.34"]);
+    call(&decimal, "subscriptions.update_amount", json!({"reference_no": "RS-D", "amount": "50.50", "company_amount": "50.50"})).await.unwrap();
+    assert_eq!(amounts(invoices(&decimal, "RS-D").await), ["50.50", "50.50", "50.50"]);
+    // Shares above the amount are refused before sending, named.
+    let sent = sb.stats().requests;
+    let e = call(&decimal, "subscriptions.update_amount", json!({"reference_no": "RS-D", "amount": "10", "agent_amount": "6", "company_amount": "5"}))
+        .await
+        .unwrap_err();
+    assert_eq!((e.kind, e.field.as_deref()), (ErrorKind::InvalidRequest, Some("company_amount")));
+    assert_eq!(sb.stats().requests, sent, "the refused update was not sent");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_manual_charge_with_declined_invoices_lists_them_and_a_new_invoice_is_read_back() {
+    let sb = Sandbox::start().await.unwrap();
+    let client = client_for(&sb);
+    at(&sb, 2031, 1, 1);
+    let url = plan(&client, "RS-F", 1, "2031-01-10", json!({"is_fixed_price": false})).await;
+    let declined = &[("card_holder", "TEST TEST"), ("pan", "4000000000000002"), ("month", "12"), ("year", "2035"), ("cvc", "000")];
+    consent(&sb, &url, declined).await;
+    let made = call(&client, "subscription_invoices.create", json!({"reference_no": "RS-F", "due_date": "2031-05-01", "amount": "20", "invoice_no": 7})).await.unwrap();
+    assert_eq!((made["invoice_no"].clone(), made["status"].clone(), made["amount"].clone()), (json!(7), json!("waiting"), json!("20.00")));
+    assert_eq!(made["reference_no"], json!("RS-F"));
+    let charged = call(&client, "subscription_invoices.charge", json!({"reference_no": "RS-F", "invoice_no": 7})).await.unwrap();
+    assert_eq!(charged["all_paid"], json!(false), "{charged}");
+    assert_eq!(charged["failed"][0]["invoice_no"], json!(7));
+    assert_ne!(charged["failed"][0]["result_code"], json!(0));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_card_added_through_3d_is_answered_and_card_changes_are_never_resent() {
+    let sb = Sandbox::start().await.unwrap();
+    let client = client_for(&sb);
+    at(&sb, 2031, 1, 1);
+    let url = plan(&client, "RS-C", 2, "2031-02-01", json!({})).await;
+    consent(&sb, &url, EXPIRING).await;
+    let card = json!({"number": "5571135571135575", "exp_month": 12, "exp_year": 2035, "cvc": "000", "holder_name": "TEST TEST"});
+    let session = call(&client, "subscription_cards.add_3d", json!({"reference_no": "RS-C", "return_url": "https://shop.example/r", "card": card, "label": "work"}))
+        .await
+        .unwrap();
+    let back = sb.complete_3d(session["post_url"].as_str().unwrap(), BankAction::Otp("123456".into())).unwrap();
+    let field = |name: &str| back.fields.iter().find(|(k, _)| k == name).unwrap().1.clone();
+    let added = call(&client, "subscription_cards.complete_add_3d", json!({"session_id": field("session_id"), "token_id": field("token_id")})).await.unwrap();
+    assert_eq!((added["card_no_masked"].clone(), added["label"].clone(), added["order_no"].clone()), (json!("557113******5575"), json!("work"), json!(2)));
+    assert_eq!(added["reference_no"], json!("RS-C"));
+    let card_id = added["card_id"].as_i64().unwrap();
+    let sub_id = call(&client, "subscriptions.retrieve", json!({"reference_no": "RS-C"})).await.unwrap()["subscription_id"].clone();
+    for (method, path, params) in [
+        ("subscription_cards.update_label", "v1/subscription/card_info_label_update", json!({"subscription_id": sub_id, "card_id": card_id, "label": "x"})),
+        ("subscription_cards.arrange", "v1/subscription/card_info_arrange", json!({"subscription_id": sub_id, "card_ids": [card_id]})),
+    ] {
+        sb.set_faults_json(&json!({"rules": [{"kind": "status", "status": 502, "count": 1, "when": "after", "path": path}]})).unwrap();
+        let before = sb.stats().requests;
+        let e = call(&client, method, params).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnknownOutcome, "{method}: {e}");
+        assert_eq!(sb.stats().requests - before, 1, "{method} was sent again");
+        // The remedy names the subscription the call named.
+        assert!(e.message.contains(&format!("subscription_id {sub_id}")), "{}", e.message);
+        assert!(!e.message.contains("{") && !e.message.contains("(...)"), "{}", e.message);
+    }
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn the_request_hook_reports_the_path_an_option_chose() {
+    let sb = Sandbox::start().await.unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let hook = std::sync::Arc::clone(&seen);
+    let config = Config::new(sb.secret_key())
+        .unwrap()
+        .base_url(sb.url())
+        .path_override("v1/subscription/amount_update", "v1/subcription/amount_update")
+        .path_override("v1/subscription/manual_charge", "v1/subscription/manuel_charge")
+        .on_request(std::sync::Arc::new(move |e| hook.lock().unwrap().push((e.operation.to_owned(), e.path.to_owned()))));
+    let client = Client::new(config).unwrap();
+    at(&sb, 2031, 1, 1);
+    let url = plan(&client, "RS-H", 1, "2031-01-10", json!({})).await;
+    consent(&sb, &url, SECOND).await;
+    call(&client, "subscriptions.update_amount", json!({"reference_no": "RS-H", "amount": "10"})).await.unwrap();
+    call(&client, "subscription_invoices.charge", json!({"reference_no": "RS-H"})).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.contains(&("subscriptions.update_amount".to_owned(), "v1/subcription/amount_update".to_owned())), "{seen:?}");
+    assert!(seen.contains(&("subscription_invoices.charge".to_owned(), "v1/subscription/manuel_charge".to_owned())), "{seen:?}");
     sb.stop().await;
 }

@@ -20,7 +20,7 @@ pub const DEFAULT_SEED: u64 = 0x5EED;
 pub const MAX_DELAY_MS: u64 = 600_000;
 
 /// The API paths a rule can select (faults never touch `/__sandbox/*`).
-pub const API_PATHS: [&str; 39] = [
+pub const API_PATHS: [&str; 64] = [
     "/v2/transaction/payment",
     "/v1/transaction/charge",
     "/v1/transaction/capture",
@@ -60,6 +60,31 @@ pub const API_PATHS: [&str; 39] = [
     "/v1/agent/check_agent",
     "/v1/agent/limit_info",
     "/v1/agent/check_integration_info",
+    "/v1/subscription/create",
+    "/v1/subscription/subscription_detail",
+    "/v1/subscription/list",
+    "/v1/subscription/status_update",
+    "/v1/subscription/amount_update",
+    "/v1/subcription/amount_update",
+    "/v1/subscription/send_again",
+    "/v1/subscription/card_info_list",
+    "/v1/subscription/card_info_label_update",
+    "/v1/subscription/card_info_delete",
+    "/v1/subscription/card_info_link_to_subscription",
+    "/v1/subscription/create_card_tds_initial",
+    "/v1/subscription/create_card_tds_confirm",
+    "/v1/subscription/card_info_arrange",
+    "/v1/subscription/create_invoice",
+    "/v1/subscription/invoice_list",
+    "/v1/subscription/invoices_status_update_all",
+    "/v1/subscription/invoice_status_update",
+    "/v1/subscription/invoice_amount_update",
+    "/v1/subscription/manual_charge",
+    "/v1/subscription/manuel_charge",
+    "/v1/membership/formdata_insert",
+    "/v1/membership/formdata_get",
+    "/v1/membership/formtypes_and_doctypes",
+    "/v1/membership/formtypes_and_doctypes_all",
 ];
 
 /// What an injected fault does to the answer.

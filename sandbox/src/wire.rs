@@ -176,6 +176,11 @@ impl<'a> Fields<'a> {
         self.present(name).is_some()
     }
 
+    /// Whether the field came as a JSON number, not as text.
+    pub fn is_number(&self, name: &str) -> bool {
+        matches!(self.present(name), Some(Value::Number(_)))
+    }
+
     /// A string field; numbers are accepted and kept as their textual form.
     pub fn string(&self, name: &str, max_len: usize) -> ApiResult<Option<String>> {
         let Some(s) = self.text(name)? else {

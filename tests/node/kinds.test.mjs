@@ -121,7 +121,13 @@ for (const money of ['string', 'number']) {
     });
     check('SubscriptionCreated', created);
     await consent(created.url);
-    await client.subscriptionInvoices.create({ referenceNo: subRef, dueDate: day(30), amount: '20.00' });
+    check('Invoice', await client.subscriptionInvoices.create({ referenceNo: subRef, dueDate: day(30), amount: '20.00' }));
+    const session = await client.subscriptionCards.add3d({
+      referenceNo: subRef, returnUrl: 'https://shop.example/r',
+      card: { number: '5571135571135575', expMonth: 12, expYear: 2035, cvc: '000', holderName: 'TEST TEST' },
+    });
+    const back = sandbox.complete3d(session.postUrl);
+    check('CardAdded', await client.subscriptionCards.completeAdd3d({ sessionId: back.fields.session_id, tokenId: back.fields.token_id }));
     const charges = await client.subscriptionInvoices.charge({ referenceNo: subRef, invoiceNo: 1 });
     check('InvoiceCharges', charges);
     for (const charge of charges.charges) check('InvoiceChargeResult', charge);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startSandbox } from 'paynet/testing';
-import { InvalidRequestError } from 'paynet';
+import { InvalidRequestError, UnknownOutcomeError } from 'paynet';
 
 const CARD_EXPIRING = { card_holder: 'TEST TEST', pan: '4355084355084358', month: '6', year: '2031', cvc: '000' };
 const CARD_SECOND = { card_holder: 'TEST TEST', pan: '5571135571135575', month: '12', year: '2035', cvc: '000' };
@@ -152,4 +152,62 @@ test('a dealer applies and reads the documents it needs', async () => {
     client.memberships.create({ contactGsmNo: '05321234567', contactName: 'A', contactSurname: 'B', contactMail: 'a@b.c', companyName: 'C' }),
     (e) => e instanceof InvalidRequestError && e.field === 'contactGsmNo',
   );
+});
+
+const CARD_DECLINED = { card_holder: 'TEST TEST', pan: '4000000000000002', month: '12', year: '2035', cvc: '000' };
+
+test('the older docs\' decimal amounts and their shares reach the sandbox; shares above the amount are refused', async () => {
+  sb.setClock('2031-01-01T09:00:00+03:00');
+  const decimal = sb.client({ subscriptionAmountFormat: 'decimal', maxRetries: 0 });
+  const referenceNo = reference();
+  await decimal.subscriptions.create({
+    nameSurname: 'Ayşe Yılmaz', amount: '99.90', interval: 'monthly', intervalCount: 1, beginDate: '2031-01-15', referenceNo,
+    endUserEmail: 'ayse@example.com', endUserGsm: '5321234567', endUserDesc: 'plan', agentAmount: '9.90', companyAmount: '90',
+  });
+  const sub = await decimal.subscriptions.retrieve({ referenceNo });
+  assert.equal(sub.amount, '99.90');
+  assert.match(sub.otherFields, /"agent_amount":9\.90/);
+  const invoice = await decimal.subscriptionInvoices.create({ referenceNo, dueDate: '2031-06-01', amount: '12.34', companyAmount: '2' });
+  assert.equal(invoice.amount, '12.34');
+  await assert.rejects(
+    decimal.subscriptions.updateAmount({ referenceNo, amount: '10', agentAmount: '6', companyAmount: '5' }),
+    (e) => e instanceof InvalidRequestError && e.field === 'companyAmount',
+  );
+});
+
+test('a manual charge with a declined invoice lists it; a new invoice and an added card are answered', async () => {
+  sb.setClock('2031-01-01T09:00:00+03:00');
+  const { referenceNo, url } = await newPlan(1, { isFixedPrice: false });
+  await consent(url, CARD_DECLINED);
+  const made = await client.subscriptionInvoices.create({ referenceNo, dueDate: '2031-05-01', amount: '20', invoiceNo: 7 });
+  assert.deepEqual([made.invoiceNo, made.status, made.amount, made.referenceNo], [7, 'waiting', '20.00', referenceNo]);
+  const charged = await client.subscriptionInvoices.charge({ referenceNo, invoiceNo: 7 });
+  assert.equal(charged.allPaid, false);
+  assert.deepEqual(charged.failed.map((c) => c.invoiceNo), [7]);
+  const session = await client.subscriptionCards.add3d({
+    referenceNo, returnUrl: 'https://shop.example/r', label: 'second',
+    card: { number: '5571135571135575', expMonth: 12, expYear: 2035, cvc: '000', holderName: 'TEST TEST' },
+  });
+  const back = sb.complete3d(session.postUrl);
+  const added = await client.subscriptionCards.completeAdd3d({ sessionId: back.fields.session_id, tokenId: back.fields.token_id });
+  assert.deepEqual([added.cardNoMasked, added.label, added.orderNo, added.referenceNo], ['557113******5575', 'second', 2, referenceNo]);
+  assert.ok((await client.subscriptionCards.list({ referenceNo })).cards.some((c) => c.cardId === added.cardId));
+});
+
+test('arranging cards is never resent, its remedy names the subscription, and the hook reports the path an option chose', async () => {
+  sb.setClock('2031-01-01T09:00:00+03:00');
+  const { referenceNo, url } = await newPlan(1);
+  const saved = sb.subscribe(url, { card: { cardHolder: 'TEST TEST', pan: '5571135571135575', month: 12, year: 2035, cvc: '000' } });
+  const { subscriptionId } = await client.subscriptions.retrieve({ referenceNo });
+  const events = [];
+  const hooked = sb.client({ maxRetries: 2, subscriptionAmountUpdatePath: 'v1/subcription/amount_update', onRequest: (e) => events.push(e) });
+  sb.failNext({ path: 'v1/subscription/card_info_arrange' });
+  await assert.rejects(hooked.subscriptionCards.arrange({ subscriptionId, cardIds: [saved.cardId] }), (e) => {
+    assert.ok(e instanceof UnknownOutcomeError, String(e));
+    assert.ok(e.message.includes(`subscription_id "${subscriptionId}"`) && !e.message.includes('{'), e.message);
+    return true;
+  });
+  assert.deepEqual(events.filter((e) => e.operation === 'subscription_cards.arrange').map((e) => e.attempt), [1]);
+  await hooked.subscriptions.updateAmount({ referenceNo, amount: '10' });
+  assert.deepEqual(events.filter((e) => e.operation === 'subscriptions.update_amount').map((e) => e.path), ['v1/subcription/amount_update']);
 });

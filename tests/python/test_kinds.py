@@ -144,7 +144,18 @@ def test_every_models_values_have_their_kinds_types(client: paynet.Client, sandb
     )
     seen.typed("SubscriptionCreated", created)
     consent(sandbox, created.url)
-    client.subscription_invoices.create(reference_no=sub_ref, due_date=today + dt.timedelta(days=30), amount=Decimal("20.00"))
+    seen.typed(
+        "Invoice",
+        client.subscription_invoices.create(reference_no=sub_ref, due_date=today + dt.timedelta(days=30), amount=Decimal("20.00")),
+    )
+    session = client.subscription_cards.add_3d(
+        reference_no=sub_ref,
+        return_url="https://shop.example/r",
+        card=paynet.Card(number="5571135571135575", exp_month=12, exp_year=2035, cvc="000", holder_name="TEST TEST"),
+    )
+    back = sandbox.complete_3d(session.post_url)
+    added = client.subscription_cards.complete_add_3d(session_id=back["fields"]["session_id"], token_id=back["fields"]["token_id"])
+    seen.typed("CardAdded", added)
     charges = client.subscription_invoices.charge(reference_no=sub_ref, invoice_no=1)
     seen.typed("InvoiceCharges", charges)
     for charge in charges.charges:

@@ -264,3 +264,99 @@ async def test_the_async_client_reads_applications(aclient: paynet.AsyncClient) 
     assert (await aclient.memberships.retrieve(agent_reference=agent)).id == made.id
     assert (await aclient.memberships.document_types(form_type="individual")).document_types
     assert (await aclient.memberships.all_document_types()).document_types
+
+
+def test_the_older_docs_decimal_amounts_and_their_shares_reach_the_sandbox(sandbox: Sandbox) -> None:
+    sandbox.set_clock(START)
+    with paynet.Client(
+        secret_key=sandbox.secret_key, base_url=sandbox.url, max_retries=0, subscription_amount_format="decimal"
+    ) as decimal:
+        ref, _ = new_plan(decimal, count=1, agent_amount=Decimal("9.90"), company_amount=Decimal("90"))
+        sub = decimal.subscriptions.retrieve(reference_no=ref)
+        assert sub.amount == Decimal("99.90")
+        shares = json.loads(sub.other_fields or "{}", parse_float=Decimal)
+        assert (shares["agent_amount"], shares["company_amount"]) == (Decimal("9.90"), Decimal("90.00"))
+        invoice = decimal.subscription_invoices.create(
+            reference_no=ref, due_date=date(2031, 6, 1), amount=Decimal("12.34"), agent_amount=Decimal("2")
+        )
+        assert invoice.amount == Decimal("12.34")
+        # Shares above the amount: refused before sending, naming the share.
+        with pytest.raises(paynet.InvalidRequestError) as refused:
+            decimal.subscriptions.update_amount(
+                reference_no=ref, amount=Decimal("10"), agent_amount=Decimal("6"), company_amount=Decimal("5")
+            )
+        assert refused.value.field == "company_amount"
+        with pytest.raises(paynet.InvalidRequestError) as refused:
+            decimal.subscription_invoices.create(
+                reference_no=ref, due_date=date(2031, 6, 1), amount=Decimal("5"), agent_amount=Decimal("5.01")
+            )
+        assert refused.value.field == "agent_amount"
+
+
+def test_a_manual_charge_with_a_declined_invoice_lists_it(client: paynet.Client, clock: Sandbox) -> None:
+    ref, url = new_plan(client, count=1, is_fixed_price=False)
+    consent(clock, url, CARD_DECLINED)
+    made = client.subscription_invoices.create(reference_no=ref, due_date=date(2031, 5, 1), amount=Decimal("20"), invoice_no=7)
+    assert isinstance(made, paynet.Invoice)
+    assert (made.invoice_no, made.status, made.amount, made.reference_no) == (7, "waiting", Decimal("20.00"), ref)
+    charged = client.subscription_invoices.charge(reference_no=ref, invoice_no=7)
+    assert not charged.all_paid
+    assert [c.invoice_no for c in charged.failed] == [7] and charged.failed[0].result_code != 0
+    assert charged.charges == charged.failed
+
+
+def test_a_card_added_through_3d_is_answered_and_renames_are_never_resent(client: paynet.Client, clock: Sandbox) -> None:
+    ref, url = new_plan(client, count=2)
+    consent(clock, url, CARD_EXPIRING)
+    session = client.subscription_cards.add_3d(
+        reference_no=ref,
+        return_url="https://shop.example/cards/return",
+        card=paynet.Card(number="5571135571135575", exp_month=12, exp_year=2035, cvc="000", holder_name="TEST TEST"),
+        label="business",
+    )
+    back = clock.complete_3d(session.post_url)
+    added = client.subscription_cards.complete_add_3d(session_id=back["fields"]["session_id"], token_id=back["fields"]["token_id"])
+    assert isinstance(added, paynet.CardAdded)
+    assert (added.card_no_masked, added.label, added.order_no, added.reference_no) == ("557113******5575", "business", 2, ref)
+    assert added.card_id in {c.card_id for c in client.subscription_cards.list(reference_no=ref).cards}
+    sub_id = client.subscriptions.retrieve(reference_no=ref).subscription_id
+    clock.fail_next(path="v1/subscription/card_info_label_update")
+    attempts: list[paynet.RequestEvent] = []
+    with paynet.Client(secret_key=clock.secret_key, base_url=clock.url, max_retries=2, on_request=attempts.append) as retrying:
+        with pytest.raises(paynet.UnknownOutcomeError) as lost:
+            retrying.subscription_cards.update_label(subscription_id=sub_id, card_id=added.card_id, label="x")
+    assert [e["attempt"] for e in attempts] == [1], "sent once, never again"
+    assert f'subscription_id "{sub_id}"' in str(lost.value) and "{" not in str(lost.value)
+
+
+def test_the_request_hook_reports_the_path_an_option_chose(sandbox: Sandbox) -> None:
+    events: list[paynet.RequestEvent] = []
+    with paynet.Client(
+        secret_key=sandbox.secret_key,
+        base_url=sandbox.url,
+        subscription_amount_update_path="v1/subcription/amount_update",
+        on_request=events.append,
+    ) as hooked:
+        ref, _ = new_plan(hooked, count=1)
+        hooked.subscriptions.update_amount(reference_no=ref, amount=Decimal("10"))
+    assert [e["path"] for e in events if e["operation"] == "subscriptions.update_amount"] == ["v1/subcription/amount_update"]
+
+
+async def test_the_async_client_reads_a_failed_charge_and_a_new_invoice(aclient: paynet.AsyncClient, clock: Sandbox) -> None:
+    ref = reference()
+    created = await aclient.subscriptions.create(
+        name_surname="Ayşe Yılmaz", amount=Decimal("10"), interval="weekly", interval_count=1,
+        begin_date=date(2031, 6, 5), reference_no=ref, end_user_email="a@example.com",
+        end_user_gsm="5321234567", end_user_desc="weekly box", is_fixed_price=False,
+    )
+    consent(clock, created.url, CARD_DECLINED)
+    made = await aclient.subscription_invoices.create(reference_no=ref, due_date=date(2031, 1, 1), amount=Decimal("7.50"))
+    assert (made.invoice_no, made.amount) == (1, Decimal("7.50"))
+    charged = await aclient.subscription_invoices.charge(reference_no=ref)
+    assert not charged.all_paid and [c.invoice_no for c in charged.failed] == [1]
+    with pytest.raises(paynet.InvalidRequestError) as refused:
+        await aclient.subscriptions.create(
+            name_surname="A", amount=Decimal("10"), interval="weekly", interval_count=1, begin_date=date(2031, 6, 5),
+            reference_no=reference(), end_user_email="a@example.com", end_user_gsm="05321234567", end_user_desc="d",
+        )
+    assert refused.value.field == "end_user_gsm"

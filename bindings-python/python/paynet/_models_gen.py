@@ -56,6 +56,7 @@ __all__ = [
     "InvoiceCharges",
     "SubscriptionCard",
     "SubscriptionCardList",
+    "CardAdded",
     "Application",
     "DocumentType",
     "DocumentTypes",
@@ -808,9 +809,7 @@ class SubscriptionCreated(_Model):
     reference_no: str | None = None
     message: str | None = None
     other_fields: str | None = None
-    """Fields of Paynet's answer this model does not name (its reference
-    documents few), as JSON text; card data masked.
-    """
+    """Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -838,9 +837,7 @@ class Subscription(_Model):
     url: str | None = None
     """The customer's page."""
     other_fields: str | None = None
-    """Fields of Paynet's answer this model does not name (its reference
-    documents few), as JSON text; card data masked.
-    """
+    """Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -873,9 +870,7 @@ class Invoice(_Model):
     attempt_count: int | None = None
     """How many charges were tried for it."""
     other_fields: str | None = None
-    """Fields of Paynet's answer this model does not name (its reference
-    documents few), as JSON text; card data masked.
-    """
+    """Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -899,19 +894,19 @@ class InvoiceChargeResult(_Model):
     """0: paid."""
     message: str | None = None
     other_fields: str | None = None
-    """Fields of Paynet's answer this model does not name (its reference
-    documents few), as JSON text; card data masked.
-    """
+    """Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
-class InvoiceCharges(_TabularModel):
+class InvoiceCharges(_Model):
     """What `subscription_invoices.charge` did, per invoice."""
 
-    _ROWS = "charges"
     charges: tuple[InvoiceChargeResult, ...] = ()
+    """Every invoice tried, paid or not, as Paynet listed them."""
     all_paid: bool
-    """Every invoice charged was paid."""
+    """Every invoice tried was paid: `false` when one of `charges` failed."""
+    failed: tuple[InvoiceChargeResult, ...] = ()
+    """The `charges` that were not paid (a result code other than 0, or none)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -930,9 +925,7 @@ class SubscriptionCard(_Model):
     expire_month: int | None = None
     expire_year: int | None = None
     other_fields: str | None = None
-    """Fields of Paynet's answer this model does not name (its reference
-    documents few), as JSON text; card data masked.
-    """
+    """Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -943,6 +936,24 @@ class SubscriptionCardList(_TabularModel):
     subscription_id: str | None = None
     reference_no: str | None = None
     cards: tuple[SubscriptionCard, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
+class CardAdded(_Model):
+    """The card `subscription_cards.complete_add_3d` saved to the subscription."""
+
+    card_id: int | None = None
+    """The card, as `subscription_cards.list` names it."""
+    subscription_id: str | None = None
+    reference_no: str | None = None
+    card_no_masked: str | None = None
+    """Masked."""
+    label: str | None = None
+    order_no: int | None = None
+    """Its place in the order the cards are charged in."""
+    message: str | None = None
+    other_fields: str | None = None
+    """Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -961,9 +972,7 @@ class Application(_Model):
     """Paynet's status of the application, as it sends it."""
     message: str | None = None
     other_fields: str | None = None
-    """Fields of Paynet's answer this model does not name (its reference
-    documents few), as JSON text; card data masked.
-    """
+    """Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -976,9 +985,7 @@ class DocumentType(_Model):
     document_type_description: str | None = None
     is_required: bool | None = None
     other_fields: str | None = None
-    """Fields of Paynet's answer this model does not name (its reference
-    documents few), as JSON text; card data masked.
-    """
+    """Every field of Paynet's answer this model does not name (its reference documents few), as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; empty (`None` / `null`) when the answer has no other field."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -990,7 +997,7 @@ class DocumentTypes(_TabularModel):
 
 
 #: The result models, by core's struct name: what `_models._register_models` registers.
-MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionRecord", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PaymentReportRange", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "StoredCard", "StoredCardPage", "CardOtp", "RatioTable", "BankRatios", "InstalmentOption", "InstalmentTable", "InstalmentBank", "InstalmentRow", "RatioType", "AgentLoginLink", "AgentSession", "AgentRef", "AgentLimits", "SubscriptionCreated", "Subscription", "SubscriptionPage", "InvoicePage", "Invoice", "InvoiceCharges", "InvoiceChargeResult", "SubscriptionCardList", "SubscriptionCard", "Application", "DocumentTypes", "DocumentType")
+MODELS: Final[tuple[str, ...]] = ("Transaction", "ThreeDSecureSession", "Acknowledgement", "TransactionRecord", "TransactionDetail", "TransactionPage", "TransactionRow", "SlipLink", "PaymentReport", "PaymentReportRow", "PaymentReportRange", "PayLink", "PayLinkDetail", "PayLinkPage", "PayLinkConfirmation", "RefundRequest", "RefundPage", "Refund", "StoredCard", "StoredCardPage", "CardOtp", "RatioTable", "BankRatios", "InstalmentOption", "InstalmentTable", "InstalmentBank", "InstalmentRow", "RatioType", "AgentLoginLink", "AgentSession", "AgentRef", "AgentLimits", "SubscriptionCreated", "Subscription", "SubscriptionPage", "Invoice", "InvoicePage", "InvoiceCharges", "InvoiceChargeResult", "SubscriptionCardList", "SubscriptionCard", "CardAdded", "Application", "DocumentTypes", "DocumentType")
 
 #: Per class, its fields whose values become enum members when known.
 ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
@@ -1038,6 +1045,7 @@ ENUM_FIELDS: Final[dict[str, dict[str, type[enum.Enum]]]] = {
     "InvoiceCharges": {},
     "SubscriptionCard": {"bank_id": BankId},
     "SubscriptionCardList": {},
+    "CardAdded": {},
     "Application": {},
     "DocumentType": {},
     "DocumentTypes": {},

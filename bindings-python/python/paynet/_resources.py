@@ -18,7 +18,7 @@ from typing import Any, Final, Literal, TypedDict
 from ._calls import Amount, AsyncCall, ProgressArg, RequestEvent, SyncCall, _Secret, _apages, _as_struct, _from_form, _pages, _params, _targeted
 from ._errors import InvalidTypeError, PaynetError
 from ._models import Card, PaymentReport, PaymentReportRange, Transaction, TransactionRecord
-from ._models_gen import Acknowledgement, AgentLimits, AgentLoginLink, AgentRef, AgentSession, Application, BankDefinition, CardOtp, DocumentTypes, InstalmentDefinition, InstalmentTable, Invoice, InvoiceCharges, InvoicePage, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, RatioTable, RatioType, Refund, RefundPage, RefundRequest, SlipLink, StoredCard, StoredCardPage, Subscription, SubscriptionCardList, SubscriptionCreated, SubscriptionPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
+from ._models_gen import Acknowledgement, AgentLimits, AgentLoginLink, AgentRef, AgentSession, Application, BankDefinition, CardAdded, CardOtp, DocumentTypes, InstalmentDefinition, InstalmentTable, Invoice, InvoiceCharges, InvoicePage, PayLink, PayLinkConfirmation, PayLinkDetail, PayLinkPage, RatioTable, RatioType, Refund, RefundPage, RefundRequest, SlipLink, StoredCard, StoredCardPage, Subscription, SubscriptionCardList, SubscriptionCreated, SubscriptionPage, ThreeDSecureSession, TransactionDetail, TransactionPage, TransactionRow, TransactionType
 
 __all__ = [
     "CardDict",
@@ -1463,17 +1463,18 @@ class Subscriptions:
 
         Args:
             name_surname: The customer's name.
-            amount: Each charge, in TL.
+            amount: Each charge, in TL; sent as `subscription_amount_format` says, like its shares.
             interval: `daily`, `weekly`, `monthly` or `yearly`.
             interval_count: How many charges in all.
             period: Charge every this many intervals (Paynet's default: every one).
             begin_date: The day of the first charge.
             reference_no: Your reference of the subscription.
             end_user_email: Where Paynet sends the customer the page.
-            end_user_desc: What the customer is told the charges are for.
+            end_user_gsm: The customer's mobile number, `5` and nine digits (`5321234567`).
+            end_user_desc: What the customer is told the charges are for (Paynet requires it).
             agent_id: The agent (sub-merchant) it is for.
-            agent_amount: The agent's share of each charge, in TL.
-            company_amount: The main company's share of each charge, in TL.
+            agent_amount: The agent's share of each charge, in TL; with `company_amount`, at most `amount`.
+            company_amount: The main company's share of each charge, in TL; with `agent_amount`, at most `amount`.
             add_commission: The commission is added to what the customer pays.
             is_fixed_price: `false`: no invoices are planned; you add them with `subscription_invoices.create`.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
@@ -1599,6 +1600,8 @@ class Subscriptions:
             subscription_id: Paynet's id of the subscription.
             reference_no: Your reference of the subscription, as given to `subscriptions.create`.
             amount: Each charge from now on, in TL.
+            agent_amount: The agent's share, in TL; with `company_amount`, at most `amount`.
+            company_amount: The main company's share, in TL; with `agent_amount`, at most `amount`.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -1640,10 +1643,10 @@ class SubscriptionInvoices:
         amount: Amount,
         agent_amount: Amount | None = None,
         company_amount: Amount | None = None,
-        invoice_no: str | None = None,
+        invoice_no: int | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Acknowledgement:
+    ) -> Invoice:
         """Adds an invoice to a subscription: `amount` is charged on `due_date`.
 
         Args:
@@ -1651,11 +1654,13 @@ class SubscriptionInvoices:
             reference_no: Your reference of the subscription, as given to `subscriptions.create`.
             due_date: The day it is charged.
             amount: In TL.
-            invoice_no: Your number for the invoice.
+            agent_amount: The agent's share, in TL; with `company_amount`, at most `amount`.
+            company_amount: The main company's share, in TL; with `agent_amount`, at most `amount`.
+            invoice_no: The invoice's number within the subscription (Paynet numbers it when absent).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
-        result: Acknowledgement = self._call("subscription_invoices.create", _params(locals()))
+        result: Invoice = self._call("subscription_invoices.create", _params(locals()))
         return result
 
     def list_page(
@@ -1803,6 +1808,8 @@ class SubscriptionInvoices:
             subscription_id: Paynet's id of the subscription.
             reference_no: Your reference of the subscription, as given to `subscriptions.create`.
             amount: In TL.
+            agent_amount: The agent's share, in TL; with `company_amount`, at most `amount`.
+            company_amount: The main company's share, in TL; with `agent_amount`, at most `amount`.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -1883,16 +1890,18 @@ class SubscriptionCards:
         *,
         subscription_id: str | None = None,
         reference_no: str | None = None,
+        group_reference_no: str | None = None,
         card_id: int,
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> Acknowledgement:
         """Adds a card already saved to another subscription (`card_id`) to this
-        one, after its own cards.
+        one (or to every subscription of a group), after its own cards.
 
         Args:
             subscription_id: Paynet's id of the subscription.
             reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            group_reference_no: A group of subscriptions, by its reference at Paynet: instead of `subscription_id` or `reference_no`.
             card_id: The card, as `subscription_cards.list` names it.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -1926,6 +1935,7 @@ class SubscriptionCards:
         *,
         subscription_id: str | None = None,
         reference_no: str | None = None,
+        group_reference_no: str | None = None,
         return_url: str,
         card: CardInput,
         label: str | None = None,
@@ -1938,6 +1948,7 @@ class SubscriptionCards:
         Args:
             subscription_id: Paynet's id of the subscription.
             reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            group_reference_no: A group of subscriptions, by its reference at Paynet: instead of `subscription_id` or `reference_no`.
             return_url: Where the bank's page sends the customer back (a POST with `session_id` and `token_id`): then call `complete_add_3d`.
             label: Your name for the card.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
@@ -1959,7 +1970,7 @@ class SubscriptionCards:
         token_id: str,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Acknowledgement:
+    ) -> CardAdded:
         """Finishes adding a card once the bank's page posted back: the card is
         saved after the subscription's other cards (and a waiting subscription
         becomes active).
@@ -1969,7 +1980,7 @@ class SubscriptionCards:
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
-        result: Acknowledgement = self._call("subscription_cards.complete_add_3d", _params(locals()))
+        result: CardAdded = self._call("subscription_cards.complete_add_3d", _params(locals()))
         return result
 
 
@@ -2003,11 +2014,11 @@ class Memberships:
         """Starts a dealer's application to Paynet.
 
         Args:
-            contact_gsm_no: The contact's mobile number, 10 digits without the leading 0.
+            contact_gsm_no: The contact's mobile number, `5` and nine digits (`5321234567`).
             company_name: The dealer's name.
             agent_reference: Your code for the dealer.
-            tckn: The contact's Turkish identity number (11 digits).
-            vkn: The tax number (10 digits).
+            tckn: The contact's Turkish identity number (TCKN, 11 digits).
+            vkn: The tax number (VKN, 10 digits).
             address_line1: Neighbourhood, street.
             address_line2: Building, number.
             city: The province's plate code.
@@ -3444,17 +3455,18 @@ class AsyncSubscriptions:
 
         Args:
             name_surname: The customer's name.
-            amount: Each charge, in TL.
+            amount: Each charge, in TL; sent as `subscription_amount_format` says, like its shares.
             interval: `daily`, `weekly`, `monthly` or `yearly`.
             interval_count: How many charges in all.
             period: Charge every this many intervals (Paynet's default: every one).
             begin_date: The day of the first charge.
             reference_no: Your reference of the subscription.
             end_user_email: Where Paynet sends the customer the page.
-            end_user_desc: What the customer is told the charges are for.
+            end_user_gsm: The customer's mobile number, `5` and nine digits (`5321234567`).
+            end_user_desc: What the customer is told the charges are for (Paynet requires it).
             agent_id: The agent (sub-merchant) it is for.
-            agent_amount: The agent's share of each charge, in TL.
-            company_amount: The main company's share of each charge, in TL.
+            agent_amount: The agent's share of each charge, in TL; with `company_amount`, at most `amount`.
+            company_amount: The main company's share of each charge, in TL; with `agent_amount`, at most `amount`.
             add_commission: The commission is added to what the customer pays.
             is_fixed_price: `false`: no invoices are planned; you add them with `subscription_invoices.create`.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
@@ -3580,6 +3592,8 @@ class AsyncSubscriptions:
             subscription_id: Paynet's id of the subscription.
             reference_no: Your reference of the subscription, as given to `subscriptions.create`.
             amount: Each charge from now on, in TL.
+            agent_amount: The agent's share, in TL; with `company_amount`, at most `amount`.
+            company_amount: The main company's share, in TL; with `agent_amount`, at most `amount`.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -3621,10 +3635,10 @@ class AsyncSubscriptionInvoices:
         amount: Amount,
         agent_amount: Amount | None = None,
         company_amount: Amount | None = None,
-        invoice_no: str | None = None,
+        invoice_no: int | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Acknowledgement:
+    ) -> Invoice:
         """Adds an invoice to a subscription: `amount` is charged on `due_date`.
 
         Args:
@@ -3632,11 +3646,13 @@ class AsyncSubscriptionInvoices:
             reference_no: Your reference of the subscription, as given to `subscriptions.create`.
             due_date: The day it is charged.
             amount: In TL.
-            invoice_no: Your number for the invoice.
+            agent_amount: The agent's share, in TL; with `company_amount`, at most `amount`.
+            company_amount: The main company's share, in TL; with `agent_amount`, at most `amount`.
+            invoice_no: The invoice's number within the subscription (Paynet numbers it when absent).
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
-        result: Acknowledgement = await self._call("subscription_invoices.create", _params(locals()))
+        result: Invoice = await self._call("subscription_invoices.create", _params(locals()))
         return result
 
     async def list_page(
@@ -3784,6 +3800,8 @@ class AsyncSubscriptionInvoices:
             subscription_id: Paynet's id of the subscription.
             reference_no: Your reference of the subscription, as given to `subscriptions.create`.
             amount: In TL.
+            agent_amount: The agent's share, in TL; with `company_amount`, at most `amount`.
+            company_amount: The main company's share, in TL; with `agent_amount`, at most `amount`.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
@@ -3864,16 +3882,18 @@ class AsyncSubscriptionCards:
         *,
         subscription_id: str | None = None,
         reference_no: str | None = None,
+        group_reference_no: str | None = None,
         card_id: int,
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> Acknowledgement:
         """Adds a card already saved to another subscription (`card_id`) to this
-        one, after its own cards.
+        one (or to every subscription of a group), after its own cards.
 
         Args:
             subscription_id: Paynet's id of the subscription.
             reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            group_reference_no: A group of subscriptions, by its reference at Paynet: instead of `subscription_id` or `reference_no`.
             card_id: The card, as `subscription_cards.list` names it.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
@@ -3907,6 +3927,7 @@ class AsyncSubscriptionCards:
         *,
         subscription_id: str | None = None,
         reference_no: str | None = None,
+        group_reference_no: str | None = None,
         return_url: str,
         card: CardInput,
         label: str | None = None,
@@ -3919,6 +3940,7 @@ class AsyncSubscriptionCards:
         Args:
             subscription_id: Paynet's id of the subscription.
             reference_no: Your reference of the subscription, as given to `subscriptions.create`.
+            group_reference_no: A group of subscriptions, by its reference at Paynet: instead of `subscription_id` or `reference_no`.
             return_url: Where the bank's page sends the customer back (a POST with `session_id` and `token_id`): then call `complete_add_3d`.
             label: Your name for the card.
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
@@ -3940,7 +3962,7 @@ class AsyncSubscriptionCards:
         token_id: str,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Acknowledgement:
+    ) -> CardAdded:
         """Finishes adding a card once the bank's page posted back: the card is
         saved after the subscription's other cards (and a waiting subscription
         becomes active).
@@ -3950,7 +3972,7 @@ class AsyncSubscriptionCards:
             timeout: Deadline for a whole call, retries, waits and the reading of the answer included. In seconds.
             max_retries: Extra attempts, only where a retry cannot charge twice (see the retry policies).
         """
-        result: Acknowledgement = await self._call("subscription_cards.complete_add_3d", _params(locals()))
+        result: CardAdded = await self._call("subscription_cards.complete_add_3d", _params(locals()))
         return result
 
 
@@ -3984,11 +4006,11 @@ class AsyncMemberships:
         """Starts a dealer's application to Paynet.
 
         Args:
-            contact_gsm_no: The contact's mobile number, 10 digits without the leading 0.
+            contact_gsm_no: The contact's mobile number, `5` and nine digits (`5321234567`).
             company_name: The dealer's name.
             agent_reference: Your code for the dealer.
-            tckn: The contact's Turkish identity number (11 digits).
-            vkn: The tax number (10 digits).
+            tckn: The contact's Turkish identity number (TCKN, 11 digits).
+            vkn: The tax number (VKN, 10 digits).
             address_line1: Neighbourhood, street.
             address_line2: Building, number.
             city: The province's plate code.
@@ -4150,7 +4172,7 @@ class ClientOptions:
             ratio_amount_format: How `ratios.get` and `ratios.instalment_table` (`v1/ratio/Get`) send `amount`: kuruş text (`"1250"` for 12.50 TL, the default, as Paynet's own clients do) or, per the older docs, a decimal number. `ratios.get_public` always sends kuruş, as its docs say. You always pass TL amounts.
             publishable_key: Your publishable key (`pbk_…`), for `ratios.get_public`, the one call Paynet serves with it. Kept in native memory; never printed.
             publishable_key_in: How `ratios.get_public` sends the publishable key, which Paynet's reference leaves open: as `Authorization: Basic pbk_…` (the default, as the secret key travels) or as a `publishable_key` body field (as Paynet.js sends it), with no `Authorization` header.
-            subscription_amount_format: How the subscription services send amounts (`subscriptions.create`, `update_amount`, `subscription_invoices.create`): the current docs say ×100 kuruş strings (`"1250"`, the default), the older ones a decimal (`12.50`). You always pass TL amounts.
+            subscription_amount_format: How the subscription services send amounts (`subscriptions.create`, `update_amount`, `subscription_invoices.create`, `update_amount`), `amount` and its shares `agent_amount` / `company_amount` alike: the current docs say ×100 kuruş strings (`"1250"`, the default), the older ones a decimal (`12.50`). You always pass TL amounts.
             subscription_amount_update_path: The path of `subscriptions.update_amount`: its own page says `v1/subscription/amount_update` (the default), the docs' index `v1/subcription/amount_update`.
             subscription_manual_charge_path: The path of `subscription_invoices.charge`: its page says `v1/subscription/manual_charge` (the default), one title `manuel_charge`.
             allow_insecure_http: Plain `http://` to a host other than this machine (a sandbox in docker-compose). Never allowed for `live`; loopback needs no opt-in.

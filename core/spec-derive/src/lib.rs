@@ -13,7 +13,7 @@
 //!   option that can change that), `default = <literal>`, and the rules
 //!   `max_len = N`, `not_blank`, `positive`, `one_of = [..]`;
 //! - on the struct: `params` (a parameter struct: its fields have wire
-//!   names), `exactly_one = ["a", "b"]`, `at_least_one = ["a", "b", ..]`.
+//!   names), `exactly_one = ["a", "b", ..]`, `at_least_one = ["a", "b", ..]`.
 //!
 //! On a `#[spec(params)]` struct the derive also generates
 //! `paynet_core::spec::Identified` (its `reference_no` and `xact_id` fields,
@@ -41,7 +41,8 @@
 //! card data scrubbed on reading, and redacted with the key by
 //! `redact_texts`), `card_number` (masked), `other_fields` (an
 //! `Option<String>`: the answer's fields no other field reads, as JSON text,
-//! scrubbed and redacted like `free_text`), or `read_with = "fn"` (a field
+//! scrubbed and redacted like `free_text`; documented by the derive when the
+//! field has no doc of its own), or `read_with = "fn"` (a field
 //! computed from the whole answer, `fn(&Reader) -> Result<T, Error>`).
 //! `#[spec(dictionary)]` on a result model's text field says it holds a few
 //! codes repeated across rows (a bank, a card type): its column in a
@@ -75,6 +76,11 @@ pub fn derive_doc(input: TokenStream) -> TokenStream {
 }
 
 /// A doc comment's text: one leading space dropped per line, trimmed.
+/// The doc of an `other_fields` field without one of its own: said once, for every model that has it.
+const OTHER_FIELDS_DOC: &str = "Every field of Paynet's answer this model does not name (its reference documents few), \
+as JSON text: read it with `json.loads` (Python) or `JSON.parse` (Node). Card numbers are masked and the key redacted; \
+empty (`None` / `null`) when the answer has no other field.";
+
 fn doc_of(attrs: &[Attribute]) -> String {
     let mut lines = Vec::new();
     for attr in attrs {
@@ -212,8 +218,8 @@ fn struct_attrs(attrs: &[Attribute]) -> syn::Result<StructAttrs> {
                     out.wire_by_hand = true;
                 } else if meta.path.is_ident("exactly_one") || meta.path.is_ident("at_least_one") {
                     let fields = string_list(&meta)?;
-                    if meta.path.is_ident("exactly_one") && fields.len() != 2 {
-                        return Err(meta.error("spec: exactly_one takes two field names"));
+                    if meta.path.is_ident("exactly_one") && fields.len() < 2 {
+                        return Err(meta.error("spec: exactly_one takes two or more field names"));
                     }
                     if fields.is_empty() {
                         return Err(meta.error("spec: at_least_one needs field names"));
@@ -383,7 +389,7 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
         let a = field_attrs(&field.attrs)?;
         let user_name = a.rename.as_ref().map_or_else(|| ident.to_string(), LitStr::value);
         names.push(user_name.clone());
-        let doc = doc_of(&field.attrs);
+        let mut doc = doc_of(&field.attrs);
         // Located at the type (errors point there), resolved where the derive
         // runs: a field from a `macro_rules!` (payment_params!) keeps working.
         let span = ty.span().resolved_at(Span::call_site());
@@ -411,6 +417,9 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
         if a.other_fields {
             if !sattrs.answer || a.answer.is_some() || a.read_with.is_some() || a.free_text || a.card_number || !optional {
                 return Err(syn::Error::new(ident.span(), "spec: other_fields is an Option<String> of an answer, with no other answer attribute"));
+            }
+            if doc.is_empty() {
+                doc = OTHER_FIELDS_DOC.to_owned();
             }
             other_fields = Some((reads.len(), ident.clone()));
             free_texts.push(ident.clone());
@@ -547,6 +556,14 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
             .filter_map(|f| f.ident.as_ref())
             .collect();
         let secret_count = secrets.len();
+        // Keep in step with `paynet_core::spec::ID_FIELDS`.
+        const ID_FIELDS: &[&str] = &["xact_id", "reference_no", "subscription_id", "group_reference_no", "invoice_no", "card_id", "id", "agent_reference"];
+        let ids: Vec<(&syn::Ident, String)> = ID_FIELDS
+            .iter()
+            .filter_map(|wanted| fields.named.iter().find_map(|f| f.ident.as_ref().filter(|i| **i == *wanted)).map(|i| (i, (*wanted).to_owned())))
+            .collect();
+        let id_count = ids.len();
+        let (id_idents, id_names): (Vec<_>, Vec<_>) = ids.into_iter().unzip();
         let mut impls = declared_impls(name, &sattrs, &fields_info);
         impls.extend(quote! {
             impl ::paynet_core::spec::Identified for #name {
@@ -560,6 +577,11 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
 
                 fn declared_secrets(&self) -> ::std::vec::Vec<&str> {
                     let all: [::std::option::Option<&str>; #secret_count] = [#(::paynet_core::spec::DeclaredSecret::declared_secret(&self.#secrets)),*];
+                    all.into_iter().flatten().collect()
+                }
+
+                fn declared_ids(&self) -> ::std::vec::Vec<::std::string::String> {
+                    let all: [::std::option::Option<::std::string::String>; #id_count] = [#(::paynet_core::spec::DeclaredId::declared_id(&self.#id_idents, #id_names)),*];
                     all.into_iter().flatten().collect()
                 }
             }
@@ -668,13 +690,8 @@ fn declared_impls(name: &syn::Ident, sattrs: &StructAttrs, fields: &[FieldInfo])
                 let ident = syn::Ident::new(n, *span);
                 quote!((&*field(#n), ::paynet_core::validate::Present::present(&self.#ident)))
             });
-            steps.push(if *exactly {
-                let pairs: Vec<_> = pairs.collect();
-                let (a, b) = (&pairs[0], &pairs[1]);
-                quote!(::paynet_core::validate::exactly_one(#a, #b)?;)
-            } else {
-                quote!(::paynet_core::validate::at_least_one(&[#(#pairs),*])?;)
-            });
+            let rule = if *exactly { quote!(exactly_one) } else { quote!(at_least_one) };
+            steps.push(quote!(::paynet_core::validate::#rule(&[#(#pairs),*])?;));
             let named: Vec<&String> = names.iter().map(|n| &n.0).collect();
             deferred.retain(|&d| {
                 let now = named.contains(&&fields[d].name);

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::checked_answer;
 use crate::endpoint::{Endpoint, RetryPolicy};
 use crate::error::Error;
-use crate::models::{Acknowledgement, money_text};
+use crate::models::money_text;
 use crate::secret::SecretText;
 use crate::spec::{Doc, Spec};
 
@@ -247,9 +247,5 @@ impl Endpoint for CheckIntegrationInfo {
     const PATH: &'static str = "v1/agent/check_integration_info";
     const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
     type Params = CheckIntegrationInfoParams;
-    type Output = Acknowledgement;
-
-    fn from_wire(_: &CheckIntegrationInfoParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
-    }
+    super::acknowledged!();
 }

@@ -12,7 +12,6 @@ use super::pages::{self, page_model, page_params};
 use crate::card::Card;
 use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
 use crate::error::Error;
-use crate::models::Acknowledgement;
 use crate::secret::SecretText;
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
 
@@ -182,7 +181,7 @@ macro_rules! card_params {
         card_params! { @struct [
             /// The customer's mobile number: `5` and nine digits (`5321234567`),
             /// the same for `cards.send_otp` and `cards.check_otp`.
-            #[spec(not_blank, max_len = 10)]
+            #[spec(not_blank)]
             pub user_gsm: String,
             /// Your unique value for this verification, the same for
             /// `cards.send_otp`, `cards.check_otp` and `cards.save`.
@@ -215,11 +214,7 @@ impl Endpoint for DeleteCard {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = Some("cards.list(card_owner_id=...) shows whether the card is still saved; deleting it again is harmless");
     type Params = CardRef;
-    type Output = Acknowledgement;
-
-    fn from_wire(_: &CardRef, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
-    }
+    super::acknowledged!();
 }
 
 /// Renames a saved card (its `card_desc`).
@@ -242,11 +237,7 @@ impl Endpoint for UpdateCardDescription {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = Some("cards.list(card_owner_id=...) shows the card's name; renaming it again is harmless");
     type Params = UpdateCardDescriptionParams;
-    type Output = Acknowledgement;
-
-    fn from_wire(_: &UpdateCardDescriptionParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
-    }
+    super::acknowledged!();
 }
 
 /// Texts the customer a one-time code before a card is saved, where your
@@ -272,15 +263,6 @@ pub struct CardOtp {
     pub message: Option<String>,
 }
 
-/// `5` and nine digits: Paynet's form of a Turkish mobile number for card OTPs.
-fn check_gsm(user_gsm: &str) -> Result<(), Error> {
-    if user_gsm.len() == 10 && user_gsm.starts_with('5') && user_gsm.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(Error::invalid("user_gsm", "must be `5` and nine digits, like 5321234567"))
-    }
-}
-
 impl Endpoint for SendCardOtp {
     const NAME: &'static str = "cards.send_otp";
     const PATH: &'static str = "v1/card/send_otp";
@@ -292,7 +274,7 @@ impl Endpoint for SendCardOtp {
 
     fn to_wire(p: &SendCardOtpParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
-        check_gsm(&p.user_gsm)?;
+        crate::validate::gsm("user_gsm", &p.user_gsm)?;
         Ok(p.to_wire_declared(options))
     }
 
@@ -323,15 +305,11 @@ impl Endpoint for CheckCardOtp {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = Some("send a new code (cards.send_otp) and check that one");
     type Params = CheckCardOtpParams;
-    type Output = Acknowledgement;
+    super::acknowledged!();
 
     fn to_wire(p: &CheckCardOtpParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
-        check_gsm(&p.user_gsm)?;
+        crate::validate::gsm("user_gsm", &p.user_gsm)?;
         Ok(p.to_wire_declared(options))
-    }
-
-    fn from_wire(_: &CheckCardOtpParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
     }
 }

@@ -15,6 +15,7 @@ use super::{checked_answer, data_row, result_code_error, status_code};
 use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
+use crate::validate;
 use crate::wire::{FromAnswer, Reader};
 
 /// `form_type` codes: 2 individual, 3 commercial.
@@ -28,8 +29,8 @@ pub struct CreateApplication;
 #[serde(deny_unknown_fields)]
 #[spec(params)]
 pub struct CreateApplicationParams {
-    /// The contact's mobile number, 10 digits without the leading 0.
-    #[spec(not_blank, max_len = 10)]
+    /// The contact's mobile number, `5` and nine digits (`5321234567`).
+    #[spec(not_blank)]
     pub contact_gsm_no: String,
     #[spec(not_blank, max_len = 50)]
     pub contact_name: String,
@@ -45,11 +46,11 @@ pub struct CreateApplicationParams {
     pub agent_reference: Option<String>,
     #[spec(max_len = 20)]
     pub tax_office: Option<String>,
-    /// The contact's Turkish identity number (11 digits).
-    #[spec(max_len = 11)]
+    /// The contact's Turkish identity number (TCKN, 11 digits).
+    #[spec(not_blank)]
     pub tckn: Option<String>,
-    /// The tax number (10 digits).
-    #[spec(max_len = 10)]
+    /// The tax number (VKN, 10 digits).
+    #[spec(not_blank)]
     pub vkn: Option<String>,
     /// Neighbourhood, street.
     #[spec(wire = "adres1", max_len = 50)]
@@ -90,8 +91,6 @@ pub struct Application {
     pub status: Option<String>,
     #[spec(free_text)]
     pub message: Option<String>,
-    /// Fields of Paynet's answer this model does not name (its reference
-    /// documents few), as JSON text; card data masked.
     #[spec(other_fields)]
     pub other_fields: Option<String>,
 }
@@ -102,14 +101,18 @@ impl Endpoint for CreateApplication {
     /// A resent one is a second application.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> =
-        Some("memberships.retrieve(agent_reference=...) shows whether the application was made ({}); look before sending it again");
+        Some("memberships.retrieve(agent_reference=...) shows whether the application was made ({ids}); look before sending it again");
     type Params = CreateApplicationParams;
     type Output = Application;
 
     fn to_wire(p: &CreateApplicationParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
-        if p.contact_gsm_no.len() != 10 || !p.contact_gsm_no.bytes().all(|b| b.is_ascii_digit()) || p.contact_gsm_no.starts_with('0') {
-            return Err(Error::invalid("contact_gsm_no", "must be 10 digits without the leading 0 (5XXXXXXXXX)"));
+        validate::gsm("contact_gsm_no", &p.contact_gsm_no)?;
+        if let Some(tckn) = &p.tckn {
+            validate::tckn("tckn", tckn)?;
+        }
+        if let Some(vkn) = &p.vkn {
+            validate::vkn("vkn", vkn)?;
         }
         if p.iban.as_deref().is_some_and(|iban| iban.len() != 26 || !iban.starts_with("TR")) {
             return Err(Error::invalid("iban", "must be 26 characters starting with TR"));
@@ -168,8 +171,6 @@ pub struct DocumentType {
     #[spec(answer = "doctype_desc", free_text)]
     pub document_type_description: Option<String>,
     pub is_required: Option<bool>,
-    /// Fields of Paynet's answer this model does not name (its reference
-    /// documents few), as JSON text; card data masked.
     #[spec(other_fields)]
     pub other_fields: Option<String>,
 }

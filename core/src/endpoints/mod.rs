@@ -35,6 +35,20 @@ use crate::models::{Transaction, TransactionRecord};
 use crate::wire::Reader;
 use crate::wire::FromAnswer;
 
+/// In an `Endpoint` impl: the method answers an [`Acknowledgement`](crate::models::Acknowledgement)
+/// (result code 0 and a message; another code is an `api` error), its
+/// `Output` and `from_wire` declared once for every such method.
+macro_rules! acknowledged {
+    () => {
+        type Output = crate::models::Acknowledgement;
+
+        fn from_wire(_: &Self::Params, body: &serde_json::Map<String, serde_json::Value>) -> Result<crate::models::Acknowledgement, crate::error::Error> {
+            crate::models::Acknowledgement::from_wire(body)
+        }
+    };
+}
+pub(crate) use acknowledged;
+
 /// Paynet's `paynetj3derror`: the cardholder was not verified, so nothing was charged.
 const CODE_3D_FAILED: i64 = 16;
 
@@ -176,6 +190,10 @@ macro_rules! registry {
         pub const METHODS: &[&str] = &[$(<$endpoint as crate::endpoint::Endpoint>::NAME),*];
         /// Their paths, in the same order.
         pub const PATHS: &[&str] = &[$(<$endpoint as crate::endpoint::Endpoint>::PATH),*];
+        /// Their `SETTLE` remedies, by name: their placeholders are checked in tests.
+        #[cfg(test)]
+        pub(crate) const SETTLES: &[(&str, Option<&str>)] =
+            &[$((<$endpoint as crate::endpoint::Endpoint>::NAME, <$endpoint as crate::endpoint::Endpoint>::SETTLE)),*];
 
         /// Every method as the spec describes it, in the same order.
         pub(crate) fn describe_methods(registry: &mut crate::spec::Registry) -> Vec<crate::spec::MethodSpec> {

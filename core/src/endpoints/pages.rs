@@ -13,7 +13,8 @@ use crate::spec::{CheckDeclared, WireDeclared};
 use crate::wire::{FromAnswer, Reader};
 
 /// A list's params: the struct's own fields, then the cursors. `dated` adds
-/// the date range every dated Paynet list takes (`datab`/`datbi`).
+/// the date range every dated Paynet list takes (`datab`/`datbi`). The
+/// struct's attributes (its doc, `#[spec(exactly_one = [...])]`) are kept.
 macro_rules! page_params {
     (dated $(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
         $crate::endpoints::pages::page_params! {
@@ -32,8 +33,9 @@ macro_rules! page_params {
         $crate::endpoints::pages::page_params! { @struct [] $(#[$attr])* pub struct $name { $($fields)* } }
     };
     (@struct [$($dates:ident)?] $(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
-        $(#[$attr])*
         #[derive(Debug, Clone, serde::Deserialize, $crate::spec::Spec)]
+        // After the derive: the struct's own attributes may be its rules (`#[spec(exactly_one = ...)]`).
+        $(#[$attr])*
         #[serde(deny_unknown_fields)]
         #[spec(params)]
         pub struct $name {

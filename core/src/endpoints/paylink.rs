@@ -10,7 +10,6 @@ use super::pages::{self, page_model, page_params};
 use super::{checked_answer, not_found};
 use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
-use crate::models::Acknowledgement;
 use crate::money::Money;
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
 use crate::wire::{Fields, FromAnswer, Reader};
@@ -282,7 +281,7 @@ impl Endpoint for UpdatePayLinkStatus {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = Some("pay_links.retrieve shows the link's status ({}); setting it again is harmless");
     type Params = UpdatePayLinkStatusParams;
-    type Output = Acknowledgement;
+    super::acknowledged!();
 
     fn to_wire(p: &UpdatePayLinkStatusParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
@@ -290,9 +289,5 @@ impl Endpoint for UpdatePayLinkStatus {
         let mut body = p.to_wire_declared(options);
         body.insert("status".into(), code.into());
         Ok(body)
-    }
-
-    fn from_wire(_: &UpdatePayLinkStatusParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
     }
 }

@@ -94,9 +94,7 @@ macro_rules! payment_params {
                 if matches!(self.installment, Some(n) if n == 1 || n > 12) {
                     return Err($crate::error::Error::invalid("installment", "must be 0 (a single payment) or between 2 and 12"));
                 }
-                if self.company_amount.is_some_and(|company| company > self.amount) {
-                    return Err($crate::error::Error::invalid("company_amount", "must not exceed amount"));
-                }
+                $crate::validate::shares(self.amount, None, self.company_amount)?;
                 if self.save_card {
                     if self.card.is_none() {
                         return Err($crate::error::Error::invalid("save_card", "needs `card`: a saved card is already saved"));

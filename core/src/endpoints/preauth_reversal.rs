@@ -1,11 +1,8 @@
 //! `v1/transaction/preauth_reversal`: cancel a pre-auth that was not captured.
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
 use crate::endpoint::{Endpoint, RetryPolicy};
-use crate::error::Error;
-use crate::models::Acknowledgement;
 use crate::spec::{Doc, Spec};
 
 /// Cancels a pre-auth that was not captured, releasing the amount held on the card.
@@ -30,9 +27,5 @@ impl Endpoint for CancelPreAuth {
     /// Not known to be deduplicated, and a second cancel's refusal would hide the first one's success.
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     type Params = CancelPreAuthParams;
-    type Output = Acknowledgement;
-
-    fn from_wire(_: &CancelPreAuthParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
-    }
+    super::acknowledged!();
 }

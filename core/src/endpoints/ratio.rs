@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::{checked_answer, data_row, result_code_error};
 use crate::endpoint::{ApiKey, Endpoint, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
-use crate::models::{Acknowledgement, money_text};
+use crate::models::money_text;
 use crate::money::Money;
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
 use crate::wire::{FromAnswer, Reader};
@@ -428,11 +428,7 @@ impl Endpoint for DeleteRatioType {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = Some("ratios.get with the ratio_code you deleted shows whether the type still exists (an unknown code is refused); deleting it again is harmless");
     type Params = RatioTypeRef;
-    type Output = Acknowledgement;
-
-    fn from_wire(_: &RatioTypeRef, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
-    }
+    super::acknowledged!();
 }
 
 /// Sets a ratio type's ratios for one card type: per bank, blocked or not,
@@ -492,7 +488,7 @@ impl Endpoint for DefineRatios {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = Some("ratios.get(ratio_code=...) shows the type's ratios; defining them again is harmless");
     type Params = DefineRatiosParams;
-    type Output = Acknowledgement;
+    super::acknowledged!();
 
     /// The declared rules of every bank and instalment, and the ratio's range.
     fn to_wire(p: &DefineRatiosParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
@@ -511,10 +507,6 @@ impl Endpoint for DefineRatios {
             }
         }
         Ok(p.to_wire_declared(options))
-    }
-
-    fn from_wire(_: &DefineRatiosParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
     }
 }
 

@@ -6,7 +6,6 @@ use serde_json::{Map, Value};
 
 use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::Error;
-use crate::models::Acknowledgement;
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
 
 /// Texts the customer the one-time code an OTP-verified receipt payment needs.
@@ -29,7 +28,7 @@ impl Endpoint for SendReceiptOtp {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = Some("the customer may have the code already: ask before sending another");
     type Params = SendReceiptOtpParams;
-    type Output = Acknowledgement;
+    super::acknowledged!();
 
     fn to_wire(p: &SendReceiptOtpParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
@@ -38,9 +37,5 @@ impl Endpoint for SendReceiptOtp {
             return Err(Error::invalid("phone_number", "must be `05` and nine digits, like 05321234567"));
         }
         Ok(p.to_wire_declared(options))
-    }
-
-    fn from_wire(_: &SendReceiptOtpParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
     }
 }

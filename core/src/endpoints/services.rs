@@ -10,7 +10,6 @@ use super::{checked_answer, not_found};
 use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
 use crate::file::FileInput;
-use crate::models::Acknowledgement;
 use crate::money::Money;
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
 use crate::wire::FromAnswer;
@@ -231,7 +230,7 @@ impl Endpoint for MarkTransferred {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = Some("transactions.retrieve(xact_id={}) shows whether it is marked; marking again is harmless");
     type Params = MarkTransferredParams;
-    type Output = Acknowledgement;
+    super::acknowledged!();
 
     fn to_wire(p: &MarkTransferredParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
@@ -247,10 +246,6 @@ impl Endpoint for MarkTransferred {
             body.insert("exchange_rate".into(), number);
         }
         Ok(body)
-    }
-
-    fn from_wire(_: &MarkTransferredParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
     }
 }
 
@@ -281,11 +276,7 @@ impl Endpoint for AddInfo {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = Some("transactions.retrieve(xact_id={}) shows what was recorded; sending it again is harmless");
     type Params = AddInfoParams;
-    type Output = Acknowledgement;
-
-    fn from_wire(_: &AddInfoParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
-    }
+    super::acknowledged!();
 }
 
 /// The receipt page of a payment, optionally sent by email or SMS.
@@ -373,7 +364,7 @@ impl Endpoint for UploadSignature {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = Some("sending the image again for xact_id {} replaces it");
     type Params = UploadSignatureParams;
-    type Output = Acknowledgement;
+    super::acknowledged!();
 
     fn to_wire(p: &UploadSignatureParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
@@ -388,10 +379,6 @@ impl Endpoint for UploadSignature {
             body.insert("pars_file_name".into(), name.clone().into());
         }
         Ok(body)
-    }
-
-    fn from_wire(_: &UploadSignatureParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
     }
 }
 
@@ -426,7 +413,7 @@ impl Endpoint for UpdateEscrow {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = Some("transactions.retrieve(xact_id={}) shows the escrow status; look before trying again");
     type Params = UpdateEscrowParams;
-    type Output = Acknowledgement;
+    super::acknowledged!();
 
     fn to_wire(p: &UpdateEscrowParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
@@ -434,9 +421,5 @@ impl Endpoint for UpdateEscrow {
         let mut body = p.to_wire_declared(options);
         body.insert("status".into(), code.into());
         Ok(body)
-    }
-
-    fn from_wire(_: &UpdateEscrowParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
     }
 }

@@ -17,9 +17,9 @@ use super::{checked_answer, status_code};
 use crate::config::paths;
 use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
-use crate::models::Acknowledgement;
 use crate::money::Money;
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
+use crate::validate;
 use crate::wire::{Fields, FromAnswer, Reader};
 
 /// Subscription statuses by name. Paynet's status table (0 waiting, 5
@@ -49,13 +49,31 @@ fn interval_name<F: Fields + ?Sized>(r: &Reader<'_, F>) -> Result<Option<String>
 }
 
 /// Params naming one subscription: its `subscription_id` or your
-/// `reference_no`, exactly one, before the struct's own fields.
+/// `reference_no`, exactly one, before the struct's own fields. `group`:
+/// or a `group_reference_no`, for the services Paynet lets name a group
+/// (§5.11: `card_info_link_to_subscription`, `create_card_tds_initial`).
 macro_rules! subscription_params {
+    (group $(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        $crate::endpoints::subscription::subscription_params! {
+            @struct ["subscription_id", "reference_no", "group_reference_no"] $(#[$attr])* pub struct $name {
+                /// A group of subscriptions, by its reference at Paynet: instead of
+                /// `subscription_id` or `reference_no`.
+                #[spec(not_blank, max_len = 50)]
+                pub group_reference_no: Option<String>,
+                $($fields)*
+            }
+        }
+    };
     ($(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        $crate::endpoints::subscription::subscription_params! {
+            @struct ["subscription_id", "reference_no"] $(#[$attr])* pub struct $name { $($fields)* }
+        }
+    };
+    (@struct [$($one_of:literal),*] $(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
         $(#[$attr])*
         #[derive(Debug, Clone, serde::Deserialize, $crate::spec::Spec)]
         #[serde(deny_unknown_fields)]
-        #[spec(params, exactly_one = ["subscription_id", "reference_no"])]
+        #[spec(params, exactly_one = [$($one_of),*])]
         pub struct $name {
             /// Paynet's id of the subscription.
             #[spec(not_blank, max_len = 50)]
@@ -72,7 +90,7 @@ pub(crate) use subscription_params;
 
 /// What to check when a subscription call's outcome is unknown.
 const SETTLE_BY_RETRIEVE: Option<&str> =
-    Some("subscriptions.retrieve(reference_no=...) shows the subscription ({}); look before repeating the call");
+    Some("subscriptions.retrieve shows the subscription ({ids}); look before repeating the call");
 
 /// Creates a subscription; the customer gives a card and consents on the
 /// page at `url` (3D Secure on the bank's page), and Paynet charges
@@ -88,7 +106,7 @@ pub struct CreateSubscriptionParams {
     /// The customer's name.
     #[spec(not_blank, max_len = 100)]
     pub name_surname: String,
-    /// Each charge, in TL.
+    /// Each charge, in TL; sent as `subscription_amount_format` says, like its shares.
     #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
     pub amount: Money,
     /// `daily`, `weekly`, `monthly` or `yearly`.
@@ -106,18 +124,19 @@ pub struct CreateSubscriptionParams {
     /// Where Paynet sends the customer the page.
     #[spec(not_blank, max_len = 100)]
     pub end_user_email: String,
-    #[spec(not_blank, max_len = 20)]
+    /// The customer's mobile number, `5` and nine digits (`5321234567`).
+    #[spec(not_blank)]
     pub end_user_gsm: String,
-    /// What the customer is told the charges are for.
+    /// What the customer is told the charges are for (Paynet requires it).
     #[spec(not_blank, max_len = 500)]
     pub end_user_desc: String,
     /// The agent (sub-merchant) it is for.
     #[spec(max_len = 10)]
     pub agent_id: Option<String>,
-    /// The agent's share of each charge, in TL.
+    /// The agent's share of each charge, in TL; with `company_amount`, at most `amount`.
     #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
     pub agent_amount: Option<Money>,
-    /// The main company's share of each charge, in TL.
+    /// The main company's share of each charge, in TL; with `agent_amount`, at most `amount`.
     #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
     pub company_amount: Option<Money>,
     /// The commission is added to what the customer pays.
@@ -139,8 +158,6 @@ pub struct SubscriptionCreated {
     pub reference_no: Option<String>,
     #[spec(free_text)]
     pub message: Option<String>,
-    /// Fields of Paynet's answer this model does not name (its reference
-    /// documents few), as JSON text; card data masked.
     #[spec(other_fields)]
     pub other_fields: Option<String>,
 }
@@ -163,10 +180,8 @@ impl Endpoint for CreateSubscription {
         if p.period == Some(0) {
             return Err(Error::invalid("period", "must be at least 1"));
         }
-        let shares = [&p.agent_amount, &p.company_amount].iter().filter_map(|m| m.map(|m| m.kurus())).sum::<u64>();
-        if shares > p.amount.kurus() {
-            return Err(Error::invalid("company_amount", "with `agent_amount` must not exceed `amount`"));
-        }
+        validate::gsm("end_user_gsm", &p.end_user_gsm)?;
+        validate::shares(p.amount, p.agent_amount, p.company_amount)?;
         let mut body = p.to_wire_declared(options);
         body.insert("interval".into(), interval.into());
         Ok(body)
@@ -208,8 +223,6 @@ pub struct Subscription {
     pub is_fixed_price: Option<bool>,
     /// The customer's page.
     pub url: Option<String>,
-    /// Fields of Paynet's answer this model does not name (its reference
-    /// documents few), as JSON text; card data masked.
     #[spec(other_fields)]
     pub other_fields: Option<String>,
 }
@@ -327,7 +340,7 @@ impl Endpoint for UpdateSubscriptionStatus {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = SETTLE_BY_RETRIEVE;
     type Params = UpdateSubscriptionStatusParams;
-    type Output = Acknowledgement;
+    super::acknowledged!();
 
     fn to_wire(p: &UpdateSubscriptionStatusParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
@@ -335,10 +348,6 @@ impl Endpoint for UpdateSubscriptionStatus {
         let mut body = p.to_wire_declared(options);
         body.insert("status".into(), code.into());
         Ok(body)
-    }
-
-    fn from_wire(_: &UpdateSubscriptionStatusParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
     }
 }
 
@@ -355,8 +364,10 @@ subscription_params! {
         /// Each charge from now on, in TL.
         #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
         pub amount: Money,
+        /// The agent's share, in TL; with `company_amount`, at most `amount`.
         #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
         pub agent_amount: Option<Money>,
+        /// The main company's share, in TL; with `agent_amount`, at most `amount`.
         #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
         pub company_amount: Option<Money>,
     }
@@ -368,20 +379,17 @@ impl Endpoint for UpdateSubscriptionAmount {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = SETTLE_BY_RETRIEVE;
     type Params = UpdateSubscriptionAmountParams;
-    type Output = Acknowledgement;
+    super::acknowledged!();
 
     fn to_wire(p: &UpdateSubscriptionAmountParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
+        validate::shares(p.amount, p.agent_amount, p.company_amount)?;
         let mut body = p.to_wire_declared(options);
         // The page's own table spells the id `subcription_id`: sent under both names.
         if let Some(id) = &p.subscription_id {
             body.insert("subcription_id".into(), id.clone().into());
         }
         Ok(body)
-    }
-
-    fn from_wire(_: &UpdateSubscriptionAmountParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
     }
 }
 
@@ -396,11 +404,7 @@ impl Endpoint for SendSubscriptionAgain {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = SETTLE_BY_RETRIEVE;
     type Params = SubscriptionRef;
-    type Output = Acknowledgement;
-
-    fn from_wire(_: &SubscriptionRef, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
-    }
+    super::acknowledged!();
 }
 
 #[cfg(test)]

@@ -10,12 +10,11 @@ use super::tds::ThreeDSecureSession;
 use super::{checked_answer, data_row};
 use crate::endpoint::{Endpoint, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
-use crate::models::Acknowledgement;
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
 use crate::wire::FromAnswer;
 
 const SETTLE_BY_CARDS: Option<&str> =
-    Some("subscription_cards.list shows the subscription's cards ({}); look before repeating the call");
+    Some("subscription_cards.list shows the subscription's cards ({ids}); look before repeating the call");
 
 /// A card saved to a subscription.
 #[derive(Debug, Clone, Serialize, PartialEq, Spec)]
@@ -35,8 +34,6 @@ pub struct SubscriptionCard {
     pub card_brand_name: Option<String>,
     pub expire_month: Option<i64>,
     pub expire_year: Option<i64>,
-    /// Fields of Paynet's answer this model does not name (its reference
-    /// documents few), as JSON text; card data masked.
     #[spec(other_fields)]
     pub other_fields: Option<String>,
 }
@@ -100,14 +97,12 @@ pub struct UpdateCardLabel;
 impl Endpoint for UpdateCardLabel {
     const NAME: &'static str = "subscription_cards.update_label";
     const PATH: &'static str = "v1/subscription/card_info_label_update";
-    /// Renaming twice is renaming once.
-    const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
+    /// Renaming twice is renaming once, but Paynet documents no deduplication:
+    /// a resend could undo a rename made meanwhile, and its answer could differ.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = SETTLE_BY_CARDS;
     type Params = UpdateCardLabelParams;
-    type Output = Acknowledgement;
-
-    fn from_wire(_: &UpdateCardLabelParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
-    }
+    super::acknowledged!();
 }
 
 /// Removes a card from a subscription: it is no longer charged.
@@ -120,29 +115,29 @@ impl Endpoint for DeleteCard {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = SETTLE_BY_CARDS;
     type Params = SubscriptionCardParams;
-    type Output = Acknowledgement;
-
-    fn from_wire(_: &SubscriptionCardParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
-    }
+    super::acknowledged!();
 }
 
 /// Adds a card already saved to another subscription (`card_id`) to this
-/// one, after its own cards.
+/// one (or to every subscription of a group), after its own cards.
 #[derive(Doc)]
 pub struct LinkCard;
+
+subscription_params! {
+    group
+    pub struct LinkCardParams {
+        /// The card, as `subscription_cards.list` names it.
+        pub card_id: i64,
+    }
+}
 
 impl Endpoint for LinkCard {
     const NAME: &'static str = "subscription_cards.link";
     const PATH: &'static str = "v1/subscription/card_info_link_to_subscription";
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = SETTLE_BY_CARDS;
-    type Params = SubscriptionCardParams;
-    type Output = Acknowledgement;
-
-    fn from_wire(_: &SubscriptionCardParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
-    }
+    type Params = LinkCardParams;
+    super::acknowledged!();
 }
 
 subscription_params! {
@@ -160,10 +155,12 @@ pub struct ArrangeCards;
 impl Endpoint for ArrangeCards {
     const NAME: &'static str = "subscription_cards.arrange";
     const PATH: &'static str = "v1/subscription/card_info_arrange";
-    /// Setting an order twice is setting it once.
-    const RETRY: RetryPolicy = RetryPolicy::ReadOnly;
+    /// Not deduplicated, and not idempotent across changes: a resend after a
+    /// card was added or arranged meanwhile would reorder the cards again.
+    const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
+    const SETTLE: Option<&'static str> = SETTLE_BY_CARDS;
     type Params = ArrangeCardsParams;
-    type Output = Acknowledgement;
+    super::acknowledged!();
 
     fn to_wire(p: &ArrangeCardsParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
@@ -184,13 +181,10 @@ impl Endpoint for ArrangeCards {
         body.insert("card_information".into(), Value::Array(rows));
         Ok(body)
     }
-
-    fn from_wire(_: &ArrangeCardsParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
-    }
 }
 
 subscription_params! {
+    group
     pub struct AddCardParams {
         /// Where the bank's page sends the customer back (a POST with
         /// `session_id` and `token_id`): then call `complete_add_3d`.
@@ -254,11 +248,51 @@ impl Endpoint for CompleteAddCard3d {
     const NAME: &'static str = "subscription_cards.complete_add_3d";
     const PATH: &'static str = "v1/subscription/create_card_tds_confirm";
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
-    const SETTLE: Option<&'static str> = SETTLE_BY_CARDS;
+    const SETTLE: Option<&'static str> =
+        Some("subscription_cards.list of the subscription shows whether the card was added; look before confirming again");
     type Params = CompleteAddCardParams;
-    type Output = Acknowledgement;
+    type Output = CardAdded;
 
-    fn from_wire(_: &CompleteAddCardParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
+    /// The card's fields at the answer's top level, or in its `card` (or
+    /// `data`) object.
+    fn from_wire(_: &CompleteAddCardParams, body: &Map<String, Value>) -> Result<CardAdded, Error> {
+        let r = crate::wire::Reader::new(body);
+        if let Some(code) = r.int(&["code"])?.filter(|c| *c != 0) {
+            return Err(super::result_code_error(&r, code));
+        }
+        let mut answer = body.clone();
+        for name in ["card", "data", "Data"] {
+            match answer.remove(name) {
+                Some(Value::Object(card)) => {
+                    for (field, value) in card {
+                        answer.entry(field).or_insert(value);
+                    }
+                }
+                Some(Value::Null) | None => {}
+                Some(_) => return Err(Error::new(ErrorKind::Protocol, format!("Paynet returned a `{name}` that is not one card"))),
+            }
+        }
+        CardAdded::from_wire(&answer)
     }
+}
+
+/// The card `subscription_cards.complete_add_3d` saved to the subscription.
+#[derive(Debug, Clone, Serialize, PartialEq, Spec)]
+#[spec(answer)]
+pub struct CardAdded {
+    /// The card, as `subscription_cards.list` names it.
+    pub card_id: Option<i64>,
+    pub subscription_id: Option<String>,
+    pub reference_no: Option<String>,
+    /// Masked.
+    #[spec(answer = ["card_no_mask", "card_no", "card_no_masked"], card_number)]
+    pub card_no_masked: Option<String>,
+    #[spec(free_text)]
+    pub label: Option<String>,
+    /// Its place in the order the cards are charged in.
+    pub order_no: Option<i64>,
+    #[spec(free_text)]
+    pub message: Option<String>,
+    #[spec(other_fields)]
+    pub other_fields: Option<String>,
 }

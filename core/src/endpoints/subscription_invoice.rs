@@ -7,14 +7,14 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::pages::{self, page_model, page_params};
-use super::subscription::{INVOICE_STATUSES, subscription_params};
+use super::subscription::{INVOICE_STATUSES, SubscriptionRef, same_subscription, subscription_params};
 use super::{result_code_error, status_code};
 use crate::config::paths;
 use crate::endpoint::{Endpoint, Pages, RetryPolicy, WireOptions};
 use crate::error::{Error, ErrorKind};
-use crate::models::Acknowledgement;
 use crate::money::Money;
 use crate::spec::{CheckDeclared, Doc, Spec, WireDeclared};
+use crate::validate;
 use crate::wire::{Fields, FromAnswer, Reader};
 
 /// The statuses a shop may set; `paid` and `failed` are Paynet's to set.
@@ -30,7 +30,7 @@ fn invoice_status<F: Fields + ?Sized>(r: &Reader<'_, F>) -> Result<Option<String
 }
 
 const SETTLE_BY_LIST: Option<&str> =
-    Some("subscription_invoices.list shows the invoices of the subscription ({}); look before repeating the call");
+    Some("subscription_invoices.list shows the invoices of the subscription ({ids}); look before repeating the call");
 
 /// Adds an invoice to a subscription: `amount` is charged on `due_date`.
 #[derive(Doc)]
@@ -44,13 +44,14 @@ subscription_params! {
         /// In TL.
         #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
         pub amount: Money,
+        /// The agent's share, in TL; with `company_amount`, at most `amount`.
         #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
         pub agent_amount: Option<Money>,
+        /// The main company's share, in TL; with `agent_amount`, at most `amount`.
         #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
         pub company_amount: Option<Money>,
-        /// Your number for the invoice.
-        #[spec(not_blank, max_len = 50)]
-        pub invoice_no: Option<String>,
+        /// The invoice's number within the subscription (Paynet numbers it when absent).
+        pub invoice_no: Option<u32>,
     }
 }
 
@@ -61,10 +62,35 @@ impl Endpoint for CreateInvoice {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = SETTLE_BY_LIST;
     type Params = CreateInvoiceParams;
-    type Output = Acknowledgement;
+    type Output = Invoice;
 
-    fn from_wire(_: &CreateInvoiceParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
+    fn to_wire(p: &CreateInvoiceParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.check_declared()?;
+        validate::shares(p.amount, p.agent_amount, p.company_amount)?;
+        Ok(p.to_wire_declared(options))
+    }
+
+    /// The invoice made: the answer's `data` (a row, or a list of one), or
+    /// the answer itself, which must be about the subscription asked for.
+    fn from_wire(p: &CreateInvoiceParams, body: &Map<String, Value>) -> Result<Invoice, Error> {
+        let r = Reader::new(body);
+        match r.int(&["code"])? {
+            Some(0) => {}
+            Some(code) => return Err(result_code_error(&r, code)),
+            None => return Err(Error::new(ErrorKind::Protocol, "Paynet's answer has no result code: it does not say the invoice was made")),
+        }
+        let invoice = match body.get("data").or_else(|| body.get("Data")) {
+            Some(Value::Object(row)) => Invoice::from_wire(row)?,
+            Some(Value::Array(rows)) if rows.len() == 1 => Invoice::from_wire(super::data_row(&rows[0])?)?,
+            None | Some(Value::Null) => Invoice::from_wire(body)?,
+            Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `data` that is not one invoice")),
+        };
+        let asked = SubscriptionRef { subscription_id: p.subscription_id.clone(), reference_no: p.reference_no.clone() };
+        same_subscription(&asked, invoice.subscription_id.as_deref(), invoice.reference_no.as_deref())?;
+        if p.invoice_no.is_some_and(|no| invoice.invoice_no.is_some_and(|got| got != i64::from(no))) {
+            return Err(Error::new(ErrorKind::Protocol, "Paynet answered with another invoice_no than the one given: the answer is not believed"));
+        }
+        Ok(invoice)
     }
 }
 
@@ -89,8 +115,6 @@ pub struct Invoice {
     pub xact_id: Option<String>,
     /// How many charges were tried for it.
     pub attempt_count: Option<i64>,
-    /// Fields of Paynet's answer this model does not name (its reference
-    /// documents few), as JSON text; card data masked.
     #[spec(other_fields)]
     pub other_fields: Option<String>,
 }
@@ -103,8 +127,7 @@ pub struct Invoice {
 pub struct ListInvoices;
 
 page_params! {
-    /// Exactly one of `subscription_id` and `reference_no` (checked in `to_wire`:
-    /// the page declaration takes no struct rules).
+    #[spec(exactly_one = ["subscription_id", "reference_no"])]
     pub struct ListInvoicesParams {
         #[spec(not_blank, max_len = 50)]
         pub subscription_id: Option<String>,
@@ -135,9 +158,6 @@ impl Endpoint for ListInvoices {
     type Output = InvoicePage;
 
     fn to_wire(p: &ListInvoicesParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
-        if p.subscription_id.is_some() == p.reference_no.is_some() {
-            return Err(Error::invalid("subscription_id", "give exactly one of `subscription_id` and `reference_no`"));
-        }
         let mut body = pages::to_wire(p, options)?;
         body.remove("status");
         if let Some(status) = &p.status {
@@ -177,8 +197,6 @@ pub struct InvoiceChargeResult {
     pub result_code: Option<i64>,
     #[spec(free_text)]
     pub message: Option<String>,
-    /// Fields of Paynet's answer this model does not name (its reference
-    /// documents few), as JSON text; card data masked.
     #[spec(other_fields)]
     pub other_fields: Option<String>,
 }
@@ -186,9 +204,12 @@ pub struct InvoiceChargeResult {
 /// What `subscription_invoices.charge` did, per invoice.
 #[derive(Debug, Clone, Serialize, PartialEq, Spec)]
 pub struct InvoiceCharges {
+    /// Every invoice tried, paid or not, as Paynet listed them.
     pub charges: Vec<InvoiceChargeResult>,
-    /// Every invoice charged was paid.
+    /// Every invoice tried was paid: `false` when one of `charges` failed.
     pub all_paid: bool,
+    /// The `charges` that were not paid (a result code other than 0, or none).
+    pub failed: Vec<InvoiceChargeResult>,
 }
 
 impl Endpoint for ChargeInvoice {
@@ -200,20 +221,24 @@ impl Endpoint for ChargeInvoice {
     type Params = ChargeInvoiceParams;
     type Output = InvoiceCharges;
 
+    /// A batch's rows are its result, whatever its envelope's code says: an
+    /// envelope that reports a failed row must not hide the rows that were
+    /// paid (an error would read as "nothing was charged").
     fn from_wire(_: &ChargeInvoiceParams, body: &Map<String, Value>) -> Result<InvoiceCharges, Error> {
         let r = Reader::new(body);
-        match r.int(&["code"])? {
-            Some(0) => {}
-            Some(code) => return Err(result_code_error(&r, code)),
-            None => return Err(Error::new(ErrorKind::Protocol, "Paynet's answer has no result code: it does not say what was charged")),
-        }
         let charges = match body.get("data").or_else(|| body.get("Data")) {
             Some(Value::Array(rows)) => rows.iter().map(|row| InvoiceChargeResult::from_wire(super::data_row(row)?)).collect::<Result<Vec<_>, _>>()?,
             None | Some(Value::Null) => Vec::new(),
             Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `data` that is not a list")),
         };
-        let all_paid = charges.iter().all(|c| c.result_code == Some(0));
-        Ok(InvoiceCharges { charges, all_paid })
+        match r.int(&["code"])? {
+            Some(0) => {}
+            Some(_) if !charges.is_empty() => {}
+            Some(code) => return Err(result_code_error(&r, code)),
+            None => return Err(Error::new(ErrorKind::Protocol, "Paynet's answer has no result code: it does not say what was charged")),
+        }
+        let failed: Vec<InvoiceChargeResult> = charges.iter().filter(|c| c.result_code != Some(0)).cloned().collect();
+        Ok(InvoiceCharges { all_paid: failed.is_empty(), charges, failed })
     }
 }
 
@@ -237,7 +262,7 @@ impl Endpoint for UpdateInvoiceStatus {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = SETTLE_BY_LIST;
     type Params = UpdateInvoiceStatusParams;
-    type Output = Acknowledgement;
+    super::acknowledged!();
 
     fn to_wire(p: &UpdateInvoiceStatusParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
@@ -245,10 +270,6 @@ impl Endpoint for UpdateInvoiceStatus {
         let mut body = p.to_wire_declared(options);
         body.insert("status".into(), code.into());
         Ok(body)
-    }
-
-    fn from_wire(_: &UpdateInvoiceStatusParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
     }
 }
 
@@ -269,7 +290,7 @@ impl Endpoint for UpdateAllInvoiceStatuses {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = SETTLE_BY_LIST;
     type Params = UpdateAllInvoiceStatusesParams;
-    type Output = Acknowledgement;
+    super::acknowledged!();
 
     fn to_wire(p: &UpdateAllInvoiceStatusesParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
@@ -277,10 +298,6 @@ impl Endpoint for UpdateAllInvoiceStatuses {
         let mut body = p.to_wire_declared(options);
         body.insert("status".into(), code.into());
         Ok(body)
-    }
-
-    fn from_wire(_: &UpdateAllInvoiceStatusesParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
     }
 }
 
@@ -294,8 +311,10 @@ subscription_params! {
         /// In TL.
         #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
         pub amount: Money,
+        /// The agent's share, in TL; with `company_amount`, at most `amount`.
         #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
         pub agent_amount: Option<Money>,
+        /// The main company's share, in TL; with `agent_amount`, at most `amount`.
         #[spec(money = "kurus", money_option = "subscription_amount_format", positive)]
         pub company_amount: Option<Money>,
     }
@@ -309,9 +328,60 @@ impl Endpoint for UpdateInvoiceAmount {
     const RETRY: RetryPolicy = RetryPolicy::OnlyIfNotSent;
     const SETTLE: Option<&'static str> = SETTLE_BY_LIST;
     type Params = UpdateInvoiceAmountParams;
-    type Output = Acknowledgement;
+    super::acknowledged!();
 
-    fn from_wire(_: &UpdateInvoiceAmountParams, body: &Map<String, Value>) -> Result<Acknowledgement, Error> {
-        Acknowledgement::from_wire(body)
+    fn to_wire(p: &UpdateInvoiceAmountParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
+        p.check_declared()?;
+        validate::shares(p.amount, p.agent_amount, p.company_amount)?;
+        Ok(p.to_wire_declared(options))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn charge(body: Value) -> Result<InvoiceCharges, Error> {
+        let p: ChargeInvoiceParams = serde_json::from_value(json!({"reference_no": "SUB-1"})).unwrap();
+        ChargeInvoice::from_wire(&p, body.as_object().unwrap())
+    }
+
+    #[test]
+    fn a_batch_with_failed_rows_lists_them_whatever_its_envelope_says() {
+        let rows = json!([
+            {"object_name": "subscription_manual_charge", "code": 0, "message": "ok", "invoice_no": 1},
+            {"object_name": "subscription_manual_charge", "code": 1, "message": "declined", "invoice_no": 2},
+            {"object_name": "subscription_manual_charge", "message": "?", "invoice_no": 3}
+        ]);
+        for envelope in [0, 1] {
+            let done = charge(json!({"code": envelope, "message": "x", "data": rows})).unwrap();
+            assert!(!done.all_paid);
+            assert_eq!(done.charges.len(), 3);
+            assert_eq!(done.failed.iter().map(|c| c.invoice_no).collect::<Vec<_>>(), [Some(2), Some(3)]);
+        }
+        let paid = charge(json!({"code": 0, "data": [{"code": 0, "invoice_no": 1}]})).unwrap();
+        assert!(paid.all_paid && paid.failed.is_empty());
+        // No rows: the envelope's code is the whole answer.
+        assert_eq!(charge(json!({"code": 25, "message": "card_not_found"})).unwrap_err().result_code, Some(25));
+        assert_eq!(charge(json!({"data": rows})).unwrap_err().kind, ErrorKind::Protocol);
+    }
+
+    #[test]
+    fn a_created_invoice_is_read_from_the_answer() {
+        let p: CreateInvoiceParams =
+            serde_json::from_value(json!({"reference_no": "SUB-1", "due_date": "2031-05-01", "amount": "20", "invoice_no": 7})).unwrap();
+        let read = |body: Value| CreateInvoice::from_wire(&p, body.as_object().unwrap());
+        let row = json!({"invoice_id": "inv_1", "invoice_no": 7, "reference_no": "SUB-1", "amount": 20, "invoice_status": 0, "val_date": "2031-05-01T00:00:00"});
+        for body in [json!({"code": 0, "data": row}), json!({"code": 0, "Data": [row]})] {
+            let invoice = read(body).unwrap();
+            assert_eq!((invoice.invoice_no, invoice.status.as_deref()), (Some(7), Some("waiting")));
+        }
+        let bare = read(json!({"code": 0, "message": "ok"})).unwrap();
+        assert_eq!(bare.invoice_no, None);
+        let other = json!({"code": 0, "data": {"invoice_no": 7, "reference_no": "SUB-2"}});
+        assert_eq!(read(other).unwrap_err().kind, ErrorKind::Protocol);
+        assert_eq!(read(json!({"code": 0, "data": {"invoice_no": 8}})).unwrap_err().kind, ErrorKind::Protocol);
+        assert_eq!(read(json!({"code": 5, "message": "duplicate"})).unwrap_err().result_code, Some(5));
     }
 }

@@ -14,7 +14,7 @@ use crate::endpoints::paylink::{PayLink, PayLinkDetail, PayLinkPage};
 use crate::endpoints::refund::{Refund, RefundPage, RefundRequest};
 use crate::endpoints::membership::{Application, DocumentType, DocumentTypes};
 use crate::endpoints::subscription::{Subscription, SubscriptionCreated, SubscriptionPage};
-use crate::endpoints::subscription_card::{SubscriptionCard, SubscriptionCardList};
+use crate::endpoints::subscription_card::{CardAdded, SubscriptionCard, SubscriptionCardList};
 use crate::endpoints::subscription_invoice::{Invoice, InvoiceChargeResult, InvoiceCharges, InvoicePage};
 use crate::endpoints::services::{SlipLink, TransactionDetail, TransactionPage, TransactionRow};
 use crate::endpoints::tds::ThreeDSecureSession;
@@ -263,10 +263,13 @@ fn subscription_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
     })))
     .unwrap();
     let invoices = InvoicePage { invoices: vec![invoice, Invoice::from_wire(&Map::new()).unwrap()], has_more: true, total_count: Some(3), next_starting_after: Some(2) };
+    let failed = InvoiceChargeResult::from_wire(&object(json!({"invoice_no": 2, "code": 1, "message": "declined"}))).unwrap();
     let charges = InvoiceCharges {
-        charges: vec![InvoiceChargeResult::from_wire(&object(json!({"invoice_no": 1, "code": 0, "message": "ok"}))).unwrap()],
-        all_paid: true,
+        charges: vec![InvoiceChargeResult::from_wire(&object(json!({"invoice_no": 1, "code": 0, "message": "ok"}))).unwrap(), failed.clone()],
+        all_paid: false,
+        failed: vec![failed],
     };
+    let added = CardAdded::from_wire(&object(json!({"card_id": 1002, "card_no_mask": "557113******5575", "order_no": 2}))).unwrap();
     let card = SubscriptionCard::from_wire(&object(json!({
         "card_id": 1001, "card_no_mask": "435508******4358", "label": "work", "order_no": 1, "expire_month": 12, "expire_year": 2035
     })))
@@ -284,6 +287,7 @@ fn subscription_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
         Box::new(invoices),
         Box::new(charges),
         Box::new(cards),
+        Box::new(added),
     ]
 }
 

@@ -122,6 +122,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/membership/formdata_get", post(membership::get))
         .route("/v1/membership/formtypes_and_doctypes", post(membership::doc_types))
         .route("/v1/membership/formtypes_and_doctypes_all", post(membership::doc_types_all))
+        // Inside auth: only an authenticated request bills what came due.
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), bill_new_days))
         // route_layer: unknown paths fall through to the 404 without an auth check.
         .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), auth));
     let admin = Router::new()
@@ -226,6 +228,12 @@ async fn auth(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respons
     } else {
         ApiError::unauthorized().into_response()
     }
+}
+
+/// Subscriptions bill the days begun since they last billed (`subscription::bill_new_days`).
+async fn bill_new_days(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    subscription::bill_new_days(&s);
+    next.run(req).await
 }
 
 /// Paynet's scheme is `Basic <secret_key>` with the raw key, not base64(user:pass).

@@ -104,6 +104,9 @@ pub struct Subscription {
     pub reference_no: String,
     pub name_surname: String,
     pub amount: i64,
+    /// Each charge's shares, in kuruş.
+    pub agent_amount: Option<i64>,
+    pub company_amount: Option<i64>,
     pub interval: i64,
     pub interval_count: i64,
     pub period: i64,
@@ -145,13 +148,14 @@ impl Subscription {
         }
         for n in 0..self.interval_count {
             if let Some(due) = self.due(n) {
-                self.push_invoice(s, due, self.amount);
+                self.push_invoice(s, None, due, self.amount);
             }
         }
     }
 
-    fn push_invoice(&mut self, s: &Shared, due: NaiveDate, amount: i64) -> &Invoice {
-        let invoice_no = self.invoices.len() as i64 + 1;
+    /// A new invoice, numbered `invoice_no` or after the highest number so far.
+    fn push_invoice(&mut self, s: &Shared, invoice_no: Option<i64>, due: NaiveDate, amount: i64) -> &Invoice {
+        let invoice_no = invoice_no.unwrap_or_else(|| self.invoices.iter().map(|i| i.invoice_no).max().unwrap_or(0) + 1);
         self.invoices.push(Invoice {
             invoice_id: format!("inv_{}", s.rng.token(16)),
             invoice_no,
@@ -238,6 +242,45 @@ fn date_field(f: &Fields<'_>, name: &str) -> ApiResult<NaiveDate> {
     })
 }
 
+/// A subscription service's `amount` and its shares, in kuruş.
+struct Amounts {
+    amount: i64,
+    agent: Option<i64>,
+    company: Option<i64>,
+}
+
+/// `amount`, `agent_amount` and `company_amount` of `create`, `create_invoice`,
+/// `amount_update` and `invoice_amount_update`. The current docs send them as ×100 kuruş
+/// strings (`"9990"`), the older ones as decimal TL (`99.90`), and a request does not say
+/// which: the sandbox goes by the JSON type of `amount`, a string being ×100 kuruş and a
+/// number TL (the two forms a client's option picks between). The shares must come in
+/// `amount`'s form, and together are at most `amount`, as Paynet splits each charge.
+fn amounts(f: &Fields<'_>) -> ApiResult<Amounts> {
+    let decimal = f.is_number("amount");
+    let read = |name: &str| -> ApiResult<Option<i64>> {
+        if f.is_present(name) && f.is_number(name) != decimal {
+            let form = if decimal { "decimal TL number, like amount" } else { "×100 kuruş string, like amount" };
+            return Err(ApiError::invalid(format!(
+                "{name} amount ile aynı biçimde gönderilmeli ({name} must be sent as a {form})"
+            )));
+        }
+        if decimal { f.amount_tl(name) } else { f.amount_x100(name) }
+    };
+    let amount = read("amount")?.ok_or_else(|| crate::wire::required("amount"))?;
+    let (agent, company) = (read("agent_amount")?, read("company_amount")?);
+    for (name, share) in [("agent_amount", agent), ("company_amount", company)] {
+        if share.is_some_and(|share| share > amount) {
+            return Err(ApiError::invalid(format!("{name} amount tutarını aşamaz ({name} must not exceed amount)")));
+        }
+    }
+    if agent.unwrap_or(0) + company.unwrap_or(0) > amount {
+        return Err(ApiError::invalid(
+            "agent_amount ve company_amount toplamı amount tutarını aşamaz (agent_amount + company_amount must not exceed amount)",
+        ));
+    }
+    Ok(Amounts { amount, agent, company })
+}
+
 pub async fn create(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
     unwrap_response(run_create(&s, &body))
 }
@@ -246,8 +289,7 @@ fn run_create(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let map = parse_object(body)?;
     let f = Fields::new(&map);
     let name_surname = f.required_string("name_surname", 100)?;
-    // The newer docs: ×100 kuruş strings ("10 TL" => "1000").
-    let amount = f.amount_x100("amount")?.ok_or_else(|| crate::wire::required("amount"))?;
+    let Amounts { amount, agent: agent_amount, company: company_amount } = amounts(&f)?;
     let interval = f.int("interval")?.ok_or_else(|| crate::wire::required("interval"))?;
     if !(0..=3).contains(&interval) {
         return Err(ApiError::invalid(
@@ -268,7 +310,7 @@ fn run_create(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let reference_no = f.required_string("reference_no", 50)?;
     let end_user_email = f.required_string("end_user_email", 100)?;
     let end_user_gsm = f.required_string("end_user_gsm", 20)?;
-    let end_user_desc = f.string("end_user_desc", 500)?.unwrap_or_default();
+    let end_user_desc = f.required_string("end_user_desc", 500)?;
     let agent_id = f.string("agent_id", 10)?.unwrap_or_else(|| COMPANY_CODE.to_owned());
     let is_fixed_price = f.bool("is_fixed_price")?.unwrap_or(true);
     let mut l = ledger::lock(&s.ledger);
@@ -286,6 +328,8 @@ fn run_create(s: &Shared, body: &[u8]) -> ApiResult<Response> {
         reference_no: reference_no.clone(),
         name_surname,
         amount,
+        agent_amount,
+        company_amount,
         interval,
         interval_count,
         period,
@@ -338,6 +382,8 @@ fn detail_body(s: &Shared, sub: &Subscription) -> Value {
         "status": sub.status as i64,
         "name_surname": sub.name_surname,
         "amount": Tl(sub.amount),
+        "agent_amount": sub.agent_amount.map(Tl),
+        "company_amount": sub.company_amount.map(Tl),
         "currency": "TRY",
         "interval": sub.interval,
         "interval_count": sub.interval_count,
@@ -415,6 +461,16 @@ fn run_status_update(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     // Resuming charges what came due while it was passive.
     bill_due(s);
     Ok(json_ok(&ok_body("subscription_status_update")))
+}
+
+/// Bills the days that began since billing last ran, before an API request is answered:
+/// the clock keeps ticking after it is set, so a read after midnight (`subscription_detail`,
+/// `invoice_list`, `check`, ...) sees that day's charges without the clock being moved.
+pub fn bill_new_days(s: &Shared) {
+    let behind = ledger::lock(&s.ledger).subscriptions.billed_through.is_some_and(|last| last < s.clock.today());
+    if behind {
+        bill_due(s);
+    }
 }
 
 /// Charges every invoice due by today (Istanbul) on active subscriptions, day by day
@@ -552,7 +608,11 @@ fn run_create_invoice(s: &Shared, body: &[u8]) -> ApiResult<Response> {
     let map = parse_object(body)?;
     let f = Fields::new(&map);
     let due = date_field(&f, "val_date")?;
-    let amount = f.amount_x100("amount")?.ok_or_else(|| crate::wire::required("amount"))?;
+    let Amounts { amount, .. } = amounts(&f)?;
+    let invoice_no = f.int("invoice_no")?;
+    if invoice_no.is_some_and(|no| no < 1) {
+        return Err(ApiError::invalid("invoice_no 1 veya daha büyük olmalı (invoice_no must be at least 1)"));
+    }
     let answer = {
         let mut l = ledger::lock(&s.ledger);
         let i = l.subscriptions.index_of(&f)?;
@@ -560,7 +620,10 @@ fn run_create_invoice(s: &Shared, body: &[u8]) -> ApiResult<Response> {
         if matches!(sub.status, SubStatus::Cancelled | SubStatus::Deleted) {
             return Err(ApiError::invalid_rc(rc::NO_PROCESS, "Düzenli ödeme iptal edilmiş (the subscription is cancelled)"));
         }
-        sub.push_invoice(s, due, amount);
+        if invoice_no.is_some_and(|no| sub.invoices.iter().any(|inv| inv.invoice_no == no)) {
+            return Err(ApiError::invalid_rc(rc::DUPLICATE_DATA, "Bu invoice_no ile bir fatura zaten var (an invoice with this invoice_no exists)"));
+        }
+        sub.push_invoice(s, invoice_no, due, amount);
         let sub = &l.subscriptions.list[i];
         let inv = &sub.invoices[sub.invoices.len() - 1];
         let mut body = ok_body("subscription_create_invoice");
@@ -636,7 +699,14 @@ fn run_manual_charge(s: &Shared, body: &[u8]) -> ApiResult<Response> {
                    "message": "Çekim başarısız: kartlar reddedildi (every card was declined)", "invoice_no": invoice_no})
         });
     }
+    // A batch with a declined invoice says so in its envelope too (HTTP 200, the rows as
+    // usual): Paynet's page shows both levels' code and message and says no more.
+    let failed = data.iter().filter(|row| row["code"] != json!(0)).count();
     let mut body = ok_body("subscription_manual_charge");
+    if failed > 0 {
+        body["code"] = json!(rc::UNSUCCESSFUL);
+        body["message"] = json!(format!("{failed} fatura tahsil edilemedi ({failed} invoice(s) could not be charged)"));
+    }
     body["data"] = Value::Array(data);
     Ok(json_ok(&body))
 }
@@ -684,7 +754,7 @@ pub async fn invoice_amount_update(State(s): State<Arc<Shared>>, body: Bytes) ->
     unwrap_response((|| {
         let map = parse_object(&body)?;
         let f = Fields::new(&map);
-        let amount = f.amount_x100("amount")?.ok_or_else(|| crate::wire::required("amount"))?;
+        let Amounts { amount, .. } = amounts(&f)?;
         let mut l = ledger::lock(&s.ledger);
         let (i, n) = named_invoice(&l, &f)?;
         let inv = &mut l.subscriptions.list[i].invoices[n];
@@ -791,10 +861,12 @@ pub async fn amount_update(State(s): State<Arc<Shared>>, body: Bytes) -> Respons
     unwrap_response((|| {
         let map = parse_object(&body)?;
         let f = Fields::new(&map);
-        let amount = f.amount_x100("amount")?.ok_or_else(|| crate::wire::required("amount"))?;
+        let Amounts { amount, agent, company } = amounts(&f)?;
         let mut l = ledger::lock(&s.ledger);
         let sub = named(&mut l, &f)?;
         sub.amount = amount;
+        sub.agent_amount = agent;
+        sub.company_amount = company;
         for inv in sub.invoices.iter_mut().filter(|i| matches!(i.status, InvoiceStatus::Waiting | InvoiceStatus::Failed)) {
             inv.amount = amount;
         }
@@ -1043,6 +1115,8 @@ pub async fn create_card_tds_confirm(State(s): State<Arc<Shared>>, body: Bytes) 
         let mut body = ok_body("subscription_create_card_tds_confirm");
         body["card"] = card_body(&card);
         body["card_id"] = json!(card_id);
+        body["subscription_id"] = json!(sub.id.to_string());
+        body["reference_no"] = json!(sub.reference_no);
         sub.cards.push(card);
         if sub.status == SubStatus::Waiting {
             sub.status = SubStatus::Active;
