@@ -178,9 +178,9 @@ function fillDates(node, path, at) {
 
 /**
  * The row objects from `NativeTable.rows()` (bindings-node/src/rows.rs):
- * per column a tag per row (null, text, number, true, false), the text of
- * its values as one string with where each ends, and codes into distinct
- * values when the column repeats. The rows have the fields, order and types
+ * per column a tag per row (null, text, number, true, false, JSON of a
+ * nested value), the text of its values as one string with where each ends,
+ * and codes into distinct values when the column repeats. The rows have the fields, order and types
  * `decodeOutput` gives (a datetime as `xDate`, a `Date`, and `xDateRaw`).
  */
 function rowsFromColumns({ count, columns }) {
@@ -191,28 +191,36 @@ const TEXT = 1;
 const NUMBER = 2;
 const TRUE = 3;
 const FALSE = 4;
+const JSON_TEXT = 5;
 
 /** Row `i`'s value of one column. */
 function columnReader({ tags, text, ends, codes, numbers }) {
-  const other = (i) => {
+  let textOf;
+  if (codes === null || codes === undefined) {
+    textOf = (i) => text.slice(ends[i], ends[i + 1]);
+  } else {
+    // One string per distinct value, shared by the rows that have it.
+    const values = new Array(ends.length - 1);
+    for (let k = 0; k < values.length; k++) values[k] = text.slice(ends[k], ends[k + 1]);
+    textOf = (i) => values[codes[i]];
+  }
+  return (i) => {
     switch (tags[i]) {
+      case TEXT:
+        return textOf(i);
       case NUMBER:
         return numbers[i];
       case TRUE:
         return true;
       case FALSE:
         return false;
+      case JSON_TEXT:
+        // A nested value (a ratio table's instalments), parsed anew for each row as `call` gives it.
+        return decodeOutput(textOf(i));
       default:
         return null;
     }
   };
-  if (codes === null || codes === undefined) {
-    return (i) => (tags[i] === TEXT ? text.slice(ends[i], ends[i + 1]) : other(i));
-  }
-  // One string per distinct value, shared by the rows that have it.
-  const values = new Array(ends.length - 1);
-  for (let k = 0; k < values.length; k++) values[k] = text.slice(ends[k], ends[k + 1]);
-  return (i) => (tags[i] === TEXT ? values[codes[i]] : other(i));
 }
 
 const BUILDERS = new Map();

@@ -143,7 +143,7 @@ export interface RowColumn {
   name: string
   /** A datetime: the row gets `name` (a `Date`) and `nameRaw` (the text). */
   datetime: boolean
-  /** Per row: 0 null, 1 text, 2 number, 3 true, 4 false. */
+  /** Per row: 0 null, 1 text, 2 number, 3 true, 4 false, 5 JSON. */
   tags: Uint8Array
   text: string
   /**

@@ -11,8 +11,9 @@
 //! string each.
 //!
 //! The rows are core's typed rows, read by their own `Serialize` through
-//! `columnar::each_row`: nothing here is per endpoint. A row field holding a
-//! nested value (none in today's row models: a test checks) is refused.
+//! `columnar::each_row`: nothing here is per endpoint. A nested value in a
+//! row (a ratio table's instalments) goes as the JSON `output.rs` writes, which
+//! the wrapper parses as it parses any result.
 
 use std::collections::HashMap;
 use std::fmt::{self, Display, Write as _};
@@ -29,6 +30,8 @@ const TEXT: u8 = 1;
 const NUMBER: u8 = 2;
 const TRUE: u8 = 3;
 const FALSE: u8 = 4;
+/// The text is `output.rs`'s `[value,dates]` JSON of a nested value.
+const JSON: u8 = 5;
 
 /// A column keeps codes into its distinct values while it has at most this
 /// many; past it, its values go one per row.
@@ -50,7 +53,7 @@ pub struct RowColumn {
     pub name: String,
     /// A datetime: the row gets `name` (a `Date`) and `nameRaw` (the text).
     pub datetime: bool,
-    /// Per row: 0 null, 1 text, 2 number, 3 true, 4 false.
+    /// Per row: 0 null, 1 text, 2 number, 3 true, 4 false, 5 JSON.
     pub tags: Uint8Array,
     #[napi(ts_type = "string")]
     pub text: JsText,
@@ -101,7 +104,7 @@ impl ToNapiValue for JsText {
 pub fn columns<T: Serialize + ?Sized>(method: &str, result: &T, money_as_number: bool) -> std::result::Result<RowColumns, paynet_core::Error> {
     let mut sink = Columns { money_as_number, rows: 0, columns: Vec::new(), buf: String::new() };
     paynet_core::columnar::each_row(method, result, &mut |row| {
-        Serialize::serialize(row, RowSer { sink: &mut sink, next: 0 }).map_err(|e| e.0)?;
+        Serialize::serialize(row, RowSer { sink: &mut sink, next: 0 }).map_err(|e| e.to_string())?;
         sink.end_row();
         Ok(())
     })?;
@@ -207,11 +210,15 @@ impl Column {
     }
 
     fn text(&mut self, s: &str) {
+        self.tagged_text(TEXT, s);
+    }
+
+    fn tagged_text(&mut self, tag: u8, s: &str) {
         self.ascii &= s.is_ascii();
         if let Text::Distinct { index, entries, codes } = &mut self.text {
             if let Some(&code) = index.get(s) {
                 codes.push(code);
-                self.tags.push(TEXT);
+                self.tags.push(tag);
                 return;
             }
             if entries.len() < DISTINCT {
@@ -219,7 +226,7 @@ impl Column {
                 index.insert(s.into(), code);
                 entries.push(s.into());
                 codes.push(code);
-                self.tags.push(TEXT);
+                self.tags.push(tag);
                 return;
             }
             // Too many distinct values: every row its own text from here on.
@@ -228,7 +235,7 @@ impl Column {
             ends.push(0);
             for (tag, &code) in self.tags.iter().zip(codes.iter()) {
                 let at = *ends.last().unwrap_or(&0);
-                if *tag == TEXT {
+                if *tag == TEXT || *tag == JSON {
                     let entry = &entries[code as usize];
                     bytes.extend_from_slice(entry.as_bytes());
                     ends.push(at + units(entry));
@@ -242,7 +249,7 @@ impl Column {
             bytes.extend_from_slice(s.as_bytes());
             ends.push(*ends.last().unwrap_or(&0) + units(s));
         }
-        self.tags.push(TEXT);
+        self.tags.push(tag);
     }
 
     fn finish(self) -> RowColumn {
@@ -281,22 +288,29 @@ impl Column {
 
 /// Why a row could not become columns: a bug, or a value no row field holds.
 #[derive(Debug)]
-struct Fail(String);
+enum Fail {
+    /// A list, map or struct: written as JSON instead.
+    Nested,
+    Other(String),
+}
 
 impl Display for Fail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Fail::Nested => f.write_str("a nested value where a row should be"),
+            Fail::Other(why) => f.write_str(why),
+        }
     }
 }
 impl std::error::Error for Fail {}
 impl ser::Error for Fail {
     fn custom<T: Display>(msg: T) -> Self {
-        Fail(msg.to_string())
+        Fail::Other(msg.to_string())
     }
 }
 
 fn nested<T>() -> std::result::Result<T, Fail> {
-    Err(Fail("a nested value in a row field".to_owned()))
+    Err(Fail::Nested)
 }
 
 /// One row: its struct and each field into its column.
@@ -309,7 +323,7 @@ struct RowSer<'c> {
 macro_rules! not_a_row {
     ($($method:ident($($ty:ty),*);)*) => {
         $(fn $method(self, $(_: $ty),*) -> std::result::Result<(), Fail> {
-            Err(Fail(format!("a row that is not a struct ({})", stringify!($method))))
+            Err(Fail::Other(format!("a row that is not a struct ({})", stringify!($method))))
         })*
     };
 }
@@ -376,9 +390,16 @@ impl ser::SerializeStruct for RowSer<'_> {
         let Columns { columns, buf, .. } = &mut *self.sink;
         let column = &mut columns[at];
         let rows = column.tags.len();
-        value.serialize(Cell { column: &mut *column, buf, money_as_number, number: false, kind: None })?;
+        match value.serialize(Cell { column: &mut *column, buf, money_as_number, number: false, kind: None }) {
+            // Refused before anything was written: the value as JSON, with its `Date` paths.
+            Err(Fail::Nested) if column.tags.len() == rows => {
+                let json = output::to_json(value, money_as_number, 64).map_err(|e| Fail::Other(e.to_string()))?;
+                column.tagged_text(JSON, std::str::from_utf8(&json).map_err(|e| Fail::Other(e.to_string()))?);
+            }
+            written => written?,
+        }
         if column.tags.len() != rows + 1 {
-            return Err(Fail(format!("`{key}` gave no value")));
+            return Err(Fail::Other(format!("`{key}` gave no value")));
         }
         if column.datetime.is_none() {
             column.datetime = Some(false);
@@ -415,7 +436,7 @@ impl Cell<'_> {
 /// Text into `column`: as a number where the kind says so (`Number(text)` gives the same double).
 fn put(column: &mut Column, number: bool, s: &str) -> std::result::Result<(), Fail> {
     if number {
-        let n = s.parse::<f64>().map_err(|_| Fail(format!("`{s}` is not a number")))?;
+        let n = s.parse::<f64>().map_err(|_| Fail::Other(format!("`{s}` is not a number")))?;
         column.number(n);
     } else {
         column.text(s);
@@ -502,7 +523,7 @@ impl<'c> Serializer for Cell<'c> {
         let Some(kind) = FieldKind::from_tag(name) else { return value.serialize(self) };
         let datetime = kind == FieldKind::DateTime;
         if self.kind.is_none() && *self.column.datetime.get_or_insert(datetime) != datetime {
-            return Err(Fail(format!("`{}` held a datetime and a value of another kind", self.column.key)));
+            return Err(Fail::Other(format!("`{}` held a datetime and a value of another kind", self.column.key)));
         }
         let number = match kind {
             FieldKind::Money => self.money_as_number,
@@ -554,18 +575,5 @@ impl ser::SerializeStruct for NumberToken<'_> {
     }
     fn end(self) -> std::result::Result<(), Fail> {
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    /// The columns hold flat values only: every tabular method's row model must have no nested field.
-    #[test]
-    fn every_tabular_row_model_is_flat() {
-        for method in paynet_core::METHODS {
-            if let Some(shape) = paynet_core::columnar::shape(method) {
-                assert!(shape.flat(), "{method}: {} has a nested field", shape.row_model);
-            }
-        }
     }
 }

@@ -103,11 +103,6 @@ impl ColumnType {
 }
 
 impl Shape {
-    /// Every field of the row model has a column: no nested values.
-    pub fn flat(&self) -> bool {
-        self.columns.iter().all(Option::is_some)
-    }
-
     fn new(result: &StructSpec, rows_field: &'static str, row: &StructSpec) -> Shape {
         let columns: Vec<Option<ColumnType>> = row.fields.iter().map(ColumnType::of).collect();
         let fields: Vec<Field> = row
