@@ -273,7 +273,16 @@ function apacheArrow() {
  * rows are a plain data property; util.inspect reads them first, so a report
  * never shows as `[Getter/Setter]`.
  */
-function tabularResult(table, model) {
+function tabularResult(table, model, money) {
+  // Read after the call settled: an error (never expected) gets its class here.
+  const asPaynet = (read) => () => {
+    try {
+      return read();
+    } catch (error) {
+      throw fromNative(error, money);
+    }
+  };
+  const ipc = asPaynet(() => table.ipc());
   const result = hideSecrets(decodeOutput(table.envelope()), model);
   const key = table.rowsKey;
   const rowModel = MODELS[model].structs[MODELS[model].toSnake[key]];
@@ -282,12 +291,12 @@ function tabularResult(table, model) {
     return value;
   };
   Object.defineProperty(result, key, {
-    get: () => settle(hideSecrets(rowsFromColumns(table.rows()), rowModel)),
+    get: asPaynet(() => settle(hideSecrets(rowsFromColumns(table.rows()), rowModel))),
     set: settle,
     enumerable: true,
     configurable: true,
   });
-  Object.defineProperty(result, 'toArrow', { value: () => apacheArrow().tableFromIPC(table.ipc()), enumerable: false });
+  Object.defineProperty(result, 'toArrow', { value: () => apacheArrow().tableFromIPC(ipc()), enumerable: false });
   Object.defineProperty(result, util.inspect.custom, {
     value(depth, options, inspect) {
       void this[key];
@@ -348,7 +357,7 @@ class Client {
       if (!TABULAR.has(method)) {
         return hideSecrets(decodeOutput(await this.#native.call(method, paramsJson, optionsText, progress)), RESULT_OF.get(method));
       }
-      return tabularResult(await this.#native.callTable(method, paramsJson, optionsText, progress), RESULT_OF.get(method));
+      return tabularResult(await this.#native.callTable(method, paramsJson, optionsText, progress), RESULT_OF.get(method), this.#money);
     } catch (error) {
       if (error instanceof PaynetError) throw error;
       throw fromNative(error, this.#money);
