@@ -571,7 +571,7 @@ impl ser::SerializeStruct for NumberToken<'_> {
 
     fn serialize_field<T: Serialize + ?Sized>(&mut self, _: &'static str, value: &T) -> std::result::Result<(), Fail> {
         let Cell { column, buf, money_as_number, kind, .. } = &mut self.0;
-        value.serialize(Cell { column: &mut **column, buf: &mut **buf, money_as_number: *money_as_number, number: true, kind: *kind })
+        value.serialize(Cell { column, buf, money_as_number: *money_as_number, number: true, kind: *kind })
     }
     fn end(self) -> std::result::Result<(), Fail> {
         Ok(())
