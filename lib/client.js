@@ -2,7 +2,7 @@
 
 const util = require('node:util');
 const native = require('./native');
-const { decodeOutput, encodeParams } = require('./convert');
+const { decodeOutput, encodeParams, rowsFromColumns } = require('./convert');
 const { PaynetError, ProtocolError, fromNative, invalid } = require('./errors');
 const names = require('./names');
 
@@ -28,7 +28,7 @@ const RESULT_OF = new Map(METHODS.map((m) => [m.method, m.result]));
  */
 function hideSecrets(value, model) {
   const names = model && MODELS[model];
-  if (!names || value === null || typeof value !== 'object') return value;
+  if (!names || !HIDES.get(model) || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     for (const item of value) hideSecrets(item, model);
     return value;
@@ -40,6 +40,16 @@ function hideSecrets(value, model) {
   return value;
 }
 const { MODELS } = names;
+/** Whether a model has a secret field, itself or in a model it holds: the others are not walked (a report's rows). */
+const HIDES = new Map();
+function hides(model) {
+  if (!HIDES.has(model)) {
+    const { secrets, structs } = MODELS[model];
+    HIDES.set(model, secrets.length > 0 || Object.values(structs).some((held) => MODELS[held] !== undefined && hides(held)));
+  }
+  return HIDES.get(model);
+}
+for (const model of Object.keys(MODELS)) hides(model);
 // Methods made of several calls take `onProgress` too.
 const WITH_PROGRESS = new Set(METHODS.filter((m) => m.progress).map((m) => m.method));
 // Methods whose results have rows: they also get `toArrow()` (core builds the Arrow arrays).
@@ -255,12 +265,47 @@ function apacheArrow() {
 }
 
 /**
- * A tabular result gets `toArrow()` (not enumerable, so the result's JSON and
- * equality stay its data): an apache-arrow `Table` read from the Arrow IPC
- * stream core writes from its own record batches.
+ * A tabular result: its fields from core at once, its rows (`rowsKey`) made
+ * on first read, and `toArrow()` (not enumerable, so the result's JSON and
+ * equality stay its data), an apache-arrow `Table` read from the Arrow IPC
+ * stream core writes from its typed rows. So a table never makes row
+ * objects, and the rows never pay for a table. Once read (or assigned), the
+ * rows are a plain data property; util.inspect reads them first, so a report
+ * never shows as `[Getter/Setter]`.
  */
-function withArrow(result, table) {
-  Object.defineProperty(result, 'toArrow', { value: () => apacheArrow().tableFromIPC(table.ipc()), enumerable: false });
+function tabularResult(table, model, money) {
+  // Read after the call settled: an error (never expected) gets its class here.
+  const asPaynet = (read) => () => {
+    try {
+      return read();
+    } catch (error) {
+      throw fromNative(error, money);
+    }
+  };
+  const ipc = asPaynet(() => table.ipc());
+  const result = hideSecrets(decodeOutput(table.envelope()), model);
+  const key = table.rowsKey;
+  const rowModel = MODELS[model].structs[MODELS[model].toSnake[key]];
+  const settle = (value) => {
+    Object.defineProperty(result, key, { value, writable: true, enumerable: true, configurable: true });
+    return value;
+  };
+  Object.defineProperty(result, key, {
+    get: asPaynet(() => settle(hideSecrets(rowsFromColumns(table.rows()), rowModel))),
+    set: settle,
+    enumerable: true,
+    configurable: true,
+  });
+  Object.defineProperty(result, 'toArrow', { value: () => apacheArrow().tableFromIPC(ipc()), enumerable: false });
+  Object.defineProperty(result, util.inspect.custom, {
+    value(depth, options, inspect) {
+      void this[key];
+      delete this[util.inspect.custom];
+      return inspect(this, options);
+    },
+    enumerable: false,
+    configurable: true,
+  });
   return result;
 }
 
@@ -312,8 +357,7 @@ class Client {
       if (!TABULAR.has(method)) {
         return hideSecrets(decodeOutput(await this.#native.call(method, paramsJson, optionsText, progress)), RESULT_OF.get(method));
       }
-      const table = await this.#native.callTable(method, paramsJson, optionsText, progress);
-      return withArrow(hideSecrets(decodeOutput(table.takeJson()), RESULT_OF.get(method)), table);
+      return tabularResult(await this.#native.callTable(method, paramsJson, optionsText, progress), RESULT_OF.get(method), this.#money);
     } catch (error) {
       if (error instanceof PaynetError) throw error;
       throw fromNative(error, this.#money);

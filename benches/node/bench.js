@@ -195,6 +195,20 @@ async function conc(a) {
   };
 }
 
+// Reads every field of every row. paynet makes a report's row objects on the
+// first read of `rows`, from columns (bindings-node/src/rows.rs): reading every
+// value on both sides keeps any work left for later inside the clock.
+function touch(rows) {
+  let n = 0;
+  for (const row of rows) {
+    for (const key in row) {
+      const v = row[key];
+      n += typeof v === 'string' ? v.length : v === null ? 0 : 1;
+    }
+  }
+  return n;
+}
+
 async function report(a) {
   const c = makeClient(a);
   if (global.gc) global.gc();
@@ -202,7 +216,9 @@ async function report(a) {
   const basePeak = process.resourceUsage().maxRSS;
   const t0 = performance.now();
   const rows = await c.report(a.date);
+  const touched = touch(rows);
   const seconds = (performance.now() - t0) / 1e3;
+  if (touched === 0) throw new Error('no field read');
   const first = rows[0];
   if (typeof first.amount !== 'string' || !(first.xactDate instanceof Date)) {
     throw new Error(`untyped row ${JSON.stringify(first)}`);

@@ -28,23 +28,28 @@ export declare class NativeClient {
    */
   call(method: string, paramsJson: string, optionsJson?: string | undefined | null, onProgress?: (progressJson: string) => void): Promise<string>
   /**
-   * Like `call`, for a tabular method (`tabular()`): also keeps the rows as
-   * Arrow record batches, which `NativeTable.ipc()` writes as an Arrow IPC
-   * stream (what `apache-arrow`'s `tableFromIPC` reads).
+   * Like `call`, for a tabular method (`tabular()`): resolves to the typed
+   * result kept native, which `NativeTable` hands out as asked (its other
+   * fields, its rows, or an Arrow IPC stream), so a table never pays for
+   * row objects nor the row objects for a table.
    */
   callTable(method: string, paramsJson: string, optionsJson?: string | undefined | null, onProgress?: (progressJson: string) => void): Promise<NativeTable>
   /** Validates and encodes without sending. */
   prepare(method: string, paramsJson: string): PreparedRequest
 }
 
-/** A tabular result: its JSON text (taken once) and its rows as Arrow batches. */
+/** A tabular result: core's typed result, read on demand on the JS thread. */
 export declare class NativeTable {
-  /** The result as `call` resolves it; only once (the text is handed over, not copied). */
-  takeJson(): string
-  get numRows(): number
+  /** The JS name of the result's field that holds the rows (`rows`, `transactions`). */
+  get rowsKey(): string
+  /** The result as `call` resolves it, with `null` for the rows. */
+  envelope(): string
+  /** The rows as columns (`rows.rs`). */
+  rows(): RowColumns
   /**
    * The rows as an Arrow IPC stream: money `decimal128(18, 2)`, timestamps
    * `timestamp[us, Europe/Istanbul]`, dates `date32`, codes dictionary-encoded.
+   * The record batches are built for the stream and not kept.
    */
   ipc(): Buffer
 }
@@ -130,6 +135,31 @@ export interface PreparedRequest {
   path: string
   /** The exact wire body as JSON text: numbers keep their text (`12.50`). */
   body: string
+}
+
+/** One field of every row (`lib/convert.js` `rowsFromColumns` reads it). */
+export interface RowColumn {
+  /** The field's JS name. */
+  name: string
+  /** A datetime: the row gets `name` (a `Date`) and `nameRaw` (the text). */
+  datetime: boolean
+  /** Per row: 0 null, 1 text, 2 number, 3 true, 4 false, 5 JSON. */
+  tags: Uint8Array
+  text: string
+  /**
+   * Without `codes`: row `i`'s text is `text.slice(ends[i], ends[i + 1])`.
+   * With `codes`: distinct value `k` is `text.slice(ends[k], ends[k + 1])`.
+   */
+  ends: Uint32Array
+  /** Per row, its distinct value. */
+  codes?: Uint32Array
+  /** Per row, its number (where the tag says number). */
+  numbers?: Float64Array
+}
+
+export interface RowColumns {
+  count: number
+  columns: Array<RowColumn>
 }
 
 /** The usage text of the `paynet-sandbox` program (`npx paynet-sandbox --help`). */

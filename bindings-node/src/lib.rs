@@ -13,6 +13,7 @@
 
 mod error;
 mod output;
+mod rows;
 // Public so its napi exports count as used in the test build too.
 #[cfg(feature = "embedded-sandbox")]
 pub mod sandbox;
@@ -114,9 +115,10 @@ impl NativeClient {
         Ok(text)
     }
 
-    /// Like `call`, for a tabular method (`tabular()`): also keeps the rows as
-    /// Arrow record batches, which `NativeTable.ipc()` writes as an Arrow IPC
-    /// stream (what `apache-arrow`'s `tableFromIPC` reads).
+    /// Like `call`, for a tabular method (`tabular()`): resolves to the typed
+    /// result kept native, which `NativeTable` hands out as asked (its other
+    /// fields, its rows, or an Arrow IPC stream), so a table never pays for
+    /// row objects nor the row objects for a table.
     #[napi(ts_return_type = "Promise<NativeTable>")]
     pub async fn call_table(
         &self,
@@ -125,22 +127,12 @@ impl NativeClient {
         options_json: Option<String>,
         #[napi(ts_arg_type = "(progressJson: string) => void")] on_progress: Option<ProgressCallback>,
     ) -> Result<NativeTable> {
+        let shape = paynet_core::columnar::shape(&method)
+            .ok_or_else(|| to_napi(CoreError::invalid("method", format!("`{method}` returns no rows"))))?;
         let options = request_options(options_json.as_deref(), on_progress).map_err(to_napi)?;
         let params = parse_params(&params_json).map_err(to_napi)?;
         let output = self.inner.call_output(&method, params, &options).await.map_err(to_napi)?;
-        let money_as_number = self.money_as_number;
-        let (json, table) = guard(|| {
-            let json = output::to_json(&*output, money_as_number, 1024)
-                .map(AsciiJson)
-                .map_err(|e| CoreError::internal(format!("could not encode the result: {e}")))?;
-            let table = paynet_core::columnar::Table::build(&method, &[&*output])?;
-            Ok((json, table))
-        })?;
-        drop(output);
-        if json.0.len() >= LARGE_RESULT {
-            release_freed_memory();
-        }
-        Ok(NativeTable { json: std::sync::Mutex::new(Some(json)), table })
+        Ok(NativeTable { method, shape, money_as_number: self.money_as_number, output: std::sync::Mutex::new(output) })
     }
 
     /// Validates and encodes without sending.
@@ -159,32 +151,54 @@ impl NativeClient {
     }
 }
 
-/// A tabular result: its JSON text (taken once) and its rows as Arrow batches.
+/// A tabular result: core's typed result, read on demand on the JS thread.
 #[napi]
 pub struct NativeTable {
-    json: std::sync::Mutex<Option<AsciiJson>>,
-    table: paynet_core::columnar::Table,
+    method: String,
+    shape: &'static paynet_core::columnar::Shape,
+    money_as_number: bool,
+    /// A `Mutex` only because core's `Output` is `Send`, not `Sync`.
+    output: std::sync::Mutex<paynet_core::Output>,
+}
+
+impl NativeTable {
+    fn with_output<T>(&self, f: impl FnOnce(&paynet_core::Output) -> std::result::Result<T, CoreError>) -> Result<T> {
+        guard(|| f(&self.output.lock().unwrap_or_else(|poisoned| poisoned.into_inner())))
+    }
 }
 
 #[napi]
 impl NativeTable {
-    /// The result as `call` resolves it; only once (the text is handed over, not copied).
-    #[napi(ts_return_type = "string")]
-    pub fn take_json(&self) -> Result<AsciiJson> {
-        let taken = self.json.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
-        taken.ok_or_else(|| to_napi(CoreError::internal("the result was already taken")))
+    /// The JS name of the result's field that holds the rows (`rows`, `transactions`).
+    #[napi(getter)]
+    pub fn rows_key(&self) -> &'static str {
+        output::name(self.shape.rows_field).camel
     }
 
-    #[napi(getter)]
-    pub fn num_rows(&self) -> u32 {
-        self.table.num_rows() as u32
+    /// The result as `call` resolves it, with `null` for the rows.
+    #[napi(ts_return_type = "string")]
+    pub fn envelope(&self) -> Result<AsciiJson> {
+        let (money_as_number, rows) = (self.money_as_number, self.shape.rows_field);
+        self.with_output(|output| {
+            output::to_json_without(&**output, money_as_number, rows)
+                .map(AsciiJson)
+                .map_err(|e| CoreError::internal(format!("could not encode the result: {e}")))
+        })
+    }
+
+    /// The rows as columns (`rows.rs`).
+    #[napi]
+    pub fn rows(&self) -> Result<rows::RowColumns> {
+        self.with_output(|output| rows::columns(&self.method, &**output, self.money_as_number))
     }
 
     /// The rows as an Arrow IPC stream: money `decimal128(18, 2)`, timestamps
     /// `timestamp[us, Europe/Istanbul]`, dates `date32`, codes dictionary-encoded.
+    /// The record batches are built for the stream and not kept.
     #[napi]
     pub fn ipc(&self) -> Result<Buffer> {
-        guard(|| self.table.to_ipc()).map(Buffer::from)
+        self.with_output(|output| paynet_core::columnar::Table::build(&self.method, &[&**output])?.to_ipc())
+            .map(Buffer::from)
     }
 }
 

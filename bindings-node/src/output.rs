@@ -38,15 +38,15 @@ use serde::ser::{
 use serde_json::ser::{CharEscape, Formatter};
 
 /// One result field name, as the wrapper sees it.
-struct Name {
-    camel: &'static str,
+pub(crate) struct Name {
+    pub(crate) camel: &'static str,
     /// `camel + "Raw"`, the key of a datetime's text.
     raw: &'static str,
 }
 
 /// Process-wide: at most one leaked `Name` per distinct field name (a few
 /// dozen), so the `&'static str` serde_json wants costs nothing per call.
-fn name(snake: &'static str) -> &'static Name {
+pub(crate) fn name(snake: &'static str) -> &'static Name {
     static NAMES: OnceLock<Mutex<HashMap<&'static str, &'static Name>>> = OnceLock::new();
     let mut names = NAMES
         .get_or_init(Default::default)
@@ -115,6 +115,8 @@ struct State {
     /// Datetimes under a map: their paths name the keys.
     keyed_dates: Vec<Vec<String>>,
     names: NameCache,
+    /// A field of the top struct written as `null` (a table's rows, sent apart: `rows.rs`).
+    skip: Option<&'static str>,
 }
 
 /// A struct field: its name, and whether it holds a datetime.
@@ -198,6 +200,20 @@ pub fn to_json<T: Serialize + ?Sized>(
     money_as_number: bool,
     capacity: usize,
 ) -> serde_json::Result<Vec<u8>> {
+    write(value, money_as_number, capacity, None)
+}
+
+/// `to_json` with the top struct's field `skip` (snake_case) as `null`.
+pub fn to_json_without<T: Serialize + ?Sized>(value: &T, money_as_number: bool, skip: &'static str) -> serde_json::Result<Vec<u8>> {
+    write(value, money_as_number, 256, Some(skip))
+}
+
+fn write<T: Serialize + ?Sized>(
+    value: &T,
+    money_as_number: bool,
+    capacity: usize,
+    skip: Option<&'static str>,
+) -> serde_json::Result<Vec<u8>> {
     let state = RefCell::new(State {
         money_as_number,
         path: Vec::with_capacity(8),
@@ -209,6 +225,7 @@ pub fn to_json<T: Serialize + ?Sized>(
         // Taken, not borrowed: the thread's cache is back in place however
         // this call ends, and a (never expected) nested call starts empty.
         names: NAME_CACHE.take(),
+        skip,
     });
     let mut out = Vec::with_capacity(capacity);
     out.push(b'[');
@@ -647,6 +664,11 @@ macro_rules! fields {
                 }
                 let field = {
                     let mut st = self.st.borrow_mut();
+                    if st.path.len() == 1 && st.skip == Some(key) {
+                        let name = st.name(key).camel;
+                        drop(st);
+                        return self.inner.serialize_field(name, &());
+                    }
                     let field = st.field(self.ty, key, value);
                     st.pending = field.name.camel;
                     field

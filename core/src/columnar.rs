@@ -164,7 +164,14 @@ impl Table {
             .iter()
             .map(|result| {
                 let mut columns = Columns::new(shape);
-                result.serialize(Top { columns: &mut columns }).map_err(|e| Error::internal(format!("could not build the table: {e}")))?;
+                let mut each = |row: &dyn erased_serde::Serialize| {
+                    Serialize::serialize(row, Row { columns: &mut columns, next: 0 })?;
+                    columns.end_row();
+                    Ok(())
+                };
+                result
+                    .serialize(Top { rows_field: shape.rows_field, each: &mut each })
+                    .map_err(|e| Error::internal(format!("could not build the table: {e}")))?;
                 columns.finish()
             })
             .collect::<Result<_, _>>()?;
@@ -321,6 +328,16 @@ impl Columns {
         Columns { shape, builders: shape.columns.iter().map(|c| c.map(Column::new)).collect(), rows: 0, buf: String::new() }
     }
 
+    /// A field the row did not serialize is null in its column.
+    fn end_row(&mut self) {
+        self.rows += 1;
+        for column in self.builders.iter_mut().flatten() {
+            if column.len() < self.rows {
+                column.null();
+            }
+        }
+    }
+
     fn finish(mut self) -> Result<RecordBatch, Error> {
         let arrays: Vec<ArrayRef> = self.builders.iter_mut().flatten().map(Column::finish).collect();
         RecordBatch::try_new(self.shape.schema.clone(), arrays).map_err(|e| Error::internal(format!("could not build the table: {e}")))
@@ -379,56 +396,78 @@ macro_rules! refuse_compounds {
     };
 }
 
+/// A serializer of one struct, reached through `Option`s and newtypes: every
+/// other value is refused. `$open` turns it into the struct's serializer.
+macro_rules! struct_serializer {
+    ($ty:ident => $fields:ident, $list:literal, |$this:ident, $name:ident| $open:expr) => {
+        impl<'c> Serializer for $ty<'c> {
+            type Ok = ();
+            type Error = Fail;
+            type SerializeSeq = Impossible<(), Fail>;
+            type SerializeTuple = Impossible<(), Fail>;
+            type SerializeTupleStruct = Impossible<(), Fail>;
+            type SerializeTupleVariant = Impossible<(), Fail>;
+            type SerializeMap = Impossible<(), Fail>;
+            type SerializeStruct = $fields<'c>;
+            type SerializeStructVariant = Impossible<(), Fail>;
+
+            refuse! {
+                serialize_bool(bool); serialize_i8(i8); serialize_i16(i16); serialize_i32(i32); serialize_i64(i64);
+                serialize_u8(u8); serialize_u16(u16); serialize_u32(u32); serialize_u64(u64);
+                serialize_f32(f32); serialize_f64(f64); serialize_char(char); serialize_str(&str); serialize_bytes(&[u8]);
+                serialize_none(); serialize_unit(); serialize_unit_struct(&'static str);
+                serialize_unit_variant(&'static str, u32, &'static str);
+            }
+            refuse_compounds!();
+
+            fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Fail> {
+                value.serialize(self)
+            }
+            fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Fail> {
+                value.serialize(self)
+            }
+            fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Fail> {
+                unexpected($list)
+            }
+            fn serialize_struct(self, $name: &'static str, _: usize) -> Result<$fields<'c>, Fail> {
+                let $this = self;
+                $open
+            }
+        }
+    };
+}
+
+/// What each row goes to, in order.
+type EachRow<'c> = &'c mut dyn FnMut(&dyn erased_serde::Serialize) -> Result<(), Fail>;
+
+/// Every row of `result` (a result of `method`, a tabular one) to `each`, in
+/// order: how a binding reads the rows without knowing the result model.
+pub fn each_row<T: Serialize + ?Sized>(
+    method: &str,
+    result: &T,
+    each: &mut dyn FnMut(&dyn erased_serde::Serialize) -> Result<(), String>,
+) -> Result<(), Error> {
+    let shape = shape(method).ok_or_else(|| Error::invalid("method", format!("`{method}` returns no rows")))?;
+    result
+        .serialize(Top { rows_field: shape.rows_field, each: &mut |row| each(row).map_err(Fail) })
+        .map_err(|e| Error::internal(format!("could not read the rows: {e}")))
+}
+
 /// The result model: its rows field is read, the rest skipped.
 struct Top<'c> {
-    columns: &'c mut Columns,
+    rows_field: &'static str,
+    each: EachRow<'c>,
 }
 
-struct TopStruct<'c> {
-    columns: &'c mut Columns,
-}
+struct_serializer!(Top => Top, "list", |top, _name| Ok(top));
 
-impl<'c> Serializer for Top<'c> {
-    type Ok = ();
-    type Error = Fail;
-    type SerializeSeq = Impossible<(), Fail>;
-    type SerializeTuple = Impossible<(), Fail>;
-    type SerializeTupleStruct = Impossible<(), Fail>;
-    type SerializeTupleVariant = Impossible<(), Fail>;
-    type SerializeMap = Impossible<(), Fail>;
-    type SerializeStruct = TopStruct<'c>;
-    type SerializeStructVariant = Impossible<(), Fail>;
-
-    refuse! {
-        serialize_bool(bool); serialize_i8(i8); serialize_i16(i16); serialize_i32(i32); serialize_i64(i64);
-        serialize_u8(u8); serialize_u16(u16); serialize_u32(u32); serialize_u64(u64);
-        serialize_f32(f32); serialize_f64(f64); serialize_char(char); serialize_str(&str); serialize_bytes(&[u8]);
-        serialize_none(); serialize_unit(); serialize_unit_struct(&'static str);
-        serialize_unit_variant(&'static str, u32, &'static str);
-    }
-    refuse_compounds!();
-
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Fail> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Fail> {
-        value.serialize(self)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Fail> {
-        unexpected("list")
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<TopStruct<'c>, Fail> {
-        Ok(TopStruct { columns: self.columns })
-    }
-}
-
-impl ser::SerializeStruct for TopStruct<'_> {
+impl ser::SerializeStruct for Top<'_> {
     type Ok = ();
     type Error = Fail;
 
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Fail> {
-        if key == self.columns.shape.rows_field {
-            value.serialize(Rows { columns: self.columns })?;
+        if key == self.rows_field {
+            value.serialize(Rows { each: &mut *self.each })?;
         }
         Ok(())
     }
@@ -439,7 +478,7 @@ impl ser::SerializeStruct for TopStruct<'_> {
 
 /// The list of rows.
 struct Rows<'c> {
-    columns: &'c mut Columns,
+    each: EachRow<'c>,
 }
 
 impl<'c> Serializer for Rows<'c> {
@@ -479,21 +518,21 @@ impl<'c> Serializer for Rows<'c> {
     }
 }
 
+/// A row as the `Sized` value `erased_serde` hands on.
+struct Element<'a, T: ?Sized>(&'a T);
+
+impl<T: Serialize + ?Sized> Serialize for Element<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
 impl ser::SerializeSeq for Rows<'_> {
     type Ok = ();
     type Error = Fail;
 
     fn serialize_element<T: Serialize + ?Sized>(&mut self, row: &T) -> Result<(), Fail> {
-        row.serialize(Row { columns: self.columns, next: 0 })?;
-        let columns = &mut *self.columns;
-        columns.rows += 1;
-        // A field the row did not serialize is null in its column.
-        for column in columns.builders.iter_mut().flatten() {
-            if column.len() < columns.rows {
-                column.null();
-            }
-        }
-        Ok(())
+        (self.each)(&Element(row))
     }
     fn end(self) -> Result<(), Fail> {
         Ok(())
@@ -507,42 +546,12 @@ struct Row<'c> {
     next: usize,
 }
 
-impl<'c> Serializer for Row<'c> {
-    type Ok = ();
-    type Error = Fail;
-    type SerializeSeq = Impossible<(), Fail>;
-    type SerializeTuple = Impossible<(), Fail>;
-    type SerializeTupleStruct = Impossible<(), Fail>;
-    type SerializeTupleVariant = Impossible<(), Fail>;
-    type SerializeMap = Impossible<(), Fail>;
-    type SerializeStruct = Row<'c>;
-    type SerializeStructVariant = Impossible<(), Fail>;
-
-    refuse! {
-        serialize_bool(bool); serialize_i8(i8); serialize_i16(i16); serialize_i32(i32); serialize_i64(i64);
-        serialize_u8(u8); serialize_u16(u16); serialize_u32(u32); serialize_u64(u64);
-        serialize_f32(f32); serialize_f64(f64); serialize_char(char); serialize_str(&str); serialize_bytes(&[u8]);
-        serialize_none(); serialize_unit(); serialize_unit_struct(&'static str);
-        serialize_unit_variant(&'static str, u32, &'static str);
+struct_serializer!(Row => Row, "list in a row", |row, name| {
+    if name != row.columns.shape.row_model {
+        return Err(Fail(format!("a {name} where {} rows should be", row.columns.shape.row_model)));
     }
-    refuse_compounds!();
-
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Fail> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Fail> {
-        value.serialize(self)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Fail> {
-        unexpected("list in a row")
-    }
-    fn serialize_struct(self, name: &'static str, _: usize) -> Result<Row<'c>, Fail> {
-        if name != self.columns.shape.row_model {
-            return Err(Fail(format!("a {name} where {} rows should be", self.columns.shape.row_model)));
-        }
-        Ok(self)
-    }
-}
+    Ok(row)
+});
 
 impl ser::SerializeStruct for Row<'_> {
     type Ok = ();

@@ -3,8 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
+import util from 'node:util';
 import { DataType } from 'apache-arrow';
 import { InvalidRequestError, ProtocolError } from 'paynet';
+import { toCamel } from '../../lib/convert.js';
 import { startSandbox } from 'paynet/testing';
 
 let sandbox;
@@ -46,6 +48,60 @@ test('toArrow(): exact decimals, Istanbul timestamps, dates, dictionary codes; t
   assert.deepEqual([...table.getChild('bank_id')], report.rows.map((r) => r.bankId));
   assert.deepEqual([...table.getChild('xact_id')], report.rows.map((r) => r.xactId));
   assert.deepEqual([...table.getChild('xact_date')].map(Number), report.rows.map((r) => r.xactDate.getTime()));
+});
+
+// The rows (made in JS from core's columns) and the table (core's Arrow arrays)
+// come from the same typed rows by two separate paths: every cell must agree.
+test('every row field equals its Arrow column, in string and number money', async () => {
+  const numeric = sandbox.client({ money: 'number' });
+  for (const c of [client, numeric]) {
+    const report = await c.reports.paymentList({ date: days[12] });
+    const table = report.toArrow();
+    assert.ok(report.rows.some((r) => /[^\x00-\x7f]/.test(r.cardHolder)), 'some card holder is not ASCII');
+    for (const field of table.schema.fields) {
+      const name = toCamel(field.name);
+      const column = table.getChild(field.name);
+      report.rows.forEach((row, i) => {
+        const cell = column.get(i);
+        const value = row[name];
+        const at = `${name} of row ${i}`;
+        if (cell === null) return assert.equal(value, null, at);
+        if (DataType.isDecimal(field.type)) {
+          const units = BigInt.asIntN(64, BigInt(cell[0]) | (BigInt(cell[1]) << 32n));
+          const text = c === numeric || field.type.scale !== 2 ? value.toFixed(field.type.scale) : value;
+          assert.equal(typeof value, c === numeric || field.type.scale !== 2 ? 'number' : 'string', at);
+          assert.equal(BigInt(text.replace('.', '')), units, at);
+        } else if (DataType.isTimestamp(field.type)) {
+          assert.ok(value instanceof Date, at);
+          assert.equal(value.getTime(), Number(cell), at);
+          assert.equal(new Date(row[`${name}Raw`]).getTime(), value.getTime(), at);
+        } else if (DataType.isDate(field.type)) {
+          assert.equal(value, new Date(cell).toISOString().slice(0, 10), at);
+        } else if (DataType.isInt(field.type)) {
+          assert.equal(value, Number(cell), at);
+        } else {
+          assert.equal(value, cell, at);
+        }
+      });
+    }
+  }
+});
+
+test('a report is plain data: its rows are read once, then an ordinary property', async () => {
+  const report = await client.reports.paymentList({ date: days[3] });
+  assert.match(util.inspect(report, { depth: 0 }), /rows: \[Array\]/);
+  const shape = Object.keys(report.rows[0]);
+  assert.deepEqual(shape.slice(0, 4), ['xactId', 'xactDate', 'xactDateRaw', 'dueDate']);
+  assert.ok(report.rows.every((r) => Object.keys(r).join() === shape.join()));
+  assert.equal(Object.getPrototypeOf(report.rows[0]), Object.prototype);
+  assert.equal(typeof Object.getOwnPropertyDescriptor(report, 'rows').value, 'object');
+  assert.deepEqual(JSON.parse(JSON.stringify(report)).rows.length, report.rows.length);
+  const copy = { ...report };
+  assert.equal(copy.rows, report.rows);
+  const later = await client.reports.paymentList({ date: days[4] });
+  later.rows = [];
+  assert.deepEqual(later.rows, []);
+  assert.ok(later.toArrow().numRows > 0, 'the table is the answer, whatever the rows were set to');
 });
 
 test('paymentListRange: every day in order, with onProgress', async () => {
