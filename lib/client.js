@@ -286,22 +286,33 @@ function tabularResult(table, model, money) {
   const result = hideSecrets(decodeOutput(table.envelope()), model);
   const key = table.rowsKey;
   const rowModel = MODELS[model].structs[MODELS[model].toSnake[key]];
+  // The rows live in this closure as well as on the result: a result frozen
+  // (Immer, Redux Toolkit) or sealed before its rows were read cannot turn
+  // the accessor into a data property, yet still reads and copies as data.
+  let rows;
+  let rowsRead = false;
   const settle = (value) => {
-    Object.defineProperty(result, key, { value, writable: true, enumerable: true, configurable: true });
+    rows = value;
+    rowsRead = true;
+    if (Object.getOwnPropertyDescriptor(result, key).configurable) {
+      Object.defineProperty(result, key, { value, writable: true, enumerable: true, configurable: true });
+    }
     return value;
   };
   Object.defineProperty(result, key, {
-    get: asPaynet(() => settle(hideSecrets(rowsFromColumns(table.rows()), rowModel))),
-    set: settle,
+    get: asPaynet(() => (rowsRead ? rows : settle(hideSecrets(rowsFromColumns(table.rows()), rowModel)))),
+    set(value) {
+      if (Object.isFrozen(result)) throw new TypeError(`Cannot assign to read only property '${key}' of object`);
+      settle(value);
+    },
     enumerable: true,
     configurable: true,
   });
   Object.defineProperty(result, 'toArrow', { value: () => apacheArrow().tableFromIPC(ipc()), enumerable: false });
+  // Shown as the plain data it is (the rows read), never as `[Getter/Setter]`.
   Object.defineProperty(result, util.inspect.custom, {
     value(depth, options, inspect) {
-      void this[key];
-      delete this[util.inspect.custom];
-      return inspect(this, options);
+      return inspect({ ...this }, options);
     },
     enumerable: false,
     configurable: true,

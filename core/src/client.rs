@@ -207,7 +207,15 @@ impl Client {
                 // is refused rather than answering about another transaction. A
                 // call without the identifier the remedy names leaves it as `...`
                 // (the value to fill in), never a word that reads as one.
-                Some(remedy) => e.message = e.message.replace(LOOKUP_REMEDY, &settle_remedy(remedy, E::xact_id(params).or(E::reference_no(params)), &params.declared_ids())),
+                Some(remedy) => {
+                    e.message = e.message.replace(LOOKUP_REMEDY, &settle_remedy(remedy, E::xact_id(params).or(E::reference_no(params)), &params.declared_ids()));
+                    // An identifier the answer named (`success_not_believed`) is
+                    // the very transaction the call was about, not one to settle by.
+                    if e.kind == ErrorKind::UnknownOutcome {
+                        e.reference_no = None;
+                        e.xact_id = None;
+                    }
+                }
                 None => e = e.with_identifiers(E::reference_no(params), E::xact_id(params)),
             }
             let config = &self.inner.config;

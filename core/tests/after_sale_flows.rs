@@ -108,3 +108,13 @@ async fn the_services_record_on_a_payment_and_the_list_walks_every_page_once() {
     assert_eq!(first["total_count"], json!(1001), "the marked one is left out");
     sb.stop().await;
 }
+
+#[test]
+fn a_cancelled_capture_not_believed_names_no_transaction_to_look_up() {
+    let client = Client::new(Config::new("sck_test").unwrap().base_url("http://127.0.0.1:9")).unwrap();
+    // A success without its xact_id that echoes the capture's own reference.
+    let body = br#"{"is_succeed": true, "code": 0, "agent_reference_no": "ORDER-1"}"#;
+    let e = client.read_answer("payments.cancel_capture", json!({"xact_id": "xk_1"}), 200, body).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::UnknownOutcome, "{e}");
+    assert_eq!((e.reference_no.as_deref(), e.xact_id.as_deref()), (None, None), "lookup(error) is refused, not answered about the capture");
+}

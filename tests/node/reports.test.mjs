@@ -104,6 +104,24 @@ test('a report is plain data: its rows are read once, then an ordinary property'
   assert.ok(later.toArrow().numRows > 0, 'the table is the answer, whatever the rows were set to');
 });
 
+test('a report frozen or sealed before its rows are read still reads, copies and prints as data', async () => {
+  const frozen = Object.freeze(await client.reports.paymentList({ date: days[5] }));
+  const expected = (await client.reports.paymentList({ date: days[5] })).rows;
+  assert.ok(expected.length > 0);
+  assert.match(util.inspect(frozen, { depth: 0 }), /rows: \[Array\]/);
+  assert.deepEqual(frozen.rows, expected);
+  assert.equal(frozen.rows, frozen.rows, 'read once');
+  assert.deepEqual(JSON.parse(JSON.stringify(frozen)).rows.length, expected.length);
+  assert.deepEqual(structuredClone(frozen).rows, expected);
+  assert.deepEqual({ ...frozen }.rows, expected);
+  assert.throws(() => { frozen.rows = []; }, TypeError);
+  assert.deepEqual(frozen.rows, expected);
+  const sealed = Object.seal(await client.reports.paymentList({ date: days[5] }));
+  sealed.rows = [];
+  assert.deepEqual(sealed.rows, []);
+  assert.deepEqual(JSON.parse(JSON.stringify(sealed)).rows, []);
+});
+
 test('paymentListRange: every day in order, with onProgress', async () => {
   const seen = [];
   const week = await client.reports.paymentListRange({ start: days[0], end: days[6], concurrency: 3 }, { onProgress: (p) => seen.push(p) });

@@ -257,8 +257,10 @@ impl Endpoint for CompleteAddCard3d {
     /// `data`) object.
     fn from_wire(_: &CompleteAddCardParams, body: &Map<String, Value>) -> Result<CardAdded, Error> {
         let r = crate::wire::Reader::new(body);
-        if let Some(code) = r.int(&["code"])?.filter(|c| *c != 0) {
-            return Err(super::result_code_error(&r, code));
+        match r.int(&["code", "result_code"])? {
+            Some(0) => {}
+            Some(code) => return Err(super::result_code_error(&r, code)),
+            None => return Err(Error::new(ErrorKind::Protocol, "Paynet's answer has no result code: it does not say the card was added")),
         }
         let mut answer = body.clone();
         for name in ["card", "data", "Data"] {
@@ -295,4 +297,20 @@ pub struct CardAdded {
     pub message: Option<String>,
     #[spec(other_fields)]
     pub other_fields: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_confirmation_is_a_card_added_only_when_it_says_code_0() {
+        let p: CompleteAddCardParams = serde_json::from_value(json!({"session_id": "s", "token_id": "t"})).unwrap();
+        let read = |body: Value| CompleteAddCard3d::from_wire(&p, body.as_object().unwrap());
+        assert!(read(json!({"code": 0, "card": {"card_id": 3}})).unwrap().card_id == Some(3));
+        assert_eq!(read(json!({"result_code": 5, "message": "no"})).unwrap_err().result_code, Some(5));
+        assert_eq!(read(json!({"code": 7})).unwrap_err().result_code, Some(7));
+        assert_eq!(read(json!({"card": {"card_id": 3}})).unwrap_err().kind, ErrorKind::Protocol);
+    }
 }

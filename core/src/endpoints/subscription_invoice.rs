@@ -67,31 +67,45 @@ impl Endpoint for CreateInvoice {
     fn to_wire(p: &CreateInvoiceParams, options: &WireOptions) -> Result<Map<String, Value>, Error> {
         p.check_declared()?;
         validate::shares(p.amount, p.agent_amount, p.company_amount)?;
+        if p.invoice_no == Some(0) {
+            return Err(Error::invalid("invoice_no", "must be at least 1"));
+        }
         Ok(p.to_wire_declared(options))
     }
 
     /// The invoice made: the answer's `data` (a row, or a list of one), or
     /// the answer itself, which must be about the subscription asked for.
+    /// Once Paynet said code 0 the invoice exists: an answer that cannot be
+    /// read as it is `unknown_outcome` (look before creating it again, or
+    /// the customer is charged twice on the due date), never an error that
+    /// reads as "nothing happened".
     fn from_wire(p: &CreateInvoiceParams, body: &Map<String, Value>) -> Result<Invoice, Error> {
         let r = Reader::new(body);
-        match r.int(&["code"])? {
+        match r.int(&["code", "result_code"])? {
             Some(0) => {}
             Some(code) => return Err(result_code_error(&r, code)),
             None => return Err(Error::new(ErrorKind::Protocol, "Paynet's answer has no result code: it does not say the invoice was made")),
         }
-        let invoice = match body.get("data").or_else(|| body.get("Data")) {
-            Some(Value::Object(row)) => Invoice::from_wire(row)?,
-            Some(Value::Array(rows)) if rows.len() == 1 => Invoice::from_wire(super::data_row(&rows[0])?)?,
-            None | Some(Value::Null) => Invoice::from_wire(body)?,
-            Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `data` that is not one invoice")),
-        };
-        let asked = SubscriptionRef { subscription_id: p.subscription_id.clone(), reference_no: p.reference_no.clone() };
-        same_subscription(&asked, invoice.subscription_id.as_deref(), invoice.reference_no.as_deref())?;
-        if p.invoice_no.is_some_and(|no| invoice.invoice_no.is_some_and(|got| got != i64::from(no))) {
-            return Err(Error::new(ErrorKind::Protocol, "Paynet answered with another invoice_no than the one given: the answer is not believed"));
-        }
-        Ok(invoice)
+        created_invoice(p, body).map_err(|e| {
+            let what = format!("Paynet said the invoice was made, but its answer is not believed ({})", e.message);
+            Error::new(ErrorKind::UnknownOutcome, crate::client::unknown_outcome(&what, Self::RETRY))
+        })
     }
+}
+
+fn created_invoice(p: &CreateInvoiceParams, body: &Map<String, Value>) -> Result<Invoice, Error> {
+    let invoice = match body.get("data").or_else(|| body.get("Data")) {
+        Some(Value::Object(row)) => Invoice::from_wire(row)?,
+        Some(Value::Array(rows)) if rows.len() == 1 => Invoice::from_wire(super::data_row(&rows[0])?)?,
+        None | Some(Value::Null) => Invoice::from_wire(body)?,
+        Some(_) => return Err(Error::new(ErrorKind::Protocol, "Paynet returned a `data` that is not one invoice")),
+    };
+    let asked = SubscriptionRef { subscription_id: p.subscription_id.clone(), reference_no: p.reference_no.clone() };
+    same_subscription(&asked, invoice.subscription_id.as_deref(), invoice.reference_no.as_deref())?;
+    if p.invoice_no.is_some_and(|no| invoice.invoice_no.is_some_and(|got| got != i64::from(no))) {
+        return Err(Error::new(ErrorKind::Protocol, "Paynet answered with another invoice_no than the one given"));
+    }
+    Ok(invoice)
 }
 
 /// An invoice of a subscription.
@@ -379,9 +393,23 @@ mod tests {
         }
         let bare = read(json!({"code": 0, "message": "ok"})).unwrap();
         assert_eq!(bare.invoice_no, None);
+        // Code 0 said it was made: an answer not believed is an unknown outcome, never "not made".
         let other = json!({"code": 0, "data": {"invoice_no": 7, "reference_no": "SUB-2"}});
-        assert_eq!(read(other).unwrap_err().kind, ErrorKind::Protocol);
-        assert_eq!(read(json!({"code": 0, "data": {"invoice_no": 8}})).unwrap_err().kind, ErrorKind::Protocol);
+        for body in [other, json!({"code": 0, "data": {"invoice_no": 8}}), json!({"code": 0, "data": []}), json!({"result_code": 0, "data": 3})] {
+            let e = read(body.clone()).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::UnknownOutcome, "{body}");
+            assert!(e.message.contains("may have processed it"), "{}", e.message);
+        }
         assert_eq!(read(json!({"code": 5, "message": "duplicate"})).unwrap_err().result_code, Some(5));
+        assert_eq!(read(json!({"result_code": 5})).unwrap_err().result_code, Some(5));
+        assert_eq!(read(json!({"message": "ok"})).unwrap_err().kind, ErrorKind::Protocol);
+    }
+
+    #[test]
+    fn invoice_number_zero_is_refused_before_sending() {
+        let p: CreateInvoiceParams =
+            serde_json::from_value(json!({"reference_no": "SUB-1", "due_date": "2031-05-01", "amount": "20", "invoice_no": 0})).unwrap();
+        let e = CreateInvoice::to_wire(&p, &WireOptions { payment_amount: crate::wire::MoneyWire::DecimalNumber, ratio_amount: crate::wire::MoneyWire::KurusString, subscription_amount: crate::wire::MoneyWire::KurusString }).unwrap_err();
+        assert_eq!((e.kind, e.field.as_deref()), (ErrorKind::InvalidRequest, Some("invoice_no")));
     }
 }
