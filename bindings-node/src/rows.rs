@@ -313,6 +313,34 @@ fn nested<T>() -> std::result::Result<T, Fail> {
     Err(Fail::Nested)
 }
 
+/// Sequences, maps and variants with data are `Fail::Nested`: a cell's is
+/// written as its JSON (`RowSer::serialize_field`), a row's is refused.
+macro_rules! nested_values {
+    () => {
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> std::result::Result<(), Fail> {
+            nested()
+        }
+        fn serialize_seq(self, _: Option<usize>) -> std::result::Result<Self::SerializeSeq, Fail> {
+            nested()
+        }
+        fn serialize_tuple(self, _: usize) -> std::result::Result<Self::SerializeTuple, Fail> {
+            nested()
+        }
+        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> std::result::Result<Self::SerializeTupleStruct, Fail> {
+            nested()
+        }
+        fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> std::result::Result<Self::SerializeTupleVariant, Fail> {
+            nested()
+        }
+        fn serialize_map(self, _: Option<usize>) -> std::result::Result<Self::SerializeMap, Fail> {
+            nested()
+        }
+        fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> std::result::Result<Self::SerializeStructVariant, Fail> {
+            nested()
+        }
+    };
+}
+
 /// One row: its struct and each field into its column.
 struct RowSer<'c> {
     sink: &'c mut Columns,
@@ -339,6 +367,8 @@ impl<'c> Serializer for RowSer<'c> {
     type SerializeStruct = RowSer<'c>;
     type SerializeStructVariant = Impossible<(), Fail>;
 
+    nested_values!();
+
     not_a_row! {
         serialize_bool(bool); serialize_i8(i8); serialize_i16(i16); serialize_i32(i32); serialize_i64(i64);
         serialize_u8(u8); serialize_u16(u16); serialize_u32(u32); serialize_u64(u64);
@@ -353,29 +383,8 @@ impl<'c> Serializer for RowSer<'c> {
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> std::result::Result<(), Fail> {
         value.serialize(self)
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> std::result::Result<(), Fail> {
-        nested()
-    }
-    fn serialize_seq(self, _: Option<usize>) -> std::result::Result<Self::SerializeSeq, Fail> {
-        nested()
-    }
-    fn serialize_tuple(self, _: usize) -> std::result::Result<Self::SerializeTuple, Fail> {
-        nested()
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> std::result::Result<Self::SerializeTupleStruct, Fail> {
-        nested()
-    }
-    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> std::result::Result<Self::SerializeTupleVariant, Fail> {
-        nested()
-    }
-    fn serialize_map(self, _: Option<usize>) -> std::result::Result<Self::SerializeMap, Fail> {
-        nested()
-    }
     fn serialize_struct(self, _: &'static str, _: usize) -> std::result::Result<RowSer<'c>, Fail> {
         Ok(self)
-    }
-    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> std::result::Result<Self::SerializeStructVariant, Fail> {
-        nested()
     }
 }
 
@@ -454,6 +463,8 @@ impl<'c> Serializer for Cell<'c> {
     type SerializeMap = Impossible<(), Fail>;
     type SerializeStruct = NumberToken<'c>;
     type SerializeStructVariant = Impossible<(), Fail>;
+
+    nested_values!();
 
     fn serialize_bool(self, v: bool) -> std::result::Result<(), Fail> {
         self.column.flag(v);
@@ -535,30 +546,9 @@ impl<'c> Serializer for Cell<'c> {
     fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> std::result::Result<(), Fail> {
         self.text(variant)
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> std::result::Result<(), Fail> {
-        nested()
-    }
-    fn serialize_seq(self, _: Option<usize>) -> std::result::Result<Self::SerializeSeq, Fail> {
-        nested()
-    }
-    fn serialize_tuple(self, _: usize) -> std::result::Result<Self::SerializeTuple, Fail> {
-        nested()
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> std::result::Result<Self::SerializeTupleStruct, Fail> {
-        nested()
-    }
-    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> std::result::Result<Self::SerializeTupleVariant, Fail> {
-        nested()
-    }
-    fn serialize_map(self, _: Option<usize>) -> std::result::Result<Self::SerializeMap, Fail> {
-        nested()
-    }
     /// Only serde_json's arbitrary-precision number: a JSON number, so a JS number.
     fn serialize_struct(self, name: &'static str, _: usize) -> std::result::Result<NumberToken<'c>, Fail> {
         if name == NUMBER_TOKEN { Ok(NumberToken(Cell { number: true, ..self })) } else { nested() }
-    }
-    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> std::result::Result<Self::SerializeStructVariant, Fail> {
-        nested()
     }
 }
 
