@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 import paynet
-from paynet.testing import Sandbox
+from paynet.testing import ReturnPost, Sandbox
 
 from .conftest import reference
 
@@ -164,16 +164,21 @@ def test_invoices_added_and_charged_by_hand(client: paynet.Client, clock: Sandbo
     client.subscriptions.send_again(reference_no=ref)
 
 
-def test_cards_added_through_the_api_arranged_and_removed(client: paynet.Client, clock: Sandbox) -> None:
-    ref, url = new_plan(client, count=2)
-    consent(clock, url, CARD_EXPIRING)
+def add_card_3d(client: paynet.Client, clock: Sandbox, ref: str) -> ReturnPost:
+    """A second card for subscription `ref`, labelled "business", through the bank's 3D page: what it posted back."""
     session = client.subscription_cards.add_3d(
         reference_no=ref,
         return_url="https://shop.example/cards/return",
         card=paynet.Card(number="5571135571135575", exp_month=12, exp_year=2035, cvc="000", holder_name="TEST TEST"),
         label="business",
     )
-    back = clock.complete_3d(session.post_url)
+    return clock.complete_3d(session.post_url)
+
+
+def test_cards_added_through_the_api_arranged_and_removed(client: paynet.Client, clock: Sandbox) -> None:
+    ref, url = new_plan(client, count=2)
+    consent(clock, url, CARD_EXPIRING)
+    back = add_card_3d(client, clock, ref)
     assert back["return_url"] == "https://shop.example/cards/return"
     client.subscription_cards.complete_add_3d(session_id=back["fields"]["session_id"], token_id=back["fields"]["token_id"])
     first, second = client.subscription_cards.list(reference_no=ref).cards
@@ -308,13 +313,7 @@ def test_a_manual_charge_with_a_declined_invoice_lists_it(client: paynet.Client,
 def test_a_card_added_through_3d_is_answered_and_renames_are_never_resent(client: paynet.Client, clock: Sandbox) -> None:
     ref, url = new_plan(client, count=2)
     consent(clock, url, CARD_EXPIRING)
-    session = client.subscription_cards.add_3d(
-        reference_no=ref,
-        return_url="https://shop.example/cards/return",
-        card=paynet.Card(number="5571135571135575", exp_month=12, exp_year=2035, cvc="000", holder_name="TEST TEST"),
-        label="business",
-    )
-    back = clock.complete_3d(session.post_url)
+    back = add_card_3d(client, clock, ref)
     added = client.subscription_cards.complete_add_3d(session_id=back["fields"]["session_id"], token_id=back["fields"]["token_id"])
     assert isinstance(added, paynet.CardAdded)
     assert (added.card_no_masked, added.label, added.order_no, added.reference_no) == ("557113******5575", "business", 2, ref)
