@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::config::{Config, RequestEvent, RequestOptions};
 use crate::config::PublishableKeyIn;
-use crate::endpoint::{ApiKey, Deadline, Endpoint, RetryPolicy, WireOptions};
+use crate::endpoint::{AnswerReader, ApiKey, Deadline, Endpoint, RetryPolicy, WireOptions};
 use crate::endpoints::{capture, charge, check, payment, payment_list};
 use crate::error::{Cause, Error, ErrorKind};
 use crate::spec::Identified;
@@ -193,7 +193,12 @@ impl Client {
             reference_no: E::reference_no(params),
             body_limit: if E::LARGE_ANSWERS { config.max_report_bytes } else { config.max_response_bytes },
         };
-        let outcome = self.send(&call, &body, auth, options, |answer, deadline| decode::<E>(params, &answer, deadline)).await;
+        let outcome = self
+            .send(&call, &body, auth, options, || E::reader(params), |answer, reader, deadline| match reader {
+                Some(reader) => reader.finish(&answer, deadline).map_err(|e| e.with_body(&answer)),
+                None => decode::<E>(params, &answer, deadline),
+            })
+            .await;
         self.settle::<E>(params, outcome)
     }
 
@@ -266,14 +271,17 @@ impl Client {
     }
 
     /// Sends with retries; `decode` reads the final 2xx body, before the
-    /// attempt is reported, so a decline is logged as one.
-    async fn send<T>(
+    /// attempt is reported, so a decline is logged as one. `reader` makes
+    /// each attempt's reader of a 2xx body as it arrives, if the endpoint has
+    /// one; `decode` gets the last attempt's.
+    async fn send<'r, T: 'r>(
         &self,
         call: &CallInfo<'_>,
         body: &Value,
         auth: Option<&HeaderValue>,
         options: &RequestOptions,
-        decode: impl FnOnce(Vec<u8>, &Deadline) -> Result<T, Error>,
+        reader: impl Fn() -> Option<Box<dyn AnswerReader<T> + 'r>>,
+        decode: impl FnOnce(Vec<u8>, Option<Box<dyn AnswerReader<T> + 'r>>, &Deadline) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let config = &self.inner.config;
         let url = self
@@ -305,6 +313,7 @@ impl Client {
                 outcome,
                 will_retry,
             };
+            let mut reading = reader();
             let result = if remaining.is_zero() {
                 Err(Failure::Timeout)
             } else {
@@ -315,7 +324,9 @@ impl Client {
                     event: event(None, "cancelled", false),
                     started,
                 });
-                let result = self.attempt(url, body, auth, remaining, call.body_limit).await;
+                let mut arrived = reading.as_mut().map(|r| move |body: &[u8]| r.arrived(body));
+                let arrived = arrived.as_mut().map(|f| f as Arrived<'_>);
+                let result = self.attempt(url, body, auth, remaining, call.body_limit, arrived).await;
                 std::mem::forget(in_flight);
                 result
             };
@@ -344,13 +355,23 @@ impl Client {
                 continue;
             }
             // The last attempt: its answer is decoded before it is reported.
-            let outcome = outcome.and_then(|bytes| decode(bytes, &Deadline::at(deadline)));
+            let outcome = outcome.and_then(|bytes| decode(bytes, reading, &Deadline::at(deadline)));
             report(outcome.as_ref().err());
             return outcome;
         }
     }
 
-    async fn attempt(&self, url: &reqwest::Url, body: &Value, auth: Option<&HeaderValue>, timeout: Duration, limit: usize) -> Result<Answer, Failure> {
+    /// One request and its whole answer. `arrived`, if given, sees the body
+    /// of a 2xx answer grow as it streams in.
+    async fn attempt(
+        &self,
+        url: &reqwest::Url,
+        body: &Value,
+        auth: Option<&HeaderValue>,
+        timeout: Duration,
+        limit: usize,
+        mut arrived: Option<Arrived<'_>>,
+    ) -> Result<Answer, Failure> {
         let mut request = self.inner.http.post(url.clone());
         if let Some(auth) = auth {
             request = request.header(AUTHORIZATION, auth.clone());
@@ -371,23 +392,39 @@ impl Client {
         if response.content_length().is_some_and(|n| n > limit as u64) {
             return Err(Failure::TooLarge(limit));
         }
+        let mut arrived = arrived.take().filter(|_| (200..300).contains(&status));
         let mut chunks = Vec::new();
+        let mut whole = Vec::new();
         let mut size = 0;
         while let Some(chunk) = response.chunk().await.map_err(Failure::classify)? {
             size += chunk.len();
             if size > limit {
                 return Err(Failure::TooLarge(limit));
             }
-            chunks.push(chunk);
+            match &mut arrived {
+                // Read as it comes: one growing buffer, so the reader sees it whole.
+                Some(arrived) => {
+                    whole.extend_from_slice(&chunk);
+                    arrived(&whole);
+                }
+                None => chunks.push(chunk),
+            }
         }
         // A body that came in one piece is taken over without copying (a report can be tens of MB).
-        let body = match <[_; 1]>::try_from(chunks) {
-            Ok([whole]) => Vec::from(whole),
-            Err(chunks) => chunks.concat(),
+        let body = if arrived.is_some() {
+            whole
+        } else {
+            match <[_; 1]>::try_from(chunks) {
+                Ok([whole]) => Vec::from(whole),
+                Err(chunks) => chunks.concat(),
+            }
         };
         Ok(Answer { status, retry_after, location, body })
     }
 }
+
+/// What sees a 2xx body grow as it streams in: all of it so far, each time.
+type Arrived<'a> = &'a mut (dyn FnMut(&[u8]) + Send);
 
 /// A 2xx body read by its endpoint; a protocol error carries the body's start.
 fn decode<E: Endpoint>(params: &E::Params, body: &[u8], deadline: &Deadline) -> Result<E::Output, Error> {

@@ -80,6 +80,14 @@ impl Deadline {
     }
 }
 
+/// An answer read as it arrives ([`Endpoint::reader`]).
+pub trait AnswerReader<T>: Send {
+    /// More of a 2xx body arrived: `body` is all of it so far.
+    fn arrived(&mut self, body: &[u8]);
+    /// The whole body: the result, exactly as [`Endpoint::decode`] reads it.
+    fn finish(self: Box<Self>, body: &[u8], deadline: &Deadline) -> Result<T, Error>;
+}
+
 /// Settings that change the wire form of a request.
 #[derive(Debug, Clone, Copy)]
 pub struct WireOptions {
@@ -186,6 +194,14 @@ pub trait Endpoint: Doc {
     /// checking `deadline` as it goes.
     fn decode(params: &Self::Params, body: &[u8], _deadline: &Deadline) -> Result<Self::Output, Error> {
         Self::from_wire(params, &crate::wire::parse_object(body)?)
+    }
+
+    /// Reads a 2xx answer while it arrives, for endpoints whose answers can
+    /// be long (a report's rows are typed as they come in, overlapping the
+    /// transfer); `None`, the default: the whole body is read by `decode`.
+    /// A new reader is made for each attempt.
+    fn reader(_params: &Self::Params) -> Option<Box<dyn AnswerReader<Self::Output> + '_>> {
+        None
     }
 
     /// A method made of other calls (a date range of reports): core runs

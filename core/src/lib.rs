@@ -30,7 +30,7 @@ pub mod wire;
 pub use card::Card;
 pub use client::{Client, Output, Payments, PreparedRequest, Reports, Transactions};
 pub use config::{Bindings, CLIENT_OPTIONS, ClientOption, Config, Environment, OptionDefault, OptionType, OptionValue, Progress, ProgressHook, PublishableKeyIn, RequestEvent, RequestHook, RequestOptions};
-pub use endpoint::{ApiKey, Deadline, Endpoint, Pages, RetryPolicy, WireOptions};
+pub use endpoint::{AnswerReader, ApiKey, Deadline, Endpoint, Pages, RetryPolicy, WireOptions};
 pub use endpoints::METHODS;
 pub use error::{Cause, Error, ErrorKind};
 pub use models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction, TransactionRecord, TransactionType, CODE_REPLAYED};

@@ -250,17 +250,82 @@ impl<'de> Deserialize<'de> for Key<'de> {
 
 impl Fields for RawObject<'_> {
     fn scalar(&self, name: &str) -> Option<Scalar<'_>> {
-        let raw = self.0.iter().find(|(key, _)| key == name)?.1.get();
-        Some(match raw.as_bytes().first()? {
-            b'n' => return None,
-            b't' => Scalar::Bool(true),
-            b'f' => Scalar::Bool(false),
-            b'[' | b'{' => Scalar::Nested,
-            b'"' if !raw.contains('\\') => Scalar::Text(Cow::Borrowed(&raw[1..raw.len() - 1])),
-            b'"' => Scalar::Text(Cow::Owned(serde_json::from_str(raw).ok()?)),
-            _ => Scalar::Number(raw),
-        })
+        scalar_of(self.0.iter().find(|(key, _)| key == name)?.1)
     }
+}
+
+/// The keys of a list's rows in their order, learned from one row and
+/// checked against the next: the rows of a report share one layout, which
+/// spares each row the search for a repeated key and for each field by name.
+#[derive(Default)]
+pub struct RowLayout {
+    keys: Vec<Box<str>>,
+    /// Where each name read was found among `keys` (`None`: absent), by the
+    /// name's address and length, in the order they were read (a row model
+    /// reads its fields by the same literals, in the same order, every row).
+    found: std::cell::RefCell<Vec<(usize, usize, Option<usize>)>>,
+}
+
+impl RowLayout {
+    /// `row`, read through this layout; `Err` names a key the row repeats.
+    pub fn fit<'r, 'a>(&'r mut self, row: &'r RawObject<'a>) -> Result<LaidOut<'r, 'a>, &'r str> {
+        let same = self.keys.len() == row.0.len() && self.keys.iter().zip(&row.0).all(|(known, (key, _))| **known == **key);
+        if !same {
+            if let Some(key) = row.repeated_key() {
+                return Err(key);
+            }
+            self.keys = row.0.iter().map(|(key, _)| Box::from(key.as_ref())).collect();
+            self.found.get_mut().clear();
+        }
+        Ok(LaidOut { row, layout: self, reads: std::cell::Cell::new(0) })
+    }
+}
+
+/// A row whose keys are its layout's (no key repeated).
+pub struct LaidOut<'r, 'a> {
+    row: &'r RawObject<'a>,
+    layout: &'r RowLayout,
+    /// Names read so far: the next is most likely the next in `found`.
+    reads: std::cell::Cell<usize>,
+}
+
+impl Fields for LaidOut<'_, '_> {
+    fn scalar(&self, name: &str) -> Option<Scalar<'_>> {
+        let id = (name.as_ptr() as usize, name.len());
+        let mut found = self.layout.found.borrow_mut();
+        let read = self.reads.replace(self.reads.get() + 1);
+        let known = found
+            .get(read)
+            .filter(|(at, len, _)| (*at, *len) == id)
+            .or_else(|| found.iter().find(|(at, len, _)| (*at, *len) == id))
+            .map(|&(_, _, index)| index);
+        // Checked even when known: a name read from another address of the
+        // same length is another name. An absent one is looked for again.
+        let index = match known {
+            Some(Some(index)) if self.row.0[index].0 == name => Some(index),
+            Some(_) => self.row.0.iter().position(|(key, _)| key == name),
+            None => {
+                let index = self.row.0.iter().position(|(key, _)| key == name);
+                found.push((id.0, id.1, index));
+                index
+            }
+        };
+        scalar_of(self.row.0[index?].1)
+    }
+}
+
+/// One value of a [`RawObject`] as the scalar it is.
+fn scalar_of(value: &RawValue) -> Option<Scalar<'_>> {
+    let raw = value.get();
+    Some(match raw.as_bytes().first()? {
+        b'n' => return None,
+        b't' => Scalar::Bool(true),
+        b'f' => Scalar::Bool(false),
+        b'[' | b'{' => Scalar::Nested,
+        b'"' if !raw.contains('\\') => Scalar::Text(Cow::Borrowed(&raw[1..raw.len() - 1])),
+        b'"' => Scalar::Text(Cow::Owned(serde_json::from_str(raw).ok()?)),
+        _ => Scalar::Number(raw),
+    })
 }
 
 /// Reads one JSON object leniently; every accessor names the field on error.

@@ -452,6 +452,30 @@ async fn a_huge_report_ends_at_its_deadline() {
     assert!(took < deadline * 4, "the call took {took:?} against a {deadline:?} deadline");
 }
 
+/// A long report arrives in chunks (the sandbox streams it) and is read as
+/// it arrives: the result is the one the same body gives read whole.
+#[tokio::test]
+async fn a_report_read_as_it_streams_is_the_report_read_whole() {
+    use paynet_core::endpoints::payment_list::{PaymentList, PaymentListParams};
+    use paynet_core::{Deadline, Endpoint};
+    let sb = sandbox().await;
+    let seeded = reqwest::Client::new().post(format!("{}/__sandbox/seed", sb.url())).json(&json!({"count": 5_000, "date": "2030-01-15"})).send().await.unwrap();
+    assert!(seeded.status().is_success());
+    let raw = reqwest::Client::new()
+        .post(format!("{}/v1/transaction/payment_list", sb.url()))
+        .header("Authorization", format!("Basic {}", sb.secret_key()))
+        .json(&json!({"date": "2030-01-15"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.headers().get("transfer-encoding").map(|v| v.to_str().unwrap().to_owned()).as_deref(), Some("chunked"));
+    let params: PaymentListParams = serde_json::from_value(json!({"date": "2030-01-15"})).unwrap();
+    let whole = PaymentList::decode(&params, &raw.bytes().await.unwrap(), &Deadline::none()).unwrap();
+    let streamed = client_for(&sb).reports().payment_list(&params, &RequestOptions::default()).await.unwrap();
+    assert_eq!(streamed.rows.len(), 5_000);
+    assert_eq!(streamed, whole);
+}
+
 /// A sandbox served by a runtime on its own thread, alive until the test
 /// process ends: its URL and key.
 fn sandbox_on_its_own_runtime() -> (String, String) {

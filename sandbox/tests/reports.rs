@@ -176,6 +176,13 @@ async fn seed_100k_and_list_them_quickly() {
     );
     // Seeding is an admin call: not counted as an API request.
     assert_eq!(env.sandbox.stats().requests, 1);
+    // A long report streams in chunks as it is written; a short one is one body.
+    assert_eq!(r.header("transfer-encoding"), "chunked");
+    assert!(r.header("content-length").is_empty());
+    assert!(chrono::NaiveDateTime::parse_from_str(rows[99_999]["xact_date"].as_str().unwrap(), "%d.%m.%Y %H:%M:%S").is_ok(), "{}", rows[99_999]);
+    let short = env.post("/v1/transaction/payment_list", &json!({"date": "2026-01-16"})).await;
+    assert_eq!(short.json["Data"].as_array().map(Vec::len), Some(10));
+    assert!(!short.header("content-length").is_empty());
 
     let r = env
         .post_noauth("/__sandbox/seed", &json!({"count": 0}))

@@ -298,6 +298,26 @@ pub fn json_bytes(body: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// A JSON answer sent as its chunks arrive on `chunks` (chunked transfer encoding).
+pub fn json_stream(chunks: tokio::sync::mpsc::UnboundedReceiver<String>) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        axum::body::Body::from_stream(Chunks(chunks)),
+    )
+        .into_response()
+}
+
+struct Chunks(tokio::sync::mpsc::UnboundedReceiver<String>);
+
+impl futures_core::Stream for Chunks {
+    type Item = Result<axum::body::Bytes, std::convert::Infallible>;
+
+    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx).map(|chunk| chunk.map(|c| Ok(axum::body::Bytes::from(c))))
+    }
+}
+
 /// Runs a money-moving step on its own task and waits for it. Dropping the handler (the
 /// client hung up) does not cancel the task, so the ledger never loses an attempt that
 /// reached the bank.
