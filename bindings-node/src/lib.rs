@@ -132,7 +132,7 @@ impl NativeClient {
         let options = request_options(options_json.as_deref(), on_progress).map_err(to_napi)?;
         let params = parse_params(&params_json).map_err(to_napi)?;
         let output = self.inner.call_output(&method, params, &options).await.map_err(to_napi)?;
-        Ok(NativeTable { method, shape, money_as_number: self.money_as_number, output: std::sync::Mutex::new(output) })
+        Ok(NativeTable { method, shape, money_as_number: self.money_as_number, output })
     }
 
     /// Validates and encodes without sending.
@@ -157,13 +157,12 @@ pub struct NativeTable {
     method: String,
     shape: &'static paynet_core::columnar::Shape,
     money_as_number: bool,
-    /// A `Mutex` only because core's `Output` is `Send`, not `Sync`.
-    output: std::sync::Mutex<paynet_core::Output>,
+    output: paynet_core::Output,
 }
 
 impl NativeTable {
     fn with_output<T>(&self, f: impl FnOnce(&paynet_core::Output) -> std::result::Result<T, CoreError>) -> Result<T> {
-        guard(|| f(&self.output.lock().unwrap_or_else(|poisoned| poisoned.into_inner())))
+        guard(|| f(&self.output))
     }
 }
 

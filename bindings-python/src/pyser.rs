@@ -171,6 +171,8 @@ fn convert<'py, T: Serialize + ?Sized>(
         zones: Vec::new(),
         buf: String::new(),
         skip,
+        models_seen: Vec::new(),
+        slots_seen: Vec::new(),
     };
     value
         .serialize(Ser {
@@ -194,6 +196,12 @@ struct Cx<'a, 'py> {
     buf: String,
     /// A field of plain dicts left out (`envelope_to_python`).
     skip: Option<&'static str>,
+    /// Struct names seen, by address and length (serde's names are
+    /// literals), and their model: a report names its row model per row.
+    models_seen: Vec<(usize, usize, Option<usize>)>,
+    /// Per model, its fields' names by address and length in the order
+    /// serialized, and their slots: each row of a model serializes the same.
+    slots_seen: Vec<Vec<(usize, usize, Option<usize>)>>,
 }
 
 impl<'py> Cx<'_, 'py> {
@@ -518,14 +526,23 @@ impl<'c, 'a, 'py> ser::Serializer for Ser<'c, 'a, 'py> {
         })
     }
     fn serialize_struct(self, name: &'static str, _: usize) -> Result<Struct<'c, 'a, 'py>, Error> {
-        let model = self
-            .cx
-            .registry
-            .and_then(|r| r.models.iter().position(|m| m.struct_name == name));
+        let id = (name.as_ptr() as usize, name.len());
+        let model = match self.cx.models_seen.iter().find(|(at, len, _)| (*at, *len) == id) {
+            Some(&(_, _, model)) => model,
+            None => {
+                let model = self
+                    .cx
+                    .registry
+                    .and_then(|r| r.models.iter().position(|m| m.struct_name == name));
+                self.cx.models_seen.push((id.0, id.1, model));
+                model
+            }
+        };
         let target = match model {
             Some(m) => Target::Model {
                 model: m,
                 values: Vec::new(),
+                fields: 0,
             },
             None if name == NUMBER_TOKEN => Target::Number(None),
             None => Target::Dict(PyDict::new(self.cx.py)),
@@ -690,6 +707,8 @@ enum Target<'py> {
     Model {
         model: usize,
         values: Vec<Option<Bound<'py, PyAny>>>,
+        /// Fields serialized so far.
+        fields: usize,
     },
     Number(Option<String>),
 }
@@ -719,12 +738,29 @@ impl<'py> ser::SerializeStruct for Struct<'_, '_, 'py> {
                 })?;
                 dict.set_item(PyString::intern(py, key), v)?;
             }
-            Target::Model { model, values } => {
+            Target::Model { model, values, fields } => {
                 let model = *model;
                 let registry = self.cx.registry.expect("models exist only with a registry");
                 let m = &registry.models[model];
+                if self.cx.slots_seen.len() <= model {
+                    self.cx.slots_seen.resize_with(model + 1, Vec::new);
+                }
+                let seen = &mut self.cx.slots_seen[model];
+                let id = (key.as_ptr() as usize, key.len());
+                // The same literal (address and length) is the same name.
+                let slot = match seen.get(*fields) {
+                    Some(&(at, len, slot)) if (at, len) == id => slot,
+                    _ => {
+                        let slot = m.index.get(key).copied();
+                        if seen.len() == *fields {
+                            seen.push((id.0, id.1, slot));
+                        }
+                        slot
+                    }
+                };
+                *fields += 1;
                 // Fields the Python class does not have are ignored, as `_build` does.
-                if let Some(&slot) = m.index.get(key) {
+                if let Some(slot) = slot {
                     let v = value.serialize(Ser {
                         cx: &mut *self.cx,
                         field: Field::Slot { model, slot },
@@ -759,7 +795,7 @@ impl<'py> ser::SerializeStruct for Struct<'_, '_, 'py> {
                     Err(_) => Ok(self.cx.decimal(&text)?),
                 }
             }
-            Target::Model { model, mut values } => {
+            Target::Model { model, mut values, .. } => {
                 let registry = self.cx.registry.expect("models exist only with a registry");
                 let m = &registry.models[model];
                 let cls = m.cls.bind(py);

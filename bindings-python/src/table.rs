@@ -4,7 +4,7 @@
 //! which pyarrow, polars and duckdb read without a copy and without paynet
 //! depending on any of them.
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
@@ -20,8 +20,8 @@ use crate::{errors, pyser};
 pub struct NativeTable {
     method: String,
     shape: &'static Shape,
-    /// The typed result; a `Mutex` only because core's `Output` is `Send`, not `Sync`.
-    output: Mutex<Output>,
+    /// The typed result.
+    output: Output,
     /// Built on first use, without the GIL.
     arrow: OnceLock<Table>,
 }
@@ -30,17 +30,14 @@ impl NativeTable {
     /// `None`: `method` returns no rows to make a table of.
     pub fn new(method: &str, output: Output) -> Option<NativeTable> {
         let shape = paynet_core::columnar::shape(method)?;
-        Some(NativeTable { method: method.to_owned(), shape, output: Mutex::new(output), arrow: OnceLock::new() })
+        Some(NativeTable { method: method.to_owned(), shape, output, arrow: OnceLock::new() })
     }
 
     fn arrow(&self, py: Python<'_>) -> PyResult<&Table> {
         if let Some(table) = self.arrow.get() {
             return Ok(table);
         }
-        let built = py.detach(|| {
-            let output = self.output.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            Table::build(&self.method, &[&**output])
-        });
+        let built = py.detach(|| Table::build(&self.method, &[&*self.output]));
         match built {
             Ok(table) => Ok(self.arrow.get_or_init(|| table)),
             Err(e) => Err(errors::to_py(py, &e)),
@@ -48,8 +45,7 @@ impl NativeTable {
     }
 
     fn with_output<'py>(&self, f: impl FnOnce(&Output) -> PyResult<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        let output = self.output.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&output)
+        f(&self.output)
     }
 }
 

@@ -38,7 +38,7 @@ struct Inner {
 /// A result for a binding to serialize into whatever it needs (JSON text,
 /// host objects) in one pass, with user-facing names and money as decimal
 /// strings, without an intermediate JSON tree.
-pub type Output = Box<dyn erased_serde::Serialize + Send>;
+pub type Output = Box<dyn erased_serde::Serialize + Send + Sync>;
 
 /// Test builds only (feature `test-hooks`): a method that panics inside the
 /// call, to prove in each binding that a panic becomes an `internal` error.

@@ -157,24 +157,36 @@ pub struct Table {
 }
 
 impl Table {
-    /// `results` (each a result of `method`, such as core's `Output`) as one table.
-    pub fn build<T: Serialize + ?Sized>(method: &str, results: &[&T]) -> Result<Table, Error> {
+    /// `results` (each a result of `method`, such as core's `Output`) as one
+    /// table: a batch per `BATCH_ROWS` rows of each, in order. A long result's
+    /// batches are built on up to `MAX_WORKERS` threads at once.
+    pub fn build<T: Serialize + Sync + ?Sized>(method: &str, results: &[&T]) -> Result<Table, Error> {
         let shape = shape(method).ok_or_else(|| Error::invalid("method", format!("`{method}` returns no rows to make a table of")))?;
-        let batches = results
-            .iter()
-            .map(|result| {
-                let mut columns = Columns::new(shape);
-                let mut each = |row: &dyn erased_serde::Serialize| {
-                    Serialize::serialize(row, Row { columns: &mut columns, next: 0 })?;
-                    columns.end_row();
-                    Ok(())
-                };
-                result
-                    .serialize(Top { rows_field: shape.rows_field, each: &mut each })
-                    .map_err(|e| Error::internal(format!("could not build the table: {e}")))?;
-                columns.finish()
-            })
-            .collect::<Result<_, _>>()?;
+        let mut batches = Vec::new();
+        for result in results {
+            let mut rows = 0_usize;
+            each_row(method, *result, &mut |_| {
+                rows += 1;
+                Ok(())
+            })?;
+            let parts = rows.div_ceil(BATCH_ROWS).max(1);
+            let workers = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_WORKERS).min(parts);
+            if workers == 1 {
+                batches.extend(parts_of(shape, *result, 0, 1)?);
+                continue;
+            }
+            let built: Vec<Result<Vec<RecordBatch>, Error>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers).map(|worker| scope.spawn(move || parts_of(shape, *result, worker, workers))).collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| Err(Error::internal("a thread building the table panicked"))))
+                    .collect()
+            });
+            let mut per_worker = built.into_iter().map(|b| b.map(Vec::into_iter)).collect::<Result<Vec<_>, _>>()?;
+            for part in 0..parts {
+                batches.extend(per_worker[part % workers].next());
+            }
+        }
         Ok(Table { schema: shape.schema.clone(), batches })
     }
 
@@ -199,6 +211,40 @@ impl Table {
         drop(writer);
         Ok(out)
     }
+}
+
+/// Rows per record batch.
+const BATCH_ROWS: usize = 16_384;
+
+/// Threads a long result's batches are built on.
+const MAX_WORKERS: usize = 4;
+
+/// The batches of `result` that are `worker`'s, of `workers` (the part
+/// `p` of `BATCH_ROWS` rows is worker `p % workers`'s), in order; at least
+/// one (empty) batch for worker 0 of a result without rows.
+fn parts_of<T: Serialize + ?Sized>(shape: &'static Shape, result: &T, worker: usize, workers: usize) -> Result<Vec<RecordBatch>, Error> {
+    let mut done = Vec::new();
+    let mut columns = (worker == 0).then(|| Columns::new(shape));
+    let mut index = 0;
+    let mut each = |row: &dyn erased_serde::Serialize| {
+        let part = index / BATCH_ROWS;
+        index += 1;
+        if part % workers != worker {
+            return Ok(());
+        }
+        if index == part * BATCH_ROWS + 1 {
+            done.extend(columns.replace(Columns::new(shape)).filter(|c| c.rows > 0));
+        }
+        let columns = columns.as_mut().expect("a batch is open");
+        Serialize::serialize(row, Row { columns: &mut *columns, next: 0 })?;
+        columns.end_row();
+        Ok(())
+    };
+    result
+        .serialize(Top { rows_field: shape.rows_field, each: &mut each })
+        .map_err(|e| Error::internal(format!("could not build the table: {e}")))?;
+    done.extend(columns);
+    done.into_iter().map(Columns::finish).collect()
 }
 
 /// One batch being built: a builder per column.

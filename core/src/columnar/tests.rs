@@ -114,6 +114,22 @@ fn several_results_are_one_batch_each_and_the_ipc_stream_reads_back() {
 }
 
 #[test]
+fn a_long_result_is_batches_of_its_rows_in_order() {
+    let n = super::BATCH_ROWS * 5 + 7;
+    let rows: Vec<_> = (0..n).map(|i| row(&format!("{i}.00"), if i % 3 == 0 { "AXSS" } else { "ISBK" })).collect();
+    let table = Table::build("reports.payment_list", &[&report(rows)]).unwrap();
+    assert_eq!(table.batches.iter().map(RecordBatch::num_rows).collect::<Vec<_>>(), [super::BATCH_ROWS, super::BATCH_ROWS, super::BATCH_ROWS, super::BATCH_ROWS, super::BATCH_ROWS, 7]);
+    let column = table.schema.index_of("amount").unwrap();
+    let amounts: Vec<i128> = table.batches.iter().flat_map(|b| b.column(column).as_primitive::<Decimal128Type>().values().to_vec()).collect();
+    assert_eq!(amounts, (0..n as i128).map(|i| i * 100).collect::<Vec<_>>());
+    let mut r = row("1.00", "AXSS");
+    r.ratio = Some(Decimal::new(1, 9));
+    let mut rows: Vec<_> = (0..n).map(|_| row("1.00", "AXSS")).collect();
+    rows[n - 1] = r;
+    assert!(Table::build("reports.payment_list", &[&report(rows)]).is_err(), "a refusal in any batch fails the table");
+}
+
+#[test]
 fn decimals_that_do_not_fit_are_refused_not_rounded() {
     assert_eq!(scaled("12.5", 2).unwrap(), 1250);
     assert_eq!(scaled("-0.01", 2).unwrap(), -1);
