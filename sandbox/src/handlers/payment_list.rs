@@ -111,17 +111,7 @@ fn push_row(out: &mut String, e: &Entry) {
     push_str(out, &e.xact_id);
     let d = e.date;
     out.push_str(",\"xact_date\":\"");
-    push_digits(out, d.day(), 2);
-    out.push('.');
-    push_digits(out, d.month(), 2);
-    out.push('.');
-    push_digits(out, d.year() as u32, 4);
-    out.push(' ');
-    push_digits(out, d.hour(), 2);
-    out.push(':');
-    push_digits(out, d.minute(), 2);
-    out.push(':');
-    push_digits(out, d.second(), 2);
+    push_digit_groups(out, &[(d.day(), 2), (d.month(), 2), (d.year() as u32, 4), (d.hour(), 2), (d.minute(), 2), (d.second(), 2)], ".. ::");
     out.push('"');
     out.push_str(",\"bank_id\":");
     push_str(out, e.bank.id);
@@ -154,11 +144,7 @@ fn push_row(out: &mut String, e: &Entry) {
     push_tl(out, sign * e.split.amount, 4);
     let due = e.due_date;
     out.push_str(",\"due_date\":\"");
-    push_digits(out, due.year() as u32, 4);
-    out.push('-');
-    push_digits(out, due.month(), 2);
-    out.push('-');
-    push_digits(out, due.day(), 2);
+    push_digit_groups(out, &[(due.year() as u32, 4), (due.month(), 2), (due.day(), 2)], "--");
     out.push_str("T00:00:00\"");
     out.push_str(
         ",\"agent_service_amount\":0.0000,\"agent_pay_amount\":0.0000,\"company_pay_amount\":",
@@ -169,11 +155,18 @@ fn push_row(out: &mut String, e: &Entry) {
     out.push('}');
 }
 
-/// Appends `n` as exactly `width` digits, zero-padded (chrono's `format`
-/// reads its pattern anew for every row).
-fn push_digits(out: &mut String, n: u32, width: u32) {
-    for place in (0..width).rev() {
-        out.push(char::from(b'0' + (n / 10u32.pow(place) % 10) as u8));
+/// Appends each `(n, width)` as exactly `width` digits, zero-padded, the
+/// next of `separators` between two (chrono's `format` reads its pattern
+/// anew for every row).
+fn push_digit_groups(out: &mut String, groups: &[(u32, u32)], separators: &str) {
+    let mut separators = separators.chars();
+    for (i, &(n, width)) in groups.iter().enumerate() {
+        if i > 0 {
+            out.extend(separators.next());
+        }
+        for place in (0..width).rev() {
+            out.push(char::from(b'0' + (n / 10u32.pow(place) % 10) as u8));
+        }
     }
 }
 
@@ -215,10 +208,8 @@ mod tests {
     #[test]
     fn digits() {
         let mut s = String::new();
-        push_digits(&mut s, 7, 2);
-        push_digits(&mut s, 2030, 4);
-        push_digits(&mut s, 0, 2);
-        assert_eq!(s, "07203000");
+        push_digit_groups(&mut s, &[(7, 2), (2030, 4), (0, 2), (5, 1)], ".- ");
+        assert_eq!(s, "07.2030-00 5");
     }
 
     #[test]
