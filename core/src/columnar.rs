@@ -149,7 +149,8 @@ pub fn shape(method: &str) -> Option<&'static Shape> {
     shapes.iter().find(|(name, _)| *name == method).and_then(|(_, shape)| shape.as_ref())
 }
 
-/// A tabular result's rows as record batches (one per result given).
+/// A tabular result's rows as record batches (`Table::build`: a batch per
+/// `BATCH_ROWS` rows of each result given, at least one per result).
 #[derive(Debug, Clone)]
 pub struct Table {
     pub schema: SchemaRef,
@@ -176,16 +177,22 @@ impl Table {
                 continue;
             }
             let built: Vec<Result<Vec<RecordBatch>, Error>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..workers).map(|worker| scope.spawn(move || parts_of(shape, *result, worker, workers))).collect();
+                let work = move |worker| parts_of(shape, *result, worker, workers);
+                // A worker whose thread cannot be made does its part here.
+                let handles: Vec<_> = (0..workers).map(|worker| std::thread::Builder::new().spawn_scoped(scope, move || work(worker)).map_err(|_| worker)).collect();
                 handles
                     .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|_| Err(Error::internal("a thread building the table panicked"))))
+                    .map(|h| match h {
+                        Ok(h) => h.join().unwrap_or_else(|_| Err(Error::internal("a thread building the table panicked"))),
+                        Err(worker) => work(worker),
+                    })
                     .collect()
             });
             let mut per_worker = built.into_iter().map(|b| b.map(Vec::into_iter)).collect::<Result<Vec<_>, _>>()?;
             for part in 0..parts {
                 batches.extend(per_worker[part % workers].next());
             }
+            debug_assert!(per_worker.iter_mut().all(|rest| rest.next().is_none()), "every worker's batches are placed");
         }
         Ok(Table { schema: shape.schema.clone(), batches })
     }

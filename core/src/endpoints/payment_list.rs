@@ -212,6 +212,9 @@ enum Reading {
     Aside,
 }
 
+/// The most of the body that may wait, unread, for the rest of a value.
+const MAX_PENDING: usize = 1 << 20;
+
 /// What one step of reading found.
 enum Step {
     Went,
@@ -219,10 +222,11 @@ enum Step {
 }
 
 impl ReportReader<'_> {
-    /// The next byte that is not whitespace, from `at`.
+    /// The next byte that is not JSON whitespace, from `at` (a form feed is
+    /// no JSON whitespace: not skipped, it makes the reader step aside).
     fn peek(body: &[u8], at: &mut usize) -> Option<u8> {
         while let Some(&b) = body.get(*at) {
-            if !b.is_ascii_whitespace() {
+            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
                 return Some(b);
             }
             *at += 1;
@@ -250,6 +254,15 @@ impl ReportReader<'_> {
     }
 
     fn step(&mut self, body: &[u8]) -> Result<Step, ()> {
+        // A value still incomplete is read again from its start as each chunk
+        // arrives: one this long (no report row is) is left to `decode` rather
+        // than read over and over.
+        if matches!(self.state, Reading::Read { .. } | Reading::Aside) {
+            return Ok(Step::NeedMore);
+        }
+        if body.len() - self.at > MAX_PENDING {
+            return Err(());
+        }
         let mut at = self.at;
         let Some(next) = Self::peek(body, &mut at) else { return Ok(Step::NeedMore) };
         match self.state {
@@ -329,12 +342,14 @@ impl AnswerReader<PaymentReport> for ReportReader<'_> {
         let Reading::Read { list, end } = self.state else {
             return PaymentList::decode(self.params, body, deadline);
         };
-        deadline.check()?;
         // The rest of the answer, read as `decode` reads it, with `null` where
-        // the rows were: its envelope, a repeated `Data`, trailing bytes.
+        // the rows were: its envelope, a repeated `Data`, trailing bytes. An
+        // error is the whole body's (its message and snippet), never this splice's.
         let rest = [&body[..list], b"null", &body[end..]].concat();
-        let report = PaymentList::decode(self.params, &rest, deadline)?;
-        Ok(PaymentReport { rows: self.rows, ..report })
+        match PaymentList::decode(self.params, &rest, deadline) {
+            Ok(report) => Ok(PaymentReport { rows: self.rows, ..report }),
+            Err(_) => PaymentList::decode(self.params, body, deadline),
+        }
     }
 }
 
@@ -427,6 +442,9 @@ mod tests {
             r#"{"Data":[,{"amount":1}]}"#.to_owned(),
             r#"{"Data":[{"amount":1}{"amount":2}]}"#.to_owned(),
             r#"{"Data":[1]}"#.to_owned(),
+            "{\"Data\":[\x0c{\"amount\":1}]}".to_owned(),
+            "{\"Data\":[{\"amount\":1}\x0c,{\"amount\":2}]}".to_owned(),
+            r#"{"Data":[{"amount":1}],"data":5}"#.to_owned(),
             r#"{"Data":[{"xact_date":"yesterday"}]}"#.to_owned(),
             r#"{"Data":[{"amount":1}]} trailing"#.to_owned(),
             r#"{"Data":[{"amount":1}]"#.to_owned(),
@@ -448,6 +466,11 @@ mod tests {
             }
         }
         assert_eq!(read_arriving(&bodies[0], 5).0.unwrap().rows.len(), 40);
+        // A value longer than MAX_PENDING is left to decode, with the same result.
+        let long = format!(r#"{{"meta":"{}","Data":[{{"amount":1}}]}}"#, "x".repeat(MAX_PENDING + 10));
+        let (arriving, streamed) = read_arriving(&long, 64 << 10);
+        assert!(!streamed);
+        assert_eq!(arriving.unwrap(), decode(&long).unwrap());
     }
 
     #[test]

@@ -155,7 +155,7 @@ fn push_row(out: &mut String, e: &Entry) {
     out.push('}');
 }
 
-/// Appends each `(n, width)` as exactly `width` digits, zero-padded, the
+/// Appends each `(n, width)` as at least `width` digits, zero-padded, the
 /// next of `separators` between two (chrono's `format` reads its pattern
 /// anew for every row).
 fn push_digit_groups(out: &mut String, groups: &[(u32, u32)], separators: &str) {
@@ -163,6 +163,10 @@ fn push_digit_groups(out: &mut String, groups: &[(u32, u32)], separators: &str) 
     for (i, &(n, width)) in groups.iter().enumerate() {
         if i > 0 {
             out.extend(separators.next());
+        }
+        if n >= 10u32.pow(width) {
+            let _ = write!(out, "{n}");
+            continue;
         }
         for place in (0..width).rev() {
             out.push(char::from(b'0' + (n / 10u32.pow(place) % 10) as u8));
@@ -208,8 +212,8 @@ mod tests {
     #[test]
     fn digits() {
         let mut s = String::new();
-        push_digit_groups(&mut s, &[(7, 2), (2030, 4), (0, 2), (5, 1)], ".- ");
-        assert_eq!(s, "07.2030-00 5");
+        push_digit_groups(&mut s, &[(7, 2), (2030, 4), (0, 2), (5, 1), (10_000, 4)], ".- /");
+        assert_eq!(s, "07.2030-00 5/10000");
     }
 
     #[test]
