@@ -235,34 +235,29 @@ impl ReportReader<'_> {
     }
 
     /// One JSON value of type `T` at `at`: the value and where it ends;
-    /// `Ok(None)` when the body so far ends inside it.
+    /// `Ok(None)` when the body so far ends inside it. A value still
+    /// incomplete is read again from its start as each chunk arrives: one
+    /// longer than `MAX_PENDING` (no report row is) is left to `decode`
+    /// rather than read over and over.
     fn value<'b, T: Deserialize<'b>>(body: &'b [u8], at: usize) -> Result<Option<(T, usize)>, ()> {
+        let incomplete = || if body.len() - at > MAX_PENDING { Err(()) } else { Ok(None) };
         // Read up to the last delimiter only: a number or literal cut short
         // by the end of a chunk (`100.`) would be a syntax error, while one
         // cut anywhere else (in a string, between tokens) is "more to come".
-        let Some(cut) = body.iter().rposition(|b| matches!(b, b'"' | b',' | b':' | b'}' | b']')) else { return Ok(None) };
+        let Some(cut) = body.iter().rposition(|b| matches!(b, b'"' | b',' | b':' | b'}' | b']')) else { return incomplete() };
         if cut < at {
-            return Ok(None);
+            return incomplete();
         }
         let mut values = serde_json::Deserializer::from_slice(&body[at..=cut]).into_iter::<T>();
         match values.next() {
             Some(Ok(value)) => Ok(Some((value, at + values.byte_offset()))),
-            Some(Err(e)) if e.is_eof() => Ok(None),
-            None => Ok(None),
+            Some(Err(e)) if e.is_eof() => incomplete(),
+            None => incomplete(),
             Some(Err(_)) => Err(()),
         }
     }
 
     fn step(&mut self, body: &[u8]) -> Result<Step, ()> {
-        // A value still incomplete is read again from its start as each chunk
-        // arrives: one this long (no report row is) is left to `decode` rather
-        // than read over and over.
-        if matches!(self.state, Reading::Read { .. } | Reading::Aside) {
-            return Ok(Step::NeedMore);
-        }
-        if body.len() - self.at > MAX_PENDING {
-            return Err(());
-        }
         let mut at = self.at;
         let Some(next) = Self::peek(body, &mut at) else { return Ok(Step::NeedMore) };
         match self.state {
@@ -466,10 +461,14 @@ mod tests {
             }
         }
         assert_eq!(read_arriving(&bodies[0], 5).0.unwrap().rows.len(), 40);
-        // A value longer than MAX_PENDING is left to decode, with the same result.
-        let long = format!(r#"{{"meta":"{}","Data":[{{"amount":1}}]}}"#, "x".repeat(MAX_PENDING + 10));
+        // A value still incomplete after MAX_PENDING is left to decode, with the same result.
+        let long = format!(r#"{{"meta":"{}","Data":[{{"amount":1}}]}}"#, "x".repeat(3 * MAX_PENDING));
         let (arriving, streamed) = read_arriving(&long, 64 << 10);
         assert!(!streamed);
+        assert_eq!(arriving.unwrap(), decode(&long).unwrap());
+        // Whole in one chunk, it is read like any other.
+        let (arriving, streamed) = read_arriving(&long, long.len());
+        assert!(streamed);
         assert_eq!(arriving.unwrap(), decode(&long).unwrap());
     }
 
