@@ -68,7 +68,7 @@ impl Endpoint for PaymentList {
     }
 
     fn reader(p: &PaymentListParams) -> Option<Box<dyn AnswerReader<PaymentReport> + '_>> {
-        Some(Box::new(ReportReader { params: p, at: 0, state: Reading::Start, rows: Vec::new(), layout: RowLayout::default() }))
+        Some(Box::new(ReportReader::new(p)))
     }
 
     fn from_wire(p: &PaymentListParams, body: &Map<String, Value>) -> Result<PaymentReport, Error> {
@@ -221,7 +221,11 @@ enum Step {
     NeedMore,
 }
 
-impl ReportReader<'_> {
+impl<'p> ReportReader<'p> {
+    fn new(params: &'p PaymentListParams) -> ReportReader<'p> {
+        ReportReader { params, at: 0, state: Reading::Start, rows: Vec::new(), layout: RowLayout::default() }
+    }
+
     /// The next byte that is not JSON whitespace, from `at` (a form feed is
     /// no JSON whitespace: not skipped, it makes the reader step aside).
     fn peek(body: &[u8], at: &mut usize) -> Option<u8> {
@@ -406,7 +410,7 @@ mod tests {
     /// And whether its rows were read as they arrived.
     fn read_arriving(body: &str, step: usize) -> (Result<PaymentReport, Error>, bool) {
         let params = PaymentListParams { date: NaiveDate::from_ymd_opt(2020, 2, 5).unwrap() };
-        let mut reader = Box::new(ReportReader { params: &params, at: 0, state: Reading::Start, rows: Vec::new(), layout: RowLayout::default() });
+        let mut reader = Box::new(ReportReader::new(&params));
         let bytes = body.as_bytes();
         let mut end = 0;
         while end < bytes.len() {
