@@ -20,6 +20,7 @@ pub mod endpoints;
 mod error;
 pub mod file;
 mod models;
+mod row_batches;
 mod money;
 pub mod kinds;
 mod secret;

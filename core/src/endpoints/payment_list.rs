@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::endpoint::{AnswerReader, Deadline, Endpoint, RetryPolicy};
 use crate::error::{Error, ErrorKind};
+use crate::row_batches::{value_end, RowBatches};
 use crate::models::{PaymentReport, PaymentReportRow};
 use crate::spec::{Doc, Spec};
 use crate::wire::{istanbul, RawObject, Reader, RowLayout};
@@ -194,8 +195,7 @@ struct ReportReader<'p> {
     /// Where reading resumes: everything before it is read.
     at: usize,
     state: Reading,
-    rows: Vec<PaymentReportRow>,
-    layout: RowLayout,
+    rows: RowBatches<PaymentReportRow>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -223,7 +223,7 @@ enum Step {
 
 impl<'p> ReportReader<'p> {
     fn new(params: &'p PaymentListParams) -> ReportReader<'p> {
-        ReportReader { params, at: 0, state: Reading::Start, rows: Vec::new(), layout: RowLayout::default() }
+        ReportReader { params, at: 0, state: Reading::Start, rows: RowBatches::new(report_row) }
     }
 
     /// The next byte that is not JSON whitespace, from `at` (a form feed is
@@ -307,9 +307,10 @@ impl<'p> ReportReader<'p> {
                     at += 1;
                 }
                 b'{' if !after_row => {
-                    let Some((row, end)) = Self::value::<RawObject<'_>>(body, at)? else { return Ok(Step::NeedMore) };
-                    let row = self.layout.fit(&row).map_err(|_| ())?;
-                    self.rows.push(PaymentReportRow::from_wire(&row).map_err(|_| ())?);
+                    let Some(end) = value_end(body, at) else {
+                        return if body.len() - at > MAX_PENDING { Err(()) } else { Ok(Step::NeedMore) };
+                    };
+                    self.rows.push(body, at, end)?;
                     self.state = Reading::Rows { list, after_row: true, after_comma: false };
                     at = end;
                 }
@@ -330,7 +331,7 @@ impl AnswerReader<PaymentReport> for ReportReader<'_> {
                 Ok(Step::NeedMore) => return,
                 Err(()) => {
                     self.state = Reading::Aside;
-                    self.rows = Vec::new();
+                    self.rows = RowBatches::new(report_row);
                     return;
                 }
             }
@@ -345,11 +346,18 @@ impl AnswerReader<PaymentReport> for ReportReader<'_> {
         // the rows were: its envelope, a repeated `Data`, trailing bytes. An
         // error is the whole body's (its message and snippet), never this splice's.
         let rest = [&body[..list], b"null", &body[end..]].concat();
-        match PaymentList::decode(self.params, &rest, deadline) {
-            Ok(report) => Ok(PaymentReport { rows: self.rows, ..report }),
-            Err(_) => PaymentList::decode(self.params, body, deadline),
+        match (PaymentList::decode(self.params, &rest, deadline), self.rows.finish(body)) {
+            (Ok(report), Ok(rows)) => Ok(PaymentReport { rows, ..report }),
+            _ => PaymentList::decode(self.params, body, deadline),
         }
     }
+}
+
+/// One report row from its JSON text, as `decode` reads it.
+fn report_row(text: &[u8], layout: &mut RowLayout) -> Result<PaymentReportRow, ()> {
+    let row: RawObject<'_> = serde_json::from_slice(text).map_err(|_| ())?;
+    let row = layout.fit(&row).map_err(|_| ())?;
+    PaymentReportRow::from_wire(&row).map_err(|_| ())
 }
 
 #[cfg(test)]
@@ -465,6 +473,28 @@ mod tests {
             }
         }
         assert_eq!(read_arriving(&bodies[0], 5).0.unwrap().rows.len(), 40);
+        // Long enough for its rows to be typed on other threads; one bad row
+        // anywhere gives decode's error.
+        let row = |i: usize| format!(r#"{{"amount":{i}.25,"xact_id":"x-{i}","instalment":{},"card_holder":"A \"{i}\" }}"}}"#, i % 12);
+        let rows: Vec<String> = (0..5_000).map(row).collect();
+        for bad in [None, Some(0), Some(2_500), Some(4_999)] {
+            let mut rows = rows.clone();
+            if let Some(bad) = bad {
+                rows[bad] = r#"{"xact_date":"yesterday"}"#.to_owned();
+            }
+            let body = format!(r#"{{"total":5000,"Data":[{}],"code":0}}"#, rows.join(","));
+            let whole = decode(&body);
+            for step in [997, 64 << 10, body.len()] {
+                let (arriving, streamed) = read_arriving(&body, step);
+                assert!(streamed || bad.is_some(), "steps of {step}");
+                match (&whole, &arriving) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "steps of {step}"),
+                    (Err(a), Err(b)) => assert_eq!((a.kind, &a.message), (b.kind, &b.message), "bad row {bad:?}, steps of {step}"),
+                    _ => panic!("bad row {bad:?}, steps of {step}: decode {whole:?}, read as it arrived {arriving:?}"),
+                }
+            }
+            assert_eq!(whole.is_ok(), bad.is_none());
+        }
         // A value still incomplete after MAX_PENDING is left to decode, with the same result.
         let long = format!(r#"{{"meta":"{}","Data":[{{"amount":1}}]}}"#, "x".repeat(3 * MAX_PENDING));
         let (arriving, streamed) = read_arriving(&long, 64 << 10);
