@@ -100,15 +100,60 @@ impl ToNapiValue for JsText {
     }
 }
 
-/// The rows of `result` (a result of the tabular `method`) as columns.
-pub fn columns<T: Serialize + ?Sized>(method: &str, result: &T, money_as_number: bool) -> std::result::Result<RowColumns, paynet_core::Error> {
+/// The rows of `result` (a result of the tabular `method`) as columns. A
+/// long result's rows are split in as many runs as there are cores (up to
+/// `MAX_WORKERS`), each made columns on its own thread, then joined in order.
+pub fn columns<T: Serialize + Sync + ?Sized>(method: &str, result: &T, money_as_number: bool) -> std::result::Result<RowColumns, paynet_core::Error> {
+    let mut rows = 0_usize;
+    paynet_core::columnar::each_row(method, result, &mut |_| {
+        rows += 1;
+        Ok(())
+    })?;
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_WORKERS).min(rows / MIN_ROWS_PER_WORKER).max(1);
+    let run = |worker: usize| run_of(method, result, money_as_number, rows * worker / workers..rows * (worker + 1) / workers);
+    let runs: Vec<std::result::Result<Columns, paynet_core::Error>> = if workers == 1 {
+        vec![run(0)]
+    } else {
+        std::thread::scope(|scope| {
+            // A run whose thread cannot be made is done here.
+            let handles: Vec<_> = (0..workers).map(|worker| std::thread::Builder::new().spawn_scoped(scope, move || run(worker)).map_err(|_| worker)).collect();
+            handles
+                .into_iter()
+                .map(|h| match h {
+                    Ok(h) => h.join().unwrap_or_else(|_| Err(paynet_core::Error::internal("a thread making the rows' columns panicked"))),
+                    Err(worker) => run(worker),
+                })
+                .collect()
+        })
+    };
+    let mut runs = runs.into_iter();
+    let mut sink = runs.next().expect("at least one run")?;
+    for run in runs {
+        sink.append(run?);
+    }
+    Ok(RowColumns { count: sink.rows as u32, columns: sink.columns.into_iter().map(Column::finish).collect() })
+}
+
+/// Threads one result's columns are made on.
+const MAX_WORKERS: usize = 4;
+
+/// Fewer rows than this per thread are not worth a thread.
+const MIN_ROWS_PER_WORKER: usize = 8192;
+
+/// The rows of `result` in `range` as columns.
+fn run_of<T: Serialize + ?Sized>(method: &str, result: &T, money_as_number: bool, range: std::ops::Range<usize>) -> std::result::Result<Columns, paynet_core::Error> {
     let mut sink = Columns { money_as_number, rows: 0, columns: Vec::new(), buf: String::new() };
+    let mut index = 0;
     paynet_core::columnar::each_row(method, result, &mut |row| {
+        index += 1;
+        if !range.contains(&(index - 1)) {
+            return Ok(());
+        }
         Serialize::serialize(row, RowSer { sink: &mut sink, next: 0 }).map_err(|e| e.to_string())?;
         sink.end_row();
         Ok(())
     })?;
-    Ok(RowColumns { count: sink.rows as u32, columns: sink.columns.into_iter().map(Column::finish).collect() })
+    Ok(sink)
 }
 
 struct Columns {
@@ -139,11 +184,25 @@ impl Columns {
     /// A field the row did not serialize is null.
     fn end_row(&mut self) {
         self.rows += 1;
+        self.pad();
+    }
+
+    fn pad(&mut self) {
         for column in &mut self.columns {
-            if column.tags.len() < self.rows {
+            while column.tags.len() < self.rows {
                 column.null();
             }
         }
+    }
+
+    /// The rows of `other` after these.
+    fn append(&mut self, other: Columns) {
+        for column in other.columns {
+            let at = self.column(0, column.key);
+            self.columns[at].append(column);
+        }
+        self.rows += other.rows;
+        self.pad();
     }
 }
 
@@ -230,26 +289,73 @@ impl Column {
                 return;
             }
             // Too many distinct values: every row its own text from here on.
-            let mut bytes = Vec::new();
-            let mut ends = Vec::with_capacity(codes.len() + 1);
-            ends.push(0);
-            for (tag, &code) in self.tags.iter().zip(codes.iter()) {
-                let at = *ends.last().unwrap_or(&0);
-                if *tag == TEXT || *tag == JSON {
-                    let entry = &entries[code as usize];
-                    bytes.extend_from_slice(entry.as_bytes());
-                    ends.push(at + units(entry));
-                } else {
-                    ends.push(at);
-                }
-            }
-            self.text = Text::PerRow { bytes, ends };
+            self.spell_out();
         }
         if let Text::PerRow { bytes, ends } = &mut self.text {
             bytes.extend_from_slice(s.as_bytes());
             ends.push(*ends.last().unwrap_or(&0) + units(s));
         }
         self.tags.push(tag);
+    }
+
+    /// Every row its own text (no codes).
+    fn spell_out(&mut self) {
+        let Text::Distinct { entries, codes, .. } = &self.text else { return };
+        let mut bytes = Vec::new();
+        let mut ends = Vec::with_capacity(codes.len() + 1);
+        ends.push(0);
+        for (tag, &code) in self.tags.iter().zip(codes.iter()) {
+            let at = *ends.last().unwrap_or(&0);
+            if *tag == TEXT || *tag == JSON {
+                let entry = &entries[code as usize];
+                bytes.extend_from_slice(entry.as_bytes());
+                ends.push(at + units(entry));
+            } else {
+                ends.push(at);
+            }
+        }
+        self.text = Text::PerRow { bytes, ends };
+    }
+
+    /// The rows of `other` (the same field) after these.
+    fn append(&mut self, other: Column) {
+        let rows = self.tags.len();
+        self.ascii &= other.ascii;
+        self.datetime = self.datetime.or(other.datetime);
+        if !other.numbers.is_empty() {
+            self.numbers.resize(rows, 0.0);
+            self.numbers.extend_from_slice(&other.numbers);
+        }
+        match other.text {
+            Text::PerRow { bytes, ends } => {
+                self.spell_out();
+                let Text::PerRow { bytes: mine, ends: my_ends } = &mut self.text else { unreachable!("spelled out") };
+                let offset = *my_ends.last().unwrap_or(&0);
+                mine.extend_from_slice(&bytes);
+                my_ends.extend(ends[1..].iter().map(|end| end + offset));
+                self.tags.extend_from_slice(&other.tags);
+            }
+            Text::Distinct { entries, codes, .. } => {
+                // Each distinct value is looked up once; its rows reuse its code.
+                let mut mine: Vec<Option<u32>> = vec![None; entries.len()];
+                for (&tag, &code) in other.tags.iter().zip(&codes) {
+                    if tag != TEXT && tag != JSON {
+                        self.tags.push(tag);
+                        self.no_text();
+                        continue;
+                    }
+                    if let (Some(known), Text::Distinct { codes: my_codes, .. }) = (mine[code as usize], &mut self.text) {
+                        my_codes.push(known);
+                        self.tags.push(tag);
+                        continue;
+                    }
+                    self.tagged_text(tag, &entries[code as usize]);
+                    if let Text::Distinct { codes: my_codes, .. } = &self.text {
+                        mine[code as usize] = my_codes.last().copied();
+                    }
+                }
+            }
+        }
     }
 
     fn finish(self) -> RowColumn {

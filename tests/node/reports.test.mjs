@@ -52,39 +52,57 @@ test('toArrow(): exact decimals, Istanbul timestamps, dates, dictionary codes; t
 
 // The rows (made in JS from core's columns) and the table (core's Arrow arrays)
 // come from the same typed rows by two separate paths: every cell must agree.
+/** Every cell of `report.rows` against its column of `report.toArrow()`. */
+function assertRowsMatchTable(report, numeric) {
+  const table = report.toArrow();
+  assert.equal(table.numRows, report.rows.length);
+  for (const field of table.schema.fields) {
+    const name = toCamel(field.name);
+    const column = table.getChild(field.name);
+    report.rows.forEach((row, i) => {
+      const cell = column.get(i);
+      const value = row[name];
+      const at = `${name} of row ${i}`;
+      if (cell === null) return assert.equal(value, null, at);
+      if (DataType.isDecimal(field.type)) {
+        const units = BigInt.asIntN(64, BigInt(cell[0]) | (BigInt(cell[1]) << 32n));
+        const text = numeric || field.type.scale !== 2 ? value.toFixed(field.type.scale) : value;
+        assert.equal(typeof value, numeric || field.type.scale !== 2 ? 'number' : 'string', at);
+        assert.equal(BigInt(text.replace('.', '')), units, at);
+      } else if (DataType.isTimestamp(field.type)) {
+        assert.ok(value instanceof Date, at);
+        assert.equal(value.getTime(), Number(cell), at);
+        assert.equal(new Date(row[`${name}Raw`]).getTime(), value.getTime(), at);
+      } else if (DataType.isDate(field.type)) {
+        assert.equal(value, new Date(cell).toISOString().slice(0, 10), at);
+      } else if (DataType.isInt(field.type)) {
+        assert.equal(value, Number(cell), at);
+      } else {
+        assert.equal(value, cell, at);
+      }
+    });
+  }
+}
+
 test('every row field equals its Arrow column, in string and number money', async () => {
   const numeric = sandbox.client({ money: 'number' });
   for (const c of [client, numeric]) {
     const report = await c.reports.paymentList({ date: days[12] });
-    const table = report.toArrow();
     assert.ok(report.rows.some((r) => /[^\x00-\x7f]/.test(r.cardHolder)), 'some card holder is not ASCII');
-    for (const field of table.schema.fields) {
-      const name = toCamel(field.name);
-      const column = table.getChild(field.name);
-      report.rows.forEach((row, i) => {
-        const cell = column.get(i);
-        const value = row[name];
-        const at = `${name} of row ${i}`;
-        if (cell === null) return assert.equal(value, null, at);
-        if (DataType.isDecimal(field.type)) {
-          const units = BigInt.asIntN(64, BigInt(cell[0]) | (BigInt(cell[1]) << 32n));
-          const text = c === numeric || field.type.scale !== 2 ? value.toFixed(field.type.scale) : value;
-          assert.equal(typeof value, c === numeric || field.type.scale !== 2 ? 'number' : 'string', at);
-          assert.equal(BigInt(text.replace('.', '')), units, at);
-        } else if (DataType.isTimestamp(field.type)) {
-          assert.ok(value instanceof Date, at);
-          assert.equal(value.getTime(), Number(cell), at);
-          assert.equal(new Date(row[`${name}Raw`]).getTime(), value.getTime(), at);
-        } else if (DataType.isDate(field.type)) {
-          assert.equal(value, new Date(cell).toISOString().slice(0, 10), at);
-        } else if (DataType.isInt(field.type)) {
-          assert.equal(value, Number(cell), at);
-        } else {
-          assert.equal(value, cell, at);
-        }
-      });
-    }
+    assertRowsMatchTable(report, c === numeric);
   }
+});
+
+// Long enough that core types its rows on worker threads as they arrive and
+// the binding makes their columns in runs on several threads, joined after.
+test('a long report reads the same: rows made on several threads equal the table', async () => {
+  const date = '2026-12-15';
+  for (const seed of [3, 4, 5]) sandbox.seedDemo({ from: date, perDay: 10000, seed });
+  const report = await client.reports.paymentList({ date });
+  // Past two runs of 8192 rows, and past one Arrow batch (16 384 rows).
+  assert.ok(report.rows.length > 20000, `${report.rows.length} rows`);
+  assert.equal(new Set(report.rows.map((r) => r.xactId)).size, report.rows.length, 'rows in order, none twice');
+  assertRowsMatchTable(report, false);
 });
 
 test('a report is plain data: its rows are read once, then an ordinary property', async () => {
