@@ -141,7 +141,10 @@ export interface PreparedRequest {
 export interface RowColumn {
   /** The field's JS name. */
   name: string
-  /** A datetime: the row gets `name` (a `Date`) and `nameRaw` (the text). */
+  /**
+   * A datetime: the row gets `name` (a `Date` of the instant in
+   * `numbers`, ms since the epoch) and `nameRaw` (the text).
+   */
   datetime: boolean
   /** Per row: 0 null, 1 text, 2 number, 3 true, 4 false, 5 JSON. */
   tags: Uint8Array

@@ -188,7 +188,7 @@ impl NativeTable {
     /// The rows as columns (`rows.rs`).
     #[napi]
     pub fn rows(&self) -> Result<rows::RowColumns> {
-        self.with_output(|output| rows::columns(&self.method, &**output, self.money_as_number))
+        self.with_output(|output| rows::columns(&self.method, output.cells(), self.money_as_number))
     }
 
     /// The rows as an Arrow IPC stream: money `decimal128(18, 2)`, timestamps
@@ -196,7 +196,7 @@ impl NativeTable {
     /// The record batches are built for the stream and not kept.
     #[napi]
     pub fn ipc(&self) -> Result<Buffer> {
-        self.with_output(|output| paynet_core::columnar::Table::build(&self.method, &[&**output])?.to_ipc())
+        self.with_output(|output| paynet_core::columnar::Table::build(&self.method, &[output.cells()])?.to_ipc())
             .map(Buffer::from)
     }
 }

@@ -1,7 +1,7 @@
 //! A tabular result's rows → columns that `lib/convert.js` makes the row
 //! objects from: the values `output.rs` would write as JSON (camelCase names,
-//! money as exact text or numbers, rates as numbers, a datetime's text for its
-//! `Date`), without text for V8 to parse again.
+//! money as exact text or numbers, rates as numbers, a datetime's text and
+//! its instant for its `Date`), without text for V8 to parse again.
 //!
 //! Per column, one tag per row (null, text, number, true, false); the text of
 //! every value as one JS string and where each value ends (in UTF-16 units,
@@ -10,18 +10,18 @@
 //! code per row, so those rows share one JS string per value instead of one
 //! string each.
 //!
-//! The rows are core's typed rows, read by their own `Serialize` through
-//! `columnar::each_row`: nothing here is per endpoint. A nested value in a
+//! The rows are core's typed rows, read by their cells (`paynet_core::cells`,
+//! a column per row-model field): nothing here is per endpoint. A nested value in a
 //! row (a ratio table's instalments) goes as the JSON `output.rs` writes, which
 //! the wrapper parses as it parses any result.
 
 use std::collections::HashMap;
-use std::fmt::{self, Display, Write as _};
+use std::fmt::Write as _;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use paynet_core::kinds::FieldKind;
-use serde::ser::{self, Impossible, Serialize, Serializer};
+use paynet_core::cells::{Cell, Cells, RowList};
+use paynet_core::columnar::Shape;
 
 use crate::output;
 
@@ -37,9 +37,6 @@ const JSON: u8 = 5;
 /// many; past it, its values go one per row.
 const DISTINCT: usize = 1024;
 
-/// serde_json's private name for an arbitrary-precision number.
-const NUMBER_TOKEN: &str = "$serde_json::private::Number";
-
 #[napi(object, object_from_js = false)]
 pub struct RowColumns {
     pub count: u32,
@@ -51,7 +48,8 @@ pub struct RowColumns {
 pub struct RowColumn {
     /// The field's JS name.
     pub name: String,
-    /// A datetime: the row gets `name` (a `Date`) and `nameRaw` (the text).
+    /// A datetime: the row gets `name` (a `Date` of the instant in
+    /// `numbers`, ms since the epoch) and `nameRaw` (the text).
     pub datetime: bool,
     /// Per row: 0 null, 1 text, 2 number, 3 true, 4 false, 5 JSON.
     pub tags: Uint8Array,
@@ -103,14 +101,12 @@ impl ToNapiValue for JsText {
 /// The rows of `result` (a result of the tabular `method`) as columns. A
 /// long result's rows are split in as many runs as there are cores (up to
 /// `MAX_WORKERS`), each made columns on its own thread, then joined in order.
-pub fn columns<T: Serialize + Sync + ?Sized>(method: &str, result: &T, money_as_number: bool) -> std::result::Result<RowColumns, paynet_core::Error> {
-    let mut rows = 0_usize;
-    paynet_core::columnar::each_row(method, result, &mut |_| {
-        rows += 1;
-        Ok(())
-    })?;
-    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_WORKERS).min(rows / MIN_ROWS_PER_WORKER).max(1);
-    let run = |worker: usize| run_of(method, result, money_as_number, rows * worker / workers..rows * (worker + 1) / workers);
+pub fn columns(method: &str, result: &dyn Cells, money_as_number: bool) -> std::result::Result<RowColumns, paynet_core::Error> {
+    let shape = paynet_core::columnar::shape(method).ok_or_else(|| paynet_core::Error::invalid("method", format!("`{method}` returns no rows")))?;
+    let rows = paynet_core::columnar::rows_of(shape, result)?;
+    let count = rows.len();
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_WORKERS).min(count / MIN_ROWS_PER_WORKER).max(1);
+    let run = |worker: usize| run_of(shape, rows, money_as_number, count * worker / workers..count * (worker + 1) / workers);
     let runs: Vec<std::result::Result<Columns, paynet_core::Error>> = if workers == 1 {
         vec![run(0)]
     } else {
@@ -140,69 +136,59 @@ const MAX_WORKERS: usize = 4;
 /// Fewer rows than this per thread are not worth a thread.
 const MIN_ROWS_PER_WORKER: usize = 8192;
 
-/// The rows of `result` in `range` as columns.
-fn run_of<T: Serialize + ?Sized>(method: &str, result: &T, money_as_number: bool, range: std::ops::Range<usize>) -> std::result::Result<Columns, paynet_core::Error> {
-    let mut sink = Columns { money_as_number, rows: 0, columns: Vec::new(), buf: String::new() };
-    let mut index = 0;
-    paynet_core::columnar::each_row(method, result, &mut |row| {
-        index += 1;
-        if !range.contains(&(index - 1)) {
-            return Ok(());
-        }
-        Serialize::serialize(row, RowSer { sink: &mut sink, next: 0 }).map_err(|e| e.to_string())?;
-        sink.end_row();
-        Ok(())
-    })?;
+/// The rows in `range` as columns.
+fn run_of(shape: &Shape, rows: &dyn RowList, money_as_number: bool, range: std::ops::Range<usize>) -> std::result::Result<Columns, paynet_core::Error> {
+    let mut sink = Columns {
+        money_as_number,
+        rows: 0,
+        columns: shape.field_names().iter().enumerate().map(|(j, name)| Column::new(name, shape.is_datetime(j))).collect(),
+        buf: String::new(),
+    };
+    for index in range {
+        sink.push(rows.row(index)).map_err(|why| paynet_core::Error::internal(format!("could not make the rows' columns: {why}")))?;
+    }
     Ok(sink)
 }
 
 struct Columns {
     money_as_number: bool,
     rows: usize,
+    /// One per row-model field, in declaration order.
     columns: Vec<Column>,
-    /// Scratch text for values serialized with `collect_str`.
+    /// Scratch text for money, dates and rates.
     buf: String,
 }
 
 impl Columns {
-    /// The column of `key`, made (null in every earlier row) on first sight.
-    fn column(&mut self, next: usize, key: &'static str) -> usize {
-        if self.columns.get(next).is_some_and(|c| c.key == key) {
-            return next;
-        }
-        if let Some(at) = self.columns.iter().position(|c| c.key == key) {
-            return at;
-        }
-        let mut column = Column::new(key);
-        for _ in 0..self.rows {
-            column.null();
-        }
-        self.columns.push(column);
-        self.columns.len() - 1
-    }
-
-    /// A field the row did not serialize is null.
-    fn end_row(&mut self) {
-        self.rows += 1;
-        self.pad();
-    }
-
-    fn pad(&mut self) {
-        for column in &mut self.columns {
-            while column.tags.len() < self.rows {
-                column.null();
+    fn push(&mut self, row: &dyn Cells) -> std::result::Result<(), String> {
+        let Columns { money_as_number, columns, buf, .. } = self;
+        let mut index = 0;
+        let mut failed = None;
+        row.cells(&mut |cell| {
+            if let Some(column) = columns.get_mut(index)
+                && failed.is_none()
+                && let Err(why) = column.put(cell, *money_as_number, buf)
+            {
+                failed = Some(format!("`{}`: {why}", column.key));
             }
+            index += 1;
+        });
+        if let Some(why) = failed {
+            return Err(why);
         }
+        if index != columns.len() {
+            return Err(format!("a row of {index} fields where its model has {}", columns.len()));
+        }
+        self.rows += 1;
+        Ok(())
     }
 
-    /// The rows of `other` after these.
+    /// The rows of `other` (the same fields) after these.
     fn append(&mut self, other: Columns) {
-        for column in other.columns {
-            let at = self.column(0, column.key);
-            self.columns[at].append(column);
+        for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
+            mine.append(theirs);
         }
         self.rows += other.rows;
-        self.pad();
     }
 }
 
@@ -215,8 +201,8 @@ enum Text {
 
 struct Column {
     key: &'static str,
-    /// Learned from the first value (its kind's name comes even when it is absent).
-    datetime: Option<bool>,
+    /// A timestamp field: its text, and its instant in `numbers` (ms since the epoch).
+    datetime: bool,
     tags: Vec<u8>,
     text: Text,
     ascii: bool,
@@ -229,10 +215,10 @@ fn units(s: &str) -> u32 {
 }
 
 impl Column {
-    fn new(key: &'static str) -> Column {
+    fn new(key: &'static str, datetime: bool) -> Column {
         Column {
             key,
-            datetime: None,
+            datetime,
             tags: Vec::new(),
             text: Text::Distinct { index: HashMap::new(), entries: Vec::new(), codes: Vec::new() },
             ascii: true,
@@ -259,13 +245,59 @@ impl Column {
     }
 
     fn number(&mut self, v: f64) {
-        let row = self.tags.len();
         self.tags.push(NUMBER);
         self.no_text();
+        self.set_number(v);
+    }
+
+    /// The last row's number.
+    fn set_number(&mut self, v: f64) {
+        let row = self.tags.len() - 1;
         if self.numbers.len() < row {
             self.numbers.resize(row, 0.0);
         }
         self.numbers.push(v);
+    }
+
+    /// One row's value, as `output.rs` writes it: money as text (or a number
+    /// with `money: 'number'`), rates and integers as numbers (`Number(text)`
+    /// gives the same double), a timestamp as its text and its instant, a
+    /// nested value as its JSON.
+    fn put(&mut self, cell: Cell<'_>, money_as_number: bool, buf: &mut String) -> std::result::Result<(), String> {
+        match cell {
+            Cell::Null => self.null(),
+            Cell::Text(s) => self.text(s),
+            Cell::Int(v) => self.number(v as f64),
+            Cell::Bool(v) => self.flag(v),
+            Cell::Money(d) => {
+                buf.clear();
+                let _ = write!(buf, "{}", paynet_core::cells::money_canonical(d));
+                if money_as_number { self.number(as_number(buf)?) } else { self.text(buf) }
+            }
+            Cell::Ratio(d) => {
+                buf.clear();
+                let _ = write!(buf, "{d}");
+                self.number(as_number(buf)?);
+            }
+            Cell::DateTime(at) if self.datetime => {
+                buf.clear();
+                // chrono's `Serialize` text (RFC 3339), what `call` gives.
+                let _ = write!(buf, "{at:?}");
+                self.text(buf);
+                self.set_number(at.timestamp_millis() as f64);
+            }
+            Cell::DateTime(_) => return Err("a timestamp in a field the spec gives another kind".into()),
+            Cell::Date(day) => {
+                buf.clear();
+                let _ = write!(buf, "{day}");
+                self.text(buf);
+            }
+            Cell::Nested(value) => {
+                let json = output::to_json(value, money_as_number, 64).map_err(|e| e.to_string())?;
+                self.tagged_text(JSON, std::str::from_utf8(&json).map_err(|e| e.to_string())?);
+            }
+        }
+        Ok(())
     }
 
     fn text(&mut self, s: &str) {
@@ -321,7 +353,6 @@ impl Column {
     fn append(&mut self, other: Column) {
         let rows = self.tags.len();
         self.ascii &= other.ascii;
-        self.datetime = self.datetime.or(other.datetime);
         if !other.numbers.is_empty() {
             self.numbers.resize(rows, 0.0);
             self.numbers.extend_from_slice(&other.numbers);
@@ -382,7 +413,7 @@ impl Column {
         };
         RowColumn {
             name: output::name(self.key).camel.to_owned(),
-            datetime: self.datetime == Some(true),
+            datetime: self.datetime,
             tags: Uint8Array::new(self.tags),
             text: JsText { bytes, ascii: self.ascii },
             ends: Uint32Array::new(ends),
@@ -392,284 +423,7 @@ impl Column {
     }
 }
 
-/// Why a row could not become columns: a bug, or a value no row field holds.
-#[derive(Debug)]
-enum Fail {
-    /// A list, map or struct: written as JSON instead.
-    Nested,
-    Other(String),
-}
-
-impl Display for Fail {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Fail::Nested => f.write_str("a nested value where a row should be"),
-            Fail::Other(why) => f.write_str(why),
-        }
-    }
-}
-impl std::error::Error for Fail {}
-impl ser::Error for Fail {
-    fn custom<T: Display>(msg: T) -> Self {
-        Fail::Other(msg.to_string())
-    }
-}
-
-fn nested<T>() -> std::result::Result<T, Fail> {
-    Err(Fail::Nested)
-}
-
-/// Sequences, maps and variants with data are `Fail::Nested`: a cell's is
-/// written as its JSON (`RowSer::serialize_field`), a row's is refused.
-macro_rules! nested_values {
-    () => {
-        fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> std::result::Result<(), Fail> {
-            nested()
-        }
-        fn serialize_seq(self, _: Option<usize>) -> std::result::Result<Self::SerializeSeq, Fail> {
-            nested()
-        }
-        fn serialize_tuple(self, _: usize) -> std::result::Result<Self::SerializeTuple, Fail> {
-            nested()
-        }
-        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> std::result::Result<Self::SerializeTupleStruct, Fail> {
-            nested()
-        }
-        fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> std::result::Result<Self::SerializeTupleVariant, Fail> {
-            nested()
-        }
-        fn serialize_map(self, _: Option<usize>) -> std::result::Result<Self::SerializeMap, Fail> {
-            nested()
-        }
-        fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> std::result::Result<Self::SerializeStructVariant, Fail> {
-            nested()
-        }
-    };
-}
-
-/// One row: its struct and each field into its column.
-struct RowSer<'c> {
-    sink: &'c mut Columns,
-    /// The column expected next (fields come in declaration order).
-    next: usize,
-}
-
-macro_rules! not_a_row {
-    ($($method:ident($($ty:ty),*);)*) => {
-        $(fn $method(self, $(_: $ty),*) -> std::result::Result<(), Fail> {
-            Err(Fail::Other(format!("a row that is not a struct ({})", stringify!($method))))
-        })*
-    };
-}
-
-impl<'c> Serializer for RowSer<'c> {
-    type Ok = ();
-    type Error = Fail;
-    type SerializeSeq = Impossible<(), Fail>;
-    type SerializeTuple = Impossible<(), Fail>;
-    type SerializeTupleStruct = Impossible<(), Fail>;
-    type SerializeTupleVariant = Impossible<(), Fail>;
-    type SerializeMap = Impossible<(), Fail>;
-    type SerializeStruct = RowSer<'c>;
-    type SerializeStructVariant = Impossible<(), Fail>;
-
-    nested_values!();
-
-    not_a_row! {
-        serialize_bool(bool); serialize_i8(i8); serialize_i16(i16); serialize_i32(i32); serialize_i64(i64);
-        serialize_u8(u8); serialize_u16(u16); serialize_u32(u32); serialize_u64(u64);
-        serialize_f32(f32); serialize_f64(f64); serialize_char(char); serialize_str(&str); serialize_bytes(&[u8]);
-        serialize_none(); serialize_unit(); serialize_unit_struct(&'static str);
-        serialize_unit_variant(&'static str, u32, &'static str);
-    }
-
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> std::result::Result<(), Fail> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> std::result::Result<(), Fail> {
-        value.serialize(self)
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> std::result::Result<RowSer<'c>, Fail> {
-        Ok(self)
-    }
-}
-
-impl ser::SerializeStruct for RowSer<'_> {
-    type Ok = ();
-    type Error = Fail;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> std::result::Result<(), Fail> {
-        let at = self.sink.column(self.next, key);
-        self.next = at + 1;
-        let money_as_number = self.sink.money_as_number;
-        let Columns { columns, buf, .. } = &mut *self.sink;
-        let column = &mut columns[at];
-        let rows = column.tags.len();
-        match value.serialize(Cell { column: &mut *column, buf, money_as_number, number: false, kind: None }) {
-            // Refused before anything was written: the value as JSON, with its `Date` paths.
-            Err(Fail::Nested) if column.tags.len() == rows => {
-                let json = output::to_json(value, money_as_number, 64).map_err(|e| Fail::Other(e.to_string()))?;
-                column.tagged_text(JSON, std::str::from_utf8(&json).map_err(|e| Fail::Other(e.to_string()))?);
-            }
-            written => written?,
-        }
-        if column.tags.len() != rows + 1 {
-            return Err(Fail::Other(format!("`{key}` gave no value")));
-        }
-        if column.datetime.is_none() {
-            column.datetime = Some(false);
-        }
-        Ok(())
-    }
-    fn end(self) -> std::result::Result<(), Fail> {
-        Ok(())
-    }
-}
-
-/// One value into its column.
-struct Cell<'c> {
-    column: &'c mut Column,
-    buf: &'c mut String,
-    money_as_number: bool,
-    /// Money (with `money: 'number'`) or a rate: its text goes as a number.
-    number: bool,
-    /// The kind the value is under, once its name has been seen.
-    kind: Option<FieldKind>,
-}
-
-impl Cell<'_> {
-    fn text(self, s: &str) -> std::result::Result<(), Fail> {
-        put(self.column, self.number, s)
-    }
-
-    fn number(self, v: f64) -> std::result::Result<(), Fail> {
-        self.column.number(v);
-        Ok(())
-    }
-}
-
-/// Text into `column`: as a number where the kind says so (`Number(text)` gives the same double).
-fn put(column: &mut Column, number: bool, s: &str) -> std::result::Result<(), Fail> {
-    if number {
-        let n = s.parse::<f64>().map_err(|_| Fail::Other(format!("`{s}` is not a number")))?;
-        column.number(n);
-    } else {
-        column.text(s);
-    }
-    Ok(())
-}
-
-impl<'c> Serializer for Cell<'c> {
-    type Ok = ();
-    type Error = Fail;
-    type SerializeSeq = Impossible<(), Fail>;
-    type SerializeTuple = Impossible<(), Fail>;
-    type SerializeTupleStruct = Impossible<(), Fail>;
-    type SerializeTupleVariant = Impossible<(), Fail>;
-    type SerializeMap = Impossible<(), Fail>;
-    type SerializeStruct = NumberToken<'c>;
-    type SerializeStructVariant = Impossible<(), Fail>;
-
-    nested_values!();
-
-    fn serialize_bool(self, v: bool) -> std::result::Result<(), Fail> {
-        self.column.flag(v);
-        Ok(())
-    }
-    fn serialize_i8(self, v: i8) -> std::result::Result<(), Fail> {
-        self.number(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> std::result::Result<(), Fail> {
-        self.number(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> std::result::Result<(), Fail> {
-        self.number(v.into())
-    }
-    /// As `JSON.parse` reads the integer: the nearest double.
-    fn serialize_i64(self, v: i64) -> std::result::Result<(), Fail> {
-        self.number(v as f64)
-    }
-    fn serialize_u8(self, v: u8) -> std::result::Result<(), Fail> {
-        self.number(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> std::result::Result<(), Fail> {
-        self.number(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> std::result::Result<(), Fail> {
-        self.number(v.into())
-    }
-    fn serialize_u64(self, v: u64) -> std::result::Result<(), Fail> {
-        self.number(v as f64)
-    }
-    fn serialize_f32(self, v: f32) -> std::result::Result<(), Fail> {
-        self.number(v.into())
-    }
-    fn serialize_f64(self, v: f64) -> std::result::Result<(), Fail> {
-        self.number(v)
-    }
-    fn serialize_char(self, v: char) -> std::result::Result<(), Fail> {
-        self.text(v.encode_utf8(&mut [0; 4]))
-    }
-    fn serialize_str(self, v: &str) -> std::result::Result<(), Fail> {
-        self.text(v)
-    }
-    fn collect_str<T: Display + ?Sized>(self, value: &T) -> std::result::Result<(), Fail> {
-        let Cell { column, buf, number, .. } = self;
-        buf.clear();
-        let _ = write!(buf, "{value}");
-        put(column, number, buf)
-    }
-    fn serialize_bytes(self, _: &[u8]) -> std::result::Result<(), Fail> {
-        nested()
-    }
-    fn serialize_none(self) -> std::result::Result<(), Fail> {
-        self.column.null();
-        Ok(())
-    }
-    fn serialize_unit(self) -> std::result::Result<(), Fail> {
-        self.serialize_none()
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> std::result::Result<(), Fail> {
-        self.serialize_none()
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> std::result::Result<(), Fail> {
-        value.serialize(self)
-    }
-    /// A value under its kind's name, as `output.rs` reads it.
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> std::result::Result<(), Fail> {
-        let Some(kind) = FieldKind::from_tag(name) else { return value.serialize(self) };
-        let datetime = kind == FieldKind::DateTime;
-        if self.kind.is_none() && *self.column.datetime.get_or_insert(datetime) != datetime {
-            return Err(Fail::Other(format!("`{}` held a datetime and a value of another kind", self.column.key)));
-        }
-        let number = match kind {
-            FieldKind::Money => self.money_as_number,
-            FieldKind::Ratio => true,
-            FieldKind::DateTime | FieldKind::Date => false,
-        };
-        value.serialize(Cell { kind: Some(kind), number, ..self })
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> std::result::Result<(), Fail> {
-        self.text(variant)
-    }
-    /// Only serde_json's arbitrary-precision number: a JSON number, so a JS number.
-    fn serialize_struct(self, name: &'static str, _: usize) -> std::result::Result<NumberToken<'c>, Fail> {
-        if name == NUMBER_TOKEN { Ok(NumberToken(Cell { number: true, ..self })) } else { nested() }
-    }
-}
-
-/// serde_json's number token: its one field is the number's text.
-struct NumberToken<'c>(Cell<'c>);
-
-impl ser::SerializeStruct for NumberToken<'_> {
-    type Ok = ();
-    type Error = Fail;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, _: &'static str, value: &T) -> std::result::Result<(), Fail> {
-        let Cell { column, buf, money_as_number, kind, .. } = &mut self.0;
-        value.serialize(Cell { column, buf, money_as_number: *money_as_number, number: true, kind: *kind })
-    }
-    fn end(self) -> std::result::Result<(), Fail> {
-        Ok(())
-    }
+/// A decimal's text as the number `JSON.parse` makes of it.
+fn as_number(text: &str) -> std::result::Result<f64, String> {
+    text.parse::<f64>().map_err(|_| format!("`{text}` is not a number"))
 }

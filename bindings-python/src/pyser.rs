@@ -31,6 +31,8 @@ use pyo3::types::{
 use pyo3::{IntoPyObjectExt, ffi};
 use serde::ser::{self, Serialize};
 
+use paynet_core::cells::{Cell, RowList};
+use paynet_core::columnar::Shape;
 use paynet_core::kinds::FieldKind;
 
 // ---------------------------------------------------------------------------
@@ -74,6 +76,8 @@ struct Model {
     cls: Py<PyType>,
     slots: Vec<Slot>,
     index: FastMap<String, usize>,
+    /// Per slot, where a new object keeps it (`slot_offset`), when known.
+    offsets: Vec<Option<ffi::Py_ssize_t>>,
 }
 
 struct Registry {
@@ -122,16 +126,55 @@ pub fn _register_models(
             });
             index.insert(name.clone(), i);
         }
+        let offsets = names.iter().map(|name| slot_offset(&cls, name)).collect::<PyResult<_>>()?;
         built.push(Model {
             struct_name,
             cls: cls.unbind(),
             slots,
             index,
+            offsets,
         });
     }
     REGISTRY
         .set(py, Registry { models: built })
         .map_err(|_| PyValueError::new_err("models are already registered"))
+}
+
+/// Where an instance of `cls` keeps its `__slots__` field `name`: the offset
+/// of the writable object member that `object.__setattr__(obj, name, v)`
+/// would set (the first class of the MRO whose `__dict__` has `name`, when
+/// that is its own slot's member descriptor). `None` for anything else (a
+/// property, a class attribute), which is then set through
+/// `PyObject_GenericSetAttr`. Writing a new object's slot at its offset is
+/// what that call ends in (`PyMember_SetOne`), without looking the name up
+/// along the MRO for every field of every row.
+fn slot_offset(cls: &Bound<'_, PyType>, name: &str) -> PyResult<Option<ffi::Py_ssize_t>> {
+    let mro = cls.getattr("__mro__")?.cast_into::<PyTuple>()?;
+    for klass in mro.iter() {
+        let found = klass.getattr("__dict__")?.call_method1("get", (name,))?;
+        if found.is_none() {
+            continue;
+        }
+        if found.get_type().name()? != "member_descriptor" || !found.getattr("__objclass__")?.is(&klass) {
+            return Ok(None);
+        }
+        let klass = klass.cast_into::<PyType>()?;
+        // SAFETY: `klass` is a live type; `Py_tp_members` of a type is its
+        // `PyMemberDef` array, ended by an entry with a null name.
+        unsafe {
+            let mut member = ffi::PyType_GetSlot(klass.as_type_ptr(), ffi::Py_tp_members).cast::<ffi::PyMemberDef>();
+            while !member.is_null() && !(*member).name.is_null() {
+                let def = *member;
+                if std::ffi::CStr::from_ptr(def.name).to_bytes() == name.as_bytes() {
+                    let writable = def.type_code == ffi::Py_T_OBJECT_EX && def.flags & ffi::Py_READONLY == 0;
+                    return Ok(writable.then_some(def.offset));
+                }
+                member = member.add(1);
+            }
+        }
+        return Ok(None);
+    }
+    Ok(None)
 }
 
 // ---------------------------------------------------------------------------
@@ -209,6 +252,16 @@ impl<'py> Cx<'_, 'py> {
         DECIMAL
             .import(self.py, "decimal", "Decimal")?
             .call1((text,))
+    }
+
+    /// `decimal.Decimal` of a value's text.
+    fn decimal_of(&mut self, value: &impl Display) -> PyResult<Bound<'py, PyAny>> {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let _ = write!(buf, "{value}");
+        let out = self.decimal(&buf);
+        self.buf = buf;
+        out
     }
 
     fn zone(&mut self, offset: FixedOffset) -> PyResult<Bound<'py, PyTzInfo>> {
@@ -544,7 +597,7 @@ impl<'c, 'a, 'py> ser::Serializer for Ser<'c, 'a, 'py> {
                 values: Vec::new(),
                 fields: 0,
             },
-            None if name == NUMBER_TOKEN => Target::Number(None),
+            None if name == NUMBER_TOKEN => Target::Number { text: None, decimal: self.kind.is_some() },
             None => Target::Dict(PyDict::new(self.cx.py)),
         };
         Ok(Struct {
@@ -710,7 +763,8 @@ enum Target<'py> {
         /// Fields serialized so far.
         fields: usize,
     },
-    Number(Option<String>),
+    /// `decimal`: under a money or ratio kind, a `Decimal` even when integral.
+    Number { text: Option<String>, decimal: bool },
 }
 
 pub struct Struct<'c, 'a, 'py> {
@@ -772,7 +826,7 @@ impl<'py> ser::SerializeStruct for Struct<'_, '_, 'py> {
                     values[slot] = Some(v);
                 }
             }
-            Target::Number(text) => {
+            Target::Number { text, .. } => {
                 let v = value.serialize(Ser {
                     cx: &mut *self.cx,
                     field: Field::None,
@@ -788,68 +842,183 @@ impl<'py> ser::SerializeStruct for Struct<'_, '_, 'py> {
         let py = self.cx.py;
         match self.target {
             Target::Dict(dict) => Ok(dict.into_any()),
-            Target::Number(text) => {
+            Target::Number { text, decimal } => {
                 let text = text.unwrap_or_default();
                 match text.parse::<i64>() {
-                    Ok(i) => Ok(i.into_bound_py_any(py)?),
-                    Err(_) => Ok(self.cx.decimal(&text)?),
+                    Ok(i) if !decimal => Ok(i.into_bound_py_any(py)?),
+                    _ => Ok(self.cx.decimal(&text)?),
                 }
             }
-            Target::Model { model, mut values, .. } => {
-                let registry = self.cx.registry.expect("models exist only with a registry");
-                let m = &registry.models[model];
-                let cls = m.cls.bind(py);
-                let new = OBJECT_NEW.get_or_try_init(py, || {
-                    py.import("builtins")?
-                        .getattr("object")?
-                        .getattr("__new__")
-                        .map(Bound::unbind)
-                })?;
-                let obj = new.bind(py).call1((cls,))?;
-                values.resize_with(m.slots.len(), || None);
-                // Only immutable scalars (str, Decimal, datetime, enum members...)
-                // inside: the object can never be part of a reference cycle, so
-                // the cyclic GC need not scan it (100 000 report rows otherwise
-                // make every full collection walk them all). Containers keep it tracked.
-                let mut atomic = true;
-                for (slot, value) in m.slots.iter().zip(values) {
-                    let value = match (value, &slot.default) {
-                        (Some(v), _) => v,
-                        (None, Some(d)) => d.bind(py).clone(),
-                        (None, None) => {
-                            return Err(Error(PyTypeError::new_err(format!(
-                                "{}.__init__() missing required keyword argument: '{}'",
-                                cls.name()?,
-                                slot.name.bind(py)
-                            ))));
-                        }
-                    };
-                    // The frozen dataclass's own `__setattr__` refuses; its
-                    // `__init__` uses `object.__setattr__`, which is this.
-                    let rc = unsafe {
-                        ffi::PyObject_GenericSetAttr(
-                            obj.as_ptr(),
-                            slot.name.as_ptr(),
-                            value.as_ptr(),
-                        )
-                    };
-                    if rc != 0 {
-                        return Err(Error(PyErr::fetch(py)));
-                    }
-                    if atomic
-                        && (value.is_instance_of::<PyTuple>()
-                            || value.is_instance_of::<PyList>()
-                            || value.is_instance_of::<PyDict>())
-                    {
-                        atomic = false;
-                    }
+            Target::Model { model, values, .. } => Ok(instantiate(self.cx.py, self.cx.registry.expect("models exist only with a registry"), model, values)?),
+        }
+    }
+}
+
+
+/// A registered model's object, built with `object.__new__` and its slots
+/// set as the frozen dataclass's `__init__` would: absent fields get their
+/// default, a required one missing is the `TypeError` `__init__` raises.
+fn instantiate<'py>(py: Python<'py>, registry: &Registry, model: usize, mut values: Vec<Option<Bound<'py, PyAny>>>) -> PyResult<Bound<'py, PyAny>> {
+    let m = &registry.models[model];
+    let cls = m.cls.bind(py);
+    let obj = allocate(py, cls)?;
+    values.resize_with(m.slots.len(), || None);
+    // Only immutable scalars (str, Decimal, datetime, enum members...)
+    // inside: the object can never be part of a reference cycle, so
+    // the cyclic GC need not scan it (100 000 report rows otherwise
+    // make every full collection walk them all). Containers keep it tracked.
+    let mut atomic = true;
+    for ((slot, value), offset) in m.slots.iter().zip(values).zip(&m.offsets) {
+        let value = match (value, &slot.default) {
+            (Some(v), _) => v,
+            (None, Some(d)) => d.bind(py).clone(),
+            (None, None) => {
+                return Err(PyTypeError::new_err(format!("{}.__init__() missing required keyword argument: '{}'", cls.name()?, slot.name.bind(py))));
+            }
+        };
+        if atomic && (value.is_instance_of::<PyTuple>() || value.is_instance_of::<PyList>() || value.is_instance_of::<PyDict>()) {
+            atomic = false;
+        }
+        match offset {
+            // SAFETY: `obj` was just allocated (its slots zeroed, so null):
+            // the slot takes the reference `into_ptr` gives up, as
+            // `PyMember_SetOne` does for a `Py_T_OBJECT_EX` member.
+            Some(offset) => unsafe { *obj.as_ptr().cast::<u8>().offset(*offset).cast::<*mut ffi::PyObject>() = value.into_ptr() },
+            None => {
+                // The frozen dataclass's own `__setattr__` refuses; its
+                // `__init__` uses `object.__setattr__`, which is this.
+                let rc = unsafe { ffi::PyObject_GenericSetAttr(obj.as_ptr(), slot.name.as_ptr(), value.as_ptr()) };
+                if rc != 0 {
+                    return Err(PyErr::fetch(py));
                 }
-                if atomic {
-                    // SAFETY: `obj` is a GC-tracked instance we just created.
-                    unsafe { ffi::PyObject_GC_UnTrack(obj.as_ptr().cast()) };
-                }
-                Ok(obj)
             }
         }
     }
+    if atomic {
+        // SAFETY: `obj` is a GC-tracked instance we just created.
+        unsafe { ffi::PyObject_GC_UnTrack(obj.as_ptr().cast()) };
+    }
+    Ok(obj)
+}
+
+/// A new, empty instance of `cls`, as `object.__new__(cls)` makes it (the
+/// type's `tp_alloc`, zeroed and tracked by the GC).
+fn allocate<'py>(py: Python<'py>, cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: `cls` is a live type; its `tp_alloc`, when set, is an `allocfunc`.
+    unsafe {
+        let alloc = ffi::PyType_GetSlot(cls.as_type_ptr(), ffi::Py_tp_alloc);
+        if alloc.is_null() {
+            let new = OBJECT_NEW.get_or_try_init(py, || py.import("builtins")?.getattr("object")?.getattr("__new__").map(Bound::unbind))?;
+            return new.bind(py).call1((cls,));
+        }
+        let alloc: ffi::allocfunc = std::mem::transmute(alloc);
+        Bound::from_owned_ptr_or_err(py, alloc(cls.as_type_ptr(), 0))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A table's rows, from their cells
+// ---------------------------------------------------------------------------
+
+/// The rows of a tabular result as a tuple of its row model's objects, read
+/// from their cells (`paynet_core::cells`): the objects `to_python` makes of
+/// the same rows, without a serializer per value or text made to be parsed.
+pub fn rows_to_python<'py>(py: Python<'py>, shape: &Shape, rows: &dyn RowList) -> PyResult<Bound<'py, PyAny>> {
+    let registry = REGISTRY.get(py).ok_or_else(|| PyValueError::new_err("paynet._models registered no models"))?;
+    let model = registry
+        .models
+        .iter()
+        .position(|m| m.struct_name == shape.row_model)
+        .ok_or_else(|| PyValueError::new_err(format!("no Python class for {}", shape.row_model)))?;
+    let m = &registry.models[model];
+    // A field the Python class does not have is ignored, as `_build` does.
+    let slots: Vec<Option<usize>> = shape.field_names().iter().map(|name| m.index.get(*name).copied()).collect();
+    let mut cx = Cx { py, registry: Some(registry), last: Vec::new(), zones: Vec::new(), buf: String::new(), skip: None, models_seen: Vec::new(), slots_seen: Vec::new() };
+    let mut last: Vec<Option<(Seen, Py<PyAny>)>> = (0..slots.len()).map(|_| None).collect();
+    let mut out = Vec::with_capacity(rows.len());
+    for index in 0..rows.len() {
+        let mut values: Vec<Option<Bound<'py, PyAny>>> = (0..m.slots.len()).map(|_| None).collect();
+        let mut field = 0;
+        let mut failed = None;
+        rows.row(index).cells(&mut |cell| {
+            if let (None, Some(Some(slot))) = (&failed, slots.get(field)) {
+                match cell_value(&mut cx, &m.slots[*slot], &mut last[field], cell) {
+                    Ok(v) => values[*slot] = Some(v),
+                    Err(e) => failed = Some(e),
+                }
+            }
+            field += 1;
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        out.push(instantiate(py, registry, model, values)?);
+    }
+    Ok(PyTuple::new(py, out)?.into_any())
+}
+
+/// A cell's value as last converted, to know the next equal one.
+#[derive(PartialEq)]
+enum Seen {
+    Text(String),
+    /// Mantissa and scale: `1.0` and `1.00` are different `Decimal`s.
+    Decimal(i128, u32),
+    /// The instant and its offset: equal instants in two zones differ.
+    DateTime(i64, u32, i32),
+    Date(NaiveDate),
+}
+
+impl Seen {
+    fn matches(&self, cell: &Cell<'_>) -> bool {
+        match (self, cell) {
+            (Seen::Text(t), Cell::Text(s)) => t == s,
+            (Seen::Decimal(m, e), Cell::Money(d) | Cell::Ratio(d)) => (d.mantissa(), d.scale()) == (*m, *e),
+            (Seen::DateTime(s, n, o), Cell::DateTime(at)) => (at.timestamp(), at.timestamp_subsec_nanos(), at.offset().local_minus_utc()) == (*s, *n, *o),
+            (Seen::Date(a), Cell::Date(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// One cell's Python value: equal consecutive values of a field share one
+/// immutable object, as `Ser::serialize_str` does.
+fn cell_value<'py>(cx: &mut Cx<'_, 'py>, slot: &Slot, last: &mut Option<(Seen, Py<PyAny>)>, cell: Cell<'_>) -> PyResult<Bound<'py, PyAny>> {
+    let py = cx.py;
+    // An amount's `Decimal` is its canonical text's (`12.50`), compared as such.
+    let canonical;
+    let cell = match cell {
+        Cell::Money(d) => {
+            canonical = paynet_core::cells::money_canonical(d);
+            Cell::Money(&canonical)
+        }
+        other => other,
+    };
+    if let Some((seen, obj)) = last
+        && seen.matches(&cell)
+    {
+        return Ok(obj.bind(py).clone());
+    }
+    let (seen, obj) = match cell {
+        Cell::Null => return Ok(py.None().into_bound(py)),
+        Cell::Int(v) => return v.into_bound_py_any(py),
+        Cell::Bool(v) => return Ok(PyBool::new(py, v).to_owned().into_any()),
+        Cell::Nested(value) => return to_python(py, value, true),
+        Cell::Text(s) => {
+            let mut obj = PyString::new(py, s).into_any();
+            if let Some(members) = &slot.members
+                && let Some(member) = members.bind(py).get_item(&obj)?
+            {
+                obj = member;
+            }
+            (Seen::Text(s.to_owned()), obj)
+        }
+        Cell::Money(d) | Cell::Ratio(d) => (Seen::Decimal(d.mantissa(), d.scale()), cx.decimal_of(d)?),
+        Cell::DateTime(at) => (Seen::DateTime(at.timestamp(), at.timestamp_subsec_nanos(), at.offset().local_minus_utc()), cx.datetime(at)?),
+        Cell::Date(day) => {
+            use chrono::Datelike;
+            (Seen::Date(day), PyDate::new(py, day.year(), day.month() as u8, day.day() as u8)?.into_any())
+        }
+    };
+    *last = Some((seen, obj.clone().unbind()));
+    Ok(obj)
 }

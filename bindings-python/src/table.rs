@@ -1,5 +1,5 @@
 //! `NativeTable`: a tabular result (a report, a list page) kept in Rust
-//! until asked for: as typed model objects (`pyser`), or as Arrow record
+//! until asked for: as its row model's objects (`pyser::rows_to_python`), or as Arrow record
 //! batches through the Arrow PyCapsule interface (`__arrow_c_stream__`),
 //! which pyarrow, polars and duckdb read without a copy and without paynet
 //! depending on any of them.
@@ -37,7 +37,7 @@ impl NativeTable {
         if let Some(table) = self.arrow.get() {
             return Ok(table);
         }
-        let built = py.detach(|| Table::build(&self.method, &[&*self.output]));
+        let built = py.detach(|| Table::build(&self.method, &[self.output.cells()]));
         match built {
             Ok(table) => Ok(self.arrow.get_or_init(|| table)),
             Err(e) => Err(errors::to_py(py, &e)),
@@ -73,9 +73,12 @@ impl NativeTable {
         errors::guard(py, || self.with_output(|output| pyser::envelope_to_python(py, &**output, self.shape.rows_field)))
     }
 
-    /// The whole result as its model class, rows included (what a plain call returns).
-    fn typed<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        errors::guard(py, || self.with_output(|output| pyser::to_python(py, &**output, true)))
+    /// The rows as a tuple of the row model's objects.
+    fn rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        errors::guard(py, || {
+            let rows = paynet_core::columnar::rows_of(self.shape, self.output.cells()).map_err(|e| errors::to_py(py, &e))?;
+            pyser::rows_to_python(py, self.shape, rows)
+        })
     }
 
     /// The Arrow PyCapsule interface: the rows as an `ArrowArrayStream`.

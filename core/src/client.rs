@@ -37,8 +37,22 @@ struct Inner {
 
 /// A result for a binding to serialize into whatever it needs (JSON text,
 /// host objects) in one pass, with user-facing names and money as decimal
-/// strings, without an intermediate JSON tree.
-pub type Output = Box<dyn erased_serde::Serialize + Send + Sync>;
+/// strings, without an intermediate JSON tree; a tabular result's rows are
+/// read as typed cells (`ResultValue::cells`).
+pub type Output = Box<dyn ResultValue>;
+
+/// What every result model is: serializable, and its fields as `cells`.
+pub trait ResultValue: erased_serde::Serialize + Send + Sync {
+    fn cells(&self) -> &dyn crate::cells::Cells;
+}
+
+impl<T: serde::Serialize + crate::cells::Cells + Send + Sync> ResultValue for T {
+    fn cells(&self) -> &dyn crate::cells::Cells {
+        self
+    }
+}
+
+erased_serde::serialize_trait_object!(ResultValue);
 
 /// Test builds only (feature `test-hooks`): a method that panics inside the
 /// call, to prove in each binding that a panic becomes an `internal` error.

@@ -17,24 +17,24 @@
 //! | bool | `bool` |
 //! | text, `#[spec(dictionary)]` text, an enum | `utf8`, `dictionary<int32, utf8>` |
 //!
-//! The rows are filled from the typed result by its own `Serialize` (the
-//! path every binding already takes), so a column always holds what the
+//! The rows are filled from the typed result's cells (`crate::cells`, what
+//! every binding reads the rows by), so a column always holds what the
 //! typed rows hold; no value ever passes through a float. A money or ratio
 //! value with more decimals than its column keeps is refused, never rounded.
 
-use std::fmt::{self, Display, Write as _};
 use std::sync::{Arc, OnceLock};
 
 use arrow_array::builder::{
-    ArrayBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder, StringDictionaryBuilder,
+    BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder, StringDictionaryBuilder,
     TimestampMicrosecondBuilder,
 };
 use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchIterator, RecordBatchReader};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use chrono::{DateTime, NaiveDate};
-use serde::ser::{self, Impossible, Serialize, Serializer};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
+use crate::cells::{Cell, Cells, RowList};
 use crate::error::Error;
 use crate::spec::{DecimalKind, FieldSpec, StructSpec, TypeSpec};
 
@@ -123,6 +123,18 @@ impl Shape {
     }
 }
 
+impl Shape {
+    /// The row model's field names, in declaration order (the order of its cells).
+    pub fn field_names(&self) -> &[&'static str] {
+        &self.names
+    }
+
+    /// Whether the row model's field `index` holds a timestamp.
+    pub fn is_datetime(&self, index: usize) -> bool {
+        self.columns.get(index) == Some(&Some(ColumnType::Timestamp))
+    }
+}
+
 /// The shape of `method`'s result, if it is tabular. Computed from the spec
 /// once per process.
 pub fn shape(method: &str) -> Option<&'static Shape> {
@@ -149,6 +161,12 @@ pub fn shape(method: &str) -> Option<&'static Shape> {
     shapes.iter().find(|(name, _)| *name == method).and_then(|(_, shape)| shape.as_ref())
 }
 
+/// The row models of every tabular method.
+#[cfg(test)]
+pub(crate) fn tabular_row_models() -> impl Iterator<Item = &'static str> {
+    crate::METHODS.iter().filter_map(|m| shape(m)).map(|s| s.row_model)
+}
+
 /// A tabular result's rows as record batches (`Table::build`: a batch per
 /// `BATCH_ROWS` rows of each result given, at least one per result).
 #[derive(Debug, Clone)]
@@ -158,26 +176,22 @@ pub struct Table {
 }
 
 impl Table {
-    /// `results` (each a result of `method`, such as core's `Output`) as one
-    /// table: a batch per `BATCH_ROWS` rows of each, in order. A long result's
-    /// batches are built on up to `MAX_WORKERS` threads at once.
-    pub fn build<T: Serialize + Sync + ?Sized>(method: &str, results: &[&T]) -> Result<Table, Error> {
+    /// The rows of `results` (each a result of `method`) as one table: a
+    /// batch per `BATCH_ROWS` rows of each, in order. A long result's batches
+    /// are built on up to `MAX_WORKERS` threads at once.
+    pub fn build(method: &str, results: &[&dyn Cells]) -> Result<Table, Error> {
         let shape = shape(method).ok_or_else(|| Error::invalid("method", format!("`{method}` returns no rows to make a table of")))?;
         let mut batches = Vec::new();
         for result in results {
-            let mut rows = 0_usize;
-            each_row(method, *result, &mut |_| {
-                rows += 1;
-                Ok(())
-            })?;
-            let parts = rows.div_ceil(BATCH_ROWS).max(1);
+            let rows = rows_of(shape, *result)?;
+            let parts = rows.len().div_ceil(BATCH_ROWS).max(1);
             let workers = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_WORKERS).min(parts);
             if workers == 1 {
-                batches.extend(parts_of(shape, *result, 0, 1)?);
+                batches.extend(parts_of(shape, rows, 0, 1)?);
                 continue;
             }
             let built: Vec<Result<Vec<RecordBatch>, Error>> = std::thread::scope(|scope| {
-                let work = move |worker| parts_of(shape, *result, worker, workers);
+                let work = move |worker| parts_of(shape, rows, worker, workers);
                 // A worker whose thread cannot be made does its part here.
                 let handles: Vec<_> = (0..workers).map(|worker| std::thread::Builder::new().spawn_scoped(scope, move || work(worker)).map_err(|_| worker)).collect();
                 handles
@@ -220,47 +234,40 @@ impl Table {
     }
 }
 
+/// The rows of `result`, a result of the method `shape` is of.
+pub fn rows_of<'a>(shape: &Shape, result: &'a dyn Cells) -> Result<&'a dyn RowList, Error> {
+    result
+        .rows(shape.rows_field)
+        .ok_or_else(|| Error::internal(format!("a {} result without its list `{}`", shape.result_model, shape.rows_field)))
+}
+
 /// Rows per record batch.
 const BATCH_ROWS: usize = 16_384;
 
 /// Threads a long result's batches are built on.
 const MAX_WORKERS: usize = 4;
 
-/// The batches of `result` that are `worker`'s, of `workers` (the part
-/// `p` of `BATCH_ROWS` rows is worker `p % workers`'s), in order; at least
-/// one (empty) batch for worker 0 of a result without rows.
-fn parts_of<T: Serialize + ?Sized>(shape: &'static Shape, result: &T, worker: usize, workers: usize) -> Result<Vec<RecordBatch>, Error> {
-    let mut done = Vec::new();
-    let mut columns = (worker == 0).then(|| Columns::new(shape));
-    let mut index = 0;
-    let mut each = |row: &dyn erased_serde::Serialize| {
-        let part = index / BATCH_ROWS;
-        index += 1;
-        if part % workers != worker {
-            return Ok(());
-        }
-        if index == part * BATCH_ROWS + 1 {
-            done.extend(columns.replace(Columns::new(shape)).filter(|c| c.rows > 0));
-        }
-        let columns = columns.as_mut().expect("a batch is open");
-        Serialize::serialize(row, Row { columns: &mut *columns, next: 0 })?;
-        columns.end_row();
-        Ok(())
-    };
-    result
-        .serialize(Top { rows_field: shape.rows_field, each: &mut each })
-        .map_err(|e| Error::internal(format!("could not build the table: {e}")))?;
-    done.extend(columns);
-    done.into_iter().map(Columns::finish).collect()
+/// The batches of `rows` that are `worker`'s, of `workers` (the part `p` of
+/// `BATCH_ROWS` rows is worker `p % workers`'s), in order; one empty batch
+/// for worker 0 when there are no rows.
+fn parts_of(shape: &'static Shape, rows: &dyn RowList, worker: usize, workers: usize) -> Result<Vec<RecordBatch>, Error> {
+    let parts = rows.len().div_ceil(BATCH_ROWS).max(1);
+    (worker..parts)
+        .step_by(workers)
+        .map(|part| {
+            let mut columns = Columns::new(shape);
+            for index in part * BATCH_ROWS..((part + 1) * BATCH_ROWS).min(rows.len()) {
+                columns.push(rows.row(index)).map_err(|Fail(why)| Error::internal(format!("could not build the table: {why}")))?;
+            }
+            columns.finish()
+        })
+        .collect()
 }
 
 /// One batch being built: a builder per column.
 struct Columns {
     shape: &'static Shape,
     builders: Vec<Option<Column>>,
-    rows: usize,
-    /// Scratch text for values serialized with `collect_str`.
-    buf: String,
 }
 
 enum Column {
@@ -289,46 +296,25 @@ impl Column {
         }
     }
 
-    fn len(&self) -> usize {
-        match self {
-            Column::Text(b) => b.len(),
-            Column::Dictionary(b) => b.len(),
-            Column::Bool(b) => b.len(),
-            Column::Int(b) => b.len(),
-            Column::Decimal(b, _) => b.len(),
-            Column::Timestamp(b) => b.len(),
-            Column::Date(b) => b.len(),
-        }
-    }
-
-    fn null(&mut self) {
-        match self {
-            Column::Text(b) => b.append_null(),
-            Column::Dictionary(b) => b.append_null(),
-            Column::Bool(b) => b.append_null(),
-            Column::Int(b) => b.append_null(),
-            Column::Decimal(b, _) => b.append_null(),
-            Column::Timestamp(b) => b.append_null(),
-            Column::Date(b) => b.append_null(),
-        }
-    }
-
-    fn text(&mut self, s: &str) -> Result<(), Fail> {
-        match self {
-            Column::Text(b) => b.append_value(s),
-            Column::Dictionary(b) => {
+    fn push(&mut self, cell: Cell<'_>) -> Result<(), Fail> {
+        match (self, cell) {
+            (Column::Text(b), Cell::Null) => b.append_null(),
+            (Column::Dictionary(b), Cell::Null) => b.append_null(),
+            (Column::Bool(b), Cell::Null) => b.append_null(),
+            (Column::Int(b), Cell::Null) => b.append_null(),
+            (Column::Decimal(b, _), Cell::Null) => b.append_null(),
+            (Column::Timestamp(b), Cell::Null) => b.append_null(),
+            (Column::Date(b), Cell::Null) => b.append_null(),
+            (Column::Text(b), Cell::Text(s)) => b.append_value(s),
+            (Column::Dictionary(b), Cell::Text(s)) => {
                 b.append(s).map_err(|e| Fail(e.to_string()))?;
             }
-            Column::Decimal(b, scale) => b.append_value(scaled(s, *scale)?),
-            Column::Timestamp(b) => {
-                let at = DateTime::parse_from_rfc3339(s).map_err(|_| Fail(format!("not a timestamp: {s:?}")))?;
-                b.append_value(at.timestamp_micros());
-            }
-            Column::Date(b) => {
-                let day = s.parse::<NaiveDate>().map_err(|_| Fail(format!("not a date: {s:?}")))?;
-                b.append_value(days_since_epoch(day));
-            }
-            Column::Bool(_) | Column::Int(_) => return Err(Fail(format!("text {s:?} in a column of another kind"))),
+            (Column::Bool(b), Cell::Bool(v)) => b.append_value(v),
+            (Column::Int(b), Cell::Int(v)) => b.append_value(v),
+            (Column::Decimal(b, scale), Cell::Money(d) | Cell::Ratio(d)) => b.append_value(scaled(d, *scale)?),
+            (Column::Timestamp(b), Cell::DateTime(at)) => b.append_value(at.timestamp_micros()),
+            (Column::Date(b), Cell::Date(day)) => b.append_value(days_since_epoch(day)),
+            (_, cell) => return Err(Fail(format!("a {} value in a column of another kind", cell_kind(cell)))),
         }
         Ok(())
     }
@@ -346,49 +332,63 @@ impl Column {
     }
 }
 
+fn cell_kind(cell: Cell<'_>) -> &'static str {
+    match cell {
+        Cell::Null => "null",
+        Cell::Text(_) => "text",
+        Cell::Int(_) => "integer",
+        Cell::Bool(_) => "bool",
+        Cell::Money(_) => "money",
+        Cell::Ratio(_) => "ratio",
+        Cell::DateTime(_) => "datetime",
+        Cell::Date(_) => "date",
+        Cell::Nested(_) => "nested",
+    }
+}
+
 /// Days since 1970-01-01, Arrow's `date32`.
 fn days_since_epoch(day: NaiveDate) -> i32 {
     const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
     (day - EPOCH).num_days() as i32
 }
 
-/// `12.50` → 1250 at scale 2: exact, or refused (more decimals than the
-/// column keeps, more than 18 digits, not a plain decimal).
-fn scaled(text: &str, scale: u32) -> Result<i128, Fail> {
-    let refuse = || Fail(format!("{text:?} does not fit a decimal with {scale} places"));
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let kept = fraction.len().min(scale as usize);
-    if whole.is_empty() || !whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit()) || fraction[kept..].bytes().any(|b| b != b'0') {
+/// `12.5` → 1250 at scale 2: exact, or refused (more decimals than the
+/// column keeps, 18 digits or more).
+fn scaled(value: &Decimal, scale: u32) -> Result<i128, Fail> {
+    let refuse = || Fail(format!("{value} does not fit a decimal with {scale} places"));
+    let exact = value.normalize();
+    if exact.scale() > scale {
         return Err(refuse());
     }
-    let mut value: i128 = 0;
-    for b in whole.bytes().chain(fraction[..kept].bytes()) {
-        value = value * 10 + i128::from(b - b'0');
-    }
-    value *= 10_i128.pow(scale - kept as u32);
-    if value >= 10_i128.pow(18) {
+    let scaled = exact.mantissa().checked_mul(10_i128.pow(scale - exact.scale())).ok_or_else(refuse)?;
+    if scaled.abs() >= 10_i128.pow(18) {
         return Err(refuse());
     }
-    Ok(if negative { -value } else { value })
+    Ok(scaled)
 }
 
 impl Columns {
     fn new(shape: &'static Shape) -> Columns {
-        Columns { shape, builders: shape.columns.iter().map(|c| c.map(Column::new)).collect(), rows: 0, buf: String::new() }
+        Columns { shape, builders: shape.columns.iter().map(|c| c.map(Column::new)).collect() }
     }
 
-    /// A field the row did not serialize is null in its column.
-    fn end_row(&mut self) {
-        self.rows += 1;
-        for column in self.builders.iter_mut().flatten() {
-            if column.len() < self.rows {
-                column.null();
+    /// Each cell of `row` into its field's column (a nested value has none).
+    fn push(&mut self, row: &dyn Cells) -> Result<(), Fail> {
+        let mut index = 0;
+        let mut failed = None;
+        row.cells(&mut |cell| {
+            if let Some(Some(column)) = self.builders.get_mut(index)
+                && failed.is_none()
+                && let Err(e) = column.push(cell)
+            {
+                failed = Some(Fail(format!("`{}`: {}", self.shape.names[index], e.0)));
             }
+            index += 1;
+        });
+        if index != self.builders.len() {
+            return Err(Fail(format!("a row of {index} fields where {} has {}", self.shape.row_model, self.builders.len())));
         }
+        failed.map_or(Ok(()), Err)
     }
 
     fn finish(mut self) -> Result<RecordBatch, Error> {
@@ -400,346 +400,6 @@ impl Columns {
 /// Why a value could not go into its column: a bug, or a value the column cannot hold exactly.
 #[derive(Debug)]
 struct Fail(String);
-
-impl Display for Fail {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-impl std::error::Error for Fail {}
-impl ser::Error for Fail {
-    fn custom<T: Display>(msg: T) -> Self {
-        Fail(msg.to_string())
-    }
-}
-
-fn unexpected<T>(what: &str) -> Result<T, Fail> {
-    Err(Fail(format!("unexpected {what} in a tabular result")))
-}
-
-/// Serializers that accept only one shape of value; everything else fails.
-macro_rules! refuse {
-    ($($method:ident($($ty:ty),*);)*) => {
-        $(fn $method(self, $(_: $ty),*) -> Result<Self::Ok, Fail> {
-            unexpected(stringify!($method))
-        })*
-    };
-}
-
-macro_rules! refuse_compounds {
-    () => {
-        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Fail> {
-            unexpected("tuple")
-        }
-        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Fail> {
-            unexpected("tuple struct")
-        }
-        fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeTupleVariant, Fail> {
-            unexpected("tuple variant")
-        }
-        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Fail> {
-            unexpected("map")
-        }
-        fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeStructVariant, Fail> {
-            unexpected("struct variant")
-        }
-        fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> Result<Self::Ok, Fail> {
-            unexpected("newtype variant")
-        }
-    };
-}
-
-/// A serializer of one struct, reached through `Option`s and newtypes: every
-/// other value is refused. `$open` turns it into the struct's serializer.
-macro_rules! struct_serializer {
-    ($ty:ident => $fields:ident, $list:literal, |$this:ident, $name:ident| $open:expr) => {
-        impl<'c> Serializer for $ty<'c> {
-            type Ok = ();
-            type Error = Fail;
-            type SerializeSeq = Impossible<(), Fail>;
-            type SerializeTuple = Impossible<(), Fail>;
-            type SerializeTupleStruct = Impossible<(), Fail>;
-            type SerializeTupleVariant = Impossible<(), Fail>;
-            type SerializeMap = Impossible<(), Fail>;
-            type SerializeStruct = $fields<'c>;
-            type SerializeStructVariant = Impossible<(), Fail>;
-
-            refuse! {
-                serialize_bool(bool); serialize_i8(i8); serialize_i16(i16); serialize_i32(i32); serialize_i64(i64);
-                serialize_u8(u8); serialize_u16(u16); serialize_u32(u32); serialize_u64(u64);
-                serialize_f32(f32); serialize_f64(f64); serialize_char(char); serialize_str(&str); serialize_bytes(&[u8]);
-                serialize_none(); serialize_unit(); serialize_unit_struct(&'static str);
-                serialize_unit_variant(&'static str, u32, &'static str);
-            }
-            refuse_compounds!();
-
-            fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Fail> {
-                value.serialize(self)
-            }
-            fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Fail> {
-                value.serialize(self)
-            }
-            fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Fail> {
-                unexpected($list)
-            }
-            fn serialize_struct(self, $name: &'static str, _: usize) -> Result<$fields<'c>, Fail> {
-                let $this = self;
-                $open
-            }
-        }
-    };
-}
-
-/// What each row goes to, in order.
-type EachRow<'c> = &'c mut dyn FnMut(&dyn erased_serde::Serialize) -> Result<(), Fail>;
-
-/// Every row of `result` (a result of `method`, a tabular one) to `each`, in
-/// order: how a binding reads the rows without knowing the result model.
-pub fn each_row<T: Serialize + ?Sized>(
-    method: &str,
-    result: &T,
-    each: &mut dyn FnMut(&dyn erased_serde::Serialize) -> Result<(), String>,
-) -> Result<(), Error> {
-    let shape = shape(method).ok_or_else(|| Error::invalid("method", format!("`{method}` returns no rows")))?;
-    result
-        .serialize(Top { rows_field: shape.rows_field, each: &mut |row| each(row).map_err(Fail) })
-        .map_err(|e| Error::internal(format!("could not read the rows: {e}")))
-}
-
-/// The result model: its rows field is read, the rest skipped.
-struct Top<'c> {
-    rows_field: &'static str,
-    each: EachRow<'c>,
-}
-
-struct_serializer!(Top => Top, "list", |top, _name| Ok(top));
-
-impl ser::SerializeStruct for Top<'_> {
-    type Ok = ();
-    type Error = Fail;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Fail> {
-        if key == self.rows_field {
-            value.serialize(Rows { each: &mut *self.each })?;
-        }
-        Ok(())
-    }
-    fn end(self) -> Result<(), Fail> {
-        Ok(())
-    }
-}
-
-/// The list of rows.
-struct Rows<'c> {
-    each: EachRow<'c>,
-}
-
-impl<'c> Serializer for Rows<'c> {
-    type Ok = ();
-    type Error = Fail;
-    type SerializeSeq = Rows<'c>;
-    type SerializeTuple = Impossible<(), Fail>;
-    type SerializeTupleStruct = Impossible<(), Fail>;
-    type SerializeTupleVariant = Impossible<(), Fail>;
-    type SerializeMap = Impossible<(), Fail>;
-    type SerializeStruct = Impossible<(), Fail>;
-    type SerializeStructVariant = Impossible<(), Fail>;
-
-    refuse! {
-        serialize_bool(bool); serialize_i8(i8); serialize_i16(i16); serialize_i32(i32); serialize_i64(i64);
-        serialize_u8(u8); serialize_u16(u16); serialize_u32(u32); serialize_u64(u64);
-        serialize_f32(f32); serialize_f64(f64); serialize_char(char); serialize_str(&str); serialize_bytes(&[u8]);
-        serialize_unit(); serialize_unit_struct(&'static str);
-        serialize_unit_variant(&'static str, u32, &'static str);
-    }
-    refuse_compounds!();
-
-    fn serialize_none(self) -> Result<(), Fail> {
-        Ok(())
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Fail> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Fail> {
-        value.serialize(self)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Rows<'c>, Fail> {
-        Ok(self)
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Fail> {
-        unexpected("struct where the rows should be")
-    }
-}
-
-/// A row as the `Sized` value `erased_serde` hands on.
-struct Element<'a, T: ?Sized>(&'a T);
-
-impl<T: Serialize + ?Sized> Serialize for Element<'_, T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
-    }
-}
-
-impl ser::SerializeSeq for Rows<'_> {
-    type Ok = ();
-    type Error = Fail;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, row: &T) -> Result<(), Fail> {
-        (self.each)(&Element(row))
-    }
-    fn end(self) -> Result<(), Fail> {
-        Ok(())
-    }
-}
-
-/// One row model: each field into its column.
-struct Row<'c> {
-    columns: &'c mut Columns,
-    /// The field expected next (fields come in declaration order).
-    next: usize,
-}
-
-struct_serializer!(Row => Row, "list in a row", |row, name| {
-    if name != row.columns.shape.row_model {
-        return Err(Fail(format!("a {name} where {} rows should be", row.columns.shape.row_model)));
-    }
-    Ok(row)
-});
-
-impl ser::SerializeStruct for Row<'_> {
-    type Ok = ();
-    type Error = Fail;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Fail> {
-        let names = &self.columns.shape.names;
-        let index = if names.get(self.next) == Some(&key) {
-            self.next
-        } else {
-            names.iter().position(|n| *n == key).ok_or_else(|| Fail(format!("a field `{key}` the spec does not list")))?
-        };
-        self.next = index + 1;
-        let columns = &mut *self.columns;
-        if let Some(column) = &mut columns.builders[index] {
-            value.serialize(Cell { column, buf: &mut columns.buf })?;
-        }
-        Ok(())
-    }
-    fn end(self) -> Result<(), Fail> {
-        Ok(())
-    }
-}
-
-/// One value into its column.
-struct Cell<'c> {
-    column: &'c mut Column,
-    buf: &'c mut String,
-}
-
-/// serde_json's private name for an arbitrary-precision number (how a
-/// `Decimal` may serialize): its one field is the number's text.
-const NUMBER_TOKEN: &str = "$serde_json::private::Number";
-
-impl<'c> Serializer for Cell<'c> {
-    type Ok = ();
-    type Error = Fail;
-    type SerializeSeq = Impossible<(), Fail>;
-    type SerializeTuple = Impossible<(), Fail>;
-    type SerializeTupleStruct = Impossible<(), Fail>;
-    type SerializeTupleVariant = Impossible<(), Fail>;
-    type SerializeMap = Impossible<(), Fail>;
-    type SerializeStruct = Cell<'c>;
-    type SerializeStructVariant = Impossible<(), Fail>;
-
-    refuse! {
-        serialize_f32(f32); serialize_f64(f64); serialize_bytes(&[u8]); serialize_unit_struct(&'static str);
-    }
-    refuse_compounds!();
-
-    fn serialize_bool(self, v: bool) -> Result<(), Fail> {
-        match self.column {
-            Column::Bool(b) => {
-                b.append_value(v);
-                Ok(())
-            }
-            _ => unexpected("bool in a column of another kind"),
-        }
-    }
-    fn serialize_i8(self, v: i8) -> Result<(), Fail> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Fail> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Fail> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Fail> {
-        match self.column {
-            Column::Int(b) => {
-                b.append_value(v);
-                Ok(())
-            }
-            _ => unexpected("integer in a column of another kind"),
-        }
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Fail> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Fail> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Fail> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Fail> {
-        self.serialize_i64(i64::try_from(v).map_err(|_| Fail(format!("{v} does not fit int64")))?)
-    }
-    fn serialize_char(self, v: char) -> Result<(), Fail> {
-        self.column.text(v.encode_utf8(&mut [0; 4]))
-    }
-    fn serialize_str(self, v: &str) -> Result<(), Fail> {
-        self.column.text(v)
-    }
-    fn collect_str<T: Display + ?Sized>(self, value: &T) -> Result<(), Fail> {
-        self.buf.clear();
-        let _ = write!(self.buf, "{value}");
-        self.column.text(self.buf)
-    }
-    fn serialize_none(self) -> Result<(), Fail> {
-        self.column.null();
-        Ok(())
-    }
-    fn serialize_unit(self) -> Result<(), Fail> {
-        self.serialize_none()
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Fail> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Fail> {
-        value.serialize(self)
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), Fail> {
-        self.column.text(variant)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Fail> {
-        unexpected("list in a row field")
-    }
-    fn serialize_struct(self, name: &'static str, _: usize) -> Result<Cell<'c>, Fail> {
-        if name == NUMBER_TOKEN { Ok(self) } else { unexpected("struct in a row field") }
-    }
-}
-
-impl ser::SerializeStruct for Cell<'_> {
-    type Ok = ();
-    type Error = Fail;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, _: &'static str, value: &T) -> Result<(), Fail> {
-        value.serialize(Cell { column: &mut *self.column, buf: &mut *self.buf })
-    }
-    fn end(self) -> Result<(), Fail> {
-        Ok(())
-    }
-}
 
 #[cfg(test)]
 mod tests;

@@ -132,7 +132,7 @@ pub trait Endpoint: Doc {
     /// method, whatever the parameters, so the spec can state it.
     const RETRY: RetryPolicy;
     type Params: DeserializeOwned + Send + Sync + Described + CheckDeclared + WireDeclared + Identified;
-    type Output: Serialize + Send + Sync + SpecType;
+    type Output: Serialize + Send + Sync + SpecType + crate::cells::Cells;
 
     /// What to check after a timeout, if the call carries one: by default
     /// the params' `reference_no` field.

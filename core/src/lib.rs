@@ -12,6 +12,7 @@
 extern crate self as paynet_core;
 
 mod card;
+pub mod cells;
 mod client;
 pub mod columnar;
 mod config;
@@ -29,7 +30,7 @@ mod validate;
 pub mod wire;
 
 pub use card::Card;
-pub use client::{Client, Output, Payments, PreparedRequest, Reports, Transactions};
+pub use client::{Client, Output, Payments, ResultValue, PreparedRequest, Reports, Transactions};
 pub use config::{Bindings, CLIENT_OPTIONS, ClientOption, Config, Environment, OptionDefault, OptionType, OptionValue, Progress, ProgressHook, PublishableKeyIn, RequestEvent, RequestHook, RequestOptions};
 pub use endpoint::{AnswerReader, ApiKey, Deadline, Endpoint, Pages, RetryPolicy, WireOptions};
 pub use endpoints::METHODS;

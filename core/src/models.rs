@@ -44,13 +44,7 @@ impl Serialize for MoneyText<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.0 {
             None => s.serialize_none(),
-            Some(d) => {
-                let mut canonical = d.normalize();
-                if canonical.scale() <= 2 {
-                    canonical.rescale(2);
-                }
-                s.collect_str(&canonical)
-            }
+            Some(d) => s.collect_str(&crate::cells::money_canonical(d)),
         }
     }
 }

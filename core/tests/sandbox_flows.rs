@@ -561,7 +561,7 @@ async fn a_date_range_is_its_days_in_order_as_one_table() {
     }
     assert_eq!(range["rows"].as_array().unwrap(), &days);
     assert_eq!(range["days"], 5);
-    let table = paynet_core::columnar::Table::build("reports.payment_list_range", &[&*output]).unwrap();
+    let table = paynet_core::columnar::Table::build("reports.payment_list_range", &[output.cells()]).unwrap();
     assert_eq!(table.num_rows(), days.len());
     let amounts: Vec<String> = table
         .batches

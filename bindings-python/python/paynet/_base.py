@@ -107,7 +107,7 @@ class _TabularModel(_Model):
         # Only reached for a slot not set yet: the rows of a result built by `_from_table`.
         if name == self._ROWS:
             table = object.__getattribute__(self, "_table")
-            rows = getattr(table.typed(), name)
+            rows = table.rows()
             object.__setattr__(self, name, rows)
             return rows
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")

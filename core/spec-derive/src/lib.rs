@@ -352,6 +352,11 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
 }
 
 /// `Option<…>` by its last path segment: what serde treats as "may be absent".
+/// A `Vec<..>` field (by its last path segment, as `is_option`).
+fn is_vec(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Vec"))
+}
+
 fn is_option(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
@@ -380,6 +385,9 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
     // Every answer name the model reads, and the field (if any) that keeps the rest.
     let mut read_names: Vec<String> = Vec::new();
     let mut other_fields: Option<(usize, syn::Ident)> = None;
+    // A result model's `cells::Cells`: each field's cell, and its lists' rows.
+    let mut cells = Vec::new();
+    let mut row_lists = Vec::new();
     if sattrs.answer && sattrs.params {
         return Err(syn::Error::new(Span::call_site(), "spec: a struct is params or an answer, not both"));
     }
@@ -448,6 +456,17 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
         }
         if a.wire_text && (a.flatten || a.money.is_some()) {
             return Err(syn::Error::new(ident.span(), "spec: wire_text is for a plain number"));
+        }
+
+        if !sattrs.params {
+            cells.push(if a.money_text {
+                quote_spanned!(span=> each(::paynet_core::cells::money(&self.#ident));)
+            } else {
+                quote_spanned!(span=> each(<#ty as ::paynet_core::cells::CellValue>::cell(&self.#ident));)
+            });
+            if is_vec(ty) {
+                row_lists.push(quote_spanned!(span=> #user_name => <#ty as ::paynet_core::cells::AsRows>::as_rows(&self.#ident),));
+            }
         }
 
         let mut type_spec = quote_spanned!(span=> <#ty as ::paynet_core::spec::SpecType>::type_spec());
@@ -616,6 +635,30 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
     } else {
         quote!()
     };
+    let cells = if sattrs.params {
+        quote!()
+    } else {
+        quote! {
+            impl ::paynet_core::cells::Cells for #name {
+                fn cells(&self, each: &mut dyn ::std::ops::FnMut(::paynet_core::cells::Cell<'_>)) {
+                    #(#cells)*
+                }
+
+                fn rows(&self, name: &str) -> ::std::option::Option<&dyn ::paynet_core::cells::RowList> {
+                    match name {
+                        #(#row_lists)*
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+
+            impl ::paynet_core::cells::CellValue for #name {
+                fn cell(&self) -> ::paynet_core::cells::Cell<'_> {
+                    ::paynet_core::cells::Cell::Nested(self)
+                }
+            }
+        }
+    };
     let role = if sattrs.params { quote!(Params) } else { quote!(Model) };
     let deny = sattrs.deny_unknown_fields;
     let struct_rules = &sattrs.rules;
@@ -648,6 +691,7 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
         }
 
         #declared
+        #cells
     })
 }
 

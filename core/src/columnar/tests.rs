@@ -131,11 +131,14 @@ fn a_long_result_is_batches_of_its_rows_in_order() {
 
 #[test]
 fn decimals_that_do_not_fit_are_refused_not_rounded() {
-    assert_eq!(scaled("12.5", 2).unwrap(), 1250);
-    assert_eq!(scaled("-0.01", 2).unwrap(), -1);
-    assert_eq!(scaled("12.500", 2).unwrap(), 1250);
-    for bad in ["12.505", "1e3", "", ".5", "1.2.3", "99999999999999999.00"] {
-        assert!(scaled(bad, 2).is_err(), "{bad}");
+    let d = |s: &str| s.parse::<Decimal>().unwrap();
+    assert_eq!(scaled(&d("12.5"), 2).unwrap(), 1250);
+    assert_eq!(scaled(&d("-0.01"), 2).unwrap(), -1);
+    assert_eq!(scaled(&d("12.500"), 2).unwrap(), 1250);
+    assert_eq!(scaled(&d("0.0199"), 8).unwrap(), 1_990_000);
+    assert_eq!(scaled(&d("9999999999999999.99"), 2).unwrap(), 999_999_999_999_999_999, "18 digits fit");
+    for bad in ["12.505", "99999999999999999.00", "-10000000000000000"] {
+        assert!(scaled(&d(bad), 2).is_err(), "{bad}");
     }
     let mut r = row("1.00", "AXSS");
     r.ratio = Some(Decimal::new(1, 9));

@@ -151,7 +151,7 @@ fn vector(name: &str) -> Value {
 
 /// One value of every model: full ones from the vectors and empty ones (every
 /// optional field absent, which must say its kind as well).
-fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
+fn samples() -> Vec<Box<dyn crate::ResultValue>> {
     let tx_wire = vector("payment_success.json");
     let tx = Transaction::from_wire(tx_wire["body"].as_object().unwrap()).unwrap();
     let record = TransactionRecord::from_wire(tx_wire["body"].as_object().unwrap()).unwrap();
@@ -212,7 +212,7 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
     .unwrap();
     confirmation.transaction = Some(record.clone());
     let empty_confirmation = PayLinkConfirmation::from_wire(&object(json!({"referance_no": "R2"}))).unwrap();
-    let mut all: Vec<Box<dyn erased_serde::Serialize>> = vec![
+    let mut all: Vec<Box<dyn crate::ResultValue>> = vec![
         Box::new(tx),
         Box::new(record),
         Box::new(TransactionRecord::from_wire(&Map::new()).unwrap()),
@@ -243,7 +243,7 @@ fn samples() -> Vec<Box<dyn erased_serde::Serialize>> {
 }
 
 /// The subscription and membership models (`endpoints::subscription*`, `membership`).
-fn subscription_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
+fn subscription_samples() -> Vec<Box<dyn crate::ResultValue>> {
     let object = |v: Value| v.as_object().unwrap().clone();
     let created = SubscriptionCreated::from_wire(&object(json!({"url": "https://pay/s/1", "subscription_id": "500001"}))).unwrap();
     let sub = Subscription::from_wire(&object(json!({
@@ -292,7 +292,7 @@ fn subscription_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
 }
 
 /// The agent models (`endpoints::agent`).
-fn agent_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
+fn agent_samples() -> Vec<Box<dyn crate::ResultValue>> {
     use crate::endpoints::agent::{AgentLimits, AgentLoginLink, AgentRef, AgentSession};
     let object = |v: Value| v.as_object().unwrap().clone();
     let link = AgentLoginLink::from_wire(&object(json!({"url": "https://pts.paynet.com.tr/Account/PaynetAgentGate?al=x"}))).unwrap();
@@ -309,7 +309,7 @@ fn agent_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
 }
 
 /// The ratio models (`endpoints::ratio`): a table read from an answer, and the instalment table made of it.
-fn ratio_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
+fn ratio_samples() -> Vec<Box<dyn crate::ResultValue>> {
     use crate::endpoints::ratio::{InstalmentTableParams, RatioParams, RatioTable};
     // The shape of the old docs' example and of CP.VPOS's reader.
     let body = json!({
@@ -331,7 +331,7 @@ fn ratio_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
 }
 
 /// The card storage models (`endpoints::cards`).
-fn card_samples() -> Vec<Box<dyn erased_serde::Serialize>> {
+fn card_samples() -> Vec<Box<dyn crate::ResultValue>> {
     use crate::endpoints::cards::{CardOtp, StoredCard, StoredCardPage};
     let object = |v: Value| v.as_object().unwrap().clone();
     let card = StoredCard::from_wire(&object(json!({
@@ -388,4 +388,64 @@ fn tags_round_trip() {
     assert_eq!(FieldKind::from_tag("$serde_json::private::Number"), None);
     assert_eq!(kind_of(&Some(1)), None);
     assert_eq!(kind_of(&vec![1]), None);
+}
+
+/// Every model's cells (what the bindings read a table's rows by) say what
+/// its `Serialize` says: one per spec field, in order, each the same value
+/// (money as its canonical text, a timestamp as its RFC 3339 text) and of
+/// the kind the spec gives the field; and a list of models gives its rows.
+#[test]
+fn cells_say_what_serialize_says() {
+    let mut checked = BTreeSet::new();
+    for sample in samples() {
+        let json = serde_json::to_value(&*sample).unwrap();
+        check_cells(sample.cells(), &json, &mut checked);
+    }
+    let tabular: BTreeSet<_> = crate::columnar::tabular_row_models().collect();
+    assert!(tabular.is_subset(&checked), "row models without a sample read by cells: {:?}", tabular.difference(&checked).collect::<Vec<_>>());
+}
+
+fn check_cells(value: &dyn crate::cells::Cells, json: &Value, checked: &mut BTreeSet<&'static str>) {
+    use crate::cells::Cell;
+    let Value::Object(object) = json else { return };
+    let spec = spec();
+    let model = spec
+        .structs
+        .iter()
+        .find(|s| s.role == Role::Model && s.fields.len() == object.len() && s.fields.iter().all(|f| object.contains_key(f.name)))
+        .unwrap_or_else(|| panic!("no model has the fields of {json}"));
+    checked.insert(model.name);
+    let mut index = 0;
+    value.cells(&mut |cell| {
+        let field = model.fields.get(index).unwrap_or_else(|| panic!("{}: more cells than fields", model.name));
+        let (at, want) = (format!("{}.{}", model.name, field.name), &object[field.name]);
+        let kind = kind_in_spec(&field.ty);
+        let (got, cell_kind) = match cell {
+            Cell::Null => (Value::Null, kind),
+            Cell::Text(s) => (json!(s), None),
+            Cell::Int(i) => (json!(i), None),
+            Cell::Bool(b) => (json!(b), None),
+            Cell::Money(d) => (json!(crate::cells::money_canonical(d).to_string()), Some(FieldKind::Money)),
+            Cell::Ratio(d) => (serde_json::to_value(d).unwrap(), Some(FieldKind::Ratio)),
+            Cell::DateTime(t) => (serde_json::to_value(t).unwrap(), Some(FieldKind::DateTime)),
+            Cell::Date(d) => (json!(d.to_string()), Some(FieldKind::Date)),
+            Cell::Nested(v) => (serde_json::to_value(v).unwrap(), None),
+        };
+        assert_eq!(&got, want, "{at}");
+        assert_eq!(cell_kind, kind, "{at}: a cell of another kind than the spec's");
+        index += 1;
+    });
+    assert_eq!(index, model.fields.len(), "{}: fewer cells than fields", model.name);
+    for field in &model.fields {
+        let TypeSpec::List { of } = &field.ty else { continue };
+        if !matches!(of.as_ref(), TypeSpec::Struct { .. }) {
+            continue;
+        }
+        let rows = value.rows(field.name).unwrap_or_else(|| panic!("{}.{}: a list of models without rows", model.name, field.name));
+        let items = object[field.name].as_array().unwrap();
+        assert_eq!(rows.len(), items.len());
+        for (i, item) in items.iter().enumerate() {
+            check_cells(rows.row(i), item, checked);
+        }
+    }
 }
