@@ -271,12 +271,12 @@ impl Column {
             Cell::Bool(v) => self.flag(v),
             Cell::Money(d) => {
                 buf.clear();
-                let _ = write!(buf, "{}", paynet_core::cells::money_canonical(d));
+                paynet_core::cells::write_decimal(&paynet_core::cells::money_canonical(d), buf);
                 if money_as_number { self.number(as_number(buf)?) } else { self.text(buf) }
             }
             Cell::Ratio(d) => {
                 buf.clear();
-                let _ = write!(buf, "{d}");
+                paynet_core::cells::write_decimal(d, buf);
                 self.number(as_number(buf)?);
             }
             Cell::DateTime(at) if self.datetime => {
@@ -307,7 +307,9 @@ impl Column {
     fn tagged_text(&mut self, tag: u8, s: &str) {
         self.ascii &= s.is_ascii();
         if let Text::Distinct { index, entries, codes } = &mut self.text {
-            if let Some(&code) = index.get(s) {
+            // A value repeated from the row before (a bank, a company) needs no hashing.
+            let previous = codes.last().copied().filter(|&code| entries.get(code as usize).is_some_and(|e| **e == *s));
+            if let Some(code) = previous.or_else(|| index.get(s).copied()) {
                 codes.push(code);
                 self.tags.push(tag);
                 return;

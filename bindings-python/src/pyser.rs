@@ -255,10 +255,10 @@ impl<'py> Cx<'_, 'py> {
     }
 
     /// `decimal.Decimal` of a value's text.
-    fn decimal_of(&mut self, value: &impl Display) -> PyResult<Bound<'py, PyAny>> {
+    fn decimal_of(&mut self, value: &paynet_core::Decimal) -> PyResult<Bound<'py, PyAny>> {
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
-        let _ = write!(buf, "{value}");
+        paynet_core::cells::write_decimal(value, &mut buf);
         let out = self.decimal(&buf);
         self.buf = buf;
         out

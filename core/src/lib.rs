@@ -39,6 +39,9 @@ pub use models::{Acknowledgement, PaymentReport, PaymentReportRow, Transaction, 
 pub use money::{Money, MoneyError};
 pub use secret::{CardNumber, Cvc, SecretKey, SecretText};
 
+/// The decimal type of result amounts and rates (`cells::Cell::Money`).
+pub use rust_decimal::Decimal;
+
 /// The Arrow crates `columnar` builds with, for the bindings' FFI and IPC.
 pub use {arrow_array, arrow_schema};
 
