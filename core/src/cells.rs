@@ -212,7 +212,7 @@ pub fn write_decimal(value: &Decimal, out: &mut String) {
     }
 }
 
-/// `money_text`'s text of an amount: `12.5` → `12.50`, `3500.0000` → `3500.00`.
+/// An amount as `money_text` writes it: `12.5` → `12.50`, `3500.0000` → `3500.00`.
 pub fn money_canonical(amount: &Decimal) -> Decimal {
     let mut canonical = amount.normalize();
     if canonical.scale() <= 2 {

@@ -48,6 +48,11 @@
 //! codes repeated across rows (a bank, a card type): its column in a
 //! columnar result (`paynet_core::columnar`) is dictionary-encoded.
 //!
+//! On every result model (not `params`) it generates `paynet_core::cells::Cells`
+//! (each field's typed cell, in declaration order, money by `money_text`,
+//! and each `Vec` field's rows when it is a list of models) and
+//! `cells::CellValue` (the model as a nested value), what tables read.
+//!
 //! `#[serde(deserialize_with = "loose_int")]` on an integer makes its spec
 //! type "integer, or numeric text" (`or_text`).
 
@@ -351,12 +356,12 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
     Ok(out)
 }
 
-/// `Option<…>` by its last path segment: what serde treats as "may be absent".
-/// A `Vec<..>` field (by its last path segment, as `is_option`).
+/// A `Vec<..>` field, by its last path segment (as `is_option`).
 fn is_vec(ty: &Type) -> bool {
-    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Vec"))
+    matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Vec"))
 }
 
+/// `Option<…>` by its last path segment: what serde treats as "may be absent".
 fn is_option(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
