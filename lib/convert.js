@@ -186,7 +186,8 @@ function fillDates(node, path, at) {
  */
 function rowsFromColumns({ count, columns }) {
   const forms = columns.map(formOf);
-  return rowBuilder(columns, forms)(columns.map(prepared), columns.map(columnReader), count);
+  const cols = columns.map(prepared);
+  return rowBuilder(columns, forms)(cols, cols.map(columnReader), count);
 }
 
 const NULL = 0;
@@ -213,7 +214,7 @@ function formOf({ tags, codes, datetime }) {
   return 'any';
 }
 
-/** A column with, when it repeats, one string per distinct value (`values`). */
+/** A column with, when it repeats, one string per distinct value (`values`), shared by the rows that have it. */
 function prepared(column) {
   const { text, ends, codes } = column;
   if (codes === null || codes === undefined) return column;
@@ -222,17 +223,9 @@ function prepared(column) {
   return { ...column, values };
 }
 
-/** Row `i`'s value of one column of any form. */
-function columnReader({ tags, text, ends, codes, numbers }) {
-  let textOf;
-  if (codes === null || codes === undefined) {
-    textOf = (i) => text.slice(ends[i], ends[i + 1]);
-  } else {
-    // One string per distinct value, shared by the rows that have it.
-    const values = new Array(ends.length - 1);
-    for (let k = 0; k < values.length; k++) values[k] = text.slice(ends[k], ends[k + 1]);
-    textOf = (i) => values[codes[i]];
-  }
+/** Row `i`'s value of one column (`prepared`) of any form. */
+function columnReader({ tags, text, ends, codes, numbers, values }) {
+  const textOf = values === undefined ? (i) => text.slice(ends[i], ends[i + 1]) : (i) => values[codes[i]];
   return (i) => {
     switch (tags[i]) {
       case TEXT:

@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use paynet_core::cells::{Cell, Cells, RowList};
+use paynet_core::cells::{Cell, Cells, RowList, each_cell};
 use paynet_core::columnar::Shape;
 
 use crate::output;
@@ -162,22 +162,12 @@ struct Columns {
 impl Columns {
     fn push(&mut self, row: &dyn Cells) -> std::result::Result<(), String> {
         let Columns { money_as_number, columns, buf, .. } = self;
-        let mut index = 0;
-        let mut failed = None;
-        row.cells(&mut |cell| {
-            if let Some(column) = columns.get_mut(index)
-                && failed.is_none()
-                && let Err(why) = column.put(cell, *money_as_number, buf)
-            {
-                failed = Some(format!("`{}`: {why}", column.key));
-            }
-            index += 1;
-        });
-        if let Some(why) = failed {
-            return Err(why);
-        }
-        if index != columns.len() {
-            return Err(format!("a row of {index} fields where its model has {}", columns.len()));
+        let cells = each_cell(row, |index, cell| match columns.get_mut(index) {
+            Some(column) => column.put(cell, *money_as_number, buf).map_err(|why| format!("`{}`: {why}", column.key)),
+            None => Ok(()),
+        })?;
+        if cells != columns.len() {
+            return Err(format!("a row of {cells} fields where its model has {}", columns.len()));
         }
         self.rows += 1;
         Ok(())
@@ -271,12 +261,12 @@ impl Column {
             Cell::Bool(v) => self.flag(v),
             Cell::Money(d) => {
                 buf.clear();
-                paynet_core::cells::write_decimal(&paynet_core::cells::money_canonical(d), buf);
+                paynet_core::cells::write_decimal(&d, buf);
                 if money_as_number { self.number(as_number(buf)?) } else { self.text(buf) }
             }
             Cell::Ratio(d) => {
                 buf.clear();
-                paynet_core::cells::write_decimal(d, buf);
+                paynet_core::cells::write_decimal(&d, buf);
                 self.number(as_number(buf)?);
             }
             Cell::DateTime(at) if self.datetime => {

@@ -31,7 +31,7 @@ use pyo3::types::{
 use pyo3::{IntoPyObjectExt, ffi};
 use serde::ser::{self, Serialize};
 
-use paynet_core::cells::{Cell, RowList};
+use paynet_core::cells::{Cell, RowList, each_cell};
 use paynet_core::columnar::Shape;
 use paynet_core::kinds::FieldKind;
 
@@ -854,7 +854,6 @@ impl<'py> ser::SerializeStruct for Struct<'_, '_, 'py> {
     }
 }
 
-
 /// A registered model's object, built with `object.__new__` and its slots
 /// set as the frozen dataclass's `__init__` would: absent fields get their
 /// default, a required one missing is the `TypeError` `__init__` raises.
@@ -938,20 +937,12 @@ pub fn rows_to_python<'py>(py: Python<'py>, shape: &Shape, rows: &dyn RowList) -
     let mut out = Vec::with_capacity(rows.len());
     for index in 0..rows.len() {
         let mut values: Vec<Option<Bound<'py, PyAny>>> = (0..m.slots.len()).map(|_| None).collect();
-        let mut field = 0;
-        let mut failed = None;
-        rows.row(index).cells(&mut |cell| {
-            if let (None, Some(Some(slot))) = (&failed, slots.get(field)) {
-                match cell_value(&mut cx, &m.slots[*slot], &mut last[field], cell) {
-                    Ok(v) => values[*slot] = Some(v),
-                    Err(e) => failed = Some(e),
-                }
+        each_cell(rows.row(index), |field, cell| {
+            if let Some(Some(slot)) = slots.get(field) {
+                values[*slot] = Some(cell_value(&mut cx, &m.slots[*slot], &mut last[field], cell)?);
             }
-            field += 1;
-        });
-        if let Some(e) = failed {
-            return Err(e);
-        }
+            Ok::<_, PyErr>(())
+        })?;
         out.push(instantiate(py, registry, model, values)?);
     }
     Ok(PyTuple::new(py, out)?.into_any())
@@ -984,15 +975,6 @@ impl Seen {
 /// immutable object, as `Ser::serialize_str` does.
 fn cell_value<'py>(cx: &mut Cx<'_, 'py>, slot: &Slot, last: &mut Option<(Seen, Py<PyAny>)>, cell: Cell<'_>) -> PyResult<Bound<'py, PyAny>> {
     let py = cx.py;
-    // An amount's `Decimal` is its canonical text's (`12.50`), compared as such.
-    let canonical;
-    let cell = match cell {
-        Cell::Money(d) => {
-            canonical = paynet_core::cells::money_canonical(d);
-            Cell::Money(&canonical)
-        }
-        other => other,
-    };
     if let Some((seen, obj)) = last
         && seen.matches(&cell)
     {
@@ -1012,7 +994,7 @@ fn cell_value<'py>(cx: &mut Cx<'_, 'py>, slot: &Slot, last: &mut Option<(Seen, P
             }
             (Seen::Text(s.to_owned()), obj)
         }
-        Cell::Money(d) | Cell::Ratio(d) => (Seen::Decimal(d.mantissa(), d.scale()), cx.decimal_of(d)?),
+        Cell::Money(d) | Cell::Ratio(d) => (Seen::Decimal(d.mantissa(), d.scale()), cx.decimal_of(&d)?),
         Cell::DateTime(at) => (Seen::DateTime(at.timestamp(), at.timestamp_subsec_nanos(), at.offset().local_minus_utc()), cx.datetime(at)?),
         Cell::Date(day) => {
             use chrono::Datelike;

@@ -22,10 +22,10 @@ pub enum Cell<'a> {
     Text(&'a str),
     Int(i64),
     Bool(bool),
-    /// An amount: its users' text is `money_text`'s (two places at least).
-    Money(&'a Decimal),
+    /// An amount, canonical as `money_text` writes it (two places at least).
+    Money(Decimal),
     /// A rate such as 0.0199, as Paynet printed it.
-    Ratio(&'a Decimal),
+    Ratio(Decimal),
     DateTime(&'a DateTime<FixedOffset>),
     Date(NaiveDate),
     Nested(&'a dyn erased_serde::Serialize),
@@ -129,7 +129,7 @@ impl CellValue for u32 {
 /// A `Decimal` not serialized with `money_text` is a rate (as the spec says).
 impl CellValue for Decimal {
     fn cell(&self) -> Cell<'_> {
-        Cell::Ratio(self)
+        Cell::Ratio(*self)
     }
 }
 
@@ -157,9 +157,25 @@ impl<T: serde::Serialize> CellValue for Vec<T> {
     }
 }
 
-/// A field serialized with `models::money_text`.
+/// A field serialized with `models::money_text`: its canonical amount.
 pub(crate) fn money<T: crate::models::ResultMoney>(value: &T) -> Cell<'_> {
-    value.money().map_or(Cell::Null, Cell::Money)
+    value.money().map_or(Cell::Null, |amount| Cell::Money(money_canonical(amount)))
+}
+
+/// Each of `row`'s cells with its field's index, until `each` fails; how
+/// many cells the row has. What every reader of a table's rows walks by.
+pub fn each_cell<E>(row: &dyn Cells, mut each: impl FnMut(usize, Cell<'_>) -> Result<(), E>) -> Result<usize, E> {
+    let mut index = 0;
+    let mut failed = None;
+    row.cells(&mut |cell| {
+        if failed.is_none()
+            && let Err(e) = each(index, cell)
+        {
+            failed = Some(e);
+        }
+        index += 1;
+    });
+    failed.map_or(Ok(index), Err)
 }
 
 /// `value`'s text exactly as its `Display` writes it (`12.50`, `-0.0199`,
@@ -213,7 +229,7 @@ pub fn write_decimal(value: &Decimal, out: &mut String) {
 }
 
 /// An amount as `money_text` writes it: `12.5` → `12.50`, `3500.0000` → `3500.00`.
-pub fn money_canonical(amount: &Decimal) -> Decimal {
+pub(crate) fn money_canonical(amount: &Decimal) -> Decimal {
     let mut canonical = amount.normalize();
     if canonical.scale() <= 2 {
         canonical.rescale(2);

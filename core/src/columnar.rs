@@ -34,7 +34,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::cells::{Cell, Cells, RowList};
+use crate::cells::{Cell, Cells, RowList, each_cell};
 use crate::error::Error;
 use crate::spec::{DecimalKind, FieldSpec, StructSpec, TypeSpec};
 
@@ -121,9 +121,7 @@ impl Shape {
             names: row.fields.iter().map(|f| f.name).collect(),
         }
     }
-}
 
-impl Shape {
     /// The row model's field names, in declaration order (the order of its cells).
     pub fn field_names(&self) -> &[&'static str] {
         &self.names
@@ -311,7 +309,7 @@ impl Column {
             }
             (Column::Bool(b), Cell::Bool(v)) => b.append_value(v),
             (Column::Int(b), Cell::Int(v)) => b.append_value(v),
-            (Column::Decimal(b, scale), Cell::Money(d) | Cell::Ratio(d)) => b.append_value(scaled(d, *scale)?),
+            (Column::Decimal(b, scale), Cell::Money(d) | Cell::Ratio(d)) => b.append_value(scaled(&d, *scale)?),
             (Column::Timestamp(b), Cell::DateTime(at)) => b.append_value(at.timestamp_micros()),
             (Column::Date(b), Cell::Date(day)) => b.append_value(days_since_epoch(day)),
             (_, cell) => return Err(Fail(format!("a {} value in a column of another kind", cell_kind(cell)))),
@@ -374,21 +372,15 @@ impl Columns {
 
     /// Each cell of `row` into its field's column (a nested value has none).
     fn push(&mut self, row: &dyn Cells) -> Result<(), Fail> {
-        let mut index = 0;
-        let mut failed = None;
-        row.cells(&mut |cell| {
-            if let Some(Some(column)) = self.builders.get_mut(index)
-                && failed.is_none()
-                && let Err(e) = column.push(cell)
-            {
-                failed = Some(Fail(format!("`{}`: {}", self.shape.names[index], e.0)));
-            }
-            index += 1;
-        });
-        if index != self.builders.len() {
-            return Err(Fail(format!("a row of {index} fields where {} has {}", self.shape.row_model, self.builders.len())));
+        let (shape, builders) = (self.shape, &mut self.builders);
+        let cells = each_cell(row, |index, cell| match builders.get_mut(index) {
+            Some(Some(column)) => column.push(cell).map_err(|e| Fail(format!("`{}`: {}", shape.names[index], e.0))),
+            _ => Ok(()),
+        })?;
+        if cells != builders.len() {
+            return Err(Fail(format!("a row of {cells} fields where {} has {}", shape.row_model, builders.len())));
         }
-        failed.map_or(Ok(()), Err)
+        Ok(())
     }
 
     fn finish(mut self) -> Result<RecordBatch, Error> {

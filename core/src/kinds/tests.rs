@@ -425,7 +425,7 @@ fn check_cells(value: &dyn crate::cells::Cells, json: &Value, checked: &mut BTre
             Cell::Text(s) => (json!(s), None),
             Cell::Int(i) => (json!(i), None),
             Cell::Bool(b) => (json!(b), None),
-            Cell::Money(d) => (json!(crate::cells::money_canonical(d).to_string()), Some(FieldKind::Money)),
+            Cell::Money(d) => (json!(d.to_string()), Some(FieldKind::Money)),
             Cell::Ratio(d) => (serde_json::to_value(d).unwrap(), Some(FieldKind::Ratio)),
             Cell::DateTime(t) => (serde_json::to_value(t).unwrap(), Some(FieldKind::DateTime)),
             Cell::Date(d) => (json!(d.to_string()), Some(FieldKind::Date)),
