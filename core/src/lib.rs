@@ -21,6 +21,7 @@ pub mod endpoints;
 mod error;
 pub mod file;
 mod models;
+mod flat_object;
 mod row_batches;
 mod money;
 pub mod kinds;

@@ -180,10 +180,11 @@ impl Fields for Map<String, Value> {
     }
 }
 
-/// A JSON object whose values stay unparsed slices of the body: reading a
-/// large report this way allocates only for the strings kept in the result.
-/// A report row has a few dozen keys, so a list beats hashing them.
-pub struct RawObject<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+/// A JSON object whose values stay unparsed slices of the body (each as
+/// `RawValue::get` gives it): reading a large report this way allocates only
+/// for the strings kept in the result. A report row has a few dozen keys, so
+/// a list beats hashing them.
+pub struct RawObject<'a>(Vec<(Cow<'a, str>, &'a str)>);
 
 impl<'de> Deserialize<'de> for RawObject<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -196,7 +197,7 @@ impl<'de> Deserialize<'de> for RawObject<'de> {
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(32));
                 while let Some((Key(key), value)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
-                    fields.push((key, value));
+                    fields.push((key, value.get()));
                 }
                 Ok(RawObject(fields))
             }
@@ -205,7 +206,17 @@ impl<'de> Deserialize<'de> for RawObject<'de> {
     }
 }
 
-impl RawObject<'_> {
+impl<'a> RawObject<'a> {
+    /// The object that is all of `text`, read as serde_json reads it: in one
+    /// pass when it is a plain flat row ([`crate::flat_object`]), by
+    /// serde_json otherwise.
+    pub fn read(text: &'a [u8]) -> serde_json::Result<RawObject<'a>> {
+        match crate::flat_object::scan(text) {
+            Some(fields) => Ok(RawObject(fields.into_iter().map(|(key, value)| (Cow::Borrowed(key), value)).collect())),
+            None => serde_json::from_slice(text),
+        }
+    }
+
     /// A key that occurs twice in the row, if any. Rows are many and keys
     /// few, so a 64-bit sketch of (length, first and last byte) spares the
     /// pairwise comparison unless two keys already look alike.
@@ -315,8 +326,7 @@ impl Fields for LaidOut<'_, '_> {
 }
 
 /// One value of a [`RawObject`] as the scalar it is.
-fn scalar_of(value: &RawValue) -> Option<Scalar<'_>> {
-    let raw = value.get();
+fn scalar_of(raw: &str) -> Option<Scalar<'_>> {
     Some(match raw.as_bytes().first()? {
         b'n' => return None,
         b't' => Scalar::Bool(true),

@@ -355,7 +355,7 @@ impl AnswerReader<PaymentReport> for ReportReader<'_> {
 
 /// One report row from its JSON text, as `decode` reads it.
 fn report_row(text: &[u8], layout: &mut RowLayout) -> Result<PaymentReportRow, ()> {
-    let row: RawObject<'_> = serde_json::from_slice(text).map_err(|_| ())?;
+    let row = RawObject::read(text).map_err(|_| ())?;
     let row = layout.fit(&row).map_err(|_| ())?;
     PaymentReportRow::from_wire(&row).map_err(|_| ())
 }

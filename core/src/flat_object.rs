@@ -1,0 +1,231 @@
+//! A flat JSON object (a report row) read in one pass: its keys and the
+//! text of each value, borrowed from the body.
+//!
+//! Only the plainest rows are read here: strings without escapes, numbers,
+//! `true`, `false`, `null`. Anything else (an escape, a nested value, a
+//! byte serde_json would refuse) is `None`, and the row is read by
+//! serde_json instead: so whatever this reads, serde_json reads the same
+//! way, and every error is still serde_json's. Through serde_json a row cost
+//! a validating pass per string, a `RawValue` per value and the same UTF-8
+//! checked twice; this is one loop over the bytes.
+
+/// The keys and raw values (as `RawValue::get` gives them: a string with
+/// its quotes, a number's exact text) of the object that is all of `text`.
+pub fn scan(text: &[u8]) -> Option<Vec<(&str, &str)>> {
+    // Checked once for the whole row: everything outside the strings is
+    // ASCII (the grammar below), so the strings are UTF-8 if the row is.
+    let whole = std::str::from_utf8(text).ok()?;
+    let mut fields = Vec::with_capacity(32);
+    let mut at = skip_space(text, 0);
+    if text.get(at) != Some(&b'{') {
+        return None;
+    }
+    at = skip_space(text, at + 1);
+    if text.get(at) == Some(&b'}') {
+        return (skip_space(text, at + 1) == text.len()).then_some(fields);
+    }
+    loop {
+        if text.get(at) != Some(&b'"') {
+            return None;
+        }
+        let key_end = string_end(text, at + 1)?;
+        let key = whole.get(at + 1..key_end)?;
+        at = skip_space(text, key_end + 1);
+        if text.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_space(text, at + 1);
+        let value_end = match *text.get(at)? {
+            b'"' => string_end(text, at + 1)? + 1,
+            b'-' | b'0'..=b'9' => number_end(text, at)?,
+            b't' => literal_end(text, at, b"true")?,
+            b'f' => literal_end(text, at, b"false")?,
+            b'n' => literal_end(text, at, b"null")?,
+            _ => return None,
+        };
+        fields.push((key, whole.get(at..value_end)?));
+        at = skip_space(text, value_end);
+        match text.get(at)? {
+            b',' => at = skip_space(text, at + 1),
+            b'}' => return (skip_space(text, at + 1) == text.len()).then_some(fields),
+            _ => return None,
+        }
+    }
+}
+
+/// JSON's whitespace, as serde_json skips it (no form feed).
+fn skip_space(text: &[u8], mut at: usize) -> usize {
+    while matches!(text.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        at += 1;
+    }
+    at
+}
+
+/// The closing quote of a string whose text starts at `at`; `None` for an
+/// escape (left to serde_json) or a control character (not JSON). Eight
+/// bytes at a time: most of a row is the text of its strings.
+fn string_end(text: &[u8], mut at: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    // High bit of each byte below `n` (n ≤ 0x80). A byte above a match may
+    // show as one too (a borrow), never one below it: the lowest is exact.
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    while let Some(bytes) = text.get(at..at + 8) {
+        let word = u64::from_le_bytes(bytes.try_into().ok()?);
+        let found = below(word ^ (ONES * u64::from(b'"')), 1) | below(word ^ (ONES * u64::from(b'\\')), 1) | below(word, 0x20);
+        if found != 0 {
+            at += (found.trailing_zeros() / 8) as usize;
+            return (text[at] == b'"').then_some(at);
+        }
+        at += 8;
+    }
+    loop {
+        match *text.get(at)? {
+            b'"' => return Some(at),
+            b'\\' | 0..=0x1f => return None,
+            _ => at += 1,
+        }
+    }
+}
+
+/// One past a number in JSON's grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+/// What follows it is for the caller to check (a delimiter or space).
+fn number_end(text: &[u8], mut at: usize) -> Option<usize> {
+    let digits = |from: usize| from + text[from..].iter().take_while(|b| b.is_ascii_digit()).count();
+    if text.get(at) == Some(&b'-') {
+        at += 1;
+    }
+    at = match *text.get(at)? {
+        b'0' => at + 1,
+        b'1'..=b'9' => digits(at),
+        _ => return None,
+    };
+    if text.get(at) == Some(&b'.') {
+        let end = digits(at + 1);
+        if end == at + 1 {
+            return None;
+        }
+        at = end;
+    }
+    if matches!(text.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        if matches!(text.get(at), Some(b'+' | b'-')) {
+            at += 1;
+        }
+        let end = digits(at);
+        if end == at {
+            return None;
+        }
+        at = end;
+    }
+    Some(at)
+}
+
+fn literal_end(text: &[u8], at: usize, literal: &[u8]) -> Option<usize> {
+    text.get(at..)?.starts_with(literal).then_some(at + literal.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::value::RawValue;
+
+    /// An object's pairs as serde_json reads them, in order, a repeated key kept (as `RawObject` reads rows).
+    #[derive(Debug, PartialEq)]
+    struct Pairs(Vec<(String, String)>);
+
+    impl<'de> serde::Deserialize<'de> for Pairs {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct PairsVisitor;
+            impl<'de> serde::de::Visitor<'de> for PairsVisitor {
+                type Value = Pairs;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
+                    let mut pairs = Vec::new();
+                    while let Some((key, value)) = map.next_entry::<String, &RawValue>()? {
+                        pairs.push((key, value.get().to_owned()));
+                    }
+                    Ok(Pairs(pairs))
+                }
+            }
+            d.deserialize_map(PairsVisitor)
+        }
+    }
+
+    fn scanned(text: &str) -> Option<Pairs> {
+        scan(text.as_bytes()).map(|fields| Pairs(fields.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()))
+    }
+
+    #[test]
+    fn reads_plain_rows_as_serde_json_does() {
+        for text in [
+            "{}",
+            " { } ",
+            r#"{"a":1}"#,
+            r#"{"a":"x","b":-0.50,"c":true,"d":false,"e":null,"f":1e5,"g":2.5E-3,"h":0,"i":"","j":-0}"#,
+            "{ \"a\" :\t\"Özkan\" ,\r\n\"b\" : 12 }",
+            r#"{"a":1,"a":2}"#,
+            r#"{"amount":100.0000,"xact_date":"15.01.2030 09:00:00","is_succeed":true}"#,
+        ] {
+            let serde: Pairs = serde_json::from_str(text).unwrap();
+            assert_eq!(scanned(text), Some(serde), "{text}");
+        }
+    }
+
+    #[test]
+    fn steps_aside_for_escapes_nesting_and_whatever_is_not_json() {
+        for text in [
+            r#"{"a":"x\"y"}"#,
+            r#"{"a\n":1}"#,
+            r#"{"a":"\u00d6"}"#,
+            r#"{"a":[1]}"#,
+            r#"{"a":{}}"#,
+            r#"{"a":1,}"#,
+            r#"{,"a":1}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":.5}"#,
+            r#"{"a":-}"#,
+            r#"{"a":1e}"#,
+            r#"{"a":1e+}"#,
+            r#"{"a":+1}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":truex}"#,
+            r#"{"a":nul}"#,
+            r#"{"a":1 2}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":1}x"#,
+            r#"{"a":1"#,
+            r#"{"a":"1}"#,
+            "{a:1}",
+            "{\"a\":\"\x01\"}",
+            "{\"a\":\x0c1}",
+            "[1]",
+            r#"{"a":NaN}"#,
+            r#"{"a":0x10}"#,
+        ] {
+            assert_eq!(scanned(text), None, "{text}");
+        }
+        assert_eq!(scan(b"{\"a\":\"\xff\"}"), None);
+    }
+
+    #[test]
+    fn whatever_it_reads_serde_json_reads_the_same() {
+        // Strings of every length around the eight bytes read at a time.
+        let row = r#"{"company_code":"1001","k":"a","kk":"abcdefgh","kkk":"abcdefghijklmnopq","xact_date":"15.01.2030 09:00:00","is_succeed":true,"ratio":0.0199,"amount":100.0000,"due_date":"2030-01-15T00:00:00","card_holder":"Özkan","x":null,"n":-12e-3,"f":false}"#;
+        assert!(scanned(row).is_some());
+        let mut read = 0;
+        for (cut, _) in row.char_indices() {
+            let (head, tail) = row.split_at(cut);
+            for text in [head.to_owned(), format!("{head} {tail}"), format!("{head}x{tail}"), format!("{head},{tail}"), format!("{head}\"{tail}"), format!("{head}0{tail}"), format!("{head}\t\n{tail}"), format!("{head}\\{tail}"), format!("{head}\x01{tail}")] {
+                if let Some(pairs) = scanned(&text) {
+                    assert_eq!(serde_json::from_str::<Pairs>(&text).ok(), Some(pairs), "{text}");
+                    read += 1;
+                }
+            }
+        }
+        assert!(read > row.len(), "{read}");
+    }
+}
