@@ -16,7 +16,6 @@
 //! the wrapper parses as it parses any result.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -272,14 +271,14 @@ impl Column {
             Cell::DateTime(at) if self.datetime => {
                 buf.clear();
                 // chrono's `Serialize` text (RFC 3339), what `call` gives.
-                let _ = write!(buf, "{at:?}");
+                paynet_core::cells::write_datetime(at, buf);
                 self.text(buf);
                 self.set_number(at.timestamp_millis() as f64);
             }
             Cell::DateTime(_) => return Err("a timestamp in a field the spec gives another kind".into()),
             Cell::Date(day) => {
                 buf.clear();
-                let _ = write!(buf, "{day}");
+                paynet_core::cells::write_date(day, buf);
                 self.text(buf);
             }
             Cell::Nested(value) => {

@@ -228,6 +228,58 @@ pub fn write_decimal(value: &Decimal, out: &mut String) {
     }
 }
 
+/// `at`'s text exactly as its `Serialize` writes it, what `call` gives
+/// (RFC 3339: `2030-01-15T09:00:00+03:00`, UTC as `Z`), without the formatting
+/// machinery for the usual timestamp: a year of four digits, whole seconds,
+/// an offset in whole minutes. Any other is left to chrono.
+pub fn write_datetime(at: &DateTime<FixedOffset>, out: &mut String) {
+    use chrono::{Datelike, Timelike};
+    let local = at.naive_local();
+    let offset = at.offset().local_minus_utc();
+    if !(0..=9999).contains(&local.year()) || local.nanosecond() != 0 || offset % 60 != 0 {
+        out.push_str(&at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+        return;
+    }
+    write_date(local.date(), out);
+    let mut text = *b"T00:00:00+00:00";
+    two_digits(&mut text[1..3], local.hour());
+    two_digits(&mut text[4..6], local.minute());
+    two_digits(&mut text[7..9], local.second());
+    if offset == 0 {
+        out.push_str(std::str::from_utf8(&text[..9]).expect("ASCII"));
+        out.push('Z');
+        return;
+    }
+    if offset < 0 {
+        text[9] = b'-';
+    }
+    let minutes = offset.unsigned_abs() / 60;
+    two_digits(&mut text[10..12], minutes / 60);
+    two_digits(&mut text[13..15], minutes % 60);
+    out.push_str(std::str::from_utf8(&text).expect("ASCII"));
+}
+
+/// `day`'s text exactly as its `Display` writes it (`2030-01-15`); a year
+/// outside 0..=9999 is left to chrono.
+pub fn write_date(day: NaiveDate, out: &mut String) {
+    use chrono::Datelike;
+    let Ok(year) = u32::try_from(day.year()).map_err(drop).and_then(|y| if y <= 9999 { Ok(y) } else { Err(()) }) else {
+        let _ = std::fmt::Write::write_fmt(out, format_args!("{day}"));
+        return;
+    };
+    let mut text = *b"0000-00-00";
+    two_digits(&mut text[0..2], year / 100);
+    two_digits(&mut text[2..4], year % 100);
+    two_digits(&mut text[5..7], day.month());
+    two_digits(&mut text[8..10], day.day());
+    out.push_str(std::str::from_utf8(&text).expect("ASCII"));
+}
+
+fn two_digits(out: &mut [u8], n: u32) {
+    out[0] = b'0' + (n / 10) as u8;
+    out[1] = b'0' + (n % 10) as u8;
+}
+
 /// An amount as `money_text` writes it: `12.5` → `12.50`, `3500.0000` → `3500.00`.
 pub(crate) fn money_canonical(amount: &Decimal) -> Decimal {
     let mut canonical = amount.normalize();
@@ -267,6 +319,47 @@ mod tests {
             let mut out = String::new();
             write_decimal(&value, &mut out);
             assert_eq!(out, value.to_string(), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn timestamps_and_dates_are_written_as_chrono_writes_them() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut checked = 0;
+        for i in 0..5000 {
+            let seconds = (next() % (400 * 365 * 86_400)) as i64 - 200 * 365 * 86_400 + if i % 50 == 0 { 9000 * 365 * 86_400 } else { 0 };
+            let nanos = match i % 5 {
+                0 => (next() % 1_000_000_000) as u32,
+                1 => (next() % 1000) as u32 * 1_000_000,
+                _ => 0,
+            };
+            let offset = match i % 4 {
+                0 => 3 * 3600,
+                1 => -((next() % 50_000) as i32),
+                2 => (next() % 1440) as i32 * 60 - 720 * 60,
+                _ => 0,
+            };
+            let Some(at) = DateTime::from_timestamp(seconds, nanos) else { continue };
+            let at = at.with_timezone(&FixedOffset::east_opt(offset).unwrap());
+            let mut out = String::new();
+            write_datetime(&at, &mut out);
+            assert_eq!(serde_json::to_value(at).unwrap(), out.as_str(), "{at:?}");
+            let mut out = String::new();
+            write_date(at.date_naive(), &mut out);
+            assert_eq!(out, at.date_naive().to_string());
+            checked += 1;
+        }
+        assert!(checked > 4000);
+        for day in [NaiveDate::MIN, NaiveDate::MAX, NaiveDate::from_ymd_opt(0, 1, 1).unwrap(), NaiveDate::from_ymd_opt(-1, 12, 31).unwrap(), NaiveDate::from_ymd_opt(10_000, 1, 1).unwrap()] {
+            let mut out = String::new();
+            write_date(day, &mut out);
+            assert_eq!(out, day.to_string());
         }
     }
 }
