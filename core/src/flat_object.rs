@@ -62,30 +62,31 @@ fn skip_space(text: &[u8], mut at: usize) -> usize {
 }
 
 /// The closing quote of a string whose text starts at `at`; `None` for an
-/// escape (left to serde_json) or a control character (not JSON). Eight
-/// bytes at a time: most of a row is the text of its strings.
-fn string_end(text: &[u8], mut at: usize) -> Option<usize> {
+/// escape (left to serde_json) or a control character (not JSON).
+fn string_end(text: &[u8], at: usize) -> Option<usize> {
+    let at = string_stop(text, at, true)?;
+    (text[at] == b'"').then_some(at)
+}
+
+/// The first `"` or `\\` (and with `controls`, byte below 0x20) from `at`.
+/// Eight bytes at a time: most of a report is the text of its strings, in
+/// runs too short for `memchr` to pay for its call.
+pub fn string_stop(text: &[u8], mut at: usize, controls: bool) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
     // High bit of each byte below `n` (n ≤ 0x80). A byte above a match may
     // show as one too (a borrow), never one below it: the lowest is exact.
     let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    let control_below = if controls { 0x20 } else { 0 };
     while let Some(bytes) = text.get(at..at + 8) {
         let word = u64::from_le_bytes(bytes.try_into().ok()?);
-        let found = below(word ^ (ONES * u64::from(b'"')), 1) | below(word ^ (ONES * u64::from(b'\\')), 1) | below(word, 0x20);
+        let found = below(word ^ (ONES * u64::from(b'"')), 1) | below(word ^ (ONES * u64::from(b'\\')), 1) | below(word, control_below);
         if found != 0 {
-            at += (found.trailing_zeros() / 8) as usize;
-            return (text[at] == b'"').then_some(at);
+            return Some(at + (found.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
-    loop {
-        match *text.get(at)? {
-            b'"' => return Some(at),
-            b'\\' | 0..=0x1f => return None,
-            _ => at += 1,
-        }
-    }
+    text.get(at..)?.iter().position(|&b| b == b'"' || b == b'\\' || b < control_below).map(|found| at + found)
 }
 
 /// One past a number in JSON's grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.

@@ -32,7 +32,8 @@ struct Batch {
     spans: Spans,
 }
 
-type Typed<R> = (usize, Result<Vec<R>, ()>);
+/// A batch's rows, and its text's buffer to be filled again.
+type Typed<R> = (usize, Result<Vec<R>, ()>, Vec<u8>);
 
 enum Workers<R> {
     NotYet,
@@ -56,6 +57,9 @@ pub struct RowBatches<R> {
     merged: usize,
     layout: RowLayout,
     failed: bool,
+    /// Buffers of batches typed: a new batch is copied into one of them,
+    /// where a fresh one would cost the kernel a fault per page.
+    spare: Vec<Vec<u8>>,
 }
 
 impl<R: Send + 'static> RowBatches<R> {
@@ -72,6 +76,7 @@ impl<R: Send + 'static> RowBatches<R> {
             merged: 0,
             layout: RowLayout::default(),
             failed: false,
+            spare: Vec::new(),
         }
     }
 
@@ -98,7 +103,7 @@ impl<R: Send + 'static> RowBatches<R> {
         if !self.spans.is_empty() {
             let seq = self.take_seq();
             let typed = type_batch(&body[self.start..self.end], &self.spans, self.read, &mut self.layout);
-            self.typed(seq, typed);
+            self.typed(seq, typed, None);
         }
         self.merge(true);
         if self.failed || self.merged != self.next_seq { Err(()) } else { Ok(self.rows) }
@@ -117,14 +122,22 @@ impl<R: Send + 'static> RowBatches<R> {
             self.workers = self.start_workers();
         }
         let spans = match &self.workers {
-            Workers::Running { jobs, .. } => match jobs.try_send(Batch { seq, text: body[self.start..self.end].to_vec(), spans }) {
-                Ok(()) => return,
-                Err(TrySendError::Full(batch) | TrySendError::Disconnected(batch)) => batch.spans,
-            },
+            Workers::Running { jobs, .. } => {
+                let mut text = self.spare.pop().unwrap_or_default();
+                text.clear();
+                text.extend_from_slice(&body[self.start..self.end]);
+                match jobs.try_send(Batch { seq, text, spans }) {
+                    Ok(()) => return,
+                    Err(TrySendError::Full(batch) | TrySendError::Disconnected(batch)) => {
+                        self.spare.push(batch.text);
+                        batch.spans
+                    }
+                }
+            }
             _ => spans,
         };
         let typed = type_batch(&body[self.start..self.end], &spans, self.read, &mut self.layout);
-        self.typed(seq, typed);
+        self.typed(seq, typed, None);
     }
 
     fn start_workers(&self) -> Workers<R> {
@@ -148,14 +161,14 @@ impl<R: Send + 'static> RowBatches<R> {
             if let Workers::Running { jobs, done } = std::mem::replace(&mut self.workers, Workers::Unavailable) {
                 drop(jobs);
                 // Ends when the last worker has sent its last batch and gone.
-                for (seq, typed) in done {
-                    self.typed(seq, typed);
+                for (seq, typed, _) in done {
+                    self.typed(seq, typed, None);
                 }
             }
         } else if let Workers::Running { done, .. } = &self.workers {
             let arrived: Vec<Typed<R>> = done.try_iter().collect();
-            for (seq, typed) in arrived {
-                self.typed(seq, typed);
+            for (seq, typed, text) in arrived {
+                self.typed(seq, typed, Some(text));
             }
         }
         while let Some(rows) = self.waiting.remove(&self.merged) {
@@ -164,7 +177,8 @@ impl<R: Send + 'static> RowBatches<R> {
         }
     }
 
-    fn typed(&mut self, seq: usize, typed: Result<Vec<R>, ()>) {
+    fn typed(&mut self, seq: usize, typed: Result<Vec<R>, ()>, text: Option<Vec<u8>>) {
+        self.spare.extend(text);
         match typed {
             Ok(rows) => drop(self.waiting.insert(seq, rows)),
             Err(()) => self.failed = true,
@@ -180,7 +194,8 @@ fn work<R>(queue: &Mutex<Receiver<Batch>>, typed: &mpsc::Sender<Typed<R>>, read:
             Err(_) => return,
         };
         let Ok(batch) = batch else { return };
-        if typed.send((batch.seq, type_batch(&batch.text, &batch.spans, read, &mut layout))).is_err() {
+        let rows = type_batch(&batch.text, &batch.spans, read, &mut layout);
+        if typed.send((batch.seq, rows, batch.text)).is_err() {
             return;
         }
     }
@@ -202,8 +217,7 @@ pub fn value_end(body: &[u8], at: usize) -> Option<usize> {
             b'"' => {
                 i += 1;
                 loop {
-                    let found = memchr::memchr2(b'"', b'\\', body.get(i..)?)?;
-                    i += found + 1;
+                    i = crate::flat_object::string_stop(body, i, false)? + 1;
                     if body[i - 1] == b'"' {
                         break;
                     }
@@ -238,6 +252,15 @@ mod tests {
             assert_eq!(value_end(&text[..cut], 0), None, "cut at {cut}");
         }
         assert_eq!(value_end(b"[[],{}]x", 0), Some(7));
+        // Strings of every length around the eight bytes read at a time, an escaped quote anywhere in them.
+        for len in 0..20 {
+            for escape in 0..=len {
+                let s = format!("{}\\\"{}", "a".repeat(escape), "}".repeat(len - escape));
+                let text = format!(r#"{{"k":"{s}","n":["]"]}}"#);
+                assert_eq!(value_end(text.as_bytes(), 0), Some(text.len()), "{text}");
+                assert_eq!(value_end(&text.as_bytes()[..text.len() - 1], 0), None, "{text}");
+            }
+        }
         assert_eq!(value_end(br#"{"a":"\"#, 0), None);
     }
 
