@@ -263,7 +263,7 @@ pub fn write_datetime(at: &DateTime<FixedOffset>, out: &mut String) {
 /// outside 0..=9999 is left to chrono.
 pub fn write_date(day: NaiveDate, out: &mut String) {
     use chrono::Datelike;
-    let Ok(year) = u32::try_from(day.year()).map_err(drop).and_then(|y| if y <= 9999 { Ok(y) } else { Err(()) }) else {
+    let Some(year) = u32::try_from(day.year()).ok().filter(|year| *year <= 9999) else {
         let _ = std::fmt::Write::write_fmt(out, format_args!("{day}"));
         return;
     };
