@@ -54,7 +54,7 @@ pub fn scan(text: &[u8]) -> Option<Vec<(&str, &str)>> {
 }
 
 /// JSON's whitespace, as serde_json skips it (no form feed).
-fn skip_space(text: &[u8], mut at: usize) -> usize {
+pub fn skip_space(text: &[u8], mut at: usize) -> usize {
     while matches!(text.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         at += 1;
     }
@@ -129,34 +129,16 @@ fn literal_end(text: &[u8], at: usize, literal: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::value::RawValue;
+    use crate::wire::RawObject;
 
-    /// An object's pairs as serde_json reads them, in order, a repeated key kept (as `RawObject` reads rows).
-    #[derive(Debug, PartialEq)]
-    struct Pairs(Vec<(String, String)>);
-
-    impl<'de> serde::Deserialize<'de> for Pairs {
-        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct PairsVisitor;
-            impl<'de> serde::de::Visitor<'de> for PairsVisitor {
-                type Value = Pairs;
-                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str("an object")
-                }
-                fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
-                    let mut pairs = Vec::new();
-                    while let Some((key, value)) = map.next_entry::<String, &RawValue>()? {
-                        pairs.push((key, value.get().to_owned()));
-                    }
-                    Ok(Pairs(pairs))
-                }
-            }
-            d.deserialize_map(PairsVisitor)
-        }
+    /// What the scan reads of `text`, as a row (`RawObject::read` reads it so).
+    fn scanned(text: &str) -> Option<RawObject<'_>> {
+        scan(text.as_bytes()).and_then(|_| RawObject::read(text.as_bytes()).ok())
     }
 
-    fn scanned(text: &str) -> Option<Pairs> {
-        scan(text.as_bytes()).map(|fields| Pairs(fields.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()))
+    /// The row serde_json reads from `text`.
+    fn by_serde(text: &str) -> Option<RawObject<'_>> {
+        serde_json::from_str(text).ok()
     }
 
     #[test]
@@ -170,8 +152,9 @@ mod tests {
             r#"{"a":1,"a":2}"#,
             r#"{"amount":100.0000,"xact_date":"15.01.2030 09:00:00","is_succeed":true}"#,
         ] {
-            let serde: Pairs = serde_json::from_str(text).unwrap();
-            assert_eq!(scanned(text), Some(serde), "{text}");
+            let serde = by_serde(text);
+            assert!(serde.is_some(), "{text}");
+            assert_eq!(scanned(text), serde, "{text}");
         }
     }
 
@@ -221,8 +204,8 @@ mod tests {
         for (cut, _) in row.char_indices() {
             let (head, tail) = row.split_at(cut);
             for text in [head.to_owned(), format!("{head} {tail}"), format!("{head}x{tail}"), format!("{head},{tail}"), format!("{head}\"{tail}"), format!("{head}0{tail}"), format!("{head}\t\n{tail}"), format!("{head}\\{tail}"), format!("{head}\x01{tail}")] {
-                if let Some(pairs) = scanned(&text) {
-                    assert_eq!(serde_json::from_str::<Pairs>(&text).ok(), Some(pairs), "{text}");
+                if let Some(row) = scanned(&text) {
+                    assert_eq!(by_serde(&text), Some(row), "{text}");
                     read += 1;
                 }
             }

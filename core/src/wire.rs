@@ -184,6 +184,7 @@ impl Fields for Map<String, Value> {
 /// `RawValue::get` gives it): reading a large report this way allocates only
 /// for the strings kept in the result. A report row has a few dozen keys, so
 /// a list beats hashing them.
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub struct RawObject<'a>(Vec<(Cow<'a, str>, &'a str)>);
 
 impl<'de> Deserialize<'de> for RawObject<'de> {

@@ -229,13 +229,8 @@ impl<'p> ReportReader<'p> {
     /// The next byte that is not JSON whitespace, from `at` (a form feed is
     /// no JSON whitespace: not skipped, it makes the reader step aside).
     fn peek(body: &[u8], at: &mut usize) -> Option<u8> {
-        while let Some(&b) = body.get(*at) {
-            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
-                return Some(b);
-            }
-            *at += 1;
-        }
-        None
+        *at = crate::flat_object::skip_space(body, *at);
+        body.get(*at).copied()
     }
 
     /// One JSON value of type `T` at `at`: the value and where it ends;
