@@ -49,7 +49,7 @@ export declare class NativeTable {
   /**
    * The rows as an Arrow IPC stream: money `decimal128(18, 2)`, timestamps
    * `timestamp[us, Europe/Istanbul]`, dates `date32`, codes dictionary-encoded.
-   * The record batches are built for the stream and not kept.
+   * Each record batch is written as soon as it is built and not kept.
    */
   ipc(): Buffer
 }

@@ -193,10 +193,10 @@ impl NativeTable {
 
     /// The rows as an Arrow IPC stream: money `decimal128(18, 2)`, timestamps
     /// `timestamp[us, Europe/Istanbul]`, dates `date32`, codes dictionary-encoded.
-    /// The record batches are built for the stream and not kept.
+    /// Each record batch is written as soon as it is built and not kept.
     #[napi]
     pub fn ipc(&self) -> Result<Buffer> {
-        self.with_output(|output| paynet_core::columnar::Table::build(&self.method, &[output.cells()])?.to_ipc())
+        self.with_output(|output| paynet_core::columnar::ipc_stream(&self.method, &[output.cells()]))
             .map(Buffer::from)
     }
 }

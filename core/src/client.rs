@@ -209,7 +209,8 @@ impl Client {
         };
         let outcome = self
             .send(&call, &body, auth, options, || E::reader(params), |answer, reader, deadline| match reader {
-                Some(reader) => reader.finish(&answer, deadline).map_err(|e| e.with_body(&answer)),
+                // The reader saw the whole body: its errors carry their snippet.
+                Some(reader) => reader.finish(&answer, deadline),
                 None => decode::<E>(params, &answer, deadline),
             })
             .await;
@@ -338,7 +339,7 @@ impl Client {
                     event: event(None, "cancelled", false),
                     started,
                 });
-                let mut arrived = reading.as_mut().map(|r| move |body: &[u8]| r.arrived(body));
+                let mut arrived = reading.as_mut().map(|r| move |pending: &[u8]| r.arrived(pending));
                 let arrived = arrived.as_mut().map(|f| f as Arrived<'_>);
                 let result = self.attempt(url, body, auth, remaining, call.body_limit, arrived).await;
                 std::mem::forget(in_flight);
@@ -408,7 +409,7 @@ impl Client {
         }
         let mut arrived = arrived.take().filter(|_| (200..300).contains(&status));
         let mut chunks = Vec::new();
-        let mut whole = Vec::new();
+        let mut pending = Vec::new();
         let mut size = 0;
         while let Some(chunk) = response.chunk().await.map_err(Failure::classify)? {
             size += chunk.len();
@@ -416,17 +417,20 @@ impl Client {
                 return Err(Failure::TooLarge(limit));
             }
             match &mut arrived {
-                // Read as it comes: one growing buffer, so the reader sees it whole.
+                // Read as it comes: the reader sees what it has not let go of
+                // and the new bytes in one piece, and only that is kept (a
+                // report's tens of MB never exist at once).
                 Some(arrived) => {
-                    whole.extend_from_slice(&chunk);
-                    arrived(&whole);
+                    pending.extend_from_slice(&chunk);
+                    let done = arrived(&pending);
+                    pending.drain(..done);
                 }
                 None => chunks.push(chunk),
             }
         }
         // A body that came in one piece is taken over without copying (a report can be tens of MB).
         let body = if arrived.is_some() {
-            whole
+            pending
         } else {
             match <[_; 1]>::try_from(chunks) {
                 Ok([whole]) => Vec::from(whole),
@@ -437,8 +441,8 @@ impl Client {
     }
 }
 
-/// What sees a 2xx body grow as it streams in: all of it so far, each time.
-type Arrived<'a> = &'a mut (dyn FnMut(&[u8]) + Send);
+/// What sees a 2xx body stream in ([`AnswerReader::arrived`]).
+type Arrived<'a> = &'a mut (dyn FnMut(&[u8]) -> usize + Send);
 
 /// A 2xx body read by its endpoint; a protocol error carries the body's start.
 fn decode<E: Endpoint>(params: &E::Params, body: &[u8], deadline: &Deadline) -> Result<E::Output, Error> {

@@ -178,34 +178,12 @@ impl Table {
     /// batch per `BATCH_ROWS` rows of each, in order. A long result's batches
     /// are built on up to `MAX_WORKERS` threads at once.
     pub fn build(method: &str, results: &[&dyn Cells]) -> Result<Table, Error> {
-        let shape = shape(method).ok_or_else(|| Error::invalid("method", format!("`{method}` returns no rows to make a table of")))?;
+        let shape = tabular(method)?;
         let mut batches = Vec::new();
-        for result in results {
-            let rows = rows_of(shape, *result)?;
-            let parts = rows.len().div_ceil(BATCH_ROWS).max(1);
-            let workers = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_WORKERS).min(parts);
-            if workers == 1 {
-                batches.extend(parts_of(shape, rows, 0, 1)?);
-                continue;
-            }
-            let built: Vec<Result<Vec<RecordBatch>, Error>> = std::thread::scope(|scope| {
-                let work = move |worker| parts_of(shape, rows, worker, workers);
-                // A worker whose thread cannot be made does its part here.
-                let handles: Vec<_> = (0..workers).map(|worker| std::thread::Builder::new().spawn_scoped(scope, move || work(worker)).map_err(|_| worker)).collect();
-                handles
-                    .into_iter()
-                    .map(|h| match h {
-                        Ok(h) => h.join().unwrap_or_else(|_| Err(Error::internal("a thread building the table panicked"))),
-                        Err(worker) => work(worker),
-                    })
-                    .collect()
-            });
-            let mut per_worker = built.into_iter().map(|b| b.map(Vec::into_iter)).collect::<Result<Vec<_>, _>>()?;
-            for part in 0..parts {
-                batches.extend(per_worker[part % workers].next());
-            }
-            debug_assert!(per_worker.iter_mut().all(|rest| rest.next().is_none()), "every worker's batches are placed");
-        }
+        each_batch(shape, results, BATCH_ROWS, |batch| {
+            batches.push(batch);
+            Ok(())
+        })?;
         Ok(Table { schema: shape.schema.clone(), batches })
     }
 
@@ -217,19 +195,26 @@ impl Table {
     pub fn reader(&self) -> Box<dyn RecordBatchReader + Send> {
         Box::new(RecordBatchIterator::new(self.batches.clone().into_iter().map(Ok), self.schema.clone()))
     }
+}
 
-    /// The table as an Arrow IPC stream (what `apache-arrow`'s `tableFromIPC` reads).
-    pub fn to_ipc(&self) -> Result<Vec<u8>, Error> {
-        let fail = |e: arrow_schema::ArrowError| Error::internal(format!("could not write the table: {e}"));
-        let mut out = Vec::new();
-        let mut writer = arrow_ipc::writer::StreamWriter::try_new(&mut out, &self.schema).map_err(fail)?;
-        for batch in &self.batches {
-            writer.write(batch).map_err(fail)?;
-        }
-        writer.finish().map_err(fail)?;
-        drop(writer);
-        Ok(out)
-    }
+/// The rows of `results` (each a result of `method`) as an Arrow IPC stream
+/// (what `apache-arrow`'s `tableFromIPC` reads): a batch per `STREAM_ROWS`
+/// rows, each written as soon as it is built and then dropped, so the
+/// columns of a long result never all exist beside the stream (fresh memory
+/// costs a page fault per 4 KiB; a dropped batch's is built into again).
+pub fn ipc_stream(method: &str, results: &[&dyn Cells]) -> Result<Vec<u8>, Error> {
+    let shape = tabular(method)?;
+    let fail = |e: arrow_schema::ArrowError| Error::internal(format!("could not write the table: {e}"));
+    let mut out = Vec::new();
+    let mut writer = arrow_ipc::writer::StreamWriter::try_new(&mut out, &shape.schema).map_err(fail)?;
+    each_batch(shape, results, STREAM_ROWS, |batch| writer.write(&batch).map_err(fail))?;
+    writer.finish().map_err(fail)?;
+    drop(writer);
+    Ok(out)
+}
+
+fn tabular(method: &str) -> Result<&'static Shape, Error> {
+    shape(method).ok_or_else(|| Error::invalid("method", format!("`{method}` returns no rows to make a table of")))
 }
 
 /// The rows of `result`, a result of the method `shape` is of.
@@ -239,27 +224,82 @@ pub fn rows_of<'a>(shape: &Shape, result: &'a dyn Cells) -> Result<&'a dyn RowLi
         .ok_or_else(|| Error::internal(format!("a {} result without its list `{}`", shape.result_model, shape.rows_field)))
 }
 
-/// Rows per record batch.
+/// Rows per record batch of a `Table`.
 const BATCH_ROWS: usize = 16_384;
+
+/// Rows per record batch of an IPC stream: small enough that the batches
+/// alive at once (one being built and one waiting per thread) are a small
+/// part of a long result.
+const STREAM_ROWS: usize = 4_096;
 
 /// Threads a long result's batches are built on.
 const MAX_WORKERS: usize = 4;
 
-/// The batches of `rows` that are `worker`'s, of `workers` (the part `p` of
-/// `BATCH_ROWS` rows is worker `p % workers`'s), in order; one empty batch
-/// for worker 0 when there are no rows.
-fn parts_of(shape: &'static Shape, rows: &dyn RowList, worker: usize, workers: usize) -> Result<Vec<RecordBatch>, Error> {
-    let parts = rows.len().div_ceil(BATCH_ROWS).max(1);
-    (worker..parts)
-        .step_by(workers)
-        .map(|part| {
-            let mut columns = Columns::new(shape);
-            for index in part * BATCH_ROWS..((part + 1) * BATCH_ROWS).min(rows.len()) {
-                columns.push(rows.row(index)).map_err(|Fail(why)| Error::internal(format!("could not build the table: {why}")))?;
+/// Each batch of `batch_rows` rows of each result to `sink`, in order (one
+/// empty batch for a result without rows). A long result's batches are
+/// built on up to `MAX_WORKERS` threads, each at most one batch ahead of
+/// `sink`: the part `p` is worker `p % workers`'s.
+fn each_batch(
+    shape: &'static Shape,
+    results: &[&dyn Cells],
+    batch_rows: usize,
+    mut sink: impl FnMut(RecordBatch) -> Result<(), Error>,
+) -> Result<(), Error> {
+    for result in results {
+        let rows = rows_of(shape, *result)?;
+        let parts = rows.len().div_ceil(batch_rows).max(1);
+        let build = move |part: usize| part_of(shape, rows, part * batch_rows..((part + 1) * batch_rows).min(rows.len()));
+        let workers = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_WORKERS).min(parts);
+        if workers == 1 {
+            (0..parts).try_for_each(|part| sink(build(part)?))?;
+            continue;
+        }
+        std::thread::scope(|scope| {
+            // A worker whose thread cannot be made has its parts built here.
+            let started: Vec<_> = (0..workers)
+                .map(|worker| {
+                    let (built, queue) = std::sync::mpsc::sync_channel(1);
+                    std::thread::Builder::new()
+                        .spawn_scoped(scope, move || {
+                            for part in (worker..parts).step_by(workers) {
+                                let batch = build(part);
+                                let failed = batch.is_err();
+                                if built.send(batch).is_err() || failed {
+                                    return;
+                                }
+                            }
+                        })
+                        .ok()
+                        .map(|thread| (queue, thread))
+                })
+                .collect();
+            let written = (0..parts).try_for_each(|part| {
+                let batch = match &started[part % workers] {
+                    Some((queue, _)) => queue.recv().unwrap_or_else(|_| Err(Error::internal("a thread building the table panicked"))),
+                    None => build(part),
+                };
+                sink(batch?)
+            });
+            // Each queue goes before its thread is joined: a worker still
+            // sending (the writing failed) then stops instead of waiting.
+            for (queue, thread) in started.into_iter().flatten() {
+                drop(queue);
+                // A panic is already an error above: the batch never came.
+                let _ = thread.join();
             }
-            columns.finish()
-        })
-        .collect()
+            written
+        })?;
+    }
+    Ok(())
+}
+
+/// The batch of `rows[range]`.
+fn part_of(shape: &'static Shape, rows: &dyn RowList, range: std::ops::Range<usize>) -> Result<RecordBatch, Error> {
+    let mut columns = Columns::new(shape);
+    for index in range {
+        columns.push(rows.row(index)).map_err(|Fail(why)| Error::internal(format!("could not build the table: {why}")))?;
+    }
+    columns.finish()
 }
 
 /// One batch being built: a builder per column.

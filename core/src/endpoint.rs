@@ -80,12 +80,16 @@ impl Deadline {
     }
 }
 
-/// An answer read as it arrives ([`Endpoint::reader`]).
+/// An answer read as it arrives ([`Endpoint::reader`]), which need not be
+/// kept whole: the reader says which part it is done with.
 pub trait AnswerReader<T>: Send {
-    /// More of a 2xx body arrived: `body` is all of it so far.
-    fn arrived(&mut self, body: &[u8]);
-    /// The whole body: the result, exactly as [`Endpoint::decode`] reads it.
-    fn finish(self: Box<Self>, body: &[u8], deadline: &Deadline) -> Result<T, Error>;
+    /// More of a 2xx body arrived: `pending` is the body from the first byte
+    /// the reader has not let go of to the end so far. Returns how many bytes
+    /// at its start the reader is done with; they are dropped.
+    fn arrived(&mut self, pending: &[u8]) -> usize;
+    /// The body ended, `pending` its part not let go of: the result, exactly
+    /// as [`Endpoint::decode`] reads the whole body.
+    fn finish(self: Box<Self>, pending: &[u8], deadline: &Deadline) -> Result<T, Error>;
 }
 
 /// Settings that change the wire form of a request.

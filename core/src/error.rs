@@ -257,6 +257,13 @@ impl Error {
         self
     }
 
+    /// As `with_body`, in place of a snippet of another text (a report
+    /// read from pieces of its body).
+    pub(crate) fn with_body_instead(mut self, body: &[u8]) -> Error {
+        self.body_snippet = None;
+        self.with_body(body)
+    }
+
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
@@ -276,6 +283,9 @@ const SNIPPET_CHARS: usize = 200;
 /// The start of a body, card numbers and CVCs masked, for diagnosis. It is
 /// cut to [`SNIPPET_CHARS`] only in [`Error::redacted`], after the key is
 /// masked too, so a cut never leaves half a secret that no longer matches.
+/// How much of a body's start an error keeps.
+pub(crate) const SNIPPET_BYTES: usize = 4096;
+
 pub(crate) fn snippet(body: &[u8]) -> String {
-    scrub_card_data(String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned())
+    scrub_card_data(String::from_utf8_lossy(&body[..body.len().min(SNIPPET_BYTES)]).into_owned())
 }

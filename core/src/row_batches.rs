@@ -1,11 +1,12 @@
 //! The rows of a long answer typed on several threads while it arrives.
 //!
 //! The thread reading the body only finds where each row ends (a scan of
-//! its brackets and strings, far cheaper than typing it) and hands batches
-//! of rows to worker threads; when they are all busy it types the batch
-//! itself, so the copies waiting for a worker stay few. Any row that does
-//! not read makes the whole result `Err(())`: the caller then reads the body
-//! the slow way, which names the error.
+//! its brackets and strings, far cheaper than typing it), copies the row
+//! into the batch being gathered and hands full batches to worker threads;
+//! when they are all busy it types the batch itself, so the batches waiting
+//! for a worker stay few. The body itself need not be kept. A row that does
+//! not read stops the typing: `finish` gives the first such row, in order,
+//! for its reader to say why.
 
 use std::collections::BTreeMap;
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
@@ -23,7 +24,7 @@ const BATCH_ROWS: usize = 1024;
 /// The most worker threads one answer uses.
 const MAX_WORKERS: usize = 4;
 
-/// Where a row of a batch is, relative to the batch's first byte.
+/// Where a row of a batch is in its text.
 type Spans = Vec<(u32, u32)>;
 
 struct Batch {
@@ -32,8 +33,18 @@ struct Batch {
     spans: Spans,
 }
 
-/// A batch's rows, and its text's buffer to be filled again.
-type Typed<R> = (usize, Result<Vec<R>, ()>, Vec<u8>);
+/// A batch's rows (or the text of its first row that did not read), and its
+/// text's buffer to be filled again.
+type Typed<R> = (usize, Result<Vec<R>, Vec<u8>>, Vec<u8>);
+
+/// Why `finish` has no rows.
+#[derive(Debug, PartialEq)]
+pub enum Unread {
+    /// The first row, in order, that did not read: its text.
+    Row(Vec<u8>),
+    /// A batch never came back (its worker stopped): a bug, not the answer's.
+    Lost,
+}
 
 enum Workers<R> {
     NotYet,
@@ -44,10 +55,9 @@ enum Workers<R> {
 
 pub struct RowBatches<R> {
     read: ReadRow<R>,
-    /// The batch being gathered: where in the body it starts, its rows, its end.
-    start: usize,
+    /// The batch being gathered: its rows' text and where each row is.
+    text: Vec<u8>,
     spans: Spans,
-    end: usize,
     next_seq: usize,
     workers: Workers<R>,
     /// Typed batches that arrived before an earlier one.
@@ -56,8 +66,9 @@ pub struct RowBatches<R> {
     rows: Vec<R>,
     merged: usize,
     layout: RowLayout,
-    failed: bool,
-    /// Buffers of batches typed: a new batch is copied into one of them,
+    /// The earliest batch with a row that did not read, and that row's text.
+    failed: Option<(usize, Vec<u8>)>,
+    /// Buffers of batches typed: a new batch is gathered in one of them,
     /// where a fresh one would cost the kernel a fault per page.
     spare: Vec<Vec<u8>>,
 }
@@ -66,47 +77,53 @@ impl<R: Send + 'static> RowBatches<R> {
     pub fn new(read: ReadRow<R>) -> RowBatches<R> {
         RowBatches {
             read,
-            start: 0,
+            text: Vec::new(),
             spans: Vec::new(),
-            end: 0,
             next_seq: 0,
             workers: Workers::NotYet,
             waiting: BTreeMap::new(),
             rows: Vec::new(),
             merged: 0,
             layout: RowLayout::default(),
-            failed: false,
+            failed: None,
             spare: Vec::new(),
         }
     }
 
-    /// The next row is `body[start..end]`. `Err` once any row failed to read.
-    pub fn push(&mut self, body: &[u8], start: usize, end: usize) -> Result<(), ()> {
-        if self.failed {
+    /// The next row's text. `Err` once a row failed to read: no later row
+    /// can change the outcome.
+    pub fn push(&mut self, row: &[u8]) -> Result<(), ()> {
+        if self.failed.is_some() {
             return Err(());
         }
         if self.spans.is_empty() {
-            self.start = start;
+            self.text = self.spare.pop().unwrap_or_default();
+            self.text.clear();
         }
-        let span = |at: usize| u32::try_from(at - self.start).map_err(|_| ());
-        self.spans.push((span(start)?, span(end)?));
-        self.end = end;
+        let start = self.text.len();
+        self.text.extend_from_slice(row);
+        let span = |at: usize| u32::try_from(at).map_err(|_| ());
+        self.spans.push((span(start)?, span(self.text.len())?));
         if self.spans.len() == BATCH_ROWS {
-            self.hand_off(body);
+            self.hand_off();
         }
         self.merge(false);
-        if self.failed { Err(()) } else { Ok(()) }
+        if self.failed.is_some() { Err(()) } else { Ok(()) }
     }
 
     /// Every row, in order, once the body is complete.
-    pub fn finish(mut self, body: &[u8]) -> Result<Vec<R>, ()> {
+    pub fn finish(mut self) -> Result<Vec<R>, Unread> {
         if !self.spans.is_empty() {
             let seq = self.take_seq();
-            let typed = type_batch(&body[self.start..self.end], &self.spans, self.read, &mut self.layout);
+            let typed = type_batch(&self.text, &self.spans, self.read, &mut self.layout);
             self.typed(seq, typed, None);
         }
         self.merge(true);
-        if self.failed || self.merged != self.next_seq { Err(()) } else { Ok(self.rows) }
+        match self.failed {
+            Some((_, row)) => Err(Unread::Row(row)),
+            None if self.merged != self.next_seq => Err(Unread::Lost),
+            None => Ok(self.rows),
+        }
     }
 
     fn take_seq(&mut self) -> usize {
@@ -115,29 +132,20 @@ impl<R: Send + 'static> RowBatches<R> {
     }
 
     /// The gathered batch to a worker, or typed here when none is free.
-    fn hand_off(&mut self, body: &[u8]) {
-        let seq = self.take_seq();
-        let spans = std::mem::take(&mut self.spans);
+    fn hand_off(&mut self) {
+        let batch = Batch { seq: self.take_seq(), text: std::mem::take(&mut self.text), spans: std::mem::take(&mut self.spans) };
         if matches!(self.workers, Workers::NotYet) {
             self.workers = self.start_workers();
         }
-        let spans = match &self.workers {
-            Workers::Running { jobs, .. } => {
-                let mut text = self.spare.pop().unwrap_or_default();
-                text.clear();
-                text.extend_from_slice(&body[self.start..self.end]);
-                match jobs.try_send(Batch { seq, text, spans }) {
-                    Ok(()) => return,
-                    Err(TrySendError::Full(batch) | TrySendError::Disconnected(batch)) => {
-                        self.spare.push(batch.text);
-                        batch.spans
-                    }
-                }
-            }
-            _ => spans,
+        let batch = match &self.workers {
+            Workers::Running { jobs, .. } => match jobs.try_send(batch) {
+                Ok(()) => return,
+                Err(TrySendError::Full(batch) | TrySendError::Disconnected(batch)) => batch,
+            },
+            _ => batch,
         };
-        let typed = type_batch(&body[self.start..self.end], &spans, self.read, &mut self.layout);
-        self.typed(seq, typed, None);
+        let typed = type_batch(&batch.text, &batch.spans, self.read, &mut self.layout);
+        self.typed(batch.seq, typed, Some(batch.text));
     }
 
     fn start_workers(&self) -> Workers<R> {
@@ -177,11 +185,15 @@ impl<R: Send + 'static> RowBatches<R> {
         }
     }
 
-    fn typed(&mut self, seq: usize, typed: Result<Vec<R>, ()>, text: Option<Vec<u8>>) {
+    fn typed(&mut self, seq: usize, typed: Result<Vec<R>, Vec<u8>>, text: Option<Vec<u8>>) {
         self.spare.extend(text);
         match typed {
             Ok(rows) => drop(self.waiting.insert(seq, rows)),
-            Err(()) => self.failed = true,
+            Err(row) => {
+                if self.failed.as_ref().is_none_or(|(first, _)| seq < *first) {
+                    self.failed = Some((seq, row));
+                }
+            }
         }
     }
 }
@@ -201,8 +213,15 @@ fn work<R>(queue: &Mutex<Receiver<Batch>>, typed: &mpsc::Sender<Typed<R>>, read:
     }
 }
 
-fn type_batch<R>(text: &[u8], spans: &[(u32, u32)], read: ReadRow<R>, layout: &mut RowLayout) -> Result<Vec<R>, ()> {
-    spans.iter().map(|&(start, end)| read(&text[start as usize..end as usize], layout)).collect()
+/// The batch's rows, or the text of the first that does not read.
+fn type_batch<R>(text: &[u8], spans: &[(u32, u32)], read: ReadRow<R>, layout: &mut RowLayout) -> Result<Vec<R>, Vec<u8>> {
+    spans
+        .iter()
+        .map(|&(start, end)| {
+            let row = &text[start as usize..end as usize];
+            read(row, layout).map_err(|()| row.to_vec())
+        })
+        .collect()
 }
 
 /// Where the JSON object or array that opens at `body[at]` ends (one past
@@ -269,39 +288,33 @@ mod tests {
         text.trim_matches(|c| c == '{' || c == '}').parse().map_err(|_| ())
     }
 
-    fn rows_of(count: usize, bad: Option<usize>) -> (Vec<u8>, Vec<(usize, usize)>) {
-        let mut body = Vec::new();
-        let mut spans = Vec::new();
-        for i in 0..count {
-            let start = body.len();
-            if Some(i) == bad { body.extend_from_slice(b"{x}") } else { body.extend_from_slice(format!("{{{i}}}").as_bytes()) }
-            spans.push((start, body.len()));
-            body.push(b',');
-        }
-        (body, spans)
+    fn rows_of(count: usize, bad: &[usize]) -> Vec<Vec<u8>> {
+        (0..count).map(|i| if bad.contains(&i) { format!("{{x{i}}}") } else { format!("{{{i}}}") }.into_bytes()).collect()
     }
 
     #[test]
     fn rows_typed_on_several_threads_come_back_in_order() {
         for count in [0, 1, BATCH_ROWS - 1, BATCH_ROWS, BATCH_ROWS * 7 + 3] {
-            let (body, spans) = rows_of(count, None);
             let mut batches = RowBatches::new(read_number);
-            for &(start, end) in &spans {
-                batches.push(&body, start, end).unwrap();
+            for row in rows_of(count, &[]) {
+                batches.push(&row).unwrap();
             }
             let threads = std::thread::available_parallelism().map_or(1, usize::from) > 1;
             assert_eq!(matches!(batches.workers, Workers::Running { .. }), threads && count >= BATCH_ROWS, "{count} rows");
-            assert_eq!(batches.finish(&body).unwrap(), (0..count as u64).collect::<Vec<_>>(), "{count} rows");
+            assert_eq!(batches.finish().unwrap(), (0..count as u64).collect::<Vec<_>>(), "{count} rows");
         }
     }
 
     #[test]
-    fn one_row_that_does_not_read_fails_the_whole() {
-        for bad in [0, BATCH_ROWS + 5, BATCH_ROWS * 5 + 1] {
-            let (body, spans) = rows_of(BATCH_ROWS * 5 + 2, Some(bad));
+    fn the_first_row_that_does_not_read_is_the_outcome() {
+        for bad in [vec![0], vec![BATCH_ROWS + 5], vec![BATCH_ROWS * 5 + 1], vec![3, BATCH_ROWS * 2], vec![BATCH_ROWS * 3 + 1, BATCH_ROWS * 3 + 2, BATCH_ROWS * 4]] {
             let mut batches = RowBatches::new(read_number);
-            let pushed: Result<Vec<()>, ()> = spans.iter().map(|&(start, end)| batches.push(&body, start, end)).collect();
-            assert!(pushed.is_err() || batches.finish(&body).is_err(), "row {bad}");
+            for row in rows_of(BATCH_ROWS * 5 + 2, &bad) {
+                if batches.push(&row).is_err() {
+                    break;
+                }
+            }
+            assert_eq!(batches.finish().unwrap_err(), Unread::Row(format!("{{x{}}}", bad[0]).into_bytes()), "rows {bad:?}");
         }
     }
 }

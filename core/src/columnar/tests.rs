@@ -105,10 +105,8 @@ fn several_results_are_one_batch_each_and_the_ipc_stream_reads_back() {
     let (a, b) = (report(vec![row("1.00", "AXSS")]), report(vec![row("2.00", "ISBK"), row("3.10", "AXSS")]));
     let table = Table::build("reports.payment_list", &[&a, &b]).unwrap();
     assert_eq!((table.num_rows(), table.batches.len()), (3, 2));
-    let bytes = table.to_ipc().unwrap();
-    let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes), None).unwrap();
-    let batches: Vec<_> = reader.collect::<Result<_, _>>().unwrap();
-    assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 3);
+    let batches = read_stream(super::ipc_stream("reports.payment_list", &[&a, &b]).unwrap());
+    assert_eq!(batches.iter().map(RecordBatch::num_rows).collect::<Vec<_>>(), [1, 2]);
     let amounts = batches[1].column(table.schema.index_of("amount").unwrap()).as_primitive::<Decimal128Type>().values().to_vec();
     assert_eq!(amounts, vec![200, 310]);
 }
@@ -127,6 +125,41 @@ fn a_long_result_is_batches_of_its_rows_in_order() {
     let mut rows: Vec<_> = (0..n).map(|_| row("1.00", "AXSS")).collect();
     rows[n - 1] = r;
     assert!(Table::build("reports.payment_list", &[&report(rows)]).is_err(), "a refusal in any batch fails the table");
+}
+
+fn read_stream(bytes: Vec<u8>) -> Vec<RecordBatch> {
+    let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes), None).unwrap();
+    reader.collect::<Result<_, _>>().unwrap()
+}
+
+#[test]
+fn a_long_result_streams_as_short_batches_in_order_built_on_several_threads() {
+    let n = super::STREAM_ROWS * 9 + 5;
+    let rows: Vec<_> = (0..n).map(|i| row(&format!("{i}.00"), if i % 3 == 0 { "AXSS" } else { "ISBK" })).collect();
+    let batches = read_stream(super::ipc_stream("reports.payment_list", &[&report(rows.clone())]).unwrap());
+    let mut sizes = vec![super::STREAM_ROWS; 9];
+    sizes.push(5);
+    assert_eq!(batches.iter().map(RecordBatch::num_rows).collect::<Vec<_>>(), sizes);
+    let table = Table::build("reports.payment_list", &[&report(rows.clone())]).unwrap();
+    let column = table.schema.index_of("amount").unwrap();
+    let amounts: Vec<i128> = batches.iter().flat_map(|b| b.column(column).as_primitive::<Decimal128Type>().values().to_vec()).collect();
+    assert_eq!(amounts, (0..n as i128).map(|i| i * 100).collect::<Vec<_>>());
+    let bank = table.schema.index_of("bank_id").unwrap();
+    let banks: Vec<String> = batches
+        .iter()
+        .flat_map(|b| {
+            let codes = b.column(bank).as_dictionary::<Int32Type>();
+            let names = codes.values().as_string::<i32>().clone();
+            codes.keys().values().iter().map(move |&k| names.value(k as usize).to_owned()).collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(banks, rows.iter().map(|r| r.bank_id.clone().unwrap()).collect::<Vec<_>>());
+    // A refusal in the first, a middle or the last batch fails the stream.
+    for bad in [0, n / 2, n - 1] {
+        let mut rows = rows.clone();
+        rows[bad].ratio = Some(Decimal::new(1, 9));
+        assert!(super::ipc_stream("reports.payment_list", &[&report(rows)]).is_err(), "row {bad}");
+    }
 }
 
 #[test]

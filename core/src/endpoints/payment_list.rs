@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::endpoint::{AnswerReader, Deadline, Endpoint, RetryPolicy};
-use crate::error::{Error, ErrorKind};
-use crate::row_batches::{value_end, RowBatches};
+use crate::error::{Error, ErrorKind, SNIPPET_BYTES};
+use crate::row_batches::{value_end, RowBatches, Unread};
 use crate::models::{PaymentReport, PaymentReportRow};
 use crate::spec::{Doc, Spec};
 use crate::wire::{istanbul, RawObject, Reader, RowLayout};
@@ -54,11 +54,7 @@ impl Endpoint for PaymentList {
         let envelope = de
             .deserialize_map(EnvelopeVisitor { deadline, failure: &failure })
             .and_then(|envelope| de.end().map(|()| envelope))
-            .map_err(|e| match (failure.take(), e.classify()) {
-                (Some(failure), _) => failure,
-                (None, serde_json::error::Category::Data) => Error::new(ErrorKind::Protocol, e.to_string()),
-                (None, _) => Error::protocol("Paynet's answer is not a JSON object", body),
-            })?;
+            .map_err(|e| failure.take().unwrap_or_else(|| unreadable(&e, body)))?;
         let r = Reader::new(&envelope.rest);
         Ok(PaymentReport {
             date: p.date,
@@ -141,6 +137,20 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_> {
     }
 }
 
+/// What serde could not read, as a protocol error. A value of the wrong
+/// type is named without where it is (` at line 1 column 52`): a report
+/// read as it streams reads parts of the body apart, and an error must not
+/// depend on how the body was read; the body's start rides along as the
+/// error's snippet.
+fn unreadable(e: &serde_json::Error, body: &[u8]) -> Error {
+    if e.classify() != serde_json::error::Category::Data {
+        return Error::protocol("Paynet's answer is not a JSON object", body);
+    }
+    let message = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    Error::new(ErrorKind::Protocol, message.strip_suffix(&position).unwrap_or(&message))
+}
+
 fn duplicate_key(key: &str) -> Error {
     Error::new(ErrorKind::Protocol, format!("Paynet's answer repeats the key `{key}`: which one counts is anyone's guess, so it is not believed"))
 }
@@ -185,17 +195,24 @@ impl<'de> Visitor<'de> for RowsSeed<'_, '_> {
     }
 }
 
-/// A report read while it arrives: each row of the `Data` list is typed as
-/// soon as it is complete, so reading overlaps the transfer. Whatever the
-/// reader does not expect (another shape, a row it cannot read) makes it
-/// step aside, and `finish` reads the whole body as `decode` does, errors
-/// included: this is only ever a faster way to the same result.
+/// A report read while it arrives: each row of the `Data` list is copied
+/// out and typed (on other threads) as soon as it is complete, so reading
+/// overlaps the transfer, and the body is never kept whole: only its part
+/// before the rows, its part after them and its first bytes (an error's
+/// snippet) are. What the reader does not expect (another shape, a row it
+/// cannot read) is read by `decode` from what is kept, joined so that the
+/// result, or the error, is the one `decode` gives for the whole body: this
+/// is only ever a faster way to the same result.
 struct ReportReader<'p> {
     params: &'p PaymentListParams,
-    /// Where reading resumes: everything before it is read.
+    /// Where reading resumes in the body not yet let go of.
     at: usize,
     state: Reading,
     rows: RowBatches<PaymentReportRow>,
+    /// The body before its rows list, once the list is found.
+    before_rows: Vec<u8>,
+    /// The body's first `SNIPPET_BYTES`, taken before anything is let go of.
+    head: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -204,12 +221,17 @@ enum Reading {
     Start,
     /// At a member of the top-level object (or its `,` or `}`).
     Envelope,
-    /// In the rows list that starts at `list`; `after_row`: a row was just read.
-    Rows { list: usize, after_row: bool, after_comma: bool },
-    /// The rows list is `list..end` of the body.
-    Read { list: usize, end: usize },
-    /// Left to `decode`.
+    /// In the rows list; `after_row`: a row was just read.
+    Rows { after_row: bool, after_comma: bool },
+    /// The rows list ended: what is kept from here is the body after it.
+    Read,
+    /// Left to `decode` before anything was let go of: the whole body is kept.
     Aside,
+    /// Left to `decode` at `at`, inside the rows list as it stood there:
+    /// the body from `at` on is kept.
+    AsideInRows { after_row: bool, after_comma: bool },
+    /// A row did not read: what follows cannot change the outcome.
+    RowFailed,
 }
 
 /// The most of the body that may wait, unread, for the rest of a value.
@@ -223,7 +245,7 @@ enum Step {
 
 impl<'p> ReportReader<'p> {
     fn new(params: &'p PaymentListParams) -> ReportReader<'p> {
-        ReportReader { params, at: 0, state: Reading::Start, rows: RowBatches::new(report_row) }
+        ReportReader { params, at: 0, state: Reading::Start, rows: RowBatches::new(report_row), before_rows: Vec::new(), head: None }
     }
 
     /// The next byte that is not JSON whitespace, from `at` (a form feed is
@@ -256,9 +278,10 @@ impl<'p> ReportReader<'p> {
         }
     }
 
-    fn step(&mut self, body: &[u8]) -> Result<Step, ()> {
+    /// One step through `pending`, the body not let go of.
+    fn step(&mut self, pending: &[u8]) -> Result<Step, ()> {
         let mut at = self.at;
-        let Some(next) = Self::peek(body, &mut at) else { return Ok(Step::NeedMore) };
+        let Some(next) = Self::peek(pending, &mut at) else { return Ok(Step::NeedMore) };
         match self.state {
             Reading::Start => {
                 if next != b'{' {
@@ -276,74 +299,122 @@ impl<'p> ReportReader<'p> {
                     // `}`: the object ended without rows; anything else is not JSON.
                     return Err(());
                 }
-                let Some((key, after_key)) = Self::value::<Cow<'_, str>>(body, at)? else { return Ok(Step::NeedMore) };
+                let Some((key, after_key)) = Self::value::<Cow<'_, str>>(pending, at)? else { return Ok(Step::NeedMore) };
                 at = after_key;
-                let Some(colon) = Self::peek(body, &mut at) else { return Ok(Step::NeedMore) };
+                let Some(colon) = Self::peek(pending, &mut at) else { return Ok(Step::NeedMore) };
                 if colon != b':' {
                     return Err(());
                 }
                 at += 1;
-                let Some(first) = Self::peek(body, &mut at) else { return Ok(Step::NeedMore) };
+                let Some(first) = Self::peek(pending, &mut at) else { return Ok(Step::NeedMore) };
                 if (key == "Data" || key == "data") && first == b'[' {
-                    self.state = Reading::Rows { list: at, after_row: false, after_comma: false };
+                    // Nothing is let go of before the rows: `pending` is the body so far.
+                    self.before_rows = pending[..at].to_vec();
+                    self.state = Reading::Rows { after_row: false, after_comma: false };
                     at += 1;
                 } else {
-                    let Some((IgnoredAny, end)) = Self::value::<IgnoredAny>(body, at)? else { return Ok(Step::NeedMore) };
+                    let Some((IgnoredAny, end)) = Self::value::<IgnoredAny>(pending, at)? else { return Ok(Step::NeedMore) };
                     at = end;
                 }
             }
-            Reading::Rows { list, after_row, after_comma } => match next {
+            Reading::Rows { after_row, after_comma } => match next {
                 b',' if after_row => {
-                    self.state = Reading::Rows { list, after_row: false, after_comma: true };
+                    self.state = Reading::Rows { after_row: false, after_comma: true };
                     at += 1;
                 }
                 b']' if !after_comma => {
-                    self.state = Reading::Read { list, end: at + 1 };
+                    self.state = Reading::Read;
                     at += 1;
                 }
                 b'{' if !after_row => {
-                    let Some(end) = value_end(body, at) else {
-                        return if body.len() - at > MAX_PENDING { Err(()) } else { Ok(Step::NeedMore) };
+                    let Some(end) = value_end(pending, at) else {
+                        return if pending.len() - at > MAX_PENDING { Err(()) } else { Ok(Step::NeedMore) };
                     };
-                    self.rows.push(body, at, end)?;
-                    self.state = Reading::Rows { list, after_row: true, after_comma: false };
+                    if self.rows.push(&pending[at..end]).is_err() {
+                        self.state = Reading::RowFailed;
+                        return Ok(Step::NeedMore);
+                    }
+                    self.state = Reading::Rows { after_row: true, after_comma: false };
                     at = end;
                 }
                 _ => return Err(()),
             },
-            Reading::Read { .. } | Reading::Aside => return Ok(Step::NeedMore),
+            Reading::Read | Reading::Aside | Reading::AsideInRows { .. } | Reading::RowFailed => return Ok(Step::NeedMore),
         }
         self.at = at;
         Ok(Step::Went)
     }
+
+    /// How much of `pending` the reader is done with.
+    fn done_with(&self, pending: &[u8]) -> usize {
+        match self.state {
+            Reading::Start | Reading::Envelope | Reading::Aside => 0,
+            Reading::Rows { .. } | Reading::Read | Reading::AsideInRows { .. } => self.at,
+            Reading::RowFailed => pending.len(),
+        }
+    }
 }
 
 impl AnswerReader<PaymentReport> for ReportReader<'_> {
-    fn arrived(&mut self, body: &[u8]) {
+    fn arrived(&mut self, pending: &[u8]) -> usize {
         loop {
-            match self.step(body) {
+            match self.step(pending) {
                 Ok(Step::Went) => {}
-                Ok(Step::NeedMore) => return,
+                Ok(Step::NeedMore) => break,
                 Err(()) => {
-                    self.state = Reading::Aside;
-                    self.rows = RowBatches::new(report_row);
-                    return;
+                    self.state = match self.state {
+                        Reading::Rows { after_row, after_comma } => Reading::AsideInRows { after_row, after_comma },
+                        _ => Reading::Aside,
+                    };
+                    break;
                 }
             }
         }
+        let done = self.done_with(pending);
+        if done == 0 {
+            return 0;
+        }
+        if self.head.is_none() {
+            // Nothing goes before the snippet's bytes are all there.
+            if pending.len() < SNIPPET_BYTES {
+                return 0;
+            }
+            self.head = Some(pending[..SNIPPET_BYTES].to_vec());
+        }
+        self.at = self.at.saturating_sub(done);
+        done
     }
 
-    fn finish(self: Box<Self>, body: &[u8], deadline: &Deadline) -> Result<PaymentReport, Error> {
-        let Reading::Read { list, end } = self.state else {
-            return PaymentList::decode(self.params, body, deadline);
+    fn finish(self: Box<Self>, pending: &[u8], deadline: &Deadline) -> Result<PaymentReport, Error> {
+        let ReportReader { params, at, state, rows, before_rows, head } = *self;
+        // Nothing let go of: `pending` is the whole body.
+        let head = head.as_deref().unwrap_or(pending);
+        let decode = |text: &[u8]| PaymentList::decode(params, text, deadline).map_err(|e| e.with_body_instead(head));
+        let rest = &pending[at.min(pending.len())..];
+        // The rest of the answer as `decode` reads it: the envelope with
+        // `null` where the rows were, or the rows list resumed where the
+        // reader stepped aside (after a stand-in row where the list had one).
+        let (tail, stand_ins) = match state {
+            Reading::Start | Reading::Envelope | Reading::Aside => return decode(pending),
+            Reading::Read => ([&before_rows, b"null".as_slice(), rest].concat(), 0),
+            Reading::Rows { after_row, after_comma } | Reading::AsideInRows { after_row, after_comma } => {
+                let stand_in: &[u8] = if after_comma { b"{}," } else if after_row { b"{}" } else { b"" };
+                ([&before_rows, b"[".as_slice(), stand_in, rest].concat(), usize::from(!stand_in.is_empty()))
+            }
+            Reading::RowFailed => (Vec::new(), 0),
         };
-        // The rest of the answer, read as `decode` reads it, with `null` where
-        // the rows were: its envelope, a repeated `Data`, trailing bytes. An
-        // error is the whole body's (its message and snippet), never this splice's.
-        let rest = [&body[..list], b"null", &body[end..]].concat();
-        match (PaymentList::decode(self.params, &rest, deadline), self.rows.finish(body)) {
-            (Ok(report), Ok(rows)) => Ok(PaymentReport { rows, ..report }),
-            _ => PaymentList::decode(self.params, body, deadline),
+        match rows.finish() {
+            Ok(mut rows) => {
+                let report = decode(&tail)?;
+                rows.extend(report.rows.into_iter().skip(stand_ins));
+                Ok(PaymentReport { rows, ..report })
+            }
+            Err(Unread::Row(row)) => {
+                // The envelope before the rows is read first, as `decode` reads it.
+                decode(&[&before_rows, b"null}".as_slice()].concat())?;
+                Err(row_error(&row, head))
+            }
+            Err(Unread::Lost) => Err(Error::internal("a batch of report rows was lost while it was typed")),
         }
     }
 }
@@ -353,6 +424,24 @@ fn report_row(text: &[u8], layout: &mut RowLayout) -> Result<PaymentReportRow, (
     let row = RawObject::read(text).map_err(|_| ())?;
     let row = layout.fit(&row).map_err(|_| ())?;
     PaymentReportRow::from_wire(&row).map_err(|_| ())
+}
+
+/// Why a row's text does not read, in `decode`'s words; `head` is the
+/// body's start, the error's snippet.
+fn row_error(text: &[u8], head: &[u8]) -> Error {
+    let error = match serde_json::from_slice::<RawObject<'_>>(text) {
+        Err(e) => unreadable(&e, head),
+        Ok(row) => {
+            let mut layout = RowLayout::default();
+            match layout.fit(&row) {
+                Err(key) => duplicate_key(key),
+                Ok(row) => PaymentReportRow::from_wire(&row)
+                    .err()
+                    .unwrap_or_else(|| Error::internal("a report row did not read once, and read the second time")),
+            }
+        }
+    };
+    error.with_body_instead(head)
 }
 
 #[cfg(test)]
@@ -409,19 +498,39 @@ mod tests {
         assert_eq!(PaymentList::decode(&params, body.as_bytes(), &Deadline::none()).unwrap().rows.len(), ROWS_PER_DEADLINE_CHECK * 2);
     }
 
-    /// `body` through the reader, arriving `step` bytes at a time.
-    /// And whether its rows were read as they arrived.
+    /// `body` through the reader, arriving `step` bytes at a time, kept as
+    /// `attempt` keeps it (only what the reader has not let go of). And
+    /// whether its rows were read as they arrived.
     fn read_arriving(body: &str, step: usize) -> (Result<PaymentReport, Error>, bool) {
+        let (report, streamed, _) = read_arriving_keeping(body, step);
+        (report, streamed)
+    }
+
+    /// As `read_arriving`, and the most of the body kept at once.
+    fn read_arriving_keeping(body: &str, step: usize) -> (Result<PaymentReport, Error>, bool, usize) {
         let params = PaymentListParams { date: NaiveDate::from_ymd_opt(2020, 2, 5).unwrap() };
         let mut reader = Box::new(ReportReader::new(&params));
-        let bytes = body.as_bytes();
-        let mut end = 0;
-        while end < bytes.len() {
-            end = (end + step).min(bytes.len());
-            reader.arrived(&bytes[..end]);
+        let mut pending = Vec::new();
+        let mut most = 0;
+        for chunk in body.as_bytes().chunks(step) {
+            pending.extend_from_slice(chunk);
+            most = most.max(pending.len());
+            let done = reader.arrived(&pending);
+            pending.drain(..done);
         }
-        let streamed = matches!(reader.state, Reading::Read { .. });
-        (reader.finish(bytes, &Deadline::none()), streamed)
+        let streamed = reader.state == Reading::Read;
+        (reader.finish(&pending, &Deadline::none()), streamed, most)
+    }
+
+    /// The whole body's error and the streamed one's are one error: kind,
+    /// message and snippet.
+    fn same_error(a: &Error, b: &Error) -> bool {
+        (a.kind, &a.message, &a.body_snippet) == (b.kind, &b.message, &b.body_snippet)
+    }
+
+    /// `decode` as a call reads it (a protocol error carries the body's start).
+    fn decode_as_called(body: &str) -> Result<PaymentReport, Error> {
+        decode(body).map_err(|e| e.with_body(body.as_bytes()))
     }
 
     #[test]
@@ -454,7 +563,7 @@ mod tests {
             "{\"Data\":[".to_owned(),
         ];
         for (i, body) in bodies.iter().enumerate() {
-            let whole = decode(body);
+            let whole = decode_as_called(body);
             for step in [1, 2, 3, 7, 64, body.len()] {
                 let (arriving, streamed) = read_arriving(body, step);
                 if [0, 1, 2, 3, 5].contains(&i) {
@@ -462,7 +571,7 @@ mod tests {
                 }
                 match (&whole, &arriving) {
                     (Ok(a), Ok(b)) => assert_eq!(a, b, "{body} in steps of {step}"),
-                    (Err(a), Err(b)) => assert_eq!((a.kind, &a.message), (b.kind, &b.message), "{body} in steps of {step}"),
+                    (Err(a), Err(b)) => assert!(same_error(a, b), "{body} in steps of {step}: decode {a:?}, read as it arrived {b:?}"),
                     _ => panic!("{body} in steps of {step}: decode {whole:?}, read as it arrived {arriving:?}"),
                 }
             }
@@ -478,17 +587,36 @@ mod tests {
                 rows[bad] = r#"{"xact_date":"yesterday"}"#.to_owned();
             }
             let body = format!(r#"{{"total":5000,"Data":[{}],"code":0}}"#, rows.join(","));
-            let whole = decode(&body);
+            let whole = decode_as_called(&body);
             for step in [997, 64 << 10, body.len()] {
-                let (arriving, streamed) = read_arriving(&body, step);
+                let (arriving, streamed, most) = read_arriving_keeping(&body, step);
                 assert!(streamed || bad.is_some(), "steps of {step}");
+                // The body is let go of as its rows are read: at most a
+                // chunk and the row it ends in are kept at once.
+                if step < body.len() {
+                    assert!(most < step + 4 * SNIPPET_BYTES, "steps of {step}: {most} bytes kept at once");
+                }
                 match (&whole, &arriving) {
                     (Ok(a), Ok(b)) => assert_eq!(a, b, "steps of {step}"),
-                    (Err(a), Err(b)) => assert_eq!((a.kind, &a.message), (b.kind, &b.message), "bad row {bad:?}, steps of {step}"),
+                    (Err(a), Err(b)) => assert!(same_error(a, b), "bad row {bad:?}, steps of {step}: decode {a:?}, read as it arrived {b:?}"),
                     _ => panic!("bad row {bad:?}, steps of {step}: decode {whole:?}, read as it arrived {arriving:?}"),
                 }
             }
             assert_eq!(whole.is_ok(), bad.is_none());
+        }
+        // A row longer than MAX_PENDING, first or after rows already let go
+        // of: the reader steps aside there, and decode reads on from it.
+        let long_row = format!(r#"{{"amount":7,"card_holder":"{}"}}"#, "y".repeat(3 * MAX_PENDING));
+        for before in [0, 3_000] {
+            let mut list: Vec<String> = rows[..before].to_vec();
+            list.push(long_row.clone());
+            list.extend(rows[..10].iter().cloned());
+            let body = format!("{{\"total\":1,\"Data\":[\n{}\n],\"code\":0}}", list.join(",\n"));
+            let (arriving, streamed) = read_arriving(&body, 64 << 10);
+            assert!(!streamed);
+            let arriving = arriving.unwrap();
+            assert_eq!(arriving, decode(&body).unwrap(), "{before} rows before the long one");
+            assert_eq!((arriving.rows.len(), arriving.rows[before].amount), (before + 11, Some(rust_decimal::Decimal::from(7))));
         }
         // A value still incomplete after MAX_PENDING is left to decode, with the same result.
         let long = format!(r#"{{"meta":"{}","Data":[{{"amount":1}}]}}"#, "x".repeat(3 * MAX_PENDING));
