@@ -9,20 +9,28 @@
 //! a validating pass per string, a `RawValue` per value and the same UTF-8
 //! checked twice; this is one loop over the bytes.
 
+use std::borrow::Cow;
+
 /// The keys and raw values (as `RawValue::get` gives them: a string with
-/// its quotes, a number's exact text) of the object that is all of `text`.
-pub fn scan(text: &[u8]) -> Option<Vec<(&str, &str)>> {
+/// its quotes, a number's exact text) of the object that is all of `text`,
+/// into `fields` (emptied first; its memory is a recycled row's). `false`
+/// where `text` is not such an object: `fields` then holds nothing useful.
+pub fn scan<'a>(text: &'a [u8], fields: &mut Vec<(Cow<'a, str>, &'a str)>) -> bool {
+    fields.clear();
+    scan_fields(text, fields).is_some()
+}
+
+fn scan_fields<'a>(text: &'a [u8], fields: &mut Vec<(Cow<'a, str>, &'a str)>) -> Option<()> {
     // Checked once for the whole row: everything outside the strings is
     // ASCII (the grammar below), so the strings are UTF-8 if the row is.
     let whole = std::str::from_utf8(text).ok()?;
-    let mut fields = Vec::with_capacity(32);
     let mut at = skip_space(text, 0);
     if text.get(at) != Some(&b'{') {
         return None;
     }
     at = skip_space(text, at + 1);
     if text.get(at) == Some(&b'}') {
-        return (skip_space(text, at + 1) == text.len()).then_some(fields);
+        return (skip_space(text, at + 1) == text.len()).then_some(());
     }
     loop {
         if text.get(at) != Some(&b'"') {
@@ -43,11 +51,11 @@ pub fn scan(text: &[u8]) -> Option<Vec<(&str, &str)>> {
             b'n' => literal_end(text, at, b"null")?,
             _ => return None,
         };
-        fields.push((key, whole.get(at..value_end)?));
+        fields.push((Cow::Borrowed(key), whole.get(at..value_end)?));
         at = skip_space(text, value_end);
         match text.get(at)? {
             b',' => at = skip_space(text, at + 1),
-            b'}' => return (skip_space(text, at + 1) == text.len()).then_some(fields),
+            b'}' => return (skip_space(text, at + 1) == text.len()).then_some(()),
             _ => return None,
         }
     }
@@ -133,7 +141,7 @@ mod tests {
 
     /// What the scan reads of `text`, as a row (`RawObject::read` reads it so).
     fn scanned(text: &str) -> Option<RawObject<'_>> {
-        scan(text.as_bytes()).and_then(|_| RawObject::read(text.as_bytes()).ok())
+        scan(text.as_bytes(), &mut Vec::new()).then(|| RawObject::read(text.as_bytes()).ok()).flatten()
     }
 
     /// The row serde_json reads from `text`.
@@ -192,7 +200,7 @@ mod tests {
         ] {
             assert_eq!(scanned(text), None, "{text}");
         }
-        assert_eq!(scan(b"{\"a\":\"\xff\"}"), None);
+        assert!(!scan(b"{\"a\":\"\xff\"}", &mut Vec::new()));
     }
 
     #[test]

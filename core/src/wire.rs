@@ -184,8 +184,22 @@ impl Fields for Map<String, Value> {
 /// `RawValue::get` gives it): reading a large report this way allocates only
 /// for the strings kept in the result. A report row has a few dozen keys, so
 /// a list beats hashing them.
-#[cfg_attr(test, derive(Debug, PartialEq))]
-pub struct RawObject<'a>(Vec<(Cow<'a, str>, &'a str)>);
+#[cfg_attr(test, derive(Debug))]
+pub struct RawObject<'a>(Vec<(Cow<'a, str>, &'a str)>, Plain);
+
+/// Whether an object was read by the scan ([`crate::flat_object`]), which
+/// reads no string with an escape: its strings are their own text.
+#[cfg_attr(test, derive(Debug))]
+#[derive(Clone, Copy)]
+struct Plain(bool);
+
+/// Two objects are the same when their fields are, however they were read.
+#[cfg(test)]
+impl PartialEq for RawObject<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
 
 impl<'de> Deserialize<'de> for RawObject<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -200,7 +214,7 @@ impl<'de> Deserialize<'de> for RawObject<'de> {
                 while let Some((Key(key), value)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
                     fields.push((key, value.get()));
                 }
-                Ok(RawObject(fields))
+                Ok(RawObject(fields, Plain(false)))
             }
         }
         d.deserialize_map(ObjectVisitor)
@@ -212,10 +226,24 @@ impl<'a> RawObject<'a> {
     /// pass when it is a plain flat row ([`crate::flat_object`]), by
     /// serde_json otherwise.
     pub fn read(text: &'a [u8]) -> serde_json::Result<RawObject<'a>> {
-        match crate::flat_object::scan(text) {
-            Some(fields) => Ok(RawObject(fields.into_iter().map(|(key, value)| (Cow::Borrowed(key), value)).collect())),
-            None => serde_json::from_slice(text),
-        }
+        Self::read_into(text, Vec::new())
+    }
+
+    /// As `read`, the fields kept in `fields`' memory (a row read before,
+    /// given back by `into_memory`): a row's list of fields is too long for
+    /// the allocator's per-thread cache, and a report has many rows.
+    fn read_into(text: &'a [u8], mut fields: Vec<(Cow<'a, str>, &'a str)>) -> serde_json::Result<RawObject<'a>> {
+        if crate::flat_object::scan(text, &mut fields) { Ok(RawObject(fields, Plain(true))) } else { serde_json::from_slice(text) }
+    }
+
+    /// The row's list of fields, emptied, for another row (of any text) to
+    /// be read into.
+    fn into_memory<'b>(self) -> Vec<(Cow<'b, str>, &'b str)> {
+        let mut fields = self.0;
+        fields.clear();
+        // Empty, the list borrows nothing: collected in place (the same
+        // memory), it only changes lifetime.
+        fields.into_iter().map(|_| (Cow::Borrowed(""), "")).collect()
     }
 
     /// A key that occurs twice in the row, if any. Rows are many and keys
@@ -262,7 +290,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
 
 impl Fields for RawObject<'_> {
     fn scalar(&self, name: &str) -> Option<Scalar<'_>> {
-        scalar_of(self.0.iter().find(|(key, _)| key == name)?.1)
+        scalar_of(self.0.iter().find(|(key, _)| key == name)?.1, self.1)
     }
 }
 
@@ -272,16 +300,35 @@ impl Fields for RawObject<'_> {
 #[derive(Default)]
 pub struct RowLayout {
     keys: Vec<Box<str>>,
-    /// Where each name read was found among `keys` (`None`: absent), by the
-    /// name's address and length, in the order they were read (a row model
-    /// reads its fields by the same literals, in the same order, every row).
-    found: std::cell::RefCell<Vec<(usize, usize, Option<usize>)>>,
+    /// Each name read, by its address and length, in the order they were
+    /// read (a row model reads its fields by the same literals, in the same
+    /// order, every row): where it is among `keys`, and the name itself.
+    found: std::cell::RefCell<Vec<Found>>,
+    /// The memory of the last row's list of fields, for the next one.
+    memory: Vec<(Cow<'static, str>, &'static str)>,
+}
+
+struct Found {
+    id: (usize, usize),
+    /// `None`: absent from `keys`.
+    index: Option<usize>,
+    name: Box<str>,
 }
 
 impl RowLayout {
+    /// A row's fields from its text, kept in the last row's memory.
+    pub fn read<'a>(&mut self, text: &'a [u8]) -> serde_json::Result<RawObject<'a>> {
+        RawObject::read_into(text, RawObject(std::mem::take(&mut self.memory), Plain(true)).into_memory())
+    }
+
+    /// `row`'s memory, for the next row `read` reads.
+    pub fn recycle(&mut self, row: RawObject<'_>) {
+        self.memory = row.into_memory();
+    }
+
     /// `row`, read through this layout; `Err` names a key the row repeats.
     pub fn fit<'r, 'a>(&'r mut self, row: &'r RawObject<'a>) -> Result<LaidOut<'r, 'a>, &'r str> {
-        let same = self.keys.len() == row.0.len() && self.keys.iter().zip(&row.0).all(|(known, (key, _))| **known == **key);
+        let same = self.keys.len() == row.0.len() && self.keys.iter().zip(&row.0).all(|(known, (key, _))| same_text(known, key));
         if !same {
             if let Some(key) = row.repeated_key() {
                 return Err(key);
@@ -306,34 +353,59 @@ impl Fields for LaidOut<'_, '_> {
         let id = (name.as_ptr() as usize, name.len());
         let mut found = self.layout.found.borrow_mut();
         let read = self.reads.replace(self.reads.get() + 1);
-        let known = found
-            .get(read)
-            .filter(|(at, len, _)| (*at, *len) == id)
-            .or_else(|| found.iter().find(|(at, len, _)| (*at, *len) == id))
-            .map(|&(_, _, index)| index);
+        let known = found.get(read).filter(|f| f.id == id).or_else(|| found.iter().find(|f| f.id == id));
         // Checked even when known: a name read from another address of the
-        // same length is another name. An absent one is looked for again.
+        // same length may be another name. The row's keys are the layout's.
         let index = match known {
-            Some(Some(index)) if self.row.0[index].0 == name => Some(index),
+            Some(Found { index: Some(index), .. }) if same_text(&self.row.0[*index].0, name) => Some(*index),
+            Some(Found { index: None, name: absent, .. }) if same_text(absent, name) => None,
             Some(_) => self.row.0.iter().position(|(key, _)| key == name),
             None => {
                 let index = self.row.0.iter().position(|(key, _)| key == name);
-                found.push((id.0, id.1, index));
+                found.push(Found { id, index, name: name.into() });
                 index
             }
         };
-        scalar_of(self.row.0[index?].1)
+        scalar_of(self.row.0[index?].1, self.row.1)
+    }
+}
+
+/// `a == b`, inline for texts as short as keys (a call to `memcmp` per
+/// key costs more than the comparison, and a row's keys are compared with
+/// its layout's on every row).
+fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(&s[at..at + 8]);
+        u64::from_le_bytes(bytes)
+    };
+    let half = |s: &[u8], at: usize| {
+        let mut bytes = [0; 4];
+        bytes.copy_from_slice(&s[at..at + 4]);
+        u32::from_le_bytes(bytes)
+    };
+    // Two reads that overlap cover a text of up to twice their width.
+    match n {
+        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
     }
 }
 
 /// One value of a [`RawObject`] as the scalar it is.
-fn scalar_of(raw: &str) -> Option<Scalar<'_>> {
+fn scalar_of(raw: &str, plain: Plain) -> Option<Scalar<'_>> {
     Some(match raw.as_bytes().first()? {
         b'n' => return None,
         b't' => Scalar::Bool(true),
         b'f' => Scalar::Bool(false),
         b'[' | b'{' => Scalar::Nested,
-        b'"' if !raw.contains('\\') => Scalar::Text(Cow::Borrowed(&raw[1..raw.len() - 1])),
+        b'"' if plain.0 || !raw.contains('\\') => Scalar::Text(Cow::Borrowed(&raw[1..raw.len() - 1])),
         b'"' => Scalar::Text(Cow::Owned(serde_json::from_str(raw).ok()?)),
         _ => Scalar::Number(raw),
     })
@@ -682,6 +754,52 @@ impl<T: WireFields> WireFields for Option<T> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn texts_of_every_length_compare_as_equal_only_when_they_are() {
+        for n in 0..40 {
+            let a: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            assert!(same_text(&a, &a.clone()), "{n}");
+            assert!(!same_text(&a, &format!("{a}x")), "{n}");
+            for at in 0..n {
+                let mut b = a.clone().into_bytes();
+                b[at] = b'_';
+                assert!(!same_text(&a, std::str::from_utf8(&b).unwrap()), "{n} bytes, differing at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_layout_reads_each_row_into_the_last_ones_memory() {
+        let mut layout = RowLayout::default();
+        let first = br#"{"amount":1,"xact_id":"a","card_holder":"B"}"#.to_vec();
+        let row = layout.read(&first).unwrap();
+        let memory = row.0.as_ptr();
+        layout.recycle(row);
+        let second = br#"{"amount":2,"xact_id":"c"}"#.to_vec();
+        let row = layout.read(&second).unwrap();
+        assert_eq!(row.0.as_ptr(), memory);
+        assert_eq!(row, RawObject::read(&second).unwrap());
+        // A row the scan leaves to serde_json reads the same through a layout.
+        layout.recycle(row);
+        let escaped = br#"{"card_holder":"\u00d6z","amount":3}"#.to_vec();
+        assert_eq!(layout.read(&escaped).unwrap(), RawObject::read(&escaped).unwrap());
+    }
+
+    #[test]
+    fn a_name_absent_from_the_layout_is_absent_from_every_row_of_it() {
+        let mut layout = RowLayout::default();
+        for text in [br#"{"amount":1}"#.as_slice(), br#"{"amount":2}"#, br#"{"xact_id":"x","amount":3}"#, br#"{"xact_id":"y","amount":4}"#] {
+            let row = RawObject::read(text).unwrap();
+            let row = layout.fit(&row).unwrap();
+            let has_id = text.starts_with(br#"{"xact_id""#);
+            // Names from other addresses with the same length are told apart by their text.
+            for name in ["xact_id", &String::from("xact_id"), "xact_iX"] {
+                assert_eq!(row.scalar(name).is_some(), has_id && name == "xact_id", "{name} in {}", String::from_utf8_lossy(text));
+            }
+            assert!(row.scalar("amount").is_some());
+        }
+    }
 
     #[test]
     fn money_encodings() {

@@ -421,9 +421,10 @@ impl AnswerReader<PaymentReport> for ReportReader<'_> {
 
 /// One report row from its JSON text, as `decode` reads it.
 fn report_row(text: &[u8], layout: &mut RowLayout) -> Result<PaymentReportRow, ()> {
-    let row = RawObject::read(text).map_err(|_| ())?;
-    let row = layout.fit(&row).map_err(|_| ())?;
-    PaymentReportRow::from_wire(&row).map_err(|_| ())
+    let row = layout.read(text).map_err(|_| ())?;
+    let typed = layout.fit(&row).map_err(|_| ()).and_then(|laid_out| PaymentReportRow::from_wire(&laid_out).map_err(|_| ()));
+    layout.recycle(row);
+    typed
 }
 
 /// Why a row's text does not read, in `decode`'s words; `head` is the
