@@ -280,12 +280,12 @@ impl std::error::Error for Error {}
 /// How much of an unreadable body an error shows.
 const SNIPPET_CHARS: usize = 200;
 
+/// How much of a body's start an error keeps (`snippet`).
+pub(crate) const SNIPPET_BYTES: usize = 4096;
+
 /// The start of a body, card numbers and CVCs masked, for diagnosis. It is
 /// cut to [`SNIPPET_CHARS`] only in [`Error::redacted`], after the key is
 /// masked too, so a cut never leaves half a secret that no longer matches.
-/// How much of a body's start an error keeps.
-pub(crate) const SNIPPET_BYTES: usize = 4096;
-
 pub(crate) fn snippet(body: &[u8]) -> String {
     scrub_card_data(String::from_utf8_lossy(&body[..body.len().min(SNIPPET_BYTES)]).into_owned())
 }
