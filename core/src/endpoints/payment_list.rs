@@ -49,12 +49,7 @@ impl Endpoint for PaymentList {
     /// its typed form as soon as it is parsed, so the whole body never exists
     /// as a JSON tree next to the result.
     fn decode(p: &PaymentListParams, body: &[u8], deadline: &Deadline) -> Result<PaymentReport, Error> {
-        let failure = RefCell::new(None);
-        let mut de = serde_json::Deserializer::from_slice(body);
-        let envelope = de
-            .deserialize_map(EnvelopeVisitor { deadline, failure: &failure })
-            .and_then(|envelope| de.end().map(|()| envelope))
-            .map_err(|e| failure.take().unwrap_or_else(|| unreadable(&e, body)))?;
+        let envelope = parse(body, deadline)?;
         let r = Reader::new(&envelope.rest);
         Ok(PaymentReport {
             date: p.date,
@@ -88,6 +83,16 @@ impl Endpoint for PaymentList {
             rows,
         })
     }
+}
+
+/// The body as JSON, its rows typed: every error but those of the
+/// envelope's fields, which `decode` reads after the whole body.
+fn parse(body: &[u8], deadline: &Deadline) -> Result<Envelope, Error> {
+    let failure = RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(body);
+    de.deserialize_map(EnvelopeVisitor { deadline, failure: &failure })
+        .and_then(|envelope| de.end().map(|()| envelope))
+        .map_err(|e| failure.take().unwrap_or_else(|| unreadable(&e, body)))
 }
 
 /// The report's top level: `Data` rows typed one by one, everything else kept.
@@ -410,8 +415,9 @@ impl AnswerReader<PaymentReport> for ReportReader<'_> {
                 Ok(PaymentReport { rows, ..report })
             }
             Err(Unread::Row(row)) => {
-                // The envelope before the rows is read first, as `decode` reads it.
-                decode(&[&before_rows, b"null}".as_slice()].concat())?;
+                // What `decode` finds before the row: the envelope's start as
+                // JSON (its fields' values it reads only after every row).
+                parse(&[&before_rows, b"null}".as_slice()].concat(), deadline).map_err(|e| e.with_body_instead(head))?;
                 Err(row_error(&row, head))
             }
             Err(Unread::Lost) => Err(Error::internal("a batch of report rows was lost while it was typed")),
@@ -558,6 +564,11 @@ mod tests {
             "{\"Data\":[{\"amount\":1}\x0c,{\"amount\":2}]}".to_owned(),
             r#"{"Data":[{"amount":1}],"data":5}"#.to_owned(),
             r#"{"Data":[{"xact_date":"yesterday"}]}"#.to_owned(),
+            // The first failure in the body's order is the one said.
+            r#"{"total":"abc","Data":[{"xact_date":"yesterday"}]}"#.to_owned(),
+            r#"{"total":1,"total":2,"Data":[{"xact_date":"yesterday"}]}"#.to_owned(),
+            r#"{"total":"abc","Data":[{"amount":1}],"total_count":[1}"#.to_owned(),
+            r#"{"Data":[{"amount":1},{"amount":"x"},1]}"#.to_owned(),
             r#"{"Data":[{"amount":1}]} trailing"#.to_owned(),
             r#"{"Data":[{"amount":1}]"#.to_owned(),
             "[]".to_owned(),
