@@ -318,7 +318,8 @@ struct Found {
 impl RowLayout {
     /// A row's fields from its text, kept in the last row's memory.
     pub fn read<'a>(&mut self, text: &'a [u8]) -> serde_json::Result<RawObject<'a>> {
-        RawObject::read_into(text, RawObject(std::mem::take(&mut self.memory), Plain(true)).into_memory())
+        // Empty and of the longest lifetime, the memory serves any row's.
+        RawObject::read_into(text, std::mem::take(&mut self.memory))
     }
 
     /// `row`'s memory, for the next row `read` reads.
