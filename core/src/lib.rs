@@ -28,6 +28,7 @@ pub mod kinds;
 mod secret;
 pub mod spec;
 mod validate;
+mod value_end;
 pub mod wire;
 
 pub use card::Card;

@@ -224,64 +224,9 @@ fn type_batch<R>(text: &[u8], spans: &[(u32, u32)], read: ReadRow<R>, layout: &m
         .collect()
 }
 
-/// Where the JSON object or array that opens at `body[at]` ends (one past
-/// its closing bracket); `None` while it is incomplete. Only brackets and
-/// strings are looked at: whether the text between them is JSON is for
-/// the row's reading to say.
-pub fn value_end(body: &[u8], at: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = at;
-    while let Some(&b) = body.get(i) {
-        match b {
-            b'"' => {
-                i += 1;
-                loop {
-                    i = crate::flat_object::string_stop(body, i, false)? + 1;
-                    if body[i - 1] == b'"' {
-                        break;
-                    }
-                    // The escaped byte, whatever it is.
-                    i += 1;
-                }
-                continue;
-            }
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_value_ends_at_its_closing_bracket_whatever_its_strings_hold() {
-        let text = br#"{"a":"}\"]","b":[1,{"c":"\\"}],"d":"\\\""} ,{"#;
-        assert_eq!(value_end(text, 0), Some(text.len() - 3));
-        for cut in 1..text.len() - 3 {
-            assert_eq!(value_end(&text[..cut], 0), None, "cut at {cut}");
-        }
-        assert_eq!(value_end(b"[[],{}]x", 0), Some(7));
-        // Strings of every length around the eight bytes read at a time, an escaped quote anywhere in them.
-        for len in 0..20 {
-            for escape in 0..=len {
-                let s = format!("{}\\\"{}", "a".repeat(escape), "}".repeat(len - escape));
-                let text = format!(r#"{{"k":"{s}","n":["]"]}}"#);
-                assert_eq!(value_end(text.as_bytes(), 0), Some(text.len()), "{text}");
-                assert_eq!(value_end(&text.as_bytes()[..text.len() - 1], 0), None, "{text}");
-            }
-        }
-        assert_eq!(value_end(br#"{"a":"\"#, 0), None);
-    }
 
     fn read_number(text: &[u8], _: &mut RowLayout) -> Result<u64, ()> {
         let text = std::str::from_utf8(text).map_err(|_| ())?;

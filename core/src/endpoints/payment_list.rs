@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 
 use crate::endpoint::{AnswerReader, Deadline, Endpoint, RetryPolicy};
 use crate::error::{Error, ErrorKind, SNIPPET_BYTES};
-use crate::row_batches::{value_end, RowBatches, Unread};
+use crate::row_batches::{RowBatches, Unread};
+use crate::value_end::value_end;
 use crate::models::{PaymentReport, PaymentReportRow};
 use crate::spec::{Doc, Spec};
 use crate::wire::{istanbul, RawObject, Reader, RowLayout};
