@@ -2602,6 +2602,8 @@ export interface Transactions<M extends MoneyMode = 'string'> {
    * `POST v1/transaction/list` · retry policy `read_only`.
    */
   listPage(params: ListTransactionsParams, options?: RequestOptions): Promise<TransactionPage<M> & Tabular>;
+  /** The rows of `listPage(...)` as an apache-arrow `Table`, what `(await listPage(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`. */
+  listPageArrow(params: ListTransactionsParams, options?: RequestOptions): Promise<import('apache-arrow').Table>;
   /**
    * Every payment, cancel and refund between `dateFrom` and `dateTo`, oldest first.
    *
@@ -2649,6 +2651,8 @@ export interface Reports<M extends MoneyMode = 'string'> {
    * `POST v1/transaction/payment_list` · retry policy `read_only`.
    */
   paymentList(params?: PaymentListParams, options?: RequestOptions): Promise<PaymentReport<M> & Tabular>;
+  /** The rows of `paymentList(...)` as an apache-arrow `Table`, what `(await paymentList(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`. */
+  paymentListArrow(params?: PaymentListParams, options?: RequestOptions): Promise<import('apache-arrow').Table>;
   /**
    * What Paynet pays out on each due date from `start` to `end` (both
    * included), as one report: the days are fetched concurrently (at most
@@ -2659,6 +2663,8 @@ export interface Reports<M extends MoneyMode = 'string'> {
    * `POST v1/transaction/payment_list` · retry policy `read_only`.
    */
   paymentListRange(params: PaymentListRangeParams, options?: ProgressOptions): Promise<PaymentReportRange<M> & Tabular>;
+  /** The rows of `paymentListRange(...)` as an apache-arrow `Table`, what `(await paymentListRange(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`. */
+  paymentListRangeArrow(params: PaymentListRangeParams, options?: ProgressOptions): Promise<import('apache-arrow').Table>;
 }
 
 export interface PayLinks<M extends MoneyMode = 'string'> {
@@ -2686,6 +2692,8 @@ export interface PayLinks<M extends MoneyMode = 'string'> {
    * `POST v1/mailorder/list` · retry policy `read_only`.
    */
   listPage(params: ListPayLinksParams, options?: RequestOptions): Promise<PayLinkPage<M> & Tabular>;
+  /** The rows of `listPage(...)` as an apache-arrow `Table`, what `(await listPage(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`. */
+  listPageArrow(params: ListPayLinksParams, options?: RequestOptions): Promise<import('apache-arrow').Table>;
   /**
    * Every payment link created between `dateFrom` and `dateTo`, oldest first.
    *
@@ -2747,6 +2755,8 @@ export interface Refunds<M extends MoneyMode = 'string'> {
    * `POST v1/transaction/reversal_list` · retry policy `read_only`.
    */
   listPage(params: ListRefundsParams, options?: RequestOptions): Promise<RefundPage<M> & Tabular>;
+  /** The rows of `listPage(...)` as an apache-arrow `Table`, what `(await listPage(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`. */
+  listPageArrow(params: ListRefundsParams, options?: RequestOptions): Promise<import('apache-arrow').Table>;
   /**
    * Every refund and cancel request made between `dateFrom` and `dateTo`.
    *
@@ -2780,6 +2790,8 @@ export interface Cards<M extends MoneyMode = 'string'> {
    * `POST v1/card/list` · retry policy `read_only`.
    */
   listPage(params: ListCardsParams, options?: RequestOptions): Promise<StoredCardPage<M> & Tabular>;
+  /** The rows of `listPage(...)` as an apache-arrow `Table`, what `(await listPage(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`. */
+  listPageArrow(params: ListCardsParams, options?: RequestOptions): Promise<import('apache-arrow').Table>;
   /**
    * Every card saved for `cardOwnerId`.
    *
@@ -2827,6 +2839,8 @@ export interface Ratios<M extends MoneyMode = 'string'> {
    * `POST v1/ratio/Get` · retry policy `read_only`.
    */
   get(params?: RatioParams, options?: RequestOptions): Promise<RatioTable<M> & Tabular>;
+  /** The rows of `get(...)` as an apache-arrow `Table`, what `(await get(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`. */
+  getArrow(params?: RatioParams, options?: RequestOptions): Promise<import('apache-arrow').Table>;
   /**
    * The instalment options for `amount`, ready for a checkout page: per bank
    * and card type, each count with its ratio, per-instalment amount and
@@ -2837,6 +2851,8 @@ export interface Ratios<M extends MoneyMode = 'string'> {
    * `POST v1/ratio/Get` · retry policy `read_only`.
    */
   instalmentTable(params: InstalmentTableParams, options?: RequestOptions): Promise<InstalmentTable<M> & Tabular>;
+  /** The rows of `instalmentTable(...)` as an apache-arrow `Table`, what `(await instalmentTable(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`. */
+  instalmentTableArrow(params: InstalmentTableParams, options?: RequestOptions): Promise<import('apache-arrow').Table>;
   /**
    * Creates a ratio type (without `ratioCode`) or edits one; returns its
    * code. Payments and `ratios.get` that name the code use its ratios
@@ -2867,6 +2883,8 @@ export interface Ratios<M extends MoneyMode = 'string'> {
    * `POST v1/ratio/Get_public` · retry policy `read_only`.
    */
   getPublic(params?: PublicRatioParams, options?: RequestOptions): Promise<RatioTable<M> & Tabular>;
+  /** The rows of `getPublic(...)` as an apache-arrow `Table`, what `(await getPublic(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`. */
+  getPublicArrow(params?: PublicRatioParams, options?: RequestOptions): Promise<import('apache-arrow').Table>;
 }
 
 export interface Agents<M extends MoneyMode = 'string'> {
@@ -2931,6 +2949,8 @@ export interface Subscriptions<M extends MoneyMode = 'string'> {
    * `POST v1/subscription/list` · retry policy `read_only`.
    */
   listPage(params?: ListSubscriptionsParams, options?: RequestOptions): Promise<SubscriptionPage<M> & Tabular>;
+  /** The rows of `listPage(...)` as an apache-arrow `Table`, what `(await listPage(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`. */
+  listPageArrow(params?: ListSubscriptionsParams, options?: RequestOptions): Promise<import('apache-arrow').Table>;
   /**
    * Every subscription, oldest first.
    *
@@ -2981,6 +3001,8 @@ export interface SubscriptionInvoices<M extends MoneyMode = 'string'> {
    * `POST v1/subscription/invoice_list` · retry policy `read_only`.
    */
   listPage(params: ListInvoicesParams, options?: RequestOptions): Promise<InvoicePage<M> & Tabular>;
+  /** The rows of `listPage(...)` as an apache-arrow `Table`, what `(await listPage(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`. */
+  listPageArrow(params: ListInvoicesParams, options?: RequestOptions): Promise<import('apache-arrow').Table>;
   /**
    * Every invoice of the subscription, by due date.
    *
@@ -3027,6 +3049,8 @@ export interface SubscriptionCards<M extends MoneyMode = 'string'> {
    * `POST v1/subscription/card_info_list` · retry policy `read_only`.
    */
   list(params: SubscriptionRefParams, options?: RequestOptions): Promise<SubscriptionCardList<M> & Tabular>;
+  /** The rows of `list(...)` as an apache-arrow `Table`, what `(await list(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`. */
+  listArrow(params: SubscriptionRefParams, options?: RequestOptions): Promise<import('apache-arrow').Table>;
   /**
    * Renames a subscription's card.
    *
@@ -3089,12 +3113,16 @@ export interface Memberships<M extends MoneyMode = 'string'> {
    * `POST v1/membership/formtypes_and_doctypes` · retry policy `read_only`.
    */
   documentTypes(params: ListDocumentTypesParams, options?: RequestOptions): Promise<DocumentTypes<M> & Tabular>;
+  /** The rows of `documentTypes(...)` as an apache-arrow `Table`, what `(await documentTypes(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`. */
+  documentTypesArrow(params: ListDocumentTypesParams, options?: RequestOptions): Promise<import('apache-arrow').Table>;
   /**
    * The documents of every kind of application.
    *
    * `POST v1/membership/formtypes_and_doctypes_all` · retry policy `read_only`.
    */
   allDocumentTypes(params?: NoParams, options?: RequestOptions): Promise<DocumentTypes<M> & Tabular>;
+  /** The rows of `allDocumentTypes(...)` as an apache-arrow `Table`, what `(await allDocumentTypes(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`. */
+  allDocumentTypesArrow(params?: NoParams, options?: RequestOptions): Promise<import('apache-arrow').Table>;
 }
 
 /** The resources of a `Client`: `client.payments`, … */

@@ -344,12 +344,17 @@ class Client {
         ? async (params, callOptions) => this.#call(method, targetParams(params, target), callOptions)
         : (params, callOptions) => this.#call(method, params, callOptions);
       (this[resource] ??= {})[name] = call;
+      // A tabular method also gets its table straight away: `paymentListArrow`.
+      if (TABULAR.has(method) && !target) this[resource][`${name}Arrow`] = (params, callOptions) => this.#call(method, params, callOptions, true);
       // A list also gets an iterator over every item of every page.
       if (pages) this[resource][pages.iterator] = (params, callOptions) => everyItem(call, params, callOptions, pages.items);
     }
   }
 
-  async #call(method, params = {}, callOptions = {}) {
+  /** `arrow`: resolves to the apache-arrow `Table` of the rows, read straight into columns. */
+  async #call(method, params = {}, callOptions = {}, arrow = false) {
+    // Before anything is sent: without the peer dependency there is nothing to give.
+    const arrowTable = arrow ? apacheArrow().tableFromIPC : null;
     if (params === null || typeof params !== 'object' || Array.isArray(params)) {
       throw invalid('params', 'must be an object');
     }
@@ -368,7 +373,8 @@ class Client {
       if (!TABULAR.has(method)) {
         return hideSecrets(decodeOutput(await this.#native.call(method, paramsJson, optionsText, progress)), RESULT_OF.get(method));
       }
-      return tabularResult(await this.#native.callTable(method, paramsJson, optionsText, progress), RESULT_OF.get(method), this.#money);
+      const table = await this.#native.callTable(method, paramsJson, optionsText, progress, arrow);
+      return arrow ? arrowTable(table.ipc()) : tabularResult(table, RESULT_OF.get(method), this.#money);
     } catch (error) {
       if (error instanceof PaynetError) throw error;
       throw fromNative(error, this.#money);

@@ -31,9 +31,11 @@ export declare class NativeClient {
    * Like `call`, for a tabular method (`tabular()`): resolves to the typed
    * result kept native, which `NativeTable` hands out as asked (its other
    * fields, its rows, or an Arrow IPC stream), so a table never pays for
-   * row objects nor the row objects for a table.
+   * row objects nor the row objects for a table. `columns`: only the
+   * table is wanted (`RequestOptions::columns`), so rows read as they
+   * arrive go straight into Arrow columns and `rows()` has none.
    */
-  callTable(method: string, paramsJson: string, optionsJson?: string | undefined | null, onProgress?: (progressJson: string) => void): Promise<NativeTable>
+  callTable(method: string, paramsJson: string, optionsJson?: string | undefined | null, onProgress?: (progressJson: string) => void, columns?: boolean | undefined | null): Promise<NativeTable>
   /** Validates and encodes without sending. */
   prepare(method: string, paramsJson: string): PreparedRequest
 }

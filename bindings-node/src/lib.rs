@@ -118,7 +118,9 @@ impl NativeClient {
     /// Like `call`, for a tabular method (`tabular()`): resolves to the typed
     /// result kept native, which `NativeTable` hands out as asked (its other
     /// fields, its rows, or an Arrow IPC stream), so a table never pays for
-    /// row objects nor the row objects for a table.
+    /// row objects nor the row objects for a table. `columns`: only the
+    /// table is wanted (`RequestOptions::columns`), so rows read as they
+    /// arrive go straight into Arrow columns and `rows()` has none.
     #[napi(ts_return_type = "Promise<NativeTable>")]
     pub async fn call_table(
         &self,
@@ -126,10 +128,12 @@ impl NativeClient {
         params_json: String,
         options_json: Option<String>,
         #[napi(ts_arg_type = "(progressJson: string) => void")] on_progress: Option<ProgressCallback>,
+        columns: Option<bool>,
     ) -> Result<NativeTable> {
         let shape = paynet_core::columnar::shape(&method)
             .ok_or_else(|| to_napi(CoreError::invalid("method", format!("`{method}` returns no rows"))))?;
-        let options = request_options(options_json.as_deref(), on_progress).map_err(to_napi)?;
+        let mut options = request_options(options_json.as_deref(), on_progress).map_err(to_napi)?;
+        options.columns = columns.unwrap_or(false);
         let params = parse_params(&params_json).map_err(to_napi)?;
         let output = self.inner.call_output(&method, params, &options).await.map_err(to_napi)?;
         Ok(NativeTable { method, shape, money_as_number: self.money_as_number, output })

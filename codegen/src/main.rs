@@ -358,6 +358,13 @@ fn api_md(spec: &Spec) -> String {
             let _ = writeln!(out, "{}\n", cell(paragraph));
         }
         let _ = writeln!(out, "Returns {}.\n", type_text(&m.result));
+        if m.rows.is_some() {
+            let _ = writeln!(
+                out,
+                "Its rows are a table: `to_arrow()`, `to_polars()`, `to_pandas()` and `__arrow_c_stream__` on the result (Python), `toArrow()` on the result or `{}Arrow({{...}})` straight to an apache-arrow `Table` (Node).\n",
+                node_call(m)
+            );
+        }
         if let Some(p) = &m.pages {
             let _ = writeln!(
                 out,

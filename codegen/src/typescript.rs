@@ -342,6 +342,14 @@ fn resources(out: &mut String, spec: &Spec, names: &NodeNames) {
                 (None, false) => format!("params: {params}"),
             };
             let _ = writeln!(out, "  {}({first}, options?: {}): {};", m.node_method, options_type(m), result_type(spec, m));
+            if m.rows.is_some() && m.target.is_none() {
+                let doc = format!(
+                    "The rows of `{0}(...)` as an apache-arrow `Table`, what `(await {0}(...)).toArrow()` gives, without the result's other fields. Asked for up front, a report read as it arrives (`reports.paymentList`) goes straight into Arrow columns: no typed rows, no row objects. Needs the optional peer dependency `apache-arrow`.",
+                    m.node_method
+                );
+                jsdoc(out, "  ", &doc);
+                let _ = writeln!(out, "  {}Arrow({first}, options?: {}): Promise<import('apache-arrow').Table>;", m.node_method, options_type(m));
+            }
             if let Some(pages) = &m.pages {
                 let item = page_item_type(spec, m);
                 let doc = format!(

@@ -37,6 +37,12 @@ pub trait Cells: Sync {
     fn cells(&self, each: &mut dyn FnMut(Cell<'_>));
     /// The list field `name` as rows, when it is a list of models.
     fn rows(&self, name: &str) -> Option<&dyn RowList>;
+    /// The rows as Arrow batches, when the call asked for them so
+    /// (`RequestOptions::columns`) and read them straight into columns: its
+    /// list of rows is then empty.
+    fn table(&self) -> Option<&crate::columnar::Table> {
+        None
+    }
 }
 
 /// A result that may be absent (a check finding nothing) has the fields it has.
@@ -48,6 +54,9 @@ impl<T: Cells> Cells for Option<T> {
     }
     fn rows(&self, name: &str) -> Option<&dyn RowList> {
         self.as_ref().and_then(|value| value.rows(name))
+    }
+    fn table(&self) -> Option<&crate::columnar::Table> {
+        self.as_ref().and_then(|value| value.table())
     }
 }
 
@@ -164,10 +173,16 @@ pub(crate) fn money<T: crate::models::ResultMoney>(value: &T) -> Cell<'_> {
 
 /// Each of `row`'s cells with its field's index, until `each` fails; how
 /// many cells the row has. What every reader of a table's rows walks by.
-pub fn each_cell<E>(row: &dyn Cells, mut each: impl FnMut(usize, Cell<'_>) -> Result<(), E>) -> Result<usize, E> {
+pub fn each_cell<E>(row: &dyn Cells, each: impl FnMut(usize, Cell<'_>) -> Result<(), E>) -> Result<usize, E> {
+    each_cell_of(|cells| row.cells(cells), each)
+}
+
+/// `each_cell` of the cells `cells` gives (a row read straight from its
+/// answer, `FromAnswer::answer_cells`).
+pub(crate) fn each_cell_of<E>(cells: impl FnOnce(&mut dyn FnMut(Cell<'_>)), mut each: impl FnMut(usize, Cell<'_>) -> Result<(), E>) -> Result<usize, E> {
     let mut index = 0;
     let mut failed = None;
-    row.cells(&mut |cell| {
+    cells(&mut |cell| {
         if failed.is_none()
             && let Err(e) = each(index, cell)
         {

@@ -208,7 +208,7 @@ impl Client {
             body_limit: if E::LARGE_ANSWERS { config.max_report_bytes } else { config.max_response_bytes },
         };
         let outcome = self
-            .send(&call, &body, auth, options, || E::reader(params), |answer, reader, deadline| match reader {
+            .send(&call, &body, auth, options, || E::reader(params, options.columns), |answer, reader, deadline| match reader {
                 // The reader saw the whole body: its errors carry their snippet.
                 Some(reader) => reader.finish(&answer, deadline),
                 None => decode::<E>(params, &answer, deadline),

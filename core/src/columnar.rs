@@ -19,7 +19,12 @@
 //!
 //! The rows are filled from the typed result's cells (`crate::cells`, what
 //! every binding reads the rows by), so a column always holds what the
-//! typed rows hold; no value ever passes through a float. A money or ratio
+//! typed rows hold; no value ever passes through a float. A call that asks
+//! for the table alone (`RequestOptions::columns`, Node's `paymentListArrow`)
+//! has its rows read straight into columns as they arrive (`AnswerColumns`):
+//! each row's cells come from `FromAnswer::answer_cells`, which the derive
+//! makes of the very reads `from_answer` makes, text lent by the answer
+//! instead of copied into a `String`; the typed rows are never made. A money or ratio
 //! value with more decimals than its column keeps is refused, never rounded.
 
 use std::sync::{Arc, OnceLock};
@@ -34,9 +39,10 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::cells::{Cell, Cells, RowList, each_cell};
+use crate::cells::{Cell, Cells, RowList, each_cell_of};
 use crate::error::Error;
 use crate::spec::{DecimalKind, FieldSpec, StructSpec, TypeSpec};
+use crate::wire::{Fields, FromAnswer, Reader};
 
 /// Money columns: up to 16 digits before the point, 2 after.
 pub const MONEY_TYPE: DataType = DataType::Decimal128(18, 2);
@@ -167,7 +173,7 @@ pub(crate) fn tabular_row_models() -> impl Iterator<Item = &'static str> {
 
 /// A tabular result's rows as record batches (`Table::build`: a batch per
 /// `BATCH_ROWS` rows of each result given, at least one per result).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub schema: SchemaRef,
     pub batches: Vec<RecordBatch>,
@@ -247,6 +253,11 @@ fn each_batch(
     mut sink: impl FnMut(RecordBatch) -> Result<(), Error>,
 ) -> Result<(), Error> {
     for result in results {
+        if let Some(table) = result.table() {
+            // Read straight into columns while the answer arrived.
+            table.batches.iter().try_for_each(|batch| sink(batch.clone()))?;
+            continue;
+        }
         let rows = rows_of(shape, *result)?;
         let parts = rows.len().div_ceil(batch_rows).max(1);
         let build = move |part: usize| part_of(shape, rows, part * batch_rows..((part + 1) * batch_rows).min(rows.len()));
@@ -292,6 +303,11 @@ fn each_batch(
         })?;
     }
     Ok(())
+}
+
+/// The batch of all of `rows`.
+pub(crate) fn batch_of(shape: &'static Shape, rows: &dyn RowList) -> Result<RecordBatch, Error> {
+    part_of(shape, rows, 0..rows.len())
 }
 
 /// The batch of `rows[range]`.
@@ -413,8 +429,12 @@ impl Columns {
 
     /// Each cell of `row` into its field's column (a nested value has none).
     fn push(&mut self, row: &dyn Cells) -> Result<(), Fail> {
+        self.push_cells(|cells| row.cells(cells))
+    }
+
+    fn push_cells(&mut self, row: impl FnOnce(&mut dyn FnMut(Cell<'_>))) -> Result<(), Fail> {
         let (shape, builders) = (self.shape, &mut self.builders);
-        let cells = each_cell(row, |index, cell| match builders.get_mut(index) {
+        let cells = each_cell_of(row, |index, cell| match builders.get_mut(index) {
             Some(Some(column)) => column.push(cell).map_err(|e| Fail(format!("`{}`: {}", shape.names[index], e.0))),
             _ => Ok(()),
         })?;
@@ -427,6 +447,30 @@ impl Columns {
     fn finish(mut self) -> Result<RecordBatch, Error> {
         let arrays: Vec<ArrayRef> = self.builders.iter_mut().flatten().map(Column::finish).collect();
         RecordBatch::try_new(self.shape.schema.clone(), arrays).map_err(|e| Error::internal(format!("could not build the table: {e}")))
+    }
+}
+
+/// A batch of rows read straight from their answers
+/// (`FromAnswer::answer_cells`): the batch `part_of` builds from the typed
+/// rows `from_answer` reads, without making them.
+pub struct AnswerColumns(Columns);
+
+impl AnswerColumns {
+    pub fn new(shape: &'static Shape) -> AnswerColumns {
+        AnswerColumns(Columns::new(shape))
+    }
+
+    /// The row of the model `M` that `row` reads as; `false` when it does
+    /// not read, or has a value its column cannot hold (the batch is then
+    /// of no use).
+    pub fn push<M: FromAnswer, F: Fields + ?Sized>(&mut self, row: &Reader<'_, F>) -> bool {
+        let mut read = Ok(());
+        let pushed = self.0.push_cells(|cells| read = M::answer_cells(row, cells));
+        read.is_ok() && pushed.is_ok()
+    }
+
+    pub fn finish(self) -> Result<RecordBatch, Error> {
+        self.0.finish()
     }
 }
 

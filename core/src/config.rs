@@ -552,6 +552,11 @@ pub struct RequestOptions {
     /// report's date range, `Endpoint::PROGRESS`); other methods ignore it.
     /// Set by the bindings from their own callback, not a client option.
     pub progress: Option<ProgressHook>,
+    /// The rows are wanted as Arrow batches only (a binding's table
+    /// method): a method that reads its rows as they arrive reads them
+    /// straight into columns (`Cells::table`) and makes no typed rows;
+    /// other methods ignore it. Set by the bindings, not a client option.
+    pub columns: bool,
 }
 
 /// One finished part of a method made of several calls.

@@ -203,8 +203,9 @@ pub trait Endpoint: Doc {
     /// Reads a 2xx answer while it arrives, for endpoints whose answers can
     /// be long (a report's rows are typed as they come in, overlapping the
     /// transfer); `None`, the default: the whole body is read by `decode`.
-    /// A new reader is made for each attempt.
-    fn reader(_params: &Self::Params) -> Option<Box<dyn AnswerReader<Self::Output> + '_>> {
+    /// A new reader is made for each attempt; `columns`: the call's
+    /// `RequestOptions::columns`.
+    fn reader(_params: &Self::Params, _columns: bool) -> Option<Box<dyn AnswerReader<Self::Output> + '_>> {
         None
     }
 

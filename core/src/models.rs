@@ -303,6 +303,11 @@ pub struct PaymentReport {
     pub total: Option<i64>,
     pub total_count: Option<i64>,
     pub rows: Vec<PaymentReportRow>,
+    /// The rows as Arrow batches instead, when the call asked for them so
+    /// (`RequestOptions::columns`): `rows` is then empty.
+    #[serde(skip)]
+    #[spec(table)]
+    pub columns: Option<crate::columnar::Table>,
 }
 
 /// One transaction in a payment report.

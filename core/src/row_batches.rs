@@ -2,7 +2,8 @@
 //!
 //! The thread reading the body only finds where each row ends (a scan of
 //! its brackets and strings, far cheaper than typing it), copies the row
-//! into the batch being gathered and hands full batches to worker threads;
+//! into the batch being gathered and hands full batches to worker threads,
+//! which read them (`ReadBatch`: into typed rows, or into an Arrow batch);
 //! when they are all busy it types the batch itself, so the batches waiting
 //! for a worker stay few. The body itself need not be kept. A row that does
 //! not read stops the typing: `finish` gives the first such row, in order,
@@ -14,12 +15,15 @@ use std::sync::{Arc, Mutex};
 
 use crate::wire::RowLayout;
 
-/// How a row's JSON text becomes a row; the layout is the thread's own.
-pub type ReadRow<R> = fn(&[u8], &mut RowLayout) -> Result<R, ()>;
+/// How a batch of rows (their text, and where each row is in it) becomes
+/// what they are read into (typed rows, or one Arrow batch of them), or the
+/// text of its first row that does not; the layout is the thread's own.
+pub type ReadBatch<R> = fn(&[u8], &[(u32, u32)], &mut RowLayout) -> Result<Vec<R>, Vec<u8>>;
 
-/// Rows per batch: enough that a hand-off costs nothing beside its typing,
-/// few enough that the last batch, typed after the body ends, is short.
-const BATCH_ROWS: usize = 1024;
+/// Rows per batch of typed rows: enough that a hand-off costs nothing
+/// beside its typing, few enough that the last batch, typed after the body
+/// ends, is short.
+pub const BATCH_ROWS: usize = 1024;
 
 /// The most worker threads one answer uses.
 const MAX_WORKERS: usize = 4;
@@ -54,7 +58,8 @@ enum Workers<R> {
 }
 
 pub struct RowBatches<R> {
-    read: ReadRow<R>,
+    read: ReadBatch<R>,
+    batch_rows: usize,
     /// The batch being gathered: its rows' text and where each row is.
     text: Vec<u8>,
     spans: Spans,
@@ -74,9 +79,11 @@ pub struct RowBatches<R> {
 }
 
 impl<R: Send + 'static> RowBatches<R> {
-    pub fn new(read: ReadRow<R>) -> RowBatches<R> {
+    /// Rows gathered `batch_rows` at a time, each batch read by `read`.
+    pub fn new(read: ReadBatch<R>, batch_rows: usize) -> RowBatches<R> {
         RowBatches {
             read,
+            batch_rows,
             text: Vec::new(),
             spans: Vec::new(),
             next_seq: 0,
@@ -104,7 +111,7 @@ impl<R: Send + 'static> RowBatches<R> {
         self.text.extend_from_slice(row);
         let span = |at: usize| u32::try_from(at).map_err(|_| ());
         self.spans.push((span(start)?, span(self.text.len())?));
-        if self.spans.len() == BATCH_ROWS {
+        if self.spans.len() == self.batch_rows {
             self.hand_off();
         }
         self.merge(false);
@@ -115,7 +122,7 @@ impl<R: Send + 'static> RowBatches<R> {
     pub fn finish(mut self) -> Result<Vec<R>, Unread> {
         if !self.spans.is_empty() {
             let seq = self.take_seq();
-            let typed = type_batch(&self.text, &self.spans, self.read, &mut self.layout);
+            let typed = (self.read)(&self.text, &self.spans, &mut self.layout);
             self.typed(seq, typed, None);
         }
         self.merge(true);
@@ -144,7 +151,7 @@ impl<R: Send + 'static> RowBatches<R> {
             },
             _ => batch,
         };
-        let typed = type_batch(&batch.text, &batch.spans, self.read, &mut self.layout);
+        let typed = (self.read)(&batch.text, &batch.spans, &mut self.layout);
         self.typed(batch.seq, typed, Some(batch.text));
     }
 
@@ -198,7 +205,7 @@ impl<R: Send + 'static> RowBatches<R> {
     }
 }
 
-fn work<R>(queue: &Mutex<Receiver<Batch>>, typed: &mpsc::Sender<Typed<R>>, read: ReadRow<R>) {
+fn work<R>(queue: &Mutex<Receiver<Batch>>, typed: &mpsc::Sender<Typed<R>>, read: ReadBatch<R>) {
     let mut layout = RowLayout::default();
     loop {
         let batch = match queue.lock() {
@@ -206,20 +213,20 @@ fn work<R>(queue: &Mutex<Receiver<Batch>>, typed: &mpsc::Sender<Typed<R>>, read:
             Err(_) => return,
         };
         let Ok(batch) = batch else { return };
-        let rows = type_batch(&batch.text, &batch.spans, read, &mut layout);
+        let rows = read(&batch.text, &batch.spans, &mut layout);
         if typed.send((batch.seq, rows, batch.text)).is_err() {
             return;
         }
     }
 }
 
-/// The batch's rows, or the text of the first that does not read.
-fn type_batch<R>(text: &[u8], spans: &[(u32, u32)], read: ReadRow<R>, layout: &mut RowLayout) -> Result<Vec<R>, Vec<u8>> {
+/// A batch's rows read one by one by `read`, or the text of the first that does not read.
+pub fn each_row<R>(text: &[u8], spans: &[(u32, u32)], mut read: impl FnMut(&[u8]) -> Result<R, ()>) -> Result<Vec<R>, Vec<u8>> {
     spans
         .iter()
         .map(|&(start, end)| {
             let row = &text[start as usize..end as usize];
-            read(row, layout).map_err(|()| row.to_vec())
+            read(row).map_err(|()| row.to_vec())
         })
         .collect()
 }
@@ -228,9 +235,11 @@ fn type_batch<R>(text: &[u8], spans: &[(u32, u32)], read: ReadRow<R>, layout: &m
 mod tests {
     use super::*;
 
-    fn read_number(text: &[u8], _: &mut RowLayout) -> Result<u64, ()> {
-        let text = std::str::from_utf8(text).map_err(|_| ())?;
-        text.trim_matches(|c| c == '{' || c == '}').parse().map_err(|_| ())
+    fn read_numbers(text: &[u8], spans: &[(u32, u32)], _: &mut RowLayout) -> Result<Vec<u64>, Vec<u8>> {
+        each_row(text, spans, |row| {
+            let row = std::str::from_utf8(row).map_err(|_| ())?;
+            row.trim_matches(|c| c == '{' || c == '}').parse().map_err(|_| ())
+        })
     }
 
     fn rows_of(count: usize, bad: &[usize]) -> Vec<Vec<u8>> {
@@ -240,7 +249,7 @@ mod tests {
     #[test]
     fn rows_typed_on_several_threads_come_back_in_order() {
         for count in [0, 1, BATCH_ROWS - 1, BATCH_ROWS, BATCH_ROWS * 7 + 3] {
-            let mut batches = RowBatches::new(read_number);
+            let mut batches = RowBatches::new(read_numbers, BATCH_ROWS);
             for row in rows_of(count, &[]) {
                 batches.push(&row).unwrap();
             }
@@ -253,7 +262,7 @@ mod tests {
     #[test]
     fn the_first_row_that_does_not_read_is_the_outcome() {
         for bad in [vec![0], vec![BATCH_ROWS + 5], vec![BATCH_ROWS * 5 + 1], vec![3, BATCH_ROWS * 2], vec![BATCH_ROWS * 3 + 1, BATCH_ROWS * 3 + 2, BATCH_ROWS * 4]] {
-            let mut batches = RowBatches::new(read_number);
+            let mut batches = RowBatches::new(read_numbers, BATCH_ROWS);
             for row in rows_of(BATCH_ROWS * 5 + 2, &bad) {
                 if batches.push(&row).is_err() {
                     break;

@@ -439,10 +439,15 @@ impl<'a, F: Fields + ?Sized> Reader<'a, F> {
     /// A list or object where text belongs is no text at all: read as
     /// absent, so `"xact_id": {}` can never pass for an id.
     pub fn string(&self, names: &[&str]) -> Option<String> {
+        self.text(names).map(Cow::into_owned)
+    }
+
+    /// `string`, borrowed from the answer where it can be.
+    pub fn text(&self, names: &[&str]) -> Option<Cow<'a, str>> {
         self.raw(names).and_then(|(_, v)| match v {
-            Scalar::Text(s) => Some(s.into_owned()),
-            Scalar::Number(n) => Some(n.to_owned()),
-            Scalar::Bool(b) => Some(b.to_string()),
+            Scalar::Text(s) => Some(s),
+            Scalar::Number(n) => Some(Cow::Borrowed(n)),
+            Scalar::Bool(b) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
             Scalar::Nested => None,
         })
     }
@@ -509,6 +514,12 @@ pub trait FromAnswer: Sized {
 
     /// Applies `clean` to every field declared `free_text`: text a bank or
     /// Paynet wrote (see `Error::redacted`).
+    /// The cells `Cells::cells` gives of the model `from_answer` reads,
+    /// read straight from the answer: no model is made, and text is lent by
+    /// the answer where it has no escapes (the Arrow columns of a report
+    /// asked for as a table). Fails where `from_answer` does.
+    fn answer_cells<F: Fields + ?Sized>(r: &Reader<'_, F>, each: &mut dyn FnMut(crate::cells::Cell<'_>)) -> Result<(), Error>;
+
     fn redact_texts(&mut self, clean: &dyn Fn(&str) -> String);
 
     fn from_wire<F: Fields + ?Sized>(obj: &F) -> Result<Self, Error> {

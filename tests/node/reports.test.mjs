@@ -193,3 +193,38 @@ test('list pages have toArrow() too', async () => {
   for await (const t of client.transactions.list({ dateFrom: days[0], dateTo: days[1], showUnsucceed: true, limit: 20 })) n += t.xactId ? 1 : 0;
   assert.equal(n, page.totalCount);
 });
+
+/** Every column of two tables, value for value (however their batches were cut). */
+function assertSameTable(a, b, what) {
+  assert.deepEqual(b.schema.fields.map((f) => [f.name, String(f.type)]), a.schema.fields.map((f) => [f.name, String(f.type)]), what);
+  assert.equal(b.numRows, a.numRows, what);
+  for (const field of a.schema.fields) {
+    const [x, y] = [[...a.getChild(field.name)], [...b.getChild(field.name)]];
+    assert.deepEqual(y.map(String), x.map(String), `${what}: ${field.name}`);
+  }
+}
+
+test('paymentListArrow(): the table toArrow() gives, with the rows read straight into its columns', async () => {
+  const date = '2026-12-20';
+  // More rows than one Arrow batch read as the answer arrives holds (8 192).
+  sandbox.seedSales({ from: date, count: 9000, seed: 3 });
+  const report = await client.reports.paymentList({ date });
+  const table = await client.reports.paymentListArrow({ date });
+  assert.equal(table.numRows, 9000);
+  assertSameTable(report.toArrow(), table, date);
+  for (const day of days.slice(0, 3)) {
+    assertSameTable((await client.reports.paymentList({ date: day })).toArrow(), await client.reports.paymentListArrow({ date: day }), day);
+  }
+  const range = { start: days[0], end: days[3] };
+  assertSameTable((await client.reports.paymentListRange(range)).toArrow(), await client.reports.paymentListRangeArrow(range), 'range');
+  const page = { dateFrom: days[0], dateTo: days[1], showUnsucceed: true, limit: 20 };
+  assertSameTable((await client.transactions.listPage(page)).toArrow(), await client.transactions.listPageArrow(page), 'list page');
+  // Refused before anything is sent; a bad answer is the call's error.
+  const before = sandbox.stats().requests;
+  await assert.rejects(client.reports.paymentListArrow({ date: 'soon' }), (e) => e instanceof InvalidRequestError && e.field === 'date');
+  await assert.rejects(client.reports.paymentListArrow({ date }, { timeout: 5 }), (e) => e instanceof InvalidRequestError && e.field === 'timeout');
+  assert.equal(sandbox.stats().requests, before);
+  sandbox.setFaults([{ kind: 'replace', path: 'v1/transaction/payment_list', body: 'not json', count: 1 }]);
+  await assert.rejects(client.reports.paymentListArrow({ date }), (e) => e instanceof ProtocolError);
+  sandbox.setFaults([]);
+});

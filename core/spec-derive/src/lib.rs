@@ -170,6 +170,8 @@ struct FieldAttrs {
     card_number: bool,
     read_with: Option<syn::Path>,
     dictionary: bool,
+    table: bool,
+    serde_skip: bool,
 }
 
 enum SerdeDefault {
@@ -274,6 +276,8 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                     out.loose_int = f.value().rsplit("::").next() == Some("loose_int");
                 } else if p.is_ident("with") {
                     meta.value()?.parse::<LitStr>()?;
+                } else if p.is_ident("skip") {
+                    out.serde_skip = true;
                 } else {
                     return Err(meta.error("spec: this serde field attribute is not described; add it to paynet-spec-derive first"));
                 }
@@ -301,6 +305,8 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                     out.card_number = true;
                 } else if p.is_ident("dictionary") {
                     out.dictionary = true;
+                } else if p.is_ident("table") {
+                    out.table = true;
                 } else if p.is_ident("read_with") {
                     let path: LitStr = meta.value()?.parse()?;
                     out.read_with = Some(path.parse()?);
@@ -361,6 +367,11 @@ fn is_vec(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Vec"))
 }
 
+/// `Option<String>`, as written.
+fn is_option_string(ty: &Type) -> bool {
+    quote!(#ty).to_string().replace(' ', "") == "Option<String>"
+}
+
 /// `Option<…>` by its last path segment: what serde treats as "may be absent".
 fn is_option(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
@@ -386,6 +397,8 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
     let mut visits = Vec::new();
     let mut fields_info = Vec::new();
     let mut reads = Vec::new();
+    // Each field's cell read straight from the answer (`FromAnswer::answer_cells`).
+    let mut answer_cells = Vec::new();
     let mut free_texts: Vec<syn::Ident> = Vec::new();
     // Every answer name the model reads, and the field (if any) that keeps the rest.
     let mut read_names: Vec<String> = Vec::new();
@@ -393,6 +406,8 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
     // A result model's `cells::Cells`: each field's cell, and its lists' rows.
     let mut cells = Vec::new();
     let mut row_lists = Vec::new();
+    // The field holding the rows as Arrow batches, when they were asked for so (`Cells::table`).
+    let mut table = None;
     if sattrs.answer && sattrs.params {
         return Err(syn::Error::new(Span::call_site(), "spec: a struct is params or an answer, not both"));
     }
@@ -400,6 +415,17 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
         let ident = field.ident.as_ref().expect("named field");
         let ty = &field.ty;
         let a = field_attrs(&field.attrs)?;
+        if a.table != a.serde_skip {
+            return Err(syn::Error::new(ident.span(), "spec: a table field is #[serde(skip)], and only it: every other field is the model's data"));
+        }
+        if a.table {
+            // Not a field of the model's data: no spec, cells, or reading of its own.
+            if sattrs.answer || sattrs.params || table.is_some() {
+                return Err(syn::Error::new(ident.span(), "spec: one table field, in a result model built by hand"));
+            }
+            table = Some(ident.clone());
+            continue;
+        }
         let user_name = a.rename.as_ref().map_or_else(|| ident.to_string(), LitStr::value);
         names.push(user_name.clone());
         let mut doc = doc_of(&field.attrs);
@@ -437,6 +463,7 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
             other_fields = Some((reads.len(), ident.clone()));
             free_texts.push(ident.clone());
             reads.push(quote!());
+            answer_cells.push(quote!());
         } else if sattrs.answer {
             read_names.extend(a.answer.as_ref().map_or_else(|| vec![user_name.clone()], |n| n.iter().map(LitStr::value).collect()));
             let read = match &a.read_with {
@@ -454,6 +481,19 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
                     read
                 }
             };
+            // Plain text is lent by the answer, not copied into a String.
+            let plain_text = a.read_with.is_none() && !a.free_text && !a.card_number && !a.money_text && is_option_string(ty);
+            answer_cells.push(if plain_text {
+                let names: Vec<String> = a.answer.as_ref().map_or_else(|| vec![user_name.clone()], |n| n.iter().map(LitStr::value).collect());
+                quote_spanned!(span=> each(r.text(&[#(#names),*]).as_deref().map_or(::paynet_core::cells::Cell::Null, ::paynet_core::cells::Cell::Text));)
+            } else {
+                let cell = if a.money_text {
+                    quote_spanned!(span=> ::paynet_core::cells::money(&value))
+                } else {
+                    quote_spanned!(span=> <#ty as ::paynet_core::cells::CellValue>::cell(&value))
+                };
+                quote_spanned!(span=> { let value: #ty = #read; each(#cell); })
+            });
             reads.push(quote!(#ident: #read));
         }
         if a.by_hand && a.one_of.is_none() {
@@ -613,7 +653,9 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
         impls
     } else if sattrs.answer {
         if let Some((at, ident)) = &other_fields {
-            reads[*at] = quote!(#ident: r.other_fields(&[#(#read_names),*]).map(::paynet_core::secret::scrub_card_data));
+            let read = quote!(r.other_fields(&[#(#read_names),*]).map(::paynet_core::secret::scrub_card_data));
+            answer_cells[*at] = quote!({ let value = #read; each(::paynet_core::cells::CellValue::cell(&value)); });
+            reads[*at] = quote!(#ident: #read);
         }
         let redact = if free_texts.is_empty() {
             quote!(let _ = clean;)
@@ -632,6 +674,14 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
                     ::std::result::Result::Ok(#name { #(#reads),* })
                 }
 
+                fn answer_cells<F: ::paynet_core::wire::Fields + ?::std::marker::Sized>(
+                    r: &::paynet_core::wire::Reader<'_, F>,
+                    each: &mut dyn ::std::ops::FnMut(::paynet_core::cells::Cell<'_>),
+                ) -> ::std::result::Result<(), ::paynet_core::Error> {
+                    #(#answer_cells)*
+                    ::std::result::Result::Ok(())
+                }
+
                 fn redact_texts(&mut self, clean: &dyn ::std::ops::Fn(&str) -> ::std::string::String) {
                     #redact
                 }
@@ -640,6 +690,13 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
     } else {
         quote!()
     };
+    let table_fn = table.map(|ident| {
+        quote! {
+            fn table(&self) -> ::std::option::Option<&::paynet_core::columnar::Table> {
+                self.#ident.as_ref()
+            }
+        }
+    });
     let cells = if sattrs.params {
         quote!()
     } else {
@@ -655,6 +712,8 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
                         _ => ::std::option::Option::None,
                     }
                 }
+
+                #table_fn
             }
 
             impl ::paynet_core::cells::CellValue for #name {

@@ -42,7 +42,7 @@ fn row(amount: &str, bank: &str) -> PaymentReportRow {
 }
 
 fn report(rows: Vec<PaymentReportRow>) -> PaymentReport {
-    PaymentReport { date: NaiveDate::from_ymd_opt(2026, 11, 4).unwrap(), total: None, total_count: Some(rows.len() as i64), rows }
+    PaymentReport { date: NaiveDate::from_ymd_opt(2026, 11, 4).unwrap(), total: None, total_count: Some(rows.len() as i64), rows, columns: None }
 }
 
 #[test]

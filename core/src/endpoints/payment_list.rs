@@ -11,7 +11,9 @@ use serde_json::{Map, Value};
 
 use crate::endpoint::{AnswerReader, Deadline, Endpoint, RetryPolicy};
 use crate::error::{Error, ErrorKind, SNIPPET_BYTES};
-use crate::row_batches::{RowBatches, Unread};
+use crate::columnar::AnswerColumns;
+use crate::row_batches::{each_row, RowBatches, Unread, BATCH_ROWS};
+use arrow_array::RecordBatch;
 use crate::value_end::value_end;
 use crate::models::{PaymentReport, PaymentReportRow};
 use crate::spec::{Doc, Spec};
@@ -57,11 +59,12 @@ impl Endpoint for PaymentList {
             total: r.int(&["total"])?,
             total_count: r.int(&["total_count"])?,
             rows: envelope.rows,
+            columns: None,
         })
     }
 
-    fn reader(p: &PaymentListParams) -> Option<Box<dyn AnswerReader<PaymentReport> + '_>> {
-        Some(Box::new(ReportReader::new(p)))
+    fn reader(p: &PaymentListParams, columns: bool) -> Option<Box<dyn AnswerReader<PaymentReport> + '_>> {
+        Some(Box::new(ReportReader::new(p, columns)))
     }
 
     fn from_wire(p: &PaymentListParams, body: &Map<String, Value>) -> Result<PaymentReport, Error> {
@@ -82,6 +85,7 @@ impl Endpoint for PaymentList {
             total: r.int(&["total"])?,
             total_count: r.int(&["total_count"])?,
             rows,
+            columns: None,
         })
     }
 }
@@ -214,7 +218,7 @@ struct ReportReader<'p> {
     /// Where reading resumes in the body not yet let go of.
     at: usize,
     state: Reading,
-    rows: RowBatches<PaymentReportRow>,
+    rows: Rows,
     /// The body before its rows list, once the list is found.
     before_rows: Vec<u8>,
     /// The body's first `SNIPPET_BYTES`, taken before anything is let go of.
@@ -250,8 +254,12 @@ enum Step {
 }
 
 impl<'p> ReportReader<'p> {
-    fn new(params: &'p PaymentListParams) -> ReportReader<'p> {
-        ReportReader { params, at: 0, state: Reading::Start, rows: RowBatches::new(report_row), before_rows: Vec::new(), head: None }
+    fn new(params: &'p PaymentListParams, columns: bool) -> ReportReader<'p> {
+        let rows = match crate::columnar::shape(PaymentList::NAME) {
+            Some(shape) if columns => Rows::Columns(shape, RowBatches::new(column_batch, COLUMN_BATCH_ROWS)),
+            _ => Rows::Typed(RowBatches::new(typed_batch, BATCH_ROWS)),
+        };
+        ReportReader { params, at: 0, state: Reading::Start, rows, before_rows: Vec::new(), head: None }
     }
 
     /// The next byte that is not JSON whitespace, from `at` (a form feed is
@@ -409,21 +417,97 @@ impl AnswerReader<PaymentReport> for ReportReader<'_> {
             }
             Reading::RowFailed => (Vec::new(), 0),
         };
+        let shape = rows.shape();
         match rows.finish() {
-            Ok(mut rows) => {
+            Ok(read) => {
                 let report = decode(&tail)?;
-                rows.extend(report.rows.into_iter().skip(stand_ins));
-                Ok(PaymentReport { rows, ..report })
+                let rest = report.rows.into_iter().skip(stand_ins);
+                match (read, shape) {
+                    (ReadRows::Typed(mut rows), _) => {
+                        rows.extend(rest);
+                        Ok(PaymentReport { rows, ..report })
+                    }
+                    (ReadRows::Columns(mut batches), Some(shape)) => {
+                        // Rows read by `decode` (where the reader stepped aside) join as typed rows do.
+                        let rest: Vec<PaymentReportRow> = rest.collect();
+                        if !rest.is_empty() || batches.is_empty() {
+                            batches.push(crate::columnar::batch_of(shape, &rest).map_err(|e| e.with_body_instead(head))?);
+                        }
+                        let columns = Some(crate::columnar::Table { schema: shape.schema.clone(), batches });
+                        Ok(PaymentReport { rows: Vec::new(), columns, ..report })
+                    }
+                    (ReadRows::Columns(_), None) => Err(Error::internal("report rows read into columns without a table's shape")),
+                }
             }
+            Err(Unread::Row(row)) if row.is_empty() => Err(Error::internal("a batch of report rows could not be made into a table")),
             Err(Unread::Row(row)) => {
                 // What `decode` finds before the row: the envelope's start as
                 // JSON (its fields' values it reads only after every row).
                 parse(&[&before_rows, b"null}".as_slice()].concat(), deadline).map_err(|e| e.with_body_instead(head))?;
-                Err(row_error(&row, head))
+                Err(row_error(&row, head, shape))
             }
             Err(Unread::Lost) => Err(Error::internal("a batch of report rows was lost while it was typed")),
         }
     }
+}
+
+/// The rows as the reader gathers them: typed, or straight into Arrow
+/// batches of the table `Shape` (`RequestOptions::columns`).
+enum Rows {
+    Typed(RowBatches<PaymentReportRow>),
+    Columns(&'static crate::columnar::Shape, RowBatches<RecordBatch>),
+}
+
+enum ReadRows {
+    Typed(Vec<PaymentReportRow>),
+    Columns(Vec<RecordBatch>),
+}
+
+impl Rows {
+    fn push(&mut self, row: &[u8]) -> Result<(), ()> {
+        match self {
+            Rows::Typed(rows) => rows.push(row),
+            Rows::Columns(_, batches) => batches.push(row),
+        }
+    }
+
+    fn shape(&self) -> Option<&'static crate::columnar::Shape> {
+        match self {
+            Rows::Typed(_) => None,
+            Rows::Columns(shape, _) => Some(shape),
+        }
+    }
+
+    fn finish(self) -> Result<ReadRows, Unread> {
+        match self {
+            Rows::Typed(rows) => rows.finish().map(ReadRows::Typed),
+            Rows::Columns(_, batches) => batches.finish().map(ReadRows::Columns),
+        }
+    }
+}
+
+/// Rows per Arrow batch read straight into columns: as many as an IPC
+/// stream's batches (`columnar::STREAM_ROWS`), which `tableFromIPC` pays for
+/// one by one.
+const COLUMN_BATCH_ROWS: usize = 8192;
+
+fn typed_batch(text: &[u8], spans: &[(u32, u32)], layout: &mut RowLayout) -> Result<Vec<PaymentReportRow>, Vec<u8>> {
+    each_row(text, spans, |row| report_row(row, layout))
+}
+
+/// One Arrow batch of the rows, each read as `report_row` reads it, or the
+/// text of the first that does not read or fit its column (an empty text:
+/// the batch itself could not be made, a bug).
+fn column_batch(text: &[u8], spans: &[(u32, u32)], layout: &mut RowLayout) -> Result<Vec<RecordBatch>, Vec<u8>> {
+    let Some(shape) = crate::columnar::shape(PaymentList::NAME) else { return Err(Vec::new()) };
+    let mut columns = AnswerColumns::new(shape);
+    each_row(text, spans, |row| {
+        let raw = layout.read(row).map_err(|_| ())?;
+        let pushed = layout.fit(&raw).is_ok_and(|laid_out| columns.push::<PaymentReportRow, _>(&Reader::new(&laid_out)));
+        layout.recycle(raw);
+        if pushed { Ok(()) } else { Err(()) }
+    })?;
+    columns.finish().map(|batch| vec![batch]).map_err(|_| Vec::new())
 }
 
 /// One report row from its JSON text, as `decode` reads it.
@@ -434,18 +518,22 @@ fn report_row(text: &[u8], layout: &mut RowLayout) -> Result<PaymentReportRow, (
     typed
 }
 
-/// Why a row's text does not read, in `decode`'s words; `head` is the
-/// body's start, the error's snippet.
-fn row_error(text: &[u8], head: &[u8]) -> Error {
+/// Why a row's text does not read, in `decode`'s words (or, read into the
+/// columns of `table`, why it does not fit them, in `toArrow`'s); `head` is
+/// the body's start, the error's snippet.
+fn row_error(text: &[u8], head: &[u8], table: Option<&'static crate::columnar::Shape>) -> Error {
     let error = match serde_json::from_slice::<RawObject<'_>>(text) {
         Err(e) => unreadable(&e, head),
         Ok(row) => {
             let mut layout = RowLayout::default();
             match layout.fit(&row) {
                 Err(key) => duplicate_key(key),
-                Ok(row) => PaymentReportRow::from_wire(&row)
-                    .err()
-                    .unwrap_or_else(|| Error::internal("a report row did not read once, and read the second time")),
+                Ok(row) => match (PaymentReportRow::from_wire(&row), table) {
+                    (Err(e), _) => Some(e),
+                    (Ok(typed), Some(shape)) => crate::columnar::batch_of(shape, &vec![typed]).err(),
+                    (Ok(_), None) => None,
+                }
+                .unwrap_or_else(|| Error::internal("a report row did not read once, and read the second time")),
             }
         }
     };
@@ -510,14 +598,15 @@ mod tests {
     /// `attempt` keeps it (only what the reader has not let go of). And
     /// whether its rows were read as they arrived.
     fn read_arriving(body: &str, step: usize) -> (Result<PaymentReport, Error>, bool) {
-        let (report, streamed, _) = read_arriving_keeping(body, step);
+        let (report, streamed, _) = read_arriving_keeping(body, step, false);
         (report, streamed)
     }
 
-    /// As `read_arriving`, and the most of the body kept at once.
-    fn read_arriving_keeping(body: &str, step: usize) -> (Result<PaymentReport, Error>, bool, usize) {
+    /// As `read_arriving`, and the most of the body kept at once; `columns`:
+    /// the rows read straight into Arrow batches (`RequestOptions::columns`).
+    fn read_arriving_keeping(body: &str, step: usize, columns: bool) -> (Result<PaymentReport, Error>, bool, usize) {
         let params = PaymentListParams { date: NaiveDate::from_ymd_opt(2020, 2, 5).unwrap() };
-        let mut reader = Box::new(ReportReader::new(&params));
+        let mut reader = Box::new(ReportReader::new(&params, columns));
         let mut pending = Vec::new();
         let mut most = 0;
         for chunk in body.as_bytes().chunks(step) {
@@ -539,6 +628,32 @@ mod tests {
     /// `decode` as a call reads it (a protocol error carries the body's start).
     fn decode_as_called(body: &str) -> Result<PaymentReport, Error> {
         decode(body).map_err(|e| e.with_body(body.as_bytes()))
+    }
+
+    /// A report's table in one batch, however its batches were cut: what
+    /// `toArrow` gives of its typed rows, or of the columns it was read into.
+    fn one_table(report: &PaymentReport) -> Result<RecordBatch, Error> {
+        let table = crate::columnar::Table::build(PaymentList::NAME, &[report])?;
+        Ok(arrow_select::concat::concat_batches(&table.schema, &table.batches).unwrap())
+    }
+
+    /// `arriving`, read with `columns` or not, is what `whole` (decode's)
+    /// is: read into columns, its table is the one `toArrow` makes of
+    /// decode's rows (or its rows are typed where `decode` read them all).
+    fn assert_same(whole: &Result<PaymentReport, Error>, arriving: &Result<PaymentReport, Error>, columns: bool, what: &str) {
+        match (whole, arriving) {
+            (Ok(a), Ok(b)) if columns => {
+                assert_eq!((a.date, a.total, a.total_count), (b.date, b.total, b.total_count), "{what}");
+                match (one_table(a), one_table(b)) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{what}"),
+                    (Err(a), Err(b)) => assert!(same_error(&a, &b), "{what}: {a:?} / {b:?}"),
+                    (a, b) => panic!("{what}: toArrow of decode's rows {a:?}, read into columns {b:?}"),
+                }
+            }
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{what}"),
+            (Err(a), Err(b)) => assert!(same_error(a, b), "{what}: decode {a:?}, read as it arrived {b:?}"),
+            _ => panic!("{what}: decode {whole:?}, read as it arrived {arriving:?}"),
+        }
     }
 
     #[test]
@@ -577,43 +692,39 @@ mod tests {
         ];
         for (i, body) in bodies.iter().enumerate() {
             let whole = decode_as_called(body);
-            for step in [1, 2, 3, 7, 64, body.len()] {
-                let (arriving, streamed) = read_arriving(body, step);
+            for (step, columns) in [1, 2, 3, 7, 64, body.len()].into_iter().flat_map(|step| [(step, false), (step, true)]) {
+                let (arriving, streamed, _) = read_arriving_keeping(body, step, columns);
                 if [0, 1, 2, 3, 5].contains(&i) {
                     assert!(streamed, "{body} in steps of {step}: its rows were not read as they arrived");
+                    let report = arriving.as_ref().unwrap();
+                    assert_eq!(report.columns.is_some(), columns, "{body} in steps of {step}");
+                    assert!(report.rows.is_empty() || !columns, "{body} in steps of {step}: typed rows beside the table");
                 }
-                match (&whole, &arriving) {
-                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{body} in steps of {step}"),
-                    (Err(a), Err(b)) => assert!(same_error(a, b), "{body} in steps of {step}: decode {a:?}, read as it arrived {b:?}"),
-                    _ => panic!("{body} in steps of {step}: decode {whole:?}, read as it arrived {arriving:?}"),
-                }
+                assert_same(&whole, &arriving, columns, &format!("{body} in steps of {step}, columns {columns}"));
             }
         }
         assert_eq!(read_arriving(&bodies[0], 5).0.unwrap().rows.len(), 40);
         // Long enough for its rows to be typed on other threads; one bad row
         // anywhere gives decode's error.
         let row = |i: usize| format!(r#"{{"amount":{i}.25,"xact_id":"x-{i}","instalment":{},"card_holder":"A \"{i}\" }}"}}"#, i % 12);
-        let rows: Vec<String> = (0..5_000).map(row).collect();
-        for bad in [None, Some(0), Some(2_500), Some(4_999)] {
+        // More than one Arrow batch's rows (COLUMN_BATCH_ROWS) when read into columns.
+        let rows: Vec<String> = (0..9_000).map(row).collect();
+        for bad in [None, Some(0), Some(2_500), Some(8_999)] {
             let mut rows = rows.clone();
             if let Some(bad) = bad {
                 rows[bad] = r#"{"xact_date":"yesterday"}"#.to_owned();
             }
-            let body = format!(r#"{{"total":5000,"Data":[{}],"code":0}}"#, rows.join(","));
+            let body = format!(r#"{{"total":9000,"Data":[{}],"code":0}}"#, rows.join(","));
             let whole = decode_as_called(&body);
-            for step in [997, 64 << 10, body.len()] {
-                let (arriving, streamed, most) = read_arriving_keeping(&body, step);
+            for (step, columns) in [997, 64 << 10, body.len()].into_iter().flat_map(|step| [(step, false), (step, true)]) {
+                let (arriving, streamed, most) = read_arriving_keeping(&body, step, columns);
                 assert!(streamed || bad.is_some(), "steps of {step}");
                 // The body is let go of as its rows are read: at most a
                 // chunk and the row it ends in are kept at once.
                 if step < body.len() {
                     assert!(most < step + 4 * SNIPPET_BYTES, "steps of {step}: {most} bytes kept at once");
                 }
-                match (&whole, &arriving) {
-                    (Ok(a), Ok(b)) => assert_eq!(a, b, "steps of {step}"),
-                    (Err(a), Err(b)) => assert!(same_error(a, b), "bad row {bad:?}, steps of {step}: decode {a:?}, read as it arrived {b:?}"),
-                    _ => panic!("bad row {bad:?}, steps of {step}: decode {whole:?}, read as it arrived {arriving:?}"),
-                }
+                assert_same(&whole, &arriving, columns, &format!("bad row {bad:?}, steps of {step}, columns {columns}"));
             }
             assert_eq!(whole.is_ok(), bad.is_none());
         }
@@ -625,6 +736,8 @@ mod tests {
             list.push(long_row.clone());
             list.extend(rows[..10].iter().cloned());
             let body = format!("{{\"total\":1,\"Data\":[\n{}\n],\"code\":0}}", list.join(",\n"));
+            let (in_columns, _, _) = read_arriving_keeping(&body, 64 << 10, true);
+            assert_same(&decode_as_called(&body), &in_columns, true, &format!("columns, {before} rows before the long one"));
             let (arriving, streamed) = read_arriving(&body, 64 << 10);
             assert!(!streamed);
             let arriving = arriving.unwrap();
@@ -646,6 +759,48 @@ mod tests {
     fn unreadable_reports_are_protocol_errors() {
         for body in [r#"{"Data":[1]}"#, r#"{"Data":[{"xact_date":"yesterday"}]}"#, "[]", "{\"Data\":[", "{} trailing"] {
             assert_eq!(decode(body).unwrap_err().kind, ErrorKind::Protocol, "{body}");
+        }
+    }
+
+    #[test]
+    fn rows_read_into_columns_are_the_columns_of_their_typed_rows() {
+        // Every way Paynet writes a value: alternate names, numbers and flags
+        // as text, comma decimals, escapes, an unmasked card number, blanks.
+        let rows = [
+            r#"{"xact_id":"a\"b","xact_date":"15.01.2030 09:00:00","due_date":"2030-01-15T00:00:00","xact_type":"S","is_succeed":true,"amount":100.0000,"ratio":0.0199,"instalment":3,"card_no":"4355081234564358","card_holder":"\u00d6zkan","bank_id":"AXSS","user_id":7}"#,
+            r#"{"xact_id":12,"xact_date":"2030-01-15T09:00:00+03:00","is_succeed":"False","amount":"2,25","company_pay_amount":"  ","installment":"4","card_no_masked":"435508******4358","bank_id":true,"order_id":"","agent_name":" x "}"#,
+            r#"{}"#,
+        ];
+        let body = format!(r#"{{"total":3,"Data":[{}]}}"#, rows.join(","));
+        let whole = decode_as_called(&body);
+        assert_eq!(whole.as_ref().unwrap().rows.len(), 3);
+        for step in [1, 5, body.len()] {
+            let (arriving, streamed, _) = read_arriving_keeping(&body, step, true);
+            assert!(streamed && arriving.as_ref().unwrap().columns.is_some(), "steps of {step}");
+            assert_same(&whole, &arriving, true, &format!("steps of {step}"));
+        }
+        // The card number is masked in the table as in the typed rows.
+        let table = one_table(&read_arriving_keeping(&body, 5, true).0.unwrap()).unwrap();
+        let cards = table.column_by_name("card_no_masked").unwrap().as_any().downcast_ref::<arrow_array::StringArray>().unwrap().clone();
+        assert_eq!(cards.value(0), "435508******4358");
+    }
+
+    #[test]
+    fn a_value_its_column_cannot_hold_fails_the_call_as_to_arrow_would() {
+        let rows: Vec<String> = (0..3_000).map(|i| format!(r#"{{"amount":{i}.25,"xact_id":"x-{i}"}}"#)).collect();
+        for bad in [0, 1_500, 2_999] {
+            let mut rows = rows.clone();
+            rows[bad] = r#"{"amount":1.005,"xact_id":"odd"}"#.to_owned();
+            let body = format!(r#"{{"total":3000,"Data":[{}],"code":0}}"#, rows.join(","));
+            // Typed, the report reads; its table cannot be made.
+            let typed = decode_as_called(&body).unwrap();
+            let refused = one_table(&typed).unwrap_err();
+            assert!(refused.message.contains("`amount`: 1.005 does not fit"), "{refused:?}");
+            for step in [4096, body.len()] {
+                let (arriving, _, _) = read_arriving_keeping(&body, step, true);
+                let error = arriving.unwrap_err();
+                assert_eq!((error.kind, &error.message), (refused.kind, &refused.message), "row {bad}, steps of {step}");
+            }
         }
     }
 }

@@ -108,6 +108,8 @@ impl Endpoint for PaymentListRange {
         Some(Box::pin(async move {
             let total = p.days().count();
             let done = AtomicUsize::new(0);
+            // The days' rows are joined as typed rows: each day's table is built from them when asked.
+            let options = &RequestOptions { columns: false, ..options.clone() };
             let day = |date: NaiveDate| {
                 let done = &done;
                 async move {

@@ -163,9 +163,10 @@ fn samples() -> Vec<Box<dyn crate::ResultValue>> {
         total: Some(1),
         total_count: Some(1),
         rows: rows.iter().map(|r| PaymentReportRow::from_wire(r.as_object().unwrap()).unwrap()).collect(),
+        columns: None,
     };
     let empty_row = PaymentReportRow::from_wire(&Map::new()).unwrap();
-    let empty = PaymentReport { date, total: None, total_count: None, rows: vec![empty_row] };
+    let empty = PaymentReport { date, total: None, total_count: None, rows: vec![empty_row], columns: None };
     let range = crate::endpoints::payment_list_range::PaymentReportRange { start: date, end: date, days: 1, total_count: 1, rows: full.rows.clone() };
     let ack = Acknowledgement { result_code: 0, message: None, object_name: None };
     let object = |v: Value| v.as_object().unwrap().clone();
@@ -376,7 +377,7 @@ fn serde_json_sees_the_text_alone() {
     let empty = serde_json::to_value(TransactionRecord::from_wire(&Map::new()).unwrap()).unwrap();
     assert_eq!(empty["amount"], Value::Null);
     assert_eq!(empty["xact_date"], Value::Null);
-    let report = PaymentReport { date: chrono::NaiveDate::from_ymd_opt(2020, 2, 5).unwrap(), total: None, total_count: None, rows: vec![] };
+    let report = PaymentReport { date: chrono::NaiveDate::from_ymd_opt(2020, 2, 5).unwrap(), total: None, total_count: None, rows: vec![], columns: None };
     assert_eq!(serde_json::to_string(&report).unwrap(), r#"{"date":"2020-02-05","total":null,"total_count":null,"rows":[]}"#);
 }
 
