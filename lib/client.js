@@ -3,6 +3,7 @@
 const util = require('node:util');
 const native = require('./native');
 const { decodeOutput, encodeParams, rowsFromColumns } = require('./convert');
+const { tableFromParts } = require('./arrow');
 const { PaynetError, ProtocolError, fromNative, invalid } = require('./errors');
 const names = require('./names');
 
@@ -282,7 +283,7 @@ function tabularResult(table, model, money) {
       throw fromNative(error, money);
     }
   };
-  const ipc = asPaynet(() => table.ipc());
+  const parts = asPaynet(() => table.arrowParts());
   const result = hideSecrets(decodeOutput(table.envelope()), model);
   const key = table.rowsKey;
   const rowModel = MODELS[model].structs[MODELS[model].toSnake[key]];
@@ -308,7 +309,7 @@ function tabularResult(table, model, money) {
     enumerable: true,
     configurable: true,
   });
-  Object.defineProperty(result, 'toArrow', { value: () => apacheArrow().tableFromIPC(ipc()), enumerable: false });
+  Object.defineProperty(result, 'toArrow', { value: () => tableFromParts(apacheArrow(), parts()), enumerable: false });
   // Shown as the plain data it is (the rows read), never as `[Getter/Setter]`.
   Object.defineProperty(result, util.inspect.custom, {
     value(depth, options, inspect) {
@@ -354,7 +355,7 @@ class Client {
   /** `arrow`: resolves to the apache-arrow `Table` of the rows, read straight into columns. */
   async #call(method, params = {}, callOptions = {}, arrow = false) {
     // Before anything is sent: without the peer dependency there is nothing to give.
-    const arrowTable = arrow ? apacheArrow().tableFromIPC : null;
+    const arrowLib = arrow ? apacheArrow() : null;
     if (params === null || typeof params !== 'object' || Array.isArray(params)) {
       throw invalid('params', 'must be an object');
     }
@@ -374,7 +375,7 @@ class Client {
         return hideSecrets(decodeOutput(await this.#native.call(method, paramsJson, optionsText, progress)), RESULT_OF.get(method));
       }
       const table = await this.#native.callTable(method, paramsJson, optionsText, progress, arrow);
-      return arrow ? arrowTable(table.ipc()) : tabularResult(table, RESULT_OF.get(method), this.#money);
+      return arrow ? tableFromParts(arrowLib, table.arrowParts()) : tabularResult(table, RESULT_OF.get(method), this.#money);
     } catch (error) {
       if (error instanceof PaynetError) throw error;
       throw fromNative(error, this.#money);

@@ -49,11 +49,11 @@ export declare class NativeTable {
   /** The rows as columns (`rows.rs`). */
   rows(): RowColumns
   /**
-   * The rows as an Arrow IPC stream: money `decimal128(18, 2)`, timestamps
+   * The rows as Arrow record batches, their buffers lent to JS
+   * (`arrow_parts.rs`): money `decimal128(18, 2)`, timestamps
    * `timestamp[us, Europe/Istanbul]`, dates `date32`, codes dictionary-encoded.
-   * Each record batch is written as soon as it is built and not kept.
    */
-  ipc(): Buffer
+  arrowParts(): ArrowParts
 }
 
 export declare class SandboxHandle {
@@ -125,6 +125,41 @@ export declare class SandboxHandle {
   faultStats(): string
   /** Stops accepting, lets in-flight requests finish. Idempotent. */
   stop(): Promise<void>
+}
+
+export interface ArrowBatch {
+  length: number
+  /** In the schema's order. */
+  columns: Array<ArrowColumn>
+}
+
+/**
+ * One column's buffers, as Arrow's layout has them: for text its offsets
+ * and bytes, for a dictionary column its keys (`values`) and its
+ * dictionary (a text column).
+ */
+export interface ArrowColumn {
+  length: number
+  nullCount: number
+  validity?: Uint8Array
+  offsets?: Uint8Array
+  values: Uint8Array
+  dictionary?: ArrowValues
+}
+
+export interface ArrowParts {
+  /** The schema as an IPC stream without batches: its types, names and metadata. */
+  schema: Buffer
+  batches: Array<ArrowBatch>
+}
+
+/** A dictionary's values. */
+export interface ArrowValues {
+  length: number
+  nullCount: number
+  validity?: Uint8Array
+  offsets?: Uint8Array
+  values: Uint8Array
 }
 
 /** Every method name `NativeClient.call` accepts. */

@@ -11,6 +11,7 @@
 // transaction); errors are rare and leave through here once, so boxing buys nothing.
 #![allow(clippy::result_large_err)]
 
+mod arrow_parts;
 mod error;
 mod output;
 mod rows;
@@ -195,13 +196,15 @@ impl NativeTable {
         self.with_output(|output| rows::columns(&self.method, output.cells(), self.money_as_number))
     }
 
-    /// The rows as an Arrow IPC stream: money `decimal128(18, 2)`, timestamps
+    /// The rows as Arrow record batches, their buffers lent to JS
+    /// (`arrow_parts.rs`): money `decimal128(18, 2)`, timestamps
     /// `timestamp[us, Europe/Istanbul]`, dates `date32`, codes dictionary-encoded.
-    /// Each record batch is written as soon as it is built and not kept.
     #[napi]
-    pub fn ipc(&self) -> Result<Buffer> {
-        self.with_output(|output| paynet_core::columnar::ipc_stream(&self.method, &[output.cells()]))
-            .map(Buffer::from)
+    pub fn arrow_parts(&self) -> Result<arrow_parts::ArrowParts> {
+        self.with_output(|output| {
+            let table = paynet_core::columnar::Table::build(&self.method, &[output.cells()])?;
+            arrow_parts::parts(paynet_core::columnar::ipc_schema(&self.method)?, &table)
+        })
     }
 }
 

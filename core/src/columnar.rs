@@ -203,17 +203,14 @@ impl Table {
     }
 }
 
-/// The rows of `results` (each a result of `method`) as an Arrow IPC stream
-/// (what `apache-arrow`'s `tableFromIPC` reads): a batch per `STREAM_ROWS`
-/// rows, each written as soon as it is built and then dropped, so the
-/// columns of a long result never all exist beside the stream (fresh memory
-/// costs a page fault per 4 KiB; a dropped batch's is built into again).
-pub fn ipc_stream(method: &str, results: &[&dyn Cells]) -> Result<Vec<u8>, Error> {
+/// The schema of `method`'s table as an Arrow IPC stream without batches:
+/// how a binding that lends the batches' buffers to its host (Node) gives
+/// their types, names and metadata.
+pub fn ipc_schema(method: &str) -> Result<Vec<u8>, Error> {
     let shape = tabular(method)?;
-    let fail = |e: arrow_schema::ArrowError| Error::internal(format!("could not write the table: {e}"));
+    let fail = |e: arrow_schema::ArrowError| Error::internal(format!("could not write the schema: {e}"));
     let mut out = Vec::new();
     let mut writer = arrow_ipc::writer::StreamWriter::try_new(&mut out, &shape.schema).map_err(fail)?;
-    each_batch(shape, results, STREAM_ROWS, |batch| writer.write(&batch).map_err(fail))?;
     writer.finish().map_err(fail)?;
     drop(writer);
     Ok(out)
@@ -232,12 +229,6 @@ pub fn rows_of<'a>(shape: &Shape, result: &'a dyn Cells) -> Result<&'a dyn RowLi
 
 /// Rows per record batch of a `Table`.
 const BATCH_ROWS: usize = 16_384;
-
-/// Rows per record batch of an IPC stream: few enough that the batches
-/// alive at once (one being built and one waiting per thread) are a part of
-/// a long result, enough that `tableFromIPC` does not pay per batch (100 000
-/// rows: 4 096 a batch cost it 10–15 ms more than 8 192 or 16 384).
-const STREAM_ROWS: usize = 8_192;
 
 /// Threads a long result's batches are built on.
 const MAX_WORKERS: usize = 4;

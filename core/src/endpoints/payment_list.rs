@@ -486,9 +486,9 @@ impl Rows {
     }
 }
 
-/// Rows per Arrow batch read straight into columns: as many as an IPC
-/// stream's batches (`columnar::STREAM_ROWS`), which `tableFromIPC` pays for
-/// one by one.
+/// Rows per Arrow batch read straight into columns: enough that a host's
+/// cost per batch (apache-arrow's `Data` per column) is nothing, few enough
+/// that the last batch, read after the body ends, is short.
 const COLUMN_BATCH_ROWS: usize = 8192;
 
 fn typed_batch(text: &[u8], spans: &[(u32, u32)], layout: &mut RowLayout) -> Result<Vec<PaymentReportRow>, Vec<u8>> {
