@@ -259,7 +259,7 @@ function apacheArrow() {
     try {
       arrowModule = require('apache-arrow');
     } catch {
-      throw new Error("paynet: toArrow() needs the apache-arrow package: npm install apache-arrow");
+      throw new Error("paynet: toArrow() and the ...Arrow methods need the apache-arrow package: npm install apache-arrow");
     }
   }
   return arrowModule;
@@ -268,8 +268,8 @@ function apacheArrow() {
 /**
  * A tabular result: its fields from core at once, its rows (`rowsKey`) made
  * on first read, and `toArrow()` (not enumerable, so the result's JSON and
- * equality stay its data), an apache-arrow `Table` read from the Arrow IPC
- * stream core writes from its typed rows. So a table never makes row
+ * equality stay its data), an apache-arrow `Table` over the record batches
+ * core builds of its typed rows (`lib/arrow.js`). So a table never makes row
  * objects, and the rows never pay for a table. Once read (or assigned), the
  * rows are a plain data property; util.inspect reads them first, so a report
  * never shows as `[Getter/Setter]`.

@@ -100,6 +100,8 @@ fn lend(buffer: &ArrowBuffer) -> Uint8Array {
     }
     let kept = buffer.clone();
     // SAFETY: the bytes live as long as `kept`, which the finalizer drops
-    // when V8 lets go of the view; Arrow never writes to a built buffer.
+    // when V8 lets go of the view. JS may write through the view, as into
+    // any buffer it holds: Rust never reads a lent table again (`…Arrow`
+    // drops its result once lent; `toArrow()` builds a new table each call).
     unsafe { Uint8Array::with_external_data(buffer.as_ptr().cast_mut(), buffer.len(), move |_, _| drop(kept)) }
 }

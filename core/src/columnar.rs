@@ -172,7 +172,8 @@ pub(crate) fn tabular_row_models() -> impl Iterator<Item = &'static str> {
 }
 
 /// A tabular result's rows as record batches (`Table::build`: a batch per
-/// `BATCH_ROWS` rows of each result given, at least one per result).
+/// `BATCH_ROWS` rows of each result given, at least one per result; a
+/// result read straight into columns brings its own, `Cells::table`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub schema: SchemaRef,
@@ -441,6 +442,15 @@ impl Columns {
     }
 }
 
+/// Why a row did not go into its columns.
+#[derive(Debug, PartialEq)]
+pub enum Unpushed {
+    /// It does not read as its model (`from_answer` fails).
+    Unread,
+    /// It reads, with a value its column cannot hold (as `Table::build` refuses it).
+    Unfit,
+}
+
 /// A batch of rows read straight from their answers
 /// (`FromAnswer::answer_cells`): the batch `part_of` builds from the typed
 /// rows `from_answer` reads, without making them.
@@ -451,13 +461,16 @@ impl AnswerColumns {
         AnswerColumns(Columns::new(shape))
     }
 
-    /// The row of the model `M` that `row` reads as; `false` when it does
-    /// not read, or has a value its column cannot hold (the batch is then
-    /// of no use).
-    pub fn push<M: FromAnswer, F: Fields + ?Sized>(&mut self, row: &Reader<'_, F>) -> bool {
+    /// The row of the model `M` that `row` reads as. After an error the
+    /// batch is of no use.
+    pub fn push<M: FromAnswer, F: Fields + ?Sized>(&mut self, row: &Reader<'_, F>) -> Result<(), Unpushed> {
         let mut read = Ok(());
         let pushed = self.0.push_cells(|cells| read = M::answer_cells(row, cells));
-        read.is_ok() && pushed.is_ok()
+        match (read, pushed) {
+            (Err(_), _) => Err(Unpushed::Unread),
+            (Ok(()), Err(_)) => Err(Unpushed::Unfit),
+            (Ok(()), Ok(())) => Ok(()),
+        }
     }
 
     pub fn finish(self) -> Result<RecordBatch, Error> {

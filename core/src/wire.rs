@@ -512,14 +512,14 @@ impl<'a, F: Fields + ?Sized> Reader<'a, F> {
 pub trait FromAnswer: Sized {
     fn from_answer<F: Fields + ?Sized>(r: &Reader<'_, F>) -> Result<Self, Error>;
 
-    /// Applies `clean` to every field declared `free_text`: text a bank or
-    /// Paynet wrote (see `Error::redacted`).
     /// The cells `Cells::cells` gives of the model `from_answer` reads,
     /// read straight from the answer: no model is made, and text is lent by
     /// the answer where it has no escapes (the Arrow columns of a report
     /// asked for as a table). Fails where `from_answer` does.
     fn answer_cells<F: Fields + ?Sized>(r: &Reader<'_, F>, each: &mut dyn FnMut(crate::cells::Cell<'_>)) -> Result<(), Error>;
 
+    /// Applies `clean` to every field declared `free_text`: text a bank or
+    /// Paynet wrote (see `Error::redacted`).
     fn redact_texts(&mut self, clean: &dyn Fn(&str) -> String);
 
     fn from_wire<F: Fields + ?Sized>(obj: &F) -> Result<Self, Error> {

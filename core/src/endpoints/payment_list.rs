@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::endpoint::{AnswerReader, Deadline, Endpoint, RetryPolicy};
 use crate::error::{Error, ErrorKind, SNIPPET_BYTES};
-use crate::columnar::AnswerColumns;
+use crate::columnar::{AnswerColumns, Unpushed};
 use crate::row_batches::{each_row, RowBatches, Unread, BATCH_ROWS};
 use arrow_array::RecordBatch;
 use crate::value_end::value_end;
@@ -427,7 +427,15 @@ impl AnswerReader<PaymentReport> for ReportReader<'_> {
                         rows.extend(rest);
                         Ok(PaymentReport { rows, ..report })
                     }
-                    (ReadRows::Columns(mut batches), Some(shape)) => {
+                    (ReadRows::Columns(read), Some(shape)) => {
+                        let mut batches = Vec::with_capacity(read.len() + 1);
+                        for batch in read {
+                            match batch {
+                                ColumnBatch::Built(batch) => batches.push(batch),
+                                // The whole answer read: now its table's error.
+                                ColumnBatch::Unfit(row) => return Err(row_error(&row, head, Some(shape))),
+                            }
+                        }
                         // Rows read by `decode` (where the reader stepped aside) join as typed rows do.
                         let rest: Vec<PaymentReportRow> = rest.collect();
                         if !rest.is_empty() || batches.is_empty() {
@@ -455,13 +463,14 @@ impl AnswerReader<PaymentReport> for ReportReader<'_> {
 /// batches of the table `Shape` (`RequestOptions::columns`).
 enum Rows {
     Typed(RowBatches<PaymentReportRow>),
-    Columns(&'static crate::columnar::Shape, RowBatches<RecordBatch>),
+    Columns(&'static crate::columnar::Shape, RowBatches<ColumnBatch>),
 }
 
 enum ReadRows {
     Typed(Vec<PaymentReportRow>),
-    Columns(Vec<RecordBatch>),
+    Columns(Vec<ColumnBatch>),
 }
+
 
 impl Rows {
     fn push(&mut self, row: &[u8]) -> Result<(), ()> {
@@ -495,19 +504,46 @@ fn typed_batch(text: &[u8], spans: &[(u32, u32)], layout: &mut RowLayout) -> Res
     each_row(text, spans, |row| report_row(row, layout))
 }
 
+/// A batch of rows read into columns, or the text of its first row that
+/// reads but has a value its column cannot hold: the error `toArrow()` of
+/// the typed rows would give, once the whole answer reads (reading goes on
+/// past such a row, as `decode` would before `toArrow()`).
+enum ColumnBatch {
+    Built(RecordBatch),
+    Unfit(Vec<u8>),
+}
+
 /// One Arrow batch of the rows, each read as `report_row` reads it, or the
-/// text of the first that does not read or fit its column (an empty text:
-/// the batch itself could not be made, a bug).
-fn column_batch(text: &[u8], spans: &[(u32, u32)], layout: &mut RowLayout) -> Result<Vec<RecordBatch>, Vec<u8>> {
+/// text of the first that does not read (an empty text: the batch itself
+/// could not be made, a bug).
+fn column_batch(text: &[u8], spans: &[(u32, u32)], layout: &mut RowLayout) -> Result<Vec<ColumnBatch>, Vec<u8>> {
     let Some(shape) = crate::columnar::shape(PaymentList::NAME) else { return Err(Vec::new()) };
     let mut columns = AnswerColumns::new(shape);
+    let mut unfit = None;
     each_row(text, spans, |row| {
+        if unfit.is_some() {
+            // The batch is of no use; whether its later rows read still counts.
+            return report_row(row, layout).map(drop);
+        }
         let raw = layout.read(row).map_err(|_| ())?;
-        let pushed = layout.fit(&raw).is_ok_and(|laid_out| columns.push::<PaymentReportRow, _>(&Reader::new(&laid_out)));
+        let pushed = match layout.fit(&raw) {
+            Ok(laid_out) => columns.push::<PaymentReportRow, _>(&Reader::new(&laid_out)),
+            Err(_) => Err(Unpushed::Unread),
+        };
         layout.recycle(raw);
-        if pushed { Ok(()) } else { Err(()) }
+        match pushed {
+            Ok(()) => Ok(()),
+            Err(Unpushed::Unread) => Err(()),
+            Err(Unpushed::Unfit) => {
+                unfit = Some(row.to_vec());
+                Ok(())
+            }
+        }
     })?;
-    columns.finish().map(|batch| vec![batch]).map_err(|_| Vec::new())
+    Ok(vec![match unfit {
+        Some(row) => ColumnBatch::Unfit(row),
+        None => ColumnBatch::Built(columns.finish().map_err(|_| Vec::new())?),
+    }])
 }
 
 /// One report row from its JSON text, as `decode` reads it.
@@ -800,6 +836,23 @@ mod tests {
                 let (arriving, _, _) = read_arriving_keeping(&body, step, true);
                 let error = arriving.unwrap_err();
                 assert_eq!((error.kind, &error.message), (refused.kind, &refused.message), "row {bad}, steps of {step}");
+            }
+        }
+        // An answer that does not read fails as it does without columns,
+        // wherever it fails after the row that would not fit.
+        let later = rows[..2_000].join(",");
+        for body in [
+            r#"{"Data":[{"amount":1.005},{"xact_date":"yesterday"}]}"#.to_owned(),
+            format!(r#"{{"Data":[{{"amount":1.005}},{later},{{"xact_date":"yesterday"}}]}}"#),
+            format!(r#"{{"Data":[{{"amount":1.005}},{later}],"total":"abc"}}"#),
+            r#"{"Data":[{"amount":1.005}]} trailing"#.to_owned(),
+            r#"{"Data":[{"amount":1.005}],"Data":[]}"#.to_owned(),
+        ] {
+            let whole = decode_as_called(&body).unwrap_err();
+            for step in [1, 4096, body.len()] {
+                let (arriving, _, _) = read_arriving_keeping(&body, step, true);
+                let error = arriving.unwrap_err();
+                assert!(same_error(&whole, &error), "{body} in steps of {step}: decode {whole:?}, read into columns {error:?}");
             }
         }
     }
