@@ -173,16 +173,10 @@ pub(crate) fn money<T: crate::models::ResultMoney>(value: &T) -> Cell<'_> {
 
 /// Each of `row`'s cells with its field's index, until `each` fails; how
 /// many cells the row has. What every reader of a table's rows walks by.
-pub fn each_cell<E>(row: &dyn Cells, each: impl FnMut(usize, Cell<'_>) -> Result<(), E>) -> Result<usize, E> {
-    each_cell_of(|cells| row.cells(cells), each)
-}
-
-/// `each_cell` of the cells `cells` gives (a row read straight from its
-/// answer, `FromAnswer::answer_cells`).
-pub(crate) fn each_cell_of<E>(cells: impl FnOnce(&mut dyn FnMut(Cell<'_>)), mut each: impl FnMut(usize, Cell<'_>) -> Result<(), E>) -> Result<usize, E> {
+pub fn each_cell<E>(row: &dyn Cells, mut each: impl FnMut(usize, Cell<'_>) -> Result<(), E>) -> Result<usize, E> {
     let mut index = 0;
     let mut failed = None;
-    cells(&mut |cell| {
+    row.cells(&mut |cell| {
         if failed.is_none()
             && let Err(e) = each(index, cell)
         {

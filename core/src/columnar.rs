@@ -39,7 +39,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::cells::{Cell, Cells, RowList, each_cell_of};
+use crate::cells::{Cell, Cells, RowList, each_cell};
 use crate::error::Error;
 use crate::spec::{DecimalKind, FieldSpec, StructSpec, TypeSpec};
 use crate::wire::{Fields, FromAnswer, Reader};
@@ -421,12 +421,8 @@ impl Columns {
 
     /// Each cell of `row` into its field's column (a nested value has none).
     fn push(&mut self, row: &dyn Cells) -> Result<(), Fail> {
-        self.push_cells(|cells| row.cells(cells))
-    }
-
-    fn push_cells(&mut self, row: impl FnOnce(&mut dyn FnMut(Cell<'_>))) -> Result<(), Fail> {
         let (shape, builders) = (self.shape, &mut self.builders);
-        let cells = each_cell_of(row, |index, cell| match builders.get_mut(index) {
+        let cells = each_cell(row, |index, cell| match builders.get_mut(index) {
             Some(Some(column)) => column.push(cell).map_err(|e| Fail(format!("`{}`: {}", shape.names[index], e.0))),
             _ => Ok(()),
         })?;
@@ -464,13 +460,19 @@ impl AnswerColumns {
     /// The row of the model `M` that `row` reads as. After an error the
     /// batch is of no use.
     pub fn push<M: FromAnswer, F: Fields + ?Sized>(&mut self, row: &Reader<'_, F>) -> Result<(), Unpushed> {
-        let mut read = Ok(());
-        let pushed = self.0.push_cells(|cells| read = M::answer_cells(row, cells));
-        match (read, pushed) {
-            (Err(_), _) => Err(Unpushed::Unread),
-            (Ok(()), Err(_)) => Err(Unpushed::Unfit),
-            (Ok(()), Ok(())) => Ok(()),
-        }
+        let builders = &mut self.0.builders;
+        let (mut index, mut unfit) = (0, false);
+        // Generic all the way down (no `dyn` per cell, as `Cells::cells`
+        // has): each field's read, cell and column are inlined together.
+        M::answer_cells(row, &mut |cell| {
+            if let Some(Some(column)) = builders.get_mut(index) {
+                unfit |= column.push(cell).is_err();
+            }
+            index += 1;
+        })
+        .map_err(|_| Unpushed::Unread)?;
+        // A row of another width would be a bug; `Table::build` of its typed row says which.
+        if unfit || index != builders.len() { Err(Unpushed::Unfit) } else { Ok(()) }
     }
 
     pub fn finish(self) -> Result<RecordBatch, Error> {

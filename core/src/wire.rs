@@ -399,6 +399,15 @@ fn same_text(a: &str, b: &str) -> bool {
     }
 }
 
+/// `s.trim().is_empty()`, without trimming a text that starts with a
+/// visible ASCII character (nearly every value of a report).
+fn blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => s.trim().is_empty(),
+    }
+}
+
 /// One value of a [`RawObject`] as the scalar it is.
 fn scalar_of(raw: &str, plain: Plain) -> Option<Scalar<'_>> {
     Some(match raw.as_bytes().first()? {
@@ -431,7 +440,7 @@ impl<'a, F: Fields + ?Sized> Reader<'a, F> {
     /// fields differently per endpoint).
     fn raw<'n>(&self, names: &[&'n str]) -> Option<(&'n str, Scalar<'a>)> {
         names.iter().find_map(|n| match self.obj.scalar(n)? {
-            Scalar::Text(s) if s.trim().is_empty() => None,
+            Scalar::Text(s) if blank(&s) => None,
             v => Some((*n, v)),
         })
     }
@@ -516,7 +525,7 @@ pub trait FromAnswer: Sized {
     /// read straight from the answer: no model is made, and text is lent by
     /// the answer where it has no escapes (the Arrow columns of a report
     /// asked for as a table). Fails where `from_answer` does.
-    fn answer_cells<F: Fields + ?Sized>(r: &Reader<'_, F>, each: &mut dyn FnMut(crate::cells::Cell<'_>)) -> Result<(), Error>;
+    fn answer_cells<F: Fields + ?Sized, E: FnMut(crate::cells::Cell<'_>)>(r: &Reader<'_, F>, each: &mut E) -> Result<(), Error>;
 
     /// Applies `clean` to every field declared `free_text`: text a bank or
     /// Paynet wrote (see `Error::redacted`).

@@ -674,9 +674,9 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
                     ::std::result::Result::Ok(#name { #(#reads),* })
                 }
 
-                fn answer_cells<F: ::paynet_core::wire::Fields + ?::std::marker::Sized>(
+                fn answer_cells<F: ::paynet_core::wire::Fields + ?::std::marker::Sized, E: ::std::ops::FnMut(::paynet_core::cells::Cell<'_>)>(
                     r: &::paynet_core::wire::Reader<'_, F>,
-                    each: &mut dyn ::std::ops::FnMut(::paynet_core::cells::Cell<'_>),
+                    each: &mut E,
                 ) -> ::std::result::Result<(), ::paynet_core::Error> {
                     #(#answer_cells)*
                     ::std::result::Result::Ok(())
