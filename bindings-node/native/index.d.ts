@@ -30,7 +30,7 @@ export declare class NativeClient {
   /**
    * Like `call`, for a tabular method (`tabular()`): resolves to the typed
    * result kept native, which `NativeTable` hands out as asked (its other
-   * fields, its rows, or an Arrow IPC stream), so a table never pays for
+   * fields, its rows, or its Arrow record batches), so a table never pays for
    * row objects nor the row objects for a table. `columns`: only the
    * table is wanted (`RequestOptions::columns`), so rows read as they
    * arrive go straight into Arrow columns and `rows()` has none.
