@@ -9,19 +9,19 @@ function tableFromParts(arrow, parts) {
   const { schema } = arrow.tableFromIPC(parts.schema);
   const type = new arrow.Struct(schema.fields);
   const batches = parts.batches.map(({ length, columns }) => {
-    const children = schema.fields.map((field, i) => dataOf(arrow, field.type, columns[i]));
+    const children = schema.fields.map((field, i) => dataOf(arrow, field.type, columns[i].data, columns[i].dictionary));
     return new arrow.RecordBatch(schema, arrow.makeData({ type, length, nullCount: 0, children }));
   });
   return new arrow.Table(schema, batches);
 }
 
 /** One column's `Data`: its buffers as Arrow lays them out for its type. */
-function dataOf(arrow, type, column) {
-  const props = { type, length: column.length, nullCount: column.nullCount, nullBitmap: column.validity ?? undefined, data: column.values };
+function dataOf(arrow, type, buffers, dictionary) {
+  const props = { type, length: buffers.length, nullCount: buffers.nullCount, nullBitmap: buffers.validity ?? undefined, data: buffers.values };
   if (arrow.DataType.isDictionary(type)) {
-    props.dictionary = arrow.makeVector(dataOf(arrow, type.dictionary, column.dictionary));
-  } else if (column.offsets) {
-    props.valueOffsets = column.offsets;
+    props.dictionary = arrow.makeVector(dataOf(arrow, type.dictionary, dictionary));
+  } else if (buffers.offsets) {
+    props.valueOffsets = buffers.offsets;
   }
   return arrow.makeData(props);
 }

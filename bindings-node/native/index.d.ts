@@ -134,16 +134,11 @@ export interface ArrowBatch {
 }
 
 /**
- * One column's buffers, as Arrow's layout has them: for text its offsets
- * and bytes, for a dictionary column its keys (`values`) and its
- * dictionary (a text column).
+ * One column: its buffers, and for a dictionary column (whose `data` is
+ * its keys) the dictionary's values.
  */
 export interface ArrowColumn {
-  length: number
-  nullCount: number
-  validity?: Uint8Array
-  offsets?: Uint8Array
-  values: Uint8Array
+  data: ArrowValues
   dictionary?: ArrowValues
 }
 
@@ -153,7 +148,7 @@ export interface ArrowParts {
   batches: Array<ArrowBatch>
 }
 
-/** A dictionary's values. */
+/** Buffers as Arrow's layout has them: for text its offsets and bytes. */
 export interface ArrowValues {
   length: number
   nullCount: number

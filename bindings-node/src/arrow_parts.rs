@@ -27,20 +27,15 @@ pub struct ArrowBatch {
     pub columns: Vec<ArrowColumn>,
 }
 
-/// One column's buffers, as Arrow's layout has them: for text its offsets
-/// and bytes, for a dictionary column its keys (`values`) and its
-/// dictionary (a text column).
+/// One column: its buffers, and for a dictionary column (whose `data` is
+/// its keys) the dictionary's values.
 #[napi(object)]
 pub struct ArrowColumn {
-    pub length: u32,
-    pub null_count: u32,
-    pub validity: Option<Uint8Array>,
-    pub offsets: Option<Uint8Array>,
-    pub values: Uint8Array,
+    pub data: ArrowValues,
     pub dictionary: Option<ArrowValues>,
 }
 
-/// A dictionary's values.
+/// Buffers as Arrow's layout has them: for text its offsets and bytes.
 #[napi(object)]
 pub struct ArrowValues {
     pub length: u32,
@@ -61,13 +56,12 @@ fn batch(batch: &RecordBatch) -> Result<ArrowBatch, CoreError> {
 }
 
 fn column_of(data: &ArrayData) -> Result<ArrowColumn, CoreError> {
-    let values = values_of(data)?;
     let dictionary = match data.child_data() {
         [] => None,
         [dictionary] => Some(values_of(dictionary)?),
         _ => return Err(CoreError::internal("a column of several children cannot be lent to JS")),
     };
-    Ok(ArrowColumn { length: values.length, null_count: values.null_count, validity: values.validity, offsets: values.offsets, values: values.values, dictionary })
+    Ok(ArrowColumn { data: values_of(data)?, dictionary })
 }
 
 fn values_of(data: &ArrayData) -> Result<ArrowValues, CoreError> {
