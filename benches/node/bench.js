@@ -3,7 +3,8 @@
 //
 //   node bench.js conc   --client paynet|fetch|axios --seconds S --conc 64
 //   node bench.js report --client paynet|fetch        --date yyyy-MM-dd
-//   node bench.js arrow  --client paynet|fetch        --date yyyy-MM-dd  (paynet: toArrow())
+//   node bench.js arrow  --client paynet|fetch        --date yyyy-MM-dd  [--way result|upfront]
+//                        (paynet: `toArrow()` on the result, or `paymentListArrow()` with `upfront`)
 //   node bench.js import --client paynet|axios
 //   node bench.js idle   --client paynet|fetch|axios
 //
@@ -119,6 +120,7 @@ function makeClient(a) {
       check: (ref) => c.transactions.check({ referenceNo: ref }),
       report: async (date) => (await c.reports.paymentList({ date })).rows,
       arrow: async (date) => (await c.reports.paymentList({ date })).toArrow(),
+      arrowUpFront: (date) => c.reports.paymentListArrow({ date }),
     };
   }
   if (a.client === 'fetch') {
@@ -256,7 +258,7 @@ function idle(a) {
   return { import_rss_kb: rss1 - rss0, idle_rss_kb: rss2 - rss1, process_rss_kb: rss2 };
 }
 
-// Report -> an apache-arrow Table (paynet `toArrow()`), against the peer's typed rows.
+// Report -> an apache-arrow Table (paynet `toArrow()` or `paymentListArrow()`), against the peer's typed rows.
 async function arrow(a) {
   const c = makeClient(a);
   // Loaded before the clock starts, as pyarrow is in Python: no report's cost.
@@ -264,7 +266,8 @@ async function arrow(a) {
   if (global.gc) global.gc();
   const baseRss = process.memoryUsage().rss / 1024;
   const t0 = performance.now();
-  const table = a.client === 'paynet' ? await c.arrow(a.date) : await c.report(a.date);
+  const paynet = a.client === 'paynet' && (a.way === 'upfront' ? c.arrowUpFront : c.arrow);
+  const table = paynet ? await paynet(a.date) : await c.report(a.date);
   const seconds = (performance.now() - t0) / 1e3;
   const rows = a.client === 'paynet' ? table.numRows : table.length;
   if (a.client === 'paynet' && table.schema.fields.find((f) => f.name === 'amount').type.scale !== 2) throw new Error('amount is not decimal(18, 2)');

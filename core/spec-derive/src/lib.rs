@@ -44,6 +44,9 @@
 //! scrubbed and redacted like `free_text`; documented by the derive when the
 //! field has no doc of its own), or `read_with = "fn"` (a field
 //! computed from the whole answer, `fn(&Reader) -> Result<T, Error>`).
+//! It also generates `FromAnswer::answer_cells`: the same reads, each value
+//! handed on as its cell without the model being made (plain text lent by
+//! the answer), what a table read straight from the answer is built of.
 //! `#[spec(dictionary)]` on a result model's text field says it holds a few
 //! codes repeated across rows (a bank, a card type): its column in a
 //! columnar result (`paynet_core::columnar`) is dictionary-encoded.
@@ -52,6 +55,10 @@
 //! (each field's typed cell, in declaration order, money by `money_text`,
 //! and each `Vec` field's rows when it is a list of models) and
 //! `cells::CellValue` (the model as a nested value), what tables read.
+//! `#[spec(table)] #[serde(skip)]` on an `Option<columnar::Table>` field of
+//! a result model built by hand makes it `Cells::table`, not part of the
+//! model's data (no spec field, no cell): its rows as Arrow batches when a
+//! call asked for them so.
 //!
 //! `#[serde(deserialize_with = "loose_int")]` on an integer makes its spec
 //! type "integer, or numeric text" (`or_text`).
