@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 
+use arrow_array::RecordBatch;
 use chrono::{NaiveDate, Utc};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -13,7 +14,6 @@ use crate::endpoint::{AnswerReader, Deadline, Endpoint, RetryPolicy};
 use crate::error::{Error, ErrorKind, SNIPPET_BYTES};
 use crate::columnar::{AnswerColumns, Unpushed};
 use crate::row_batches::{each_row, RowBatches, Unread, BATCH_ROWS};
-use arrow_array::RecordBatch;
 use crate::value_end::value_end;
 use crate::models::{PaymentReport, PaymentReportRow};
 use crate::spec::{Doc, Spec};
@@ -470,7 +470,6 @@ enum ReadRows {
     Typed(Vec<PaymentReportRow>),
     Columns(Vec<ColumnBatch>),
 }
-
 
 impl Rows {
     fn push(&mut self, row: &[u8]) -> Result<(), ()> {
