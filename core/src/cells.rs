@@ -291,6 +291,20 @@ fn two_digits(out: &mut [u8], n: u32) {
 
 /// An amount as `money_text` writes it: `12.5` → `12.50`, `3500.0000` → `3500.00`.
 pub(crate) fn money_canonical(amount: &Decimal) -> Decimal {
+    // Paynet's amounts (`3500.0000`) lose their zeros by 64-bit division,
+    // down to two places only: `normalize` divides 96 bits to none and
+    // `rescale` multiplies back, for half a million amounts per report.
+    if amount.scale() > 2
+        && !amount.is_zero()
+        && let Ok(mut mantissa) = u64::try_from(amount.mantissa().unsigned_abs())
+    {
+        let mut scale = amount.scale();
+        while scale > 2 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            scale -= 1;
+        }
+        return Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, amount.is_sign_negative(), scale);
+    }
     let mut canonical = amount.normalize();
     if canonical.scale() <= 2 {
         canonical.rescale(2);
@@ -328,6 +342,27 @@ mod tests {
             let mut out = String::new();
             write_decimal(&value, &mut out);
             assert_eq!(out, value.to_string(), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn an_amount_is_canonical_as_normalizing_and_rescaling_makes_it() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut values: Vec<Decimal> = ["0", "-0", "-0.0000", "3500.0000", "12.5", "-0.0100", "120", "0.001"].iter().map(|s| s.parse().unwrap()).collect();
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mantissa = i128::from((x >> 16) as i64 % 10_i64.pow((x % 19) as u32).max(1)) * 10_i128.pow((x % 6) as u32);
+            let mantissa = if x.is_multiple_of(13) { mantissa * 10_i128.pow(9) } else { mantissa };
+            values.push(Decimal::from_i128_with_scale(mantissa, (x % 29) as u32));
+        }
+        for value in values {
+            let mut expected = value.normalize();
+            if expected.scale() <= 2 {
+                expected.rescale(2);
+            }
+            assert_eq!(money_canonical(&value).serialize(), expected.serialize(), "{value:?}");
         }
     }
 

@@ -403,11 +403,16 @@ fn days_since_epoch(day: NaiveDate) -> i32 {
 /// column keeps, 18 digits or more).
 fn scaled(value: &Decimal, scale: u32) -> Result<i128, Fail> {
     let refuse = || Fail(format!("{value} does not fit a decimal with {scale} places"));
-    let exact = value.normalize();
-    if exact.scale() > scale {
-        return Err(refuse());
+    let (mantissa, places) = (value.mantissa(), value.scale());
+    // No `normalize` (a division per trailing zero): only zeros past the
+    // column's places are divided away, and most values have none.
+    let scaled = if places <= scale {
+        mantissa.checked_mul(10_i128.pow(scale - places))
+    } else {
+        let extra = 10_i128.pow(places - scale);
+        (mantissa % extra == 0).then(|| mantissa / extra)
     }
-    let scaled = exact.mantissa().checked_mul(10_i128.pow(scale - exact.scale())).ok_or_else(refuse)?;
+    .ok_or_else(refuse)?;
     if scaled.abs() >= 10_i128.pow(18) {
         return Err(refuse());
     }

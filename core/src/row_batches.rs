@@ -113,8 +113,10 @@ impl<R: Send + 'static> RowBatches<R> {
         self.spans.push((span(start)?, span(self.text.len())?));
         if self.spans.len() == self.batch_rows {
             self.hand_off();
+            // Once per batch: a look at the workers' channel per row cost
+            // more than the row's copy.
+            self.merge(false);
         }
-        self.merge(false);
         if self.failed.is_some() { Err(()) } else { Ok(()) }
     }
 

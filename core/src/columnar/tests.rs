@@ -156,6 +156,35 @@ fn decimals_that_do_not_fit_are_refused_not_rounded() {
     assert!(Table::build("reports.payment_list", &[&report(vec![r])]).is_err());
 }
 
+/// Decimals of every scale and size, some with trailing zeros, both signs.
+fn decimals(count: usize) -> Vec<Decimal> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut values: Vec<Decimal> = ["0", "-0", "0.00", "-0.0000", "100.0000", "12.5", "-0.0100"].iter().map(|s| s.parse().unwrap()).collect();
+    for _ in 0..count {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let zeros = 10_i128.pow((x % 7) as u32);
+        let mantissa = i128::from((x >> 20) as i64 % 10_i64.pow((x % 19) as u32).max(1)) * zeros * if x.is_multiple_of(11) { 1_000_000_000 } else { 1 };
+        values.push(Decimal::from_i128_with_scale(mantissa, (x % 29) as u32));
+    }
+    values
+}
+
+#[test]
+fn scaling_a_decimal_is_what_normalizing_it_first_gives() {
+    let by_normalize = |value: &Decimal, scale: u32| -> Option<i128> {
+        let exact = value.normalize();
+        let scaled = (exact.scale() <= scale).then(|| exact.mantissa().checked_mul(10_i128.pow(scale - exact.scale()))).flatten()?;
+        (scaled.abs() < 10_i128.pow(18)).then_some(scaled)
+    };
+    for value in decimals(20_000) {
+        for scale in [2, 8] {
+            assert_eq!(scaled(&value, scale).ok(), by_normalize(&value, scale), "{value:?} at {scale} places");
+        }
+    }
+}
+
 #[test]
 fn a_method_without_rows_is_refused_naming_it() {
     let e = Table::build("payments.create", &[&report(vec![])]).unwrap_err();
