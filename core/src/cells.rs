@@ -35,6 +35,11 @@ pub enum Cell<'a> {
 pub trait Cells: Sync {
     /// Every field's cell, in declaration order.
     fn cells(&self, each: &mut dyn FnMut(Cell<'_>));
+    /// As `cells`, for a known model: each cell is pushed where it is read
+    /// (a table's columns from typed rows), no call through a pointer per cell.
+    fn for_each_cell<E: FnMut(Cell<'_>)>(&self, each: &mut E)
+    where
+        Self: Sized;
     /// The list field `name` as rows, when it is a list of models.
     fn rows(&self, name: &str) -> Option<&dyn RowList>;
     /// The rows as Arrow batches, when the call asked for them so
@@ -52,6 +57,11 @@ impl<T: Cells> Cells for Option<T> {
             value.cells(each);
         }
     }
+    fn for_each_cell<E: FnMut(Cell<'_>)>(&self, each: &mut E) {
+        if let Some(value) = self {
+            value.for_each_cell(each);
+        }
+    }
     fn rows(&self, name: &str) -> Option<&dyn RowList> {
         self.as_ref().and_then(|value| value.rows(name))
     }
@@ -67,6 +77,8 @@ pub trait RowList: Sync {
         self.len() == 0
     }
     fn row(&self, index: usize) -> &dyn Cells;
+    /// The record batch of the rows in `range`, of the table `shape` describes.
+    fn batch(&self, shape: &'static crate::columnar::Shape, range: std::ops::Range<usize>) -> Result<arrow_array::RecordBatch, crate::Error>;
 }
 
 impl<T: Cells> RowList for Vec<T> {
@@ -75,6 +87,9 @@ impl<T: Cells> RowList for Vec<T> {
     }
     fn row(&self, index: usize) -> &dyn Cells {
         &self[index]
+    }
+    fn batch(&self, shape: &'static crate::columnar::Shape, range: std::ops::Range<usize>) -> Result<arrow_array::RecordBatch, crate::Error> {
+        crate::columnar::batch_of_rows(shape, &self[range])
     }
 }
 

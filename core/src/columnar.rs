@@ -39,7 +39,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::cells::{Cell, Cells, RowList, each_cell};
+use crate::cells::{Cell, Cells, RowList};
 use crate::error::Error;
 use crate::spec::{DecimalKind, FieldSpec, StructSpec, TypeSpec};
 use crate::wire::{Fields, FromAnswer, Reader};
@@ -231,6 +231,13 @@ pub fn rows_of<'a>(shape: &Shape, result: &'a dyn Cells) -> Result<&'a dyn RowLi
 /// Rows per record batch of a `Table`.
 const BATCH_ROWS: usize = 16_384;
 
+/// Bytes a text cell is expected to take (a report's texts are codes,
+/// names and masked card numbers): a text column's first reservation.
+const TEXT_BYTES: usize = 16;
+
+/// Distinct values a dictionary column is expected to have (banks, card types).
+const DICTIONARY_VALUES: usize = 16;
+
 /// Threads a long result's batches are built on.
 const MAX_WORKERS: usize = 4;
 
@@ -252,7 +259,7 @@ fn each_batch(
         }
         let rows = rows_of(shape, *result)?;
         let parts = rows.len().div_ceil(batch_rows).max(1);
-        let build = move |part: usize| part_of(shape, rows, part * batch_rows..((part + 1) * batch_rows).min(rows.len()));
+        let build = move |part: usize| rows.batch(shape, part * batch_rows..((part + 1) * batch_rows).min(rows.len()));
         let workers = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_WORKERS).min(parts);
         if workers == 1 {
             (0..parts).try_for_each(|part| sink(build(part)?))?;
@@ -299,14 +306,14 @@ fn each_batch(
 
 /// The batch of all of `rows`.
 pub(crate) fn batch_of(shape: &'static Shape, rows: &dyn RowList) -> Result<RecordBatch, Error> {
-    part_of(shape, rows, 0..rows.len())
+    rows.batch(shape, 0..rows.len())
 }
 
-/// The batch of `rows[range]`.
-fn part_of(shape: &'static Shape, rows: &dyn RowList, range: std::ops::Range<usize>) -> Result<RecordBatch, Error> {
-    let mut columns = Columns::new(shape);
-    for index in range {
-        columns.push(rows.row(index)).map_err(|Fail(why)| Error::internal(format!("could not build the table: {why}")))?;
+/// The batch of `rows` (`RowList::batch`).
+pub(crate) fn batch_of_rows<T: Cells>(shape: &'static Shape, rows: &[T]) -> Result<RecordBatch, Error> {
+    let mut columns = Columns::new(shape, rows.len());
+    for row in rows {
+        columns.push(row).map_err(|Fail(why)| Error::internal(format!("could not build the table: {why}")))?;
     }
     columns.finish()
 }
@@ -328,18 +335,20 @@ enum Column {
 }
 
 impl Column {
-    fn new(ty: ColumnType) -> Column {
+    /// A column for `rows` rows: sized once, its values are never moved
+    /// by its growing.
+    fn new(ty: ColumnType, rows: usize) -> Column {
         match ty {
-            ColumnType::Text => Column::Text(StringBuilder::new()),
-            ColumnType::Dictionary => Column::Dictionary(StringDictionaryBuilder::new()),
-            ColumnType::Bool => Column::Bool(BooleanBuilder::new()),
-            ColumnType::Int => Column::Int(Int64Builder::new()),
+            ColumnType::Text => Column::Text(StringBuilder::with_capacity(rows, rows * TEXT_BYTES)),
+            ColumnType::Dictionary => Column::Dictionary(StringDictionaryBuilder::with_capacity(rows, DICTIONARY_VALUES, DICTIONARY_VALUES * TEXT_BYTES)),
+            ColumnType::Bool => Column::Bool(BooleanBuilder::with_capacity(rows)),
+            ColumnType::Int => Column::Int(Int64Builder::with_capacity(rows)),
             ColumnType::Decimal { scale } => {
                 let DataType::Decimal128(precision, s) = ty.data_type() else { unreachable!("a decimal column") };
-                Column::Decimal(Decimal128Builder::new().with_precision_and_scale(precision, s).expect("a valid decimal type"), scale)
+                Column::Decimal(Decimal128Builder::with_capacity(rows).with_precision_and_scale(precision, s).expect("a valid decimal type"), scale)
             }
-            ColumnType::Timestamp => Column::Timestamp(TimestampMicrosecondBuilder::new().with_timezone(TIMEZONE)),
-            ColumnType::Date => Column::Date(Date32Builder::new()),
+            ColumnType::Timestamp => Column::Timestamp(TimestampMicrosecondBuilder::with_capacity(rows).with_timezone(TIMEZONE)),
+            ColumnType::Date => Column::Date(Date32Builder::with_capacity(rows)),
         }
     }
 
@@ -420,17 +429,26 @@ fn scaled(value: &Decimal, scale: u32) -> Result<i128, Fail> {
 }
 
 impl Columns {
-    fn new(shape: &'static Shape) -> Columns {
-        Columns { shape, builders: shape.columns.iter().map(|c| c.map(Column::new)).collect() }
+    fn new(shape: &'static Shape, rows: usize) -> Columns {
+        Columns { shape, builders: shape.columns.iter().map(|c| c.map(|ty| Column::new(ty, rows))).collect() }
     }
 
     /// Each cell of `row` into its field's column (a nested value has none).
-    fn push(&mut self, row: &dyn Cells) -> Result<(), Fail> {
+    fn push<T: Cells>(&mut self, row: &T) -> Result<(), Fail> {
         let (shape, builders) = (self.shape, &mut self.builders);
-        let cells = each_cell(row, |index, cell| match builders.get_mut(index) {
-            Some(Some(column)) => column.push(cell).map_err(|e| Fail(format!("`{}`: {}", shape.names[index], e.0))),
-            _ => Ok(()),
-        })?;
+        let (mut cells, mut failed) = (0, None);
+        row.for_each_cell(&mut |cell| {
+            if failed.is_none()
+                && let Some(Some(column)) = builders.get_mut(cells)
+                && let Err(e) = column.push(cell)
+            {
+                failed = Some(Fail(format!("`{}`: {}", shape.names[cells], e.0)));
+            }
+            cells += 1;
+        });
+        if let Some(fail) = failed {
+            return Err(fail);
+        }
         if cells != builders.len() {
             return Err(Fail(format!("a row of {cells} fields where {} has {}", shape.row_model, builders.len())));
         }
@@ -453,13 +471,14 @@ pub enum Unpushed {
 }
 
 /// A batch of rows read straight from their answers
-/// (`FromAnswer::answer_cells`): the batch `part_of` builds from the typed
+/// (`FromAnswer::answer_cells`): the batch `batch_of_rows` builds from the typed
 /// rows `from_answer` reads, without making them.
 pub struct AnswerColumns(Columns);
 
 impl AnswerColumns {
-    pub fn new(shape: &'static Shape) -> AnswerColumns {
-        AnswerColumns(Columns::new(shape))
+    /// Columns for about `rows` rows (more still fit).
+    pub fn new(shape: &'static Shape, rows: usize) -> AnswerColumns {
+        AnswerColumns(Columns::new(shape, rows))
     }
 
     /// The row of the model `M` that `row` reads as. After an error the

@@ -43,14 +43,7 @@ fn scan_fields<'a>(text: &'a [u8], fields: &mut Vec<(Cow<'a, str>, &'a str)>) ->
             return None;
         }
         at = skip_space(text, at + 1);
-        let value_end = match *text.get(at)? {
-            b'"' => string_end(text, at + 1)? + 1,
-            b'-' | b'0'..=b'9' => number_end(text, at)?,
-            b't' => literal_end(text, at, b"true")?,
-            b'f' => literal_end(text, at, b"false")?,
-            b'n' => literal_end(text, at, b"null")?,
-            _ => return None,
-        };
+        let value_end = value_end(text, at)?;
         fields.push((Cow::Borrowed(key), whole.get(at..value_end)?));
         at = skip_space(text, value_end);
         match text.get(at)? {
@@ -58,6 +51,69 @@ fn scan_fields<'a>(text: &'a [u8], fields: &mut Vec<(Cow<'a, str>, &'a str)>) ->
             b'}' => return (skip_space(text, at + 1) == text.len()).then_some(()),
             _ => return None,
         }
+    }
+}
+
+/// As `scan`, for a row expected to have exactly `keys`, in their order
+/// (the last row's: a report's rows share one layout): only the values go
+/// into `values` (emptied first), each key compared where it stands instead
+/// of kept. `false` when the row is not plain or its keys are not `keys`;
+/// `values` then holds nothing useful. `keys` must be plain: no `"`, `\`
+/// nor control character (`plain_key`), so a key of the row whose bytes are
+/// a key of `keys` followed by a quote is that key.
+pub fn scan_known<'a>(text: &'a [u8], keys: &[Box<str>], values: &mut Vec<&'a str>) -> bool {
+    values.clear();
+    scan_values(text, keys, values).is_some()
+}
+
+fn scan_values<'a>(text: &'a [u8], keys: &[Box<str>], values: &mut Vec<&'a str>) -> Option<()> {
+    let whole = std::str::from_utf8(text).ok()?;
+    let mut at = skip_space(text, 0);
+    if text.get(at) != Some(&b'{') {
+        return None;
+    }
+    at = skip_space(text, at + 1);
+    if keys.is_empty() {
+        return (text.get(at) == Some(&b'}') && skip_space(text, at + 1) == text.len()).then_some(());
+    }
+    for (index, key) in keys.iter().enumerate() {
+        let key_end = at + 1 + key.len();
+        if text.get(at) != Some(&b'"') || text.get(key_end) != Some(&b'"') || !crate::wire::same_text(whole.get(at + 1..key_end)?, key) {
+            return None;
+        }
+        at = skip_space(text, key_end + 1);
+        if text.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_space(text, at + 1);
+        let value_end = value_end(text, at)?;
+        values.push(whole.get(at..value_end)?);
+        at = skip_space(text, value_end);
+        let last = index + 1 == keys.len();
+        match text.get(at)? {
+            b',' if !last => at = skip_space(text, at + 1),
+            b'}' if last => return (skip_space(text, at + 1) == text.len()).then_some(()),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Whether `scan_known` can compare `key` as it stands in a row's text.
+pub fn plain_key(key: &str) -> bool {
+    !key.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
+}
+
+/// One past the plain value (a string without escapes, a number, a
+/// literal) that starts at `at`.
+fn value_end(text: &[u8], at: usize) -> Option<usize> {
+    match *text.get(at)? {
+        b'"' => Some(string_end(text, at + 1)? + 1),
+        b'-' | b'0'..=b'9' => number_end(text, at),
+        b't' => literal_end(text, at, b"true"),
+        b'f' => literal_end(text, at, b"false"),
+        b'n' => literal_end(text, at, b"null"),
+        _ => None,
     }
 }
 
@@ -201,6 +257,39 @@ mod tests {
             assert_eq!(scanned(text), None, "{text}");
         }
         assert!(!scan(b"{\"a\":\"\xff\"}", &mut Vec::new()));
+    }
+
+    /// What `scan_known` reads of `text` for `keys`.
+    fn known<'a>(text: &'a str, keys: &[Box<str>]) -> Option<Vec<&'a str>> {
+        let mut values = vec!["stale"];
+        scan_known(text.as_bytes(), keys, &mut values).then_some(values)
+    }
+
+    /// The keys and values `scan` reads of `text`.
+    fn keys_and_values(text: &str) -> Option<(Vec<Box<str>>, Vec<&str>)> {
+        let mut fields = Vec::new();
+        scan(text.as_bytes(), &mut fields).then(|| fields.into_iter().map(|(key, value)| (Box::from(key.as_ref()), value)).unzip())
+    }
+
+    #[test]
+    fn reads_a_row_of_known_keys_as_the_scan_does_and_nothing_else() {
+        let row = r#"{"company_code":"1001","k":"a","kk":"abcdefgh","kkk":"abcdefghijklmnopq","xact_date":"15.01.2030 09:00:00","is_succeed":true,"ratio":0.0199,"amount":100.0000,"card_holder":"Özkan","x":null,"n":-12e-3,"f":false}"#;
+        let (keys, _) = keys_and_values(row).unwrap();
+        let mut read = 0;
+        for (cut, _) in row.char_indices() {
+            let (head, tail) = row.split_at(cut);
+            for text in [head.to_owned(), format!("{head} {tail}"), format!("{head}x{tail}"), format!("{head},{tail}"), format!("{head}\"{tail}"), format!("{head}0{tail}"), format!("{head}\t\n{tail}"), format!("{head}\\{tail}"), format!("{head}\x01{tail}")] {
+                // Read exactly when the scan reads the same keys, and the same values.
+                let expected = keys_and_values(&text).filter(|(found, _)| *found == keys).map(|(_, values)| values);
+                assert_eq!(known(&text, &keys), expected, "{text}");
+                read += usize::from(expected.is_some());
+            }
+        }
+        assert!(read > row.len(), "{read}");
+        for (text, keys) in [("{}", vec![]), (" { } ", vec![]), (r#"{"a":1}"#, vec![]), ("{}", vec!["a".into()]), (r#"{"a":1,"b":2}"#, vec!["a".into()]), (r#"{"a":1}"#, vec!["a".into(), "b".into()])] {
+            assert_eq!(known(text, &keys), keys_and_values(text).filter(|(found, _)| *found == keys).map(|(_, values)| values), "{text}");
+        }
+        assert!(!plain_key("a\"b") && !plain_key("a\\b") && !plain_key("a\nb") && plain_key("Özkan"));
     }
 
     #[test]

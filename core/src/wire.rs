@@ -296,15 +296,22 @@ impl Fields for RawObject<'_> {
 
 /// The keys of a list's rows in their order, learned from one row and
 /// checked against the next: the rows of a report share one layout, which
-/// spares each row the search for a repeated key and for each field by name.
+/// spares each row the list of its keys, the search for a repeated key and
+/// for each field by name.
 #[derive(Default)]
 pub struct RowLayout {
     keys: Vec<Box<str>>,
+    /// Whether every key is plain (`flat_object::plain_key`): a row is then
+    /// read by comparing its keys with these where they stand.
+    plain_keys: bool,
     /// Each name read, by its address and length, in the order they were
     /// read (a row model reads its fields by the same literals, in the same
     /// order, every row): where it is among `keys`, and the name itself.
     found: std::cell::RefCell<Vec<Found>>,
-    /// The memory of the last row's list of fields, for the next one.
+    /// The memory of the last row's values, for the next one.
+    values: Vec<&'static str>,
+    /// The memory of the last row's list of fields, for the next row whose
+    /// keys are not the layout's.
     memory: Vec<(Cow<'static, str>, &'static str)>,
 }
 
@@ -316,65 +323,97 @@ struct Found {
 }
 
 impl RowLayout {
-    /// A row's fields from its text, kept in the last row's memory.
-    pub fn read<'a>(&mut self, text: &'a [u8]) -> serde_json::Result<RawObject<'a>> {
+    /// `with` of the row that is all of `text`, read as `RawObject::read`
+    /// reads it: by its values alone when its keys are the last row's.
+    /// `None` when the text is no object serde_json reads, or repeats a key
+    /// (`fit` of `RawObject::read` says which).
+    pub fn read<'a, T>(&mut self, text: &'a [u8], with: impl FnOnce(&LaidOut<'_, 'a>) -> T) -> Option<T> {
+        if self.plain_keys {
+            let mut values = lend(std::mem::take(&mut self.values));
+            if crate::flat_object::scan_known(text, &self.keys, &mut values) {
+                let read = with(&LaidOut::new(&values, Plain(true), self));
+                self.values = lend(values);
+                return Some(read);
+            }
+            self.values = lend(values);
+        }
         // Empty and of the longest lifetime, the memory serves any row's.
-        RawObject::read_into(text, std::mem::take(&mut self.memory))
-    }
-
-    /// `row`'s memory, for the next row `read` reads.
-    pub fn recycle(&mut self, row: RawObject<'_>) {
+        let row = RawObject::read_into(text, std::mem::take(&mut self.memory)).ok()?;
+        let read = self.fit(&row, with).ok();
         self.memory = row.into_memory();
+        read
     }
 
-    /// `row`, read through this layout; `Err` names a key the row repeats.
-    pub fn fit<'r, 'a>(&'r mut self, row: &'r RawObject<'a>) -> Result<LaidOut<'r, 'a>, &'r str> {
+    /// `with` of `row`, read through this layout; `Err` names a key the row repeats.
+    pub fn fit<'r, 'a, T>(&mut self, row: &'r RawObject<'a>, with: impl FnOnce(&LaidOut<'_, 'a>) -> T) -> Result<T, &'r str> {
         let same = self.keys.len() == row.0.len() && self.keys.iter().zip(&row.0).all(|(known, (key, _))| same_text(known, key));
         if !same {
             if let Some(key) = row.repeated_key() {
                 return Err(key);
             }
             self.keys = row.0.iter().map(|(key, _)| Box::from(key.as_ref())).collect();
+            self.plain_keys = self.keys.iter().all(|key| crate::flat_object::plain_key(key));
             self.found.get_mut().clear();
         }
-        Ok(LaidOut { row, layout: self, reads: std::cell::Cell::new(0) })
+        let mut values = lend(std::mem::take(&mut self.values));
+        values.extend(row.0.iter().map(|(_, value)| *value));
+        let read = with(&LaidOut::new(&values, row.1, self));
+        self.values = lend(values);
+        Ok(read)
     }
 }
 
-/// A row whose keys are its layout's (no key repeated).
+/// `values`' memory, emptied, for values of another lifetime: empty, the
+/// list borrows nothing, and collected in place (the same memory) it only
+/// changes lifetime.
+fn lend<'b>(mut values: Vec<&str>) -> Vec<&'b str> {
+    values.clear();
+    values.into_iter().map(|_| "").collect()
+}
+
+/// A row whose keys are its layout's (no key repeated): its values, in the
+/// order of the layout's keys.
 pub struct LaidOut<'r, 'a> {
-    row: &'r RawObject<'a>,
+    values: &'r [&'a str],
+    plain: Plain,
     layout: &'r RowLayout,
     /// Names read so far: the next is most likely the next in `found`.
     reads: std::cell::Cell<usize>,
 }
 
+impl<'r, 'a> LaidOut<'r, 'a> {
+    fn new(values: &'r [&'a str], plain: Plain, layout: &'r RowLayout) -> LaidOut<'r, 'a> {
+        LaidOut { values, plain, layout, reads: std::cell::Cell::new(0) }
+    }
+}
+
 impl Fields for LaidOut<'_, '_> {
     fn scalar(&self, name: &str) -> Option<Scalar<'_>> {
         let id = (name.as_ptr() as usize, name.len());
+        let keys = &self.layout.keys;
         let mut found = self.layout.found.borrow_mut();
         let read = self.reads.replace(self.reads.get() + 1);
         let known = found.get(read).filter(|f| f.id == id).or_else(|| found.iter().find(|f| f.id == id));
         // Checked even when known: a name read from another address of the
-        // same length may be another name. The row's keys are the layout's.
+        // same length may be another name.
         let index = match known {
-            Some(Found { index: Some(index), .. }) if same_text(&self.row.0[*index].0, name) => Some(*index),
+            Some(Found { index: Some(index), .. }) if same_text(&keys[*index], name) => Some(*index),
             Some(Found { index: None, name: absent, .. }) if same_text(absent, name) => None,
-            Some(_) => self.row.0.iter().position(|(key, _)| key == name),
+            Some(_) => keys.iter().position(|key| &**key == name),
             None => {
-                let index = self.row.0.iter().position(|(key, _)| key == name);
+                let index = keys.iter().position(|key| &**key == name);
                 found.push(Found { id, index, name: name.into() });
                 index
             }
         };
-        scalar_of(self.row.0[index?].1, self.row.1)
+        scalar_of(self.values[index?], self.plain)
     }
 }
 
 /// `a == b`, inline for texts as short as keys (a call to `memcmp` per
 /// key costs more than the comparison, and a row's keys are compared with
 /// its layout's on every row).
-fn same_text(a: &str, b: &str) -> bool {
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let n = a.len();
     if n != b.len() {
@@ -856,21 +895,41 @@ mod tests {
         }
     }
 
+    /// What `Fields` gives of `row` for each name, as text.
+    fn every_scalar(row: &dyn Fields, names: &[&str]) -> Vec<Option<String>> {
+        names
+            .iter()
+            .map(|name| {
+                row.scalar(name).map(|value| match value {
+                    Scalar::Bool(b) => format!("bool {b}"),
+                    Scalar::Number(n) => format!("number {n}"),
+                    Scalar::Text(t) => format!("text {t}"),
+                    Scalar::Nested => "nested".to_owned(),
+                })
+            })
+            .collect()
+    }
+
     #[test]
-    fn a_layout_reads_each_row_into_the_last_ones_memory() {
+    fn a_layout_reads_each_row_as_the_row_alone_reads() {
+        let names = ["amount", "xact_id", "card_holder", "b", "a", "a\""];
         let mut layout = RowLayout::default();
-        let first = br#"{"amount":1,"xact_id":"a","card_holder":"B"}"#.to_vec();
-        let row = layout.read(&first).unwrap();
-        let memory = row.0.as_ptr();
-        layout.recycle(row);
-        let second = br#"{"amount":2,"xact_id":"c"}"#.to_vec();
-        let row = layout.read(&second).unwrap();
-        assert_eq!(row.0.as_ptr(), memory);
-        assert_eq!(row, RawObject::read(&second).unwrap());
-        // A row the scan leaves to serde_json reads the same through a layout.
-        layout.recycle(row);
-        let escaped = br#"{"card_holder":"\u00d6z","amount":3}"#.to_vec();
-        assert_eq!(layout.read(&escaped).unwrap(), RawObject::read(&escaped).unwrap());
+        let rows: [&[u8]; 9] = [
+            br#"{"amount":1,"xact_id":"a","card_holder":"B"}"#,
+            br#"{"amount":2,"xact_id":"c","card_holder":null}"#,
+            br#"{ "amount" : 2.50 , "xact_id":"d","card_holder":"\u00d6z"}"#,
+            br#"{"amount":3,"xact_id":"e"}"#,
+            br#"{"xact_id":"f","amount":4}"#,
+            br#"{"xact_id":"g","amount":5,"amount":6}"#,
+            br#"{"xact_id":"h","amount":7"#,
+            br#"{"a"":1,"b":2}"#,
+            br#"{"a"":3,"b":4}"#,
+        ];
+        for text in rows {
+            let alone = RawObject::read(text).ok().filter(|row| row.repeated_key().is_none());
+            let through = layout.read(text, |row| every_scalar(row, &names));
+            assert_eq!(through, alone.map(|row| every_scalar(&row, &names)), "{}", String::from_utf8_lossy(text));
+        }
     }
 
     #[test]
@@ -878,13 +937,16 @@ mod tests {
         let mut layout = RowLayout::default();
         for text in [br#"{"amount":1}"#.as_slice(), br#"{"amount":2}"#, br#"{"xact_id":"x","amount":3}"#, br#"{"xact_id":"y","amount":4}"#] {
             let row = RawObject::read(text).unwrap();
-            let row = layout.fit(&row).unwrap();
-            let has_id = text.starts_with(br#"{"xact_id""#);
-            // Names from other addresses with the same length are told apart by their text.
-            for name in ["xact_id", &String::from("xact_id"), "xact_iX"] {
-                assert_eq!(row.scalar(name).is_some(), has_id && name == "xact_id", "{name} in {}", String::from_utf8_lossy(text));
-            }
-            assert!(row.scalar("amount").is_some());
+            layout
+                .fit(&row, |row| {
+                    let has_id = text.starts_with(br#"{"xact_id""#);
+                    // Names from other addresses with the same length are told apart by their text.
+                    for name in ["xact_id", &String::from("xact_id"), "xact_iX"] {
+                        assert_eq!(row.scalar(name).is_some(), has_id && name == "xact_id", "{name} in {}", String::from_utf8_lossy(text));
+                    }
+                    assert!(row.scalar("amount").is_some());
+                })
+                .unwrap();
         }
     }
 

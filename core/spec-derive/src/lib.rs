@@ -709,7 +709,11 @@ fn spec(input: &DeriveInput) -> syn::Result<TokenStream2> {
     } else {
         quote! {
             impl ::paynet_core::cells::Cells for #name {
-                fn cells(&self, each: &mut dyn ::std::ops::FnMut(::paynet_core::cells::Cell<'_>)) {
+                fn cells(&self, mut each: &mut dyn ::std::ops::FnMut(::paynet_core::cells::Cell<'_>)) {
+                    ::paynet_core::cells::Cells::for_each_cell(self, &mut each)
+                }
+
+                fn for_each_cell<E: ::std::ops::FnMut(::paynet_core::cells::Cell<'_>)>(&self, each: &mut E) {
                     #(#cells)*
                 }
 

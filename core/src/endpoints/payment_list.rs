@@ -195,8 +195,8 @@ impl<'de> Visitor<'de> for RowsSeed<'_, '_> {
         let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0));
         let mut layout = RowLayout::default();
         while let Some(row) = seq.next_element::<RawObject<'de>>()? {
-            let row = layout.fit(&row).map_err(|key| self.envelope.fail(duplicate_key(key)))?;
-            rows.push(PaymentReportRow::from_wire(&row).map_err(|e| self.envelope.fail(e))?);
+            let typed = layout.fit(&row, |row| PaymentReportRow::from_wire(row)).map_err(|key| self.envelope.fail(duplicate_key(key)))?;
+            rows.push(typed.map_err(|e| self.envelope.fail(e))?);
             if rows.len().is_multiple_of(ROWS_PER_DEADLINE_CHECK) {
                 self.envelope.deadline.check().map_err(|e| self.envelope.fail(e))?;
             }
@@ -517,19 +517,14 @@ enum ColumnBatch {
 /// could not be made, a bug).
 fn column_batch(text: &[u8], spans: &[(u32, u32)], layout: &mut RowLayout) -> Result<Vec<ColumnBatch>, Vec<u8>> {
     let Some(shape) = crate::columnar::shape(PaymentList::NAME) else { return Err(Vec::new()) };
-    let mut columns = AnswerColumns::new(shape);
+    let mut columns = AnswerColumns::new(shape, spans.len());
     let mut unfit = None;
     each_row(text, spans, |row| {
         if unfit.is_some() {
             // The batch is of no use; whether its later rows read still counts.
             return report_row(row, layout).map(drop);
         }
-        let raw = layout.read(row).map_err(|_| ())?;
-        let pushed = match layout.fit(&raw) {
-            Ok(laid_out) => columns.push::<PaymentReportRow, _>(&Reader::new(&laid_out)),
-            Err(_) => Err(Unpushed::Unread),
-        };
-        layout.recycle(raw);
+        let pushed = layout.read(row, |laid_out| columns.push::<PaymentReportRow, _>(&Reader::new(laid_out))).unwrap_or(Err(Unpushed::Unread));
         match pushed {
             Ok(()) => Ok(()),
             Err(Unpushed::Unread) => Err(()),
@@ -547,10 +542,7 @@ fn column_batch(text: &[u8], spans: &[(u32, u32)], layout: &mut RowLayout) -> Re
 
 /// One report row from its JSON text, as `decode` reads it.
 fn report_row(text: &[u8], layout: &mut RowLayout) -> Result<PaymentReportRow, ()> {
-    let row = layout.read(text).map_err(|_| ())?;
-    let typed = layout.fit(&row).map_err(|_| ()).and_then(|laid_out| PaymentReportRow::from_wire(&laid_out).map_err(|_| ()));
-    layout.recycle(row);
-    typed
+    layout.read(text, |laid_out| PaymentReportRow::from_wire(laid_out).ok()).flatten().ok_or(())
 }
 
 /// Why a row's text does not read, in `decode`'s words (or, read into the
@@ -561,9 +553,9 @@ fn row_error(text: &[u8], head: &[u8], table: Option<&'static crate::columnar::S
         Err(e) => unreadable(&e, head),
         Ok(row) => {
             let mut layout = RowLayout::default();
-            match layout.fit(&row) {
+            match layout.fit(&row, |row| PaymentReportRow::from_wire(row)) {
                 Err(key) => duplicate_key(key),
-                Ok(row) => match (PaymentReportRow::from_wire(&row), table) {
+                Ok(typed) => match (typed, table) {
                     (Err(e), _) => Some(e),
                     (Ok(typed), Some(shape)) => crate::columnar::batch_of(shape, &vec![typed]).err(),
                     (Ok(_), None) => None,
